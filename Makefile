@@ -1,0 +1,63 @@
+# xen-arm: build, run and test. See README.md.
+#
+#   make [PLATFORM=goldfish|imx21|versatilepb]   build the VMM for one board
+#   make run [PLATFORM=...] [ARGS="ticks=20"]    boot it in the project's QEMU
+#   make test                                    host unit tests + QEMU system tests
+#   make debug PLATFORM=...                      QEMU halted with gdbstub + gdb-multiarch
+#   make qemu                                    build (or find cached) qemu-system-arm
+#   make deps                                    install missing Debian packages
+
+PLATFORM ?= goldfish
+PLATFORMS := goldfish imx21 versatilepb
+ARGS ?=
+GDB_PORT ?= 1234
+
+.DEFAULT_GOAL := all
+.PHONY: all vmm run test debug qemu deps deps-build host-test system-test vmm-all clean
+
+all: deps-build vmm
+
+include xen-arm/build.mk
+
+vmm: $(VMM_ELF)
+
+deps:
+	@tools/install-deps.sh build qemu test
+
+deps-build:
+	@tools/install-deps.sh build
+
+qemu: deps
+	@goldfish/build-qemu.sh >/dev/null
+
+run: deps qemu vmm
+	@echo "run: booting xen-arm on $(PLATFORM) (quit: Ctrl-A X, or 'q' at the console)"
+	tools/run-qemu.sh --interactive $(PLATFORM) $(VMM_ELF) "$(ARGS)"
+
+debug: deps qemu vmm
+	@tools/install-deps.sh debug
+	@echo "debug: QEMU halted at reset, gdbstub on :$(GDB_PORT); gdb-multiarch attaches"
+	tools/run-qemu.sh --debug $(GDB_PORT) $(PLATFORM) $(VMM_ELF) "$(ARGS)" & \
+	  qpid=$$!; \
+	  gdb-multiarch -q $(VMM_ELF) -ex "target remote :$(GDB_PORT)"; \
+	  kill $$qpid 2>/dev/null || true
+
+vmm-all:
+	@for p in $(PLATFORMS); do $(MAKE) --no-print-directory vmm PLATFORM=$$p || exit 1; done
+
+host-test:
+	@echo "test: host unit tests (GoogleTest via CTest)"
+	cmake -S tests/host -B build/host -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	cmake --build build/host -j2
+	ctest --test-dir build/host --output-on-failure
+
+system-test: vmm-all
+	@echo "test: system tests in QEMU (pytest)"
+	/usr/bin/python3 -m pytest -q tests
+
+test: deps qemu
+	@$(MAKE) --no-print-directory host-test
+	@$(MAKE) --no-print-directory system-test
+
+clean:
+	rm -rf build

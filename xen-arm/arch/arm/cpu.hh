@@ -1,0 +1,53 @@
+// ARM926EJ-S privileged operations (CP15, CPSR, WFI) for the VMM's C++ code.
+// The only inline assembly in the VMM lives here, in arch/.
+#pragma once
+
+#include "types.hh"
+
+namespace xa::cpu {
+
+inline u32 read_control() { u32 v; asm volatile("mrc p15, 0, %0, c1, c0, 0" : "=r"(v)); return v; }
+inline void write_control(u32 v) { asm volatile("mcr p15, 0, %0, c1, c0, 0" ::"r"(v) : "memory"); }
+inline u32 read_ttbr() { u32 v; asm volatile("mrc p15, 0, %0, c2, c0, 0" : "=r"(v)); return v; }
+inline u32 read_dacr() { u32 v; asm volatile("mrc p15, 0, %0, c3, c0, 0" : "=r"(v)); return v; }
+inline void write_dacr(u32 v) { asm volatile("mcr p15, 0, %0, c3, c0, 0" ::"r"(v) : "memory"); }
+inline u32 read_dfsr() { u32 v; asm volatile("mrc p15, 0, %0, c5, c0, 0" : "=r"(v)); return v; }
+inline u32 read_ifsr() { u32 v; asm volatile("mrc p15, 0, %0, c5, c0, 1" : "=r"(v)); return v; }
+inline u32 read_far() { u32 v; asm volatile("mrc p15, 0, %0, c6, c0, 0" : "=r"(v)); return v; }
+inline u32 read_main_id() { u32 v; asm volatile("mrc p15, 0, %0, c0, c0, 0" : "=r"(v)); return v; }
+inline u32 read_cpsr() { u32 v; asm volatile("mrs %0, cpsr" : "=r"(v)); return v; }
+
+// Clean and invalidate the whole D-cache (test-and-clean loop), invalidate the I-cache,
+// drain the write buffer: what an ARM926 needs before its VIVT caches see a new mapping.
+inline void flush_caches() {
+    asm volatile(
+        "1: mrc p15, 0, r15, c7, c14, 3\n"  // test, clean and invalidate D-cache
+        "   bne 1b\n"
+        "   mov r0, #0\n"
+        "   mcr p15, 0, r0, c7, c5, 0\n"    // invalidate I-cache
+        "   mcr p15, 0, r0, c7, c10, 4\n"   // drain write buffer
+        ::: "r0", "cc", "memory");
+}
+
+inline void flush_tlb() { asm volatile("mcr p15, 0, %0, c8, c7, 0" ::"r"(0) : "memory"); }
+
+// Switches to a new first-level table: caches are virtually indexed, so clean them first.
+inline void switch_ttbr(u32 l1_phys) {
+    flush_caches();
+    asm volatile("mcr p15, 0, %0, c2, c0, 0" ::"r"(l1_phys) : "memory");
+    flush_tlb();
+}
+
+inline void irq_enable() { asm volatile("mrs r0, cpsr\n bic r0, r0, #0x80\n msr cpsr_c, r0" ::: "r0", "memory"); }
+inline void irq_disable() { asm volatile("mrs r0, cpsr\n orr r0, r0, #0x80\n msr cpsr_c, r0" ::: "r0", "memory"); }
+
+// Wait for interrupt (ARM926EJ-S: CP15 c7, c0, 4). Under -icount QEMU then skips virtual
+// time to the next timer deadline, so idling costs no host time and stays deterministic.
+inline void wait_for_interrupt() { asm volatile("mcr p15, 0, %0, c7, c0, 4" ::"r"(0) : "memory"); }
+
+template <typename T>
+inline T mmio_read(u32 va) { return *reinterpret_cast<volatile T*>(va); }
+template <typename T>
+inline void mmio_write(u32 va, T value) { *reinterpret_cast<volatile T*>(va) = value; }
+
+}  // namespace xa::cpu

@@ -1,0 +1,90 @@
+// Versatile/PB board drivers: PL190 VIC, SP804 timer 0, PL011 UART0.
+// Register layouts: ARM DDI0181 (PL190), DDI0271 (SP804), DDI0183 (PL011);
+// addresses from QEMU's versatilepb machine (../shared/docs/platforms.md section 3).
+#include "board.hh"
+
+#include "arch/arm/cpu.hh"
+
+namespace xa::board {
+namespace {
+
+using cpu::mmio_read;
+using cpu::mmio_write;
+
+constexpr u32 kVic = io_va(kConfig, 0x10140000);
+constexpr u32 kVicIrqStatus = kVic + 0x00;
+constexpr u32 kVicIntSelect = kVic + 0x0C;   // 1 = FIQ
+constexpr u32 kVicIntEnable = kVic + 0x10;
+constexpr u32 kVicIntEnClear = kVic + 0x14;
+
+constexpr u32 kTimer0 = io_va(kConfig, 0x101E2000);
+constexpr u32 kTimerLoad = kTimer0 + 0x00;
+constexpr u32 kTimerControl = kTimer0 + 0x08;
+constexpr u32 kTimerIntClr = kTimer0 + 0x0C;
+constexpr u32 kTimerEnable = 1u << 7;
+constexpr u32 kTimerPeriodic = 1u << 6;
+constexpr u32 kTimerIntEnable = 1u << 5;
+constexpr u32 kTimer32Bit = 1u << 1;
+constexpr u32 kTimerClockHz = 1000000;  // QEMU's versatilepb feeds the SP804 1 MHz
+
+// System controller 24 MHz counter: the finest free-running clock on the board.
+constexpr u32 kSys24MHz = io_va(kConfig, 0x1000005C);
+
+constexpr u32 kUart0 = io_va(kConfig, 0x101F1000);
+constexpr u32 kUartData = kUart0 + 0x00;
+constexpr u32 kUartFlags = kUart0 + 0x18;
+constexpr u32 kUartCtrl = kUart0 + 0x30;
+constexpr u32 kUartFlagRxEmpty = 1u << 4;
+constexpr u32 kUartFlagTxFull = 1u << 5;
+
+u64 clock_high;   // extends the 32-bit 24 MHz counter to 64 bits
+u32 clock_last;
+
+}  // namespace
+
+void console_init() { mmio_write<u32>(kUartCtrl, 0x301); }  // UARTEN | TXE | RXE
+
+void console_putc(char c) {
+    while (mmio_read<u32>(kUartFlags) & kUartFlagTxFull) {
+    }
+    mmio_write<u32>(kUartData, static_cast<u8>(c));
+}
+
+int console_getc() {
+    if (mmio_read<u32>(kUartFlags) & kUartFlagRxEmpty) return -1;
+    return static_cast<int>(mmio_read<u32>(kUartData) & 0xFF);
+}
+
+void irq_init() {
+    mmio_write<u32>(kVicIntEnClear, 0xFFFFFFFF);
+    mmio_write<u32>(kVicIntSelect, 0);
+}
+void irq_enable(u32 line) { mmio_write<u32>(kVicIntEnable, 1u << line); }
+void irq_disable(u32 line) { mmio_write<u32>(kVicIntEnClear, 1u << line); }
+
+int irq_claim() {
+    const u32 status = mmio_read<u32>(kVicIrqStatus);
+    if (status == 0) return -1;
+    return __builtin_ctz(status);  // lowest line first
+}
+
+u64 timer_now_ns() {
+    const u32 now = mmio_read<u32>(kSys24MHz);
+    if (now < clock_last) clock_high += 1ull << 32;
+    clock_last = now;
+    const u64 ticks = clock_high | now;
+    return ticks * 1000 / 24;
+}
+
+void timer_start(u32 hz) {
+    mmio_write<u32>(kTimerControl, 0);
+    mmio_write<u32>(kTimerLoad, kTimerClockHz / hz);
+    mmio_write<u32>(kTimerControl, kTimerEnable | kTimerPeriodic | kTimerIntEnable | kTimer32Bit);
+}
+
+u32 timer_ack() {
+    mmio_write<u32>(kTimerIntClr, 1);
+    return 1;  // periodic mode reloads in hardware: one interrupt per period
+}
+
+}  // namespace xa::board

@@ -1,0 +1,17 @@
+// versatilepb: ARM Versatile/PB926EJ-S (stock QEMU model).
+#pragma once
+
+namespace xa::board {
+
+inline constexpr Config kConfig{
+    .name = "versatilepb",
+    .description = "ARM Versatile/PB (ARM926EJ-S)",
+    .ram_base = 0x00000000,
+    .ram_size = 128 * MiB,
+    .io = {{"system registers, SIC", 0x10000000}, {"VIC, SP804, PL011", 0x10100000}},
+    .io_count = 2,
+    .timer_irq = 4,  // VIC line of SP804 timers 0/1
+};
+static_assert(config_valid(kConfig));
+
+}  // namespace xa::board

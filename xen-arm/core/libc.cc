@@ -1,0 +1,51 @@
+// The few C library routines the compiler may call on its own (struct copies, zeroing).
+// The VMM links no C library.
+#include "exit_status.hh"
+#include "types.hh"
+
+extern "C" {
+
+void* memset(void* dst, int value, size_t n) {
+    auto* d = static_cast<unsigned char*>(dst);
+    while (n-- != 0) *d++ = static_cast<unsigned char>(value);
+    return dst;
+}
+
+void* memcpy(void* dst, const void* src, size_t n) {
+    auto* d = static_cast<unsigned char*>(dst);
+    const auto* s = static_cast<const unsigned char*>(src);
+    while (n-- != 0) *d++ = *s++;
+    return dst;
+}
+
+void* memmove(void* dst, const void* src, size_t n) {
+    auto* d = static_cast<unsigned char*>(dst);
+    const auto* s = static_cast<const unsigned char*>(src);
+    if (d < s) {
+        while (n-- != 0) *d++ = *s++;
+    } else {
+        while (n-- != 0) d[n] = s[n];
+    }
+    return dst;
+}
+
+int memcmp(const void* a, const void* b, size_t n) {
+    const auto* x = static_cast<const unsigned char*>(a);
+    const auto* y = static_cast<const unsigned char*>(b);
+    for (; n != 0; --n, ++x, ++y) {
+        if (*x != *y) return *x < *y ? -1 : 1;
+    }
+    return 0;
+}
+
+size_t strlen(const char* s) {
+    size_t n = 0;
+    while (s[n] != '\0') ++n;
+    return n;
+}
+
+// A pure virtual call or a failed static-init guard cannot happen in a correct VMM;
+// if they do, stop loudly rather than run on.
+void __cxa_pure_virtual() { xa_panic("pure virtual call"); }
+
+}  // extern "C"

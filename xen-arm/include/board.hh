@@ -1,0 +1,69 @@
+// The board interface: everything that differs between goldfish, i.MX21 ADS and
+// Versatile/PB. One implementation per board lives in board/<name>/, selected at build
+// time (make PLATFORM=...). Only those files touch device registers.
+#pragma once
+
+#include "layout.hh"
+#include "types.hh"
+
+namespace xa::board {
+
+// A physical megabyte of device registers, mapped at an IOREMAP slot.
+struct IoWindow {
+    const char* name;
+    u32 phys;  // 1 MiB aligned
+};
+
+struct Config {
+    const char* name;         // PLATFORM name
+    const char* description;  // for the banner
+    u32 ram_base;
+    u32 ram_size;
+    IoWindow io[layout::kIoSlotCount];
+    u32 io_count;
+    u32 timer_irq;  // interrupt-controller line of the tick timer
+};
+
+// Deliberately not constexpr: reaching it in a constant evaluation is a compile error.
+void device_register_outside_io_windows();
+
+// Virtual address of a device register, by physical address: the window's slot in IOREMAP
+// plus the offset inside the megabyte. consteval so a register outside every window is a
+// compile error, not a data abort.
+consteval u32 io_va(const Config& cfg, u32 phys) {
+    for (u32 slot = 0; slot < cfg.io_count; ++slot) {
+        if ((phys & 0xFFF00000u) == cfg.io[slot].phys) return layout::io_slot_base(slot) + (phys & 0xFFFFFu);
+    }
+    device_register_outside_io_windows();
+    return 0;
+}
+
+constexpr bool config_valid(const Config& cfg) {
+    if (cfg.io_count == 0 || cfg.io_count > layout::kIoSlotCount) return false;
+    for (u32 i = 0; i < cfg.io_count; ++i) {
+        if (!is_aligned(cfg.io[i].phys, kSectionSize)) return false;
+    }
+    return is_aligned(cfg.ram_base, kSectionSize) && cfg.ram_size >= 16 * MiB &&
+           cfg.ram_size % kSectionSize == 0;
+}
+
+// ---- Implemented by each board ----------------------------------------------------------
+void console_init();
+void console_putc(char c);
+int console_getc();  // a received byte, or -1 when none is waiting
+
+void irq_init();               // everything masked
+void irq_enable(u32 line);
+void irq_disable(u32 line);
+int irq_claim();               // the pending line to serve next, or -1 when none
+
+// Periodic tick at hz; timer_ack() is called from the timer's interrupt and returns the
+// number of periods that elapsed since the last ack (normally 1).
+void timer_start(u32 hz);
+u32 timer_ack();
+u64 timer_now_ns();  // monotonic time from the board's clock, nanoseconds since reset
+
+}  // namespace xa::board
+
+// The selected board's constexpr configuration (board/<name>/board_config.hh).
+#include "board_config.hh"

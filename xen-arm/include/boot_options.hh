@@ -1,0 +1,94 @@
+// The VMM's command line (QEMU: -append "..."; read through semihosting).
+//
+//   ticks=N        stop with exit status 0 after N timer ticks (tests); default: run on
+//   fault=KIND     take a deliberate exception after the banner: dabt, pabt or undef
+//
+// Header-only so the host unit tests exercise the parser the VMM runs.
+#pragma once
+
+#include "types.hh"
+
+namespace xa {
+
+enum class FaultInjection { none, data_abort, prefetch_abort, undefined };
+
+struct BootOptions {
+    u32 exit_after_ticks = 0;
+    FaultInjection fault = FaultInjection::none;
+    const char* error = nullptr;  // set when the command line is bad; says what is wrong
+};
+
+namespace detail {
+
+constexpr bool word_equals(const char* word, u32 len, const char* literal) {
+    u32 i = 0;
+    for (; i < len; ++i) {
+        if (literal[i] == '\0' || literal[i] != word[i]) return false;
+    }
+    return literal[i] == '\0';
+}
+
+}  // namespace detail
+
+constexpr BootOptions parse_boot_options(const char* cmdline) {
+    BootOptions opts;
+    const char* p = cmdline;
+    bool first = true;
+    while (true) {
+        while (*p == ' ' || *p == '\t') ++p;
+        if (*p == '\0') break;
+        const char* word = p;
+        const char* eq = nullptr;
+        while (*p != '\0' && *p != ' ' && *p != '\t') {
+            if (*p == '=' && eq == nullptr) eq = p;
+            ++p;
+        }
+        const bool was_first = first;
+        first = false;
+        if (eq == nullptr) {
+            // QEMU puts the kernel's path first; anything else without '=' is a mistake.
+            if (was_first) continue;
+            opts.error = "option without '=' (expected key=value)";
+            return opts;
+        }
+        const u32 key_len = static_cast<u32>(eq - word);
+        const char* value = eq + 1;
+        const u32 value_len = static_cast<u32>(p - value);
+        if (detail::word_equals(word, key_len, "ticks")) {
+            if (value_len == 0 || value_len > 7) {
+                opts.error = "ticks= takes a number from 1 to 9999999";
+                return opts;
+            }
+            u32 n = 0;
+            for (u32 i = 0; i < value_len; ++i) {
+                if (value[i] < '0' || value[i] > '9') {
+                    opts.error = "ticks= takes a number from 1 to 9999999";
+                    return opts;
+                }
+                n = n * 10 + static_cast<u32>(value[i] - '0');
+            }
+            if (n == 0) {
+                opts.error = "ticks= takes a number from 1 to 9999999";
+                return opts;
+            }
+            opts.exit_after_ticks = n;
+        } else if (detail::word_equals(word, key_len, "fault")) {
+            if (detail::word_equals(value, value_len, "dabt")) {
+                opts.fault = FaultInjection::data_abort;
+            } else if (detail::word_equals(value, value_len, "pabt")) {
+                opts.fault = FaultInjection::prefetch_abort;
+            } else if (detail::word_equals(value, value_len, "undef")) {
+                opts.fault = FaultInjection::undefined;
+            } else {
+                opts.error = "fault= takes dabt, pabt or undef";
+                return opts;
+            }
+        } else {
+            opts.error = "unknown option (known: ticks=, fault=)";
+            return opts;
+        }
+    }
+    return opts;
+}
+
+}  // namespace xa

@@ -1,0 +1,115 @@
+// printf-style formatting into any sink with put(char); header-only so the host unit
+// tests check exactly the code the VMM runs.
+#pragma once
+
+#include "types.hh"
+
+namespace xa {
+
+namespace detail {
+
+template <typename Sink>
+void put_padded(Sink& sink, const char* digits, u32 len, u32 width, char pad, bool negative) {
+    u32 total = len + (negative ? 1 : 0);
+    if (negative && pad == '0') sink.put('-');
+    for (; total < width; ++total) sink.put(pad);
+    if (negative && pad != '0') sink.put('-');
+    for (u32 i = 0; i < len; ++i) sink.put(digits[i]);
+}
+
+template <typename Sink>
+void put_unsigned(Sink& sink, u64 value, u32 base, bool upper, u32 width, char pad, bool negative) {
+    char tmp[24];
+    u32 len = 0;
+    const char* set = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+    do {
+        tmp[len++] = set[value % base];
+        value /= base;
+    } while (value != 0);
+    char digits[24];
+    for (u32 i = 0; i < len; ++i) digits[i] = tmp[len - 1 - i];
+    put_padded(sink, digits, len, width, pad, negative);
+}
+
+}  // namespace detail
+
+template <typename Sink>
+void format(Sink& sink, const char* fmt, __builtin_va_list args) {
+    for (const char* p = fmt; *p != '\0'; ++p) {
+        if (*p != '%') {
+            sink.put(*p);
+            continue;
+        }
+        ++p;
+        bool left = false;  // '-': pad strings on the right
+        if (*p == '-') {
+            left = true;
+            ++p;
+        }
+        char pad = ' ';
+        if (*p == '0') {
+            pad = '0';
+            ++p;
+        }
+        u32 width = 0;
+        while (*p >= '0' && *p <= '9') width = width * 10 + static_cast<u32>(*p++ - '0');
+        int longs = 0;
+        while (*p == 'l') {
+            ++longs;
+            ++p;
+        }
+        switch (*p) {
+        case 'd':
+        case 'i': {
+            const long long v = longs >= 2 ? __builtin_va_arg(args, long long)
+                                           : longs == 1 ? __builtin_va_arg(args, long)
+                                                        : __builtin_va_arg(args, int);
+            const u64 magnitude = v < 0 ? static_cast<u64>(-(v + 1)) + 1 : static_cast<u64>(v);
+            detail::put_unsigned(sink, magnitude, 10, false, width, pad, v < 0);
+            break;
+        }
+        case 'u':
+        case 'x':
+        case 'X': {
+            const u64 v = longs >= 2 ? __builtin_va_arg(args, unsigned long long)
+                                     : longs == 1 ? __builtin_va_arg(args, unsigned long)
+                                                  : __builtin_va_arg(args, unsigned int);
+            detail::put_unsigned(sink, v, *p == 'u' ? 10 : 16, *p == 'X', width, pad, false);
+            break;
+        }
+        case 'p': {
+            const auto v = reinterpret_cast<uintptr_t>(__builtin_va_arg(args, void*));
+            sink.put('0');
+            sink.put('x');
+            detail::put_unsigned(sink, v, 16, false, sizeof(uintptr_t) * 2, '0', false);
+            break;
+        }
+        case 'c':
+            sink.put(static_cast<char>(__builtin_va_arg(args, int)));
+            break;
+        case 's': {
+            const char* s = __builtin_va_arg(args, const char*);
+            if (s == nullptr) s = "(null)";
+            u32 len = 0;
+            while (s[len] != '\0') ++len;
+            if (!left)
+                for (u32 i = len; i < width; ++i) sink.put(' ');
+            for (u32 i = 0; i < len; ++i) sink.put(s[i]);
+            if (left)
+                for (u32 i = len; i < width; ++i) sink.put(' ');
+            break;
+        }
+        case '%':
+            sink.put('%');
+            break;
+        case '\0':
+            return;
+        default:  // unknown conversion: show it rather than guess
+            sink.put('%');
+            sink.put(*p);
+            break;
+        }
+    }
+}
+
+}  // namespace xa

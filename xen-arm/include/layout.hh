@@ -1,0 +1,82 @@
+// The fixed virtual address layout of xen-arm (seed 001, Figure 2).
+//
+// Every domain's address space has the same shape: the VMM owns the top 64 MB and is
+// mapped identically in every domain's first-level table, so entering the VMM from a
+// guest (SWI, abort, IRQ) changes no translation and, on the ARM926's VIVT caches,
+// needs no cache flush. Only a switch between guests changes the lower part.
+//
+// This header is the single description of the layout: the VMM's page-table code, the
+// boot banner and the host unit tests all read these constants.
+#pragma once
+
+#include "types.hh"
+
+namespace xa::layout {
+
+struct Region {
+    const char* name;
+    u32 start;        // first virtual address
+    u32 size;         // bytes
+    const char* use;  // one line for the banner
+    constexpr u32 end() const { return start + size; }  // one past the last byte (0 = 4 GiB)
+    constexpr bool contains(VirtAddr va) const {
+        return va.value() >= start && va.value() - start < size;
+    }
+};
+
+// ---- The VMM's 64 MB, bottom to top -------------------------------------------------
+inline constexpr u32 kVmmBase = 0xFC000000;
+
+inline constexpr Region kRoMpt{"RO_MPT", 0xFC000000, 4 * MiB, "machine-to-phys table, guest read-only"};
+inline constexpr Region kFrameTable{"FRAMETABLE", 0xFC400000, 24 * MiB, "page frame descriptors"};
+inline constexpr Region kRdwrMpt{"RDWR_MPT", 0xFDC00000, 4 * MiB, "machine-to-phys table, VMM read-write"};
+inline constexpr Region kLinearPt{"LINEAR_PT", 0xFE000000, 4 * MiB, "current domain's page tables"};
+inline constexpr Region kShLinearPt{"SH_LINEAR_PT", 0xFE400000, 4 * MiB, "shadow linear page tables"};
+inline constexpr Region kPerDomain{"PERDOMAIN", 0xFE800000, 8 * MiB, "per-domain mappings"};
+inline constexpr Region kMapCache{"MAPCACHE", 0xFEC00000, 4 * MiB, "temporary maps of guest frames"};
+inline constexpr Region kDirectMap{"DIRECTMAP", 0xFF000000, 12 * MiB, "VMM image and VMM-private RAM"};
+inline constexpr Region kIoRemap{"IOREMAP", 0xFFC00000, 4 * MiB, "device registers, high vectors"};
+
+// The top-level regions in address order (MAPCACHE lies inside PERDOMAIN).
+inline constexpr Region kVmmRegions[] = {
+    kRoMpt, kFrameTable, kRdwrMpt, kLinearPt, kShLinearPt, kPerDomain, kDirectMap, kIoRemap,
+};
+
+// ---- Inside IOREMAP ------------------------------------------------------------------
+// Device windows are 1 MB sections, one slot each, so the boot code can map them with
+// section descriptors before any second-level table exists. The last megabyte holds the
+// high exception vectors (0xFFFF0000, CP15 c1.V) through a coarse table.
+inline constexpr u32 kIoSlotCount = 3;
+constexpr u32 io_slot_base(u32 slot) { return kIoRemap.start + slot * kSectionSize; }
+inline constexpr u32 kHighVectorsSection = kIoRemap.start + kIoSlotCount * kSectionSize;  // 0xFFF00000
+inline constexpr u32 kHighVectors = 0xFFFF0000;
+
+// ---- The guest part (below the VMM) ----------------------------------------------------
+inline constexpr Region kGuestVectors{"VECTORS", 0x00000000, 1 * MiB, "guest exception vectors"};
+inline constexpr Region kNorFlash{"NOR_FLASH", 0x20000000, 32 * MiB, "NOR flash window"};
+inline constexpr Region kGuestUser{"GUEST_USER", 0x40000000, 0xBF000000 - 0x40000000, "guest user space"};
+inline constexpr Region kXipModules{"XIP_MODULES", 0xBF000000, 16 * MiB, "XIP kernel modules"};
+inline constexpr Region kGuestKernel{"GUEST_KERNEL", 0xC0000000, 0xFC000000 - 0xC0000000, "guest kernel"};
+
+inline constexpr Region kGuestRegions[] = {kGuestVectors, kNorFlash, kGuestUser, kXipModules, kGuestKernel};
+
+constexpr bool is_vmm_address(VirtAddr va) { return va.value() >= kVmmBase; }
+
+// ---- Compile-time proof that the table is what the seed describes ----------------------
+constexpr bool regions_tile_vmm_area() {
+    u32 next = kVmmBase;
+    for (const Region& r : kVmmRegions) {
+        if (r.start != next || r.size == 0 || r.size % kSectionSize != 0) return false;
+        next = r.start + r.size;
+    }
+    return next == 0;  // wrapped: the last region ends exactly at 4 GiB
+}
+static_assert(regions_tile_vmm_area(), "VMM regions must tile 0xFC000000-0xFFFFFFFF");
+static_assert(kMapCache.start == kPerDomain.start + kPerDomain.size - kMapCache.size,
+              "MAPCACHE is the top 4 MB of PERDOMAIN");
+static_assert(kHighVectors >= kHighVectorsSection && kHighVectors - kHighVectorsSection < kSectionSize);
+static_assert(io_slot_base(kIoSlotCount) == kHighVectorsSection);
+static_assert(kGuestKernel.end() == kVmmBase && kXipModules.end() == kGuestKernel.start &&
+              kGuestUser.end() == kXipModules.start);
+
+}  // namespace xa::layout

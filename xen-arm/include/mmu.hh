@@ -1,0 +1,130 @@
+// ARMv5 (ARM926EJ-S) translation-table descriptors and access-control values, built by
+// constexpr functions so that the encodings are checked at compile time and in host tests.
+// Bit positions: ARM926EJ-S TRM DDI0198, section 3 ("Memory Management Unit").
+#pragma once
+
+#include "types.hh"
+
+namespace xa::mmu {
+
+// ---- ARM domains (DACR) ---------------------------------------------------------------
+// xen-arm's use of the 16 ARM domains (seed 001): the VMM, the guest kernel, the guest's
+// I/O mappings and guest user space each get one, so a virtual privilege change is a
+// single DACR write instead of a page-table change.
+enum class Domain : u32 { vmm = 0, guest_kernel = 1, io = 2, guest_user = 3 };
+enum class DomainAccess : u32 { none = 0, client = 1, manager = 3 };
+
+constexpr u32 dacr_field(Domain d, DomainAccess a) {
+    return static_cast<u32>(a) << (2 * static_cast<u32>(d));
+}
+
+// VMM running on its own (boot, idle): only its own domain is reachable.
+inline constexpr u32 kDacrVmm = dacr_field(Domain::vmm, DomainAccess::client);
+// Virtual kernel mode: guest kernel and I/O pages are "manager" (their privileged-only AP
+// is bypassed for the USR-mode guest kernel), VMM and user pages are checked.
+inline constexpr u32 kDacrGuestKernel =
+    dacr_field(Domain::vmm, DomainAccess::client) | dacr_field(Domain::guest_kernel, DomainAccess::manager) |
+    dacr_field(Domain::io, DomainAccess::manager) | dacr_field(Domain::guest_user, DomainAccess::client);
+// Virtual user mode: everything is checked, so kernel pages (privileged-only AP) fault.
+inline constexpr u32 kDacrGuestUser =
+    dacr_field(Domain::vmm, DomainAccess::client) | dacr_field(Domain::guest_kernel, DomainAccess::client) |
+    dacr_field(Domain::io, DomainAccess::client) | dacr_field(Domain::guest_user, DomainAccess::client);
+static_assert(kDacrGuestKernel == 0x7D && kDacrGuestUser == 0x55, "seed/Xen-ARM DACR values");
+
+// ---- Access permissions (CP15 c1 S=0, R=0, which xen-arm always uses) -------------------
+enum class Ap : u32 {
+    no_access = 0,      // AP=00 with S=R=0: nobody
+    priv_rw = 1,        // privileged RW, user none: VMM pages, guest kernel pages
+    priv_rw_user_ro = 2,
+    all_rw = 3,         // guest user pages
+};
+
+// ---- Cacheability (C and B bits) ------------------------------------------------------
+enum class Mem : u32 {
+    device = 0,        // C=0 B=0: strongly ordered, for device registers
+    buffered = 1,      // C=0 B=1
+    write_through = 2, // C=1 B=0
+    write_back = 3,    // C=1 B=1: normal RAM
+};
+
+// ---- First-level descriptors (4096 entries, 16 KiB aligned) -----------------------------
+inline constexpr u32 kL1Entries = 4096;
+inline constexpr u32 kL1Size = kL1Entries * 4;
+inline constexpr u32 kL1Align = 16 * KiB;
+
+enum class L1Type : u32 { fault = 0, coarse = 1, section = 2, fine = 3 };
+
+inline constexpr u32 kL1Bit4 = 1u << 4;  // "should be one" on ARMv5 for compatibility
+
+constexpr u32 l1_section(PhysAddr pa, Domain d, Ap ap, Mem mem) {
+    return (pa.value() & 0xFFF00000u) | (static_cast<u32>(ap) << 10) | (static_cast<u32>(d) << 5) |
+           kL1Bit4 | (static_cast<u32>(mem) << 2) | static_cast<u32>(L1Type::section);
+}
+
+constexpr u32 l1_coarse(PhysAddr l2_table, Domain d) {
+    return (l2_table.value() & 0xFFFFFC00u) | (static_cast<u32>(d) << 5) | kL1Bit4 |
+           static_cast<u32>(L1Type::coarse);
+}
+
+constexpr L1Type l1_type(u32 desc) { return static_cast<L1Type>(desc & 3u); }
+constexpr Domain l1_domain(u32 desc) { return static_cast<Domain>((desc >> 5) & 0xFu); }
+constexpr PhysAddr l1_section_base(u32 desc) { return PhysAddr(desc & 0xFFF00000u); }
+constexpr Ap l1_section_ap(u32 desc) { return static_cast<Ap>((desc >> 10) & 3u); }
+constexpr Mem l1_section_mem(u32 desc) { return static_cast<Mem>((desc >> 2) & 3u); }
+constexpr PhysAddr l1_coarse_base(u32 desc) { return PhysAddr(desc & 0xFFFFFC00u); }
+constexpr u32 l1_index(VirtAddr va) { return va.value() >> 20; }
+
+// ---- Second-level coarse tables (256 entries, 1 KiB aligned) ----------------------------
+inline constexpr u32 kL2CoarseEntries = 256;
+inline constexpr u32 kL2CoarseSize = kL2CoarseEntries * 4;
+
+enum class L2Type : u32 { fault = 0, large = 1, small = 2, tiny = 3 };
+
+// A 4 KiB small page; the four subpage AP fields all get the same permission.
+constexpr u32 l2_small(PhysAddr pa, Ap ap, Mem mem) {
+    const u32 a = static_cast<u32>(ap);
+    return (pa.value() & 0xFFFFF000u) | (a << 10) | (a << 8) | (a << 6) | (a << 4) |
+           (static_cast<u32>(mem) << 2) | static_cast<u32>(L2Type::small);
+}
+
+constexpr L2Type l2_type(u32 desc) { return static_cast<L2Type>(desc & 3u); }
+constexpr PhysAddr l2_small_base(u32 desc) { return PhysAddr(desc & 0xFFFFF000u); }
+constexpr Ap l2_small_ap(u32 desc) { return static_cast<Ap>((desc >> 4) & 3u); }  // subpage 0
+constexpr Mem l2_small_mem(u32 desc) { return static_cast<Mem>((desc >> 2) & 3u); }
+constexpr u32 l2_index(VirtAddr va) { return (va.value() >> 12) & 0xFFu; }
+
+// ---- CP15 c1 control register bits we set -------------------------------------------------
+namespace ctrl {
+inline constexpr u32 mmu = 1u << 0;
+inline constexpr u32 align = 1u << 1;
+inline constexpr u32 dcache = 1u << 2;
+inline constexpr u32 sys = 1u << 8;   // S: kept 0
+inline constexpr u32 rom = 1u << 9;   // R: kept 0
+inline constexpr u32 icache = 1u << 12;
+inline constexpr u32 high_vectors = 1u << 13;
+}  // namespace ctrl
+
+// ---- Fault status (DFSR/IFSR [3:0]) --------------------------------------------------------
+// ARM926EJ-S TRM table 3-9; names for the exception report.
+constexpr const char* fault_status_name(u32 fsr) {
+    switch (fsr & 0xFu) {
+    case 0x1: case 0x3: return "alignment";
+    case 0x8: return "external abort on non-linefetch (section)";
+    case 0x5: return "translation fault (section)";
+    case 0x7: return "translation fault (page)";
+    case 0x9: return "domain fault (section)";
+    case 0xB: return "domain fault (page)";
+    case 0xD: return "permission fault (section)";
+    case 0xF: return "permission fault (page)";
+    case 0xC: return "external abort on translation (first level)";
+    case 0xE: return "external abort on translation (second level)";
+    case 0x4: return "external abort on linefetch (section)";
+    case 0x6: return "external abort on linefetch (page)";
+    case 0xA: return "external abort on non-linefetch (page)";
+    case 0x2: return "terminal exception";
+    case 0x0: return "vector exception";
+    default: return "unknown";
+    }
+}
+
+}  // namespace xa::mmu
