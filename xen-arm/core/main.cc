@@ -83,7 +83,7 @@ extern "C" void xa_irq(xa::TrapFrame*) {
 
 extern "C" [[noreturn]] void xa_main() {
     using namespace xa;
-    board::console_init();
+    board::early_init();
     vmm_memory::init();
 
     char cmdline[256] = "";

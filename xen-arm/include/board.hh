@@ -48,7 +48,8 @@ constexpr bool config_valid(const Config& cfg) {
 }
 
 // ---- Implemented by each board ----------------------------------------------------------
-void console_init();
+// Called first, before the MMU is rebuilt: the console and the free-running clock.
+void early_init();
 void console_putc(char c);
 int console_getc();  // a received byte, or -1 when none is waiting
 

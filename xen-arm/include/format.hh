@@ -9,8 +9,14 @@ namespace xa {
 namespace detail {
 
 template <typename Sink>
-void put_padded(Sink& sink, const char* digits, u32 len, u32 width, char pad, bool negative) {
+void put_padded(Sink& sink, const char* digits, u32 len, u32 width, char pad, bool negative, bool left) {
     u32 total = len + (negative ? 1 : 0);
+    if (left) {  // '-' flag: the number first, then spaces
+        if (negative) sink.put('-');
+        for (u32 i = 0; i < len; ++i) sink.put(digits[i]);
+        for (; total < width; ++total) sink.put(' ');
+        return;
+    }
     if (negative && pad == '0') sink.put('-');
     for (; total < width; ++total) sink.put(pad);
     if (negative && pad != '0') sink.put('-');
@@ -18,7 +24,8 @@ void put_padded(Sink& sink, const char* digits, u32 len, u32 width, char pad, bo
 }
 
 template <typename Sink>
-void put_unsigned(Sink& sink, u64 value, u32 base, bool upper, u32 width, char pad, bool negative) {
+void put_unsigned(Sink& sink, u64 value, u32 base, bool upper, u32 width, char pad, bool negative,
+                  bool left = false) {
     char tmp[24];
     u32 len = 0;
     const char* set = upper ? "0123456789ABCDEF" : "0123456789abcdef";
@@ -28,7 +35,7 @@ void put_unsigned(Sink& sink, u64 value, u32 base, bool upper, u32 width, char p
     } while (value != 0);
     char digits[24];
     for (u32 i = 0; i < len; ++i) digits[i] = tmp[len - 1 - i];
-    put_padded(sink, digits, len, width, pad, negative);
+    put_padded(sink, digits, len, width, pad, negative, left);
 }
 
 }  // namespace detail
@@ -41,7 +48,7 @@ void format(Sink& sink, const char* fmt, __builtin_va_list args) {
             continue;
         }
         ++p;
-        bool left = false;  // '-': pad strings on the right
+        bool left = false;  // '-': pad on the right
         if (*p == '-') {
             left = true;
             ++p;
@@ -65,7 +72,7 @@ void format(Sink& sink, const char* fmt, __builtin_va_list args) {
                                            : longs == 1 ? __builtin_va_arg(args, long)
                                                         : __builtin_va_arg(args, int);
             const u64 magnitude = v < 0 ? static_cast<u64>(-(v + 1)) + 1 : static_cast<u64>(v);
-            detail::put_unsigned(sink, magnitude, 10, false, width, pad, v < 0);
+            detail::put_unsigned(sink, magnitude, 10, false, width, pad, v < 0, left);
             break;
         }
         case 'u':
@@ -74,7 +81,7 @@ void format(Sink& sink, const char* fmt, __builtin_va_list args) {
             const u64 v = longs >= 2 ? __builtin_va_arg(args, unsigned long long)
                                      : longs == 1 ? __builtin_va_arg(args, unsigned long)
                                                   : __builtin_va_arg(args, unsigned int);
-            detail::put_unsigned(sink, v, *p == 'u' ? 10 : 16, *p == 'X', width, pad, false);
+            detail::put_unsigned(sink, v, *p == 'u' ? 10 : 16, *p == 'X', width, pad, false, left);
             break;
         }
         case 'p': {

@@ -44,7 +44,7 @@ void arm_alarm(u64 at_ns) {
 
 }  // namespace
 
-void console_init() { mmio_write<u32>(kTtyCmd, kTtyCmdIntDisable); }
+void early_init() { mmio_write<u32>(kTtyCmd, kTtyCmdIntDisable); }
 
 void console_putc(char c) { mmio_write<u32>(kTtyPutChar, static_cast<u8>(c)); }
 

@@ -64,9 +64,13 @@ u32 clock_last;
 
 }  // namespace
 
-void console_init() {
+void early_init() {
     mmio_write<u32>(kUartUcr1, kUcr1UartEn);
     mmio_write<u32>(kUartUcr2, kUcr2SoftResetN | kUcr2RxEn | kUcr2TxEn | kUcr2Ws | kUcr2Irts);
+    // GPT2 free-runs from here on as the board's clock (timer_now_ns).
+    mmio_write<u32>(kGpt2 + kGptTctl, kTctlSoftReset);
+    mmio_write<u32>(kGpt2 + kGptTprer, kGptPrescale);
+    mmio_write<u32>(kGpt2 + kGptTctl, kTctlEnable | kTctlClkPerclk1 | kTctlFreeRun);
 }
 
 void console_putc(char c) {
@@ -107,12 +111,8 @@ u64 timer_now_ns() {
 }
 
 void timer_start(u32 hz) {
-    const u32 gpts[] = {kGpt1, kGpt2};
-    for (u32 gpt : gpts) {
-        mmio_write<u32>(gpt + kGptTctl, kTctlSoftReset);
-        mmio_write<u32>(gpt + kGptTprer, kGptPrescale);
-    }
-    mmio_write<u32>(kGpt2 + kGptTctl, kTctlEnable | kTctlClkPerclk1 | kTctlFreeRun);
+    mmio_write<u32>(kGpt1 + kGptTctl, kTctlSoftReset);
+    mmio_write<u32>(kGpt1 + kGptTprer, kGptPrescale);
     mmio_write<u32>(kGpt1 + kGptTcmp, kGptCountHz / hz);
     mmio_write<u32>(kGpt1 + kGptTctl, kTctlEnable | kTctlClkPerclk1 | kTctlCompEn);
 }

@@ -21,11 +21,11 @@ constexpr u32 kTimer0 = io_va(kConfig, 0x101E2000);
 constexpr u32 kTimerLoad = kTimer0 + 0x00;
 constexpr u32 kTimerControl = kTimer0 + 0x08;
 constexpr u32 kTimerIntClr = kTimer0 + 0x0C;
+constexpr u32 kTimerOneShot = 1u << 0;
 constexpr u32 kTimerEnable = 1u << 7;
-constexpr u32 kTimerPeriodic = 1u << 6;
 constexpr u32 kTimerIntEnable = 1u << 5;
 constexpr u32 kTimer32Bit = 1u << 1;
-constexpr u32 kTimerClockHz = 1000000;  // QEMU's versatilepb feeds the SP804 1 MHz
+// QEMU's versatilepb feeds the SP804 1 MHz: one count per microsecond.
 
 // System controller 24 MHz counter: the finest free-running clock on the board.
 constexpr u32 kSys24MHz = io_va(kConfig, 0x1000005C);
@@ -39,10 +39,24 @@ constexpr u32 kUartFlagTxFull = 1u << 5;
 
 u64 clock_high;   // extends the 32-bit 24 MHz counter to 64 bits
 u32 clock_last;
+u64 tick_period_ns;
+u64 next_deadline_ns;
+
+// The tick runs the SP804 in one-shot mode, re-armed for the next deadline at each
+// interrupt, rather than in periodic mode: under QEMU's -icount sleep=off a periodic
+// timer always has a next deadline pending, and the idle CPU's clock warp then skips
+// to it before the interrupt is taken (each tick arrived one period late). With a
+// one-shot timer nothing is pending while the interrupt is outstanding, as on goldfish.
+void arm_oneshot(u64 at_ns, u64 now_ns) {
+    const u64 delta_us = at_ns > now_ns ? (at_ns - now_ns + 999) / 1000 : 1;
+    mmio_write<u32>(kTimerControl, 0);
+    mmio_write<u32>(kTimerLoad, static_cast<u32>(delta_us));
+    mmio_write<u32>(kTimerControl, kTimerEnable | kTimerOneShot | kTimerIntEnable | kTimer32Bit);
+}
 
 }  // namespace
 
-void console_init() { mmio_write<u32>(kUartCtrl, 0x301); }  // UARTEN | TXE | RXE
+void early_init() { mmio_write<u32>(kUartCtrl, 0x301); }  // UARTEN | TXE | RXE
 
 void console_putc(char c) {
     while (mmio_read<u32>(kUartFlags) & kUartFlagTxFull) {
@@ -77,14 +91,23 @@ u64 timer_now_ns() {
 }
 
 void timer_start(u32 hz) {
-    mmio_write<u32>(kTimerControl, 0);
-    mmio_write<u32>(kTimerLoad, kTimerClockHz / hz);
-    mmio_write<u32>(kTimerControl, kTimerEnable | kTimerPeriodic | kTimerIntEnable | kTimer32Bit);
+    tick_period_ns = 1000000000ull / hz;
+    const u64 now = timer_now_ns();
+    next_deadline_ns = now + tick_period_ns;
+    arm_oneshot(next_deadline_ns, now);
 }
 
 u32 timer_ack() {
     mmio_write<u32>(kTimerIntClr, 1);
-    return 1;  // periodic mode reloads in hardware: one interrupt per period
+    // Deadlines advance by whole periods from the first one, so ticks never drift.
+    const u64 now = timer_now_ns();
+    u32 elapsed = 0;
+    while (next_deadline_ns <= now) {
+        next_deadline_ns += tick_period_ns;
+        ++elapsed;
+    }
+    arm_oneshot(next_deadline_ns, now);
+    return elapsed;
 }
 
 }  // namespace xa::board

@@ -1,0 +1,62 @@
+// The VMM command line (include/boot_options.hh): tests drive the VMM through it, and a
+// typo must be reported, not ignored.
+#include <gtest/gtest.h>
+
+#include "boot_options.hh"
+
+namespace {
+
+using xa::FaultInjection;
+using xa::parse_boot_options;
+
+TEST(BootOptions, EmptyMeansRunForever) {
+    const auto o = parse_boot_options("");
+    EXPECT_EQ(o.error, nullptr);
+    EXPECT_EQ(o.exit_after_ticks, 0u);
+    EXPECT_EQ(o.fault, FaultInjection::none);
+}
+
+TEST(BootOptions, KernelPathFirstIsSkipped) {
+    const auto o = parse_boot_options("build/goldfish/xen-arm.elf ticks=10");
+    EXPECT_EQ(o.error, nullptr);
+    EXPECT_EQ(o.exit_after_ticks, 10u);
+}
+
+TEST(BootOptions, OnlyThePath) {
+    const auto o = parse_boot_options("/x/xen-arm.elf");
+    EXPECT_EQ(o.error, nullptr);
+    EXPECT_EQ(o.exit_after_ticks, 0u);
+}
+
+TEST(BootOptions, Faults) {
+    EXPECT_EQ(parse_boot_options("k fault=dabt").fault, FaultInjection::data_abort);
+    EXPECT_EQ(parse_boot_options("k fault=pabt").fault, FaultInjection::prefetch_abort);
+    EXPECT_EQ(parse_boot_options("k  fault=undef\tticks=3").fault, FaultInjection::undefined);
+    EXPECT_NE(parse_boot_options("k fault=dab").error, nullptr);
+    EXPECT_NE(parse_boot_options("k fault=dabtx").error, nullptr);
+    EXPECT_NE(parse_boot_options("k fault=").error, nullptr);
+}
+
+TEST(BootOptions, TicksRange) {
+    EXPECT_EQ(parse_boot_options("k ticks=9999999").exit_after_ticks, 9999999u);
+    EXPECT_NE(parse_boot_options("k ticks=0").error, nullptr);
+    EXPECT_NE(parse_boot_options("k ticks=10000000").error, nullptr);
+    EXPECT_NE(parse_boot_options("k ticks=").error, nullptr);
+    EXPECT_NE(parse_boot_options("k ticks=1x").error, nullptr);
+    EXPECT_NE(parse_boot_options("k ticks=-1").error, nullptr);
+}
+
+TEST(BootOptions, UnknownAndMalformedAreErrors) {
+    EXPECT_NE(parse_boot_options("k tick=5").error, nullptr);
+    EXPECT_NE(parse_boot_options("k ticks").error, nullptr);
+    EXPECT_NE(parse_boot_options("ticks=5 stray").error, nullptr);
+}
+
+TEST(BootOptions, FirstWordMayAlreadyBeAnOption) {
+    // QEMU's -semihosting-config arg= form has no kernel path in front.
+    EXPECT_EQ(parse_boot_options("ticks=7").exit_after_ticks, 7u);
+}
+
+static_assert(parse_boot_options("k ticks=12").exit_after_ticks == 12, "usable at compile time");
+
+}  // namespace

@@ -1,0 +1,37 @@
+"""Boots a VMM image in the project's QEMU (through tools/run-qemu.sh --test) and
+returns what it printed and how it exited."""
+import dataclasses
+import pathlib
+import subprocess
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+PLATFORMS = ("goldfish", "imx21", "versatilepb")
+
+# shift=3 in tools/run-qemu.sh: one instruction = 8 ns of virtual time.
+ICOUNT_NS_PER_INSN = 8
+
+
+@dataclasses.dataclass
+class Run:
+    status: int
+    output: str
+
+    @property
+    def lines(self) -> list[str]:
+        return self.output.splitlines()
+
+
+def image(platform: str) -> pathlib.Path:
+    path = REPO / "build" / platform / "xen-arm.elf"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} missing: run 'make PLATFORM={platform}'")
+    return path
+
+
+def boot(platform: str, append: str, timeout: float = 60.0) -> Run:
+    proc = subprocess.run(
+        [str(REPO / "tools" / "run-qemu.sh"), "--test", platform, str(image(platform)), append],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        timeout=timeout,
+    )
+    return Run(proc.returncode, proc.stdout.decode(errors="replace").replace("\r\n", "\n"))
