@@ -21,7 +21,7 @@ $(error unknown PLATFORM '$(PLATFORM)': use goldfish, imx21 or versatilepb)
 endif
 
 VMM_ARCH_FLAGS := -mcpu=arm926ej-s -marm -mfloat-abi=soft
-VMM_CPPFLAGS := -I$(VMM_DIR)/include -I$(VMM_DIR) -I$(VMM_DIR)/board/$(PLATFORM) -MMD -MP
+VMM_CPPFLAGS := -I$(VMM_DIR)/include -I$(VMM_DIR) -Ihypercalls -I$(VMM_DIR)/board/$(PLATFORM) -MMD -MP
 VMM_CXXFLAGS := $(VMM_ARCH_FLAGS) -std=c++20 -O2 -g -ffreestanding -fno-exceptions -fno-rtti \
 	-fno-threadsafe-statics -fno-use-cxa-atexit -fno-unwind-tables -fno-asynchronous-unwind-tables \
 	-fno-common -ffunction-sections -fdata-sections -Wall -Wextra -Werror
