@@ -37,9 +37,9 @@ constexpr u32 kTstatComp = 1u << 0;
 constexpr u32 kGpt1 = io_va(kConfig, 0x10003000);  // tick: restart mode, compare IRQ
 constexpr u32 kGpt2 = io_va(kConfig, 0x10004000);  // clock: free-running counter
 
-// PERCLK1 as the project's QEMU model feeds it (imx_gpt_v1.c "perclk1-freq" default).
+// PERCLK1 of the i.MX21 ADS: MPLL 266 MHz / 6 (the QEMU model's "perclk1-hz" default).
 constexpr u32 kPerclk1Hz = 44333333;
-// Prescale the clock to whole microseconds' worth of counts per tick when possible.
+// Counting at PERCLK1 / 2 = 22.17 MHz: 45 ns resolution; the 32-bit count wraps every 194 s.
 constexpr u32 kGptPrescale = 1;  // counter = PERCLK1 / (prescale + 1)
 constexpr u32 kGptCountHz = kPerclk1Hz / (kGptPrescale + 1);
 
@@ -113,7 +113,9 @@ u64 timer_now_ns() {
 void timer_start(u32 hz) {
     mmio_write<u32>(kGpt1 + kGptTctl, kTctlSoftReset);
     mmio_write<u32>(kGpt1 + kGptTprer, kGptPrescale);
-    mmio_write<u32>(kGpt1 + kGptTcmp, kGptCountHz / hz);
+    // Restart mode: the counter returns to 0 on the tick after the match, so a period
+    // of N counts needs TCMP = N - 1.
+    mmio_write<u32>(kGpt1 + kGptTcmp, kGptCountHz / hz - 1);
     mmio_write<u32>(kGpt1 + kGptTctl, kTctlEnable | kTctlClkPerclk1 | kTctlCompEn);
 }
 
