@@ -4,6 +4,7 @@
 #include "board.hh"
 
 #include "arch/arm/cpu.hh"
+#include "tick_deadline.hh"
 
 namespace xa::board {
 namespace {
@@ -34,8 +35,7 @@ constexpr u32 kTimerAlarmLow = kTimer + 0x08;  // writing arms the alarm
 constexpr u32 kTimerAlarmHigh = kTimer + 0x0C; // written first
 constexpr u32 kTimerClearInterrupt = kTimer + 0x10;
 
-u64 tick_period_ns;
-u64 next_deadline_ns;
+TickDeadline tick;
 
 void arm_alarm(u64 at_ns) {
     mmio_write<u32>(kTimerAlarmHigh, static_cast<u32>(at_ns >> 32));
@@ -74,21 +74,14 @@ u64 timer_now_ns() {
 }
 
 void timer_start(u32 hz) {
-    tick_period_ns = 1000000000ull / hz;
-    next_deadline_ns = timer_now_ns() + tick_period_ns;
-    arm_alarm(next_deadline_ns);
+    tick.start(timer_now_ns(), hz);
+    arm_alarm(tick.next_ns());
 }
 
 u32 timer_ack() {
     mmio_write<u32>(kTimerClearInterrupt, 1);
-    // Deadlines advance by whole periods from the first one, so ticks never drift.
-    const u64 now = timer_now_ns();
-    u32 elapsed = 0;
-    while (next_deadline_ns <= now) {
-        next_deadline_ns += tick_period_ns;
-        ++elapsed;
-    }
-    arm_alarm(next_deadline_ns);
+    const u32 elapsed = tick.advance(timer_now_ns());
+    arm_alarm(tick.next_ns());
     return elapsed;
 }
 

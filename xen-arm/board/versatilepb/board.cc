@@ -4,6 +4,7 @@
 #include "board.hh"
 
 #include "arch/arm/cpu.hh"
+#include "tick_deadline.hh"
 
 namespace xa::board {
 namespace {
@@ -39,8 +40,7 @@ constexpr u32 kUartFlagTxFull = 1u << 5;
 
 u64 clock_high;   // extends the 32-bit 24 MHz counter to 64 bits
 u32 clock_last;
-u64 tick_period_ns;
-u64 next_deadline_ns;
+TickDeadline tick;
 
 // The tick runs the SP804 in one-shot mode, re-armed for the next deadline at each
 // interrupt, rather than in periodic mode: under QEMU's -icount sleep=off a periodic
@@ -91,22 +91,16 @@ u64 timer_now_ns() {
 }
 
 void timer_start(u32 hz) {
-    tick_period_ns = 1000000000ull / hz;
     const u64 now = timer_now_ns();
-    next_deadline_ns = now + tick_period_ns;
-    arm_oneshot(next_deadline_ns, now);
+    tick.start(now, hz);
+    arm_oneshot(tick.next_ns(), now);
 }
 
 u32 timer_ack() {
     mmio_write<u32>(kTimerIntClr, 1);
-    // Deadlines advance by whole periods from the first one, so ticks never drift.
     const u64 now = timer_now_ns();
-    u32 elapsed = 0;
-    while (next_deadline_ns <= now) {
-        next_deadline_ns += tick_period_ns;
-        ++elapsed;
-    }
-    arm_oneshot(next_deadline_ns, now);
+    const u32 elapsed = tick.advance(now);
+    arm_oneshot(tick.next_ns(), now);
     return elapsed;
 }
 
