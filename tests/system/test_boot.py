@@ -87,3 +87,12 @@ def test_bad_command_line_is_rejected(platform):
     assert run.status == 2
     assert "xen-arm: bad command line" in run.output
     assert "ticks= takes a number" in run.output
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_console_input_quits(platform):
+    # No ticks= limit: only the 'q' typed at the console (through the board's UART/TTY
+    # receive path) can end this run before the timeout.
+    run = boot(platform, "", timeout=60, console_input=b"q")
+    assert run.status == 0, run.output
+    assert re.search(r"^xen-arm: quit after \d+ ticks$", run.output, re.M), run.output

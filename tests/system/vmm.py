@@ -28,10 +28,11 @@ def image(platform: str) -> pathlib.Path:
     return path
 
 
-def boot(platform: str, append: str, timeout: float = 60.0) -> Run:
+def boot(platform: str, append: str, timeout: float = 60.0, console_input: bytes | None = None) -> Run:
+    """console_input, if given, is typed at the board's console (QEMU's stdio serial)."""
     proc = subprocess.run(
         [str(REPO / "tools" / "run-qemu.sh"), "--test", platform, str(image(platform)), append],
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        timeout=timeout,
+        input=console_input, stdin=None if console_input is not None else subprocess.DEVNULL,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout,
     )
     return Run(proc.returncode, proc.stdout.decode(errors="replace").replace("\r\n", "\n"))
