@@ -8,7 +8,6 @@ Run: QEMU=<qemu-system-arm> /usr/bin/python3 -m pytest tests/boards/test_goldfis
 """
 import os
 import pathlib
-import shutil
 import socket
 import subprocess
 import sys
@@ -17,6 +16,7 @@ import time
 import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
+from bare_metal import assemble  # noqa: E402
 from qtest_client import QTest  # noqa: E402
 
 PIC = 0xFF000000
@@ -526,15 +526,7 @@ namebuf:
 
 
 def test_tty_and_bus_pointers_are_guest_virtual(qemu, tmp_path):
-    if not (shutil.which("arm-none-eabi-as") and shutil.which("arm-none-eabi-ld")):
-        pytest.skip("arm-none-eabi binutils not installed")
-    (tmp_path / "p.S").write_text(BOOT_PROGRAM)
-    subprocess.run(["arm-none-eabi-as", "-mcpu=arm926ej-s", "-o", tmp_path / "p.o",
-                    tmp_path / "p.S"], check=True)
-    subprocess.run(["arm-none-eabi-ld", "-Ttext=0x10000", "-o", tmp_path / "p.elf",
-                    tmp_path / "p.o"], check=True)
-    subprocess.run(["arm-none-eabi-objcopy", "-O", "binary", tmp_path / "p.elf",
-                    tmp_path / "p.bin"], check=True)
+    assemble(tmp_path, "p", BOOT_PROGRAM, 0x10000)
     out = tmp_path / "console"
     proc = subprocess.run(
         [qemu, "-machine", "goldfish", "-kernel", str(tmp_path / "p.bin"),

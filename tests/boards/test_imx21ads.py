@@ -5,7 +5,6 @@ expected counter value below is computed exactly from the clock rates.
 Run: QEMU=<qemu-system-arm> /usr/bin/python3 -m pytest tests/boards/test_imx21ads.py
 """
 import pathlib
-import shutil
 import struct
 import subprocess
 import sys
@@ -13,6 +12,7 @@ import sys
 import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
+from bare_metal import assemble  # noqa: E402
 from qtest_client import QTest  # noqa: E402
 
 # Addresses (Linux mx21.h)
@@ -560,15 +560,7 @@ def run_guest(qemu, tmp_path, name):
 
 
 def test_guest_takes_gpt_interrupt_deterministically(qemu, tmp_path):
-    if not (shutil.which("arm-none-eabi-as") and shutil.which("arm-none-eabi-ld")):
-        pytest.skip("arm-none-eabi binutils not installed")
-    (tmp_path / "g.S").write_text(GUEST_PROGRAM)
-    subprocess.run(["arm-none-eabi-as", "-mcpu=arm926ej-s", "-o", tmp_path / "g.o",
-                    tmp_path / "g.S"], check=True)
-    subprocess.run(["arm-none-eabi-ld", "-Ttext=0xc0010000", "-o", tmp_path / "g.elf",
-                    tmp_path / "g.o"], check=True)
-    subprocess.run(["arm-none-eabi-objcopy", "-O", "binary", tmp_path / "g.elf",
-                    tmp_path / "g.bin"], check=True)
+    assemble(tmp_path, "g", GUEST_PROGRAM, 0xC0010000)
     first = run_guest(qemu, tmp_path, "run1")
     board, atags, vector, stamp = first.split()
     assert (board, atags, vector) == ("00000353", "C0000100", "001A0000")
