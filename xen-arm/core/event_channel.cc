@@ -81,7 +81,7 @@ Err EventChannels::detach(DomId dom) {
 }
 
 void EventChannels::set_pending(DomId dom, Domain& d, u32 port, Kick& kick) {
-    shared_info& s = *d.shared;
+    shared_info& s = shared_of(dom, d);
     vcpu_info& v = s.vcpu[0];
     const u32 w = word_of(port);
     const u32 b = bit_of(port);
@@ -122,7 +122,7 @@ void EventChannels::close_port(DomId dom, Domain& d, u32 port) {
     }
     p = Port{};
     // A stale pending bit would fire on the port's next user (Xen clears it too).
-    d.shared->evtchn_pending[word_of(port)] &= ~bit_of(port);
+    shared_of(dom, d).evtchn_pending[word_of(port)] &= ~bit_of(port);
 }
 
 // Xen: -ESRCH no such dom, -EPERM dom is another domain and caller unprivileged,
@@ -268,7 +268,7 @@ Err EventChannels::unmask(DomId caller, const evtchn_unmask& arg, Kick& kick) {
     if (d == nullptr) return kErrSrch;
     if (arg.port >= kPortsPerDomain) return Err::inval;
 
-    shared_info& s = *d->shared;
+    shared_info& s = shared_of(caller, *d);
     vcpu_info& v = s.vcpu[0];
     const u32 w = word_of(arg.port);
     const u32 b = bit_of(arg.port);

@@ -32,6 +32,7 @@ const char* exception_name(u32 kind) {
     case XA_EXC_DABT: return "data abort";
     case XA_EXC_RESERVED: return "reserved vector";
     case XA_EXC_FIQ: return "unexpected FIQ";
+    case XA_EXC_IRQ: return "IRQ while the VMM ran";
     default: return "unknown exception";
     }
 }
@@ -60,6 +61,7 @@ extern "C" [[noreturn]] void xa_panic(const char* why) {
 // Called by arch/arm/vectors.S with the frame of the exception it could not handle.
 extern "C" [[noreturn]] void xa_exception(xa::u32 kind, xa::TrapFrame* frame) {
     using namespace xa;
+    if (kind == XA_EXC_SWI) frame->pc -= 4;  // the SWI entry saves the return address
     printk("\n*** xen-arm: %s in %s mode at pc 0x%08x\n", exception_name(kind), mode_name(frame->cpsr),
            frame->pc);
     printk("    cpsr 0x%08x (%s, IRQ %s, FIQ %s)\n", frame->cpsr, mode_name(frame->cpsr),

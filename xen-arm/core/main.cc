@@ -9,13 +9,14 @@
 #include "trap_frame.h"
 #include "version.hh"
 #include "vmm_memory.hh"
+#include "domain.hh"
+#include "sched.hh"
+#include "vmm.hh"
 
 namespace xa {
 namespace {
 
 constexpr u32 kTickHz = 100;
-
-volatile u32 ticks;  // written by the timer interrupt, read by the idle loop
 
 void print_banner(const BootOptions& opts) {
     const auto img = vmm_memory::image();
@@ -69,42 +70,30 @@ void inject_fault(FaultInjection fault) {
 }  // namespace
 }  // namespace xa
 
-extern "C" void xa_irq(xa::TrapFrame*) {
-    using namespace xa;
-    for (int line; (line = board::irq_claim()) >= 0;) {
-        if (static_cast<u32>(line) == board::kConfig.timer_irq) {
-            ticks = ticks + board::timer_ack();
-        } else {
-            printk("irq:    spurious line %d, disabled\n", line);
-            board::irq_disable(static_cast<u32>(line));
-        }
-    }
-}
+namespace xa {
+namespace {
 
-extern "C" [[noreturn]] void xa_main() {
-    using namespace xa;
-    board::early_init();
-    vmm_memory::init();
-
-    char cmdline[256] = "";
-    const int len = semihosting::get_cmdline(cmdline, sizeof cmdline);
-    const BootOptions opts = parse_boot_options(len >= 0 ? cmdline : "");
-    if (opts.error != nullptr) {
-        printk("xen-arm: bad command line '%s': %s\n", cmdline, opts.error);
-        fatal_stop(kExitBadCommandLine);
-    }
-    print_banner(opts);
-    inject_fault(opts.fault);
-
+// The VMM booted without a boot image: tick and report, the diagnostic mode the
+// foundation tests use. Interrupts stay masked in the VMM: it waits with WFI and serves
+// the pending lines itself.
+[[noreturn]] void run_without_domains(const BootOptions& opts) {
     board::irq_init();
     board::irq_enable(board::kConfig.timer_irq);
     const u64 start_ns = board::timer_now_ns();
     board::timer_start(kTickHz);
-    cpu::irq_enable();
+    printk("xen-arm: no boot image: no domains to run (build one with domains/mkimage.py)\n");
 
-    u32 reported = 0;
+    u32 ticks = 0, reported = 0;
     for (;;) {
         cpu::wait_for_interrupt();
+        for (int line; (line = board::irq_claim()) >= 0;) {
+            if (static_cast<u32>(line) == board::kConfig.timer_irq) {
+                ticks += board::timer_ack();
+            } else {
+                printk("irq:    spurious line %d, disabled\n", line);
+                board::irq_disable(static_cast<u32>(line));
+            }
+        }
         const u32 now = ticks;
         if (now == reported) continue;
         reported = now;
@@ -123,4 +112,43 @@ extern "C" [[noreturn]] void xa_main() {
             semihosting::exit(kExitOk);
         }
     }
+}
+
+// Build every domain marked `start = boot`, in image order (dom0 first), then run them.
+[[noreturn]] void run_domains(const BootImageView& image) {
+    printk("system: '%s', %u domain(s) in the boot image\n", image.header->system_name, image.domain_count);
+    sched::init();
+    for (u32 i = 0; i < image.domain_count; ++i) {
+        if ((image.domains[i].flags & boot_image::kDomAutostart) == 0) continue;
+        const char* problem = nullptr;
+        if (domains::build(i, problem) != Err::ok) {
+            printk("xen-arm: cannot build domain %u '%s': %s\n", i, image.domains[i].name, problem);
+            fatal_stop(kExitBadImage);
+        }
+    }
+    printk("xen-arm: starting domains at %llu ns\n", board::timer_now_ns());
+    sched::start();
+}
+
+}  // namespace
+}  // namespace xa
+
+extern "C" [[noreturn]] void xa_main() {
+    using namespace xa;
+    board::early_init();
+    vmm_memory::init();
+    vmm::init();
+
+    char cmdline[256] = "";
+    const int len = semihosting::get_cmdline(cmdline, sizeof cmdline);
+    const BootOptions opts = parse_boot_options(len >= 0 ? cmdline : "");
+    if (opts.error != nullptr) {
+        printk("xen-arm: bad command line '%s': %s\n", cmdline, opts.error);
+        fatal_stop(kExitBadCommandLine);
+    }
+    print_banner(opts);
+    inject_fault(opts.fault);
+
+    if (const BootImageView* image = vmm::boot_image(); image != nullptr) run_domains(*image);
+    run_without_domains(opts);
 }

@@ -201,3 +201,24 @@ u32 PageTable::l1_entry(u32 index) const {
 }
 
 }  // namespace xa
+
+namespace xa {
+
+u32 PageTable::release_coarse_frames(u32 first_mib, u32 end_mib) {
+    if (!valid_) return 0;
+    u32 freed = 0;
+    u32* l1 = l1_table();
+    for (u32 mib = first_mib; mib < end_mib && mib < mmu::kL1Entries; ++mib) {
+        if (mmu::l1_type(l1[mib]) != mmu::L1Type::coarse) continue;
+        const PhysAddr frame = mmu::l1_coarse_base(l1[mib]).align_down(kPageSize);
+        l1[mib] = 0;
+        // Up to four MiBs share one frame (four 1 KiB tables): the first of them frees it,
+        // the others find it free already, which free() reports without changing anything.
+        if (frames_->free(frame, 1) == Err::ok) ++freed;
+        if (frame == pool_frame_) pool_used_ = kCoarsePerFrame;  // never carve from it again
+    }
+    coarse_tables_ = 0;
+    return freed;
+}
+
+}  // namespace xa

@@ -91,6 +91,14 @@ public:
     // -ESRCH unknown domain, -EINVAL virq out of range.
     Err raise_virq(DomId dom, u32 virq, Kick& kick);
 
+    // Where the VMM should touch a domain's shared_info right now. ARM926 caches are
+    // virtually indexed: while a domain runs, the VMM must use the same virtual address as
+    // the guest (its shared_info mapping), not the DIRECTMAP alias it attached with. The
+    // hook gets the domain and the attached pointer and returns the one to use; without a
+    // hook (host tests) the attached pointer is used.
+    using SharedView = shared_info* (*)(DomId dom, shared_info* attached);
+    void set_shared_view(SharedView view) { view_ = view; }
+
     // Read-only view of a port's table entry, for tests and debugging (nullptr if the
     // domain or port does not exist).
     const Port* port(DomId dom, u32 port) const;
@@ -114,9 +122,11 @@ private:
     // unbound for this domain; a virq binding is dropped.
     void close_port(DomId dom, Domain& d, u32 port);
     // 2-level set-pending on (dom, port); sets kick if upcall_pending was newly set.
-    static void set_pending(DomId dom, Domain& d, u32 port, Kick& kick);
+    void set_pending(DomId dom, Domain& d, u32 port, Kick& kick);
+    shared_info& shared_of(DomId dom, const Domain& d) const { return view_ ? *view_(dom, d.shared) : *d.shared; }
 
     Domain domains_[kMaxDomains];
+    SharedView view_ = nullptr;
 };
 
 }  // namespace xa

@@ -86,6 +86,28 @@ public:
     // later map_page into such a MiB through either table is seen by both.
     void copy_l1_range(const PageTable& from, VirtAddr start, u32 bytes);
 
+    // Calls fn(VirtAddr va, u32 l2_desc) for every small page mapped through a coarse
+    // table in the MiBs [first_mib, end_mib) (first-level indexes), in address order.
+    template <typename Fn>
+    void for_each_page(u32 first_mib, u32 end_mib, Fn&& fn) const {
+        if (!valid_) return;
+        for (u32 mib = first_mib; mib < end_mib && mib < mmu::kL1Entries; ++mib) {
+            const u32 l1_desc = l1_table()[mib];
+            if (mmu::l1_type(l1_desc) != mmu::L1Type::coarse) continue;
+            const u32* l2 = coarse_table(l1_desc);
+            if (l2 == nullptr) continue;
+            for (u32 i = 0; i < mmu::kL2CoarseEntries; ++i) {
+                if (mmu::l2_type(l2[i]) == mmu::L2Type::small) fn(VirtAddr((mib << kSectionShift) | (i << kPageShift)), l2[i]);
+            }
+        }
+    }
+
+    // Tearing a domain down: gives back to the FrameAllocator every frame holding this
+    // table's coarse tables in the MiBs [first_mib, end_mib) and makes those first-level
+    // entries faults. Only for MiBs whose coarse tables this PageTable created (never the
+    // VMM's shared top 64 MB). Returns the number of frames freed.
+    u32 release_coarse_frames(u32 first_mib, u32 end_mib);
+
     PhysAddr l1() const { return l1_; }
     // The raw first-level descriptor; 0 for an index >= 4096 or an invalid table.
     u32 l1_entry(u32 index) const;

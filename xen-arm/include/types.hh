@@ -100,6 +100,7 @@ public:
     constexpr Err error() const { return err_; }
     constexpr const T& value() const { return value_; }
     constexpr const T& operator*() const { return value_; }
+    constexpr const T* operator->() const { return &value_; }
 
 private:
     T value_;

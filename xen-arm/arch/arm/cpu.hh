@@ -29,6 +29,18 @@ inline void flush_caches() {
         ::: "r0", "cc", "memory");
 }
 
+// Clean and invalidate the D-cache lines of [va, va + len) (ARM926: 32-byte lines, CP15
+// c7, c14, 1 by modified virtual address), then drain the write buffer.
+inline void clean_invalidate_dcache_range(u32 va, u32 len) {
+    for (u32 line = va & ~31u; line < va + len; line += 32) {
+        asm volatile("mcr p15, 0, %0, c7, c14, 1" ::"r"(line) : "memory");
+    }
+    asm volatile("mcr p15, 0, %0, c7, c10, 4" ::"r"(0) : "memory");
+}
+
+// Drop the TLB entry for one page (CP15 c8, c7, 1: invalidate unified TLB single entry).
+inline void invalidate_tlb_entry(u32 va) { asm volatile("mcr p15, 0, %0, c8, c7, 1" ::"r"(va & ~0xFFFu) : "memory"); }
+
 inline void flush_tlb() { asm volatile("mcr p15, 0, %0, c8, c7, 0" ::"r"(0) : "memory"); }
 
 // Switches to a new first-level table: caches are virtually indexed, so clean them first.

@@ -101,10 +101,10 @@ xa_stack_svc_top:
     .space  4096
     .global xa_stack_irq_top
 xa_stack_irq_top:
-    .space  2048
+    .space  4096
     .global xa_stack_abt_top
 xa_stack_abt_top:
-    .space  2048
+    .space  4096
     .global xa_stack_und_top
 xa_stack_und_top:
     .space  1024

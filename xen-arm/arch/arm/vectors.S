@@ -1,7 +1,17 @@
 /*
  * The exception vector page (mapped at 0xFFFF0000, CP15 c1.V = 1) and the entry code.
- * Each entry saves a TrapFrame (include/trap_frame.h) on the stack of the mode that took
- * the exception and calls a C++ handler with it.
+ *
+ * Guests run in USR mode; the VMM runs with IRQs masked and never takes an exception of
+ * its own on purpose. So every entry asks one question first: did the exception come from
+ * USR mode (a guest)? If so it saves a TrapFrame (include/trap_frame.h) on the stack of
+ * the mode that took it, calls the C++ handler, and returns through xa_return_to_guest,
+ * which reloads whatever the frame holds by then: the handler may have changed registers
+ * (hypercall result), redirected it to a guest trap handler (bounce), or replaced it with
+ * another domain's context (domain switch). Anything from a privileged mode is a VMM bug:
+ * it is reported and the VMM stops.
+ *
+ * No DACR or TTBR change on entry: the VMM's 64 MB are mapped identically in every
+ * domain's table (privileged-only), which is what makes entry cheap on a VIVT-cache ARM9.
  */
 #include "trap_frame.h"
 
@@ -28,11 +38,14 @@ vec_fiq:      .word fiq_entry
 
     .text
 /*
- * IRQ: the only exception the VMM expects today. The interrupted context's user-mode
- * sp/lr are saved too: when a guest (USR mode) is interrupted they are its registers.
+ * Save the interrupted context: r0-r12, the USR-mode sp/lr (banked: stm ^), the return
+ * address (lr minus \adjust) and the SPSR. Leaves r1 = SPSR, flags set by "is it USR?"
+ * (USR is the only mode whose low four mode bits are all zero; SYS is 0x1F).
  */
-irq_entry:
-    sub     lr, lr, #4
+.macro save_frame adjust
+    .if \adjust
+    sub     lr, lr, #\adjust
+    .endif
     sub     sp, sp, #TF_SIZE
     stmia   sp, {r0-r12}
     add     r0, sp, #TF_SP
@@ -40,8 +53,57 @@ irq_entry:
     str     lr, [sp, #TF_PC]
     mrs     r1, spsr
     str     r1, [sp, #TF_CPSR]
+    tst     r1, #0xF
+.endm
+
+/* SWI: hypercall, system call or trace marker; TF_PC is the instruction after the SWI. */
+swi_entry:
+    save_frame 0
+    movne   r0, #XA_EXC_SWI
+    bne     fatal_common
+    mov     r0, sp
+    bl      xa_swi
+    b       xa_return_to_guest
+
+irq_entry:
+    save_frame 4
+    movne   r0, #XA_EXC_IRQ
+    bne     fatal_common
     mov     r0, sp
     bl      xa_irq
+    b       xa_return_to_guest
+
+/* Aborts and undefined instructions from a guest are bounced to its kernel. */
+.macro guest_trap_entry name, kind, adjust
+\name:
+    save_frame \adjust
+    mov     r0, #\kind
+    bne     fatal_common
+    mov     r1, sp
+    bl      xa_guest_trap
+    b       xa_return_to_guest
+.endm
+
+    guest_trap_entry undef_entry, XA_EXC_UNDEF, 4
+    guest_trap_entry pabt_entry, XA_EXC_PABT, 4
+    guest_trap_entry dabt_entry, XA_EXC_DABT, 8
+
+reserved_entry:
+    save_frame 4
+    mov     r0, #XA_EXC_RESERVED
+    b       fatal_common
+fiq_entry:
+    save_frame 4
+    mov     r0, #XA_EXC_FIQ
+    b       fatal_common
+
+/*
+ * Back to USR mode with the frame at sp: restore the (possibly rewritten) context.
+ * The CPSR a guest gets is whatever the frame says; the C++ code only ever stores
+ * USR mode with the I and F bits clear there (see traps.cc), never a privileged mode.
+ */
+    .global xa_return_to_guest
+xa_return_to_guest:
     ldr     r1, [sp, #TF_CPSR]
     msr     spsr_cxsf, r1
     add     r0, sp, #TF_SP
@@ -53,32 +115,24 @@ irq_entry:
     movs    pc, lr
 
 /*
- * Every other exception is fatal for now: save the frame with the faulting instruction's
- * address in TF_PC, fetch the interrupted mode's own sp/lr, and report.
- *   \adjust: lr minus this is the faulting instruction.
+ * Enter the first guest: a fresh frame at the top of the SVC stack (whatever xa_main had
+ * there is abandoned: it never returns), filled by the scheduler, then back to USR mode.
  */
-.macro fatal_entry name, kind, adjust
-\name:
-    sub     lr, lr, #\adjust
+    .global xa_start_guests
+xa_start_guests:
+    ldr     sp, =xa_stack_svc_top
     sub     sp, sp, #TF_SIZE
-    stmia   sp, {r0-r12}
-    str     lr, [sp, #TF_PC]
-    mrs     r1, spsr
-    str     r1, [sp, #TF_CPSR]
-    mov     r0, #\kind
-    b       fatal_common
-.endm
+    mov     r0, sp
+    bl      xa_first_guest
+    b       xa_return_to_guest
+    .ltorg
 
-    fatal_entry undef_entry, XA_EXC_UNDEF, 4
-    fatal_entry swi_entry, XA_EXC_SWI, 4
-    fatal_entry pabt_entry, XA_EXC_PABT, 4
-    fatal_entry dabt_entry, XA_EXC_DABT, 8
-    fatal_entry reserved_entry, XA_EXC_RESERVED, 4
-    fatal_entry fiq_entry, XA_EXC_FIQ, 4
-
+/*
+ * The VMM itself trapped: r0 = kind, r1 = SPSR, frame at sp. Fetch the interrupted
+ * mode's own banked sp/lr (switch there briefly; SYS for USR, which shares its registers
+ * and can switch back), record them and report. Never returns.
+ */
 fatal_common:
-    /* Banked sp/lr of the interrupted mode: switch there briefly (SYS for USR, which
-     * shares its registers and can switch back), read them, return. */
     and     r2, r1, #ARM_MODE_MASK
     cmp     r2, #ARM_MODE_USR
     moveq   r2, #ARM_MODE_SYS

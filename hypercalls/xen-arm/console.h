@@ -1,0 +1,41 @@
+/*
+ * xen-arm console_io and xen_version (Xen numbering).
+ *
+ * console_io(r0 = CONSOLEIO_write, r1 = count, r2 = guest address of the bytes):
+ *   writes to the VMM console, line-buffered per domain and printed with the domain's name
+ *   as prefix ("[name] text"); count 0..XA_CONSOLEIO_MAX; returns count.
+ * console_io(r0 = CONSOLEIO_read, r1 = count, r2 = buffer): console input for the domain
+ *   that owns it (dom0); returns the bytes read (0 if none), -EPERM for other domains.
+ *
+ * xen_version(r0 = XENVER_*, r1 = guest address of the result or 0):
+ *   XENVER_version       returns major << 16 | minor
+ *   XENVER_extraversion  fills xen_extraversion_t (e.g. ".1-xen-arm")
+ *   XENVER_capabilities  fills xen_capabilities_info_t ("xen-arm-armv5-pv")
+ *   XENVER_pagesize      returns 4096
+ *   XENVER_get_features  fills struct xen_feature_info (no feature bits on xen-arm yet)
+ */
+#ifndef XEN_ARM_CONSOLE_H
+#define XEN_ARM_CONSOLE_H
+
+#include "abi.h"
+
+#define CONSOLEIO_write 0
+#define CONSOLEIO_read 1
+#define XA_CONSOLEIO_MAX 4096U
+
+#define XENVER_version 0
+#define XENVER_extraversion 1
+#define XENVER_capabilities 3
+#define XENVER_get_features 6
+#define XENVER_pagesize 7
+
+typedef char xen_extraversion_t[16];
+typedef char xen_capabilities_info_t[1024];
+
+struct xen_feature_info {
+    uint32_t submap_idx; /* IN */
+    uint32_t submap;     /* OUT */
+};
+XA_ABI_SIZE(struct xen_feature_info, 8);
+
+#endif /* XEN_ARM_CONSOLE_H */

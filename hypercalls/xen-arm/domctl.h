@@ -1,0 +1,72 @@
+/*
+ * xen-arm domain control for the privileged domain (dom0): domctl(r0 = guest address of a
+ * struct xen_domctl). Other domains get -EPERM. Command numbers follow Xen's
+ * public/domctl.h; the struct is xen-arm's own (Xen's is far larger).
+ *
+ *   createdomain    build and start a domain from the boot image's configuration entry
+ *                   named u.createdomain.name (declared with `start = manual`, or one
+ *                   that was destroyed); OUT: domain = the new id. -ENOENT no such entry,
+ *                   -EEXIST already running, -ENOMEM no memory or id left.
+ *   destroydomain   stop `domain` and free its memory, ports and grants (not dom0 itself:
+ *                   -EPERM). -ESRCH if it does not exist.
+ *   pausedomain     take `domain` off the CPU until unpaused (-ESRCH; pausing oneself:
+ *                   -EINVAL). Pauses nest like Xen's (a count).
+ *   unpausedomain   undo one pause (-EINVAL if not paused).
+ *   getdomaininfo   describe the first existing domain with id >= `domain` (for listing:
+ *                   call again with id + 1); -ESRCH if there is none.
+ */
+#ifndef XEN_ARM_DOMCTL_H
+#define XEN_ARM_DOMCTL_H
+
+#include "abi.h"
+
+#define XA_DOMCTL_INTERFACE_VERSION 1U
+
+#define XEN_DOMCTL_createdomain 1
+#define XEN_DOMCTL_destroydomain 2
+#define XEN_DOMCTL_pausedomain 3
+#define XEN_DOMCTL_unpausedomain 4
+#define XEN_DOMCTL_getdomaininfo 5
+
+#define XEN_DOMINF_dying (1U << 0)
+#define XEN_DOMINF_shutdown (1U << 1)  /* stopped by sched_op shutdown */
+#define XEN_DOMINF_paused (1U << 2)
+#define XEN_DOMINF_blocked (1U << 3)
+#define XEN_DOMINF_running (1U << 4)   /* the caller itself */
+#define XEN_DOMINF_privileged (1U << 5)
+#define XEN_DOMINF_crashed (1U << 6)   /* crashed by the VMM or SHUTDOWN_crash */
+
+struct xen_domctl_createdomain {
+    char name[16]; /* IN: configuration entry */
+};
+
+struct xen_domctl_getdomaininfo {
+    domid_t domain;          /* OUT */
+    uint16_t pad0;
+    uint32_t flags;          /* OUT: XEN_DOMINF_* */
+    uint32_t nr_pages;       /* OUT */
+    uint32_t shutdown_reason;/* OUT: SHUTDOWN_* when XEN_DOMINF_shutdown */
+    uint64_t cpu_time;       /* OUT: ns run */
+    char name[16];           /* OUT */
+    uint32_t store_port;     /* OUT: dom0's end of the domain's store channel (0: none) */
+    uint32_t console_port;   /* OUT: dom0's end of its console channel (0: none) */
+};
+XA_ABI_SIZE(struct xen_domctl_getdomaininfo, 48);
+
+struct xen_domctl {
+    uint32_t cmd;               /* XEN_DOMCTL_* */
+    uint32_t interface_version; /* XA_DOMCTL_INTERFACE_VERSION, else -EINVAL */
+    domid_t domain;             /* IN (OUT for createdomain) */
+    uint16_t pad0;
+    uint32_t pad1;
+    union {
+        struct xen_domctl_createdomain createdomain;
+        struct xen_domctl_getdomaininfo getdomaininfo;
+        uint8_t pad[64];
+    } u;
+};
+typedef struct xen_domctl xen_domctl_t;
+XA_ABI_SIZE(struct xen_domctl, 80);
+XA_ABI_OFFSET(struct xen_domctl, u, 16);
+
+#endif /* XEN_ARM_DOMCTL_H */

@@ -1,0 +1,70 @@
+/*
+ * xen-arm start of day: the guest's virtual layout and the start_info page.
+ *
+ * The VMM builds each domain's address space before starting it:
+ *   - the domain's memory (nr_pages machine pages from mem_base, physically contiguous) is
+ *     mapped at XA_GUEST_KERNEL_BASE onwards, kernel-only (virtual kernel mode);
+ *   - the guest ELF's PT_LOAD segments are copied there (virtual address = kernel VA);
+ *   - the top MiB of the guest kernel region (XA_VMM_PAGES_BASE) holds pages the VMM
+ *     provides: shared_info, start_info, the grant table. A guest may not change mappings
+ *     in that MiB (mmu_update/update_va_mapping return -XEN_EPERM).
+ *   - the last XA_START_RESERVED_PAGES pages of its memory are the console and store pages
+ *     (console_mfn, store_mfn; mapped like the rest); the ELF may not load there.
+ * The guest starts at the ELF entry in virtual kernel mode, upcalls masked, with
+ *   r0 = XA_START_INFO_VA, sp = the kernel VA just below those pages, other registers 0.
+ */
+#ifndef XEN_ARM_START_INFO_H
+#define XEN_ARM_START_INFO_H
+
+#include "abi.h"
+
+#define XA_GUEST_USER_BASE 0x40000000U   /* guest user region: 0x40000000-0xBEFFFFFF */
+#define XA_GUEST_USER_END 0xBF000000U
+#define XA_GUEST_KERNEL_BASE 0xC0000000U /* guest kernel region: 0xC0000000-0xFBFFFFFF */
+#define XA_GUEST_KERNEL_END 0xFC000000U  /* the VMM's 64 MB start here */
+#define XA_VMM_PAGES_BASE 0xFBF00000U    /* the VMM-provided MiB (no guest edits) */
+#define XA_SHARED_INFO_VA (XA_VMM_PAGES_BASE + 0x0000U) /* struct shared_info, RW */
+#define XA_START_INFO_VA (XA_VMM_PAGES_BASE + 0x1000U)  /* struct start_info */
+#define XA_GRANT_TABLE_VA (XA_VMM_PAGES_BASE + 0x2000U) /* grant_entry_v1[], RW */
+
+#define XA_START_RESERVED_PAGES 2U  /* console page, then store page, at the top */
+#define XA_START_INFO_MAGIC "xen-arm-0.1"
+#define SIF_PRIVILEGED 0x1U  /* may use domctl and act on other domains */
+#define SIF_INITDOMAIN 0x2U  /* is the driver domain (dom0) */
+
+struct start_info {
+    char magic[16];          /* XA_START_INFO_MAGIC, NUL-padded */
+    uint32_t nr_pages;       /* pages of domain memory */
+    uint32_t mem_base;       /* machine address of the first page */
+    uint32_t kernel_va;      /* its virtual address (XA_GUEST_KERNEL_BASE) */
+    uint32_t pt_base;        /* machine address of the domain's first-level table
+                                (VMM-owned: never mappable by the guest) */
+    uint32_t shared_info_va; /* XA_SHARED_INFO_VA */
+    uint32_t grant_table_va; /* XA_GRANT_TABLE_VA */
+    uint32_t nr_grant_frames;/* pages of grant table there */
+    uint32_t flags;          /* SIF_* */
+    domid_t domid;           /* this domain's id */
+    uint16_t pad0;           /* zero */
+    /* A page of the domain's own memory and a port pre-bound to dom0, for the store
+     * (xenstore-like) ring; granted to dom0 as GNTTAB_RESERVED_XENSTORE. 0 if none
+     * (dom0 itself). */
+    uint32_t store_mfn;      /* machine address of the page */
+    uint32_t store_evtchn;
+    /* The same for the console ring, granted as GNTTAB_RESERVED_CONSOLE. */
+    uint32_t console_mfn;
+    uint32_t console_evtchn;
+    uint32_t timeslice_us;   /* the scheduler's timeslice for this domain */
+    char name[16];           /* the domain's name from the configuration, NUL-terminated */
+    char cmd_line[128];      /* its command line, NUL-terminated */
+};
+typedef struct start_info start_info_t;
+XA_ABI_SIZE(struct start_info, 216);
+XA_ABI_OFFSET(struct start_info, nr_pages, 16);
+XA_ABI_OFFSET(struct start_info, pt_base, 28);
+XA_ABI_OFFSET(struct start_info, domid, 48);
+XA_ABI_OFFSET(struct start_info, store_mfn, 52);
+XA_ABI_OFFSET(struct start_info, timeslice_us, 68);
+XA_ABI_OFFSET(struct start_info, name, 72);
+XA_ABI_OFFSET(struct start_info, cmd_line, 88);
+
+#endif /* XEN_ARM_START_INFO_H */

@@ -1,0 +1,131 @@
+// Boot image checks (see boot_image_parse.hh; the format is boot_image.hh).
+#include "boot_image_parse.hh"
+
+namespace xa {
+
+namespace bi = boot_image;
+
+namespace {
+
+// A 16-entry table: CRC of each 4-bit value, computed at compile time from the
+// polynomial. Two lookups per byte: small (64 bytes) and fast enough for a 4 MiB image.
+struct NibbleTable {
+    u32 v[16];
+};
+constexpr NibbleTable make_nibble_table() {
+    NibbleTable t{};
+    for (u32 n = 0; n < 16; ++n) {
+        u32 c = n;
+        for (int k = 0; k < 4; ++k) c = (c & 1u) != 0 ? (c >> 1) ^ 0xEDB88320u : c >> 1;
+        t.v[n] = c;
+    }
+    return t;
+}
+constexpr NibbleTable kNibbles = make_nibble_table();
+static_assert(kNibbles.v[8] == 0xEDB88320u, "nibble 8 is one step of the bare polynomial");
+
+constexpr u32 kHeaderSize = sizeof(bi::BootImageHeader);
+constexpr u32 kDomainSize = sizeof(bi::BootDomain);
+constexpr u32 kMinKernelSize = 52;  // an ELF32 header
+
+BootImageError header_fail(const char* problem) {
+    return BootImageError{Err::inval, problem, BootImageError::kHeader};
+}
+BootImageError domain_fail(u32 index, const char* problem) { return BootImageError{Err::inval, problem, index}; }
+
+// Index of the first NUL in s[0, n), or n if there is none.
+u32 bounded_len(const char* s, u32 n) {
+    u32 i = 0;
+    while (i < n && s[i] != '\0') ++i;
+    return i;
+}
+
+bool name_char_ok(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'; }
+
+bool same_name(const bi::BootDomain& a, const bi::BootDomain& b) {
+    // Both are checked to be NUL-padded to the full 16 bytes, so comparing all of them
+    // compares the strings.
+    for (u32 i = 0; i < sizeof a.name; ++i) {
+        if (a.name[i] != b.name[i]) return false;
+    }
+    return true;
+}
+
+BootImageError check_domain(const bi::BootDomain& d, u32 index, u32 table_end, u32 total_size) {
+    const u32 name_len = bounded_len(d.name, sizeof d.name);
+    if (name_len == 0) return domain_fail(index, "domain name is empty");
+    if (name_len == sizeof d.name) return domain_fail(index, "domain name is not NUL-terminated within 16 bytes");
+    for (u32 i = 0; i < name_len; ++i) {
+        if (!name_char_ok(d.name[i])) return domain_fail(index, "domain name has a character outside [a-z0-9_-]");
+    }
+    for (u32 i = name_len; i < sizeof d.name; ++i) {
+        if (d.name[i] != '\0') return domain_fail(index, "domain name is not zero-padded");
+    }
+    if ((d.flags & ~bi::kDomFlagsMask) != 0) return domain_fail(index, "unknown domain flags");
+    if (d.memory_kb % 4 != 0) return domain_fail(index, "memory_kb is not a multiple of 4");
+    if (d.memory_kb < 64 || d.memory_kb > 65536) return domain_fail(index, "memory_kb outside 64..65536");
+    if (d.timeslice_us < 100 || d.timeslice_us > 1000000) return domain_fail(index, "timeslice_us outside 100..1000000");
+    if (d.priority > 255) return domain_fail(index, "priority above 255");
+    if (!is_aligned(d.kernel_offset, 4)) return domain_fail(index, "kernel_offset is not 4-byte aligned");
+    if (d.kernel_offset < table_end) return domain_fail(index, "kernel_offset inside the header or domain table");
+    if (d.kernel_size > total_size || d.kernel_offset > total_size - d.kernel_size)
+        return domain_fail(index, "kernel extends past the end of the image");
+    if (d.kernel_size < kMinKernelSize) return domain_fail(index, "kernel smaller than an ELF header");
+    if (bounded_len(d.cmdline, sizeof d.cmdline) == sizeof d.cmdline)
+        return domain_fail(index, "cmdline is not NUL-terminated within 88 bytes");
+    const bool privileged = (d.flags & bi::kDomPrivileged) != 0;
+    if (index == 0 && (!privileged || (d.flags & bi::kDomAutostart) == 0))
+        return domain_fail(index, "domain 0 must be privileged and autostart");
+    if (index != 0 && privileged) return domain_fail(index, "only domain 0 may be privileged");
+    return BootImageError{Err::ok, nullptr, index};
+}
+
+}  // namespace
+
+u32 crc32(const u8* data, u32 size) {
+    u32 c = 0xFFFFFFFFu;
+    for (u32 i = 0; i < size; ++i) {
+        c ^= data[i];
+        c = (c >> 4) ^ kNibbles.v[c & 0xFu];  // low nibble first: the CRC is bit-reflected
+        c = (c >> 4) ^ kNibbles.v[c & 0xFu];
+    }
+    return c ^ 0xFFFFFFFFu;
+}
+
+BootImageError boot_image_check(const u8* data, u32 available, BootImageView& out) {
+    if (data == nullptr || available < kHeaderSize) return header_fail("image shorter than its header");
+    if (reinterpret_cast<uintptr_t>(data) % alignof(bi::BootImageHeader) != 0)
+        return header_fail("image is not 4-byte aligned");
+    const auto* header = reinterpret_cast<const bi::BootImageHeader*>(data);
+
+    for (u32 i = 0; i < sizeof header->magic; ++i) {
+        if (header->magic[i] != bi::kMagic[i]) return header_fail("bad magic (not XABOOT1)");
+    }
+    if (header->version != bi::kVersion) return header_fail("unsupported version");
+    const u32 count = header->domain_count;
+    if (count < 1 || count > bi::kMaxDomains) return header_fail("domain_count outside 1..8");
+    // No overflow: count <= 8.
+    const u32 table_end = kHeaderSize + count * kDomainSize;
+    const u32 limit = available < bi::kBootImageMaxSize ? available : bi::kBootImageMaxSize;
+    const u32 total_size = header->total_size;
+    if (total_size < table_end) return header_fail("total_size smaller than the header and domain table");
+    if (total_size > limit) return header_fail("total_size larger than the image or the 4 MiB limit");
+    if (crc32(data + kHeaderSize, total_size - kHeaderSize) != header->crc32) return header_fail("CRC-32 mismatch");
+    if (header->reserved[0] != 0 || header->reserved[1] != 0) return header_fail("reserved header fields not zero");
+    if (bounded_len(header->system_name, sizeof header->system_name) == sizeof header->system_name)
+        return header_fail("system_name is not NUL-terminated");
+
+    const auto* domains = reinterpret_cast<const bi::BootDomain*>(data + kHeaderSize);
+    for (u32 i = 0; i < count; ++i) {
+        const BootImageError e = check_domain(domains[i], i, table_end, total_size);
+        if (e.err != Err::ok) return e;
+        for (u32 j = 0; j < i; ++j) {
+            if (same_name(domains[i], domains[j])) return domain_fail(i, "duplicate domain name");
+        }
+    }
+
+    out = BootImageView{header, domains, count};
+    return BootImageError{Err::ok, nullptr, BootImageError::kHeader};
+}
+
+}  // namespace xa

@@ -1,0 +1,296 @@
+// Domain registry, builder and teardown.
+#include "domain.hh"
+
+#include <new>
+
+#include "arch/arm/cpu.hh"
+#include "console.hh"
+#include "elf_loader.hh"
+#include "layout.hh"
+#include "libc.hh"
+#include "mmu.hh"
+#include "sched.hh"
+#include "traps.hh"
+#include "vmm.hh"
+#include "vmm_memory.hh"
+
+namespace xa::domains {
+namespace {
+
+Domain slots[Domain::kMaxDomains];
+Domain* running = nullptr;
+
+constexpr u32 kGuestMibFirst = XA_GUEST_USER_BASE >> kSectionShift;  // nothing lower is ever mapped
+constexpr u32 kGuestMibEnd = layout::kVmmBase >> kSectionShift;
+
+void copy_name(char (&dst)[16], const char* src) {
+    u32 i = 0;
+    for (; i + 1 < sizeof dst && src[i] != '\0'; ++i) dst[i] = src[i];
+    for (; i < sizeof dst; ++i) dst[i] = '\0';
+}
+
+// One VMM frame, zeroed, owned by the domain as a page the guest sees.
+Result<PhysAddr> alloc_vmm_page(DomId owner, FrameType type) {
+    auto pa = vmm_memory::frames().alloc();
+    if (!pa) return pa.error();
+    memset(vmm_memory::direct_map().ptr<u8>(*pa), 0, kPageSize);
+    if (vmm::frame_table().assign(*pa, 1, owner, type) != Err::ok) {
+        (void)vmm_memory::frames().free(*pa);
+        return Err::busy;
+    }
+    return *pa;
+}
+
+void free_vmm_page(PhysAddr pa, DomId owner) {
+    if (pa == PhysAddr{}) return;
+    (void)vmm::frame_table().release(pa, 1, owner);
+    (void)vmm_memory::frames().free(pa);
+}
+
+// Undo whatever part of a build (or a whole domain) exists. The domain must not be on the
+// CPU and not be reachable through event channels or grants any more.
+void teardown(Domain& d) {
+    FrameTable& ft = vmm::frame_table();
+    if (d.table != nullptr) {
+        // Every small page this domain maps holds a frame reference: drop them all.
+        d.table->for_each_page(kGuestMibFirst, kGuestMibEnd, [&](VirtAddr, u32 desc) {
+            const PhysAddr pa = mmu::l2_small_base(desc);
+            if (ft.contains(pa)) (void)ft.put_mapping(pa);
+        });
+        d.table->release_coarse_frames(kGuestMibFirst, kGuestMibEnd);
+        const PhysAddr l1 = d.table->l1();
+        d.table->~PageTable();
+        d.table = nullptr;
+        (void)ft.release(l1, mmu::kL1Size / kPageSize, d.id);
+        (void)vmm_memory::frames().free(l1, mmu::kL1Size / kPageSize);
+    }
+    if (d.nr_pages != 0) {
+        (void)ft.release(d.mem_base, d.nr_pages, d.id);
+        (void)vmm::guest_frames().free(d.mem_base, d.nr_pages);
+    }
+    free_vmm_page(d.shared_pa, d.id);
+    free_vmm_page(d.start_pa, d.id);
+    free_vmm_page(d.grants_pa, d.id);
+    const DomId id = d.id;
+    d = Domain{};
+    d.id = id;
+}
+
+Err map_kernel_page(Domain& d, VirtAddr va, PhysAddr pa) {
+    const Err e = d.table->map_page(va, pa, mmu::Domain::guest_kernel, mmu::Ap::priv_rw, mmu::Mem::write_back);
+    if (e != Err::ok) return e;
+    if (vmm::frame_table().contains(pa)) return vmm::frame_table().get_mapping(pa);
+    return Err::ok;
+}
+
+// Copies the kernel's segments into the domain's memory through the domain's own virtual
+// addresses: the builder switches to the new table for the copy, so no second mapping of
+// guest memory is needed (and none can alias in the VIVT caches). switch_ttbr cleans the
+// caches both ways.
+void load_image(Domain& d, const u8* elf, const ElfImage& img, u32 mem_bytes) {
+    const u32 prev_ttbr = cpu::read_ttbr();
+    const u32 prev_dacr = cpu::read_dacr();
+    cpu::switch_ttbr(d.table->l1().value());
+    cpu::write_dacr(mmu::kDacrGuestKernel);
+    // All of the domain's memory starts zeroed: nothing of a previous owner leaks.
+    memset(reinterpret_cast<void*>(XA_GUEST_KERNEL_BASE), 0, mem_bytes);
+    for (u32 i = 0; i < img.segment_count; ++i) {
+        const ElfSegment& s = img.segments[i];
+        memcpy(reinterpret_cast<void*>(s.vaddr.value()), elf + s.file_offset, s.file_size);
+    }
+    cpu::write_dacr(prev_dacr);
+    cpu::switch_ttbr(prev_ttbr);
+}
+
+Err fail(const char*& problem, const char* why, Err e) {
+    problem = why;
+    return e;
+}
+
+}  // namespace
+
+Domain* get(DomId id) {
+    if (id.value() >= Domain::kMaxDomains) return nullptr;
+    Domain& d = slots[id.value()];
+    return d.state == DomState::free ? nullptr : &d;
+}
+
+Domain& slot(u32 index) { return slots[index]; }
+Domain* current() { return running; }
+void set_current(Domain* d) { running = d; }
+
+shared_info* shared(Domain& d) {
+    return &d == running ? reinterpret_cast<shared_info*>(XA_SHARED_INFO_VA) : d.shared_dm;
+}
+
+grant_entry_v1* grant_entries(Domain& d) {
+    return &d == running ? reinterpret_cast<grant_entry_v1*>(XA_GRANT_TABLE_VA) : d.grants_dm;
+}
+
+u32 alive_count() {
+    u32 n = 0;
+    for (const Domain& d : slots) n += d.alive() ? 1 : 0;
+    return n;
+}
+
+Err build(u32 index, const char*& problem) {
+    const BootImageView* image = vmm::boot_image();
+    if (image == nullptr || index >= image->domain_count) return fail(problem, "no such configuration entry", Err::noent);
+    const boot_image::BootDomain& cfg = image->domains[index];
+    Domain& d = slots[index];
+    if (d.state != DomState::free) return fail(problem, "the domain exists", Err::exist);
+    const bool privileged = (cfg.flags & boot_image::kDomPrivileged) != 0;
+    Domain* dom0 = get(DomId(0));
+    if (!privileged && (dom0 == nullptr || !dom0->alive())) return fail(problem, "dom0 is not running", Err::inval);
+
+    d = Domain{};
+    d.id = DomId(static_cast<u16>(index));
+    d.config_index = index;
+    d.privileged = privileged;
+    copy_name(d.name, cfg.name);
+    const u32 mem_bytes = cfg.memory_kb * KiB;
+    const u32 load_bytes = mem_bytes - XA_START_RESERVED_PAGES * kPageSize;
+    const u8* elf = reinterpret_cast<const u8*>(image->header) + cfg.kernel_offset;
+
+    ElfImage img{};
+    const ElfError ee = elf_parse(elf, cfg.kernel_size, VirtAddr(XA_GUEST_KERNEL_BASE), load_bytes, img);
+    if (ee.err != Err::ok) return fail(problem, ee.problem, ee.err);
+
+    FrameTable& ft = vmm::frame_table();
+    // Memory.
+    auto mem = vmm::guest_frames().alloc(mem_bytes / kPageSize);
+    if (!mem) return fail(problem, "not enough free guest memory", Err::nomem);
+    d.mem_base = *mem;
+    d.nr_pages = mem_bytes / kPageSize;
+    if (ft.assign(d.mem_base, d.nr_pages, d.id, FrameType::guest) != Err::ok) {
+        (void)vmm::guest_frames().free(d.mem_base, d.nr_pages);
+        d.nr_pages = 0;
+        teardown(d);
+        return fail(problem, "guest memory already owned", Err::busy);
+    }
+    // The VMM pages.
+    auto sh = alloc_vmm_page(d.id, FrameType::vmm_shared);
+    auto st = sh ? alloc_vmm_page(d.id, FrameType::vmm_shared) : Result<PhysAddr>(Err::nomem);
+    auto gt = st ? alloc_vmm_page(d.id, FrameType::vmm_shared) : Result<PhysAddr>(Err::nomem);
+    if (sh) d.shared_pa = *sh;
+    if (st) d.start_pa = *st;
+    if (gt) d.grants_pa = *gt;
+    if (!gt) {
+        teardown(d);
+        return fail(problem, "no VMM memory for the domain's shared pages", Err::nomem);
+    }
+    const PhysWindow& dm = vmm_memory::direct_map();
+    d.shared_dm = dm.ptr<shared_info>(d.shared_pa);
+    d.start_dm = dm.ptr<start_info>(d.start_pa);
+    d.grants_dm = dm.ptr<grant_entry_v1>(d.grants_pa);
+
+    // The first-level table: the VMM's 64 MB from the master table, the rest empty.
+    auto l1 = vmm_memory::frames().alloc(mmu::kL1Size / kPageSize, mmu::kL1Align);
+    if (!l1 || ft.assign(*l1, mmu::kL1Size / kPageSize, d.id, FrameType::page_table) != Err::ok) {
+        if (l1) (void)vmm_memory::frames().free(*l1, mmu::kL1Size / kPageSize);
+        teardown(d);
+        return fail(problem, "no VMM memory for the domain's page table", Err::nomem);
+    }
+    d.table = new (d.table_storage) PageTable(*l1, dm, vmm_memory::frames());
+    (void)d.table->clear();
+    d.table->copy_l1_range(vmm_memory::master_table(), VirtAddr(layout::kVmmBase), 0u - layout::kVmmBase);
+
+    Err e = Err::ok;
+    for (u32 off = 0; off < mem_bytes && e == Err::ok; off += kPageSize) {
+        e = map_kernel_page(d, VirtAddr(XA_GUEST_KERNEL_BASE + off), d.mem_base + off);
+    }
+    if (e == Err::ok) e = map_kernel_page(d, VirtAddr(XA_SHARED_INFO_VA), d.shared_pa);
+    if (e == Err::ok) e = map_kernel_page(d, VirtAddr(XA_START_INFO_VA), d.start_pa);
+    if (e == Err::ok) e = map_kernel_page(d, VirtAddr(XA_GRANT_TABLE_VA), d.grants_pa);
+    if (e != Err::ok) {
+        teardown(d);
+        return fail(problem, "no VMM memory for the domain's second-level tables", e);
+    }
+
+    load_image(d, elf, img, mem_bytes);
+
+    // start_info.
+    start_info& si = *d.start_dm;
+    copy_name(*reinterpret_cast<char(*)[16]>(si.magic), XA_START_INFO_MAGIC);
+    si.nr_pages = d.nr_pages;
+    si.mem_base = d.mem_base.value();
+    si.kernel_va = XA_GUEST_KERNEL_BASE;
+    si.pt_base = d.table->l1().value();
+    si.shared_info_va = XA_SHARED_INFO_VA;
+    si.grant_table_va = XA_GRANT_TABLE_VA;
+    si.nr_grant_frames = XA_GRANT_FRAMES;
+    si.flags = privileged ? (SIF_PRIVILEGED | SIF_INITDOMAIN) : 0;
+    si.domid = d.id.value();
+    si.timeslice_us = cfg.timeslice_us;
+    copy_name(*reinterpret_cast<char(*)[16]>(si.name), cfg.name);
+    memcpy(si.cmd_line, cfg.cmdline, sizeof cfg.cmdline);
+
+    // shared_info: upcalls masked until the guest is ready for them.
+    shared_info& sh_info = *d.shared_dm;
+    sh_info.vcpu[0].evtchn_upcall_mask = 1;
+
+    EventChannels& ev = vmm::evtchn();
+    if (ev.attach(d.id, d.shared_dm, privileged) != Err::ok) {
+        teardown(d);
+        return fail(problem, "event-channel slot busy", Err::busy);
+    }
+
+    // A guest's console and store: a page of its own memory each, granted to dom0, and a
+    // channel pre-bound to dom0, as Xen's toolstack sets up before a PV guest boots.
+    if (!privileged) {
+        const PhysAddr console_pa = d.mem_base + (d.nr_pages - 2) * kPageSize;
+        const PhysAddr store_pa = d.mem_base + (d.nr_pages - 1) * kPageSize;
+        u32 ports[2] = {};
+        u32 dom0_ports[2] = {};
+        for (u32 i = 0; i < 2; ++i) {
+            evtchn_alloc_unbound a{DOMID_SELF, 0, 0};
+            Kick k;
+            if (ev.alloc_unbound(d.id, a) != Err::ok) break;
+            evtchn_bind_interdomain b{d.id.value(), a.port, 0};
+            if (ev.bind_interdomain(DomId(0), b, k) != Err::ok) break;
+            ports[i] = a.port;
+            dom0_ports[i] = b.local_port;
+        }
+        if (ports[1] == 0) {
+            (void)ev.detach(d.id);
+            teardown(d);
+            return fail(problem, "no event-channel ports for console and store", kErrNoSpc);
+        }
+        si.console_mfn = console_pa.value();
+        si.console_evtchn = ports[0];
+        si.store_mfn = store_pa.value();
+        si.store_evtchn = ports[1];
+        d.console_port_dom0 = dom0_ports[0];
+        d.store_port_dom0 = dom0_ports[1];
+        d.grants_dm[GNTTAB_RESERVED_CONSOLE] = grant_entry_v1{GTF_permit_access, 0, console_pa.value()};
+        d.grants_dm[GNTTAB_RESERVED_XENSTORE] = grant_entry_v1{GTF_permit_access, 0, store_pa.value()};
+    }
+
+    // The virtual CPU: virtual kernel mode at the ELF entry.
+    d.ctx = TrapFrame{};
+    d.ctx.r[0] = XA_START_INFO_VA;
+    d.ctx.sp = XA_GUEST_KERNEL_BASE + load_bytes;
+    d.ctx.pc = img.entry.value();
+    d.ctx.cpsr = ARM_MODE_USR;
+    d.mode = VirtMode::kernel;
+    d.timeslice_ns = cfg.timeslice_us * 1000u;
+    d.state = DomState::alive;
+    printk("xen-arm: dom%u '%s' built: %u KiB at 0x%08x, entry 0x%08x, timeslice %u us%s\n", d.id.value(), d.name,
+           cfg.memory_kb, d.mem_base.value(), img.entry.value(), cfg.timeslice_us, privileged ? ", privileged" : "");
+    sched::domain_started(d);
+    return Err::ok;
+}
+
+Err destroy(Domain& d) {
+    if (d.state == DomState::free) return kErrSrch;
+    if (&d == running) return Err::inval;
+    if (d.alive()) sched::domain_stopped(d);
+    vmm::grants().revoke_all_from(d.id);
+    vmm::grants().release_all_of(d.id);
+    (void)vmm::evtchn().detach(d.id);
+    teardown(d);
+    printk("xen-arm: dom%u destroyed\n", d.id.value());
+    return Err::ok;
+}
+
+}  // namespace xa::domains

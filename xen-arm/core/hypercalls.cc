@@ -1,0 +1,600 @@
+// The SWI entry's C++ side: trace markers, system calls bounced to the guest kernel, and
+// the hypercall table. Every hypercall validates its number, every guest pointer (against
+// the caller's own page table, with the caller's virtual-mode permissions) and every
+// field before acting, and returns a Xen errno (negative) in r0.
+#include <xen-arm/xen-arm.h>
+
+#include "arch/arm/cpu.hh"
+#include "board.hh"
+#include "console.hh"
+#include "domain.hh"
+#include "exit_status.hh"
+#include "guest_access.hh"
+#include "layout.hh"
+#include "libc.hh"
+#include "mmu.hh"
+#include "sched.hh"
+#include "traps.hh"
+#include "version.hh"
+#include "vmm.hh"
+
+namespace xa {
+namespace {
+
+// A handler that has rewritten the whole frame (restore_trap_frame, shutdown) returns
+// this instead of a value for r0.
+constexpr i32 kFrameRewritten = static_cast<i32>(0x80000000u);
+
+i32 err(Err e) { return to_int(e); }
+
+// ---- guest memory ---------------------------------------------------------------------
+// Hypercalls come only from virtual kernel mode, so pointers are checked with the kernel
+// DACR: guest kernel and user pages are reachable, the VMM's never.
+Err copy_from_guest(Domain& d, void* dst, u32 va, u32 len) {
+    if (check_guest_range(*d.table, mmu::kDacrGuestKernel, VirtAddr(va), len, Access::read) != Err::ok) {
+        return Err::fault;
+    }
+    memcpy(dst, reinterpret_cast<const void*>(va), len);
+    return Err::ok;
+}
+
+Err copy_to_guest(Domain& d, u32 va, const void* src, u32 len) {
+    if (check_guest_range(*d.table, mmu::kDacrGuestKernel, VirtAddr(va), len, Access::write) != Err::ok) {
+        return Err::fault;
+    }
+    memcpy(reinterpret_cast<void*>(va), src, len);
+    return Err::ok;
+}
+
+domid_t resolve(const Domain& d, domid_t dom) { return dom == DOMID_SELF ? d.id.value() : dom; }
+
+// ---- page tables ---------------------------------------------------------------------------
+bool in_kernel_region(u32 va) { return va >= XA_GUEST_KERNEL_BASE && va < XA_GUEST_KERNEL_END; }
+bool in_user_region(u32 va) { return va >= XA_GUEST_USER_BASE && va < XA_GUEST_USER_END; }
+
+// The VIVT caches hold lines by virtual address: before a page's translation goes away,
+// write back and drop its lines, then drop the TLB entry.
+void forget_page(VirtAddr va, bool current) {
+    if (current) cpu::clean_invalidate_dcache_range(va.value(), kPageSize);
+    cpu::invalidate_tlb_entry(va.value());
+}
+
+Err update_mapping(Domain& d, u32 va, xa_pte_t pte) {
+    if (!is_aligned(va, kPageSize)) return Err::inval;
+    const bool kernel = in_kernel_region(va);
+    if (!kernel && !in_user_region(va)) return Err::inval;
+    if (va >= XA_VMM_PAGES_BASE && va < XA_GUEST_KERNEL_END) return Err::perm;
+    FrameTable& ft = vmm::frame_table();
+    PageTable& t = *d.table;
+    const bool current = &d == domains::current();
+
+    if (pte == 0) {
+        const auto tr = t.translate(VirtAddr(va));
+        if (!tr || tr->kind != Translation::Kind::page) return Err::noent;
+        forget_page(VirtAddr(va), current);
+        const Err e = t.unmap_page(VirtAddr(va));
+        if (e != Err::ok) return e;
+        if (ft.contains(tr->pa)) (void)ft.put_mapping(tr->pa.align_down(kPageSize));
+        return Err::ok;
+    }
+
+    const u32 flags = pte & ~XA_PTE_FRAME_MASK;
+    if ((flags & ~XA_PTE_FLAGS_MASK) != 0 || (flags & XA_PTE_PRESENT) == 0) return Err::inval;
+    mmu::Ap ap;
+    if (kernel) {
+        if ((flags & XA_PTE_USER) != 0 || (flags & XA_PTE_RW) == 0) return Err::inval;
+        ap = mmu::Ap::priv_rw;
+    } else {
+        if ((flags & XA_PTE_USER) == 0) return Err::inval;
+        ap = (flags & XA_PTE_RW) ? mmu::Ap::all_rw : mmu::Ap::priv_rw_user_ro;
+    }
+    const PhysAddr frame(pte & XA_PTE_FRAME_MASK);
+    if (!ft.contains(frame)) return Err::inval;
+    if (t.translate(VirtAddr(va))) return Err::exist;
+    const Err owned = ft.get_guest_mapping(frame, d.id);
+    if (owned != Err::ok) return owned;
+    const Err e = t.map_page(VirtAddr(va), frame, kernel ? mmu::Domain::guest_kernel : mmu::Domain::guest_user, ap,
+                             (flags & XA_PTE_UNCACHED) ? mmu::Mem::device : mmu::Mem::write_back);
+    if (e != Err::ok) {
+        (void)ft.put_mapping(frame);
+        return e;
+    }
+    cpu::invalidate_tlb_entry(va);
+    return Err::ok;
+}
+
+// ---- grant-table environment --------------------------------------------------------------
+class VmmGrantEnv final : public GrantEnv {
+public:
+    bool domain_exists(DomId id) override {
+        Domain* d = domains::get(id);
+        return d != nullptr && d->alive();
+    }
+    grant_entry_v1* grant_entries(DomId id) override {
+        Domain* d = domains::get(id);
+        return d != nullptr ? domains::grant_entries(*d) : nullptr;
+    }
+    bool frame_is_ordinary_memory_of(PhysAddr frame, DomId id) override {
+        const FrameInfo* fi = vmm::frame_table().info(frame);
+        return fi != nullptr && fi->type == FrameType::guest && fi->owner == id.value();
+    }
+    bool host_addr_ok(DomId mapper, VirtAddr va) override {
+        Domain* d = domains::get(mapper);
+        if (d == nullptr || !va.aligned(kPageSize)) return false;
+        if (va.value() < XA_GUEST_KERNEL_BASE || va.value() >= XA_VMM_PAGES_BASE) return false;
+        return !d->table->translate(va);
+    }
+    Err map_foreign(DomId mapper, VirtAddr va, PhysAddr frame) override {
+        Domain* d = domains::get(mapper);
+        if (d == nullptr) return kErrSrch;
+        Err e = d->table->map_page(va, frame, mmu::Domain::guest_kernel, mmu::Ap::priv_rw, mmu::Mem::write_back);
+        if (e != Err::ok) return e;
+        e = vmm::frame_table().get_mapping(frame);
+        if (e != Err::ok) {
+            (void)d->table->unmap_page(va);
+            return e;
+        }
+        cpu::invalidate_tlb_entry(va.value());
+        return Err::ok;
+    }
+    Err unmap_foreign(DomId mapper, VirtAddr va, PhysAddr frame) override {
+        Domain* d = domains::get(mapper);
+        if (d == nullptr) return kErrSrch;
+        const auto tr = d->table->translate(va);
+        if (!tr || tr->kind != Translation::Kind::page || tr->pa.align_down(kPageSize) != frame) return Err::inval;
+        forget_page(va, d == domains::current());
+        const Err e = d->table->unmap_page(va);
+        if (e != Err::ok) return e;
+        return vmm::frame_table().put_mapping(frame);
+    }
+};
+
+// ---- the hypercalls ------------------------------------------------------------------------
+using Handler = i32 (*)(Domain& d, TrapFrame& f);
+
+i32 hc_set_trap_table(Domain& d, TrapFrame& f) {
+    u32 table[XA_TRAP_COUNT];
+    if (copy_from_guest(d, table, f.r[0], sizeof table) != Err::ok) return err(Err::fault);
+    for (u32 h : table) {
+        if (h != 0 && (!is_aligned(h, 4) || h < XA_GUEST_KERNEL_BASE || h >= XA_VMM_PAGES_BASE)) return err(Err::inval);
+    }
+    memcpy(d.trap_table, table, sizeof table);
+    return 0;
+}
+
+i32 hc_mmu_update(Domain& d, TrapFrame& f) {
+    const u32 reqs = f.r[0], count = f.r[1], done_va = f.r[2];
+    const domid_t dom = static_cast<domid_t>(f.r[3]);
+    if (dom != DOMID_SELF && dom != d.id.value()) return err(Err::perm);
+    if (count > XA_MMU_MAX_BATCH) return err(Err::inval);
+    u32 done = 0;
+    Err result = Err::ok;
+    for (; done < count; ++done) {
+        mmu_update req;
+        if (copy_from_guest(d, &req, reqs + done * sizeof req, sizeof req) != Err::ok) {
+            result = Err::fault;
+            break;
+        }
+        if ((req.ptr & 3u) != MMU_NORMAL_PT_UPDATE) {
+            result = Err::nosys;
+            break;
+        }
+        result = update_mapping(d, req.ptr & ~3u, req.val);
+        if (result != Err::ok) break;
+    }
+    if (done_va != 0 && copy_to_guest(d, done_va, &done, sizeof done) != Err::ok) return err(Err::fault);
+    return err(result);
+}
+
+i32 hc_update_va_mapping(Domain& d, TrapFrame& f) {
+    if ((f.r[2] & ~UVMF_FLUSHTYPE_MASK) != 0) return err(Err::inval);
+    return err(update_mapping(d, f.r[0], f.r[1]));
+}
+
+i32 hc_set_timer_op(Domain& d, TrapFrame& f) {
+    d.timer_deadline_ns = (static_cast<u64>(f.r[1]) << 32) | f.r[0];
+    return 0;
+}
+
+template <typename T>
+i32 evtchn_call(Domain& d, u32 va, Err (*op)(Domain&, T&, Kick&)) {
+    T arg;
+    if (copy_from_guest(d, &arg, va, sizeof arg) != Err::ok) return err(Err::fault);
+    Kick k;
+    const Err e = op(d, arg, k);
+    if (e == Err::ok && copy_to_guest(d, va, &arg, sizeof arg) != Err::ok) return err(Err::fault);
+    sched::kick(k);
+    sched::recheck_pollers();
+    return err(e);
+}
+
+i32 hc_event_channel_op(Domain& d, TrapFrame& f) {
+    switch (f.r[0]) {
+    case EVTCHNOP_alloc_unbound:
+        return evtchn_call<evtchn_alloc_unbound>(d, f.r[1], [](Domain& d, evtchn_alloc_unbound& a, Kick&) {
+            return vmm::evtchn().alloc_unbound(d.id, a);
+        });
+    case EVTCHNOP_bind_interdomain:
+        return evtchn_call<evtchn_bind_interdomain>(d, f.r[1], [](Domain& d, evtchn_bind_interdomain& a, Kick& k) {
+            return vmm::evtchn().bind_interdomain(d.id, a, k);
+        });
+    case EVTCHNOP_bind_virq:
+        return evtchn_call<evtchn_bind_virq>(d, f.r[1], [](Domain& d, evtchn_bind_virq& a, Kick&) {
+            return vmm::evtchn().bind_virq(d.id, a);
+        });
+    case EVTCHNOP_close:
+        return evtchn_call<evtchn_close>(d, f.r[1], [](Domain& d, evtchn_close& a, Kick&) {
+            return vmm::evtchn().close(d.id, a);
+        });
+    case EVTCHNOP_send:
+        return evtchn_call<evtchn_send>(d, f.r[1], [](Domain& d, evtchn_send& a, Kick& k) {
+            return vmm::evtchn().send(d.id, a, k);
+        });
+    case EVTCHNOP_status:
+        return evtchn_call<evtchn_status>(d, f.r[1], [](Domain& d, evtchn_status& a, Kick&) {
+            return vmm::evtchn().status(d.id, a);
+        });
+    case EVTCHNOP_unmask:
+        return evtchn_call<evtchn_unmask>(d, f.r[1], [](Domain& d, evtchn_unmask& a, Kick& k) {
+            return vmm::evtchn().unmask(d.id, a, k);
+        });
+    default:
+        return err(Err::nosys);
+    }
+}
+
+i32 hc_xen_version(Domain& d, TrapFrame& f) {
+    const u32 out = f.r[1];
+    switch (f.r[0]) {
+    case XENVER_version:
+        return static_cast<i32>((kVersionMajor << 16) | kVersionMinor);
+    case XENVER_extraversion: {
+        xen_extraversion_t v = {};
+        snprintk(v, sizeof v, ".%u-xen-arm", kVersionPatch);
+        return copy_to_guest(d, out, v, sizeof v) == Err::ok ? 0 : err(Err::fault);
+    }
+    case XENVER_capabilities: {
+        static const char caps[] = "xen-arm-armv5-pv";
+        // Only the string and its NUL: the rest of the guest's 1 KiB buffer is left alone.
+        return copy_to_guest(d, out, caps, sizeof caps) == Err::ok ? 0 : err(Err::fault);
+    }
+    case XENVER_pagesize:
+        return static_cast<i32>(kPageSize);
+    case XENVER_get_features: {
+        xen_feature_info fi;
+        if (copy_from_guest(d, &fi, out, sizeof fi) != Err::ok) return err(Err::fault);
+        fi.submap = 0;
+        return copy_to_guest(d, out, &fi, sizeof fi) == Err::ok ? 0 : err(Err::fault);
+    }
+    default:
+        return err(Err::nosys);
+    }
+}
+
+void console_flush(Domain& d) {
+    d.con_line[d.con_len] = '\0';
+    printk("[%s] %s\n", d.name, d.con_line);
+    d.con_len = 0;
+}
+
+i32 hc_console_io(Domain& d, TrapFrame& f) {
+    const u32 count = f.r[1], buf = f.r[2];
+    if (count > XA_CONSOLEIO_MAX) return err(Err::inval);
+    switch (f.r[0]) {
+    case CONSOLEIO_write: {
+        if (check_guest_range(*d.table, mmu::kDacrGuestKernel, VirtAddr(buf), count, Access::read) != Err::ok) {
+            return err(Err::fault);
+        }
+        char chunk[64];
+        for (u32 done = 0; done < count;) {
+            const u32 n = count - done < sizeof chunk ? count - done : sizeof chunk;
+            memcpy(chunk, reinterpret_cast<const char*>(buf + done), n);
+            for (u32 i = 0; i < n; ++i) {
+                const char c = chunk[i];
+                if (c == '\n') {
+                    console_flush(d);
+                } else if (c != '\r') {
+                    d.con_line[d.con_len++] = c;
+                    if (d.con_len == sizeof d.con_line - 1) console_flush(d);
+                }
+            }
+            done += n;
+        }
+        return static_cast<i32>(count);
+    }
+    case CONSOLEIO_read: {
+        if (!d.privileged) return err(Err::perm);
+        if (check_guest_range(*d.table, mmu::kDacrGuestKernel, VirtAddr(buf), count, Access::write) != Err::ok) {
+            return err(Err::fault);
+        }
+        u32 n = 0;
+        for (int c; n < count && (c = board::console_getc()) >= 0; ++n) reinterpret_cast<char*>(buf)[n] = static_cast<char>(c);
+        return static_cast<i32>(n);
+    }
+    default:
+        return err(Err::nosys);
+    }
+}
+
+i32 hc_grant_table_op(Domain& d, TrapFrame& f) {
+    const u32 cmd = f.r[0], uop = f.r[1], count = f.r[2];
+    if (count == 0 || count > XA_GNTTAB_MAX_OPS) return err(Err::inval);
+    switch (cmd) {
+    case GNTTABOP_map_grant_ref:
+        for (u32 i = 0; i < count; ++i) {
+            gnttab_map_grant_ref op;
+            const u32 va = uop + i * sizeof op;
+            if (copy_from_guest(d, &op, va, sizeof op) != Err::ok) return err(Err::fault);
+            vmm::grants().map(d.id, op);
+            if (copy_to_guest(d, va, &op, sizeof op) != Err::ok) return err(Err::fault);
+        }
+        return 0;
+    case GNTTABOP_unmap_grant_ref:
+        for (u32 i = 0; i < count; ++i) {
+            gnttab_unmap_grant_ref op;
+            const u32 va = uop + i * sizeof op;
+            if (copy_from_guest(d, &op, va, sizeof op) != Err::ok) return err(Err::fault);
+            vmm::grants().unmap(d.id, op);
+            if (copy_to_guest(d, va, &op, sizeof op) != Err::ok) return err(Err::fault);
+        }
+        return 0;
+    case GNTTABOP_setup_table:
+        for (u32 i = 0; i < count; ++i) {
+            gnttab_setup_table op;
+            const u32 va = uop + i * sizeof op;
+            if (copy_from_guest(d, &op, va, sizeof op) != Err::ok) return err(Err::fault);
+            if (resolve(d, op.dom) != d.id.value()) {
+                op.status = GNTST_permission_denied;
+            } else if (op.nr_frames > XA_GRANT_FRAMES) {
+                op.status = GNTST_general_error;
+            } else {
+                op.status = GNTST_okay;
+                for (u32 k = 0; k < op.nr_frames && op.status == GNTST_okay; ++k) {
+                    const u32 frame = d.grants_pa.value() + k * kPageSize;
+                    if (copy_to_guest(d, op.frame_list + k * 4, &frame, 4) != Err::ok) op.status = GNTST_bad_virt_addr;
+                }
+            }
+            if (copy_to_guest(d, va, &op, sizeof op) != Err::ok) return err(Err::fault);
+        }
+        return 0;
+    case GNTTABOP_query_size:
+        for (u32 i = 0; i < count; ++i) {
+            gnttab_query_size op;
+            const u32 va = uop + i * sizeof op;
+            if (copy_from_guest(d, &op, va, sizeof op) != Err::ok) return err(Err::fault);
+            const domid_t target = resolve(d, op.dom);
+            if (target != d.id.value() && !d.privileged) {
+                op.status = GNTST_permission_denied;
+            } else if (domains::get(DomId(target)) == nullptr) {
+                op.status = GNTST_bad_domain;
+            } else {
+                op.nr_frames = XA_GRANT_FRAMES;
+                op.max_nr_frames = XA_GRANT_FRAMES;
+                op.status = GNTST_okay;
+            }
+            if (copy_to_guest(d, va, &op, sizeof op) != Err::ok) return err(Err::fault);
+        }
+        return 0;
+    default:
+        return err(Err::nosys);
+    }
+}
+
+i32 hc_restore_trap_frame(Domain& d, TrapFrame& f) {
+    const Err e = traps::restore(d, f, f.r[0]);
+    return e == Err::ok ? kFrameRewritten : err(e);
+}
+
+i32 hc_vcpu_op(Domain& d, TrapFrame& f) {
+    if (f.r[1] != 0) return err(Err::noent);
+    switch (f.r[0]) {
+    case VCPUOP_is_up:
+        return 1;
+    case VCPUOP_get_runstate_info: {
+        vcpu_runstate_info info{};
+        const u64 now = sched::now_ns();
+        info.state = static_cast<int32_t>(d.runstate);
+        info.state_entry_time = d.runstate_entry_ns;
+        for (u32 i = 0; i < 4; ++i) info.time[i] = d.runstate_ns[i];
+        if (d.runstate < 4) info.time[d.runstate] += now - d.runstate_entry_ns;
+        return copy_to_guest(d, f.r[2], &info, sizeof info) == Err::ok ? 0 : err(Err::fault);
+    }
+    default:
+        return err(Err::nosys);
+    }
+}
+
+bool port_pending(Domain& d, u32 port) {
+    const shared_info* s = domains::shared(d);
+    return port < XA_EVTCHN_2L_NR_PORTS && (s->evtchn_pending[port / 32] & (1u << (port % 32))) != 0;
+}
+
+i32 hc_sched_op(Domain& d, TrapFrame& f) {
+    switch (f.r[0]) {
+    case SCHEDOP_yield:
+        sched::yield();
+        return 0;
+    case SCHEDOP_block: {
+        vcpu_info& v = domains::shared(d)->vcpu[0];
+        v.evtchn_upcall_mask = 0;
+        if (v.evtchn_upcall_pending == 0) {
+            f.r[0] = 0;
+            sched::block(d);
+        }
+        return 0;
+    }
+    case SCHEDOP_shutdown: {
+        sched_shutdown s;
+        if (copy_from_guest(d, &s, f.r[1], sizeof s) != Err::ok) return err(Err::fault);
+        if (s.reason > SHUTDOWN_crash) return err(Err::inval);
+        if (d.con_len != 0) console_flush(d);
+        static const char* const kReasons[] = {"poweroff", "reboot", "suspend", "crash"};
+        printk("xen-arm: dom%u '%s' shut down (%s) at %llu ns\n", d.id.value(), d.name, kReasons[s.reason],
+               sched::now_ns());
+        d.state = s.reason == SHUTDOWN_crash ? DomState::crashed : DomState::shutdown;
+        d.shutdown_reason = s.reason;
+        sched::domain_stopped(d);
+        return kFrameRewritten;
+    }
+    case SCHEDOP_poll: {
+        sched_poll p;
+        if (copy_from_guest(d, &p, f.r[1], sizeof p) != Err::ok) return err(Err::fault);
+        if (p.nr_ports == 0 || p.nr_ports > XA_SCHED_POLL_MAX_PORTS) return err(Err::inval);
+        if (copy_from_guest(d, d.poll_ports, p.ports, p.nr_ports * 4) != Err::ok) return err(Err::fault);
+        for (u32 i = 0; i < p.nr_ports; ++i) {
+            if (d.poll_ports[i] >= XA_EVTCHN_2L_NR_PORTS) return err(Err::inval);
+            if (port_pending(d, d.poll_ports[i])) return 0;
+        }
+        if (p.timeout != 0 && p.timeout <= sched::now_ns()) return 0;
+        d.poll_count = p.nr_ports;
+        d.poll_timeout_ns = p.timeout;
+        d.polling = true;
+        f.r[0] = 0;
+        sched::block(d);
+        return 0;
+    }
+    default:
+        return err(Err::nosys);
+    }
+}
+
+void fill_domaininfo(Domain& t, const Domain& caller, xen_domctl_getdomaininfo& gi) {
+    gi = xen_domctl_getdomaininfo{};
+    gi.domain = t.id.value();
+    gi.flags = (t.state == DomState::shutdown ? XEN_DOMINF_shutdown : 0u) |
+               (t.state == DomState::crashed ? XEN_DOMINF_crashed | XEN_DOMINF_shutdown : 0u) |
+               (t.pause_count != 0 ? XEN_DOMINF_paused : 0u) | (t.blocked ? XEN_DOMINF_blocked : 0u) |
+               (&t == &caller ? XEN_DOMINF_running : 0u) | (t.privileged ? XEN_DOMINF_privileged : 0u);
+    gi.nr_pages = t.nr_pages;
+    gi.shutdown_reason = t.shutdown_reason;
+    u64 cpu = t.runstate_ns[RUNSTATE_running];
+    if (t.runstate == RUNSTATE_running) cpu += sched::now_ns() - t.runstate_entry_ns;
+    gi.cpu_time = cpu;
+    memcpy(gi.name, t.name, sizeof gi.name);
+    gi.store_port = t.store_port_dom0;
+    gi.console_port = t.console_port_dom0;
+}
+
+i32 hc_domctl(Domain& d, TrapFrame& f) {
+    if (!d.privileged) return err(Err::perm);
+    xen_domctl op;
+    if (copy_from_guest(d, &op, f.r[0], sizeof op) != Err::ok) return err(Err::fault);
+    if (op.interface_version != XA_DOMCTL_INTERFACE_VERSION) return err(Err::inval);
+    Domain* target = domains::get(DomId(op.domain));
+    Err e = Err::ok;
+    switch (op.cmd) {
+    case XEN_DOMCTL_createdomain: {
+        const BootImageView* img = vmm::boot_image();
+        // Compare as the boot image stores names: NUL-padded to 16 bytes.
+        char* name = op.u.createdomain.name;
+        name[sizeof op.u.createdomain.name - 1] = '\0';
+        for (u32 i = strlen(name); i < sizeof op.u.createdomain.name; ++i) name[i] = '\0';
+        u32 index = 0;
+        while (img != nullptr && index < img->domain_count &&
+               memcmp(img->domains[index].name, op.u.createdomain.name, sizeof op.u.createdomain.name) != 0) {
+            ++index;
+        }
+        if (img == nullptr || index == img->domain_count) return err(Err::noent);
+        const char* problem = nullptr;
+        e = domains::build(index, problem);
+        if (e != Err::ok) {
+            printk("xen-arm: dom%u: createdomain '%s' failed: %s\n", d.id.value(), op.u.createdomain.name, problem);
+            return err(e);
+        }
+        op.domain = static_cast<domid_t>(index);
+        break;
+    }
+    case XEN_DOMCTL_destroydomain:
+        if (target == nullptr) return err(kErrSrch);
+        if (target == &d) return err(Err::perm);
+        e = domains::destroy(*target);
+        break;
+    case XEN_DOMCTL_pausedomain:
+        if (target == nullptr || !target->alive()) return err(kErrSrch);
+        if (target == &d) return err(Err::inval);
+        ++target->pause_count;
+        sched::pause_changed(*target);
+        break;
+    case XEN_DOMCTL_unpausedomain:
+        if (target == nullptr || !target->alive()) return err(kErrSrch);
+        if (target->pause_count == 0) return err(Err::inval);
+        --target->pause_count;
+        sched::pause_changed(*target);
+        break;
+    case XEN_DOMCTL_getdomaininfo: {
+        Domain* found = nullptr;
+        for (u32 i = op.domain; i < Domain::kMaxDomains && found == nullptr; ++i) found = domains::get(DomId(static_cast<u16>(i)));
+        if (found == nullptr) return err(kErrSrch);
+        fill_domaininfo(*found, d, op.u.getdomaininfo);
+        op.domain = found->id.value();
+        break;
+    }
+    default:
+        return err(Err::nosys);
+    }
+    if (e != Err::ok) return err(e);
+    return copy_to_guest(d, f.r[0], &op, sizeof op) == Err::ok ? 0 : err(Err::fault);
+}
+
+i32 hc_trace_marker(Domain& d, TrapFrame& f) {
+    printk("xen-arm: trace dom%u marker 0x%08x at %llu ns\n", d.id.value(), f.r[0], sched::now_ns());
+    return 0;
+}
+
+// The dispatch table: every number below XA_HYPERCALL_COUNT has a slot, empty ones
+// answer -ENOSYS.
+struct HypercallTable {
+    Handler h[XA_HYPERCALL_COUNT] = {};
+};
+constexpr HypercallTable kHypercalls = [] {
+    HypercallTable t;
+    t.h[XA_HYPERCALL_set_trap_table] = hc_set_trap_table;
+    t.h[XA_HYPERCALL_mmu_update] = hc_mmu_update;
+    t.h[XA_HYPERCALL_update_va_mapping] = hc_update_va_mapping;
+    t.h[XA_HYPERCALL_set_timer_op] = hc_set_timer_op;
+    t.h[XA_HYPERCALL_event_channel_op] = hc_event_channel_op;
+    t.h[XA_HYPERCALL_xen_version] = hc_xen_version;
+    t.h[XA_HYPERCALL_console_io] = hc_console_io;
+    t.h[XA_HYPERCALL_grant_table_op] = hc_grant_table_op;
+    t.h[XA_HYPERCALL_restore_trap_frame] = hc_restore_trap_frame;
+    t.h[XA_HYPERCALL_vcpu_op] = hc_vcpu_op;
+    t.h[XA_HYPERCALL_sched_op] = hc_sched_op;
+    t.h[XA_HYPERCALL_domctl] = hc_domctl;
+    t.h[XA_HYPERCALL_trace_marker] = hc_trace_marker;
+    return t;
+}();
+
+}  // namespace
+
+GrantEnv& vmm_grant_env() {
+    static VmmGrantEnv env;
+    return env;
+}
+
+}  // namespace xa
+
+// SWI from a guest (arch/arm/vectors.S). f->pc is the instruction after the SWI.
+extern "C" void xa_swi(xa::TrapFrame* f) {
+    using namespace xa;
+    Domain* d = domains::current();
+    if (d == nullptr) xa_panic("SWI with no current domain");
+    if ((f->cpsr & 0x20u) != 0) {  // Thumb: guests run ARM code only
+        traps::crash(*d, *f, "SWI", "issued in Thumb state");
+        sched::leave(*f);
+        return;
+    }
+    // The SWI was just fetched from this address by the guest, so it is mapped and the VMM
+    // (privileged) can read it.
+    const u32 imm = *reinterpret_cast<const u32*>(f->pc - 4) & 0x00FFFFFFu;
+    if (imm >= XA_TRACE_SWI_BASE) return;  // trace marker: nothing changes
+    if (d->mode == VirtMode::user) {
+        const char* why = nullptr;
+        if (!traps::bounce(*d, *f, XA_TRAP_SWI, why)) traps::crash(*d, *f, "system call", why);
+        sched::leave(*f);
+        return;
+    }
+    const Handler h = imm < XA_HYPERCALL_COUNT ? kHypercalls.h[imm] : nullptr;
+    const i32 r = h != nullptr ? h(*d, *f) : to_int(Err::nosys);
+    if (r != kFrameRewritten) f->r[0] = static_cast<u32>(r);
+    sched::leave(*f);
+}

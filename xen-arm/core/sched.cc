@@ -1,0 +1,245 @@
+// The scheduler and the VMM tick. See sched.hh.
+#include "sched.hh"
+
+#include "arch/arm/cpu.hh"
+#include "arch/arm/semihosting.hh"
+#include "board.hh"
+#include "console.hh"
+#include "exit_status.hh"
+#include "traps.hh"
+#include "vmm.hh"
+
+namespace xa::sched {
+namespace {
+
+bool need_resched = false;
+u32 last_index = Domain::kMaxDomains - 1;  // round-robin position
+u32 switches = 0;
+
+void set_runstate(Domain& d, u32 state, u64 now) {
+    if (d.runstate < 4) d.runstate_ns[d.runstate] += now - d.runstate_entry_ns;
+    d.runstate = state;
+    d.runstate_entry_ns = now;
+}
+
+u32 idle_runstate(const Domain& d) {
+    if (!d.alive()) return RUNSTATE_offline;
+    return d.runnable() ? RUNSTATE_runnable : RUNSTATE_blocked;
+}
+
+// The policy: the next runnable domain after the last one chosen, round-robin by id; the
+// current one again only if nobody else can run.
+Domain* pick_next() {
+    for (u32 step = 1; step <= Domain::kMaxDomains; ++step) {
+        const u32 i = (last_index + step) % Domain::kMaxDomains;
+        Domain& d = domains::slot(i);
+        if (d.runnable()) return &d;
+    }
+    return nullptr;
+}
+
+void handle_irqs() {
+    for (int line; (line = board::irq_claim()) >= 0;) {
+        if (static_cast<u32>(line) == board::kConfig.timer_irq) {
+            (void)board::timer_ack();
+            tick();
+        } else {
+            printk("xen-arm: spurious interrupt line %d, disabled\n", line);
+            board::irq_disable(static_cast<u32>(line));
+        }
+    }
+}
+
+[[noreturn]] void all_stopped() {
+    u32 crashed = 0, stopped = 0;
+    for (u32 i = 0; i < Domain::kMaxDomains; ++i) {
+        const Domain& d = domains::slot(i);
+        if (d.state == DomState::crashed) ++crashed;
+        if (d.state == DomState::shutdown) ++stopped;
+    }
+    printk("xen-arm: no domain left to run (%u shut down, %u crashed); %u domain switches, stopping at %llu ns\n",
+           stopped, crashed, switches, now_ns());
+    semihosting::exit(crashed != 0 ? kExitDomainCrashed : kExitOk);
+}
+
+// Nothing can run: wait for an interrupt with IRQs still masked (the VMM never takes an
+// interrupt in SVC mode; WFI wakes on a pending line anyway) and serve it here.
+void idle_wait() {
+    cpu::wait_for_interrupt();
+    handle_irqs();
+}
+
+// Save prev's registers from the frame, load next's, and change address space. The
+// caches are virtually indexed: switch_ttbr cleans and invalidates them first.
+void switch_to(Domain* prev, Domain& next, TrapFrame& f) {
+    const u64 now = now_ns();
+    if (prev != nullptr && prev->state != DomState::free) {
+        prev->ctx = f;
+        set_runstate(*prev, idle_runstate(*prev), now);
+    }
+    f = next.ctx;
+    cpu::write_dacr(traps::dacr_for(next.mode));
+    cpu::switch_ttbr(next.table->l1().value());
+    domains::set_current(&next);
+    set_runstate(next, RUNSTATE_running, now);
+    update_time(next);
+    ++switches;
+}
+
+}  // namespace
+
+void init() {
+    board::irq_init();
+    board::irq_enable(board::kConfig.timer_irq);
+    board::timer_start(kTickHz);
+}
+
+u64 now_ns() { return board::timer_now_ns(); }
+
+void update_time(Domain& d) {
+    vcpu_info& v = domains::shared(d)->vcpu[0];
+    v.time_version = v.time_version + 1;  // odd: update in progress
+    asm volatile("" ::: "memory");
+    v.system_time_ns = now_ns();
+    asm volatile("" ::: "memory");
+    v.time_version = v.time_version + 1;
+}
+
+void domain_started(Domain& d) {
+    const u64 now = now_ns();
+    d.runstate = RUNSTATE_runnable;
+    d.runstate_entry_ns = now;
+    update_time(d);
+}
+
+void domain_stopped(Domain& d) {
+    set_runstate(d, RUNSTATE_offline, now_ns());
+    d.blocked = false;
+    d.polling = false;
+    d.timer_deadline_ns = 0;
+    if (&d == domains::current()) need_resched = true;
+    // dom0 hears about it, as Xen's VIRQ_DOM_EXC.
+    if (Domain* dom0 = domains::get(DomId(0)); dom0 != nullptr && dom0->alive() && dom0 != &d) {
+        Kick k;
+        (void)vmm::evtchn().raise_virq(dom0->id, VIRQ_DOM_EXC, k);
+        kick(k);
+    }
+}
+
+static void wake(Domain& d) {
+    if (!d.blocked) return;
+    d.blocked = false;
+    d.polling = false;
+    if (&d != domains::current()) set_runstate(d, idle_runstate(d), now_ns());
+}
+
+void kick(const Kick& k) {
+    if (!k.needed) return;
+    if (Domain* d = domains::get(k.dom); d != nullptr && d->alive()) wake(*d);
+}
+
+void recheck_pollers() {
+    for (u32 i = 0; i < Domain::kMaxDomains; ++i) {
+        Domain& d = domains::slot(i);
+        if (!d.alive() || !d.polling) continue;
+        const shared_info* s = domains::shared(d);
+        for (u32 p = 0; p < d.poll_count; ++p) {
+            const u32 port = d.poll_ports[p];
+            if (s->evtchn_pending[port / 32] & (1u << (port % 32))) {
+                wake(d);
+                break;
+            }
+        }
+    }
+}
+
+void yield() { need_resched = true; }
+
+void block(Domain& d) {
+    d.blocked = true;
+    if (&d == domains::current()) need_resched = true;
+}
+
+void pause_changed(Domain& d) {
+    if (&d == domains::current()) need_resched = true;
+    if (&d != domains::current()) set_runstate(d, idle_runstate(d), now_ns());
+}
+
+void tick() {
+    const u64 now = now_ns();
+    for (u32 i = 0; i < Domain::kMaxDomains; ++i) {
+        Domain& d = domains::slot(i);
+        if (!d.alive()) continue;
+        if (d.timer_deadline_ns != 0 && now >= d.timer_deadline_ns) {
+            d.timer_deadline_ns = 0;
+            update_time(d);
+            Kick k;
+            (void)vmm::evtchn().raise_virq(d.id, VIRQ_TIMER, k);
+            kick(k);
+        }
+        if (d.polling && d.poll_timeout_ns != 0 && now >= d.poll_timeout_ns) wake(d);
+    }
+    recheck_pollers();
+    if (Domain* cur = domains::current(); cur != nullptr) {
+        update_time(*cur);
+        if (now >= cur->slice_end_ns) need_resched = true;
+    }
+}
+
+void leave(TrapFrame& f) {
+    Domain* cur = domains::current();
+    if (need_resched || cur == nullptr || !cur->runnable()) {
+        need_resched = false;
+        Domain* next = pick_next();
+        while (next == nullptr) {
+            if (domains::alive_count() == 0) all_stopped();
+            if (cur != nullptr && cur->state != DomState::free && cur == domains::current()) {
+                // Park the current context before idling: it may be destroyed or woken.
+                // Nothing is current from here on, so the VMM reaches this domain's pages
+                // through DIRECTMAP: clean its lines at the guest's addresses first.
+                cpu::flush_caches();
+                cur->ctx = f;
+                set_runstate(*cur, idle_runstate(*cur), now_ns());
+                domains::set_current(nullptr);
+                cur = nullptr;
+                f = TrapFrame{};
+            }
+            idle_wait();
+            next = pick_next();
+        }
+        last_index = next->id.value();
+        if (next != cur) {
+            switch_to(cur, *next, f);
+        }
+        next->slice_end_ns = now_ns() + next->timeslice_ns;
+    }
+    if (Domain* d = domains::current(); d != nullptr) traps::deliver_upcall(*d, f);
+}
+
+extern "C" [[noreturn]] void xa_start_guests();  // arch/arm/vectors.S
+
+void start() { xa_start_guests(); }
+
+}  // namespace xa::sched
+
+// The first entry into a guest: vectors.S's xa_start_guests gives us a frame at the top
+// of the SVC stack and then returns through it.
+extern "C" void xa_first_guest(xa::TrapFrame* f) {
+    *f = xa::TrapFrame{};
+    xa::sched::leave(*f);
+}
+
+// IRQ from a guest.
+extern "C" void xa_irq(xa::TrapFrame* f) {
+    using namespace xa;
+    for (int line; (line = board::irq_claim()) >= 0;) {
+        if (static_cast<u32>(line) == board::kConfig.timer_irq) {
+            (void)board::timer_ack();
+            sched::tick();
+        } else {
+            printk("xen-arm: spurious interrupt line %d, disabled\n", line);
+            board::irq_disable(static_cast<u32>(line));
+        }
+    }
+    sched::leave(*f);
+}

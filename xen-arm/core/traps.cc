@@ -1,0 +1,144 @@
+// Guest traps: the C++ side of the abort/undef entries, bouncing a trap to the guest
+// kernel's trap table, restore_trap_frame, upcall delivery and crashing a domain.
+#include "traps.hh"
+
+#include "arch/arm/cpu.hh"
+#include "console.hh"
+#include "exit_status.hh"
+#include "guest_access.hh"
+#include "libc.hh"
+#include "mmu.hh"
+#include "sched.hh"
+#include "vmm.hh"
+
+namespace xa::traps {
+namespace {
+
+static_assert(XA_EXC_UNDEF == XA_TRAP_UNDEF && XA_EXC_SWI == XA_TRAP_SWI && XA_EXC_PABT == XA_TRAP_PABT &&
+              XA_EXC_DABT == XA_TRAP_DABT && XA_EXC_IRQ == XA_TRAP_IRQ,
+              "exception kinds are trap-table indices");
+static_assert(sizeof(xa_trap_frame) == TF_CPSR + 4 && offsetof(xa_trap_frame, vpsr) == TF_CPSR &&
+                  offsetof(xa_trap_frame, sp) == TF_SP && offsetof(xa_trap_frame, pc) == TF_PC,
+              "the guest's frame is the VMM's frame without its padding: a bounce is a copy");
+
+constexpr u32 kArmPsrFlags = 0xF0000000u;  // N Z C V: the only CPSR bits a guest controls
+
+}  // namespace
+
+u32 dacr_for(VirtMode mode) { return mode == VirtMode::kernel ? mmu::kDacrGuestKernel : mmu::kDacrGuestUser; }
+
+u32 virtual_psr(Domain& d, const TrapFrame& f) {
+    const bool masked = domains::shared(d)->vcpu[0].evtchn_upcall_mask != 0;
+    return (f.cpsr & kArmPsrFlags) | (d.mode == VirtMode::kernel ? XA_VPSR_MODE_KERNEL : XA_VPSR_MODE_USER) |
+           (masked ? XA_VPSR_I : 0u);
+}
+
+bool bounce(Domain& d, TrapFrame& f, u32 kind, const char*& why) {
+    const u32 handler = kind < XA_TRAP_COUNT ? d.trap_table[kind] : 0;
+    if (handler == 0) {
+        why = "no handler in its trap table";
+        return false;
+    }
+    vcpu_info& v = domains::shared(d)->vcpu[0];
+    const bool from_kernel = d.mode == VirtMode::kernel;
+    // An abort or undefined instruction in virtual kernel mode with upcalls masked is a
+    // fault inside a trap handler (or with the guest's interrupts off): bouncing again
+    // would most likely loop, so the domain is stopped instead.
+    if (from_kernel && v.evtchn_upcall_mask != 0 && kind != XA_TRAP_IRQ && kind != XA_TRAP_SWI) {
+        why = "fault in virtual kernel mode with upcalls masked (inside a trap handler?)";
+        return false;
+    }
+    const u32 vpsr = virtual_psr(d, f);
+    const u32 stack = from_kernel ? f.sp : v.vksp;
+    const u32 frame_va = (stack - sizeof(xa_trap_frame)) & ~7u;
+    if (stack < sizeof(xa_trap_frame) ||
+        check_guest_range(*d.table, mmu::kDacrGuestKernel, VirtAddr(frame_va), sizeof(xa_trap_frame),
+                          Access::write) != Err::ok) {
+        why = from_kernel ? "its kernel stack is not writable" : "vcpu_info.vksp is not a writable kernel stack";
+        return false;
+    }
+    // The domain is current (it trapped), so its memory is reachable at frame_va.
+    auto* gf = reinterpret_cast<xa_trap_frame*>(frame_va);
+    memcpy(gf, &f, sizeof *gf);
+    gf->vpsr = vpsr;
+
+    v.vspsr = vpsr;
+    if (!from_kernel) v.vusp = f.sp;
+    v.evtchn_upcall_mask = 1;
+
+    f.r[0] = frame_va;
+    f.r[1] = kind;
+    f.sp = frame_va;
+    f.lr = 0;
+    f.pc = handler;
+    f.cpsr = ARM_MODE_USR;
+    if (!from_kernel) {
+        d.mode = VirtMode::kernel;
+        cpu::write_dacr(mmu::kDacrGuestKernel);
+    }
+    return true;
+}
+
+Err restore(Domain& d, TrapFrame& f, u32 va) {
+    xa_trap_frame gf;
+    if (check_guest_range(*d.table, dacr_for(d.mode), VirtAddr(va), sizeof gf, Access::read) != Err::ok) {
+        return Err::fault;
+    }
+    memcpy(&gf, reinterpret_cast<const void*>(va), sizeof gf);  // one copy: the guest cannot change it under us
+    const u32 mode = gf.vpsr & XA_VPSR_MODE_MASK;
+    if (mode != XA_VPSR_MODE_KERNEL && mode != XA_VPSR_MODE_USER) return Err::inval;
+    memcpy(&f, &gf, sizeof gf);
+    f.cpsr = ARM_MODE_USR | (gf.vpsr & kArmPsrFlags);  // never a privileged mode, never I/F/T
+    d.mode = mode == XA_VPSR_MODE_KERNEL ? VirtMode::kernel : VirtMode::user;
+    domains::shared(d)->vcpu[0].evtchn_upcall_mask = (gf.vpsr & XA_VPSR_I) ? 1 : 0;
+    cpu::write_dacr(dacr_for(d.mode));
+    return Err::ok;
+}
+
+void deliver_upcall(Domain& d, TrapFrame& f) {
+    const vcpu_info& v = domains::shared(d)->vcpu[0];
+    if (v.evtchn_upcall_pending == 0 || v.evtchn_upcall_mask != 0 || d.trap_table[XA_TRAP_IRQ] == 0) return;
+    const char* why = nullptr;
+    if (!bounce(d, f, XA_TRAP_IRQ, why)) crash(d, f, "event upcall", why);
+}
+
+void crash(Domain& d, const TrapFrame& f, const char* what, const char* why) {
+    printk("xen-arm: dom%u '%s' crashed: %s: %s\n", d.id.value(), d.name, what, why);
+    printk("    pc 0x%08x sp 0x%08x lr 0x%08x, virtual %s mode\n", f.pc, f.sp, f.lr,
+           d.mode == VirtMode::kernel ? "kernel" : "user");
+    for (u32 i = 0; i < 13; i += 4) {
+        printk("    r%u-r%u:", i, i + 3 < 13 ? i + 3 : 12);
+        for (u32 j = i; j < i + 4 && j < 13; ++j) printk(" 0x%08x", f.r[j]);
+        printk("\n");
+    }
+    d.state = DomState::crashed;
+    d.shutdown_reason = SHUTDOWN_crash;
+    sched::domain_stopped(d);
+}
+
+}  // namespace xa::traps
+
+// Data/prefetch aborts and undefined instructions from a guest (arch/arm/vectors.S).
+extern "C" void xa_guest_trap(xa::u32 kind, xa::TrapFrame* f) {
+    using namespace xa;
+    Domain* d = domains::current();
+    if (d == nullptr) xa_panic("guest trap with no current domain");
+    vcpu_info& v = domains::shared(*d)->vcpu[0];
+    char what[96];
+    if (kind == XA_TRAP_DABT) {
+        const u32 far = cpu::read_far(), fsr = cpu::read_dfsr();
+        v.vfar = far;
+        v.vfsr = fsr;
+        snprintk(what, sizeof what, "data abort at 0x%08x (%s)", far, mmu::fault_status_name(fsr));
+    } else if (kind == XA_TRAP_PABT) {
+        const u32 fsr = cpu::read_ifsr();
+        v.vfar = f->pc;
+        v.vfsr = fsr;
+        snprintk(what, sizeof what, "prefetch abort at 0x%08x (%s)", f->pc, mmu::fault_status_name(fsr));
+    } else {
+        snprintk(what, sizeof what, "undefined instruction at 0x%08x", f->pc);
+    }
+    const char* why = nullptr;
+    if (!traps::bounce(*d, *f, kind, why)) traps::crash(*d, *f, what, why);
+    sched::leave(*f);
+}

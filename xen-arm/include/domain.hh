@@ -1,0 +1,104 @@
+// Domains: the VMM's record of each guest, its virtual CPU and its memory.
+//
+// A domain owns: one block of machine memory (nr_pages contiguous frames), a first-level
+// table of its own (the VMM's top 64 MB copied in from the master table), three VMM pages
+// mapped in its VMM-provided MiB (shared_info, start_info, grant table), a slot in the
+// event-channel and grant tables, and one virtual CPU (saved registers, virtual mode,
+// trap table, one-shot timer).
+//
+// Everything is statically allocated: kMaxDomains slots, no heap.
+#pragma once
+
+#include <xen-arm/xen-arm.h>
+
+#include "boot_image.hh"
+#include "page_table.hh"
+#include "trap_frame.h"
+#include "types.hh"
+
+namespace xa {
+
+enum class DomState : u8 {
+    free,      // slot unused
+    alive,     // built and schedulable (may be blocked or paused)
+    shutdown,  // stopped itself (sched_op shutdown); memory kept until destroyed
+    crashed,   // stopped by the VMM after a fault it could not bounce; memory kept
+};
+
+enum class VirtMode : u8 { kernel, user };
+
+struct Domain {
+    static constexpr u32 kMaxDomains = boot_image::kMaxDomains;
+
+    DomId id{};
+    DomState state = DomState::free;
+    bool privileged = false;
+    char name[16] = {};
+    u32 config_index = 0;  // the boot image's domain entry it was built from
+
+    // ---- memory
+    PhysAddr mem_base{};
+    u32 nr_pages = 0;
+    PageTable* table = nullptr;  // lives in table_storage while the domain exists
+    alignas(PageTable) u8 table_storage[sizeof(PageTable)] = {};
+    PhysAddr shared_pa{}, start_pa{}, grants_pa{};  // the VMM pages (VMM frames)
+    shared_info* shared_dm = nullptr;                // ...through DIRECTMAP
+    start_info* start_dm = nullptr;
+    grant_entry_v1* grants_dm = nullptr;
+
+    // ---- virtual CPU
+    TrapFrame ctx{};  // registers while the domain is off the CPU
+    VirtMode mode = VirtMode::kernel;
+    u32 trap_table[XA_TRAP_COUNT] = {};
+    u64 timer_deadline_ns = 0;  // set_timer_op; 0 = none
+    bool blocked = false;       // sched_op block/poll: waiting for an event
+    bool polling = false;       // ...for one of poll_ports (or poll_timeout_ns)
+    u32 poll_count = 0;
+    u32 poll_ports[XA_SCHED_POLL_MAX_PORTS] = {};
+    u64 poll_timeout_ns = 0;
+    u32 pause_count = 0;
+    u32 shutdown_reason = 0;
+
+    // ---- scheduling and accounting
+    u32 timeslice_ns = 0;
+    u64 slice_end_ns = 0;
+    u32 runstate = RUNSTATE_offline;
+    u64 runstate_entry_ns = 0;
+    u64 runstate_ns[4] = {};
+
+    // ---- console_io line buffer
+    char con_line[120] = {};
+    u32 con_len = 0;
+
+    // ---- channels to dom0 made by the builder (dom0's ends; 0 for dom0 itself)
+    u32 store_port_dom0 = 0;
+    u32 console_port_dom0 = 0;
+
+    bool alive() const { return state == DomState::alive; }
+    bool runnable() const { return alive() && !blocked && pause_count == 0; }
+};
+
+namespace domains {
+
+Domain* get(DomId id);             // any state but free; nullptr otherwise
+Domain& slot(u32 index);           // raw slot, index < kMaxDomains
+Domain* current();                 // the domain on the CPU (nullptr while idle / at boot)
+void set_current(Domain* d);
+
+// The pointer through which the VMM must touch a domain's shared_info / grant entries now
+// (same virtual address as the guest while it is current; DIRECTMAP otherwise).
+shared_info* shared(Domain& d);
+grant_entry_v1* grant_entries(Domain& d);
+
+// How many domains are alive.
+u32 alive_count();
+
+// Build and start the domain of boot-image entry `config_index` (its id is the index).
+// On failure nothing is left allocated and `problem` says why.
+Err build(u32 config_index, const char*& problem);
+
+// Free everything a stopped or live domain holds (not the current domain).
+Err destroy(Domain& d);
+
+}  // namespace domains
+}  // namespace xa

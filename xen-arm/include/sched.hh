@@ -1,0 +1,52 @@
+// The scheduler: which domain owns the CPU, the VMM tick, virtual time and timers.
+//
+// Policy today: preemptive round-robin over runnable domains, each running for its
+// configured timeslice, blocked and paused domains skipped, the CPU idle (WFI) when none
+// can run. The policy is one function (pick_next in sched.cc) so credit, SEDF or fixed
+// priority can replace it without touching the mechanism: context switch, accounting,
+// timers, upcall delivery.
+//
+// Every path back to a guest ends in sched::leave(frame): it switches domains if needed
+// (rewriting the frame in place with the next domain's registers) and delivers a pending
+// event upcall.
+#pragma once
+
+#include "domain.hh"
+#include "event_channel.hh"
+#include "trap_frame.h"
+#include "types.hh"
+
+namespace xa::sched {
+
+inline constexpr u32 kTickHz = 1000;  // VMM tick: timeslice and virtual-timer resolution
+
+void init();
+
+u64 now_ns();  // system time: ns since the board's clock started
+
+// Domain life cycle.
+void domain_started(Domain& d);   // built: becomes runnable
+void domain_stopped(Domain& d);   // shut down or crashed: off the run queue for good
+
+// An operation raised an upcall in kick.dom: wake it if it sleeps.
+void kick(const Kick& k);
+// Wake d if it is polling and one of its ports is pending (after any event operation).
+void recheck_pollers();
+
+void yield();                 // the current domain gives up the rest of its slice
+void block(Domain& d);        // wait for an event (the caller has checked none is pending)
+void pause_changed(Domain& d);
+
+// The VMM tick, from the timer interrupt.
+void tick();
+
+// Publish system time into d's vcpu_info (version protocol).
+void update_time(Domain& d);
+
+// End of every guest entry: switch if needed, deliver a pending upcall.
+void leave(TrapFrame& f);
+
+// Enter the first domain (from xa_main, never returns).
+[[noreturn]] void start();
+
+}  // namespace xa::sched
