@@ -7,6 +7,9 @@
 #ifndef XEN_ARM_ABI_H
 #define XEN_ARM_ABI_H
 
+/* The numeric constants of these headers are also usable from assembly (gcc -E with
+ * __ASSEMBLER__ defined, as for .S files); types and structs are C only. */
+#ifndef __ASSEMBLER__
 #include <stddef.h> /* offsetof, for XA_ABI_OFFSET */
 #include <stdint.h>
 
@@ -36,6 +39,7 @@
 
 /* A domain id, as Xen's domid_t. */
 typedef uint16_t domid_t;
+#endif /* !__ASSEMBLER__ */
 
 /* "The calling domain", accepted wherever a hypercall takes a domid_t (Xen's value). */
 #define DOMID_SELF ((domid_t)0x7FF0U)

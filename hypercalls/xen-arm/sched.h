@@ -29,6 +29,7 @@
 #define SHUTDOWN_suspend 2
 #define SHUTDOWN_crash 3    /* the guest reports it has failed */
 
+#ifndef __ASSEMBLER__
 struct sched_shutdown {
     uint32_t reason; /* SHUTDOWN_* */
 };
@@ -45,5 +46,7 @@ struct sched_poll {
 typedef struct sched_poll sched_poll_t;
 XA_ABI_SIZE(struct sched_poll, 16);
 XA_ABI_OFFSET(struct sched_poll, timeout, 8);
+
+#endif /* !__ASSEMBLER__ */
 
 #endif /* XEN_ARM_SCHED_H */

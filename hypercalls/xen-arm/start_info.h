@@ -32,6 +32,7 @@
 #define SIF_PRIVILEGED 0x1U  /* may use domctl and act on other domains */
 #define SIF_INITDOMAIN 0x2U  /* is the driver domain (dom0) */
 
+#ifndef __ASSEMBLER__
 struct start_info {
     char magic[16];          /* XA_START_INFO_MAGIC, NUL-padded */
     uint32_t nr_pages;       /* pages of domain memory */
@@ -66,5 +67,7 @@ XA_ABI_OFFSET(struct start_info, store_mfn, 52);
 XA_ABI_OFFSET(struct start_info, timeslice_us, 68);
 XA_ABI_OFFSET(struct start_info, name, 72);
 XA_ABI_OFFSET(struct start_info, cmd_line, 88);
+
+#endif /* !__ASSEMBLER__ */
 
 #endif /* XEN_ARM_START_INFO_H */

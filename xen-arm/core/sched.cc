@@ -71,6 +71,15 @@ void idle_wait() {
 
 // Save prev's registers from the frame, load next's, and change address space. The
 // caches are virtually indexed: switch_ttbr cleans and invalidates them first.
+void publish_time(Domain& d, u64 now) {
+    vcpu_info& v = domains::shared(d)->vcpu[0];
+    v.time_version = v.time_version + 1;  // odd: update in progress
+    asm volatile("" ::: "memory");
+    v.system_time_ns = now;
+    asm volatile("" ::: "memory");
+    v.time_version = v.time_version + 1;
+}
+
 void switch_to(Domain* prev, Domain& next, TrapFrame& f) {
     const u64 now = now_ns();
     if (prev != nullptr && prev->state != DomState::free) {
@@ -82,7 +91,8 @@ void switch_to(Domain* prev, Domain& next, TrapFrame& f) {
     cpu::switch_ttbr(next.table->l1().value());
     domains::set_current(&next);
     set_runstate(next, RUNSTATE_running, now);
-    update_time(next);
+    publish_time(next, now);
+    next.slice_end_ns = now + next.timeslice_ns;
     ++switches;
 }
 
@@ -96,14 +106,7 @@ void init() {
 
 u64 now_ns() { return board::timer_now_ns(); }
 
-void update_time(Domain& d) {
-    vcpu_info& v = domains::shared(d)->vcpu[0];
-    v.time_version = v.time_version + 1;  // odd: update in progress
-    asm volatile("" ::: "memory");
-    v.system_time_ns = now_ns();
-    asm volatile("" ::: "memory");
-    v.time_version = v.time_version + 1;
-}
+void update_time(Domain& d) { publish_time(d, now_ns()); }
 
 void domain_started(Domain& d) {
     const u64 now = now_ns();
@@ -181,8 +184,11 @@ void tick() {
     }
     recheck_pollers();
     if (Domain* cur = domains::current(); cur != nullptr) {
-        update_time(*cur);
-        if (now >= cur->slice_end_ns) need_resched = true;
+        publish_time(*cur, now);
+        if (now >= cur->slice_end_ns) {
+            need_resched = true;
+            cur->slice_end_ns = now + cur->timeslice_ns;  // kept if nobody else can run
+        }
     }
 }
 
@@ -208,10 +214,9 @@ void leave(TrapFrame& f) {
             next = pick_next();
         }
         last_index = next->id.value();
-        if (next != cur) {
-            switch_to(cur, *next, f);
-        }
-        next->slice_end_ns = now_ns() + next->timeslice_ns;
+        // The same domain again (it yielded with nobody else to run, or was woken from
+        // idle while still current) keeps its slice: tick() renews an expired one.
+        if (next != cur) switch_to(cur, *next, f);
     }
     if (Domain* d = domains::current(); d != nullptr) traps::deliver_upcall(*d, f);
 }

@@ -2,6 +2,7 @@
 // UART1 console. Register layouts: ../shared/docs/platforms.md section 2 (Linux's
 // avic.c, timer-imx-gpt.c and imx.c drivers agree with them).
 #include "board.hh"
+#include "clock_scale.hh"
 
 #include "arch/arm/cpu.hh"
 
@@ -103,11 +104,13 @@ int irq_claim() {
     return static_cast<int>(vec);
 }
 
+constexpr ClockScale kClockScale = ClockScale::for_hz(kGptCountHz);
+
 u64 timer_now_ns() {
     const u32 now = mmio_read<u32>(kGpt2 + kGptTcn);
     if (now < clock_last) clock_high += 1ull << 32;
     clock_last = now;
-    return (clock_high | now) * 1000000000ull / kGptCountHz;
+    return kClockScale.to_ns(clock_high | now);
 }
 
 void timer_start(u32 hz) {

@@ -2,6 +2,7 @@
 // Register layouts: ARM DDI0181 (PL190), DDI0271 (SP804), DDI0183 (PL011);
 // addresses from QEMU's versatilepb machine (../shared/docs/platforms.md section 3).
 #include "board.hh"
+#include "clock_scale.hh"
 
 #include "arch/arm/cpu.hh"
 #include "tick_deadline.hh"
@@ -82,12 +83,13 @@ int irq_claim() {
     return __builtin_ctz(status);  // lowest line first
 }
 
+constexpr ClockScale kClockScale = ClockScale::for_hz(24000000);  // the 24 MHz counter
+
 u64 timer_now_ns() {
     const u32 now = mmio_read<u32>(kSys24MHz);
     if (now < clock_last) clock_high += 1ull << 32;
     clock_last = now;
-    const u64 ticks = clock_high | now;
-    return ticks * 1000 / 24;
+    return kClockScale.to_ns(clock_high | now);
 }
 
 void timer_start(u32 hz) {

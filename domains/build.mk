@@ -1,0 +1,31 @@
+# Bootable system images: the VMM plus the domains of one domains/<name>.cfg.
+# Included by the top-level Makefile after xen-arm/build.mk (PLATFORM, RAM_BASE, VMM_ELF set).
+#
+#   make build/goldfish/images/bench3.elf      one system
+#   make images [PLATFORM=imx21]               every domains/*.cfg for one board
+#
+# Output: $(IMAGES_DIR)/<name>.elf (+ <name>.d, the kernels and files it was built from).
+
+MINIOS_PV_DIR ?= build/minios/pv
+IMAGES_DIR ?= build/$(PLATFORM)/images
+MKIMAGE := domains/mkimage.py
+MKIMAGE_PYTHON ?= /usr/bin/python3
+# mkimage.py reads the boot image format from these headers each time it runs.
+MKIMAGE_HEADERS := xen-arm/include/boot_image.hh xen-arm/include/layout.hh \
+	xen-arm/include/types.hh
+
+DOMAIN_CFGS := $(wildcard domains/*.cfg)
+DOMAIN_IMAGES := $(patsubst domains/%.cfg,$(IMAGES_DIR)/%.elf,$(DOMAIN_CFGS))
+
+.PHONY: images
+images: $(DOMAIN_IMAGES)
+
+# $(MINIOS_PV_DIR)/minios.elf is built by the mini-OS rules; kernels named by path in a
+# configuration reach make through the .d file mkimage.py writes.
+$(IMAGES_DIR)/%.elf: domains/%.cfg $(VMM_ELF) $(MKIMAGE) $(MKIMAGE_HEADERS) $(MINIOS_PV_DIR)/minios.elf
+	@mkdir -p $(dir $@)
+	@echo "  MKIMAGE $@"
+	@$(MKIMAGE_PYTHON) $(MKIMAGE) --vmm $(VMM_ELF) --config $< --kernel-dir $(MINIOS_PV_DIR) \
+		--board $(PLATFORM) --ram-base $(RAM_BASE) -o $@ --depfile $(@:.elf=.d)
+
+-include $(DOMAIN_IMAGES:.elf=.d)

@@ -1,0 +1,613 @@
+"""domains/mkimage.py: configuration checks (one bad file per rule, each with its exact
+file:line message), and the image it packs, parsed here independently of mkimage.py
+against boot_image.hh (which a host C++ probe reads for the real sizes and offsets).
+
+Run: /usr/bin/python3 -m pytest -q tests/domains
+"""
+import os
+import pathlib
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import time
+import zlib
+
+import pytest
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(REPO / "domains"))
+from bare_metal import assemble  # noqa: E402
+import mkimage  # noqa: E402
+
+MKIMAGE = REPO / "domains" / "mkimage.py"
+HEADER = REPO / "xen-arm" / "include" / "boot_image.hh"
+
+# The boot image as boot_image.hh declares it, written out here on purpose (not taken from
+# mkimage.py); test_layout_matches_the_cxx_header proves these against the C++ compiler.
+HEADER_FMT = struct.Struct("<8sIIII32s2I")       # BootImageHeader
+DOMAIN_FMT = struct.Struct("<16sIIIIII88s")      # BootDomain
+MAGIC = b"XABOOT1\0"
+IMAGE_OFFSET = 4 << 20
+IMAGE_MAX = 4 << 20
+DIRECTMAP = 0xFF000000
+PRIVILEGED, AUTOSTART = 1, 2
+
+KERNEL_SOURCE = """
+    .global _start
+_start:
+    ldr r0, =0x12345678
+    b _start
+    .ltorg
+    .data
+    .word 1, 2, 3
+"""
+
+# A good configuration; the bad ones below change one line of it. Line numbers matter.
+GOOD = """\
+# A test system: dom0 and a guest.
+[system]
+name = test-sys               # shown in the VMM banner
+
+[domain dom0]
+kernel = minios               # <kernel-dir>/minios.elf
+memory = 1M
+timeslice = 10ms
+privileged = yes
+start = boot
+priority = 0
+cmdline = app=bench
+
+[domain guest1]
+kernel = minios
+memory = 512K
+timeslice = 5ms
+privileged = no
+start = manual
+cmdline = "app=bench # not a comment"
+"""
+
+
+# ---- helpers ------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def kernels(tmp_path_factory) -> pathlib.Path:
+    """<dir>/pv/minios.elf (a real ARM executable), other.elf (one whose size is not a
+    multiple of 4), and minios.o (relocatable, not executable)."""
+    work = tmp_path_factory.mktemp("kernels")
+    assemble(work, "minios", KERNEL_SOURCE, 0xC0008000)
+    pv = work / "pv"
+    pv.mkdir()
+    shutil.copy(work / "minios.elf", pv / "minios.elf")
+    (pv / "other.elf").write_bytes((work / "minios.elf").read_bytes() + b"\xAA\xBB\xCC")
+    return work
+
+
+@pytest.fixture(scope="module")
+def vmm() -> pathlib.Path:
+    path = REPO / "build" / "goldfish" / "xen-arm.elf"
+    if not path.exists():
+        subprocess.run(["make", "--no-print-directory", "vmm", "PLATFORM=goldfish"], cwd=REPO, check=True)
+    return path
+
+
+class Result:
+    def __init__(self, proc: subprocess.CompletedProcess, output: pathlib.Path):
+        self.status, self.stdout, self.stderr, self.output = proc.returncode, proc.stdout, proc.stderr, output
+
+
+def mk(tmp_path: pathlib.Path, config: str | bytes, *extra: str, kernel_dir=None, vmm=None,
+       board="goldfish", ram_base="0x0", check=False) -> Result:
+    """Writes tmp_path/domains/bad.cfg and runs mkimage.py in tmp_path, so that messages
+    name 'domains/bad.cfg' as a user in the repository would see them."""
+    (tmp_path / "domains").mkdir(exist_ok=True)
+    cfg = tmp_path / "domains" / "bad.cfg"
+    cfg.write_bytes(config if isinstance(config, bytes) else config.encode())
+    output = tmp_path / "out" / "bad.elf"
+    args = [sys.executable, str(MKIMAGE), "--config", "domains/bad.cfg"]
+    if check:
+        args.append("--check")
+    else:
+        args += ["--vmm", str(vmm), "--ram-base", ram_base, "-o", str(output),
+                 "--depfile", str(output.with_suffix(".d"))]
+    if board:
+        args += ["--board", board]
+    if kernel_dir:
+        args += ["--kernel-dir", str(kernel_dir)]
+    proc = subprocess.run(args + list(extra), cwd=tmp_path, capture_output=True, text=True, timeout=30)
+    return Result(proc, output)
+
+
+def change(old: str, new: str, text: str = GOOD) -> str:
+    assert text.count(old) == 1, old
+    return text.replace(old, new)
+
+
+def domains(count: int) -> str:
+    text = GOOD.split("[domain guest1]")[0]
+    for i in range(1, count):
+        text += f"[domain g{i}]\nkernel = minios\nmemory = 64K\n\n"
+    return text
+
+
+# ---- configuration errors: one rule each, exact message, status 1, nothing written ----------
+
+BAD = {
+    # values
+    "memory-granule": (change("memory = 1M", "memory = 3K"), "7: memory: '3K' is not a multiple of 4K"),
+    "memory-min": (change("memory = 1M", "memory = 60K"), "7: memory: '60K' is below the minimum 64K"),
+    "memory-max": (change("memory = 512K", "memory = 65M"), "16: memory: '65M' is above the maximum 64M"),
+    "memory-unit": (change("memory = 1M", "memory = 1G"), "7: memory: '1G' is not a size: write a whole "
+                    "number with a K or M suffix, e.g. 512K or 1M"),
+    "memory-no-unit": (change("memory = 1M", "memory = 1048576"), "7: memory: '1048576' is not a size: "
+                       "write a whole number with a K or M suffix, e.g. 512K or 1M"),
+    "timeslice-min": (change("timeslice = 10ms", "timeslice = 99us"),
+                      "8: timeslice: '99us' is below the minimum 100us"),
+    "timeslice-max": (change("timeslice = 5ms", "timeslice = 1001ms"),
+                      "17: timeslice: '1001ms' is above the maximum 1000ms"),
+    "timeslice-unit": (change("timeslice = 10ms", "timeslice = 10"), "8: timeslice: '10' is not a time: "
+                       "write a whole number with a us or ms suffix, e.g. 10ms"),
+    "boolean": (change("privileged = no", "privileged = maybe"), "18: privileged: 'maybe' is not yes or no"),
+    "start": (change("start = manual", "start = later"), "19: start: 'later' is not boot or manual"),
+    "priority-range": (change("priority = 0", "priority = 256"),
+                       "11: priority: '256' is not a whole number in 0..255"),
+    "priority-negative": (change("priority = 0", "priority = -1"),
+                          "11: priority: '-1' is not a whole number in 0..255"),
+    "cmdline-long": (change("cmdline = app=bench", "cmdline = " + "x" * 88),
+                     "12: cmdline: 88 bytes, the limit is 87"),
+    "cmdline-ascii": (change("cmdline = app=bench", "cmdline = app=b\u00e9nch"),
+                      "12: cmdline: only printable ASCII characters are allowed"),
+    "system-name-long": (change("name = test-sys", "name = " + "s" * 32),
+                         "3: name: 32 bytes, the limit is 31"),
+    "system-name-empty": (change("name = test-sys", 'name = ""'), "3: name: the system name is empty"),
+    "empty-value": (change("cmdline = app=bench", "cmdline =   # nothing"),
+                    "12: cmdline: no value (write key = value; \"\" for an empty string)"),
+    "open-quote": (change("cmdline = app=bench", 'cmdline = "app=bench'), "12: cmdline: no closing '\"'"),
+    "after-quote": (change("cmdline = app=bench", 'cmdline = "app" bench'),
+                    "12: cmdline: unexpected 'bench' after the closing '\"'"),
+    # domains
+    "name-upper": (change("[domain guest1]", "[domain Guest1]"),
+                   "14: [domain Guest1]: bad domain name 'Guest1': use 1..15 characters of a-z 0-9 _ -"),
+    "name-long": (change("[domain guest1]", "[domain guest67890123456]"), "14: [domain guest67890123456]: "
+                  "bad domain name 'guest67890123456': use 1..15 characters of a-z 0-9 _ -"),
+    "name-duplicate": (change("[domain guest1]", "[domain dom0]"),
+                       "14: [domain dom0]: duplicate domain name (first on line 5)"),
+    "too-many": (domains(9), "42: [domain g8]: too many domains: at most 8"),
+    "no-domain": ("[system]\nname = x\n", "2: no [domain NAME] section: a system has 1..8 domains"),
+    "dom0-unprivileged": (change("privileged = yes", "privileged = no"),
+                          "9: privileged: the first domain (dom0) must be privileged = yes"),
+    "dom0-no-privileged": (change("privileged = yes\n", ""),
+                           "5: [domain dom0]: the first domain (dom0) must say privileged = yes"),
+    "dom0-manual": (change("start = boot", "start = manual"),
+                    "10: start: the first domain (dom0) must have start = boot"),
+    "second-privileged": (change("privileged = no", "privileged = yes"),
+                          "18: privileged: only the first domain (dom0) may be privileged"),
+    "missing-kernel": (change("kernel = minios               # <kernel-dir>/minios.elf\n", ""),
+                       "5: [domain dom0]: missing required key 'kernel'"),
+    "missing-memory": (change("memory = 512K\n", ""), "14: [domain guest1]: missing required key 'memory'"),
+    # syntax
+    "unknown-key": (change("priority = 0", "prio = 0"),
+                    "11: prio: unknown key in [domain] (known: kernel, memory, timeslice, privileged, "
+                    "start, priority, cmdline)"),
+    "unknown-system-key": (change("name = test-sys", "title = test-sys"),
+                           "3: title: unknown key in [system] (known: name, board)"),
+    "duplicate-key": (change("timeslice = 5ms", "memory = 1M"),
+                      "17: memory: duplicate key (first set on line 16)"),
+    "unknown-section": (change("[domain guest1]", "[guest guest1]"),
+                        "14: unknown section [guest guest1] (expected [system] or [domain NAME])"),
+    "unnamed-domain": (change("[domain guest1]", "[domain]"), "14: [domain] needs a name: [domain NAME]"),
+    "broken-section": (change("[domain guest1]", "[domain guest1"),
+                       "14: bad section header '[domain guest1' (expected [system] or [domain NAME])"),
+    "duplicate-system": (GOOD + "[system]\n", "21: duplicate section [system] (first on line 2)"),
+    "no-equals": (change("cmdline = app=bench", "cmdline app=bench"),
+                  "12: expected 'key = value', a [section] or a # comment, not 'cmdline app=bench'"),
+    "typo-cascade": (change("memory = 512K", "memroy = 512K"),
+                     "14: [domain guest1]: missing required key 'memory'\n"
+                     "domains/bad.cfg:16: memroy: unknown key in [domain] "
+                     "(known: kernel, memory, timeslice, privileged, start, priority, cmdline)"),
+    "outside-section": ("name = x\n" + GOOD,
+                        "1: name: outside any section (start with [system] or [domain NAME])"),
+    "not-utf8": (GOOD.encode().replace(b"app=bench\n", b"app=b\xe9nch\n", 1), "12: not UTF-8 text"),
+    # boards
+    "board-unknown": (change("name = test-sys", "name = test-sys\nboard = goldfish, n900"),
+                      "4: board: 'n900' is not a board (goldfish, imx21, versatilepb)"),
+    "board-excluded": (change("name = test-sys", "name = test-sys\nboard = imx21, versatilepb # no gf"),
+                       "4: board: this system is for imx21, versatilepb, not goldfish"),
+    "board-list": (change("name = test-sys", "name = test-sys\nboard = goldfish,,imx21"),
+                   "4: board: 'goldfish,,imx21' is not a comma-separated list of boards"),
+    # kernels
+    "kernel-missing": (change("kernel = minios\nmemory = 512K", "kernel = minix\nmemory = 512K"),
+                       "15: kernel: {pv}/minix.elf does not exist"),
+    "kernel-path-missing": (change("kernel = minios\nmemory = 512K", "kernel = ../k/none.elf\nmemory = 512K"),
+                            "15: kernel: k/none.elf does not exist"),
+    "kernel-bad-name": (change("kernel = minios\nmemory = 512K", "kernel = mini*os\nmemory = 512K"),
+                        "15: kernel: 'mini*os' is not a kernel name or a path with '/'"),
+    "kernel-directory": (change("kernel = minios\nmemory = 512K", "kernel = ./\nmemory = 512K"),
+                         "15: kernel: domains is a directory, not a file"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_config(tmp_path, kernels, vmm, case):
+    config, expected = BAD[case]
+    result = mk(tmp_path, config, kernel_dir=kernels / "pv", vmm=vmm)
+    assert result.status == 1, result.stdout + result.stderr
+    assert result.stderr == f"domains/bad.cfg:{expected.format(pv=kernels / 'pv')}\n"
+    assert result.stdout == ""
+    assert not (tmp_path / "out").exists()
+
+
+def test_kernel_dir_is_needed_for_kernel_names(tmp_path, vmm):
+    result = mk(tmp_path, GOOD, vmm=vmm)
+    assert result.status == 1
+    assert result.stderr.splitlines() == [f"domains/bad.cfg:{line}: kernel: 'minios' is a name, but no "
+                                          "--kernel-dir was given" for line in (6, 15)]
+
+
+def test_bad_kernel_files(tmp_path, kernels, vmm):
+    elf = (kernels / "minios.elf").read_bytes()
+    bad = tmp_path / "kernels"
+    bad.mkdir()
+    (bad / "text.elf").write_text("not an ELF\n")
+    (bad / "short.elf").write_bytes(elf[:20])
+    (bad / "big-endian.elf").write_bytes(elf[:5] + b"\x02" + elf[6:])
+    (bad / "elf64.elf").write_bytes(elf[:4] + b"\x02" + elf[5:])
+    (bad / "x86.elf").write_bytes(elf[:18] + struct.pack("<H", 3) + elf[20:])
+    shutil.copy(kernels / "minios.o", bad / "relocatable.elf")
+    (bad / "no-phdrs.elf").write_bytes(elf[:44] + struct.pack("<H", 0) + elf[46:])
+    expected = {
+        "text": "is not an ELF file",
+        "short": "is not an ELF file",
+        "big-endian": "is not a 32-bit little-endian ELF file",
+        "elf64": "is not a 32-bit little-endian ELF file",
+        "x86": "is not an ARM ELF file (e_machine 3)",
+        "relocatable": "is not an executable ELF file (e_type 1)",
+        "no-phdrs": "has no valid program headers",
+    }
+    text = GOOD.split("[domain guest1]")[0]
+    for i, name in enumerate(expected, 1):
+        text += f"[domain g{i}]\nkernel = {name}\nmemory = 64K\n"
+    first = len(GOOD.split("[domain guest1]")[0].splitlines()) + 2   # g1's kernel line
+    result = mk(tmp_path, text, kernel_dir=bad, vmm=vmm)
+    assert result.status == 1
+    # dom0 is fine ('minios' is not in this kernel directory, so it also fails, first)
+    lines = result.stderr.splitlines()
+    assert lines[0] == f"domains/bad.cfg:6: kernel: {bad}/minios.elf does not exist"
+    assert lines[1:] == [f"domains/bad.cfg:{first + 3 * i}: kernel: {bad}/{name}.elf {problem}"
+                         for i, (name, problem) in enumerate(expected.items())]
+    assert not (tmp_path / "out").exists()
+
+
+def test_image_too_big(tmp_path, kernels, vmm):
+    elf = (kernels / "minios.elf").read_bytes()
+    (tmp_path / "domains").mkdir()
+    big = tmp_path / "domains" / "big.elf"
+    big.write_bytes(elf + bytes(2 * 1024 * 1024 - len(elf)))     # 2 MiB: the second one overflows
+    config = change("kernel = minios\nmemory = 512K", "kernel = ./big.elf\nmemory = 512K",
+                    change("kernel = minios ", "kernel = ./big.elf "))
+    result = mk(tmp_path, config, kernel_dir=kernels / "pv", vmm=vmm)
+    assert result.status == 1
+    total = 64 + 2 * 128 + 2 * 2 * 1024 * 1024
+    assert result.stderr == (f"domains/bad.cfg:15: kernel: with domains/big.elf (2097152 bytes) the boot "
+                             f"image grows to {total} bytes, over the limit of 4194304 (4 MiB)\n")
+    assert not (tmp_path / "out").exists()
+
+
+def test_every_problem_is_reported_in_line_order(tmp_path, kernels, vmm):
+    config = change("memory = 1M", "memory = 3K", change("priority = 0", "priority = x",
+                                                          change("start = manual", "start = never")))
+    config = change("kernel = minios\nmemory = 512K", "kernel = minix\nmemory = 512K", config)
+    result = mk(tmp_path, config, kernel_dir=kernels / "pv", vmm=vmm)
+    assert result.status == 1
+    assert [line.split(":")[1] for line in result.stderr.splitlines()] == ["7", "11", "15", "19"]
+    assert "minix.elf does not exist" in result.stderr.splitlines()[2]
+
+
+def test_a_vmm_that_does_not_fit_the_ram_base(tmp_path, kernels, vmm):
+    _, phdrs, _ = elf_segments(vmm.read_bytes())
+    loads = [(i, p) for i, p in enumerate(phdrs) if p[0] == 1 and p[5]]
+    result = mk(tmp_path, GOOD, kernel_dir=kernels / "pv", vmm=vmm, ram_base="0xC0000000")
+    assert result.status == 1
+    assert result.stderr.splitlines() == [
+        f"mkimage: {vmm}: segment {i} at physical 0x{p[3]:08x} lies below the RAM base 0xc0000000 "
+        "(is --ram-base right for this VMM?)" for i, p in loads]
+    assert not (tmp_path / "out").exists()
+
+    i, last = loads[-1]                                # the last segment grows to 5 MiB
+    data = bytearray(vmm.read_bytes())
+    struct.pack_into("<I", data, struct.unpack_from("<I", data, 28)[0] + 32 * i + 20, 5 << 20)
+    big = tmp_path / "big-vmm.elf"
+    big.write_bytes(bytes(data))
+    result = mk(tmp_path, GOOD, kernel_dir=kernels / "pv", vmm=big)
+    assert result.status == 1
+    end = last[3] + (5 << 20) - 1
+    assert result.stderr == (f"mkimage: {big}: segment {i} (physical 0x{last[3]:08x}-0x{end:08x}) reaches "
+                             "into the boot image at 0x00400000 (is --ram-base right for this VMM?)\n")
+    assert not (tmp_path / "out").exists()
+
+
+def test_usage_errors(tmp_path, kernels, vmm):
+    assert mk(tmp_path, GOOD, kernel_dir=kernels / "pv", vmm=vmm, board="n900").status == 2
+    assert mk(tmp_path, GOOD, kernel_dir=kernels / "pv", vmm=vmm, ram_base="zero").status == 2
+    assert mk(tmp_path, GOOD, kernel_dir=kernels / "pv", vmm=vmm, ram_base="0x123").status == 2
+    assert not (tmp_path / "out").exists()
+
+
+# ---- --check ----------------------------------------------------------------------------------
+
+def test_check_mode(tmp_path, kernels):
+    result = mk(tmp_path, GOOD, check=True, board=None)
+    assert result.status == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "mkimage: domains/bad.cfg: ok: system 'test-sys', 2 domains"
+    assert len(result.stdout.splitlines()) == 3
+    result = mk(tmp_path, change("kernel = minios ", "kernel = minix "), check=True,
+                kernel_dir=kernels / "pv")
+    assert result.status == 1
+    assert result.stderr == f"domains/bad.cfg:6: kernel: {kernels}/pv/minix.elf does not exist\n"
+    assert mk(tmp_path, change("memory = 1M", "memory = 3K"), check=True).status == 1
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("name,count", [("bench1", 1), ("bench2", 2), ("bench3", 3)])
+def test_shipped_configs(name, count, kernels):
+    proc = subprocess.run([sys.executable, str(MKIMAGE), "--check", "--config", f"domains/{name}.cfg",
+                           "--kernel-dir", str(kernels / "pv"), "--board", "imx21"],
+                          cwd=REPO, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0] == f"mkimage: domains/{name}.cfg: ok: system '{name}', {count} domain{'s' * (count > 1)}"
+    assert len(lines) == 1 + count
+    for line in lines[1:]:
+        assert re.search(r"memory=1M +timeslice=10ms .*minios\.elf \(\d+ bytes\)  cmdline='app=bench'$", line)
+    assert "privileged" in lines[1] and all(" guest " in line for line in lines[2:])
+
+
+# ---- the packed image, parsed independently -----------------------------------------------
+
+def elf_segments(data: bytes):
+    ident, e_type, machine, _, entry, phoff, shoff, _, _, phentsize, phnum, _, shnum, _ = \
+        struct.unpack_from("<16sHHIIIIIHHHHHH", data)
+    assert ident[:6] == b"\x7fELF\x01\x01" and e_type == 2 and machine == 40 and phentsize == 32
+    phdrs = [struct.unpack_from("<8I", data, phoff + 32 * i) for i in range(phnum)]
+    return entry, phdrs, shnum
+
+
+LIMITS = change("[domain guest1]", "[domain guest-6789_1234]", change(
+    "memory = 512K", "memory = 64M", change(
+        "timeslice = 5ms", "timeslice = 100us", change(
+            'cmdline = "app=bench # not a comment"', f'cmdline = "{"#" * 87}"'))))
+LIMITS += """
+[domain odd]                  # a kernel of a size that is not a multiple of 4
+kernel = other
+memory = 64K
+timeslice = 1000ms
+priority = 255
+"""
+
+
+def parse_image(out: pathlib.Path, vmm_elf: pathlib.Path, ram_base: int):
+    """Checks the ELF around the boot image; returns the boot image's bytes."""
+    data = out.read_bytes()
+    vmm_data = vmm_elf.read_bytes()
+    entry, phdrs, shnum = elf_segments(data)
+    vmm_entry, vmm_phdrs, _ = elf_segments(vmm_data)
+    assert entry == vmm_entry and shnum == 0
+    loads = [p for p in vmm_phdrs if p[0] == 1]
+    assert len(phdrs) == len(loads) + 1
+    for new, old in zip(phdrs, loads):
+        assert new[0] == 1 and new[2:] == old[2:]     # type, addresses, sizes, flags, align
+        assert new[1] % old[7] == new[2] % old[7]
+        assert data[new[1]:new[1] + new[4]] == vmm_data[old[1]:old[1] + old[4]]
+    ptype, offset, vaddr, paddr, filesz, memsz, flags, align = phdrs[-1]
+    assert (ptype, vaddr, paddr, flags) == (1, DIRECTMAP + IMAGE_OFFSET, ram_base + IMAGE_OFFSET, 4)
+    assert filesz == memsz and offset % align == 0 and align == 4096
+    assert offset + filesz == len(data)
+    return data[offset:offset + filesz]
+
+
+def test_packed_image(tmp_path, kernels, vmm):
+    result = mk(tmp_path, LIMITS, kernel_dir=kernels / "pv", vmm=vmm)
+    assert result.status == 0, result.stderr
+    image = parse_image(result.output, vmm, 0)
+
+    magic, version, total, count, crc, name, r0, r1 = HEADER_FMT.unpack_from(image)
+    assert (magic, version, total, count, r0, r1) == (MAGIC, 1, len(image), 3, 0, 0)
+    assert crc == zlib.crc32(image[64:]) and name == b"test-sys".ljust(32, b"\0")
+    assert total % 4 == 0 and total <= IMAGE_MAX
+
+    minios = (kernels / "pv" / "minios.elf").read_bytes()
+    other = (kernels / "pv" / "other.elf").read_bytes()
+    expected = [
+        (b"dom0", PRIVILEGED | AUTOSTART, 1024, 10_000, 0, minios, b"app=bench"),
+        (b"guest-6789_1234", 0, 64 * 1024, 100, 128, minios, b"#" * 87),
+        (b"odd", AUTOSTART, 64, 1_000_000, 255, other, b""),
+    ]
+    at = 64 + 3 * 128
+    for i, (dname, dflags, memory, slice_us, prio, kernel, cmdline) in enumerate(expected):
+        record = DOMAIN_FMT.unpack_from(image, 64 + 128 * i)
+        assert record == (dname.ljust(16, b"\0"), dflags, memory, slice_us, prio, at, len(kernel),
+                          cmdline.ljust(88, b"\0"))
+        assert image[at:at + len(kernel)] == kernel
+        padded = (len(kernel) + 3) & ~3
+        assert image[at + len(kernel):at + padded] == bytes(padded - len(kernel))
+        at += padded
+    assert at == total
+
+    lines = result.stdout.splitlines()
+    assert re.fullmatch(rf"mkimage: {re.escape(str(result.output))}: system 'test-sys' for goldfish, "
+                        rf"3 domains, boot image {total} bytes at physical 0x00400000, crc32 0x{crc:08x}",
+                        lines[0])
+    assert len(lines) == 4 and lines[3].startswith("  id=2 odd ")
+
+    readelf = subprocess.run(["arm-none-eabi-readelf", "-lW", str(result.output)],
+                             capture_output=True, text=True, check=True).stdout
+    size = f"0x{total:05x}"
+    assert re.search(rf"LOAD +0x[0-9a-f]+ 0xff400000 0x00400000 {size} {size} R +0x1000", readelf)
+    assert len(re.findall(r"^\s+LOAD ", readelf, re.M)) == len(elf_segments(result.output.read_bytes())[1])
+
+    dep = result.output.with_suffix(".d").read_text().splitlines()
+    assert dep[0] == (f"{result.output}: domains/bad.cfg {vmm} {kernels}/pv/minios.elf "
+                      f"{kernels}/pv/other.elf")
+
+
+def test_kernel_path_relative_to_config_and_ram_base(tmp_path, kernels, vmm):
+    """A kernel given as a path, and a board whose RAM is not at 0 (imx21: 0xC0000000),
+    with a VMM ELF relocated there from the goldfish one."""
+    (tmp_path / "k").mkdir()
+    shutil.copy(kernels / "pv" / "other.elf", tmp_path / "k" / "guest.elf")
+    data = bytearray(vmm.read_bytes())
+    _, phdrs, _ = elf_segments(bytes(data))
+    phoff = struct.unpack_from("<I", data, 28)[0]
+    for i, p in enumerate(phdrs):
+        struct.pack_into("<I", data, phoff + 32 * i + 12, p[3] + 0xC0000000)
+    moved = tmp_path / "imx21-vmm.elf"
+    moved.write_bytes(bytes(data))
+    config = change("kernel = minios\nmemory = 512K", "kernel = ../k/guest.elf\nmemory = 512K")
+    result = mk(tmp_path, config, kernel_dir=kernels / "pv", vmm=moved, board="imx21", ram_base="0xc0000000")
+    assert result.status == 0, result.stderr
+    image = parse_image(result.output, moved, 0xC0000000)
+    record = DOMAIN_FMT.unpack_from(image, 64 + 128)
+    assert image[record[5]:record[5] + record[6]] == (tmp_path / "k" / "guest.elf").read_bytes()
+    assert "kernel=k/guest.elf" in result.stdout
+
+
+def test_qemu_loads_the_boot_image(tmp_path, kernels, vmm, qemu):
+    """QEMU's -kernel puts every segment at its p_paddr: the boot image is in RAM at
+    4 MiB, byte for byte (CPU halted at reset; nothing runs)."""
+    result = mk(tmp_path, GOOD, kernel_dir=kernels / "pv", vmm=vmm)
+    assert result.status == 0, result.stderr
+    image = parse_image(result.output, vmm, 0)
+    dump = tmp_path / "ram.bin"
+    commands = f'pmemsave 0x{IMAGE_OFFSET:x} {len(image)} "{dump}"\nquit\n'
+    subprocess.run([qemu, "-M", "goldfish", "-m", "128M", "-display", "none", "-serial", "null",
+                    "-monitor", "stdio", "-S", "-kernel", str(result.output)],
+                   input=commands, capture_output=True, text=True, timeout=30, check=True)
+    assert dump.read_bytes() == image
+
+
+# ---- the make rule (domains/build.mk) -------------------------------------------------------
+
+def test_make_rule(tmp_path, kernels, vmm):
+    """domains/build.mk as the top-level Makefile will use it (PLATFORM, RAM_BASE and
+    VMM_ELF set first); outputs go to a temporary IMAGES_DIR, the VMM is not rebuilt."""
+    pv = tmp_path / "pv"
+    pv.mkdir()
+    shutil.copy(kernels / "pv" / "minios.elf", pv / "minios.elf")
+    wrapper = tmp_path / "top.mk"
+    wrapper.write_text(f"PLATFORM := goldfish\nRAM_BASE := 0x00000000\nVMM_ELF := {vmm}\n"
+                       "include domains/build.mk\n")
+    make = ["make", "--no-print-directory", "-C", str(REPO), "-f", str(wrapper),
+            f"IMAGES_DIR={tmp_path}/images", f"MINIOS_PV_DIR={pv}"]
+    out = tmp_path / "images" / "bench2.elf"
+    proc = subprocess.run(make + [str(out)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert f"MKIMAGE {out}" in proc.stdout and "system 'bench2' for goldfish, 2 domains" in proc.stdout
+    parse_image(out, vmm, 0)
+    assert subprocess.run(make + ["-q", str(out)]).returncode == 0           # up to date
+    earlier = time.time() - 10
+    os.utime(out, (earlier, earlier))                                        # the kernel is newer
+    assert subprocess.run(make + ["-q", str(out)]).returncode == 1
+    proc = subprocess.run(make + ["images"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert sorted(p.name for p in (tmp_path / "images").glob("*.elf")) == [
+        f"{p.stem}.elf" for p in sorted((REPO / "domains").glob("*.cfg"))]
+
+
+# ---- the format as the C++ header defines it --------------------------------------------------
+
+PROBE = r"""
+#include <cstddef>
+#include <cstdio>
+#include "boot_image.hh"
+#include "layout.hh"
+using namespace xa;
+using namespace xa::boot_image;
+#define FIELD(S, f) std::printf(#S "." #f " %zu %zu\n", offsetof(S, f), sizeof(S::f))
+int main() {
+    std::printf("kBootImageOffset %u\nkBootImageMaxSize %u\nkVersion %u\nkMaxDomains %u\n",
+                kBootImageOffset, kBootImageMaxSize, kVersion, kMaxDomains);
+    std::printf("kDomPrivileged %u\nkDomAutostart %u\nkDomFlagsMask %u\n", kDomPrivileged, kDomAutostart,
+                kDomFlagsMask);
+    std::printf("directmap %u %u\n", layout::kDirectMap.start, layout::kDirectMap.size);
+    std::printf("magic");
+    for (char c : kMagic) std::printf(" %d", c);
+    std::printf("\nsizeof BootImageHeader %zu\nsizeof BootDomain %zu\n", sizeof(BootImageHeader),
+                sizeof(BootDomain));
+    FIELD(BootImageHeader, magic); FIELD(BootImageHeader, version); FIELD(BootImageHeader, total_size);
+    FIELD(BootImageHeader, domain_count); FIELD(BootImageHeader, crc32);
+    FIELD(BootImageHeader, system_name); FIELD(BootImageHeader, reserved);
+    FIELD(BootDomain, name); FIELD(BootDomain, flags); FIELD(BootDomain, memory_kb);
+    FIELD(BootDomain, timeslice_us); FIELD(BootDomain, priority); FIELD(BootDomain, kernel_offset);
+    FIELD(BootDomain, kernel_size); FIELD(BootDomain, cmdline);
+}
+"""
+
+
+def test_layout_matches_the_cxx_header(tmp_path):
+    """mkimage.py's reading of boot_image.hh, and this file's struct formats, against what
+    the host C++ compiler makes of the header."""
+    (tmp_path / "probe.cc").write_text(PROBE)
+    subprocess.run(["g++", "-std=c++20", "-I", str(REPO / "xen-arm" / "include"), "-o",
+                    str(tmp_path / "probe"), str(tmp_path / "probe.cc")], check=True)
+    facts = {}
+    for line in subprocess.check_output([str(tmp_path / "probe")], text=True).splitlines():
+        key, _, value = line.rpartition(" ") if line.startswith(("sizeof", "k")) else line.partition(" ")
+        facts[key] = value
+    fmt = mkimage.load_format()
+    for name in ("kBootImageOffset", "kBootImageMaxSize", "kVersion", "kMaxDomains", "kDomPrivileged",
+                 "kDomAutostart", "kDomFlagsMask"):
+        assert getattr(fmt, name) == int(facts[name]), name
+    assert (fmt.kBootImageOffset, fmt.kBootImageMaxSize, fmt.kVersion, fmt.kDomPrivileged,
+            fmt.kDomAutostart) == (IMAGE_OFFSET, IMAGE_MAX, 1, PRIVILEGED, AUTOSTART)
+    assert facts["directmap"] == f"{fmt.directmap_base} {fmt.directmap_size}"
+    assert fmt.directmap_base == DIRECTMAP
+    assert fmt.magic == bytes(int(c) for c in facts["magic"].split()) == MAGIC
+    for struct_, ours in ((fmt.header, HEADER_FMT), (fmt.domain, DOMAIN_FMT)):
+        assert struct_.size == int(facts[f"sizeof {struct_.name}"]) == ours.size
+        offset = 0
+        for field, code in zip(struct_.fields, re.findall(r"\d*[sI]", ours.format[1:])):
+            assert facts[f"{struct_.name}.{field.name}"] == f"{field.offset} {field.size}", field.name
+            size = int(code[:-1] or 1) * (1 if code.endswith("s") else 4)
+            assert (field.offset, field.size) == (offset, size), field.name
+            offset += size
+        assert offset == ours.size and len(struct_.fields) == len(re.findall(r"\d*[sI]", ours.format))
+
+
+def test_limits_in_header_comments():
+    """The limits boot_image.hh states only in comments, which mkimage.py repeats."""
+    text = HEADER.read_text()
+    memory = re.search(r"u32 memory_kb;\s*// multiple of (\d+); (\d+) KiB \.\. (\d+) MiB", text)
+    assert memory, "BootDomain.memory_kb's comment changed: update mkimage.py's limits"
+    assert (mkimage.MEMORY_GRANULE_KB, mkimage.MEMORY_MIN_KB, mkimage.MEMORY_MAX_KB) == (
+        int(memory.group(1)), int(memory.group(2)), int(memory.group(3)) * 1024)
+    timeslice = re.search(r"u32 timeslice_us;\s*// ([\d,]+) \.\. ([\d,]+)", text)
+    assert (mkimage.TIMESLICE_MIN_US, mkimage.TIMESLICE_MAX_US) == (
+        int(timeslice.group(1).replace(",", "")), int(timeslice.group(2).replace(",", "")))
+    priority = re.search(r"u32 priority;\s*// 0\.\.(\d+)", text)
+    assert mkimage.PRIORITY_MAX == int(priority.group(1))
+    assert re.search(r"char name\[16\];\s*// \[a-z0-9_-\]\{1,15\}", text)
+
+
+def test_a_changed_header_changes_or_stops_the_builder(tmp_path):
+    """mkimage.py follows boot_image.hh: a new constant value is picked up; a new field it
+    cannot fill, or fields that disagree with the header's static_assert, stop it."""
+    include = REPO / "xen-arm" / "include"
+    for name in ("types.hh", "layout.hh"):
+        shutil.copy(include / name, tmp_path / name)
+    text = HEADER.read_text()
+
+    (tmp_path / "boot_image.hh").write_text(change("kMaxDomains = 8;", "kMaxDomains = 4;", text))
+    assert mkimage.load_format(tmp_path).kMaxDomains == 4
+
+    grown = change("    u32 priority;", "    u32 weight;\n    u32 priority;", text)
+    (tmp_path / "boot_image.hh").write_text(change("sizeof(BootDomain) == 128", "sizeof(BootDomain) == 132", grown))
+    fmt = mkimage.load_format(tmp_path)
+    with pytest.raises(mkimage.FormatError, match=r"BootDomain\.weight is a field that mkimage\.py does not"):
+        fmt.domain.pack(name=b"d", flags=0, memory_kb=64, timeslice_us=100, priority=0, kernel_offset=0,
+                        kernel_size=0, cmdline=b"")
+
+    (tmp_path / "boot_image.hh").write_text(grown)
+    with pytest.raises(mkimage.FormatError, match=r"fields of BootDomain add up to 132 bytes"):
+        mkimage.load_format(tmp_path)
