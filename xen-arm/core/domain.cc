@@ -18,7 +18,6 @@ namespace xa::domains {
 namespace {
 
 Domain slots[Domain::kMaxDomains];
-Domain* running = nullptr;
 
 constexpr u32 kGuestMibFirst = XA_GUEST_USER_BASE >> kSectionShift;  // nothing lower is ever mapped
 constexpr u32 kGuestMibEnd = layout::kVmmBase >> kSectionShift;
@@ -109,6 +108,8 @@ Err fail(const char*& problem, const char* why, Err e) {
 
 }  // namespace
 
+Domain* detail::running = nullptr;
+
 Domain* get(DomId id) {
     if (id.value() >= Domain::kMaxDomains) return nullptr;
     Domain& d = slots[id.value()];
@@ -116,17 +117,6 @@ Domain* get(DomId id) {
 }
 
 Domain& slot(u32 index) { return slots[index]; }
-Domain* current() { return running; }
-void set_current(Domain* d) { running = d; }
-
-shared_info* shared(Domain& d) {
-    return &d == running ? reinterpret_cast<shared_info*>(XA_SHARED_INFO_VA) : d.shared_dm;
-}
-
-grant_entry_v1* grant_entries(Domain& d) {
-    return &d == running ? reinterpret_cast<grant_entry_v1*>(XA_GRANT_TABLE_VA) : d.grants_dm;
-}
-
 u32 alive_count() {
     u32 n = 0;
     for (const Domain& d : slots) n += d.alive() ? 1 : 0;
@@ -283,7 +273,7 @@ Err build(u32 index, const char*& problem) {
 
 Err destroy(Domain& d) {
     if (d.state == DomState::free) return kErrSrch;
-    if (&d == running) return Err::inval;
+    if (&d == detail::running) return Err::inval;
     if (d.alive()) sched::domain_stopped(d);
     vmm::grants().revoke_all_from(d.id);
     vmm::grants().release_all_of(d.id);

@@ -10,6 +10,7 @@
 #include "domain.hh"
 #include "exit_status.hh"
 #include "guest_access.hh"
+#include "hypercall_checks.hh"
 #include "layout.hh"
 #include "libc.hh"
 #include "mmu.hh"
@@ -49,9 +50,6 @@ Err copy_to_guest(Domain& d, u32 va, const void* src, u32 len) {
 domid_t resolve(const Domain& d, domid_t dom) { return dom == DOMID_SELF ? d.id.value() : dom; }
 
 // ---- page tables ---------------------------------------------------------------------------
-bool in_kernel_region(u32 va) { return va >= XA_GUEST_KERNEL_BASE && va < XA_GUEST_KERNEL_END; }
-bool in_user_region(u32 va) { return va >= XA_GUEST_USER_BASE && va < XA_GUEST_USER_END; }
-
 // The VIVT caches hold lines by virtual address: before a page's translation goes away,
 // write back and drop its lines, then drop the TLB entry.
 void forget_page(VirtAddr va, bool current) {
@@ -60,43 +58,28 @@ void forget_page(VirtAddr va, bool current) {
 }
 
 Err update_mapping(Domain& d, u32 va, xa_pte_t pte) {
-    if (!is_aligned(va, kPageSize)) return Err::inval;
-    const bool kernel = in_kernel_region(va);
-    if (!kernel && !in_user_region(va)) return Err::inval;
-    if (va >= XA_VMM_PAGES_BASE && va < XA_GUEST_KERNEL_END) return Err::perm;
     FrameTable& ft = vmm::frame_table();
     PageTable& t = *d.table;
-    const bool current = &d == domains::current();
-
     if (pte == 0) {
+        const Err e = checks::check_guest_page_va(va);
+        if (e != Err::ok) return e;
         const auto tr = t.translate(VirtAddr(va));
         if (!tr || tr->kind != Translation::Kind::page) return Err::noent;
-        forget_page(VirtAddr(va), current);
-        const Err e = t.unmap_page(VirtAddr(va));
-        if (e != Err::ok) return e;
+        forget_page(VirtAddr(va), &d == domains::current());
+        const Err u = t.unmap_page(VirtAddr(va));
+        if (u != Err::ok) return u;
         if (ft.contains(tr->pa)) (void)ft.put_mapping(tr->pa.align_down(kPageSize));
         return Err::ok;
     }
-
-    const u32 flags = pte & ~XA_PTE_FRAME_MASK;
-    if ((flags & ~XA_PTE_FLAGS_MASK) != 0 || (flags & XA_PTE_PRESENT) == 0) return Err::inval;
-    mmu::Ap ap;
-    if (kernel) {
-        if ((flags & XA_PTE_USER) != 0 || (flags & XA_PTE_RW) == 0) return Err::inval;
-        ap = mmu::Ap::priv_rw;
-    } else {
-        if ((flags & XA_PTE_USER) == 0) return Err::inval;
-        ap = (flags & XA_PTE_RW) ? mmu::Ap::all_rw : mmu::Ap::priv_rw_user_ro;
-    }
-    const PhysAddr frame(pte & XA_PTE_FRAME_MASK);
-    if (!ft.contains(frame)) return Err::inval;
+    const auto m = checks::check_pte(va, pte);
+    if (!m) return m.error();
+    if (!ft.contains(m->frame)) return Err::inval;
     if (t.translate(VirtAddr(va))) return Err::exist;
-    const Err owned = ft.get_guest_mapping(frame, d.id);
+    const Err owned = ft.get_guest_mapping(m->frame, d.id);
     if (owned != Err::ok) return owned;
-    const Err e = t.map_page(VirtAddr(va), frame, kernel ? mmu::Domain::guest_kernel : mmu::Domain::guest_user, ap,
-                             (flags & XA_PTE_UNCACHED) ? mmu::Mem::device : mmu::Mem::write_back);
+    const Err e = t.map_page(VirtAddr(va), m->frame, m->domain, m->ap, m->mem);
     if (e != Err::ok) {
-        (void)ft.put_mapping(frame);
+        (void)ft.put_mapping(m->frame);
         return e;
     }
     cpu::invalidate_tlb_entry(va);
@@ -155,9 +138,7 @@ using Handler = i32 (*)(Domain& d, TrapFrame& f);
 i32 hc_set_trap_table(Domain& d, TrapFrame& f) {
     u32 table[XA_TRAP_COUNT];
     if (copy_from_guest(d, table, f.r[0], sizeof table) != Err::ok) return err(Err::fault);
-    for (u32 h : table) {
-        if (h != 0 && (!is_aligned(h, 4) || h < XA_GUEST_KERNEL_BASE || h >= XA_VMM_PAGES_BASE)) return err(Err::inval);
-    }
+    if (checks::check_trap_table(table) != Err::ok) return err(Err::inval);
     memcpy(d.trap_table, table, sizeof table);
     return 0;
 }
@@ -187,7 +168,7 @@ i32 hc_mmu_update(Domain& d, TrapFrame& f) {
 }
 
 i32 hc_update_va_mapping(Domain& d, TrapFrame& f) {
-    if ((f.r[2] & ~UVMF_FLUSHTYPE_MASK) != 0) return err(Err::inval);
+    if (checks::check_uvmf_flags(f.r[2]) != Err::ok) return err(Err::inval);
     return err(update_mapping(d, f.r[0], f.r[1]));
 }
 

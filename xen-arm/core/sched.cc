@@ -194,7 +194,7 @@ void tick() {
 
 void leave(TrapFrame& f) {
     Domain* cur = domains::current();
-    if (need_resched || cur == nullptr || !cur->runnable()) {
+    if (need_resched || cur == nullptr || !cur->runnable()) [[unlikely]] {
         need_resched = false;
         Domain* next = pick_next();
         while (next == nullptr) {

@@ -6,6 +6,7 @@
 #include "console.hh"
 #include "exit_status.hh"
 #include "guest_access.hh"
+#include "hypercall_checks.hh"
 #include "libc.hh"
 #include "mmu.hh"
 #include "sched.hh"
@@ -85,8 +86,8 @@ Err restore(Domain& d, TrapFrame& f, u32 va) {
         return Err::fault;
     }
     memcpy(&gf, reinterpret_cast<const void*>(va), sizeof gf);  // one copy: the guest cannot change it under us
+    if (checks::check_vpsr(gf.vpsr) != Err::ok) return Err::inval;
     const u32 mode = gf.vpsr & XA_VPSR_MODE_MASK;
-    if (mode != XA_VPSR_MODE_KERNEL && mode != XA_VPSR_MODE_USER) return Err::inval;
     memcpy(&f, &gf, sizeof gf);
     f.cpsr = ARM_MODE_USR | (gf.vpsr & kArmPsrFlags);  // never a privileged mode, never I/F/T
     d.mode = mode == XA_VPSR_MODE_KERNEL ? VirtMode::kernel : VirtMode::user;
@@ -95,9 +96,8 @@ Err restore(Domain& d, TrapFrame& f, u32 va) {
     return Err::ok;
 }
 
-void deliver_upcall(Domain& d, TrapFrame& f) {
-    const vcpu_info& v = domains::shared(d)->vcpu[0];
-    if (v.evtchn_upcall_pending == 0 || v.evtchn_upcall_mask != 0 || d.trap_table[XA_TRAP_IRQ] == 0) return;
+void deliver_pending_upcall(Domain& d, TrapFrame& f) {
+    if (d.trap_table[XA_TRAP_IRQ] == 0) return;  // not ready for events yet: they stay pending
     const char* why = nullptr;
     if (!bounce(d, f, XA_TRAP_IRQ, why)) crash(d, f, "event upcall", why);
 }

@@ -80,15 +80,24 @@ struct Domain {
 
 namespace domains {
 
+namespace detail {
+extern Domain* running;  // read on every hypercall: inline accessors below
+}
+
 Domain* get(DomId id);             // any state but free; nullptr otherwise
 Domain& slot(u32 index);           // raw slot, index < kMaxDomains
-Domain* current();                 // the domain on the CPU (nullptr while idle / at boot)
-void set_current(Domain* d);
+// The domain on the CPU (nullptr while idle / at boot).
+inline Domain* current() { return detail::running; }
+inline void set_current(Domain* d) { detail::running = d; }
 
 // The pointer through which the VMM must touch a domain's shared_info / grant entries now
 // (same virtual address as the guest while it is current; DIRECTMAP otherwise).
-shared_info* shared(Domain& d);
-grant_entry_v1* grant_entries(Domain& d);
+inline shared_info* shared(Domain& d) {
+    return &d == detail::running ? reinterpret_cast<shared_info*>(XA_SHARED_INFO_VA) : d.shared_dm;
+}
+inline grant_entry_v1* grant_entries(Domain& d) {
+    return &d == detail::running ? reinterpret_cast<grant_entry_v1*>(XA_GRANT_TABLE_VA) : d.grants_dm;
+}
 
 // How many domains are alive.
 u32 alive_count();

@@ -22,8 +22,13 @@ bool bounce(Domain& d, TrapFrame& f, u32 kind, const char*& why);
 // Err::inval for a bad virtual mode (nothing changed then).
 Err restore(Domain& d, TrapFrame& f, u32 va);
 
-// Deliver a pending, unmasked event upcall (XA_TRAP_IRQ) if there is one.
-void deliver_upcall(Domain& d, TrapFrame& f);
+// Deliver a pending, unmasked event upcall (XA_TRAP_IRQ) if there is one. The check is
+// inline: it runs on every return to a guest.
+void deliver_pending_upcall(Domain& d, TrapFrame& f);
+inline void deliver_upcall(Domain& d, TrapFrame& f) {
+    const vcpu_info& v = domains::shared(d)->vcpu[0];
+    if (v.evtchn_upcall_pending != 0 && v.evtchn_upcall_mask == 0) [[unlikely]] deliver_pending_upcall(d, f);
+}
 
 // Stop d for good after a fault it cannot handle: prints the report, frees nothing.
 void crash(Domain& d, const TrapFrame& f, const char* what, const char* why);
