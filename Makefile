@@ -1,13 +1,14 @@
 # xen-arm: build, run and test. See README.md.
 #
 #   make [PLATFORM=goldfish|imx21|versatilepb]   build the VMM for one board
-#   make run [PLATFORM=...] [ARGS="ticks=20"]    boot it in the project's QEMU
+#   make run [PLATFORM=...] [SYSTEM=bench3]       boot domains/$(SYSTEM).cfg in the project's QEMU
 #   make test                                    host unit tests + QEMU system tests
 #   make debug PLATFORM=...                      QEMU halted with gdbstub + gdb-multiarch
 #   make qemu                                    build (or find cached) qemu-system-arm
 #   make deps                                    install missing Debian packages
 
 PLATFORM ?= goldfish
+SYSTEM ?= bench3
 PLATFORMS := goldfish imx21 versatilepb
 ARGS ?=
 GDB_PORT ?= 1234
@@ -18,6 +19,9 @@ GDB_PORT ?= 1234
 all: deps-build vmm
 
 include xen-arm/build.mk
+include minios/build.mk
+include domains/build.mk
+include tests/guests/build.mk
 
 vmm: $(VMM_ELF)
 
@@ -30,9 +34,9 @@ deps-build:
 qemu: deps
 	@goldfish/build-qemu.sh >/dev/null
 
-run: deps qemu vmm
-	@echo "run: booting xen-arm on $(PLATFORM) (quit: Ctrl-A X, or 'q' at the console)"
-	tools/run-qemu.sh --interactive $(PLATFORM) $(VMM_ELF) "$(ARGS)"
+run: deps qemu vmm $(IMAGES_DIR)/$(SYSTEM).elf
+	@echo "run: booting xen-arm with domains/$(SYSTEM).cfg on $(PLATFORM) (quit: Ctrl-A X)"
+	tools/run-qemu.sh --interactive $(PLATFORM) $(IMAGES_DIR)/$(SYSTEM).elf "$(ARGS)"
 
 debug: deps qemu vmm
 	@tools/install-deps.sh debug
@@ -51,7 +55,7 @@ host-test:
 	cmake --build build/host -j2
 	ctest --test-dir build/host --output-on-failure
 
-system-test: vmm-all
+system-test: vmm-all minios test-guests
 	@echo "test: system tests in QEMU (pytest)"
 	/usr/bin/python3 -m pytest -q tests
 

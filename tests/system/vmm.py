@@ -28,10 +28,13 @@ def image(platform: str) -> pathlib.Path:
     return path
 
 
-def boot(platform: str, append: str, timeout: float = 60.0, console_input: bytes | None = None) -> Run:
-    """console_input, if given, is typed at the board's console (QEMU's stdio serial)."""
+def boot(platform: str, append: str, timeout: float = 60.0, console_input: bytes | None = None,
+         image_path: pathlib.Path | None = None) -> Run:
+    """console_input, if given, is typed at the board's console (QEMU's stdio serial).
+    image_path boots another image (e.g. a native mini-OS) instead of the board's VMM."""
+    path = image(platform) if image_path is None else image_path
     proc = subprocess.run(
-        [str(REPO / "tools" / "run-qemu.sh"), "--test", platform, str(image(platform)), append],
+        [str(REPO / "tools" / "run-qemu.sh"), "--test", platform, str(path), append],
         input=console_input, stdin=None if console_input is not None else subprocess.DEVNULL,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout,
     )

@@ -1,0 +1,267 @@
+/*
+ * app=attack what=KIND (pv only): one class of attack on the VMM's isolation. Each check
+ * prints "attack KIND: <check>: ok" or "... FAIL (got X)"; at the end "attack KIND:
+ * contained" if every check held, else "attack KIND: FAILED"; then a clean shutdown.
+ * what=no-handler is different: the VMM must crash the domain, so it never prints
+ * "contained" (the test reads the VMM's report).
+ */
+#include "minios/app.h"
+#include "minios/arch.h"
+#include "minios/console.h"
+#include "minios/kernel.h"
+#include "minios/lib.h"
+#include "minios/gnttab.h"
+#include "minios/mm.h"
+#include "pv.h"
+
+#define VMM_VA 0xFF000000U      /* DIRECTMAP: the VMM's image */
+#define VECTORS_VA 0xFFFF0000U  /* the VMM's vector page */
+#define USER_VA XA_GUEST_USER_BASE
+#define SPARE_VA 0xE0000000U    /* a guest kernel address with nothing mapped */
+
+static const char *kind;
+static unsigned int failures;
+
+static void report(const char *check, bool ok, const char *got)
+{
+    if (ok) {
+        printk("attack %s: %s: ok\n", kind, check);
+    } else {
+        printk("attack %s: %s: FAIL (got %s)\n", kind, check, got);
+        failures++;
+    }
+}
+
+/* An int result against the expected one. */
+static void expect(const char *check, int got, int want)
+{
+    char text[16];
+    snprintf(text, sizeof text, "%d", got);
+    report(check, got == want, text);
+}
+
+static void expect_hex(const char *check, uint32_t got, uint32_t want)
+{
+    char text[16];
+    snprintf(text, sizeof text, "0x%08x", (unsigned int)got);
+    report(check, got == want, text);
+}
+
+/* ---- user-reads-kernel ---- */
+
+static volatile uint32_t kernel_secret = 0x5EC2E7U;
+static volatile unsigned int user_syscalls;
+static struct pv_fault_record user_fault;
+static volatile uint32_t user_fault_vpsr;
+
+static bool user_trap(xa_trap_frame_t *frame, unsigned int trap, uint32_t vfar, uint32_t vfsr)
+{
+    const bool from_user = (frame->vpsr & XA_VPSR_MODE_MASK) == XA_VPSR_MODE_USER;
+    if (trap == XA_TRAP_SWI && from_user) {
+        user_syscalls++;
+        report("syscall from user", true, "");
+        return true; /* back to user mode, after the swi */
+    }
+    if (trap == XA_TRAP_DABT && from_user) {
+        user_fault.hit = true;
+        user_fault.pc = frame->pc;
+        user_fault.vfar = vfar;
+        user_fault.vfsr = vfsr;
+        user_fault_vpsr = frame->vpsr;
+        pv_user_return(1); /* abandon the user context */
+    }
+    return false;
+}
+
+static void attack_user_reads_kernel(void)
+{
+    void *page = alloc_page();
+    if (page == NULL)
+        minios_panic("attack: out of memory");
+    const xa_pte_t pte = arch_virt_to_mach(page) | XA_PTE_PRESENT | XA_PTE_RW | XA_PTE_USER;
+    int rc = HYPERVISOR_update_va_mapping(USER_VA, pte, UVMF_INVLPG);
+    expect("map a user page", rc, 0);
+    if (rc != 0)
+        return;
+    memcpy((void *)USER_VA, pv_user_blob, (size_t)(pv_user_blob_end - pv_user_blob));
+
+    pv_set_trap_hook(user_trap);
+    unsigned long flags = local_irq_save();
+    int back = pv_enter_user(USER_VA, USER_VA + PAGE_SIZE, (uint32_t)(uintptr_t)&kernel_secret);
+    local_irq_restore(flags);
+    pv_set_trap_hook(NULL);
+
+    char text[40];
+    if (user_syscalls != 1) {
+        snprintf(text, sizeof text, "%u syscalls", user_syscalls);
+        report("syscall from user", false, text);
+    }
+    expect("user load of a kernel address trapped", back, 1);
+    expect_hex("fault address", user_fault.vfar, (uint32_t)(uintptr_t)&kernel_secret);
+    expect_hex("fault pc", user_fault.pc, USER_VA + 4);
+    expect_hex("fault mode", user_fault_vpsr & XA_VPSR_MODE_MASK, XA_VPSR_MODE_USER);
+    const uint32_t status = user_fault.vfsr & 0xFU;
+    snprintf(text, sizeof text, "fsr 0x%03x", (unsigned int)user_fault.vfsr);
+    /* Virtual user mode runs with DACR 0x55: the kernel's ARM domain 1 is a client, so
+     * its privileged-only pages give a permission fault (page 0xF, section 0xD), with
+     * domain 1 in FSR[7:4]. */
+    report("permission fault in the kernel's domain",
+           (status == 0xFU || status == 0xDU) && ((user_fault.vfsr >> 4) & 0xFU) == 1U, text);
+    expect("unmap the user page", HYPERVISOR_update_va_mapping(USER_VA, 0, UVMF_INVLPG), 0);
+    free_page(page);
+}
+
+/* ---- read-vmm / write-vmm ---- */
+
+static void attack_touch_vmm(bool write)
+{
+    struct pv_fault_record rec;
+    pv_expect_fault(&rec);
+    if (write)
+        pv_probe_write(VMM_VA, 0xBADC0DEU);
+    else
+        (void)pv_probe_read(VMM_VA);
+    char text[40];
+    snprintf(text, sizeof text, "no fault");
+    report(write ? "write 0xff000000 trapped" : "read 0xff000000 trapped", rec.hit, text);
+    if (rec.hit) {
+        expect_hex("fault address", rec.vfar, VMM_VA);
+        printk("attack %s: fault status 0x%03x\n", kind, (unsigned int)rec.vfsr);
+    }
+}
+
+/* ---- map-foreign / map-pt / map-vmm ---- */
+
+static void attack_map(const char *what)
+{
+    const start_info_t *si = pv_start_info();
+    void *own = alloc_page();
+    if (own == NULL)
+        minios_panic("attack: out of memory");
+    const xa_pte_t own_pte = arch_virt_to_mach(own) | XA_PTE_PRESENT | XA_PTE_RW;
+    if (strcmp(what, "map-foreign") == 0) {
+        const uint32_t frame = si->mem_base + si->nr_pages * PAGE_SIZE;
+        int rc = HYPERVISOR_update_va_mapping(SPARE_VA, frame | XA_PTE_PRESENT | XA_PTE_RW, 0);
+        expect("map the frame after our memory", rc, -XEN_EPERM);
+        if (rc == 0)
+            (void)HYPERVISOR_update_va_mapping(SPARE_VA, 0, 0);
+    } else if (strcmp(what, "map-pt") == 0) {
+        int rc = HYPERVISOR_update_va_mapping(SPARE_VA, si->pt_base | XA_PTE_PRESENT | XA_PTE_RW, 0);
+        expect("map our first-level table", rc, -XEN_EPERM);
+        if (rc == 0)
+            (void)HYPERVISOR_update_va_mapping(SPARE_VA, 0, 0);
+    } else {
+        expect("map at 0xff000000", HYPERVISOR_update_va_mapping(VMM_VA, own_pte, 0), -XEN_EINVAL);
+        expect("map over shared_info", HYPERVISOR_update_va_mapping(XA_SHARED_INFO_VA, own_pte, 0),
+               -XEN_EPERM);
+    }
+    free_page(own);
+}
+
+/* ---- bad-pointer ---- */
+
+static void attack_bad_pointer(void)
+{
+    expect("console_io from 0xff000000",
+           HYPERVISOR_console_io(CONSOLEIO_write, 16, (const void *)VMM_VA), -XEN_EFAULT);
+    expect("event_channel_op at 0xff000000",
+           HYPERVISOR_event_channel_op(EVTCHNOP_send, (void *)VMM_VA), -XEN_EFAULT);
+    int rc = HYPERVISOR_set_trap_table((const void *)VMM_VA);
+    expect("set_trap_table(0xff000000)", rc, -XEN_EFAULT);
+    if (rc == 0)
+        (void)HYPERVISOR_set_trap_table(pv_trap_table());
+    expect("mmu_update with requests at 0xffff0000",
+           HYPERVISOR_mmu_update((const void *)VECTORS_VA, 1, NULL, DOMID_SELF), -XEN_EFAULT);
+}
+
+/* ---- bad-hypercall ---- */
+
+static void attack_bad_hypercall(void)
+{
+    expect("swi #51", _hypercall(51, 0, 0, 0, 0, 0), -XEN_ENOSYS);
+    expect("swi #200", _hypercall(200, 0, 0, 0, 0, 0), -XEN_ENOSYS);
+    expect("swi #2", _hypercall(2, 0, 0, 0, 0, 0), -XEN_ENOSYS);
+}
+
+/* ---- evtchn ---- */
+
+static void attack_evtchn(void)
+{
+    struct evtchn_send send = {.port = 7};
+    expect("send on unallocated port 7", HYPERVISOR_event_channel_op(EVTCHNOP_send, &send),
+           -XEN_EINVAL);
+    struct evtchn_close close = {.port = 5000};
+    expect("close port 5000", HYPERVISOR_event_channel_op(EVTCHNOP_close, &close), -XEN_EINVAL);
+    struct evtchn_bind_interdomain bind = {.remote_dom = 0, .remote_port = 1};
+    expect("bind_interdomain to dom0 port 1",
+           HYPERVISOR_event_channel_op(EVTCHNOP_bind_interdomain, &bind), -XEN_EINVAL);
+    struct evtchn_alloc_unbound alloc = {.dom = 0, .remote_dom = DOMID_SELF};
+    expect("alloc_unbound in dom0", HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &alloc),
+           -XEN_EPERM);
+    struct evtchn_status status = {.dom = 0, .port = 1};
+    expect("status of dom0 port 1", HYPERVISOR_event_channel_op(EVTCHNOP_status, &status),
+           -XEN_EPERM);
+}
+
+/* ---- grant ---- */
+
+static void grant_try(const char *check, domid_t dom, grant_ref_t ref, int want)
+{
+    grant_handle_t handle = 0;
+    int st = gnttab_map(dom, ref, SPARE_VA, &handle);
+    expect(check, st, want);
+    if (st == GNTST_okay)
+        (void)gnttab_unmap(handle, SPARE_VA);
+}
+
+static void attack_grant(void)
+{
+    grant_try("map dom0 ref 5 (not ours)", 0, 5, GNTST_permission_denied);
+    grant_try("map dom0 ref 100000", 0, 100000, GNTST_bad_gntref);
+    grant_try("map from dom 99", 99, 5, GNTST_bad_domain);
+    expect("unmap handle 63", gnttab_unmap(63, SPARE_VA), GNTST_bad_handle);
+}
+
+/* ---- no-handler ---- */
+
+static void attack_no_handler(void)
+{
+    uint32_t table[XA_TRAP_COUNT];
+    memcpy(table, pv_trap_table(), sizeof table);
+    table[XA_TRAP_DABT] = 0;
+    expect("trap table without a DABT handler", HYPERVISOR_set_trap_table(table), 0);
+    printk("attack %s: reading 0xff000000 with no DABT handler\n", kind);
+    (void)pv_probe_read(VMM_VA);
+    report("the VMM crashed this domain", false, "still running");
+    (void)HYPERVISOR_set_trap_table(pv_trap_table());
+}
+
+static void attack_main(void)
+{
+    kind = cmdline_get("what");
+    if (kind == NULL)
+        kind = "(none)";
+    if (strcmp(kind, "user-reads-kernel") == 0)
+        attack_user_reads_kernel();
+    else if (strcmp(kind, "read-vmm") == 0)
+        attack_touch_vmm(false);
+    else if (strcmp(kind, "write-vmm") == 0)
+        attack_touch_vmm(true);
+    else if (strcmp(kind, "map-foreign") == 0 || strcmp(kind, "map-pt") == 0 ||
+             strcmp(kind, "map-vmm") == 0)
+        attack_map(kind);
+    else if (strcmp(kind, "bad-pointer") == 0)
+        attack_bad_pointer();
+    else if (strcmp(kind, "bad-hypercall") == 0)
+        attack_bad_hypercall();
+    else if (strcmp(kind, "evtchn") == 0)
+        attack_evtchn();
+    else if (strcmp(kind, "grant") == 0)
+        attack_grant();
+    else if (strcmp(kind, "no-handler") == 0)
+        attack_no_handler();
+    else
+        report("known kind", false, kind);
+    printk("attack %s: %s\n", kind, failures == 0 ? "contained" : "FAILED");
+}
+MINIOS_APP("attack", attack_main);

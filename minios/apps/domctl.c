@@ -1,0 +1,59 @@
+/*
+ * app=domctl (dom0): lists the domains with getdomaininfo, pauses and unpauses domain 1
+ * (or dom=N), printing each step's result.
+ */
+#include "minios/app.h"
+#include "minios/console.h"
+#include "minios/kernel.h"
+#include "pv.h"
+
+static int domctl(uint32_t cmd, domid_t dom, struct xen_domctl_getdomaininfo *info)
+{
+    struct xen_domctl op = {.cmd = cmd, .interface_version = XA_DOMCTL_INTERFACE_VERSION,
+                            .domain = dom};
+    int rc = HYPERVISOR_domctl(&op);
+    if (rc == 0 && info != NULL)
+        *info = op.u.getdomaininfo;
+    return rc;
+}
+
+static void print_info(const struct xen_domctl_getdomaininfo *d)
+{
+    char name[sizeof d->name + 1];
+    for (unsigned int i = 0; i < sizeof d->name; i++)
+        name[i] = d->name[i];
+    name[sizeof d->name] = '\0';
+    printk("domctl: dom %u '%s' flags 0x%02x%s%s%s pages %u cpu %llu ns store port %u\n",
+           (unsigned int)d->domain, name, (unsigned int)d->flags,
+           (d->flags & XEN_DOMINF_paused) != 0 ? " paused" : "",
+           (d->flags & XEN_DOMINF_shutdown) != 0 ? " shutdown" : "",
+           (d->flags & XEN_DOMINF_running) != 0 ? " running" : "", (unsigned int)d->nr_pages,
+           (unsigned long long)d->cpu_time, (unsigned int)d->store_port);
+}
+
+static void domctl_main(void)
+{
+    const domid_t target = (domid_t)cmdline_get_u32("dom", 1);
+    struct xen_domctl_getdomaininfo info;
+    unsigned int listed = 0;
+    int rc = 0;
+    for (uint32_t id = 0; id < 0x7FF0U; id = info.domain + 1U) {
+        rc = domctl(XEN_DOMCTL_getdomaininfo, (domid_t)id, &info);
+        if (rc != 0)
+            break;
+        print_info(&info);
+        listed++;
+    }
+    printk("domctl: %u domains listed (last getdomaininfo: %d)\n", listed, rc);
+
+    rc = domctl(XEN_DOMCTL_pausedomain, target, NULL);
+    printk("domctl: pause dom %u: %d\n", (unsigned int)target, rc);
+    if (domctl(XEN_DOMCTL_getdomaininfo, target, &info) == 0 && info.domain == target)
+        print_info(&info);
+    rc = domctl(XEN_DOMCTL_unpausedomain, target, NULL);
+    printk("domctl: unpause dom %u: %d\n", (unsigned int)target, rc);
+    if (domctl(XEN_DOMCTL_getdomaininfo, target, &info) == 0 && info.domain == target)
+        print_info(&info);
+    printk("domctl: done\n");
+}
+MINIOS_APP("domctl", domctl_main);

@@ -1,0 +1,99 @@
+# mini-OS: the small guest kernel (minios/README.md), in two builds of one source tree:
+#   build/minios/pv/minios.elf                a paravirtual guest of xen-arm
+#   build/minios/native/<board>/minios.elf    the same kernel on the bare board (baseline)
+# Included by the top-level Makefile; `make minios` builds all of them.
+
+MINIOS_DIR := minios
+MINIOS_OUT := build/minios
+MINIOS_BOARDS := goldfish imx21 versatilepb
+
+MINIOS_CROSS ?= arm-none-eabi-
+MINIOS_CC := $(MINIOS_CROSS)gcc
+MINIOS_OBJDUMP := $(MINIOS_CROSS)objdump
+
+MINIOS_ARCH_FLAGS := -mcpu=arm926ej-s -marm
+# -fno-tree-loop-distribute-patterns: memset/memcpy must not become calls to themselves.
+MINIOS_CFLAGS := $(MINIOS_ARCH_FLAGS) -O2 -g -std=c11 -ffreestanding -nostdlib -fno-common \
+	-fno-tree-loop-distribute-patterns \
+	-Wall -Wextra -Werror
+MINIOS_CPPFLAGS := -Ihypercalls -I$(MINIOS_DIR)/include -MMD -MP
+MINIOS_ASFLAGS := $(MINIOS_ARCH_FLAGS) -g -D__ASSEMBLER__
+MINIOS_LDFLAGS := $(MINIOS_ARCH_FLAGS) -nostdlib -static -Wl,--build-id=none \
+	-Wl,-z,max-page-size=4096 -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
+
+# Common code (everything outside arch/), the apps both builds run, and the pv-only parts.
+MINIOS_COMMON_SRCS := $(filter-out $(MINIOS_DIR)/gnttab.c,$(wildcard $(MINIOS_DIR)/*.c)) \
+	$(MINIOS_DIR)/apps/bench.c $(MINIOS_DIR)/apps/heartbeat.c
+MINIOS_SHARED_ASM := $(wildcard $(MINIOS_DIR)/arch/arm/*.S)
+MINIOS_PV_SRCS := $(MINIOS_COMMON_SRCS) $(MINIOS_DIR)/gnttab.c \
+	$(MINIOS_DIR)/apps/attack.c $(MINIOS_DIR)/apps/share.c $(MINIOS_DIR)/apps/domctl.c \
+	$(wildcard $(MINIOS_DIR)/arch/pv/*.c) $(wildcard $(MINIOS_DIR)/arch/pv/*.S) $(MINIOS_SHARED_ASM)
+MINIOS_NATIVE_SRCS := $(MINIOS_COMMON_SRCS) $(MINIOS_DIR)/arch/native/setup.c \
+	$(MINIOS_DIR)/arch/native/head.S $(MINIOS_SHARED_ASM)
+
+minios_objs = $(patsubst $(MINIOS_DIR)/%,$(MINIOS_OUT)/$(1)/obj/%.o,$(basename $(2)))
+MINIOS_PV_OBJS := $(call minios_objs,pv,$(MINIOS_PV_SRCS))
+MINIOS_NATIVE_OBJS := $(call minios_objs,native,$(MINIOS_NATIVE_SRCS))
+
+MINIOS_PV_ELF := $(MINIOS_OUT)/pv/minios.elf
+MINIOS_NATIVE_ELFS := $(foreach b,$(MINIOS_BOARDS),$(MINIOS_OUT)/native/$(b)/minios.elf)
+
+# Where each board's RAM is: the native image's load address (xen-arm/build.mk agrees).
+minios_ram_base = $(if $(filter imx21,$(1)),0xC0000000,0x00000000)
+
+.PHONY: minios
+minios: $(MINIOS_PV_ELF) $(MINIOS_NATIVE_ELFS)
+
+# ---- pv ----
+$(MINIOS_OUT)/pv/obj/%.o: $(MINIOS_DIR)/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@$(MINIOS_CC) $(MINIOS_CPPFLAGS) -I$(MINIOS_DIR)/arch/pv/include $(MINIOS_CFLAGS) -c $< -o $@
+
+$(MINIOS_OUT)/pv/obj/%.o: $(MINIOS_DIR)/%.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $@"
+	@$(MINIOS_CC) $(MINIOS_CPPFLAGS) -I$(MINIOS_DIR)/arch/pv/include $(MINIOS_ASFLAGS) -c $< -o $@
+
+$(MINIOS_OUT)/pv/minios.ld: $(MINIOS_DIR)/minios.ld.S $(MINIOS_DIR)/build.mk
+	@mkdir -p $(dir $@)
+	@$(MINIOS_CC) -E -P -x c -DLOAD_BASE=0xC0000000 $< -o $@
+
+$(MINIOS_PV_ELF): $(MINIOS_PV_OBJS) $(MINIOS_OUT)/pv/minios.ld
+	@echo "  LD      $@"
+	@$(MINIOS_CC) $(MINIOS_LDFLAGS) -T $(MINIOS_OUT)/pv/minios.ld -Wl,-Map,$(@:.elf=.map) \
+		$(MINIOS_PV_OBJS) -lgcc -o $@
+	@$(MINIOS_OBJDUMP) -d $@ > $(@:.elf=.lst)
+
+# ---- native: common objects once, a board file and a link per board ----
+$(MINIOS_OUT)/native/obj/%.o: $(MINIOS_DIR)/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@$(MINIOS_CC) $(MINIOS_CPPFLAGS) -I$(MINIOS_DIR)/arch/native/include $(MINIOS_CFLAGS) -c $< -o $@
+
+$(MINIOS_OUT)/native/obj/%.o: $(MINIOS_DIR)/%.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $@"
+	@$(MINIOS_CC) $(MINIOS_CPPFLAGS) -I$(MINIOS_DIR)/arch/native/include $(MINIOS_ASFLAGS) -c $< -o $@
+
+$(MINIOS_OUT)/native/%/board.o: $(MINIOS_DIR)/arch/native/board-%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@$(MINIOS_CC) $(MINIOS_CPPFLAGS) -I$(MINIOS_DIR)/arch/native/include $(MINIOS_CFLAGS) -c $< -o $@
+
+$(MINIOS_OUT)/native/%/minios.ld: $(MINIOS_DIR)/minios.ld.S $(MINIOS_DIR)/build.mk
+	@mkdir -p $(dir $@)
+	@$(MINIOS_CC) -E -P -x c -DLOAD_BASE=$(call minios_ram_base,$*) $< -o $@
+
+$(MINIOS_OUT)/native/%/minios.elf: $(MINIOS_NATIVE_OBJS) $(MINIOS_OUT)/native/%/board.o \
+		$(MINIOS_OUT)/native/%/minios.ld
+	@echo "  LD      $@"
+	@$(MINIOS_CC) $(MINIOS_LDFLAGS) -T $(MINIOS_OUT)/native/$*/minios.ld -Wl,-Map,$(@:.elf=.map) \
+		$(MINIOS_NATIVE_OBJS) $(MINIOS_OUT)/native/$*/board.o -lgcc -o $@
+	@$(MINIOS_OBJDUMP) -d $@ > $(@:.elf=.lst)
+
+.PRECIOUS: $(MINIOS_OUT)/native/%/board.o $(MINIOS_OUT)/native/%/minios.ld
+.SECONDARY: $(MINIOS_NATIVE_OBJS) $(MINIOS_PV_OBJS)
+
+-include $(MINIOS_PV_OBJS:.o=.d) $(MINIOS_NATIVE_OBJS:.o=.d) \
+	$(foreach b,$(MINIOS_BOARDS),$(MINIOS_OUT)/native/$(b)/board.d)
