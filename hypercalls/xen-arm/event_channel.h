@@ -12,8 +12,10 @@
 
 #include "abi.h"
 
+#ifndef __ASSEMBLER__
 /* An event-channel port number. Port 0 is reserved and never bound. */
 typedef uint32_t evtchn_port_t;
+#endif
 
 /* EVTCHNOP_* commands (Xen numbering). bind_pirq, bind_ipi and bind_vcpu are not
  * implemented by xen-arm (no physical IRQ passthrough, one vCPU) and return -XEN_ENOSYS. */
@@ -47,6 +49,7 @@ typedef uint32_t evtchn_port_t;
 #define VIRQ_ARCH_7 23
 #define NR_VIRQS 24
 
+#ifndef __ASSEMBLER__
 /* EVTCHNOP_alloc_unbound: allocate a port in <dom> that <remote_dom> may later bind to.
  * dom may be DOMID_SELF; another domain needs privilege. */
 struct evtchn_alloc_unbound {
@@ -144,5 +147,7 @@ struct evtchn_unmask {
 typedef struct evtchn_unmask evtchn_unmask_t;
 XA_ABI_SIZE(struct evtchn_unmask, 4);
 XA_ABI_OFFSET(struct evtchn_unmask, port, 0);
+
+#endif /* !__ASSEMBLER__ */
 
 #endif /* XEN_ARM_EVENT_CHANNEL_H */

@@ -27,6 +27,14 @@
 #define XA_EVTCHN_2L_NR_PORTS (XA_EVTCHN_WORD_BITS * XA_EVTCHN_WORDS) /* 1024 */
 #define XA_MAX_VCPUS 1                  /* vcpu_info slots in shared_info */
 
+/* Field offsets for assembly (tied to the structs by the asserts below). */
+#define XA_VCPU_INFO_UPCALL_PENDING 0
+#define XA_VCPU_INFO_UPCALL_MASK 1
+#define XA_VCPU_INFO_PENDING_SEL 4
+#define XA_SHARED_INFO_EVTCHN_PENDING 40
+#define XA_SHARED_INFO_EVTCHN_MASK 168
+
+#ifndef __ASSEMBLER__
 /* Per-vCPU state. */
 struct vcpu_info {
     /* Set by the VMM when an event is delivered; cleared by the guest before it scans
@@ -53,9 +61,9 @@ struct vcpu_info {
 };
 typedef struct vcpu_info vcpu_info_t;
 XA_ABI_SIZE(struct vcpu_info, 40);
-XA_ABI_OFFSET(struct vcpu_info, evtchn_upcall_pending, 0);
-XA_ABI_OFFSET(struct vcpu_info, evtchn_upcall_mask, 1);
-XA_ABI_OFFSET(struct vcpu_info, evtchn_pending_sel, 4);
+XA_ABI_OFFSET(struct vcpu_info, evtchn_upcall_pending, XA_VCPU_INFO_UPCALL_PENDING);
+XA_ABI_OFFSET(struct vcpu_info, evtchn_upcall_mask, XA_VCPU_INFO_UPCALL_MASK);
+XA_ABI_OFFSET(struct vcpu_info, evtchn_pending_sel, XA_VCPU_INFO_PENDING_SEL);
 XA_ABI_OFFSET(struct vcpu_info, vspsr, 8);
 XA_ABI_OFFSET(struct vcpu_info, vksp, 12);
 XA_ABI_OFFSET(struct vcpu_info, vusp, 16);
@@ -83,12 +91,14 @@ struct shared_info {
 typedef struct shared_info shared_info_t;
 XA_ABI_SIZE(struct shared_info, 312);
 XA_ABI_OFFSET(struct shared_info, vcpu, 0);
-XA_ABI_OFFSET(struct shared_info, evtchn_pending, 40);
-XA_ABI_OFFSET(struct shared_info, evtchn_mask, 168);
+XA_ABI_OFFSET(struct shared_info, evtchn_pending, XA_SHARED_INFO_EVTCHN_PENDING);
+XA_ABI_OFFSET(struct shared_info, evtchn_mask, XA_SHARED_INFO_EVTCHN_MASK);
 XA_ABI_OFFSET(struct shared_info, wc_version, 296);
 XA_ABI_OFFSET(struct shared_info, wall_clock_ns, 304);
 XA_ABI_ASSERT(sizeof(struct shared_info) <= XA_SHARED_INFO_SIZE, "shared_info fits a page");
 XA_ABI_ASSERT(XA_EVTCHN_2L_NR_PORTS == 1024, "2-level: 1024 ports");
 XA_ABI_ASSERT(XA_EVTCHN_WORDS <= 32, "one selector bit per pending word");
+
+#endif /* !__ASSEMBLER__ */
 
 #endif /* XEN_ARM_SHARED_INFO_H */

@@ -55,6 +55,7 @@
 #define XA_VPSR_I 0x80U
 #define XA_VPSR_FLAGS 0xF0000000U /* N Z C V */
 
+#ifndef __ASSEMBLER__
 /* What the VMM saves of an interrupted guest context. Same layout as the VMM's own
  * exception frame, so a bounce is a copy. */
 struct xa_trap_frame {
@@ -71,6 +72,8 @@ XA_ABI_OFFSET(struct xa_trap_frame, sp, 52);
 XA_ABI_OFFSET(struct xa_trap_frame, lr, 56);
 XA_ABI_OFFSET(struct xa_trap_frame, pc, 60);
 XA_ABI_OFFSET(struct xa_trap_frame, vpsr, 64);
+
+#endif /* !__ASSEMBLER__ */
 
 /*
  * Trace markers: `swi #XA_TRACE_SWI(a, b)` (= swi #0xffffab, a = domain id, b = thread id,

@@ -1,6 +1,8 @@
 /*
  * app=domctl (dom0): lists the domains with getdomaininfo, pauses and unpauses domain 1
- * (or dom=N), printing each step's result.
+ * (or dom=N), printing each step's result. With recreate=NAME it then destroys that
+ * domain and builds it again from the boot image's entry NAME, `rounds=N` times (default
+ * 1), and checks the error answers of bad requests.
  */
 #include "minios/app.h"
 #include "minios/console.h"
@@ -14,6 +16,17 @@ static int domctl(uint32_t cmd, domid_t dom, struct xen_domctl_getdomaininfo *in
     int rc = HYPERVISOR_domctl(&op);
     if (rc == 0 && info != NULL)
         *info = op.u.getdomaininfo;
+    return rc;
+}
+
+static int createdomain(const char *name, domid_t *out)
+{
+    struct xen_domctl op = {.cmd = XEN_DOMCTL_createdomain, .interface_version = XA_DOMCTL_INTERFACE_VERSION};
+    for (unsigned int i = 0; i + 1 < sizeof op.u.createdomain.name && name[i] != '\0' && name[i] != ' '; i++)
+        op.u.createdomain.name[i] = name[i];
+    int rc = HYPERVISOR_domctl(&op);
+    if (rc == 0 && out != NULL)
+        *out = op.domain;
     return rc;
 }
 
@@ -54,6 +67,30 @@ static void domctl_main(void)
     printk("domctl: unpause dom %u: %d\n", (unsigned int)target, rc);
     if (domctl(XEN_DOMCTL_getdomaininfo, target, &info) == 0 && info.domain == target)
         print_info(&info);
+
+    const char *recreate = cmdline_get("recreate");
+    if (recreate != NULL) {
+        const uint32_t rounds = cmdline_get_u32("rounds", 1);
+        for (uint32_t r = 0; r < rounds; r++) {
+            rc = domctl(XEN_DOMCTL_destroydomain, target, NULL);
+            int gone = domctl(XEN_DOMCTL_getdomaininfo, target, &info);
+            const int absent = gone != 0 || info.domain != target;
+            domid_t id = 0;
+            int created = createdomain(recreate, &id);
+            if (r == 0 || r + 1 == rounds)
+                printk("domctl: round %u: destroy dom %u: %d (%s), create: %d (dom %u)\n", (unsigned int)r + 1,
+                       (unsigned int)target, rc, absent ? "gone" : "still listed", created, (unsigned int)id);
+        }
+        printk("domctl: create again while it runs: %d\n", createdomain(recreate, NULL));
+        printk("domctl: create unknown: %d\n", createdomain("nosuchdomain", NULL));
+        printk("domctl: destroy self: %d\n", domctl(XEN_DOMCTL_destroydomain, 0, NULL));
+        printk("domctl: pause self: %d\n", domctl(XEN_DOMCTL_pausedomain, 0, NULL));
+        printk("domctl: pause dom 7: %d\n", domctl(XEN_DOMCTL_pausedomain, 7, NULL));
+        printk("domctl: unpause a running dom %u: %d\n", (unsigned int)target,
+               domctl(XEN_DOMCTL_unpausedomain, target, NULL));
+        struct xen_domctl bad = {.cmd = XEN_DOMCTL_getdomaininfo, .interface_version = 99};
+        printk("domctl: wrong interface version: %d\n", HYPERVISOR_domctl(&bad));
+    }
     printk("domctl: done\n");
 }
 MINIOS_APP("domctl", domctl_main);

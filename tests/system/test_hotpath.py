@@ -18,8 +18,13 @@ SHORT, LONG = 100, 1100
 
 # Budgets in instructions per round trip (see README "Hot paths").
 NULL_HYPERCALL_BUDGET = 100
-YIELD_NO_SWITCH_BUDGET = 245
-YIELD_WITH_SWITCH_BUDGET = 520
+YIELD_NO_SWITCH_BUDGET = 210
+YIELD_WITH_SWITCH_BUDGET = 375
+# send hypercall + upcall bounce + restore_trap_frame hypercall, guest instructions excluded
+EVENT_UPCALL_ROUND_TRIP_BUDGET = 700
+# The upcall loop's own instructions: mov/ldr/subs/bne around the send, and the handler's
+# ldr/mov/strb/str/str before its restore SWI.
+UPCALL_GUEST_INSNS = 9
 
 
 def stop_ns(run) -> int:
@@ -28,23 +33,24 @@ def stop_ns(run) -> int:
     return int(m.group(1))
 
 
-def total_ns(tmp_path, platform, tag, domains, calls, yields):
+def total_ns(tmp_path, platform, tag, domains, calls, yields, upcalls):
     cfg = "".join(
         images.domain(f"d{i}" if i else "dom0", "hotpath", memory="256K", privileged=(i == 0),
-                      cmdline=f"calls={calls} yields={yields}")
+                      cmdline=f"calls={calls} yields={yields} upcalls={upcalls}")
         for i in range(domains))
-    image = images.build(tmp_path, platform, f"{tag}-{calls}-{yields}", cfg, kernel_dir=images.TEST_GUESTS)
+    image = images.build(tmp_path, platform, f"{tag}-{calls}-{yields}-{upcalls}", cfg, kernel_dir=images.TEST_GUESTS)
     run = images.run(platform, image)
     assert run.status == 0, run.output
     assert f"({domains} shut down, 0 crashed)" in run.output
     return stop_ns(run)
 
 
-def per_iteration(tmp_path, platform, tag, domains, which):
-    short = total_ns(tmp_path, platform, tag, domains, **{"calls": 0, "yields": 0, which: SHORT})
-    long_ = total_ns(tmp_path, platform, tag, domains, **{"calls": 0, "yields": 0, which: LONG})
+def per_iteration(tmp_path, platform, tag, domains, which, guest_insns=LOOP_INSNS):
+    counts = {"calls": 0, "yields": 0, "upcalls": 0}
+    short = total_ns(tmp_path, platform, tag, domains, **{**counts, which: SHORT})
+    long_ = total_ns(tmp_path, platform, tag, domains, **{**counts, which: LONG})
     iterations = (LONG - SHORT) * domains
-    return (long_ - short) / ICOUNT_NS_PER_INSN / iterations - LOOP_INSNS
+    return (long_ - short) / ICOUNT_NS_PER_INSN / iterations - guest_insns
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
@@ -62,3 +68,10 @@ def test_yield_without_and_with_domain_switch(tmp_path, platform):
           f" (switch itself ~{switching - alone:.0f})")
     assert alone <= YIELD_NO_SWITCH_BUDGET
     assert alone < switching <= YIELD_WITH_SWITCH_BUDGET
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_event_upcall_round_trip(tmp_path, platform):
+    insns = per_iteration(tmp_path, platform, "upcall", 1, "upcalls", UPCALL_GUEST_INSNS)
+    print(f"\n{platform}: event send + upcall delivery + restore_trap_frame {insns:.1f} instructions")
+    assert 100 < insns <= EVENT_UPCALL_ROUND_TRIP_BUDGET

@@ -119,3 +119,24 @@ def test_guest_console_is_prefixed_and_the_banner_names_the_domain(tmp_path):
     assert run.status == 0, run.output
     assert "[dom0] minios: pv, dom 0 (dom0), app=heartbeat" in run.lines, run.output
     assert "[web-1] minios: pv, dom 1 (web-1), app=heartbeat" in run.lines, run.output
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_domctl_destroys_and_recreates_a_domain_twenty_times(tmp_path, platform):
+    run = system(tmp_path, platform, "recreate", ("dom0", "app=domctl recreate=guest1 rounds=20"),
+                 ("guest1", "app=heartbeat count=3 period=10"))
+    assert run.status == 0, run.output
+    out = run.lines
+    for r in (1, 20):
+        assert f"[dom0] domctl: round {r}: destroy dom 1: 0 (gone), create: 0 (dom 1)" in out, run.output
+    # Errors: -EEXIST, -ENOENT, -EPERM, -EINVAL, -ESRCH, -EINVAL, -EINVAL.
+    for line in ("create again while it runs: -17", "create unknown: -2", "destroy self: -1", "pause self: -22",
+                 "pause dom 7: -3", "unpause a running dom 1: -22", "wrong interface version: -22"):
+        assert f"[dom0] domctl: {line}" in out, run.output
+    # Every destroy gives back exactly what the build took.
+    freed = re.findall(r"dom1 destroyed; free frames: (\d+) guest, (\d+) VMM", run.output)
+    built = re.findall(r"dom1 'guest1' built: .*free frames: (\d+) guest, (\d+) VMM", run.output)
+    assert len(freed) == 20 and len(built) == 21, run.output
+    assert len(set(freed)) == 1 and len(set(built)) == 1, run.output
+    # The last incarnation runs its heartbeat to the end.
+    assert beats(run.output, "guest1", 1)[-3:] == [1, 2, 3], run.output

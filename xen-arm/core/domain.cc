@@ -17,7 +17,6 @@
 namespace xa::domains {
 namespace {
 
-Domain slots[Domain::kMaxDomains];
 
 constexpr u32 kGuestMibFirst = XA_GUEST_USER_BASE >> kSectionShift;  // nothing lower is ever mapped
 constexpr u32 kGuestMibEnd = layout::kVmmBase >> kSectionShift;
@@ -109,17 +108,10 @@ Err fail(const char*& problem, const char* why, Err e) {
 }  // namespace
 
 Domain* detail::running = nullptr;
-
-Domain* get(DomId id) {
-    if (id.value() >= Domain::kMaxDomains) return nullptr;
-    Domain& d = slots[id.value()];
-    return d.state == DomState::free ? nullptr : &d;
-}
-
-Domain& slot(u32 index) { return slots[index]; }
+Domain detail::slots[Domain::kMaxDomains];
 u32 alive_count() {
     u32 n = 0;
-    for (const Domain& d : slots) n += d.alive() ? 1 : 0;
+    for (const Domain& d : detail::slots) n += d.alive() ? 1 : 0;
     return n;
 }
 
@@ -127,7 +119,7 @@ Err build(u32 index, const char*& problem) {
     const BootImageView* image = vmm::boot_image();
     if (image == nullptr || index >= image->domain_count) return fail(problem, "no such configuration entry", Err::noent);
     const boot_image::BootDomain& cfg = image->domains[index];
-    Domain& d = slots[index];
+    Domain& d = detail::slots[index];
     if (d.state != DomState::free) return fail(problem, "the domain exists", Err::exist);
     const bool privileged = (cfg.flags & boot_image::kDomPrivileged) != 0;
     Domain* dom0 = get(DomId(0));
@@ -265,8 +257,10 @@ Err build(u32 index, const char*& problem) {
     d.mode = VirtMode::kernel;
     d.timeslice_ns = cfg.timeslice_us * 1000u;
     d.state = DomState::alive;
-    printk("xen-arm: dom%u '%s' built: %u KiB at 0x%08x, entry 0x%08x, timeslice %u us%s\n", d.id.value(), d.name,
-           cfg.memory_kb, d.mem_base.value(), img.entry.value(), cfg.timeslice_us, privileged ? ", privileged" : "");
+    printk("xen-arm: dom%u '%s' built: %u KiB at 0x%08x, entry 0x%08x, timeslice %u us%s; free frames: %u guest, %u "
+           "VMM\n",
+           d.id.value(), d.name, cfg.memory_kb, d.mem_base.value(), img.entry.value(), cfg.timeslice_us,
+           privileged ? ", privileged" : "", vmm::guest_frames().free_count(), vmm_memory::frames().free_count());
     sched::domain_started(d);
     return Err::ok;
 }
@@ -277,9 +271,18 @@ Err destroy(Domain& d) {
     if (d.alive()) sched::domain_stopped(d);
     vmm::grants().revoke_all_from(d.id);
     vmm::grants().release_all_of(d.id);
+    // The console and store channels the builder made have dom0's ends too: close them,
+    // or every destroy/create cycle would leak two of dom0's ports.
+    if (d.id != DomId(0)) {
+        const u32 ports[] = {d.console_port_dom0, d.store_port_dom0};
+        for (u32 port : ports) {
+            if (port != 0) (void)vmm::evtchn().close(DomId(0), evtchn_close{port});
+        }
+    }
     (void)vmm::evtchn().detach(d.id);
     teardown(d);
-    printk("xen-arm: dom%u destroyed\n", d.id.value());
+    printk("xen-arm: dom%u destroyed; free frames: %u guest, %u VMM\n", d.id.value(), vmm::guest_frames().free_count(),
+           vmm_memory::frames().free_count());
     return Err::ok;
 }
 

@@ -9,7 +9,7 @@
 #include "console.hh"
 #include "domain.hh"
 #include "exit_status.hh"
-#include "guest_access.hh"
+#include "guest_copy.hh"
 #include "hypercall_checks.hh"
 #include "layout.hh"
 #include "libc.hh"
@@ -29,23 +29,11 @@ constexpr i32 kFrameRewritten = static_cast<i32>(0x80000000u);
 i32 err(Err e) { return to_int(e); }
 
 // ---- guest memory ---------------------------------------------------------------------
-// Hypercalls come only from virtual kernel mode, so pointers are checked with the kernel
-// DACR: guest kernel and user pages are reachable, the VMM's never.
-Err copy_from_guest(Domain& d, void* dst, u32 va, u32 len) {
-    if (check_guest_range(*d.table, mmu::kDacrGuestKernel, VirtAddr(va), len, Access::read) != Err::ok) {
-        return Err::fault;
-    }
-    memcpy(dst, reinterpret_cast<const void*>(va), len);
-    return Err::ok;
-}
-
-Err copy_to_guest(Domain& d, u32 va, const void* src, u32 len) {
-    if (check_guest_range(*d.table, mmu::kDacrGuestKernel, VirtAddr(va), len, Access::write) != Err::ok) {
-        return Err::fault;
-    }
-    memcpy(reinterpret_cast<void*>(va), src, len);
-    return Err::ok;
-}
+// Hypercalls come only from the current domain in virtual kernel mode, so the MMU checks
+// its pointers with the kernel DACR in force (guest_copy.hh): guest kernel and user pages
+// are reachable, the VMM's never.
+Err copy_from_guest(Domain&, void* dst, u32 va, u32 len) { return copy_from_current_guest(dst, va, len); }
+Err copy_to_guest(Domain&, u32 va, const void* src, u32 len) { return copy_to_current_guest(va, src, len); }
 
 domid_t resolve(const Domain& d, domid_t dom) { return dom == DOMID_SELF ? d.id.value() : dom; }
 
@@ -263,9 +251,7 @@ i32 hc_console_io(Domain& d, TrapFrame& f) {
     if (count > XA_CONSOLEIO_MAX) return err(Err::inval);
     switch (f.r[0]) {
     case CONSOLEIO_write: {
-        if (check_guest_range(*d.table, mmu::kDacrGuestKernel, VirtAddr(buf), count, Access::read) != Err::ok) {
-            return err(Err::fault);
-        }
+        if (probe_guest(buf, count, false) != Err::ok) return err(Err::fault);
         char chunk[64];
         for (u32 done = 0; done < count;) {
             const u32 n = count - done < sizeof chunk ? count - done : sizeof chunk;
@@ -285,9 +271,7 @@ i32 hc_console_io(Domain& d, TrapFrame& f) {
     }
     case CONSOLEIO_read: {
         if (!d.privileged) return err(Err::perm);
-        if (check_guest_range(*d.table, mmu::kDacrGuestKernel, VirtAddr(buf), count, Access::write) != Err::ok) {
-            return err(Err::fault);
-        }
+        if (probe_guest(buf, count, true) != Err::ok) return err(Err::fault);
         u32 n = 0;
         for (int c; n < count && (c = board::console_getc()) >= 0; ++n) reinterpret_cast<char*>(buf)[n] = static_cast<char>(c);
         return static_cast<i32>(n);

@@ -13,6 +13,7 @@ namespace xa::sched {
 namespace {
 
 bool need_resched = false;
+u32 polling_domains = 0;  // domains in sched_op poll right now
 u32 last_index = Domain::kMaxDomains - 1;  // round-robin position
 u32 switches = 0;
 
@@ -118,6 +119,7 @@ void domain_started(Domain& d) {
 void domain_stopped(Domain& d) {
     set_runstate(d, RUNSTATE_offline, now_ns());
     d.blocked = false;
+    if (d.polling) --polling_domains;
     d.polling = false;
     d.timer_deadline_ns = 0;
     if (&d == domains::current()) need_resched = true;
@@ -132,6 +134,7 @@ void domain_stopped(Domain& d) {
 static void wake(Domain& d) {
     if (!d.blocked) return;
     d.blocked = false;
+    if (d.polling) --polling_domains;
     d.polling = false;
     if (&d != domains::current()) set_runstate(d, idle_runstate(d), now_ns());
 }
@@ -142,6 +145,7 @@ void kick(const Kick& k) {
 }
 
 void recheck_pollers() {
+    if (polling_domains == 0) return;  // the common case: one load on every event operation
     for (u32 i = 0; i < Domain::kMaxDomains; ++i) {
         Domain& d = domains::slot(i);
         if (!d.alive() || !d.polling) continue;
@@ -160,6 +164,7 @@ void yield() { need_resched = true; }
 
 void block(Domain& d) {
     d.blocked = true;
+    if (d.polling) ++polling_domains;
     if (&d == domains::current()) need_resched = true;
 }
 

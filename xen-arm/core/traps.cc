@@ -5,7 +5,7 @@
 #include "arch/arm/cpu.hh"
 #include "console.hh"
 #include "exit_status.hh"
-#include "guest_access.hh"
+#include "guest_copy.hh"
 #include "hypercall_checks.hh"
 #include "libc.hh"
 #include "mmu.hh"
@@ -52,9 +52,11 @@ bool bounce(Domain& d, TrapFrame& f, u32 kind, const char*& why) {
     const u32 vpsr = virtual_psr(d, f);
     const u32 stack = from_kernel ? f.sp : v.vksp;
     const u32 frame_va = (stack - sizeof(xa_trap_frame)) & ~7u;
-    if (stack < sizeof(xa_trap_frame) ||
-        check_guest_range(*d.table, mmu::kDacrGuestKernel, VirtAddr(frame_va), sizeof(xa_trap_frame),
-                          Access::write) != Err::ok) {
+    // The frame goes where the guest kernel could write it itself: probe with the kernel
+    // DACR (already in force from kernel mode).
+    if (!from_kernel) cpu::write_dacr(mmu::kDacrGuestKernel);
+    if (stack < sizeof(xa_trap_frame) || probe_guest(frame_va, sizeof(xa_trap_frame), true) != Err::ok) {
+        if (!from_kernel) cpu::write_dacr(mmu::kDacrGuestUser);
         why = from_kernel ? "its kernel stack is not writable" : "vcpu_info.vksp is not a writable kernel stack";
         return false;
     }
@@ -73,19 +75,14 @@ bool bounce(Domain& d, TrapFrame& f, u32 kind, const char*& why) {
     f.lr = 0;
     f.pc = handler;
     f.cpsr = ARM_MODE_USR;
-    if (!from_kernel) {
-        d.mode = VirtMode::kernel;
-        cpu::write_dacr(mmu::kDacrGuestKernel);
-    }
+    d.mode = VirtMode::kernel;  // (DACR already switched above)
     return true;
 }
 
 Err restore(Domain& d, TrapFrame& f, u32 va) {
     xa_trap_frame gf;
-    if (check_guest_range(*d.table, dacr_for(d.mode), VirtAddr(va), sizeof gf, Access::read) != Err::ok) {
-        return Err::fault;
-    }
-    memcpy(&gf, reinterpret_cast<const void*>(va), sizeof gf);  // one copy: the guest cannot change it under us
+    // One copy: the guest cannot change it under us once checked.
+    if (copy_from_current_guest(&gf, va, sizeof gf) != Err::ok) return Err::fault;
     if (checks::check_vpsr(gf.vpsr) != Err::ok) return Err::inval;
     const u32 mode = gf.vpsr & XA_VPSR_MODE_MASK;
     memcpy(&f, &gf, sizeof gf);

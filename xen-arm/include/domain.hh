@@ -82,10 +82,16 @@ namespace domains {
 
 namespace detail {
 extern Domain* running;  // read on every hypercall: inline accessors below
+extern Domain slots[Domain::kMaxDomains];
 }
 
-Domain* get(DomId id);             // any state but free; nullptr otherwise
-Domain& slot(u32 index);           // raw slot, index < kMaxDomains
+// Any state but free; nullptr otherwise.
+inline Domain* get(DomId id) {
+    if (id.value() >= Domain::kMaxDomains) return nullptr;
+    Domain& d = detail::slots[id.value()];
+    return d.state == DomState::free ? nullptr : &d;
+}
+inline Domain& slot(u32 index) { return detail::slots[index]; }  // raw slot, index < kMaxDomains
 // The domain on the CPU (nullptr while idle / at boot).
 inline Domain* current() { return detail::running; }
 inline void set_current(Domain* d) { detail::running = d; }

@@ -86,7 +86,31 @@ irq_entry:
 
     guest_trap_entry undef_entry, XA_EXC_UNDEF, 4
     guest_trap_entry pabt_entry, XA_EXC_PABT, 4
-    guest_trap_entry dabt_entry, XA_EXC_DABT, 8
+    guest_trap_entry dabt_guest_entry, XA_EXC_DABT, 8
+
+/*
+ * Data abort: from a guest, the usual bounce. From the VMM, the one expected case is
+ * xa_probe_guest finding a page the guest may not touch (arch/arm/uaccess.S): resume at
+ * its fixup, which returns -EFAULT. Anything else is a VMM bug and fatal.
+ */
+dabt_entry:
+    str     r0, [sp, #-4]!
+    mrs     r0, spsr
+    tst     r0, #0xF
+    beq     1f                          /* from USR: a guest */
+    /* The faulting instruction is lr - 8: inside [start, end) <=> start + 8 <= lr < end + 8. */
+    ldr     r0, =xa_uaccess_start + 8
+    cmp     lr, r0
+    blo     1f
+    ldr     r0, =xa_uaccess_end + 8
+    cmp     lr, r0
+    bhs     1f
+    ldr     r0, [sp], #4
+    ldr     lr, =xa_uaccess_fault
+    movs    pc, lr                      /* back to the VMM's mode, at the fixup */
+1:  ldr     r0, [sp], #4
+    b       dabt_guest_entry
+    .ltorg
 
 reserved_entry:
     save_frame 4

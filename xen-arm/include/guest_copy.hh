@@ -1,0 +1,36 @@
+// Copying to and from the current guest's memory, with the guest's own rights.
+//
+// xa_probe_guest (arch/arm/uaccess.S) lets the MMU decide: it touches every page of the
+// range with user-mode ("T") accesses under the current DACR, so the VMM reads or writes
+// only what the guest on the CPU could itself read or write in its current virtual mode
+// (never the VMM's 64 MB, never an unmapped page); a fault there becomes -EFAULT. The
+// copy then runs with ordinary loads and stores. Only for the current domain.
+//
+// check_guest_range (guest_access.hh) answers the same question by a software walk; it
+// stays for tables that are not on the CPU, and is what the host tests exercise.
+#pragma once
+
+#include "libc.hh"
+#include "types.hh"
+
+extern "C" int xa_probe_guest(xa::u32 va, xa::u32 len, int write);
+
+namespace xa {
+
+inline Err probe_guest(u32 va, u32 len, bool write) {
+    return xa_probe_guest(va, len, write ? 1 : 0) == 0 ? Err::ok : Err::fault;
+}
+
+inline Err copy_from_current_guest(void* dst, u32 va, u32 len) {
+    if (probe_guest(va, len, false) != Err::ok) return Err::fault;
+    memcpy(dst, reinterpret_cast<const void*>(va), len);
+    return Err::ok;
+}
+
+inline Err copy_to_current_guest(u32 va, const void* src, u32 len) {
+    if (probe_guest(va, len, true) != Err::ok) return Err::fault;
+    memcpy(reinterpret_cast<void*>(va), src, len);
+    return Err::ok;
+}
+
+}  // namespace xa
