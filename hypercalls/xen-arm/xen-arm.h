@@ -12,6 +12,7 @@
 #include "sched.h"
 #include "shared_info.h"
 #include "start_info.h"
+#include "trace.h"
 #include "trap.h"
 #include "vcpu.h"
 

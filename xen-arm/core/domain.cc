@@ -69,6 +69,7 @@ void teardown(Domain& d) {
     free_vmm_page(d.shared_pa, d.id);
     free_vmm_page(d.start_pa, d.id);
     free_vmm_page(d.grants_pa, d.id);
+    free_vmm_page(d.trace_pa, d.id);
     const DomId id = d.id;
     d = Domain{};
     d.id = id;
@@ -154,10 +155,12 @@ Err build(u32 index, const char*& problem) {
     auto sh = alloc_vmm_page(d.id, FrameType::vmm_shared);
     auto st = sh ? alloc_vmm_page(d.id, FrameType::vmm_shared) : Result<PhysAddr>(Err::nomem);
     auto gt = st ? alloc_vmm_page(d.id, FrameType::vmm_shared) : Result<PhysAddr>(Err::nomem);
+    auto tp = gt ? alloc_vmm_page(d.id, FrameType::vmm_shared) : Result<PhysAddr>(Err::nomem);
     if (sh) d.shared_pa = *sh;
     if (st) d.start_pa = *st;
     if (gt) d.grants_pa = *gt;
-    if (!gt) {
+    if (tp) d.trace_pa = *tp;
+    if (!tp) {
         teardown(d);
         return fail(problem, "no VMM memory for the domain's shared pages", Err::nomem);
     }
@@ -184,6 +187,7 @@ Err build(u32 index, const char*& problem) {
     if (e == Err::ok) e = map_kernel_page(d, VirtAddr(XA_SHARED_INFO_VA), d.shared_pa);
     if (e == Err::ok) e = map_kernel_page(d, VirtAddr(XA_START_INFO_VA), d.start_pa);
     if (e == Err::ok) e = map_kernel_page(d, VirtAddr(XA_GRANT_TABLE_VA), d.grants_pa);
+    if (e == Err::ok) e = map_kernel_page(d, VirtAddr(XA_TRACE_PAGE_VA), d.trace_pa);
     if (e != Err::ok) {
         teardown(d);
         return fail(problem, "no VMM memory for the domain's second-level tables", e);

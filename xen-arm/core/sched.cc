@@ -66,6 +66,7 @@ void handle_irqs() {
 // Nothing can run: wait for an interrupt with IRQs still masked (the VMM never takes an
 // interrupt in SVC mode; WFI wakes on a pending line anyway) and serve it here.
 void idle_wait() {
+    vmm::trace_domain(XA_TRACE_IDLE);
     cpu::wait_for_interrupt();
     handle_irqs();
 }
@@ -91,6 +92,7 @@ void switch_to(Domain* prev, Domain& next, TrapFrame& f) {
     cpu::write_dacr(traps::dacr_for(next.mode));
     cpu::switch_ttbr(next.table->l1().value());
     domains::set_current(&next);
+    vmm::trace_domain(next.id.value());
     set_runstate(next, RUNSTATE_running, now);
     publish_time(next, now);
     next.slice_end_ns = now + next.timeslice_ns;

@@ -8,6 +8,8 @@
 #include "domain.hh"
 #include "exit_status.hh"
 #include "layout.hh"
+#include "mmu.hh"
+#include <xen-arm/trace.h>
 #include "libc.hh"
 #include "vmm_memory.hh"
 
@@ -91,6 +93,19 @@ void init() {
                                guest_bitmap, FrameAllocator::bitmap_words(kGuestFrames)),
           "guest frame allocator init");
     evtchn().set_shared_view(shared_view);
+
+    // The trace page (hypercalls/xen-arm/trace.h): privileged-only, in the master table's
+    // coarse table for PERDOMAIN, which every domain's table shares.
+    auto trace = vmm_memory::frames().alloc();
+    if (!trace) xa_panic("no VMM frame for the trace page");
+    check(vmm_memory::master_table().map_page(VirtAddr(XA_TRACE_DOMAIN_VA), *trace, mmu::Domain::vmm, mmu::Ap::priv_rw,
+                                              mmu::Mem::write_back),
+          "mapping the trace page");
+}
+
+void trace_domain(u32 id) {
+    // Only the store's address matters (trace.h); the value is never read.
+    *reinterpret_cast<volatile u32*>(XA_TRACE_DOMAIN_VA + 4 * id) = 0;
 }
 
 }  // namespace xa::vmm

@@ -41,7 +41,7 @@ struct Domain {
     u32 nr_pages = 0;
     PageTable* table = nullptr;  // lives in table_storage while the domain exists
     alignas(PageTable) u8 table_storage[sizeof(PageTable)] = {};
-    PhysAddr shared_pa{}, start_pa{}, grants_pa{};  // the VMM pages (VMM frames)
+    PhysAddr shared_pa{}, start_pa{}, grants_pa{}, trace_pa{};  // the VMM pages (VMM frames)
     shared_info* shared_dm = nullptr;                // ...through DIRECTMAP
     start_info* start_dm = nullptr;
     grant_entry_v1* grants_dm = nullptr;

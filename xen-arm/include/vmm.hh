@@ -21,6 +21,9 @@ GrantTables& grants();
 // The boot image the builder appended, or nullptr if the VMM was booted alone.
 const BootImageView* boot_image();
 
+// Announce to an instruction tracer that domain `id` (or XA_TRACE_IDLE) is on the CPU.
+void trace_domain(u32 id);
+
 // Sets up the services above and checks the boot image. A bad image stops the VMM with
 // a message naming the problem (exit status kExitBadImage).
 void init();
