@@ -60,3 +60,18 @@ TEST(BootOptions, FirstWordMayAlreadyBeAnOption) {
 static_assert(parse_boot_options("k ticks=12").exit_after_ticks == 12, "usable at compile time");
 
 }  // namespace
+
+TEST(BootOptionsWallclock, SecondsSinceTheEpoch) {
+    const auto o = xa::parse_boot_options("kernel wallclock=1795305600");
+    EXPECT_EQ(o.error, nullptr);
+    EXPECT_EQ(o.wallclock_s, 1795305600ull);
+    EXPECT_EQ(xa::parse_boot_options("k").wallclock_s, 0ull);
+    EXPECT_EQ(xa::parse_boot_options("k wallclock=999999999999").wallclock_s, 999999999999ull);
+}
+
+TEST(BootOptionsWallclock, RejectsBadValues) {
+    EXPECT_NE(xa::parse_boot_options("k wallclock=").error, nullptr);
+    EXPECT_NE(xa::parse_boot_options("k wallclock=12x").error, nullptr);
+    EXPECT_NE(xa::parse_boot_options("k wallclock=-1").error, nullptr);
+    EXPECT_NE(xa::parse_boot_options("k wallclock=1000000000000").error, nullptr);  // 13 digits
+}

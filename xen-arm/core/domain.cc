@@ -214,6 +214,8 @@ Err build(u32 index, const char*& problem) {
     // shared_info: upcalls masked until the guest is ready for them.
     shared_info& sh_info = *d.shared_dm;
     sh_info.vcpu[0].evtchn_upcall_mask = 1;
+    sh_info.wc_version = 2;  // even: stable
+    sh_info.wall_clock_ns = vmm::wallclock_ns();
 
     EventChannels& ev = vmm::evtchn();
     if (ev.attach(d.id, d.shared_dm, privileged) != Err::ok) {

@@ -146,6 +146,7 @@ extern "C" [[noreturn]] void xa_main() {
         printk("xen-arm: bad command line '%s': %s\n", cmdline, opts.error);
         fatal_stop(kExitBadCommandLine);
     }
+    vmm::set_wallclock_ns(opts.wallclock_s * 1000000000ull);
     print_banner(opts);
     inject_fault(opts.fault);
 

@@ -28,6 +28,7 @@ u32 guest_bitmap[FrameAllocator::bitmap_words(kGuestFrames)];
 constinit FrameAllocator guest_allocator;
 constinit FrameTable frames_table;
 BootImageView image_view{};
+u64 wallclock_at_boot_ns = 0;
 bool have_image = false;
 
 void check(Err e, const char* what) {
@@ -102,6 +103,9 @@ void init() {
                                               mmu::Mem::write_back),
           "mapping the trace page");
 }
+
+void set_wallclock_ns(u64 ns) { wallclock_at_boot_ns = ns; }
+u64 wallclock_ns() { return wallclock_at_boot_ns; }
 
 void trace_domain(u32 id) {
     // Only the store's address matters (trace.h); the value is never read.

@@ -15,6 +15,10 @@ enum class FaultInjection { none, data_abort, prefetch_abort, undefined };
 struct BootOptions {
     u32 exit_after_ticks = 0;
     FaultInjection fault = FaultInjection::none;
+    // Wall-clock time at boot, seconds since the Unix epoch (wallclock=N): what every
+    // domain's shared_info.wall_clock_ns says system time 0 was. 0 (the epoch) if not given:
+    // the boards' RTCs are not used, so runs stay deterministic.
+    u64 wallclock_s = 0;
     const char* error = nullptr;  // set when the command line is bad; says what is wrong
 };
 
@@ -83,8 +87,23 @@ constexpr BootOptions parse_boot_options(const char* cmdline) {
                 opts.error = "fault= takes dabt, pabt or undef";
                 return opts;
             }
+        } else if (detail::word_equals(word, key_len, "wallclock")) {
+            // Up to 12 digits: any date before the year 33000, without u64 overflow.
+            if (value_len == 0 || value_len > 12) {
+                opts.error = "wallclock= takes seconds since 1970 (up to 12 digits)";
+                return opts;
+            }
+            u64 n = 0;
+            for (u32 i = 0; i < value_len; ++i) {
+                if (value[i] < '0' || value[i] > '9') {
+                    opts.error = "wallclock= takes seconds since 1970 (up to 12 digits)";
+                    return opts;
+                }
+                n = n * 10 + static_cast<u64>(value[i] - '0');
+            }
+            opts.wallclock_s = n;
         } else {
-            opts.error = "unknown option (known: ticks=, fault=)";
+            opts.error = "unknown option (known: ticks=, fault=, wallclock=)";
             return opts;
         }
     }

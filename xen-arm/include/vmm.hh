@@ -21,6 +21,10 @@ GrantTables& grants();
 // The boot image the builder appended, or nullptr if the VMM was booted alone.
 const BootImageView* boot_image();
 
+// Wall-clock time at system time 0 (ns since the Unix epoch), for shared_info.
+void set_wallclock_ns(u64 ns);
+u64 wallclock_ns();
+
 // Announce to an instruction tracer that domain `id` (or XA_TRACE_IDLE) is on the CPU.
 void trace_domain(u32 id);
 
