@@ -14,7 +14,7 @@ namespace {
 
 bool need_resched = false;
 u32 polling_domains = 0;  // domains in sched_op poll right now
-u32 last_index = Domain::kMaxDomains - 1;  // round-robin position
+const Domain* last_chosen = nullptr;
 u32 switches = 0;
 
 void set_runstate(Domain& d, u32 state, u64 now) {
@@ -28,16 +28,20 @@ u32 idle_runstate(const Domain& d) {
     return d.runnable() ? RUNSTATE_runnable : RUNSTATE_blocked;
 }
 
-// The policy: the next runnable domain after the last one chosen, round-robin by id; the
-// current one again only if nobody else can run.
-Domain* pick_next() {
+// Round-robin: the next runnable domain after the last one chosen, by id; the same one
+// again only if nobody else can run.
+Domain* round_robin_pick(const Domain* previous) {
+    const u32 last = previous != nullptr ? previous->id.value() : Domain::kMaxDomains - 1;
     for (u32 step = 1; step <= Domain::kMaxDomains; ++step) {
-        const u32 i = (last_index + step) % Domain::kMaxDomains;
-        Domain& d = domains::slot(i);
+        Domain& d = domains::slot((last + step) % Domain::kMaxDomains);
         if (d.runnable()) return &d;
     }
     return nullptr;
 }
+
+const Policy* policy = &kRoundRobin;
+
+Domain* pick_next() { return policy->pick_next(last_chosen); }
 
 void handle_irqs() {
     for (int line; (line = board::irq_claim()) >= 0;) {
@@ -100,6 +104,8 @@ void switch_to(Domain* prev, Domain& next, TrapFrame& f) {
 }
 
 }  // namespace
+
+const Policy kRoundRobin{"round-robin", round_robin_pick};
 
 void init() {
     board::irq_init();
@@ -220,7 +226,7 @@ void leave(TrapFrame& f) {
             idle_wait();
             next = pick_next();
         }
-        last_index = next->id.value();
+        last_chosen = next;
         // The same domain again (it yielded with nobody else to run, or was woken from
         // idle while still current) keeps its slice: tick() renews an expired one.
         if (next != cur) switch_to(cur, *next, f);

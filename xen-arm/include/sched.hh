@@ -18,6 +18,20 @@
 
 namespace xa::sched {
 
+// A scheduling policy: which runnable domain runs next. The mechanism (sched.cc) calls
+// pick_next whenever the current domain blocks, yields, stops or uses up its slice, and
+// tells the policy which domain it chose. Credit, SEDF or fixed priority replace this
+// struct, nothing else.
+struct Policy {
+    const char* name;
+    // The next domain to run (runnable() is true), or nullptr if none can run. `previous`
+    // is the domain chosen last time (nullptr at first).
+    Domain* (*pick_next)(const Domain* previous);
+};
+
+// Round-robin in domain-id order, each for its configured timeslice.
+extern const Policy kRoundRobin;
+
 inline constexpr u32 kTickHz = 1000;  // VMM tick: timeslice and virtual-timer resolution
 
 void init();
