@@ -31,6 +31,7 @@
 #define XA_VCPU_INFO_UPCALL_PENDING 0
 #define XA_VCPU_INFO_UPCALL_MASK 1
 #define XA_VCPU_INFO_PENDING_SEL 4
+#define XA_VCPU_INFO_VKSP 12
 #define XA_SHARED_INFO_EVTCHN_PENDING 40
 #define XA_SHARED_INFO_EVTCHN_MASK 168
 
@@ -65,7 +66,7 @@ XA_ABI_OFFSET(struct vcpu_info, evtchn_upcall_pending, XA_VCPU_INFO_UPCALL_PENDI
 XA_ABI_OFFSET(struct vcpu_info, evtchn_upcall_mask, XA_VCPU_INFO_UPCALL_MASK);
 XA_ABI_OFFSET(struct vcpu_info, evtchn_pending_sel, XA_VCPU_INFO_PENDING_SEL);
 XA_ABI_OFFSET(struct vcpu_info, vspsr, 8);
-XA_ABI_OFFSET(struct vcpu_info, vksp, 12);
+XA_ABI_OFFSET(struct vcpu_info, vksp, XA_VCPU_INFO_VKSP);
 XA_ABI_OFFSET(struct vcpu_info, vusp, 16);
 XA_ABI_OFFSET(struct vcpu_info, vfar, 20);
 XA_ABI_OFFSET(struct vcpu_info, vfsr, 24);

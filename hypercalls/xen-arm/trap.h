@@ -55,6 +55,13 @@
 #define XA_VPSR_I 0x80U
 #define XA_VPSR_FLAGS 0xF0000000U /* N Z C V */
 
+/* struct xa_trap_frame for assembly (tied to the struct by the asserts below). */
+#define XA_TRAP_FRAME_SP 52
+#define XA_TRAP_FRAME_LR 56
+#define XA_TRAP_FRAME_PC 60
+#define XA_TRAP_FRAME_VPSR 64
+#define XA_TRAP_FRAME_SIZE 68
+
 #ifndef __ASSEMBLER__
 /* What the VMM saves of an interrupted guest context. Same layout as the VMM's own
  * exception frame, so a bounce is a copy. */
@@ -67,11 +74,11 @@ struct xa_trap_frame {
     uint32_t vpsr;  /* the interrupted virtual PSR */
 };
 typedef struct xa_trap_frame xa_trap_frame_t;
-XA_ABI_SIZE(struct xa_trap_frame, 68);
-XA_ABI_OFFSET(struct xa_trap_frame, sp, 52);
-XA_ABI_OFFSET(struct xa_trap_frame, lr, 56);
-XA_ABI_OFFSET(struct xa_trap_frame, pc, 60);
-XA_ABI_OFFSET(struct xa_trap_frame, vpsr, 64);
+XA_ABI_SIZE(struct xa_trap_frame, XA_TRAP_FRAME_SIZE);
+XA_ABI_OFFSET(struct xa_trap_frame, sp, XA_TRAP_FRAME_SP);
+XA_ABI_OFFSET(struct xa_trap_frame, lr, XA_TRAP_FRAME_LR);
+XA_ABI_OFFSET(struct xa_trap_frame, pc, XA_TRAP_FRAME_PC);
+XA_ABI_OFFSET(struct xa_trap_frame, vpsr, XA_TRAP_FRAME_VPSR);
 
 #endif /* !__ASSEMBLER__ */
 

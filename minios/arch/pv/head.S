@@ -10,15 +10,20 @@
  * pv_trap(frame, K) on that stack and return with restore_trap_frame(frame), which
  * reloads everything from the frame (possibly edited by the handler).
  */
-#define HYPERCALL_restore_trap_frame 23
-#define SHARED_INFO_VA 0xFBF00000       /* XA_SHARED_INFO_VA */
-#define VCPU_VKSP 12                     /* offsetof(vcpu_info, vksp) */
-#define FRAME_SIZE 68                    /* sizeof(struct xa_trap_frame) */
-#define FRAME_SP 52
-#define FRAME_LR 56
-#define FRAME_PC 60
-#define FRAME_VPSR 64
-#define VPSR_MODE_USER 0x10
+#include <xen-arm/hypercall.h>
+#include <xen-arm/shared_info.h>
+#include <xen-arm/start_info.h>
+#include <xen-arm/trap.h>
+
+#define HYPERCALL_restore_trap_frame XA_HYPERCALL_restore_trap_frame
+#define SHARED_INFO_VA XA_SHARED_INFO_VA
+#define VCPU_VKSP XA_VCPU_INFO_VKSP      /* vcpu[0] is at offset 0 of shared_info */
+#define FRAME_SIZE XA_TRAP_FRAME_SIZE
+#define FRAME_SP XA_TRAP_FRAME_SP
+#define FRAME_LR XA_TRAP_FRAME_LR
+#define FRAME_PC XA_TRAP_FRAME_PC
+#define FRAME_VPSR XA_TRAP_FRAME_VPSR
+#define VPSR_MODE_USER XA_VPSR_MODE_USER
 
     .section .text.head, "ax"
     .arm
