@@ -52,7 +52,9 @@ def test_heartbeat_sleeps_on_the_vmm_timer(tmp_path, platform):
     assert beats(run.output, "guest1", 1) == [1, 2, 3, 4], run.output
     times = [int(t) for t in re.findall(r"^\[dom0\] heartbeat: dom 0 beat \d+ at (\d+) ns$", run.output, re.M)]
     for earlier, later in zip(times, times[1:]):
-        assert later - earlier >= 20_000_000, times  # msleep sleeps at least that long
+        # The VMM's one-shot timer fires at the deadline itself: never early, and late only
+        # by the few microseconds the guest needs between waking and sleeping again.
+        assert 20_000_000 <= later - earlier < 20_100_000, times
     assert "(2 shut down, 0 crashed)" in run.output, run.output
 
 

@@ -162,6 +162,7 @@ i32 hc_update_va_mapping(Domain& d, TrapFrame& f) {
 
 i32 hc_set_timer_op(Domain& d, TrapFrame& f) {
     d.timer_deadline_ns = (static_cast<u64>(f.r[1]) << 32) | f.r[0];
+    sched::timer_set(d.timer_deadline_ns);
     return 0;
 }
 
@@ -275,6 +276,16 @@ i32 hc_console_io(Domain& d, TrapFrame& f) {
         u32 n = 0;
         for (int c; n < count && (c = board::console_getc()) >= 0; ++n) reinterpret_cast<char*>(buf)[n] = static_cast<char>(c);
         return static_cast<i32>(n);
+    }
+    case XA_CONSOLEIO_write_raw: {  // dom0's console multiplexer: no prefix, no buffering
+        if (!d.privileged) return err(Err::perm);
+        if (probe_guest(buf, count, false) != Err::ok) return err(Err::fault);
+        for (u32 i = 0; i < count; ++i) {
+            const char c = reinterpret_cast<const char*>(buf)[i];
+            if (c == '\n') board::console_putc('\r');  // as printk sends it
+            board::console_putc(c);
+        }
+        return static_cast<i32>(count);
     }
     default:
         return err(Err::nosys);

@@ -12,7 +12,17 @@
 namespace xa::sched {
 namespace {
 
-bool need_resched = false;
+// Work for the slow path of leave(), one byte so the fast path tests it once.
+constexpr u8 kWorkResched = 1u << 0;  // pick the next domain
+constexpr u8 kWorkTimer = 1u << 1;    // recompute the one-shot timer
+u8 pending_work = kWorkTimer;
+// The one-shot timer: programmed for the earliest of the current domain's slice end, the
+// virtual timers and poll timeouts. Lazily: a new deadline earlier than the programmed
+// one re-programs at once (expect_deadline); a later one waits, since the earlier
+// interrupt comes first and tick() then recomputes everything (kWorkTimer in pending_work). So a domain
+// switch or set_timer_op usually costs one comparison, not a scan and a device write.
+u64 programmed_ns = ~0ull;  // ~0: nothing programmed
+constexpr u64 kIdleTimerNs = 1000000000ull;  // re-check once a second even with nothing due
 u32 polling_domains = 0;  // domains in sched_op poll right now
 const Domain* last_chosen = nullptr;
 u32 switches = 0;
@@ -43,6 +53,30 @@ const Policy* policy = &kRoundRobin;
 
 Domain* pick_next() { return policy->pick_next(last_chosen); }
 
+void program_timer() {
+    pending_work &= static_cast<u8>(~kWorkTimer);
+    u64 next = ~0ull;
+    if (const Domain* cur = domains::current(); cur != nullptr) next = cur->slice_end_ns;
+    for (u32 i = 0; i < Domain::kMaxDomains; ++i) {
+        const Domain& d = domains::slot(i);
+        if (!d.alive()) continue;
+        if (d.timer_deadline_ns != 0 && d.timer_deadline_ns < next) next = d.timer_deadline_ns;
+        if (d.polling && d.poll_timeout_ns != 0 && d.poll_timeout_ns < next) next = d.poll_timeout_ns;
+    }
+    if (next == ~0ull) next = now_ns() + kIdleTimerNs;
+    if (next != programmed_ns) {
+        board::timer_oneshot(next);
+        programmed_ns = next;
+    }
+}
+
+void expect_deadline(u64 deadline_ns) {
+    if (deadline_ns < programmed_ns) {
+        board::timer_oneshot(deadline_ns);
+        programmed_ns = deadline_ns;
+    }
+}
+
 void handle_irqs() {
     for (int line; (line = board::irq_claim()) >= 0;) {
         if (static_cast<u32>(line) == board::kConfig.timer_irq) {
@@ -71,6 +105,7 @@ void handle_irqs() {
 // interrupt in SVC mode; WFI wakes on a pending line anyway) and serve it here.
 void idle_wait() {
     vmm::trace_domain(XA_TRACE_IDLE);
+    if (pending_work & kWorkTimer) program_timer();
     cpu::wait_for_interrupt();
     handle_irqs();
 }
@@ -100,6 +135,7 @@ void switch_to(Domain* prev, Domain& next, TrapFrame& f) {
     set_runstate(next, RUNSTATE_running, now);
     publish_time(next, now);
     next.slice_end_ns = now + next.timeslice_ns;
+    expect_deadline(next.slice_end_ns);
     ++switches;
 }
 
@@ -110,7 +146,10 @@ const Policy kRoundRobin{"round-robin", round_robin_pick};
 void init() {
     board::irq_init();
     board::irq_enable(board::kConfig.timer_irq);
-    board::timer_start(kTickHz);
+}
+
+void timer_set(u64 deadline_ns) {
+    if (deadline_ns != 0) expect_deadline(deadline_ns);
 }
 
 u64 now_ns() { return board::timer_now_ns(); }
@@ -130,7 +169,7 @@ void domain_stopped(Domain& d) {
     if (d.polling) --polling_domains;
     d.polling = false;
     d.timer_deadline_ns = 0;
-    if (&d == domains::current()) need_resched = true;
+    if (&d == domains::current()) pending_work |= kWorkResched;
     // dom0 hears about it, as Xen's VIRQ_DOM_EXC.
     if (Domain* dom0 = domains::get(DomId(0)); dom0 != nullptr && dom0->alive() && dom0 != &d) {
         Kick k;
@@ -168,21 +207,26 @@ void recheck_pollers() {
     }
 }
 
-void yield() { need_resched = true; }
+void yield() { pending_work |= kWorkResched; }
 
 void block(Domain& d) {
     d.blocked = true;
-    if (d.polling) ++polling_domains;
-    if (&d == domains::current()) need_resched = true;
+    if (d.polling) {
+        ++polling_domains;
+        if (d.poll_timeout_ns != 0) expect_deadline(d.poll_timeout_ns);
+    }
+    if (&d == domains::current()) pending_work |= kWorkResched;
 }
 
 void pause_changed(Domain& d) {
-    if (&d == domains::current()) need_resched = true;
+    if (&d == domains::current()) pending_work |= kWorkResched;
     if (&d != domains::current()) set_runstate(d, idle_runstate(d), now_ns());
 }
 
 void tick() {
     const u64 now = now_ns();
+    programmed_ns = ~0ull;  // the deadline that fired is spent
+    pending_work |= kWorkTimer;  // program the next one before returning
     for (u32 i = 0; i < Domain::kMaxDomains; ++i) {
         Domain& d = domains::slot(i);
         if (!d.alive()) continue;
@@ -199,16 +243,17 @@ void tick() {
     if (Domain* cur = domains::current(); cur != nullptr) {
         publish_time(*cur, now);
         if (now >= cur->slice_end_ns) {
-            need_resched = true;
+            pending_work |= kWorkResched;
             cur->slice_end_ns = now + cur->timeslice_ns;  // kept if nobody else can run
         }
     }
 }
 
-void leave(TrapFrame& f) {
-    Domain* cur = domains::current();
-    if (need_resched || cur == nullptr || !cur->runnable()) [[unlikely]] {
-        need_resched = false;
+// Everything leave() does besides the upcall check: kept out of line so the common
+// return (nothing to do) stays a few instructions.
+[[gnu::noinline]] static void leave_slow(TrapFrame& f, Domain* cur) {
+    if ((pending_work & kWorkResched) != 0 || cur == nullptr || !cur->runnable()) {
+        pending_work &= static_cast<u8>(~kWorkResched);
         Domain* next = pick_next();
         while (next == nullptr) {
             if (domains::alive_count() == 0) all_stopped();
@@ -231,7 +276,17 @@ void leave(TrapFrame& f) {
         // idle while still current) keeps its slice: tick() renews an expired one.
         if (next != cur) switch_to(cur, *next, f);
     }
+    if (pending_work & kWorkTimer) program_timer();
     if (Domain* d = domains::current(); d != nullptr) traps::deliver_upcall(*d, f);
+}
+
+void leave(TrapFrame& f) {
+    Domain* cur = domains::current();
+    if (pending_work != 0 || cur == nullptr || !cur->runnable()) [[unlikely]] {
+        leave_slow(f, cur);
+        return;
+    }
+    traps::deliver_upcall(*cur, f);
 }
 
 extern "C" [[noreturn]] void xa_start_guests();  // arch/arm/vectors.S

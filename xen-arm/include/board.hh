@@ -61,6 +61,10 @@ int irq_claim();               // the pending line to serve next, or -1 when non
 // Periodic tick at hz; timer_ack() is called from the timer's interrupt and returns the
 // number of periods that elapsed since the last ack (normally 1).
 void timer_start(u32 hz);
+// One-shot: a single interrupt once timer_now_ns() reaches deadline_ns (as soon as
+// possible if it already has), never early. Replaces any earlier deadline and ends periodic
+// mode; timer_ack() then acknowledges without re-arming (and returns 1).
+void timer_oneshot(u64 deadline_ns);
 u32 timer_ack();
 u64 timer_now_ns();  // monotonic time from the board's clock, nanoseconds since reset
 

@@ -32,4 +32,22 @@ struct ClockScale {
     }
 };
 
+// The other direction, for programming a timer: counts = ceil(ns * hz / 1e9) by one
+// 32x32->64 multiply, for delays below 2^32 ns (4.29 s; callers cap longer ones).
+// mult = ceil(hz * 2^32 / 1e9), so the result is never below the exact count: a timer
+// programmed with it never fires early (it may fire one count late).
+struct NsToCounts {
+    u32 mult;
+
+    static constexpr NsToCounts for_hz(u32 hz) {
+        return NsToCounts{static_cast<u32>(((static_cast<u64>(hz) << 32) + 999999999ull) / 1000000000ull)};
+    }
+
+    constexpr u64 counts_ceil(u64 ns) const {
+        if (ns > 0xFFFFFFFFull) ns = 0xFFFFFFFFull;
+        const u64 product = ns * mult;  // < 2^64: ns < 2^32, mult < 2^32
+        return (product >> 32) + ((product & 0xFFFFFFFFull) != 0 ? 1 : 0);
+    }
+};
+
 }  // namespace xa

@@ -32,9 +32,14 @@ struct Policy {
 // Round-robin in domain-id order, each for its configured timeslice.
 extern const Policy kRoundRobin;
 
-inline constexpr u32 kTickHz = 1000;  // VMM tick: timeslice and virtual-timer resolution
-
+// No periodic tick: one one-shot board timer is programmed for the next thing due (the
+// current domain's slice end, a virtual timer, a poll timeout), so virtual timers fire at
+// their exact deadline and an idle system takes no interrupts at all.
 void init();
+
+// A virtual timer was set to deadline_ns (0: cancelled; the timer then just fires once for
+// nothing, which is cheaper than re-scanning now).
+void timer_set(u64 deadline_ns);
 
 u64 now_ns();  // system time: ns since the board's clock started
 
@@ -51,7 +56,7 @@ void yield();                 // the current domain gives up the rest of its sli
 void block(Domain& d);        // wait for an event (the caller has checked none is pending)
 void pause_changed(Domain& d);
 
-// The VMM tick, from the timer interrupt.
+// The timer interrupt: fire due virtual timers and poll timeouts, end an expired slice.
 void tick();
 
 // Publish system time into d's vcpu_info (version protocol).

@@ -37,6 +37,8 @@ constexpr u32 kTimerClearInterrupt = kTimer + 0x10;
 
 TickDeadline tick;
 
+bool periodic = false;  // timer_start (re-arm per period) or timer_oneshot
+
 void arm_alarm(u64 at_ns) {
     mmio_write<u32>(kTimerAlarmHigh, static_cast<u32>(at_ns >> 32));
     mmio_write<u32>(kTimerAlarmLow, static_cast<u32>(at_ns));
@@ -74,12 +76,21 @@ u64 timer_now_ns() {
 }
 
 void timer_start(u32 hz) {
+    periodic = true;
     tick.start(timer_now_ns(), hz);
     arm_alarm(tick.next_ns());
 }
 
+// The alarm compares against the same nanosecond clock: exact, and a past deadline fires
+// at once.
+void timer_oneshot(u64 deadline_ns) {
+    periodic = false;
+    arm_alarm(deadline_ns);
+}
+
 u32 timer_ack() {
     mmio_write<u32>(kTimerClearInterrupt, 1);
+    if (!periodic) return 1;
     const u32 elapsed = tick.advance(timer_now_ns());
     arm_alarm(tick.next_ns());
     return elapsed;

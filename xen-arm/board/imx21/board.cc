@@ -105,6 +105,9 @@ int irq_claim() {
 }
 
 constexpr ClockScale kClockScale = ClockScale::for_hz(kGptCountHz);
+constexpr NsToCounts kNsToCounts = NsToCounts::for_hz(kGptCountHz);
+bool periodic = false;            // timer_start (restart mode) or timer_oneshot (free-run)
+bool oneshot_configured = false;
 
 u64 timer_now_ns() {
     const u32 now = mmio_read<u32>(kGpt2 + kGptTcn);
@@ -114,6 +117,7 @@ u64 timer_now_ns() {
 }
 
 void timer_start(u32 hz) {
+    periodic = true;
     mmio_write<u32>(kGpt1 + kGptTctl, kTctlSoftReset);
     mmio_write<u32>(kGpt1 + kGptTprer, kGptPrescale);
     // Restart mode: the counter returns to 0 on the tick after the match, so a period
@@ -122,9 +126,32 @@ void timer_start(u32 hz) {
     mmio_write<u32>(kGpt1 + kGptTctl, kTctlEnable | kTctlClkPerclk1 | kTctlCompEn);
 }
 
+// One-shot on GPT1 in free-run mode: TCMP = TCN + the delay in counts, rounded up so the
+// compare never comes early. The counter runs on between the read of TCN and the write
+// of TCMP (a few instructions: a few counts at most), so delays are at least
+// kMinOneshotCounts; a shorter one would risk a match the counter has already passed
+// and a 194-second wait for the wrap. Delays are cut to 2^31 counts (97 s): the scheduler
+// re-arms long before.
+void timer_oneshot(u64 deadline_ns) {
+    constexpr u32 kMinOneshotCounts = 64;  // 2.9 us at 22.17 MHz
+    if (periodic || !oneshot_configured) {
+        mmio_write<u32>(kGpt1 + kGptTctl, kTctlSoftReset);
+        mmio_write<u32>(kGpt1 + kGptTprer, kGptPrescale);
+        mmio_write<u32>(kGpt1 + kGptTctl, kTctlEnable | kTctlClkPerclk1 | kTctlCompEn | kTctlFreeRun);
+        periodic = false;
+        oneshot_configured = true;
+    }
+    const u64 now = timer_now_ns();
+    u64 counts = deadline_ns > now ? kNsToCounts.counts_ceil(deadline_ns - now) : 0;
+    if (counts < kMinOneshotCounts) counts = kMinOneshotCounts;
+    if (counts > 0x80000000ull) counts = 0x80000000ull;
+    const u32 tcn = mmio_read<u32>(kGpt1 + kGptTcn);
+    mmio_write<u32>(kGpt1 + kGptTcmp, tcn + static_cast<u32>(counts));
+}
+
 u32 timer_ack() {
     mmio_write<u32>(kGpt1 + kGptTstat, kTstatComp);  // write 1 to clear (i.MX21)
-    return 1;  // restart mode: the counter returns to 0 at each match
+    return 1;  // restart mode: the counter returns to 0 at each match; one-shot: done
 }
 
 }  // namespace xa::board

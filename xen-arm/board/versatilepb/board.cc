@@ -48,8 +48,16 @@ TickDeadline tick;
 // timer always has a next deadline pending, and the idle CPU's clock warp then skips
 // to it before the interrupt is taken (each tick arrived one period late). With a
 // one-shot timer nothing is pending while the interrupt is outstanding, as on goldfish.
+bool periodic = false;  // timer_start (re-arm per period) or timer_oneshot
+
+// SP804 timer 0 counts 1 MHz: the delay is rounded up to whole microseconds, so the
+// interrupt never comes early.
+constexpr NsToCounts kNsToTimerCounts = NsToCounts::for_hz(1000000);
+
 void arm_oneshot(u64 at_ns, u64 now_ns) {
-    const u64 delta_us = at_ns > now_ns ? (at_ns - now_ns + 999) / 1000 : 1;
+    // counts_ceil caps the delay at 4.29 s: plenty, the scheduler re-arms long before.
+    u64 delta_us = at_ns > now_ns ? kNsToTimerCounts.counts_ceil(at_ns - now_ns) : 1;
+    if (delta_us == 0) delta_us = 1;
     mmio_write<u32>(kTimerControl, 0);
     mmio_write<u32>(kTimerLoad, static_cast<u32>(delta_us));
     mmio_write<u32>(kTimerControl, kTimerEnable | kTimerOneShot | kTimerIntEnable | kTimer32Bit);
@@ -93,13 +101,20 @@ u64 timer_now_ns() {
 }
 
 void timer_start(u32 hz) {
+    periodic = true;
     const u64 now = timer_now_ns();
     tick.start(now, hz);
     arm_oneshot(tick.next_ns(), now);
 }
 
+void timer_oneshot(u64 deadline_ns) {
+    periodic = false;
+    arm_oneshot(deadline_ns, timer_now_ns());
+}
+
 u32 timer_ack() {
     mmio_write<u32>(kTimerIntClr, 1);
+    if (!periodic) return 1;
     const u64 now = timer_now_ns();
     const u32 elapsed = tick.advance(now);
     arm_oneshot(tick.next_ns(), now);
