@@ -50,3 +50,25 @@ TEST(ClockScale, OneGigahertzIsIdentity) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(NsToCounts, NeverBelowTheExactCountAndAtMostOneAbove) {
+    for (unsigned hz : {32768u, 1000000u, 22166666u, 24000000u}) {
+        const xa::NsToCounts c = xa::NsToCounts::for_hz(hz);
+        for (xa::u64 ns : {0ull, 1ull, 45ull, 1000ull, 999999ull, 10000000ull, 123456789ull, 4294967295ull}) {
+            const unsigned __int128 exact_num = static_cast<unsigned __int128>(ns) * hz;
+            const xa::u64 exact_ceil = static_cast<xa::u64>((exact_num + 999999999u) / 1000000000u);
+            const xa::u64 got = c.counts_ceil(ns);
+            EXPECT_GE(got, exact_ceil) << hz << " " << ns;
+            EXPECT_LE(got, exact_ceil + 1) << hz << " " << ns;
+        }
+    }
+}
+
+TEST(NsToCounts, LongDelaysAreCappedNotWrapped) {
+    const xa::NsToCounts c = xa::NsToCounts::for_hz(22166666u);
+    EXPECT_EQ(c.counts_ceil(1ull << 40), c.counts_ceil(0xFFFFFFFFull));
+}
+
+}  // namespace
