@@ -6,6 +6,11 @@
  *   as prefix ("[name] text"); count 0..XA_CONSOLEIO_MAX; returns count.
  * console_io(r0 = CONSOLEIO_read, r1 = count, r2 = buffer): console input for the domain
  *   that owns it (dom0); returns the bytes read (0 if none), -EPERM for other domains.
+ * console_io(r0 = XA_CONSOLEIO_write_raw, r1 = count, r2 = bytes): xen-arm specific, for
+ *   the privileged domain (dom0) only (-EPERM otherwise): the bytes go to the console as
+ *   they are, with no prefix and no line buffering ('\n' is sent as "\r\n", as in the
+ *   VMM's own lines); returns count. dom0's console multiplexer uses it to print every
+ *   domain's lines with that domain's own prefix.
  *
  * xen_version(r0 = XENVER_*, r1 = guest address of the result or 0):
  *   XENVER_version       returns major << 16 | minor
@@ -21,6 +26,7 @@
 
 #define CONSOLEIO_write 0
 #define CONSOLEIO_read 1
+#define XA_CONSOLEIO_write_raw 0x100 /* not Xen's: outside its numbering */
 #define XA_CONSOLEIO_MAX 4096U
 
 #define XENVER_version 0

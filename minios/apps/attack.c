@@ -2,8 +2,8 @@
  * app=attack what=KIND (pv only): one class of attack on the VMM's isolation. Each check
  * prints "attack KIND: <check>: ok" or "... FAIL (got X)"; at the end "attack KIND:
  * contained" if every check held, else "attack KIND: FAILED"; then a clean shutdown.
- * what=no-handler is different: the VMM must crash the domain, so it never prints
- * "contained" (the test reads the VMM's report).
+ * what=no-handler and what=handler-fault are different: the VMM must crash the domain,
+ * so they never print "contained" (the test reads the VMM's report).
  */
 #include "minios/app.h"
 #include "minios/arch.h"
@@ -236,6 +236,18 @@ static void attack_no_handler(void)
     (void)HYPERVISOR_set_trap_table(pv_trap_table());
 }
 
+/* ---- handler-fault: a fault where a trap handler runs (virtual kernel mode, upcalls
+ * masked) cannot be bounced again: the VMM crashes the domain. ---- */
+
+static void attack_handler_fault(void)
+{
+    printk("attack %s: reading 0xff000000 with upcalls masked, as a trap handler runs\n", kind);
+    local_irq_disable();
+    (void)pv_probe_read(VMM_VA);
+    local_irq_enable();
+    report("the VMM crashed this domain", false, "still running");
+}
+
 static void attack_main(void)
 {
     kind = cmdline_get("what");
@@ -243,6 +255,8 @@ static void attack_main(void)
         kind = "(none)";
     if (strcmp(kind, "user-reads-kernel") == 0)
         attack_user_reads_kernel();
+    else if (strcmp(kind, "handler-fault") == 0)
+        attack_handler_fault();
     else if (strcmp(kind, "read-vmm") == 0)
         attack_touch_vmm(false);
     else if (strcmp(kind, "write-vmm") == 0)

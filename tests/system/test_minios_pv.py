@@ -86,7 +86,19 @@ def test_attack_without_a_dabt_handler_crashes_only_the_attacker(tmp_path, platf
     assert "contained" not in run.output and "still running" not in run.output, run.output
     assert beats(run.output, "dom0", 0) == [1, 2, 3], run.output
     assert "(1 shut down, 1 crashed)" in run.output, run.output
-    assert run.status != 0, run.output
+    assert run.status == 5, run.output  # every domain stopped, one crashed
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_a_fault_inside_a_trap_handler_crashes_only_that_domain(tmp_path, platform):
+    run = system(tmp_path, platform, "handlerfault", ("dom0", "app=heartbeat count=3 period=10"),
+                 ("guest1", "app=attack what=handler-fault"))
+    assert re.search(r"^xen-arm: dom1 'guest1' crashed: data abort at 0xff000000 .*upcalls masked", run.output,
+                     re.M), run.output
+    assert "still running" not in run.output, run.output
+    assert beats(run.output, "dom0", 0) == [1, 2, 3], run.output
+    assert "(1 shut down, 1 crashed)" in run.output, run.output
+    assert run.status == 5, run.output
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
