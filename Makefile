@@ -22,6 +22,7 @@ include xen-arm/build.mk
 include minios/build.mk
 include domains/build.mk
 include tests/guests/build.mk
+include traces/build.mk
 
 vmm: $(VMM_ELF)
 

@@ -7,6 +7,8 @@
  */
 #include "minios/sched.h"
 
+#include <xen-arm/trace.h>
+
 #include "minios/console.h"
 #include "minios/kernel.h"
 #include "minios/lib.h"
@@ -21,6 +23,14 @@ static unsigned int next_id = 1;
 
 struct thread *current_thread(void) { return running; }
 
+/* Trace protocol (xen-arm/trace.h): a store to the thread's slot of the trace page tells an
+ * instruction tracer which thread goes on the CPU (the value is ignored). */
+static inline void trace_thread_on_cpu(unsigned int id)
+{
+    if (id < XA_TRACE_MAX_THREADS)
+        *(volatile uint32_t *)(uintptr_t)(XA_TRACE_THREAD_VA + 4U * id) = 0;
+}
+
 static uint32_t *stack_guard(struct thread *t) { return (uint32_t *)(t + 1); }
 
 void init_sched(void)
@@ -29,6 +39,7 @@ void init_sched(void)
     idle_thread.id = 0;
     idle_thread.runnable = true;
     running = &idle_thread;
+    trace_thread_on_cpu(idle_thread.id);
 }
 
 static void thread_main(void *p)
@@ -127,6 +138,7 @@ void schedule(void)
     local_irq_restore(flags);
     if (next != prev) {
         running = next;
+        trace_thread_on_cpu(next->id);
         arch_switch_context(&prev->ctx, &next->ctx);
     }
 }

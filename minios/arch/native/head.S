@@ -6,8 +6,9 @@
  * of 1 MiB sections from the board's list (board_sections in board-<board>.c: the kernel
  * mapping VA 0xC0000000 -> RAM, the device windows identity-mapped, and VA 0 -> RAM base,
  * read-only, which puts this file's vector table at the low vectors), plus an identity
- * section for the instructions that run while the MMU turns on; then MMU, I- and D-cache
- * on, per-mode stacks, and native_start() in C.
+ * section for the instructions that run while the MMU turns on, and one small page of its
+ * own at XA_TRACE_THREAD_VA (the trace protocol's thread page, as the VMM maps one in every
+ * domain); then MMU, I- and D-cache on, per-mode stacks, and native_start() in C.
  */
 #define ARM_MODE_IRQ 0x12
 #define ARM_MODE_SVC 0x13
@@ -17,6 +18,10 @@
 #define ARM_PSR_F 0x40
 
 #define SECTION_RW_UNCACHED 0x412      /* AP=01 (privileged RW), bit 4, section, domain 0 */
+#define COARSE_TABLE 0x011             /* coarse second-level table, bit 4, domain 0 */
+#define SMALL_PAGE_RW_WB 0x55E         /* AP=01 in all four subpages, C, B, small page */
+
+#include <xen-arm/trace.h>
 
 /* Fault kinds passed to native_fault(): the vector offsets / 4 */
 #define FAULT_UNDEF 1
@@ -92,6 +97,21 @@ _start:
     bne     3b
     b       2b
 4:
+    /* The trace page (hypercalls/xen-arm/trace.h): one page of our own at
+     * XA_TRACE_THREAD_VA, as the VMM maps one in every domain, so that the scheduler's
+     * thread announcements are the same stores natively. A coarse table for its MiB. */
+    ldr     r5, =native_trace_l2
+    add     r5, r5, r10
+    ldr     r6, =native_trace_page
+    add     r6, r6, r10
+    ldr     r7, =SMALL_PAGE_RW_WB
+    orr     r6, r6, r7
+    mov     r7, #((XA_TRACE_THREAD_VA >> 12) & 0xFF)
+    str     r6, [r5, r7, lsl #2]
+    orr     r5, r5, #COARSE_TABLE
+    ldr     r7, =(XA_TRACE_THREAD_VA >> 20)
+    str     r5, [r4, r7, lsl #2]
+
     mov     r0, #0
     mcr     p15, 0, r0, c7, c7, 0      /* invalidate I and D caches */
     mcr     p15, 0, r0, c7, c10, 4     /* drain the write buffer */
@@ -162,6 +182,11 @@ native_l1:
     .space  16384
 
     .section .bss, "aw", %nobits
+    .balign 4096
+native_trace_page:
+    .space  4096
+native_trace_l2:                       /* 1 KiB aligned: follows a page */
+    .space  1024
     .balign 8
     .space  16384
     .global boot_stack_top

@@ -1,0 +1,58 @@
+# xatrace: instruction and cycle traces (traces/README.md). Included by the top-level Makefile.
+#
+#   make traces [PLATFORM=imx21]   seed 001's cases 0-3 under the plugin -> traces/results/<board>/
+#   make bench [PLATFORM=...]      microbenchmarks (min/median/max) -> traces/results/<board>/bench.csv
+#   make traces-plugin             build/traces/libxatrace.so (and the model's unit tests)
+#
+# The plugin is built with the host's g++ against the qemu-plugin.h of the project's QEMU;
+# the model's GoogleTest tests run with `make host-test`, the pytest checks with `make test`.
+
+TRACES_BUILD := build/traces
+TRACES_PLUGIN := $(TRACES_BUILD)/libxatrace.so
+TRACES_PYTHON ?= /usr/bin/python3
+TRACES_IMAGES = $(foreach n,1 2 3,$(IMAGES_DIR)/bench$(n).elf)
+TRACES_NATIVE = $(MINIOS_OUT)/native/$(PLATFORM)/minios.elf
+TRACES_TSWITCH := $(TRACES_BUILD)/kernels/minios-tswitch.elf
+
+.PHONY: traces bench traces-plugin traces-unit-test
+
+# Configures with QEMU's plugin header when the project's QEMU source tree is there (the
+# model and its tests need nothing from QEMU).
+define traces_configure
+	@qinc="$$(goldfish/build-qemu.sh --dir)/src/include/qemu"; \
+	  [ -f "$$qinc/qemu-plugin.h" ] || qinc=""; \
+	  cmake -S traces -B $(TRACES_BUILD) -DQEMU_PLUGIN_INCLUDE="$$qinc" >/dev/null
+endef
+
+traces-plugin: qemu
+	$(traces_configure)
+	@cmake --build $(TRACES_BUILD) -j2
+	@test -f $(TRACES_PLUGIN) || { echo "traces: $(TRACES_PLUGIN) was not built (no qemu-plugin.h?)" >&2; exit 1; }
+
+traces-unit-test:
+	@echo "test: xatrace timing-model unit tests (GoogleTest via CTest)"
+	$(traces_configure)
+	@cmake --build $(TRACES_BUILD) -j2 --target xatrace_tests
+	@ctest --test-dir $(TRACES_BUILD) --output-on-failure
+
+traces: deps traces-plugin $(VMM_ELF) $(TRACES_NATIVE) $(TRACES_IMAGES)
+	$(TRACES_PYTHON) traces/run_traces.py --platform $(PLATFORM)
+
+bench: deps traces-plugin $(VMM_ELF) $(MINIOS_PV_ELF) test-guests $(TRACES_TSWITCH)
+	$(TRACES_PYTHON) traces/bench.py --platform $(PLATFORM)
+
+# mini-OS (pv) with the thread-switch microbenchmark app linked in (minios/apps/tswitch.c).
+$(TRACES_BUILD)/obj/tswitch.o: $(MINIOS_DIR)/apps/tswitch.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@$(MINIOS_CC) $(MINIOS_CPPFLAGS) -I$(MINIOS_DIR)/arch/pv/include $(MINIOS_CFLAGS) -c $< -o $@
+
+TRACES_TSWITCH_OBJS = $(filter-out %/apps/tswitch.o,$(MINIOS_PV_OBJS)) $(TRACES_BUILD)/obj/tswitch.o
+$(TRACES_TSWITCH): $(TRACES_TSWITCH_OBJS) $(MINIOS_OUT)/pv/minios.ld
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@$(MINIOS_CC) $(MINIOS_LDFLAGS) -T $(MINIOS_OUT)/pv/minios.ld $(TRACES_TSWITCH_OBJS) -lgcc -o $@
+
+# The tests: the model's unit tests with the host tests, the plugin for the pytest checks.
+host-test: traces-unit-test
+system-test: traces-plugin
