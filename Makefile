@@ -23,6 +23,7 @@ include minios/build.mk
 include domains/build.mk
 include tests/guests/build.mk
 include traces/build.mk
+include ucos-port/build.mk
 
 vmm: $(VMM_ELF)
 

@@ -1,0 +1,74 @@
+"""Task-switch cost inside a µC/OS-II guest, native vs paravirtual, in instructions
+(-icount: 8 ns of virtual time each, tools/run-qemu.sh) and in modeled cycles (the README's
+ARM926EJ-S model: CPI 1.6, 200 MHz). ucos-port/apps/bench.c switches between two tasks N
+times per round, timing each round between two markers, once with N switches and once
+with none; the difference of the fastest of each, over 2N switches, is one switch.
+
+    raw        OS_TASK_SW() with OSTCBHighRdy set by hand: the port's switch path alone
+    semaphore  OSSemPost/OSSemPend ping-pong: the kernel services around it too
+
+`make ucos-bench` runs this file with -s to show the table."""
+import re
+
+import pytest
+
+import test_ucos_common as ucos
+from vmm import ICOUNT_NS_PER_INSN, PLATFORMS
+
+N, ROUNDS = 500, 8
+CPI = 1.6
+KINDS = {1: "raw OSCtxSw", 2: "semaphore ping-pong"}
+
+
+def marks(lines: list[str], pattern: str) -> dict[int, int]:
+    found = {}
+    for line in lines:
+        m = re.search(pattern, line)
+        if m:
+            found[int(m.group(1), 16)] = int(m.group(2))
+    return found
+
+
+def per_switch(stamps: dict[int, int], kind: int) -> float:
+    def fastest(loaded: int) -> int:
+        spans = []
+        for r in range(ROUNDS):
+            tag = 0xC5000000 | kind << 16 | r << 8 | loaded << 4
+            assert tag in stamps and tag | 1 in stamps, (hex(tag), stamps)
+            spans.append(stamps[tag | 1] - stamps[tag])
+        return min(spans)
+    return (fastest(1) - fastest(0)) / ICOUNT_NS_PER_INSN / (2 * N)
+
+
+@pytest.fixture(scope="module", params=PLATFORMS)
+def figures(request, tmp_path_factory):
+    platform = request.param
+    cmdline = f"app=bench n={N} rounds={ROUNDS}"
+    native = ucos.run_native(platform, cmdline)
+    assert native.status == 0, native.output
+    pv = ucos.run_pv_alone(tmp_path_factory.mktemp(f"bench-{platform}"), platform, cmdline, "bench")
+    assert pv.status == 0, pv.output
+    native_marks = marks(native.lines, r"^mark 0x([0-9a-f]{8}) at (\d+) ns$")
+    pv_marks = marks(pv.lines, r"^xen-arm: trace dom0 marker 0x([0-9a-f]{8}) at (\d+) ns$")
+    result = {k: (per_switch(native_marks, k), per_switch(pv_marks, k)) for k in KINDS}
+    print(f"\n{platform}: µC/OS-II task switch, instructions (modeled cycles at CPI {CPI})")
+    for k, (nat, par) in result.items():
+        print(f"  {KINDS[k]:20s} native {nat:6.1f} ({nat * CPI:6.1f})   xen-arm pv {par:6.1f} ({par * CPI:6.1f})"
+              f"   +{par - nat:.1f} ({(par - nat) / nat * 100:.0f}%)")
+    return platform, result
+
+
+def test_raw_switch_costs_about_the_same_under_the_vmm(figures):
+    """The paravirtual switch is a plain LDM in USR mode plus the shared-page mask: no
+    hypercall, so only a few instructions more than natively."""
+    _, result = figures
+    native, pv = result[1]
+    assert 20 <= native <= 120, result
+    assert native <= pv <= native + 40, result
+
+
+def test_semaphore_ping_pong(figures):
+    _, result = figures
+    native, pv = result[2]
+    assert result[1][0] < native <= 400, result
+    assert native <= pv <= native * 1.5, result

@@ -1,0 +1,106 @@
+/*
+ * The board support package of the µC/OS-II guests: what sits under the kernel and the port
+ * and is not part of µC/OS-II's API. Two implementations:
+ *
+ *   bsp/xen-arm  a paravirtual guest of xen-arm: start_info, the trap table, event channels
+ *                (VIRQ_TIMER for the tick), console_io, sched_op; no device access at all.
+ *   bsp/native   the bare board: mini-OS's board drivers (minios/arch/native/board-*.c:
+ *                interrupt controller, one-shot timer, UART), the MMU, semihosting.
+ *
+ * bsp/lib.c (both): formatting, strings, the command line.
+ */
+#ifndef UCOS_BSP_H
+#define UCOS_BSP_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "os_cpu.h"
+
+/* ---- start ---- */
+/* The application: called once by the BSP with interrupts masked; creates tasks and calls
+ * OSStart(). (apps/main.c.) */
+void app_main(void);
+
+/* "pv" or "native <board>"; the domain's (board's) name; the domain id (0 natively); the
+ * command line ("app=NAME key=value ..."). */
+const char *BSP_Kind(void);
+const char *BSP_Name(void);
+unsigned int BSP_DomId(void);
+const char *BSP_CmdLine(void);
+int BSP_IsPv(void);
+
+/* ---- console: each call is one write, so lines of concurrent tasks do not mix ---- */
+void BSP_Printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void BSP_Write(const char *buf, size_t len);
+
+/* ---- time ---- */
+/* Starts the µC/OS-II tick: OSTimeTick() every 1/OS_TICKS_PER_SEC s of virtual time, from
+ * the upcall (pv: VIRQ_TIMER of set_timer_op) or the timer interrupt (native). Ticks missed
+ * while the domain was not running are made up when it runs again. */
+void BSP_TickStart(void);
+/* Nanoseconds of system time. pv: vcpu_info.system_time_ns (updated by the VMM on each of
+ * its ticks, on each switch to the domain and with each VIRQ_TIMER); native: the board
+ * clock. */
+uint64_t BSP_TimeNs(void);
+/* The time at which the most recent OSTimeTick() was due. */
+uint64_t BSP_LastTickNs(void);
+/* A timestamped marker for measurements. pv: the trace_marker hypercall (the VMM prints
+ * "xen-arm: trace domD marker 0xTAG at T ns" with its own clock); native: kept in a table
+ * that BSP_MarksPrint() prints as "mark 0xTAG at T ns". */
+void BSP_Mark(uint32_t tag);
+void BSP_MarksPrint(void);
+
+/* ---- end ---- */
+/* 0: clean (pv SHUTDOWN_poweroff, native exit 0); else pv SHUTDOWN_crash / native exit. */
+__attribute__((noreturn)) void BSP_Exit(int status);
+
+/* ---- for the port (os_cpu_c.c) ---- */
+/* The idle task's wait: block until an event (pv: sched_op block, which unmasks upcalls
+ * atomically; native: wait for interrupt). Returns with interrupts enabled. */
+void BSP_Idle(void);
+/* pv: vcpu_info.vksp, the stack for traps from virtual user mode; native: nothing. */
+void BSP_SetKernelStack(uint32_t ksp);
+
+/* ---- faults ---- */
+/* Called from OS_CPU_ExceptHndlr() for an abort or undefined instruction, in interrupt
+ * context (OSIntNesting > 0 once the kernel runs). far/fsr: the virtual (pv) or real fault
+ * address and status. Returns nonzero if it dealt with the fault (the interrupted context
+ * is then resumed, or another task if the hook suspended or readied something); zero makes
+ * the fault fatal: the BSP reports it and stops the guest. */
+typedef int (*BSP_FaultHook)(uint32_t kind, OS_CPU_FRAME *frame, uint32_t far, uint32_t fsr);
+void BSP_SetFaultHook(BSP_FaultHook hook);
+const char *BSP_ExceptName(uint32_t kind);
+
+/* ---- virtual user mode (pv only; natively these fail) ---- */
+/* Maps the kernel page `page` (4 KiB aligned, ours) also at user_va, user read-write.
+ * Returns 0 or a negative xen error. */
+int BSP_MapUserPage(uint32_t user_va, void *page);
+/* System calls from a user-mode task: `swi #0` with r0 = number, r1 = argument; result in
+ * r0. */
+#define BSP_SYS_PUTS 1u   /* r1 = NUL-terminated string (user memory, < 128 bytes) */
+#define BSP_SYS_DELAY 2u  /* r1 = ticks: OSTimeDly() */
+#define BSP_SYS_EXIT 3u   /* the task deletes itself */
+/* Position-independent user code (bsp/xen-arm/entry.S): says hello twice, 2 ticks apart,
+ * spins ~10M instructions (ticks preempt it in user mode), then stores to the address in its
+ * r0 (which, for a kernel address, is a data abort). */
+extern const char bsp_user_blob[], bsp_user_blob_end[];
+
+/* ---- lib.c ---- */
+/* Zeroes .bss: the first thing the BSP's C entry does (its stack is not in .bss). */
+void bsp_clear_bss(void);
+void *memcpy(void *dst, const void *src, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
+void *memset(void *dst, int c, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+int BSP_Vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+int BSP_Snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The value of key=... on the command line (copied into buf), or NULL. */
+const char *BSP_ArgStr(const char *key, char *buf, size_t size);
+/* The numeric (decimal or 0x hex) value of key=..., or def. */
+INT32U BSP_ArgU32(const char *key, INT32U def);
+size_t BSP_Strlen(const char *s);
+int BSP_Strcmp(const char *a, const char *b);
+
+#endif /* UCOS_BSP_H */

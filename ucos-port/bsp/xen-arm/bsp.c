@@ -1,0 +1,251 @@
+/*
+ * BSP of the µC/OS-II guest of xen-arm (see bsp.h). Everything the board would do is a
+ * hypercall or a word in the shared_info page; the guest touches no device.
+ *
+ *   console   console_io(CONSOLEIO_write): the VMM prints each line with "[name] " in front
+ *   tick      VIRQ_TIMER bound to an event channel, armed with set_timer_op at the next
+ *             multiple of the tick period; the upcall (port: OS_CPU_PV_IrqEntry) calls
+ *             OS_CPU_ExceptHndlr(IRQ), which runs OSTimeTick() once per period elapsed
+ *   idle      sched_op(SCHEDOP_block): the domain sleeps until its next event
+ *   faults    the trap table sends aborts and undefined instructions to the port, which
+ *             hands them to OS_CPU_ExceptHndlr(kind) with vcpu_info.vfar/vfsr
+ *   end       sched_op(SCHEDOP_shutdown)
+ */
+#include <ucos_ii.h>
+
+#include "bsp.h"
+#include "hypervisor.h" /* mini-OS's pv hypercall wrappers (minios/arch/pv/include) */
+
+/* The port's trap-table entries (os_cpu_a.S). */
+extern char OS_CPU_PV_UndefEntry[], OS_CPU_PV_SwiEntry[], OS_CPU_PV_PabtEntry[],
+    OS_CPU_PV_DabtEntry[], OS_CPU_PV_IrqEntry[];
+
+uint32_t bsp_swap(volatile uint32_t *p, uint32_t v);
+__attribute__((noreturn)) void bsp_pv_start(start_info_t *si);
+
+/* The port's frame is the VMM's trap frame, and its mask byte is vcpu_info's. */
+XA_ABI_ASSERT(sizeof(OS_CPU_FRAME) == sizeof(xa_trap_frame_t), "frame size");
+XA_ABI_OFFSET(OS_CPU_FRAME, sp, OS_CPU_FRAME_SP);
+XA_ABI_OFFSET(OS_CPU_FRAME, pc, OS_CPU_FRAME_PC);
+XA_ABI_OFFSET(xa_trap_frame_t, vpsr, OS_CPU_FRAME_PSR);
+XA_ABI_ASSERT(OS_CPU_PSR_MODE_KERNEL == XA_VPSR_MODE_KERNEL && OS_CPU_PSR_MODE_USER == XA_VPSR_MODE_USER &&
+                  OS_CPU_PSR_I == XA_VPSR_I, "virtual PSR bits");
+XA_ABI_ASSERT(OS_CPU_ARM_EXCEPT_DABT == XA_TRAP_DABT && OS_CPU_ARM_EXCEPT_IRQ == XA_TRAP_IRQ &&
+                  OS_CPU_ARM_EXCEPT_PABT == XA_TRAP_PABT && OS_CPU_ARM_EXCEPT_UNDEF == XA_TRAP_UNDEF,
+              "exception kinds are trap kinds");
+
+#define TICK_NS (1000000000ULL / OS_TICKS_PER_SEC)
+
+static start_info_t *start;
+static char dom_name[sizeof start->name + 1];
+static char cmdline[sizeof start->cmd_line + 1];
+static uint32_t trap_table[XA_TRAP_COUNT];
+static evtchn_port_t timer_port;
+static uint64_t next_tick_ns, last_tick_ns;
+static int ticking;
+static BSP_FaultHook fault_hook;
+
+static volatile shared_info_t *shared(void) { return (volatile shared_info_t *)XA_SHARED_INFO_VA; }
+static volatile vcpu_info_t *vcpu(void) { return &shared()->vcpu[0]; }
+
+const char *BSP_Kind(void) { return "pv"; }
+const char *BSP_Name(void) { return dom_name; }
+unsigned int BSP_DomId(void) { return start->domid; }
+const char *BSP_CmdLine(void) { return cmdline; }
+int BSP_IsPv(void) { return 1; }
+
+void BSP_Write(const char *buf, size_t len)
+{
+    while (len > 0) {
+        const uint32_t n = len > XA_CONSOLEIO_MAX ? XA_CONSOLEIO_MAX : (uint32_t)len;
+        if (HYPERVISOR_console_io(CONSOLEIO_write, n, buf) < 0)
+            return;
+        buf += n;
+        len -= n;
+    }
+}
+
+__attribute__((noreturn)) void BSP_Exit(int status)
+{
+    struct sched_shutdown op = {status == 0 ? SHUTDOWN_poweroff : SHUTDOWN_crash};
+    for (;;) {
+        (void)HYPERVISOR_sched_op(SCHEDOP_shutdown, &op);
+        (void)OS_CPU_SR_Save();
+        (void)HYPERVISOR_sched_op(SCHEDOP_block, NULL);
+    }
+}
+
+/* ---- time ---- */
+
+/* The VMM bumps time_version before and after it writes the time: a read is good when
+ * the version was even and did not move across it. */
+uint64_t BSP_TimeNs(void)
+{
+    volatile vcpu_info_t *v = vcpu();
+    for (;;) {
+        const uint32_t before = v->time_version;
+        barrier();
+        const uint64_t ns = v->system_time_ns;
+        barrier();
+        if (before == v->time_version && (before & 1u) == 0)
+            return ns;
+    }
+}
+
+uint64_t BSP_LastTickNs(void) { return last_tick_ns; }
+
+void BSP_TickStart(void)
+{
+    OS_CPU_SR cpu_sr = OS_CPU_SR_Save();
+    next_tick_ns = (BSP_TimeNs() / TICK_NS + 1u) * TICK_NS; /* on the period's grid */
+    ticking = 1;
+    (void)HYPERVISOR_set_timer_op(next_tick_ns);
+    OS_CPU_SR_Restore(cpu_sr);
+}
+
+/* VIRQ_TIMER: one OSTimeTick() per period that has passed (the domain may have been off
+ * the CPU for several), then the next deadline. */
+static void timer_event(void)
+{
+    if (!ticking)
+        return;
+    const uint64_t now = BSP_TimeNs();
+    while (now >= next_tick_ns) {
+        last_tick_ns = next_tick_ns;
+        next_tick_ns += TICK_NS;
+        OSTimeTick();
+    }
+    (void)HYPERVISOR_set_timer_op(next_tick_ns);
+}
+
+void BSP_Mark(uint32_t tag) { (void)HYPERVISOR_trace_marker(tag); }
+void BSP_MarksPrint(void) {}
+
+/* ---- events: Xen's 2-level upcall protocol (shared_info.h) ---- */
+
+static void dispatch_events(void)
+{
+    volatile shared_info_t *s = shared();
+    volatile vcpu_info_t *v = vcpu();
+    v->evtchn_upcall_pending = 0;
+    barrier();
+    uint32_t sel = bsp_swap(&v->evtchn_pending_sel, 0);
+    while (sel != 0) {
+        const unsigned int w = (unsigned int)__builtin_ctz(sel);
+        sel &= sel - 1u;
+        /* We mask no port, so every pending bit of the word is ours to take. */
+        uint32_t bits = bsp_swap(&s->evtchn_pending[w], 0);
+        while (bits != 0) {
+            const evtchn_port_t port = w * 32u + (unsigned int)__builtin_ctz(bits);
+            bits &= bits - 1u;
+            if (port == timer_port)
+                timer_event();
+        }
+    }
+}
+
+/* ---- the port's exception handler (interrupt context, upcalls masked) ---- */
+
+void BSP_SetFaultHook(BSP_FaultHook hook) { fault_hook = hook; }
+
+void OS_CPU_ExceptHndlr(INT32U kind)
+{
+    if (kind == OS_CPU_ARM_EXCEPT_IRQ) {
+        dispatch_events();
+        return;
+    }
+    const uint32_t far = vcpu()->vfar, fsr = vcpu()->vfsr;
+    OS_CPU_FRAME *f = OS_CPU_ExceptFrame;
+    if (fault_hook != NULL && fault_hook(kind, f, far, fsr))
+        return;
+    BSP_Printf("ucos: fatal %s at pc 0x%08x (psr 0x%02x, far 0x%08x, fsr 0x%03x) in task %u\n",
+               BSP_ExceptName(kind), (unsigned int)f->pc, (unsigned int)f->psr,
+               (unsigned int)far, (unsigned int)fsr,
+               OSTCBCur != NULL ? (unsigned int)OSTCBCur->OSTCBPrio : 255u);
+    BSP_Exit(1);
+}
+
+/* ---- idle and virtual user mode ---- */
+
+void BSP_Idle(void)
+{
+    (void)OS_CPU_SR_Save();
+    /* Unmasks atomically and returns at once if an event is pending; the upcall runs on
+     * the way back (and may switch to the task it readied). */
+    (void)HYPERVISOR_sched_op(SCHEDOP_block, NULL);
+    OS_CPU_SR_Restore(0);
+}
+
+void BSP_SetKernelStack(uint32_t ksp) { vcpu()->vksp = ksp; }
+
+int BSP_MapUserPage(uint32_t user_va, void *page)
+{
+    const uint32_t mach = (uint32_t)(uintptr_t)page - XA_GUEST_KERNEL_BASE + start->mem_base;
+    return HYPERVISOR_update_va_mapping(user_va, mach | XA_PTE_PRESENT | XA_PTE_RW | XA_PTE_USER,
+                                        UVMF_INVLPG);
+}
+
+/* A system call from a virtual-user-mode task, run as that task on its kernel stack. */
+void OS_CPU_SyscallHndlr(OS_CPU_FRAME *frame)
+{
+    OS_CPU_SR_Restore(0); /* a system call is preemptible */
+    const uint32_t arg = frame->r[1];
+    switch (frame->r[0]) {
+    case BSP_SYS_PUTS: {
+        char text[128];
+        size_t n = 0;
+        const char *u = (const char *)(uintptr_t)arg;
+        while (n + 1 < sizeof text && u[n] != '\0') {
+            text[n] = u[n];
+            n++;
+        }
+        text[n] = '\0';
+        BSP_Printf("%s\n", text);
+        frame->r[0] = 0;
+        break;
+    }
+    case BSP_SYS_DELAY:
+        OSTimeDly(arg);
+        frame->r[0] = 0;
+        break;
+    case BSP_SYS_EXIT:
+        (void)OSTaskDel(OS_PRIO_SELF);
+        break;
+    default:
+        frame->r[0] = (uint32_t)-1;
+        break;
+    }
+    (void)OS_CPU_SR_Save();
+}
+
+/* ---- start ---- */
+
+void bsp_pv_start(start_info_t *si)
+{
+    bsp_clear_bss(); /* the boot stack is the VMM's, at the top of our memory */
+    start = si;
+    if (memcmp(si->magic, XA_START_INFO_MAGIC, sizeof XA_START_INFO_MAGIC) != 0) {
+        static const char msg[] = "ucos: bad start_info magic\n";
+        BSP_Write(msg, sizeof msg - 1);
+        BSP_Exit(1);
+    }
+    memcpy(dom_name, si->name, sizeof si->name);
+    memcpy(cmdline, si->cmd_line, sizeof si->cmd_line);
+
+    trap_table[XA_TRAP_UNDEF] = (uint32_t)(uintptr_t)OS_CPU_PV_UndefEntry;
+    trap_table[XA_TRAP_SWI] = (uint32_t)(uintptr_t)OS_CPU_PV_SwiEntry;
+    trap_table[XA_TRAP_PABT] = (uint32_t)(uintptr_t)OS_CPU_PV_PabtEntry;
+    trap_table[XA_TRAP_DABT] = (uint32_t)(uintptr_t)OS_CPU_PV_DabtEntry;
+    trap_table[XA_TRAP_IRQ] = (uint32_t)(uintptr_t)OS_CPU_PV_IrqEntry;
+    int rc = HYPERVISOR_set_trap_table(trap_table);
+    struct evtchn_bind_virq bind = {.virq = VIRQ_TIMER, .vcpu = 0, .port = 0};
+    if (rc == 0)
+        rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_virq, &bind);
+    if (rc != 0) {
+        BSP_Printf("ucos: pv set-up failed: %d\n", rc);
+        BSP_Exit(1);
+    }
+    timer_port = bind.port;
+    app_main();
+    BSP_Exit(0);
+}

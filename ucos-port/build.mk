@@ -1,0 +1,147 @@
+# µC/OS-II guests (ucos-port/README.md). Included by the top-level Makefile after
+# domains/build.mk. `make ucos` builds:
+#
+#   build/ucos/pv/ucos.elf                  the paravirtual guest of xen-arm (domains/ucos.cfg)
+#   build/ucos/native/<board>/ucos.elf      the same port and applications on the bare board
+#
+# against the µC/OS-II-compatible kernel in ucos-port/kernel (default), or against the real
+# µC/OS-II v2.9x sources with
+#
+#   make ucos UCOS_SRC=/path/to/uC-OS2      (a checkout of github.com/weston-embedded/uC-OS2)
+#
+# which compiles $(UCOS_SRC)/Source/ucos_ii.c (the single-file build that includes the
+# kernel's os_*.c) with -I$(UCOS_SRC)/Source, ucos-port/cfg (os_cfg.h, app_cfg.h) and
+# ucos-port/port (os_cpu.h) instead of ucos-port/kernel/*.c. Objects are kept per kernel;
+# the outputs are relinked whenever the choice changes (build/ucos/kernel-choice).
+#
+#   make run SYSTEM=ucos (or CONFIG=ucos)   three µC/OS-II domains, dom0 and a mini-OS domain
+#   make ucos-bench                          task-switch cost, native vs pv, on every board
+#                                            (also run by `make bench`)
+
+UCOS_DIR := ucos-port
+UCOS_OUT := build/ucos
+UCOS_BOARDS := goldfish imx21 versatilepb
+UCOS_CROSS ?= arm-none-eabi-
+UCOS_CC := $(UCOS_CROSS)gcc
+UCOS_OBJDUMP := $(UCOS_CROSS)objdump
+UCOS_SRC ?=
+
+ifeq ($(strip $(UCOS_SRC)),)
+UCOS_KERNEL := compat
+UCOS_KERNEL_INC := $(UCOS_DIR)/kernel
+UCOS_KERNEL_SRCS := $(wildcard $(UCOS_DIR)/kernel/*.c)
+UCOS_KERNEL_LABEL := uC/OS-II-compatible kernel (independent)
+UCOS_KERNEL_WARN := -Werror
+else
+UCOS_KERNEL := real
+UCOS_KERNEL_INC := $(abspath $(UCOS_SRC))/Source
+UCOS_KERNEL_SRCS := $(UCOS_KERNEL_INC)/ucos_ii.c
+UCOS_KERNEL_LABEL := uC/OS-II
+UCOS_KERNEL_WARN :=
+ifeq ($(wildcard $(UCOS_KERNEL_INC)/ucos_ii.h),)
+$(error UCOS_SRC=$(UCOS_SRC): no Source/ucos_ii.h there (want a uC-OS2 v2.9x checkout))
+endif
+endif
+
+# `make run CONFIG=ucos` is `make run SYSTEM=ucos`.
+ifneq ($(strip $(CONFIG)),)
+override SYSTEM := $(CONFIG)
+endif
+
+# Relink when the kernel choice changes.
+UCOS_CHOICE := $(UCOS_KERNEL) $(UCOS_KERNEL_INC)
+UCOS_CHOICE_FILE := $(UCOS_OUT)/kernel-choice
+ifneq ($(shell cat $(UCOS_CHOICE_FILE) 2>/dev/null),$(UCOS_CHOICE))
+$(shell mkdir -p $(UCOS_OUT) && echo '$(UCOS_CHOICE)' > $(UCOS_CHOICE_FILE))
+endif
+
+UCOS_ARCH_FLAGS := -mcpu=arm926ej-s -marm
+UCOS_CFLAGS := $(UCOS_ARCH_FLAGS) -O2 -g -std=c11 -ffreestanding -nostdlib -fno-common \
+	-fno-tree-loop-distribute-patterns -Wall -Wextra
+UCOS_CPPFLAGS = -I$(UCOS_DIR)/cfg -I$(UCOS_DIR)/port -I$(UCOS_KERNEL_INC) -I$(UCOS_DIR)/bsp \
+	-Ihypercalls -MMD -MP '-DUCOS_KERNEL_NAME="$(UCOS_KERNEL_LABEL)"'
+UCOS_LDFLAGS := $(UCOS_ARCH_FLAGS) -nostdlib -static -Wl,--build-id=none -Wl,-z,max-page-size=4096 \
+	-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
+
+# Per flavour: defines and include paths. pv uses mini-OS's hypercall wrappers
+# (minios/arch/pv/include/hypervisor.h); native compiles mini-OS's board drivers.
+UCOS_FLAVOUR_pv := -DUCOS_PORT_XEN_ARM -Iminios/include -Iminios/arch/pv/include
+UCOS_FLAVOUR_native := -DUCOS_PORT_NATIVE -Iminios/arch/native
+
+UCOS_COMMON_SRCS := $(wildcard $(UCOS_DIR)/apps/*.c) $(UCOS_DIR)/bsp/lib.c \
+	$(UCOS_DIR)/port/os_cpu_c.c $(UCOS_DIR)/port/os_cpu_a.S
+ucos_flavour_srcs = $(UCOS_COMMON_SRCS) $(wildcard $(UCOS_DIR)/bsp/$(1)/*.c $(UCOS_DIR)/bsp/$(1)/*.S)
+ucos_objs = $(patsubst $(UCOS_DIR)/%,$(UCOS_OUT)/obj/$(UCOS_KERNEL)/$(1)/%.o,\
+	$(basename $(call ucos_flavour_srcs,$(2)))) \
+	$(patsubst %.c,$(UCOS_OUT)/obj/$(UCOS_KERNEL)/$(1)/kernel/%.o,$(notdir $(UCOS_KERNEL_SRCS)))
+
+UCOS_PV_OBJS := $(call ucos_objs,pv,xen-arm)
+UCOS_NATIVE_OBJS := $(call ucos_objs,native,native)
+UCOS_PV_ELF := $(UCOS_OUT)/pv/ucos.elf
+UCOS_NATIVE_ELFS := $(foreach b,$(UCOS_BOARDS),$(UCOS_OUT)/native/$(b)/ucos.elf)
+
+ucos_link_base = $(if $(filter pv,$(1)),0xC0000000,$(if $(filter imx21,$(1)),0xC0000000,0x00000000))
+
+.PHONY: ucos ucos-pv ucos-native ucos-bench
+ucos: $(UCOS_PV_ELF) $(UCOS_NATIVE_ELFS)
+ucos-pv: $(UCOS_PV_ELF)
+ucos-native: $(UCOS_NATIVE_ELFS)
+
+# The system tests boot these; images of domains/ucos.cfg need the pv guest.
+system-test: ucos
+$(IMAGES_DIR)/ucos.elf: $(UCOS_PV_ELF)
+
+ucos-bench: deps qemu vmm-all ucos
+	/usr/bin/python3 -m pytest -q -s tests/system/test_ucos_bench.py
+
+# `make bench` (traces/build.mk) shows the µC/OS-II task-switch table too.
+bench: ucos-bench
+
+# ---- objects: one set per kernel and flavour ----
+define ucos_flavour_rules
+$(UCOS_OUT)/obj/$(UCOS_KERNEL)/$(1)/%.o: $(UCOS_DIR)/%.c $(UCOS_CHOICE_FILE)
+	@mkdir -p $$(dir $$@)
+	@echo "  CC      $$@"
+	@$(UCOS_CC) $$(UCOS_CPPFLAGS) $(UCOS_FLAVOUR_$(1)) $(UCOS_CFLAGS) -Werror -c $$< -o $$@
+
+$(UCOS_OUT)/obj/$(UCOS_KERNEL)/$(1)/%.o: $(UCOS_DIR)/%.S $(UCOS_CHOICE_FILE)
+	@mkdir -p $$(dir $$@)
+	@echo "  AS      $$@"
+	@$(UCOS_CC) $$(UCOS_CPPFLAGS) $(UCOS_FLAVOUR_$(1)) $(UCOS_ARCH_FLAGS) -g -D__ASSEMBLER__ -c $$< -o $$@
+
+$(UCOS_OUT)/obj/$(UCOS_KERNEL)/$(1)/kernel/%.o: $(UCOS_KERNEL_INC)/%.c $(UCOS_CHOICE_FILE)
+	@mkdir -p $$(dir $$@)
+	@echo "  CC      $$@"
+	@$(UCOS_CC) $$(UCOS_CPPFLAGS) $(UCOS_FLAVOUR_$(1)) $(UCOS_CFLAGS) $(UCOS_KERNEL_WARN) -c $$< -o $$@
+endef
+$(eval $(call ucos_flavour_rules,pv))
+$(eval $(call ucos_flavour_rules,native))
+
+# ---- links ----
+$(UCOS_OUT)/%/ucos.ld: $(UCOS_DIR)/ucos.ld.S $(UCOS_DIR)/build.mk
+	@mkdir -p $(dir $@)
+	@$(UCOS_CC) -E -P -x c -DBASE=$(call ucos_link_base,$(notdir $*)) $< -o $@
+
+$(UCOS_PV_ELF): $(UCOS_PV_OBJS) $(UCOS_OUT)/pv/ucos.ld $(UCOS_CHOICE_FILE)
+	@echo "  LD      $@ ($(UCOS_KERNEL_LABEL))"
+	@$(UCOS_CC) $(UCOS_LDFLAGS) -T $(UCOS_OUT)/pv/ucos.ld -Wl,-Map,$(@:.elf=.map) \
+		$(UCOS_PV_OBJS) -lgcc -o $@
+	@$(UCOS_OBJDUMP) -d $@ > $(@:.elf=.lst)
+
+$(UCOS_OUT)/native/%/board.o: minios/arch/native/board-%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@$(UCOS_CC) $(UCOS_CPPFLAGS) $(UCOS_FLAVOUR_native) $(UCOS_CFLAGS) -Werror -c $< -o $@
+
+$(UCOS_OUT)/native/%/ucos.elf: $(UCOS_NATIVE_OBJS) $(UCOS_OUT)/native/%/board.o \
+		$(UCOS_OUT)/native/%/ucos.ld $(UCOS_CHOICE_FILE)
+	@echo "  LD      $@ ($(UCOS_KERNEL_LABEL))"
+	@$(UCOS_CC) $(UCOS_LDFLAGS) -T $(UCOS_OUT)/native/$*/ucos.ld -Wl,-Map,$(@:.elf=.map) \
+		$(UCOS_NATIVE_OBJS) $(UCOS_OUT)/native/$*/board.o -lgcc -o $@
+	@$(UCOS_OBJDUMP) -d $@ > $(@:.elf=.lst)
+
+.PRECIOUS: $(UCOS_OUT)/native/%/board.o $(UCOS_OUT)/%/ucos.ld
+.SECONDARY: $(UCOS_PV_OBJS) $(UCOS_NATIVE_OBJS)
+
+-include $(UCOS_PV_OBJS:.o=.d) $(UCOS_NATIVE_OBJS:.o=.d) \
+	$(foreach b,$(UCOS_BOARDS),$(UCOS_OUT)/native/$(b)/board.d)

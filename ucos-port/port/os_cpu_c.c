@@ -1,0 +1,155 @@
+/*
+ * µC/OS-II port for the ARM926EJ-S: the C half (see os_cpu.h). OSTaskStkInit() and the
+ * hooks of the µC/OS-II v2.9x port contract. Written for this project.
+ *
+ * The hooks that differ between the flavours call into the BSP (ucos-port/bsp/bsp.h):
+ * the idle hook blocks the virtual CPU (pv: sched_op(block), which unmasks atomically) or
+ * waits for an interrupt (native), and the switch hook keeps vcpu_info.vksp pointing at the
+ * kernel stack of a virtual-user-mode task (pv).
+ */
+#define OS_CPU_GLOBALS
+#include <ucos_ii.h>
+
+#include "bsp.h"
+
+/* The kernel stack top of each virtual-user-mode task, by TCB index (0: a kernel task). */
+static INT32U os_cpu_task_ksp[OS_MAX_TASKS + OS_N_SYS_TASKS];
+static INT32U os_cpu_user_tasks;
+
+static unsigned int os_cpu_tcb_index(const OS_TCB *ptcb) { return (unsigned int)(ptcb - OSTCBTbl); }
+
+/*
+ * The initial context of a task: a frame (os_cpu.h) 8-byte aligned just below ptos, that
+ * resumes at task(p_arg) with interrupts enabled; a task that returns ends in
+ * OS_TaskReturn(), which deletes it. With OS_TASK_OPT_USER_MODE (pv), task is user code,
+ * p_arg an OS_CPU_USER_START, and the frame starts it in virtual user mode.
+ */
+OS_STK *OSTaskStkInit(void (*task)(void *p_arg), void *p_arg, OS_STK *ptos, INT16U opt)
+{
+    const INT32U top = (INT32U)(ptos + 1) & ~7u; /* ptos is the highest usable entry */
+    OS_CPU_FRAME *f = (OS_CPU_FRAME *)(top - ((OS_CPU_FRAME_SIZE + 7u) & ~7u));
+    for (unsigned int i = 0; i < 13u; i++)
+        f->r[i] = 0u;
+    f->r[0] = (INT32U)p_arg;
+    f->sp = top;
+    f->lr = (INT32U)OS_TaskReturn;
+    f->pc = (INT32U)task;
+#ifdef UCOS_PORT_XEN_ARM
+    f->psr = OS_CPU_PSR_MODE_KERNEL; /* upcalls unmasked, flags clear */
+    if ((opt & OS_TASK_OPT_USER_MODE) != 0u) {
+        const OS_CPU_USER_START *start = (const OS_CPU_USER_START *)p_arg;
+        f->r[0] = (INT32U)start->arg;
+        f->sp = start->sp;
+        f->lr = 0u;
+        f->psr = OS_CPU_PSR_MODE_USER;
+    }
+#else
+    (void)opt;
+    f->psr = OS_CPU_PSR_MODE_KERNEL | OS_CPU_PSR_F; /* SVC, IRQ enabled, no FIQ */
+#endif
+    return (OS_STK *)f;
+}
+
+#if OS_CPU_HOOKS_EN > 0u
+
+void OSInitHookBegin(void) {}
+
+void OSInitHookEnd(void) {}
+
+void OSTaskCreateHook(OS_TCB *ptcb)
+{
+#if OS_APP_HOOKS_EN > 0u
+    App_TaskCreateHook(ptcb);
+#else
+    (void)ptcb;
+#endif
+}
+
+void OSTaskDelHook(OS_TCB *ptcb)
+{
+    INT32U *ksp = &os_cpu_task_ksp[os_cpu_tcb_index(ptcb)];
+    if (*ksp != 0u) {
+        *ksp = 0u;
+        os_cpu_user_tasks--;
+    }
+#if OS_APP_HOOKS_EN > 0u
+    App_TaskDelHook(ptcb);
+#endif
+}
+
+void OSTaskIdleHook(void)
+{
+    BSP_Idle();
+#if OS_APP_HOOKS_EN > 0u
+    App_TaskIdleHook();
+#endif
+}
+
+void OSTaskReturnHook(OS_TCB *ptcb)
+{
+#if OS_APP_HOOKS_EN > 0u
+    App_TaskReturnHook(ptcb);
+#else
+    (void)ptcb;
+#endif
+}
+
+void OSTaskStatHook(void)
+{
+#if OS_APP_HOOKS_EN > 0u
+    App_TaskStatHook();
+#endif
+}
+
+#if OS_TASK_SW_HOOK_EN > 0u
+/* Called with interrupts masked just before OSTCBHighRdy becomes OSTCBCur. */
+void OSTaskSwHook(void)
+{
+    if (os_cpu_user_tasks != 0u) {
+        const INT32U ksp = os_cpu_task_ksp[os_cpu_tcb_index(OSTCBHighRdy)];
+        if (ksp != 0u)
+            BSP_SetKernelStack(ksp);
+    }
+#if OS_APP_HOOKS_EN > 0u
+    App_TaskSwHook();
+#endif
+}
+#endif
+
+/* A task is being created: a virtual-user-mode one (its initial frame says so) keeps the
+ * stack it was given as its kernel stack, whose top is just above that frame. */
+void OSTCBInitHook(OS_TCB *ptcb)
+{
+    const OS_CPU_FRAME *f = (const OS_CPU_FRAME *)ptcb->OSTCBStkPtr;
+    INT32U *ksp = &os_cpu_task_ksp[os_cpu_tcb_index(ptcb)];
+    if ((f->psr & OS_CPU_PSR_MODE_MASK) == OS_CPU_PSR_MODE_USER) {
+        if (*ksp == 0u)
+            os_cpu_user_tasks++;
+        *ksp = (INT32U)f + ((OS_CPU_FRAME_SIZE + 7u) & ~7u);
+    } else if (*ksp != 0u) {
+        *ksp = 0u;
+        os_cpu_user_tasks--;
+    }
+#if OS_APP_HOOKS_EN > 0u
+    App_TCBInitHook(ptcb);
+#endif
+}
+
+#if OS_TIME_TICK_HOOK_EN > 0u
+void OSTimeTickHook(void)
+{
+#if OS_APP_HOOKS_EN > 0u
+    App_TimeTickHook();
+#endif
+#if OS_TMR_EN > 0u
+    /* Software timers advance at OS_TMR_CFG_TICKS_PER_SEC. */
+    static INT16U tmr_ctr;
+    if (++tmr_ctr >= (OS_TICKS_PER_SEC / OS_TMR_CFG_TICKS_PER_SEC)) {
+        tmr_ctr = 0u;
+        (void)OSTmrSignal();
+    }
+#endif
+}
+#endif
+
+#endif /* OS_CPU_HOOKS_EN */
