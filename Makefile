@@ -22,8 +22,8 @@ include xen-arm/build.mk
 include minios/build.mk
 include domains/build.mk
 include tests/guests/build.mk
-include traces/build.mk
 include ucos-port/build.mk
+include traces/build.mk
 
 vmm: $(VMM_ELF)
 

@@ -14,6 +14,17 @@
  *   unpausedomain   undo one pause (-EINVAL if not paused).
  *   getdomaininfo   describe the first existing domain with id >= `domain` (for listing:
  *                   call again with id + 1); -ESRCH if there is none.
+ *   assign_device   pass the board's device u.assign_device.name through to `domain`:
+ *                   its 4 KiB register page is mapped at XA_PASSTHROUGH_VA in the
+ *                   domain's guest kernel region (ARM domain 2, I/O; uncached, kernel
+ *                   only) and its interrupt line is routed to it: the VMM masks the line
+ *                   and raises XA_VIRQ_PASSTHROUGH in the domain; the domain clears the
+ *                   device's interrupt and unmasks the line with physdev_op(PHYSDEVOP_eoi)
+ *                   (physdev.h). One device per domain; the device is released when the
+ *                   domain is destroyed. OUT: va, irq. -ESRCH no such (live) domain,
+ *                   -ENOENT no such device on this board, -EBUSY the device belongs to a
+ *                   domain, -EEXIST the domain has a device already, -EINVAL its
+ *                   XA_PASSTHROUGH_VA MiB is in use.
  */
 #ifndef XEN_ARM_DOMCTL_H
 #define XEN_ARM_DOMCTL_H
@@ -27,6 +38,7 @@
 #define XEN_DOMCTL_pausedomain 3
 #define XEN_DOMCTL_unpausedomain 4
 #define XEN_DOMCTL_getdomaininfo 5
+#define XEN_DOMCTL_assign_device 37
 
 #define XEN_DOMINF_dying (1U << 0)
 #define XEN_DOMINF_shutdown (1U << 1)  /* stopped by sched_op shutdown */
@@ -53,6 +65,13 @@ struct xen_domctl_getdomaininfo {
 };
 XA_ABI_SIZE(struct xen_domctl_getdomaininfo, 48);
 
+struct xen_domctl_assign_device {
+    char name[16]; /* IN: the board's device name, e.g. "gpt3" (imx21) */
+    uint32_t va;   /* OUT: where its registers are mapped (XA_PASSTHROUGH_VA) */
+    uint32_t irq;  /* OUT: its interrupt line (the argument of PHYSDEVOP_eoi) */
+};
+XA_ABI_SIZE(struct xen_domctl_assign_device, 24);
+
 struct xen_domctl {
     uint32_t cmd;               /* XEN_DOMCTL_* */
     uint32_t interface_version; /* XA_DOMCTL_INTERFACE_VERSION, else -EINVAL */
@@ -62,6 +81,7 @@ struct xen_domctl {
     union {
         struct xen_domctl_createdomain createdomain;
         struct xen_domctl_getdomaininfo getdomaininfo;
+        struct xen_domctl_assign_device assign_device;
         uint8_t pad[64];
     } u;
 };

@@ -46,6 +46,8 @@ typedef uint32_t evtchn_port_t;
 #define VIRQ_ENOMEM 12    /* VMM low on memory */
 #define VIRQ_XENPMU 13    /* PMU interrupt */
 #define VIRQ_ARCH_0 16    /* 16..23: architecture specific */
+#define XA_VIRQ_PASSTHROUGH VIRQ_ARCH_0 /* xen-arm: the domain's passed-through device
+                                           interrupted (domctl.h assign_device) */
 #define VIRQ_ARCH_7 23
 #define NR_VIRQS 24
 

@@ -27,6 +27,9 @@
 #define XA_START_INFO_VA (XA_VMM_PAGES_BASE + 0x1000U)  /* struct start_info */
 #define XA_GRANT_TABLE_VA (XA_VMM_PAGES_BASE + 0x2000U) /* grant_entry_v1[], RW */
 #define XA_TRACE_PAGE_VA (XA_VMM_PAGES_BASE + 0x3000U)  /* trace.h's thread page, RW */
+/* A device passed through to the domain (domctl.h, assign_device): its registers, in the
+ * MiB below the VMM-provided one, ARM domain 2 (I/O), uncached. */
+#define XA_PASSTHROUGH_VA 0xFBE00000U
 
 #define XA_START_RESERVED_PAGES 2U  /* console page, then store page, at the top */
 #define XA_START_INFO_MAGIC "xen-arm-0.1"

@@ -9,6 +9,7 @@
 #include "grant_table.h"
 #include "hypercall.h"
 #include "memory.h"
+#include "physdev.h"
 #include "sched.h"
 #include "shared_info.h"
 #include "start_info.h"

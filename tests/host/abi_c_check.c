@@ -5,11 +5,25 @@
 #include <xen-arm/event_channel.h>
 #include <xen-arm/hypercall.h>
 #include <xen-arm/shared_info.h>
+#include <xen-arm/io/blkif.h>
+#include <xen-arm/io/console.h>
+#include <xen-arm/io/netif.h>
+#include <xen-arm/io/ringtest.h>
+#include <xen-arm/io/xs_wire.h>
+#include <xen-arm/physdev.h>
+#include <xen-arm/domctl.h>
 
 #include <xen-arm/abi.h>
 #include <xen-arm/event_channel.h>
 #include <xen-arm/hypercall.h>
 #include <xen-arm/shared_info.h>
+#include <xen-arm/io/blkif.h>
+#include <xen-arm/io/console.h>
+#include <xen-arm/io/netif.h>
+#include <xen-arm/io/ringtest.h>
+#include <xen-arm/io/xs_wire.h>
+#include <xen-arm/physdev.h>
+#include <xen-arm/domctl.h>
 
 XA_ABI_ASSERT(XA_HYPERCALL_COUNT > XA_HYPERCALL_trace_marker, "dispatch table covers all");
 XA_ABI_ASSERT(sizeof(domid_t) == 2 && sizeof(evtchn_port_t) == 4, "id widths");

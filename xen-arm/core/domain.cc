@@ -9,6 +9,7 @@
 #include "layout.hh"
 #include "libc.hh"
 #include "mmu.hh"
+#include "passthrough.hh"
 #include "sched.hh"
 #include "traps.hh"
 #include "vmm.hh"
@@ -275,6 +276,7 @@ Err destroy(Domain& d) {
     if (d.state == DomState::free) return kErrSrch;
     if (&d == detail::running) return Err::inval;
     if (d.alive()) sched::domain_stopped(d);
+    passthrough::release(d);
     vmm::grants().revoke_all_from(d.id);
     vmm::grants().release_all_of(d.id);
     // The console and store channels the builder made have dom0's ends too: close them,

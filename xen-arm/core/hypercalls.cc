@@ -14,6 +14,7 @@
 #include "layout.hh"
 #include "libc.hh"
 #include "mmu.hh"
+#include "passthrough.hh"
 #include "sched.hh"
 #include "traps.hh"
 #include "version.hh"
@@ -505,11 +506,28 @@ i32 hc_domctl(Domain& d, TrapFrame& f) {
         op.domain = found->id.value();
         break;
     }
+    case XEN_DOMCTL_assign_device: {
+        if (target == nullptr || !target->alive()) return err(kErrSrch);
+        xen_domctl_assign_device& a = op.u.assign_device;
+        a.name[sizeof a.name - 1] = '\0';
+        u32 va = 0, irq = 0;
+        e = passthrough::assign(*target, a.name, va, irq);
+        a.va = va;
+        a.irq = irq;
+        break;
+    }
     default:
         return err(Err::nosys);
     }
     if (e != Err::ok) return err(e);
     return copy_to_guest(d, f.r[0], &op, sizeof op) == Err::ok ? 0 : err(Err::fault);
+}
+
+i32 hc_physdev_op(Domain& d, TrapFrame& f) {
+    if (f.r[0] != PHYSDEVOP_eoi) return err(Err::nosys);
+    physdev_eoi eoi;
+    if (copy_from_guest(d, &eoi, f.r[1], sizeof eoi) != Err::ok) return err(Err::fault);
+    return err(passthrough::eoi(d, eoi.irq));
 }
 
 i32 hc_trace_marker(Domain& d, TrapFrame& f) {
@@ -535,6 +553,7 @@ constexpr HypercallTable kHypercalls = [] {
     t.h[XA_HYPERCALL_restore_trap_frame] = hc_restore_trap_frame;
     t.h[XA_HYPERCALL_vcpu_op] = hc_vcpu_op;
     t.h[XA_HYPERCALL_sched_op] = hc_sched_op;
+    t.h[XA_HYPERCALL_physdev_op] = hc_physdev_op;
     t.h[XA_HYPERCALL_domctl] = hc_domctl;
     t.h[XA_HYPERCALL_trace_marker] = hc_trace_marker;
     return t;

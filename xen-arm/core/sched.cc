@@ -6,6 +6,7 @@
 #include "board.hh"
 #include "console.hh"
 #include "exit_status.hh"
+#include "passthrough.hh"
 #include "traps.hh"
 #include "vmm.hh"
 
@@ -82,7 +83,7 @@ void handle_irqs() {
         if (static_cast<u32>(line) == board::kConfig.timer_irq) {
             (void)board::timer_ack();
             tick();
-        } else {
+        } else if (!passthrough::route_irq(static_cast<u32>(line))) {
             printk("xen-arm: spurious interrupt line %d, disabled\n", line);
             board::irq_disable(static_cast<u32>(line));
         }
@@ -309,7 +310,7 @@ extern "C" void xa_irq(xa::TrapFrame* f) {
         if (static_cast<u32>(line) == board::kConfig.timer_irq) {
             (void)board::timer_ack();
             sched::tick();
-        } else {
+        } else if (!passthrough::route_irq(static_cast<u32>(line))) {
             printk("xen-arm: spurious interrupt line %d, disabled\n", line);
             board::irq_disable(static_cast<u32>(line));
         }

@@ -14,6 +14,22 @@ struct IoWindow {
     u32 phys;  // 1 MiB aligned
 };
 
+// A device the VMM does not use, which dom0 may pass through to one domain (domctl
+// assign_device): its 4 KiB register page and its interrupt line, and the register writes
+// that stop it and clear its interrupt, done before each owner gets it and after it goes.
+struct RegWrite {
+    u32 offset;  // in the register page
+    u32 value;
+};
+struct PassthroughDevice {
+    const char* name;
+    u32 phys;  // 4 KiB aligned, outside RAM, inside one of the io windows
+    u32 irq;   // interrupt-controller line, never the tick's
+    RegWrite quiesce[4];
+    u32 quiesce_count;
+};
+inline constexpr u32 kMaxPassthrough = 4;
+
 struct Config {
     const char* name;         // PLATFORM name
     const char* description;  // for the banner
@@ -22,6 +38,8 @@ struct Config {
     IoWindow io[layout::kIoSlotCount];
     u32 io_count;
     u32 timer_irq;  // interrupt-controller line of the tick timer
+    PassthroughDevice passthrough[kMaxPassthrough] = {};
+    u32 passthrough_count = 0;
 };
 
 // Deliberately not constexpr: reaching it in a constant evaluation is a compile error.
@@ -42,6 +60,15 @@ constexpr bool config_valid(const Config& cfg) {
     if (cfg.io_count == 0 || cfg.io_count > layout::kIoSlotCount) return false;
     for (u32 i = 0; i < cfg.io_count; ++i) {
         if (!is_aligned(cfg.io[i].phys, kSectionSize)) return false;
+    }
+    if (cfg.passthrough_count > kMaxPassthrough) return false;
+    for (u32 i = 0; i < cfg.passthrough_count; ++i) {
+        const PassthroughDevice& p = cfg.passthrough[i];
+        if (!is_aligned(p.phys, kPageSize) || p.irq == cfg.timer_irq) return false;
+        if (p.phys - cfg.ram_base < cfg.ram_size) return false;  // never RAM
+        bool in_window = false;
+        for (u32 w = 0; w < cfg.io_count; ++w) in_window |= (p.phys & 0xFFF00000u) == cfg.io[w].phys;
+        if (!in_window || p.quiesce_count > 4) return false;
     }
     return is_aligned(cfg.ram_base, kSectionSize) && cfg.ram_size >= 16 * MiB &&
            cfg.ram_size % kSectionSize == 0;

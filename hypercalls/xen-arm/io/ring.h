@@ -233,12 +233,19 @@ static inline int xa_ring_should_notify(RING_IDX old_prod, RING_IDX new_prod, RI
      * caller validates the copy only (Xen's RING_COPY_REQUEST). */                         \
     static inline void name##_copy_request(struct name##_back_ring *b, req_t *out)         \
     {                                                                                      \
-        const volatile unsigned char *src = (const volatile unsigned char *)&name##_slot(  \
-            b->sring, b->nr_ents, b->req_cons)->req;                                       \
-        unsigned char *dst = (unsigned char *)out;                                         \
+        const volatile void *src = &name##_slot(b->sring, b->nr_ents, b->req_cons)->req;   \
         unsigned int i;                                                                    \
-        for (i = 0; i < sizeof(req_t); i++)                                                \
-            dst[i] = src[i];                                                               \
+        if (sizeof(req_t) % 4U == 0) { /* slots are 4-byte aligned: copy words */         \
+            const volatile uint32_t *s = (const volatile uint32_t *)src;                   \
+            uint32_t *d = (uint32_t *)(void *)out;                                         \
+            for (i = 0; i < sizeof(req_t) / 4U; i++)                                       \
+                d[i] = s[i];                                                               \
+        } else {                                                                           \
+            const volatile unsigned char *s = (const volatile unsigned char *)src;         \
+            unsigned char *d = (unsigned char *)out;                                       \
+            for (i = 0; i < sizeof(req_t); i++)                                            \
+                d[i] = s[i];                                                               \
+        }                                                                                  \
         b->req_cons++;                                                                     \
     }                                                                                      \
     /* The slot of the next response (fill it, then rsp_prod_pvt++). */                    \

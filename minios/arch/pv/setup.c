@@ -8,6 +8,7 @@
 #include "minios/gnttab.h"
 #include "minios/kernel.h"
 #include "minios/lib.h"
+#include "minios/xencons.h"
 #include "pv.h"
 
 #define BOOT_STACK_BYTES (16U * 1024U) /* the idle thread's, from sp at entry down */
@@ -33,7 +34,20 @@ void pv_expect_fault(struct pv_fault_record *record)
 
 /* ---- console, exit, tracing ---- */
 
+static pv_console_sink_t console_sink;
+
+void pv_set_console_sink(pv_console_sink_t sink) { console_sink = sink; }
+
 void arch_console_write(const char *buf, size_t len)
+{
+    if (console_sink != NULL) {
+        console_sink(buf, len);
+        return;
+    }
+    pv_console_io_write(buf, len);
+}
+
+void pv_console_io_write(const char *buf, size_t len)
 {
     while (len > 0) {
         uint32_t n = len > XA_CONSOLEIO_MAX ? XA_CONSOLEIO_MAX : (uint32_t)len;
@@ -164,6 +178,24 @@ void pv_trap(xa_trap_frame_t *frame, unsigned int kind)
 
 /* ---- boot ---- */
 
+/* Whether word appears in s as a whole space-separated word (before the command line
+ * is parsed). */
+static bool cmdline_has_word(const char *s, const char *word)
+{
+    const size_t n = strlen(word);
+    while (*s != '\0') {
+        while (*s == ' ')
+            s++;
+        const char *end = s;
+        while (*end != '\0' && *end != ' ')
+            end++;
+        if ((size_t)(end - s) == n && memcmp(s, word, n) == 0)
+            return true;
+        s = end;
+    }
+    return false;
+}
+
 noreturn void pv_start(start_info_t *si);
 noreturn void pv_start(start_info_t *si)
 {
@@ -177,6 +209,10 @@ noreturn void pv_start(start_info_t *si)
     dom_name[sizeof si->name] = '\0';
     memcpy(cmdline, si->cmd_line, sizeof si->cmd_line);
     cmdline[sizeof si->cmd_line] = '\0';
+    /* console=ring: from the first line on, the console goes through dom0 (the console
+     * ring page) instead of the VMM's console_io. */
+    if (cmdline_has_word(cmdline, "console=ring"))
+        (void)xencons_ring_start();
 
     trap_table[XA_TRAP_UNDEF] = (uint32_t)(uintptr_t)pv_trap_undef;
     trap_table[XA_TRAP_SWI] = (uint32_t)(uintptr_t)pv_trap_swi;

@@ -27,20 +27,24 @@ SECTIONS
         . = ALIGN(4096);
     } > VIRT AT> PHYS
 
-    .rodata : {
+    /* ALIGN_WITH_INPUT: a section aligned more than the one before it moves its load
+     * address (PHYS) by as much as its link address, so that the image's offset from
+     * 0xFF000000 stays the RAM base everywhere (without it .data could be loaded 4 bytes
+     * lower than it is linked, and every initialised variable read its neighbour). */
+    .rodata : ALIGN_WITH_INPUT {
         __etext = .;
         *(.rodata .rodata.*)
         __erodata = .;
     } > VIRT AT> PHYS
 
-    .init_array : {
+    .init_array : ALIGN_WITH_INPUT {
         __init_array_start = .;
         KEEP(*(SORT(.init_array.*)))
         KEEP(*(.init_array))
         __init_array_end = .;
     } > VIRT AT> PHYS
 
-    .data : {
+    .data : ALIGN_WITH_INPUT {
         *(.data .data.*)
         __edata = .;
     } > VIRT AT> PHYS

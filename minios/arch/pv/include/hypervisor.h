@@ -89,6 +89,11 @@ static inline int HYPERVISOR_domctl(struct xen_domctl *op)
     return _hypercall(XA_HYPERCALL_domctl, _ptr(op), 0, 0, 0, 0);
 }
 
+static inline int HYPERVISOR_physdev_op(int cmd, void *arg)
+{
+    return _hypercall(XA_HYPERCALL_physdev_op, cmd, _ptr(arg), 0, 0, 0);
+}
+
 static inline int HYPERVISOR_trace_marker(uint32_t tag)
 {
     return _hypercall(XA_HYPERCALL_trace_marker, tag, 0, 0, 0, 0);

@@ -1,0 +1,268 @@
+"""The split driver model (issue 4): dom0 (mini-OS app=dom0) serves the store, every
+guest's console, a RAM disk, a network switch and a ring-test device; guests (app=guest)
+reach them through frontends over I/O rings. Each test boots a whole system in QEMU, on
+goldfish and on imx21 (the other boards share all of this code).
+
+Instruction counts come from virtual time: -icount shift=3, 8 ns per instruction."""
+import re
+import subprocess
+
+import pytest
+
+import images
+
+BOARDS = ("goldfish", "imx21")
+DOM0 = images.domain("dom0", "minios", memory="4M", privileged=True, cmdline="app=dom0 shell=0 exit=auto verbose=1")
+
+
+def guest(name, cmdline, start="boot"):
+    return images.domain(name, "minios", cmdline=f"app=guest console=ring {cmdline}", start=start)
+
+
+def run_system(tmp_path, platform, name, config, console_input=None, timeout=240):
+    image = images.build(tmp_path, platform, name, config)
+    if console_input is None:
+        return images.run(platform, image, timeout=timeout)
+    proc = subprocess.run(
+        [str(images.REPO / "tools" / "run-qemu.sh"), "--test", platform, str(image), ""],
+        input=console_input, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout)
+    return images.vmm.Run(proc.returncode, proc.stdout.decode(errors="replace").replace("\r\n", "\n"))
+
+
+def shell_config(extra=""):
+    dom0 = images.domain("dom0", "minios", memory="4M", privileged=True, cmdline="app=dom0")
+    return (dom0 + guest("guest1", "hold=1 stay=1") + guest("guest2", "net=echo hold=1 stay=1")
+            + guest("guest3", "hold=1 stay=1", start="manual") + extra)
+
+
+def assert_clean_end(run):
+    assert "FAIL" not in run.output, run.output
+    assert "[dom0] dom0: stopping (ok)" in run.output, run.output
+    assert "(1 shut down, 0 crashed)" in run.output, run.output  # guests were destroyed, dom0 shut down
+    assert run.status == 0, run.output
+
+
+def free_frames(output):
+    """(guest, VMM) free frames after dom0 was built, and after the last destroy."""
+    built = re.search(r"dom0 'dom0' built: .*free frames: (\d+) guest, (\d+) VMM", output)
+    destroyed = re.findall(r"destroyed; free frames: (\d+) guest, (\d+) VMM", output)
+    return built.groups(), destroyed
+
+
+@pytest.mark.parametrize("platform", BOARDS)
+def test_ring_stress_100000_requests(tmp_path, platform):
+    run = run_system(tmp_path, platform, "ring", DOM0 + guest("guest1", "ring=100000"))
+    out = run.output
+    assert "[guest1] ring: connected, 64 slots" in out, out
+    assert "[guest1] ring: 100000 answered, 0 lost, 0 duplicated, 0 wrong, 0 out of order" in out, out
+    m = re.search(r"\[guest1\] ring: back-pressure: ring full (\d+) times; (\d+) sleeps, (\d+) notifications", out)
+    assert m and int(m.group(1)) > 1000, out  # the frontend kept running into a full ring
+    assert int(m.group(3)) < 100000 // 10, out  # notifications are batched, not one per request
+    rate = re.search(r"\[guest1\] ring: 100000 requests in (\d+) ns = (\d+) instructions: ([\d.]+) requests per "
+                     r"million instructions", out)
+    assert rate and float(rate.group(3)) > 1000, out
+    assert "[dom0] vtest: dom 1 disconnected (100000 requests, 0 errors)" in out, out
+    assert "[guest1] ring: ok" in out, out
+    built, destroyed = free_frames(out)
+    assert destroyed == [built], out  # the guest's memory came back
+    assert "dom0 ports in use 2, grant maps 0" in out, out  # only dom0's own VIRQs are left
+    assert_clean_end(run)
+
+
+@pytest.mark.parametrize("platform", BOARDS)
+def test_block_and_network_between_two_guests(tmp_path, platform):
+    config = (DOM0 + guest("guest1", "blk=1 net=ping peer=2 frames=20")
+              + guest("guest2", "blk=1 net=echo frames=40"))
+    run = run_system(tmp_path, platform, "io", config)
+    out = run.output
+    for g in ("guest1", "guest2"):
+        assert f"[{g}] blk: connected: 512 sectors of 512 bytes" in out, out
+        assert f"[{g}] blk: 512 of 512 sectors hold dom0's initial pattern" in out, out
+        assert f"[{g}] blk: wrote and read back 512 sectors: 0 differ" in out, out
+        assert f"[{g}] blk: read sector 512 (one past the end): -1" in out, out  # BLKIF_RSP_ERROR
+        assert f"[{g}] blk: write sectors 511..512 (across the end): -1" in out, out
+        assert f"[{g}] blk: unknown operation: -2" in out, out  # BLKIF_RSP_EOPNOTSUPP
+        assert f"[{g}] blk: ok" in out, out
+    assert "[guest1] net: connected, mac 00:16:3e:00:00:01" in out, out
+    assert re.search(r"\[guest1\] net: ping dom 2: 20/20 answered \(14\.\.1512-byte frames\), 0 bad frames", out), out
+    assert re.search(r"\[guest1\] net: ping dom 2: 20/20 answered \(60-byte frames\), 0 bad frames, round trip "
+                     r"\d+ ns = \d+ instructions", out), out
+    assert "[guest2] net: echo: 40 frames answered, 0 bad" in out, out
+    assert "[guest1] net: ok" in out, out
+    assert_clean_end(run)
+
+
+@pytest.mark.parametrize("platform", BOARDS)
+def test_malicious_frontend_cannot_confuse_dom0(tmp_path, platform):
+    config = DOM0 + guest("guest1", "attack=all") + guest("guest2", "store=1 ring=3000 blk=1")
+    run = run_system(tmp_path, platform, "attack", config)
+    out = run.output
+    checks = ["store: write dom0's node refused", "store: read dom0's node refused",
+              "store: write a backend node refused", "store: malformed path refused",
+              "store: watch on dom0's nodes refused", "store: unknown message answered ENOSYS",
+              "store: unterminated path refused", "store: oversized value refused",
+              "store: node quota stops a flood", "store: still served afterwards",
+              "vbd: grant ref 9999 refused", "vbd: ungranted ref refused", "vbd: last_sect 9 refused",
+              "vbd: 200 segments refused", "vbd: 0 segments refused",
+              "vbd: impossible req_prod: backend closed the ring",
+              "vif: oversized, overhanging and unmapped frames refused",
+              "vtest: req_prod behind the responses: backend closed the ring"]
+    for c in checks:
+        assert f"[guest1] attack: {c}: ok" in out, out
+    assert "[guest1] attack: contained" in out, out
+    # dom0 saw each broken ring and the corrupt store message, and only disconnected them.
+    assert "[dom0] vbd: dom 1: ring overflow (req_prod 1005, responses 5); disconnected" in out, out
+    assert "[dom0] vtest: dom 1: ring overflow (req_prod 4294967295, responses 0); disconnected" in out, out
+    assert ("[dom0] store: dom 1: message longer than XENSTORE_PAYLOAD_MAX: type, len (11, 65536); "
+            "connection closed") in out, out
+    # Meanwhile the other guest was served as usual.
+    for part in ("store", "ring", "blk"):
+        assert f"[guest2] {part}: ok" in out, out
+    assert "[guest2] guest: done, 0 failure(s)" in out, out
+    assert_clean_end(run)
+
+
+def test_store_watches_permissions_and_device_states(tmp_path):
+    run = run_system(tmp_path, "goldfish", "store", DOM0 + guest("guest1", "store=1 ring=200"))
+    out = run.output
+    for c in ("write data/x", "read it back", "directory data lists x and y", "watch data",
+              "the watch fires once when set", "a write below it fires it with the node's path",
+              "removing the subtree fires it", "removed nodes are gone", "unwatch", "no event after unwatch",
+              "read my backend's state", "read another guest's node refused", "get_domain_path 7"):
+        assert f"[guest1] store: {c}: ok" in out, out
+    # The Xen device states, in order, on both ends of the ring-test device.
+    states = re.findall(r"^\[dom0\] vtest: dom 1: (frontend|backend) (\w+)$", out, re.M)
+    assert states == [("backend", "Initialising"), ("backend", "InitWait"), ("frontend", "Initialising"),
+                      ("frontend", "Initialised"), ("backend", "Connected"), ("frontend", "Connected"),
+                      ("frontend", "Closing"), ("backend", "Closing"), ("backend", "Closed"),
+                      ("frontend", "Closed"), ("backend", "InitWait")], out
+    assert_clean_end(run)
+
+
+@pytest.mark.parametrize("platform", BOARDS)
+def test_shell_session(tmp_path, platform):
+    script = ("wait 1 all\nwait 2 all\nlist\n"
+              "console 1\necho hello through dom0\n\x1d"
+              "sleep 20\npause 2\nlist\nunpause 2\nunpause 2\n"
+              "pause 0\nboot 1\ncreate nosuch\ndestroy 7\nconsole 9\nfrobnicate\ncreate\n"
+              "console guest1\nping 2 3\n\x1dsleep 100\n"
+              "destroy guest2\nstats\nconsole 1\nping 2 3\n\x1dsleep 2000\nstats\n"
+              "create guest2\nlist\nboot 2\nwait 2 all\nconsole 1\nping 2 2\n\x1dsleep 100\nlist\nhalt\n")
+    run = run_system(tmp_path, platform, "shell", shell_config(), console_input=script.encode())
+    out = run.output
+    lines = run.lines
+    # Two guests attached to console, disk and network (and the ring-test device).
+    listing = [l for l in lines if re.match(r"\[dom0\]   [12] +guest", l)]
+    assert re.match(r"\[dom0\]   1  guest1 +\w+ +256 +\d+ +Connected +Connected +Connected$", listing[0]), out
+    assert re.match(r"\[dom0\]   2  guest2 +\w+ +256 +\d+ +Connected +Connected +Connected$", listing[1]), out
+    # Console input goes to the guest, its output comes back with its prefix.
+    assert "[dom0] console: input goes to dom 1 'guest1'; Ctrl-] returns to dom0" in lines, out
+    assert "[guest1] guest: > echo hello through dom0" in lines, out
+    assert "[guest1] guest: hello through dom0" in lines, out
+    assert "[dom0] console: input back to dom0 (from dom 1)" in lines, out
+    # pause/unpause and the errors.
+    assert "[dom0] pause: dom 2 paused" in lines, out
+    assert any(re.match(r"\[dom0\]   2  guest2 +paused ", l) for l in lines), out
+    assert "[dom0] unpause: dom 2 unpaused" in lines, out
+    for err in ("unpause: dom 2 is not paused", "pause: dom0 cannot pause itself",
+                "boot: dom 1 'guest1' is already booted",
+                "create: 'nosuch': no such configuration in the boot image (-2)",
+                "destroy: dom 7: no such domain", "console: no domain '9'",
+                "unknown command 'frobnicate' (try 'help')", "usage: create <config>"):
+        assert f"[dom0] {err}" in lines, out
+    # guest1 pings guest2 through dom0's switch; after guest2 is destroyed, nothing goes
+    # to it (the switch has no such station) and nothing comes back.
+    pings = re.findall(r"\[guest1\] net: ping dom 2: (\d+)/(\d+) answered", out)
+    assert pings == [("3", "3"), ("0", "3"), ("2", "2")], out
+    stats = re.findall(r"\[dom0\] stats: switch: (\d+) frames switched, (\d+) to unknown stations", out)
+    assert int(stats[1][0]) == int(stats[0][0]) and int(stats[1][1]) >= int(stats[0][1]) + 3, out
+    assert re.search(r"\[dom0\] dom0: dom 2 'guest2' destroyed by the shell: destroyed \(0\)", out), out
+    # Created again from its configuration, paused until boot, then attached again.
+    assert "[dom0] create: dom 2 'guest2' created, paused ('boot 2' starts it)" in lines, out
+    assert any(re.match(r"\[dom0\]   2  guest2 +created ", l) for l in lines), out
+    assert "[dom0] boot: dom 2 'guest2' started" in lines, out
+    assert "[dom0] wait: dom 2 all connected" in lines, out
+    assert "[dom0] halt: destroying every guest" in lines, out
+    assert_clean_end(run)
+
+
+@pytest.mark.parametrize("platform", BOARDS)
+def test_create_and_destroy_twenty_times_returns_memory_and_ports(tmp_path, platform):
+    cycle = "create guest3\nboot 3\nwait 3 all\ndestroy 3\n"
+    script = "wait 1 all\nwait 2 all\nstats\n" + cycle * 20 + "stats\nhalt\n"
+    run = run_system(tmp_path, platform, "cycles", shell_config(), console_input=script.encode(), timeout=400)
+    out = run.output
+    assert out.count("[dom0] wait: dom 3 all connected") == 20, out
+    destroys = re.findall(r"\[dom0\] dom0: dom 3 'guest3' destroyed by the shell: destroyed \(0\); "
+                          r"dom0 ports in use (\d+), grant maps (\d+)", out)
+    assert len(destroys) == 20 and len(set(destroys)) == 1, out
+    stats = re.findall(r"\[dom0\] stats: dom0 ports in use (\d+), grant maps (\d+), free pages (\d+), "
+                       r"store nodes (\d+)", out)
+    assert len(stats) == 2 and stats[0] == stats[1], out  # dom0's ports, maps, memory, store
+    assert destroys[0] == stats[0][:2], out
+    vmm_frees = re.findall(r"xen-arm: dom3 destroyed; free frames: (\d+) guest, (\d+) VMM", out)
+    builds = re.findall(r"xen-arm: dom3 'guest3' built: .*free frames: (\d+) guest, (\d+) VMM", out)
+    assert len(vmm_frees) == 20 and len(set(vmm_frees)) == 1 and len(set(builds)) == 1, out
+    built, destroyed = free_frames(out)
+    assert destroyed[-1] == built, out  # after halt: everything but dom0 is back
+    assert_clean_end(run)
+
+
+def test_the_split_configuration_boots_to_the_shell_with_two_guests(tmp_path):
+    """domains/split.cfg is what `make run SYSTEM=split` boots."""
+    cfg = (images.REPO / "domains" / "split.cfg").read_text()
+    run = run_system(tmp_path, "goldfish", "split", cfg,
+                     console_input=b"wait 1 all\nwait 2 all\nsleep 500\nlist\nhalt\n")
+    out = run.output
+    assert "dom0> " in out, out
+    assert "[guest1] blk: ok" in out and "[guest2] blk: ok" in out, out
+    assert "[guest1] net: ok" in out, out
+    listing = [l for l in run.lines if re.match(r"\[dom0\]   [12] +guest", l)]
+    assert len(listing) == 2 and all(l.endswith("Connected   Connected   Connected") for l in listing), out
+    assert_clean_end(run)
+
+
+PASSTHROUGH = {"imx21": ("gpt3", 24), "versatilepb": ("sp804b", 5)}  # goldfish has no spare device
+
+
+@pytest.mark.parametrize("platform", sorted(PASSTHROUGH))
+def test_device_passed_through_to_a_realtime_guest(tmp_path, platform):
+    dev, line = PASSTHROUGH[platform]
+    dom0 = images.domain("dom0", "minios", memory="4M", privileged=True, cmdline="app=dom0")
+    # rt takes 100 interrupts and stops; rt-long would take them for 100 s: it is destroyed
+    # while its device runs.
+    config = (dom0 + guest("guest1", "hold=1 stay=1")
+              + images.domain("rt", "minios", cmdline="app=rt console=ring count=100 period_us=1000", start="manual")
+              + images.domain("rt-long", "minios", cmdline="app=rt console=ring count=100000 period_us=1000",
+                              start="manual"))
+    script = (f"wait 1 all\ncreate rt\nassign rt {dev}\nassign rt {dev}\nassign 1 {dev}\nassign 1 nosuch\n"
+              f"assign 5 {dev}\nboot rt\nwait 2 down 5000\n"
+              f"create rt-long\nassign rt-long {dev}\nboot rt-long\nsleep 30\ndestroy rt-long\n"
+              f"assign 1 {dev}\nsleep 20\nhalt\n")
+    run = run_system(tmp_path, platform, "rt", config, console_input=script.encode())
+    out, lines = run.output, run.lines
+    assert f"[dom0] assign: {dev} (line {line}) passed through to dom 2 at 0xfbe00000" in lines, out
+    assert f"xen-arm: dom2 'rt': device {dev} (0x" in out, out
+    for err in (f"assign: {dev} already belongs to a domain", "assign: no device 'nosuch' on this board",
+                "assign: dom 5 is not running"):
+        assert f"[dom0] {err}" in lines, out
+    m = re.search(rf"\[rt\] rt: 100 interrupts from {dev} \(line {line}\), average period (\d+) ns "
+                  r"\(asked 1000000 ns\), 0 eoi errors", out)
+    assert m and 990_000 <= int(m.group(1)) <= 1_010_000, out
+    assert "[rt] rt: ok" in lines, out
+    released = re.findall(rf"xen-arm: dom(\d): device {dev} released \((\d+) interrupts routed\)", out)
+    # rt ran to the end; rt-long was destroyed while its timer ran; then guest1 got the
+    # device, stopped: no interrupt of the old owner's reached it.
+    assert released[0] == ("2", "100") and released[1][0] == "3" and 10 < int(released[1][1]) < 100000, out
+    assert "[dom0] dom0: dom 3 'rt-long' destroyed by the shell: destroyed (0)" in out, out
+    assert released[2] == ("1", "0"), out
+    assert f"[dom0] assign: {dev} (line {line}) passed through to dom 1 at 0xfbe00000" in lines, out
+    assert_clean_end(run)
+
+
+def test_goldfish_has_no_device_to_pass_through(tmp_path):
+    dom0 = images.domain("dom0", "minios", memory="4M", privileged=True, cmdline="app=dom0")
+    run = run_system(tmp_path, "goldfish", "nopt", dom0 + guest("guest1", "stay=1"),
+                     console_input=b"assign 1 gpt3\nhalt\n")
+    assert "[dom0] assign: no device 'gpt3' on this board" in run.lines, run.output
+    assert_clean_end(run)

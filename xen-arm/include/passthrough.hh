@@ -1,0 +1,24 @@
+// Device pass-through: a device of the board that the VMM does not use (board::Config
+// passthrough) given to one domain, as seed 004 asks for real-time guests. Its register
+// page is mapped in the domain at XA_PASSTHROUGH_VA (ARM domain 2, uncached, kernel only)
+// and its interrupt line is routed to it: on an interrupt the VMM masks the line and
+// raises XA_VIRQ_PASSTHROUGH in the owner; the owner unmasks it with PHYSDEVOP_eoi.
+#pragma once
+
+#include "domain.hh"
+#include "types.hh"
+
+namespace xa::passthrough {
+
+// domctl assign_device: Err::noent unknown device, Err::busy owned by a domain, Err::exist
+// the domain has one, Err::inval the MiB at XA_PASSTHROUGH_VA is in use (or mapping failed).
+Err assign(Domain& d, const char* name, u32& va, u32& irq);
+// The domain is being destroyed: its device is masked and free again.
+void release(Domain& d);
+// An interrupt line the VMM does not own: true if it belongs to a passed-through device
+// (masked, and the VIRQ raised in its owner).
+bool route_irq(u32 line);
+// PHYSDEVOP_eoi: Err::perm unless d owns the line.
+Err eoi(Domain& d, u32 irq);
+
+}  // namespace xa::passthrough
