@@ -6,6 +6,8 @@
  *   as prefix ("[name] text"); count 0..XA_CONSOLEIO_MAX; returns count.
  * console_io(r0 = CONSOLEIO_read, r1 = count, r2 = buffer): console input for the domain
  *   that owns it (dom0); returns the bytes read (0 if none), -EPERM for other domains.
+ *   Input raises VIRQ_CONSOLE in dom0 (bind it with EVTCHNOP_bind_virq): on the event,
+ *   read until the call returns less than count; the next byte raises it again.
  * console_io(r0 = XA_CONSOLEIO_write_raw, r1 = count, r2 = bytes): xen-arm specific, for
  *   the privileged domain (dom0) only (-EPERM otherwise): the bytes go to the console as
  *   they are, with no prefix and no line buffering ('\n' is sent as "\r\n", as in the

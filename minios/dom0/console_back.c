@@ -38,6 +38,11 @@ void mux_prompt_shown(bool shown)
 
 static s_time_t last_line;
 
+bool mux_reprompt_owed(void)
+{
+    return reprompt;
+}
+
 bool mux_take_reprompt(bool now)
 {
     /* Unless a key was typed (now), only once the console has been quiet a while: a

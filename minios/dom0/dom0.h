@@ -158,6 +158,7 @@ void mux_line(const char *name, const char *text, size_t len);
 void mux_raw(const char *text, size_t len);
 void mux_prompt_shown(bool shown);
 bool mux_take_reprompt(bool now); /* the prompt must be shown again */
+bool mux_reprompt_owed(void);      /* a prompt is owed (guest output interrupted it) */
 int cons_connect(struct guest *g);
 void cons_service(struct guest *g);
 void cons_disconnect(struct guest *g);

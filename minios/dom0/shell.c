@@ -22,12 +22,14 @@
  *   help
  * <dom> is a domain id or name. Errors say what was wrong and change nothing.
  *
- * Input is polled (console_io read) every POLL_MS while idle; typed characters are
- * echoed, backspace edits, a line runs on Enter.
+ * Input arrives as VIRQ_CONSOLE: the shell reads the console until it is empty, then
+ * sleeps until the next event (waking only to re-show the prompt after guest output has
+ * gone quiet). Typed characters are echoed, backspace edits, a line runs on Enter.
  */
 #include "dom0.h"
 
 #include "minios/console.h"
+#include "minios/events.h"
 #include "minios/kernel.h"
 #include "minios/lib.h"
 #include "minios/mm.h"
@@ -447,17 +449,47 @@ static void shell_key(char c)
     }
 }
 
+/* VIRQ_CONSOLE: the VMM has console input for dom0. */
+static struct wait_queue_head input_wq = WAIT_QUEUE_HEAD_INIT;
+static volatile bool input_event;
+
+static void console_event(evtchn_port_t port, void *data)
+{
+    UNUSED(port);
+    UNUSED(data);
+    input_event = true;
+    wake_up(&input_wq);
+}
+
+static bool input_waiting(void *arg)
+{
+    UNUSED(arg);
+    return input_event;
+}
+
 static void shell_thread(void *arg)
 {
     UNUSED(arg);
+    const bool evented = bind_virq(VIRQ_CONSOLE, console_event, NULL) > 0;
+    if (!evented)
+        printk("dom0: no VIRQ_CONSOLE; polling the console every %u ms\n", (unsigned int)POLL_MS);
     show_prompt();
     for (;;) {
         char buf[64];
+        /* Cleared before the read: an event that arrives after it is not lost. */
+        input_event = false;
         int n = HYPERVISOR_console_io(CONSOLEIO_read, sizeof buf, buf);
         if (n <= 0) {
             if (mux_take_reprompt(false) && input_focus == 0)
                 show_prompt();
-            msleep(POLL_MS);
+            if (!evented) {
+                msleep(POLL_MS);
+            } else {
+                /* Sleep until input; if a prompt is owed, also wake to show it once the
+                 * guests' output has been quiet for a while. */
+                const s_time_t deadline = mux_reprompt_owed() ? NOW() + MILLISECS(POLL_MS) : 0;
+                (void)wait_event_deadline(&input_wq, input_waiting, NULL, deadline);
+            }
             continue;
         }
         for (int i = 0; i < n; i++) {

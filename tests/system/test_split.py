@@ -10,6 +10,7 @@ import subprocess
 import pytest
 
 import images
+from vmm import PLATFORMS
 
 BOARDS = ("goldfish", "imx21")
 DOM0 = images.domain("dom0", "minios", memory="4M", privileged=True, cmdline="app=dom0 shell=0 exit=auto verbose=1")
@@ -266,3 +267,15 @@ def test_goldfish_has_no_device_to_pass_through(tmp_path):
                      console_input=b"assign 1 gpt3\nhalt\n")
     assert "[dom0] assign: no device 'gpt3' on this board" in run.lines, run.output
     assert_clean_end(run)
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_console_input_arrives_as_an_event(tmp_path, platform):
+    """dom0 binds VIRQ_CONSOLE and sleeps until the board's receive interrupt: no polling
+    (on every board, including versatilepb's PL011)."""
+    run = run_system(tmp_path, platform, "virqcons", shell_config(),
+                     console_input=b"wait 1 all\nwait 2 all\nlist\nhalt\n")
+    assert run.status == 0, run.output
+    assert "polling the console" not in run.output, run.output
+    assert "dom0> list" in run.lines, run.output
+    assert re.search(r"^\[dom0\]   2  guest2 ", run.output, re.M), run.output

@@ -276,6 +276,7 @@ i32 hc_console_io(Domain& d, TrapFrame& f) {
         if (probe_guest(buf, count, true) != Err::ok) return err(Err::fault);
         u32 n = 0;
         for (int c; n < count && (c = board::console_getc()) >= 0; ++n) reinterpret_cast<char*>(buf)[n] = static_cast<char>(c);
+        sched::console_input_read();
         return static_cast<i32>(n);
     }
     case XA_CONSOLEIO_write_raw: {  // dom0's console multiplexer: no prefix, no buffering

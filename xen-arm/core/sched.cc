@@ -78,11 +78,25 @@ void expect_deadline(u64 deadline_ns) {
     }
 }
 
+// Console input is dom0's (VIRQ_CONSOLE). The receive interrupt is level-triggered: mask
+// the line until dom0 has read what waits (console_input_read re-enables it), so a slow
+// dom0 costs one interrupt per burst, not one per instruction.
+void console_input() {
+    board::irq_disable(board::kConfig.console_irq);
+    if (Domain* dom0 = domains::get(DomId(0)); dom0 != nullptr && dom0->alive()) {
+        Kick k;
+        (void)vmm::evtchn().raise_virq(dom0->id, VIRQ_CONSOLE, k);
+        kick(k);
+    }
+}
+
 void handle_irqs() {
     for (int line; (line = board::irq_claim()) >= 0;) {
         if (static_cast<u32>(line) == board::kConfig.timer_irq) {
             (void)board::timer_ack();
             tick();
+        } else if (static_cast<u32>(line) == board::kConfig.console_irq) {
+            console_input();
         } else if (!passthrough::route_irq(static_cast<u32>(line))) {
             printk("xen-arm: spurious interrupt line %d, disabled\n", line);
             board::irq_disable(static_cast<u32>(line));
@@ -147,7 +161,11 @@ const Policy kRoundRobin{"round-robin", round_robin_pick};
 void init() {
     board::irq_init();
     board::irq_enable(board::kConfig.timer_irq);
+    board::console_rx_interrupt_enable();
+    board::irq_enable(board::kConfig.console_irq);
 }
+
+void console_input_read() { board::irq_enable(board::kConfig.console_irq); }
 
 void timer_set(u64 deadline_ns) {
     if (deadline_ns != 0) expect_deadline(deadline_ns);
@@ -306,14 +324,6 @@ extern "C" void xa_first_guest(xa::TrapFrame* f) {
 // IRQ from a guest.
 extern "C" void xa_irq(xa::TrapFrame* f) {
     using namespace xa;
-    for (int line; (line = board::irq_claim()) >= 0;) {
-        if (static_cast<u32>(line) == board::kConfig.timer_irq) {
-            (void)board::timer_ack();
-            sched::tick();
-        } else if (!passthrough::route_irq(static_cast<u32>(line))) {
-            printk("xen-arm: spurious interrupt line %d, disabled\n", line);
-            board::irq_disable(static_cast<u32>(line));
-        }
-    }
+    sched::handle_irqs();
     sched::leave(*f);
 }

@@ -37,7 +37,8 @@ struct Config {
     u32 ram_size;
     IoWindow io[layout::kIoSlotCount];
     u32 io_count;
-    u32 timer_irq;  // interrupt-controller line of the tick timer
+    u32 timer_irq;    // interrupt-controller line of the tick timer
+    u32 console_irq;  // ...of the console's receive interrupt (VIRQ_CONSOLE for dom0)
     PassthroughDevice passthrough[kMaxPassthrough] = {};
     u32 passthrough_count = 0;
 };
@@ -79,6 +80,9 @@ constexpr bool config_valid(const Config& cfg) {
 void early_init();
 void console_putc(char c);
 int console_getc();  // a received byte, or -1 when none is waiting
+// Let the console raise console_irq while received bytes wait (the VMM masks the line at
+// the interrupt controller until the privileged domain has read them).
+void console_rx_interrupt_enable();
 
 void irq_init();               // everything masked
 void irq_enable(u32 line);

@@ -56,6 +56,9 @@ void yield();                 // the current domain gives up the rest of its sli
 void block(Domain& d);        // wait for an event (the caller has checked none is pending)
 void pause_changed(Domain& d);
 
+// dom0 has read console input: let the next byte interrupt again (VIRQ_CONSOLE).
+void console_input_read();
+
 // The timer interrupt: fire due virtual timers and poll timeouts, end an expired slice.
 void tick();
 

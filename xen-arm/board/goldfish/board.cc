@@ -26,6 +26,7 @@ constexpr u32 kTtyCmd = kTty + 0x08;
 constexpr u32 kTtyDataPtr = kTty + 0x10;     // a virtual address (Android TTY, version 0)
 constexpr u32 kTtyDataLen = kTty + 0x14;
 constexpr u32 kTtyCmdIntDisable = 0;
+constexpr u32 kTtyCmdIntEnable = 1;  // interrupt while BYTES_READY != 0
 constexpr u32 kTtyCmdReadBuffer = 3;
 
 constexpr u32 kTimer = io_va(kConfig, 0xFF003000);
@@ -58,6 +59,8 @@ int console_getc() {
     mmio_write<u32>(kTtyCmd, kTtyCmdReadBuffer);
     return byte;
 }
+
+void console_rx_interrupt_enable() { mmio_write<u32>(kTtyCmd, kTtyCmdIntEnable); }
 
 void irq_init() { mmio_write<u32>(kPicDisableAll, 0); }
 void irq_enable(u32 line) { mmio_write<u32>(kPicEnable, line); }

@@ -11,6 +11,7 @@ inline constexpr Config kConfig{
     .io = {{"goldfish devices", 0xFF000000}},
     .io_count = 1,
     .timer_irq = 3,
+    .console_irq = 4,  // tty0
 };
 static_assert(config_valid(kConfig));
 

@@ -50,6 +50,7 @@ constexpr u32 kUartTxd = kUart1 + 0x40;
 constexpr u32 kUartUcr1 = kUart1 + 0x80;
 constexpr u32 kUartUcr2 = kUart1 + 0x84;
 constexpr u32 kUartUts = kUart1 + 0xB4;
+constexpr u32 kUcr1RrdyEn = 1u << 9;
 constexpr u32 kUcr1UartEn = 1u << 0;
 constexpr u32 kUcr2SoftResetN = 1u << 0;   // 0 = in reset
 constexpr u32 kUcr2RxEn = 1u << 1;
@@ -95,6 +96,9 @@ void irq_init() {
     mmio_write<u32>(kAitcIntTypeH, 0);   // every source is an IRQ, none an FIQ
     mmio_write<u32>(kAitcIntTypeL, 0);
 }
+// UCR1.RRDYEN: interrupt while the receiver holds a character (USR1.RRDY).
+void console_rx_interrupt_enable() { mmio_write<u32>(kUartUcr1, kUcr1UartEn | kUcr1RrdyEn); }
+
 void irq_enable(u32 line) { mmio_write<u32>(kAitcIntEnNum, line); }
 void irq_disable(u32 line) { mmio_write<u32>(kAitcIntDisNum, line); }
 

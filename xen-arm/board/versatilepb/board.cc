@@ -36,6 +36,8 @@ constexpr u32 kUart0 = io_va(kConfig, 0x101F1000);
 constexpr u32 kUartData = kUart0 + 0x00;
 constexpr u32 kUartFlags = kUart0 + 0x18;
 constexpr u32 kUartCtrl = kUart0 + 0x30;
+constexpr u32 kUartIntMask = kUart0 + 0x38;    // UARTIMSC
+constexpr u32 kUartRxIntBits = (1u << 4) | (1u << 6);  // RXIM, RTIM (receive, receive timeout)
 constexpr u32 kUartFlagRxEmpty = 1u << 4;
 constexpr u32 kUartFlagTxFull = 1u << 5;
 
@@ -66,6 +68,8 @@ void arm_oneshot(u64 at_ns, u64 now_ns) {
 }  // namespace
 
 void early_init() { mmio_write<u32>(kUartCtrl, 0x301); }  // UARTEN | TXE | RXE
+
+void console_rx_interrupt_enable() { mmio_write<u32>(kUartIntMask, kUartRxIntBits); }
 
 void console_putc(char c) {
     while (mmio_read<u32>(kUartFlags) & kUartFlagTxFull) {
