@@ -50,6 +50,9 @@ uint64_t BSP_LastTickNs(void);
  * "xen-arm: trace domD marker 0xTAG at T ns" with its own clock); native: kept in a table
  * that BSP_MarksPrint() prints as "mark 0xTAG at T ns". */
 void BSP_Mark(uint32_t tag);
+/* The trace protocol (hypercalls/xen-arm/trace.h): task `id` goes on the CPU. pv: a store
+ * to its slot of the domain's trace page; native: nothing (no trace page is mapped). */
+void BSP_TraceTask(uint32_t id);
 void BSP_MarksPrint(void);
 
 /* ---- end ---- */

@@ -102,6 +102,8 @@ static void timer_event(void)
     } while (!arm_tick());
 }
 
+void BSP_TraceTask(uint32_t id) { (void)id; }
+
 void BSP_Mark(uint32_t tag)
 {
     const OS_CPU_SR cpu_sr = OS_CPU_SR_Save();

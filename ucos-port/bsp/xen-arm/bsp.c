@@ -14,6 +14,8 @@
 #include <ucos_ii.h>
 
 #include "bsp.h"
+
+#include <xen-arm/trace.h>
 #include "hypervisor.h" /* mini-OS's pv hypercall wrappers (minios/arch/pv/include) */
 
 /* The port's trap-table entries (os_cpu_a.S). */
@@ -119,6 +121,12 @@ static void timer_event(void)
 }
 
 void BSP_Mark(uint32_t tag) { (void)HYPERVISOR_trace_marker(tag); }
+
+void BSP_TraceTask(uint32_t id)
+{
+    if (id < XA_TRACE_MAX_THREADS)
+        *(volatile uint32_t *)(uintptr_t)(XA_TRACE_THREAD_VA + 4U * id) = 0;  /* address only */
+}
 void BSP_MarksPrint(void) {}
 
 /* ---- events: Xen's 2-level upcall protocol (shared_info.h) ---- */
