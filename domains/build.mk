@@ -5,6 +5,8 @@
 #   make images [PLATFORM=imx21]               every domains/*.cfg for one board
 #
 # Output: $(IMAGES_DIR)/<name>.elf (+ <name>.d, the kernels and files it was built from).
+# RAM-disk images the configurations name (`ramdisk = ../build/disks/...`) are generated
+# here too, deterministically, by domains/mkramdisk.py.
 
 MINIOS_PV_DIR ?= build/minios/pv
 IMAGES_DIR ?= build/$(PLATFORM)/images
@@ -15,14 +17,25 @@ MKIMAGE_HEADERS := xen-arm/include/boot_image.hh xen-arm/include/layout.hh \
 	xen-arm/include/types.hh
 
 DOMAIN_CFGS := $(wildcard domains/*.cfg)
+# The generated RAM disks (fixed paths: configurations name them relative to domains/).
+RAMDISKS := build/disks/vbd-pattern.img
 DOMAIN_IMAGES := $(patsubst domains/%.cfg,$(IMAGES_DIR)/%.elf,$(DOMAIN_CFGS))
 
-.PHONY: images
+.PHONY: images ramdisks
 images: $(DOMAIN_IMAGES)
+ramdisks: $(RAMDISKS)
+
+# dom0's block-device test image: 7 slices (guests 1..7) of 512 sectors, a known pattern
+# in every sector (domains/mkramdisk.py; minios/apps/guest.c checks it).
+build/disks/vbd-pattern.img: domains/mkramdisk.py
+	@mkdir -p $(dir $@)
+	@echo "  RAMDISK $@"
+	@$(MKIMAGE_PYTHON) domains/mkramdisk.py --slices 7 --sectors 512 -o $@
 
 # $(MINIOS_PV_DIR)/minios.elf is built by the mini-OS rules; kernels named by path in a
 # configuration reach make through the .d file mkimage.py writes.
-$(IMAGES_DIR)/%.elf: domains/%.cfg $(VMM_ELF) $(MKIMAGE) $(MKIMAGE_HEADERS) $(MINIOS_PV_DIR)/minios.elf
+$(IMAGES_DIR)/%.elf: domains/%.cfg $(VMM_ELF) $(MKIMAGE) $(MKIMAGE_HEADERS) $(MINIOS_PV_DIR)/minios.elf \
+		$(RAMDISKS)
 	@mkdir -p $(dir $@)
 	@echo "  MKIMAGE $@"
 	@$(MKIMAGE_PYTHON) $(MKIMAGE) --vmm $(VMM_ELF) --config $< --kernel-dir $(MINIOS_PV_DIR) \

@@ -11,7 +11,10 @@ The boot image format is xen-arm/include/boot_image.hh; this script reads its co
 and struct layouts from that header (and DIRECTMAP from layout.hh) every time it runs, so
 the two cannot drift apart. See domains/README.md for the configuration format.
 
-Exit status: 0 success, 1 a configuration, kernel or VMM error (nothing is written),
+Kernels are packed as minimal ELF files (ELF header, PT_LOAD program headers and bytes)
+and identical ones once; ramdisks go in whole 4 KiB frames (domains/README.md).
+
+Exit status: 0 success, 1 a configuration, kernel, ramdisk or VMM error (nothing is written),
 2 a usage error or an unreadable/unparsable header. Python 3 standard library only.
 """
 from __future__ import annotations
@@ -228,7 +231,8 @@ def load_format(include: pathlib.Path = INCLUDE) -> Format:
     size = _evaluate(m.group(2), names, "layout.hh: kDirectMap.size")
 
     needed = ("kBootImageOffset", "kBootImageMaxSize", "kVersion", "kMaxDomains",
-              "kDomPrivileged", "kDomAutostart", "kDomFlagsMask")
+              "kDomPrivileged", "kDomAutostart", "kDomFlagsMask", "kRamdiskSectorSize",
+              "kRamdiskMaxSize", "kRamdiskAlign")
     missing = [n for n in needed if n not in constants] + \
               [s for s in ("BootImageHeader", "BootDomain") if s not in structs]
     if missing:
@@ -281,7 +285,13 @@ class Domain:
     autostart: bool = True
     priority: int = PRIORITY_DEFAULT
     cmdline: str = ""
-    image: bytes = b""
+    image: bytes = b""          # the kernel as packed: a minimal ELF (pack_kernel)
+    kernel_file_size: int = 0   # the kernel file's size
+    ramdisk: str = ""
+    ramdisk_line: int = 0
+    ramdisk_path: pathlib.Path | None = None
+    ramdisk_shown: str = ""
+    ramdisk_data: bytes = b""
 
 
 @dataclasses.dataclass
@@ -292,7 +302,7 @@ class System:
 
 
 SYSTEM_KEYS = ("name", "board")
-DOMAIN_KEYS = ("kernel", "memory", "timeslice", "privileged", "start", "priority", "cmdline")
+DOMAIN_KEYS = ("kernel", "memory", "timeslice", "privileged", "start", "priority", "cmdline", "ramdisk")
 REQUIRED_DOMAIN_KEYS = ("kernel", "memory")
 BOOLEANS = {"yes": True, "true": True, "on": True, "1": True,
             "no": False, "false": False, "off": False, "0": False}
@@ -445,7 +455,8 @@ def _unknown_keys(section: Section, allowed: tuple[str, ...], report: Reporter) 
 
 def parse_config(text: str, shown_path: str, fmt: Format, board: str | None, report: Reporter) -> System:
     """The system a configuration describes, with every rule of boot_image.hh checked
-    except the kernels' files (see load_kernels). Problems go to report."""
+    except the kernels' and ramdisks' files (see load_kernels, load_ramdisks). Problems go
+    to report."""
     sections = read_sections(text, report)
     boards_known = known_boards()
 
@@ -513,6 +524,8 @@ def parse_config(text: str, shown_path: str, fmt: Format, board: str | None, rep
                 report(v.line, f"priority: '{v.text}' is not a whole number in 0..{PRIORITY_MAX}")
         if "cmdline" in k:
             d.cmdline = _text(k["cmdline"], "cmdline", cmdline_limit, report) or ""
+        if "ramdisk" in k:
+            d.ramdisk, d.ramdisk_line = k["ramdisk"].text, k["ramdisk"].line
 
         line_of = lambda key: k[key].line if key in k else s.line  # noqa: E731
         if d.id == 0:
@@ -572,40 +585,159 @@ def elf_problem(data: bytes) -> str | None:
     return None
 
 
-def load_kernels(system: System, fmt: Format, report: Reporter) -> int:
-    """Reads and checks the resolved kernels; returns the boot image's total size. The
-    size limit is checked only when everything before it was right."""
-    offset = fmt.header.size + len(system.domains) * fmt.domain.size
-    over = False
+def _read_input(path: pathlib.Path, shown: str, key: str, line: int, report: Reporter) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except IsADirectoryError:
+        report(line, f"{key}: {shown} is a directory, not a file")
+    except FileNotFoundError:
+        report(line, f"{key}: {shown} does not exist")
+    except OSError as e:
+        report(line, f"{key}: cannot read {shown}: {e.strerror}")
+    return None
+
+
+def pack_kernel(data: bytes) -> tuple[bytes, str | None]:
+    """The kernel as the boot image holds it: a minimal ELF with the ELF header, its
+    PT_LOAD program headers and their bytes, nothing else (no sections, symbols or debug
+    information). Each segment's bytes start at an offset congruent to its address modulo
+    min(p_align, 4), and p_align says so. data must pass elf_problem(). Returns (packed,
+    None) or (b"", the problem)."""
+    e = ELF_HEADER.unpack_from(data)
+    ident, e_type, machine, version, entry, phoff, _, flags, _, _, phnum = e[:11]
+    loads = []
+    for i in range(phnum):
+        p = PROGRAM_HEADER.unpack_from(data, phoff + i * PROGRAM_HEADER.size)
+        if p[0] != PT_LOAD:
+            continue
+        _, off, _, _, filesz, memsz, _, _ = p
+        if off + filesz > len(data):
+            return b"", f"has a PT_LOAD segment (program header {i}) whose bytes lie outside the file"
+        if filesz > memsz:
+            return b"", f"has a PT_LOAD segment (program header {i}) with more file bytes than memory"
+        loads.append(p)
+    if not loads:
+        return b"", "has no PT_LOAD segment"
+    out = bytearray(ELF_HEADER.size + len(loads) * PROGRAM_HEADER.size)
+    headers = []
+    for ptype, off, vaddr, paddr, filesz, memsz, pflags, align in loads:
+        align = min(align, 4) if align > 1 else 1
+        at = len(out)
+        if filesz:
+            at = _congruent(at, vaddr, align)
+            out += bytes(at - len(out)) + data[off:off + filesz]
+        headers.append((ptype, at, vaddr, paddr, filesz, memsz, pflags, align))
+    ELF_HEADER.pack_into(out, 0, ident, e_type, machine, version, entry, ELF_HEADER.size, 0, flags,
+                         ELF_HEADER.size, PROGRAM_HEADER.size, len(headers), SECTION_HEADER_SIZE, 0, 0)
+    for i, h in enumerate(headers):
+        PROGRAM_HEADER.pack_into(out, ELF_HEADER.size + i * PROGRAM_HEADER.size, *h)
+    return bytes(out), None
+
+
+def load_kernels(system: System, report: Reporter) -> None:
+    """Reads and checks the resolved kernels and packs each (pack_kernel)."""
     for d in system.domains:
         if d.kernel_path is None:
             continue
-        try:
-            d.image = d.kernel_path.read_bytes()
-        except IsADirectoryError:
-            report(d.kernel_line, f"kernel: {d.kernel_shown} is a directory, not a file")
+        data = _read_input(d.kernel_path, d.kernel_shown, "kernel", d.kernel_line, report)
+        if data is None:
             continue
-        except FileNotFoundError:
-            report(d.kernel_line, f"kernel: {d.kernel_shown} does not exist")
-            continue
-        except OSError as e:
-            report(d.kernel_line, f"kernel: cannot read {d.kernel_shown}: {e.strerror}")
-            continue
-        problem = elf_problem(d.image)
+        problem = elf_problem(data)
+        if problem is None:
+            d.image, problem = pack_kernel(data)
         if problem:
             report(d.kernel_line, f"kernel: {d.kernel_shown} {problem}")
             continue
-        offset += align4(len(d.image))
-        if offset > fmt.kBootImageMaxSize and not over and not report.problems:
+        d.kernel_file_size = len(data)
+
+
+def resolve_ramdisks(system: System, config: pathlib.Path, shown_config: str) -> None:
+    """A ramdisk is a path relative to the configuration file (or absolute)."""
+    for d in system.domains:
+        if d.ramdisk_line:
+            d.ramdisk_shown = os.path.normpath(os.path.join(os.path.dirname(shown_config), d.ramdisk))
+            d.ramdisk_path = config.parent / d.ramdisk
+
+
+def load_ramdisks(system: System, fmt: Format, report: Reporter) -> None:
+    sector, limit = fmt.kRamdiskSectorSize, fmt.kRamdiskMaxSize
+    for d in system.domains:
+        if d.ramdisk_path is None:
+            continue
+        data = _read_input(d.ramdisk_path, d.ramdisk_shown, "ramdisk", d.ramdisk_line, report)
+        if data is None:
+            continue
+        if not data:
+            report(d.ramdisk_line, f"ramdisk: {d.ramdisk_shown} is empty")
+        elif len(data) % sector:
+            report(d.ramdisk_line, f"ramdisk: {d.ramdisk_shown} is {len(data)} bytes, not a multiple of "
+                                   f"{sector} (whole sectors)")
+        elif len(data) > limit:
+            report(d.ramdisk_line, f"ramdisk: {d.ramdisk_shown} is {len(data)} bytes, over the limit of "
+                                   f"{limit} ({limit // (1024 * 1024)} MiB)")
+        else:
+            d.ramdisk_data = data
+
+
+@dataclasses.dataclass
+class Layout:
+    """Where everything goes in the boot image: the header, the domain table, each
+    distinct kernel once (4-byte aligned), then each ramdisk at a kRamdiskAlign boundary,
+    padded with zeros to whole frames."""
+    kernel_offsets: list[int]    # per domain (0: no kernel loaded, --check only)
+    ramdisk_offsets: list[int]   # per domain, 0 for none
+    kernels: list[tuple[int, bytes]]   # (offset, bytes) of each distinct kernel
+    kernel_copies: int
+    total: int
+
+
+def plan(system: System, fmt: Format, report: Reporter | None = None) -> Layout:
+    """The image's layout. With `report`, growing past kBootImageMaxSize is reported at the
+    line of the kernel or ramdisk that crossed the limit (once, and only when nothing else
+    was wrong)."""
+    offset = fmt.header.size + len(system.domains) * fmt.domain.size
+    limit = fmt.kBootImageMaxSize
+    over = report is None or bool(report.problems)
+
+    def grow(end: int, line: int, what: str) -> None:
+        nonlocal over
+        if end > limit and not over:
             over = True
-            report(d.kernel_line, f"kernel: with {d.kernel_shown} ({len(d.image)} bytes) the boot image "
-                                  f"grows to {offset} bytes, over the limit of {fmt.kBootImageMaxSize} "
-                                  f"({fmt.kBootImageMaxSize // (1024 * 1024)} MiB)")
-    return offset
+            report(line, f"{what} the boot image grows to {end} bytes, over the limit of {limit} "
+                         f"({limit // (1024 * 1024)} MiB)")
+
+    copies: dict[bytes, int] = {}
+    kernels: list[tuple[int, bytes]] = []
+    kernel_offsets = []
+    for d in system.domains:
+        if not d.image:
+            kernel_offsets.append(0)
+            continue
+        if d.image not in copies:
+            copies[d.image] = offset
+            kernels.append((offset, d.image))
+            offset += align4(len(d.image))
+            grow(offset, d.kernel_line, f"kernel: with {d.kernel_shown} ({len(d.image)} bytes packed)")
+        kernel_offsets.append(copies[d.image])
+    ramdisk_offsets = []
+    align = fmt.kRamdiskAlign
+    for d in system.domains:
+        if not d.ramdisk_data:
+            ramdisk_offsets.append(0)
+            continue
+        offset = _round_up(offset, align)
+        ramdisk_offsets.append(offset)
+        offset += _round_up(len(d.ramdisk_data), align)
+        grow(offset, d.ramdisk_line, f"ramdisk: with {d.ramdisk_shown} ({len(d.ramdisk_data)} bytes)")
+    return Layout(kernel_offsets, ramdisk_offsets, kernels, len(kernels), offset)
 
 
 def align4(n: int) -> int:
     return (n + 3) & ~3
+
+
+def _round_up(n: int, align: int) -> int:
+    return (n + align - 1) // align * align
 
 
 # =========================================================================================
@@ -613,23 +745,27 @@ def align4(n: int) -> int:
 # =========================================================================================
 
 def pack_boot_image(system: System, fmt: Format) -> bytes:
-    tables = bytearray()
-    kernels = bytearray()
-    base = fmt.header.size + len(system.domains) * fmt.domain.size
-    for d in system.domains:
+    lay = plan(system, fmt)
+    assert lay.total <= fmt.kBootImageMaxSize
+    body = bytearray(lay.total - fmt.header.size)
+    base = fmt.header.size
+    for d, kernel_offset, ramdisk_offset in zip(system.domains, lay.kernel_offsets, lay.ramdisk_offsets):
         flags = (fmt.kDomPrivileged if d.privileged else 0) | (fmt.kDomAutostart if d.autostart else 0)
-        tables += fmt.domain.pack(
+        record = fmt.domain.pack(
             name=d.name.encode(), flags=flags, memory_kb=d.memory_kb, timeslice_us=d.timeslice_us,
-            priority=d.priority, kernel_offset=base + len(kernels), kernel_size=len(d.image),
-            cmdline=d.cmdline.encode())
-        kernels += d.image + bytes(align4(len(d.image)) - len(d.image))
-    body = bytes(tables + kernels)
-    total = fmt.header.size + len(body)
+            priority=d.priority, kernel_offset=kernel_offset, kernel_size=len(d.image),
+            ramdisk_offset=ramdisk_offset, ramdisk_size=len(d.ramdisk_data), cmdline=d.cmdline.encode())
+        at = fmt.header.size + d.id * fmt.domain.size - base
+        body[at:at + len(record)] = record
+        if d.ramdisk_data:
+            body[ramdisk_offset - base:ramdisk_offset - base + len(d.ramdisk_data)] = d.ramdisk_data
+    for offset, image in lay.kernels:
+        body[offset - base:offset - base + len(image)] = image
     header = fmt.header.pack(
-        magic=fmt.magic, version=fmt.kVersion, total_size=total, domain_count=len(system.domains),
+        magic=fmt.magic, version=fmt.kVersion, total_size=lay.total, domain_count=len(system.domains),
         crc32=zlib.crc32(body), system_name=system.name.encode())
-    assert len(header) == fmt.header.size and total <= fmt.kBootImageMaxSize
-    return header + body
+    assert len(header) == fmt.header.size
+    return header + bytes(body)
 
 
 def _load_vmm(path: str) -> tuple[bytes, tuple, list[tuple]]:
@@ -756,14 +892,22 @@ def _time_text(us: int) -> str:
 def summary(system: System) -> list[str]:
     width = max(len(d.name) for d in system.domains)
     lines = []
+    first_with: dict[bytes, int] = {}
     for d in system.domains:
         kernel = d.kernel_shown or d.kernel
-        size = f" ({len(d.image)} bytes)" if d.image else ""
+        size = ""
+        if d.image:
+            shared = f", shared with id={first_with[d.image]}" if d.image in first_with else ""
+            first_with.setdefault(d.image, d.id)
+            size = f" ({d.kernel_file_size} bytes, {len(d.image)} packed{shared})"
+        ramdisk = ""
+        if d.ramdisk_line:
+            ramdisk = f"  ramdisk={d.ramdisk_shown}" + (f" ({len(d.ramdisk_data)} bytes)" if d.ramdisk_data else "")
         lines.append(
             f"  id={d.id} {d.name:<{width}}  {'privileged' if d.privileged else 'guest':<10}  "
             f"start={'boot' if d.autostart else 'manual':<6}  memory={_size_text(d.memory_kb):<5} "
             f"timeslice={_time_text(d.timeslice_us):<6} priority={d.priority:<3}  "
-            f"kernel={kernel}{size}  cmdline='{d.cmdline}'")
+            f"kernel={kernel}{size}{ramdisk}  cmdline='{d.cmdline}'")
     return lines
 
 
@@ -818,7 +962,10 @@ def main(argv: list[str] | None = None) -> int:
         system = parse_config(text, args.config, fmt, args.board, report)
         resolve_kernels(system, pathlib.Path(args.config), args.config, args.kernel_dir,
                         required=not args.check, report=report)
-        total = load_kernels(system, fmt, report)
+        resolve_ramdisks(system, pathlib.Path(args.config), args.config)
+        load_kernels(system, report)
+        load_ramdisks(system, fmt, report)
+        layout = plan(system, fmt, report)
         report.raise_if_any()
         if args.check:
             print(f"mkimage: {args.config}: ok: system '{system.name}', {len(system.domains)} "
@@ -826,10 +973,11 @@ def main(argv: list[str] | None = None) -> int:
             print("\n".join(summary(system)))
             return 0
         boot_image = pack_boot_image(system, fmt)
-        assert len(boot_image) == total
+        assert len(boot_image) == layout.total
         elf = build_elf(args.vmm, boot_image, ram_base, fmt)
         if args.depfile:
             inputs = [args.config, args.vmm] + [d.kernel_shown for d in system.domains]
+            inputs += [d.ramdisk_shown for d in system.domains if d.ramdisk_shown]
             write_atomically(args.depfile, depfile_text(args.output, list(dict.fromkeys(inputs))).encode())
         write_atomically(args.output, elf)
     except Failure as e:
@@ -837,9 +985,12 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
     crc = int.from_bytes(boot_image[fmt.header.field("crc32").offset:][:4], "little")
+    ramdisks = sum(1 for d in system.domains if d.ramdisk_data)
+    contents = f"{layout.kernel_copies} kernel cop{'y' if layout.kernel_copies == 1 else 'ies'}" + \
+        (f", {ramdisks} ramdisk{'s' if ramdisks > 1 else ''}" if ramdisks else "")
     print(f"mkimage: {args.output}: system '{system.name}' for {args.board}, {len(system.domains)} "
-          f"domain{'s' if len(system.domains) > 1 else ''}, boot image {len(boot_image)} bytes at "
-          f"physical 0x{ram_base + fmt.kBootImageOffset:08x}, crc32 0x{crc:08x}")
+          f"domain{'s' if len(system.domains) > 1 else ''}, boot image {len(boot_image)} bytes "
+          f"({contents}) at physical 0x{ram_base + fmt.kBootImageOffset:08x}, crc32 0x{crc:08x}")
     print("\n".join(summary(system)))
     return 0
 

@@ -4,7 +4,7 @@
  *
  * An entry is published in Xen's order: frame and domid first, then (after a barrier) the
  * flags that make it valid. While the other domain has it mapped, the VMM keeps
- * GTF_reading/GTF_writing set, and the entry must stay.
+ * GTF_reading set (and GTF_writing, if a mapping is writable), and the entry must stay.
  */
 #include "minios/gnttab.h"
 
@@ -69,11 +69,16 @@ bool end_access(grant_ref_t ref)
     return true;
 }
 
-int gnttab_map(domid_t dom, grant_ref_t ref, uintptr_t va, grant_handle_t *handle)
+uint16_t gnttab_entry_flags(grant_ref_t ref)
+{
+    return ref < nr_entries ? table[ref].flags : 0;
+}
+
+static int map_grant(domid_t dom, grant_ref_t ref, uintptr_t va, uint32_t flags, grant_handle_t *handle)
 {
     struct gnttab_map_grant_ref op = {
         .host_addr = va,
-        .flags = GNTMAP_host_map,
+        .flags = flags,
         .ref = ref,
         .dom = dom,
     };
@@ -85,6 +90,16 @@ int gnttab_map(domid_t dom, grant_ref_t ref, uintptr_t va, grant_handle_t *handl
     if (op.status == GNTST_okay)
         *handle = op.handle;
     return op.status;
+}
+
+int gnttab_map(domid_t dom, grant_ref_t ref, uintptr_t va, grant_handle_t *handle)
+{
+    return map_grant(dom, ref, va, GNTMAP_host_map, handle);
+}
+
+int gnttab_map_readonly(domid_t dom, grant_ref_t ref, uintptr_t va, grant_handle_t *handle)
+{
+    return map_grant(dom, ref, va, GNTMAP_host_map | GNTMAP_readonly, handle);
 }
 
 int gnttab_unmap(grant_handle_t handle, uintptr_t va)

@@ -5,22 +5,45 @@
  * Each domain has XA_GRANT_FRAMES page(s) of grant entries, mapped read-write at
  * XA_GRANT_TABLE_VA (start_info says where). To let domain D map one of its pages, a guest
  * fills entry `ref` with {frame = machine address of the page, domid = D}, then write
- * barrier, then flags = GTF_permit_access (| GTF_readonly). While D has the page mapped the
- * VMM keeps GTF_reading / GTF_writing set in the entry: the granter must not reuse the
- * entry or the page until they clear (end of foreign access = clear flags when neither is
- * set). Refs 0 and 1 are reserved for the console and store pages the VMM grants to dom0.
+ * barrier, then flags = GTF_permit_access (| GTF_readonly: D may only map it read-only).
+ * While D has the page mapped the VMM keeps GTF_reading set in the entry, and GTF_writing
+ * while at least one of the mappings is writable (as Xen: a read-only map never sets
+ * GTF_writing): the granter must not reuse the entry or the page until they clear (end of
+ * foreign access = clear flags when neither is set). Refs 0 and 1 are reserved for the
+ * console and store pages the VMM grants to dom0.
  *
  * grant_table_op(r0 = GNTTABOP_*, r1 = guest address of the op structs, r2 = count):
  *   returns 0 once the ops were attempted (each op's status says how it went: GNTST_*),
  *   -EFAULT if the array is not the caller's memory, -EINVAL for count 0 or > 16,
  *   -ENOSYS for unknown or unimplemented ops (transfer, copy, dump_table).
  *
- * map_grant_ref: flags must be GNTMAP_host_map (GNTMAP_readonly is not supported yet:
- *   GNTST_general_error); host_addr a free, page-aligned address in the caller's guest
- *   kernel region outside the VMM-provided MiB (GNTST_bad_virt_addr); the entry must permit
- *   access to the caller (GNTST_permission_denied), ref < entries (GNTST_bad_gntref), dom an
- *   existing other domain (GNTST_bad_domain), and the frame the granter's own ordinary
- *   memory (GNTST_bad_page). OUT: handle, dev_bus_addr = the frame's machine address.
+ * map_grant_ref: flags must be GNTMAP_host_map, or GNTMAP_host_map | GNTMAP_readonly for
+ *   a read-only map (anything else: GNTST_general_error); host_addr a free, page-aligned
+ *   address in the caller's guest kernel region outside the VMM-provided MiB
+ *   (GNTST_bad_virt_addr), in a MiB that suits the map (below); the entry must permit
+ *   access to the caller, and a GTF_readonly entry may only be mapped with GNTMAP_readonly
+ *   (GNTST_permission_denied); ref < entries (GNTST_bad_gntref), dom an existing other
+ *   domain (GNTST_bad_domain), and the frame the granter's own ordinary memory
+ *   (GNTST_bad_page). OUT: handle, dev_bus_addr = the frame's machine address.
+ *   Any entry may be mapped read-only.
+ * Read-only maps and MiBs: the guest kernel reaches its own pages (and read-write maps)
+ *   through ARM domain 1, which is "manager" in virtual kernel mode and so ignores the
+ *   page's access bits; a read-only map is therefore a page of ARM domain 4, which is a
+ *   client in virtual kernel mode (the page's AP, privileged RW / user read-only, lets the
+ *   USR-mode guest kernel read and not write) and no-access in virtual user mode. The ARM
+ *   domain belongs to a whole MiB (one first-level descriptor), so:
+ *   - a read-only map's host_addr must lie in a MiB that holds no read-write page (none of
+ *     the guest's own kernel pages, no read-write map); the first read-only map in a MiB
+ *     claims it for read-only maps;
+ *   - a read-write map's host_addr (and a page of the guest's own, through mmu_update /
+ *     update_va_mapping: -EINVAL) must lie in a MiB that holds no read-only map;
+ *   - a MiB whose last page is unmapped is free again for either kind.
+ *   Otherwise GNTST_bad_virt_addr. A guest keeps a MiB (or more) of its kernel region
+ *   for read-only maps, e.g. mini-OS dom0's window at 0xE0100000.
+ *   A write to a read-only map in virtual kernel mode is a data abort bounced to the
+ *   guest's handler: FSR 0x4F (permission fault, page, domain 4), FAR the address; in
+ *   virtual user mode any access is a domain fault (FSR 0x4B). A hypercall that would
+ *   write through a pointer into a read-only map fails with -EFAULT; reads work.
  * unmap_grant_ref: handle from map (GNTST_bad_handle), host_addr the same address.
  * When a domain dies its mappings of others' grants are undone.
  */

@@ -9,7 +9,9 @@
  *     provides: shared_info, start_info, the grant table. A guest may not change mappings
  *     in that MiB (mmu_update/update_va_mapping return -XEN_EPERM).
  *   - the last XA_START_RESERVED_PAGES pages of its memory are the console and store pages
- *     (console_mfn, store_mfn; mapped like the rest); the ELF may not load there.
+ *     (console_mfn, store_mfn; mapped like the rest); the ELF may not load there;
+ *   - a RAM disk from the boot image, if the domain has one, is more memory of its own,
+ *     left unmapped (ramdisk_base, ramdisk_size).
  * The guest starts at the ELF entry in virtual kernel mode, upcalls masked, with
  *   r0 = XA_START_INFO_VA, sp = the kernel VA just below those pages, other registers 0.
  */
@@ -61,9 +63,16 @@ struct start_info {
     uint32_t timeslice_us;   /* the scheduler's timeslice for this domain */
     char name[16];           /* the domain's name from the configuration, NUL-terminated */
     char cmd_line[128];      /* its command line, NUL-terminated */
+    /* The domain's RAM disk (its configuration's `ramdisk` file, loaded with the boot
+     * image): ramdisk_size bytes from machine address ramdisk_base, 4 KiB aligned, in
+     * whole frames (zeros after the file up to the next 4 KiB). The frames are the
+     * domain's ordinary memory but are not mapped: map them with update_va_mapping /
+     * mmu_update. They keep their contents across destroy and create. Both 0 if none. */
+    uint32_t ramdisk_base;
+    uint32_t ramdisk_size;
 };
 typedef struct start_info start_info_t;
-XA_ABI_SIZE(struct start_info, 216);
+XA_ABI_SIZE(struct start_info, 224);
 XA_ABI_OFFSET(struct start_info, nr_pages, 16);
 XA_ABI_OFFSET(struct start_info, pt_base, 28);
 XA_ABI_OFFSET(struct start_info, domid, 48);
@@ -71,6 +80,8 @@ XA_ABI_OFFSET(struct start_info, store_mfn, 52);
 XA_ABI_OFFSET(struct start_info, timeslice_us, 68);
 XA_ABI_OFFSET(struct start_info, name, 72);
 XA_ABI_OFFSET(struct start_info, cmd_line, 88);
+XA_ABI_OFFSET(struct start_info, ramdisk_base, 216);
+XA_ABI_OFFSET(struct start_info, ramdisk_size, 220);
 
 #endif /* !__ASSEMBLER__ */
 

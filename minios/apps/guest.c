@@ -149,10 +149,28 @@ static void test_ring(uint32_t count)
 
 /* ---- block ---- */
 
-/* dom0's initial RAM-disk contents (minios/dom0/blkback.c) */
+/* The RAM-disk image's contents (domains/mkramdisk.py writes them; dom0 serves them from
+ * the boot image): word i of sector s of guest d's slice. */
 static uint32_t initial_word(uint32_t dom, uint32_t sector, uint32_t word)
 {
     return 0xD15C0000U ^ (dom << 24) ^ (sector << 7) ^ word;
+}
+
+/* zlib's CRC-32, continued over several buffers (start with crc = 0): the test compares
+ * it with the image file's slice. Four bits at a time. */
+static uint32_t crc32_update(uint32_t crc, const uint8_t *p, size_t n)
+{
+    static const uint32_t nibble[16] = {
+        0x00000000U, 0x1DB71064U, 0x3B6E20C8U, 0x26D930ACU, 0x76DC4190U, 0x6B6B51F4U, 0x4DB26158U, 0x5005713CU,
+        0xEDB88320U, 0xF00F9344U, 0xD6D6A3E8U, 0xCB61B38CU, 0x9B64C2B0U, 0x86D3D2D4U, 0xA00AE278U, 0xBDBDF21CU,
+    };
+    crc = ~crc;
+    for (size_t i = 0; i < n; i++) {
+        crc ^= p[i];
+        crc = (crc >> 4) ^ nibble[crc & 0xFU];
+        crc = (crc >> 4) ^ nibble[crc & 0xFU];
+    }
+    return ~crc;
 }
 
 static uint32_t test_word(uint32_t dom, uint32_t sector, uint32_t word)
@@ -204,8 +222,8 @@ static void test_blk(void)
         return;
     }
 
-    /* Initial contents: dom0's pattern, unless this slice was written before. */
-    uint32_t initial = 0;
+    /* Initial contents: the disk image's pattern, unless this slice was written before. */
+    uint32_t initial = 0, crc = 0;
     for (uint32_t s = 0; s < bf.sectors; s += chunk_max) {
         const uint32_t n = bf.sectors - s < chunk_max ? bf.sectors - s : chunk_max;
         rc = blkfront_io(&bf, BLKIF_OP_READ, s, buf, n);
@@ -216,8 +234,10 @@ static void test_blk(void)
     }
         for (uint32_t k = 0; k < n; k++)
             initial += blk_fill_check(buf + k * XEN_BLKIF_SECTOR_SIZE / 4, s + k, 1, true, initial_word) ? 1U : 0U;
+        crc = crc32_update(crc, (const uint8_t *)buf, n * XEN_BLKIF_SECTOR_SIZE);
     }
-    printk("blk: %u of %u sectors hold dom0's initial pattern\n", (unsigned int)initial, (unsigned int)bf.sectors);
+    printk("blk: %u of %u sectors hold the disk image's pattern; crc32 0x%08x\n", (unsigned int)initial,
+           (unsigned int)bf.sectors, (unsigned int)crc);
 
     /* Write a pattern over the whole disk in requests of varying length, read it back
      * in other lengths. */

@@ -2,10 +2,15 @@
  * dom0's block backend: a RAM disk owned by dom0, one slice per guest id, served over
  * each guest's blkif ring (hypercalls/xen-arm/io/blkif.h).
  *
- * The RAM disk is carved from dom0's own memory at start of day and filled with a known
- * pattern (word i of sector s of guest d's slice: blk_pattern(d, s, i), the same function
- * the guests' tests check against). A slice keeps its contents when its guest is
- * destroyed and created again, as a disk would.
+ * The RAM disk is the image loaded with the boot image (dom0's `ramdisk = FILE` in the
+ * configuration): the VMM gives dom0 its frames as ordinary memory and says where they
+ * are in start_info (ramdisk_base, ramdisk_size); dom0 maps them at DOM0_RAMDISK_VA with
+ * update_va_mapping at start of day and serves the guests' disks from there, without
+ * touching the contents. Guest id d (1..DOM0_MAX_DOMS - 1) gets slice d - 1: the disk
+ * split in DOM0_MAX_DOMS - 1 equal slices of whole sectors, or disk_sectors=N sectors
+ * each if dom0's command line says so (all slices must fit). A boot image without a RAM
+ * disk for dom0 is an error (dom0 stops, saying so). A slice keeps its contents when its
+ * guest is destroyed and created again, as a disk would.
  *
  * Every request is copied out of the ring before it is checked; the data pages a request
  * names are mapped for that request only (one batched map and unmap), so nothing of a
@@ -25,29 +30,41 @@ static uint32_t slice_sectors;
 
 uint32_t blkback_sectors(void) { return slice_sectors; }
 
-/* The initial contents, shared with the guests' test (minios/apps/guest.c). */
-static uint32_t blk_pattern(uint32_t dom, uint32_t sector, uint32_t word)
-{
-    return 0xD15C0000U ^ (dom << 24) ^ (sector << 7) ^ word;
-}
-
 int blkback_init(uint32_t sectors)
 {
-    const uint32_t bytes = sectors * XEN_BLKIF_SECTOR_SIZE;
-    if (sectors == 0 || bytes % PAGE_SIZE != 0)
+    const start_info_t *si = pv_start_info();
+    const uint32_t slices = DOM0_MAX_DOMS - 1;
+    if (si->ramdisk_size == 0) {
+        printk("blk: no RAM disk in the boot image: give dom0 'ramdisk = FILE' in its [domain] section\n");
+        return -XEN_ENOENT;
+    }
+    const uint32_t total = si->ramdisk_size / XEN_BLKIF_SECTOR_SIZE;
+    if (sectors == 0)
+        sectors = total / slices;
+    if (sectors == 0 || sectors > total / slices) {
+        printk("blk: a RAM disk of %u sectors does not hold %u slices of %u sectors\n", (unsigned int)total,
+               (unsigned int)slices, (unsigned int)(sectors != 0 ? sectors : 1));
         return -XEN_EINVAL;
-    const unsigned int pages = (DOM0_MAX_DOMS - 1) * bytes / PAGE_SIZE;
-    ramdisk = alloc_pages(pages);
-    if (ramdisk == NULL)
-        return -XEN_ENOMEM;
-    slice_sectors = sectors;
-    for (uint32_t d = 1; d < DOM0_MAX_DOMS; d++) {
-        uint32_t *w = (uint32_t *)blkback_slice(d);
-        for (uint32_t s = 0; s < sectors; s++) {
-            for (uint32_t i = 0; i < XEN_BLKIF_SECTOR_SIZE / 4; i++)
-                *w++ = blk_pattern(d, s, i);
+    }
+    const uint32_t pages = (si->ramdisk_size + PAGE_SIZE - 1) / PAGE_SIZE;
+    if (pages > DOM0_RAMDISK_MAX_PAGES) {
+        printk("blk: a RAM disk of %u pages does not fit its window\n", (unsigned int)pages);
+        return -XEN_EINVAL;
+    }
+    for (uint32_t i = 0; i < pages; i++) {
+        const xa_pte_t pte = (si->ramdisk_base + i * PAGE_SIZE) | XA_PTE_PRESENT | XA_PTE_RW;
+        const int rc = HYPERVISOR_update_va_mapping(DOM0_RAMDISK_VA + i * PAGE_SIZE, pte, 0);
+        if (rc != 0) {
+            printk("blk: mapping RAM-disk frame 0x%08x: %d\n", (unsigned int)(si->ramdisk_base + i * PAGE_SIZE), rc);
+            return rc;
         }
     }
+    ramdisk = (uint8_t *)DOM0_RAMDISK_VA;
+    slice_sectors = sectors;
+    printk("blk: RAM disk from the boot image: %u sectors at machine 0x%08x, mapped at 0x%08x; %u slices of %u "
+           "sectors\n",
+           (unsigned int)total, (unsigned int)si->ramdisk_base, DOM0_RAMDISK_VA, (unsigned int)slices,
+           (unsigned int)sectors);
     return 0;
 }
 
@@ -104,11 +121,15 @@ static int16_t do_request(struct guest *g, const struct blkif_request *req)
     if (req->sector_number >= b->sectors || total > b->sectors - req->sector_number)
         return BLKIF_RSP_ERROR;
 
+    /* A write only reads the guest's pages: mapped read-only (its frontend grants them
+     * GTF_readonly), in the read-only window. */
+    const bool readonly = req->operation == BLKIF_OP_WRITE;
     struct gnttab_map_grant_ref maps[BLKIF_MAX_SEGMENTS_PER_REQUEST];
     for (unsigned int i = 0; i < nseg; i++) {
+        const enum map_slot slot = (enum map_slot)(SLOT_VBD_DATA + i);
         maps[i] = (struct gnttab_map_grant_ref){
-            .host_addr = dom0_map_va(g->domid, (enum map_slot)(SLOT_VBD_DATA + i)),
-            .flags = GNTMAP_host_map,
+            .host_addr = readonly ? dom0_map_ro_va(g->domid, slot) : dom0_map_va(g->domid, slot),
+            .flags = GNTMAP_host_map | (readonly ? GNTMAP_readonly : 0U),
             .ref = req->seg[i].gref,
             .dom = g->domid,
         };

@@ -3,11 +3,13 @@
  *
  * Command line: shell=0|1 (default 1: the console shell), exit=auto (stop dom0 once no
  * guest is left, after reaping the last one), disk_sectors=N (each guest's RAM-disk slice,
- * 512-byte sectors, default 512), verbose=1 (log every device state change).
+ * 512-byte sectors; default: the boot image's RAM disk in 7 equal slices), verbose=1 (log
+ * every device state change).
  *
  * Start of day: the console multiplexer takes over dom0's own output, the store starts,
- * the RAM disk is carved, every guest already running is introduced (store and console
- * pages mapped, device nodes offered), then this thread becomes the io thread.
+ * the RAM disk from the boot image is mapped (blkback.c; none is an error), every guest
+ * already running is introduced (store and console pages mapped, device nodes offered),
+ * then this thread becomes the io thread.
  *
  * A guest that shuts down (VIRQ_DOM_EXC) is reaped: its backends disconnect, its store
  * nodes go, its pages are unmapped, then it is destroyed (Xen's on_poweroff=destroy), so
@@ -324,8 +326,8 @@ static void dom0_main(void)
     guests = alloc_pages((DOM0_MAX_DOMS * sizeof *guests + PAGE_SIZE - 1) / PAGE_SIZE);
     if (guests == NULL || store_init() != 0)
         minios_panic("no memory for dom0's tables");
-    if (blkback_init(cmdline_get_u32("disk_sectors", 512)) != 0)
-        minios_panic("no memory for the RAM disk");
+    if (blkback_init(cmdline_get_u32("disk_sectors", 0)) != 0)
+        minios_panic("no usable RAM disk (see above)");
     if (bind_virq(VIRQ_DOM_EXC, dom_exc_event, NULL) < 0)
         minios_panic("cannot bind VIRQ_DOM_EXC");
     store_write("/local/domain/0/name", boot_info()->name);

@@ -8,7 +8,10 @@
  *
  * Address map for other domains' pages: each guest id has a window of DOM0_MAP_PAGES
  * pages at DOM0_MAP_BASE + id * DOM0_MAP_PAGES pages (one second-level table covers all
- * windows); the slots below are fixed, so nothing is ever mapped twice.
+ * windows); the slots below are fixed, so nothing is ever mapped twice. Read-only maps
+ * (GNTMAP_readonly: a block write's data pages) go to the same slots of a second window,
+ * DOM0_MAP_RO_BASE, the next MiB: the VMM keeps read-only maps in MiBs without read-write
+ * pages (hypercalls/xen-arm/grant_table.h).
  */
 #ifndef MINIOS_DOM0_H
 #define MINIOS_DOM0_H
@@ -23,6 +26,9 @@
 #include "pv.h"
 
 #define DOM0_MAX_DOMS 8U
+/* The RAM disk from the boot image (blkback.c), mapped here: up to 3 MiB. */
+#define DOM0_RAMDISK_VA 0xD0000000U
+#define DOM0_RAMDISK_MAX_PAGES 768U
 #define DOM0_MAP_BASE 0xE0000000U
 #define DOM0_MAP_PAGES 32U
 enum map_slot {
@@ -39,6 +45,13 @@ enum map_slot {
 static inline uintptr_t dom0_map_va(unsigned int domid, enum map_slot slot)
 {
     return DOM0_MAP_BASE + (domid * DOM0_MAP_PAGES + (unsigned int)slot) * PAGE_SIZE;
+}
+#define DOM0_MAP_RO_BASE (DOM0_MAP_BASE + DOM0_MAX_DOMS * DOM0_MAP_PAGES * PAGE_SIZE) /* 0xE0100000 */
+_Static_assert(DOM0_MAP_RO_BASE % 0x100000U == 0 && DOM0_MAX_DOMS * DOM0_MAP_PAGES * PAGE_SIZE == 0x100000U,
+               "the read-write and read-only windows are one MiB each");
+static inline uintptr_t dom0_map_ro_va(unsigned int domid, enum map_slot slot)
+{
+    return dom0_map_va(domid, slot) - DOM0_MAP_BASE + DOM0_MAP_RO_BASE;
 }
 
 /* Work bits (struct guest.work), set by event handlers. */
@@ -174,7 +187,7 @@ int frontend_state(struct guest *g, const char *type);
 int frontend_u32(struct guest *g, const char *type, const char *key, uint32_t *out);
 void backend_fail(struct guest *g, const char *type, const char *why);
 
-int blkback_init(uint32_t sectors_per_guest);
+int blkback_init(uint32_t sectors_per_guest); /* 0: the boot image's RAM disk in 7 equal slices */
 uint32_t blkback_sectors(void);
 int blkback_connect(struct guest *g);
 void blkback_disconnect(struct guest *g);

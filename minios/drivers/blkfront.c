@@ -74,9 +74,11 @@ int blkfront_io(struct blkfront *bf, uint8_t op, uint64_t sector, void *buf, uin
     struct blkif_request req = {.operation = op, .nr_segments = (uint8_t)pages, .handle = 0,
                                 .id = bf->next_id++, .sector_number = sector};
     int rc = 0;
+    /* A write's pages are only read by the backend: granted read-only (GTF_readonly), so
+     * it can map them read-only and nothing else (as Xen's blkfront does). */
+    const bool readonly = op == BLKIF_OP_WRITE;
     for (uint32_t i = 0; i < pages; i++) {
-        /* Read-write even for a write: the VMM maps grants read-write only. */
-        int r = grant_access(bf->dev.backend_id, arch_virt_to_mach((char *)buf + i * PAGE_SIZE), false);
+        int r = grant_access(bf->dev.backend_id, arch_virt_to_mach((char *)buf + i * PAGE_SIZE), readonly);
         if (r < 0) {
             rc = r;
             req.nr_segments = (uint8_t)i;

@@ -28,12 +28,14 @@ HEADER = REPO / "xen-arm" / "include" / "boot_image.hh"
 # The boot image as boot_image.hh declares it, written out here on purpose (not taken from
 # mkimage.py); test_layout_matches_the_cxx_header proves these against the C++ compiler.
 HEADER_FMT = struct.Struct("<8sIIII32s2I")       # BootImageHeader
-DOMAIN_FMT = struct.Struct("<16sIIIIII88s")      # BootDomain
+DOMAIN_FMT = struct.Struct("<16sIIIIIIII88s")    # BootDomain
 MAGIC = b"XABOOT1\0"
 IMAGE_OFFSET = 4 << 20
 IMAGE_MAX = 4 << 20
 DIRECTMAP = 0xFF000000
 PRIVILEGED, AUTOSTART = 1, 2
+VERSION = 2
+RAMDISK_MAX = 3 << 20
 
 KERNEL_SOURCE = """
     .global _start
@@ -44,6 +46,8 @@ _start:
     .data
     .word 1, 2, 3
 """
+# Another kernel, whose data segment is not a multiple of 4 bytes long.
+OTHER_SOURCE = KERNEL_SOURCE.replace(".word 1, 2, 3", ".word 4, 5, 6\n    .byte 7, 8, 9")
 
 # A good configuration; the bad ones below change one line of it. Line numbers matter.
 GOOD = """\
@@ -74,14 +78,17 @@ cmdline = "app=bench # not a comment"
 
 @pytest.fixture(scope="module")
 def kernels(tmp_path_factory) -> pathlib.Path:
-    """<dir>/pv/minios.elf (a real ARM executable), other.elf (one whose size is not a
-    multiple of 4), and minios.o (relocatable, not executable)."""
+    """<dir>/pv/minios.elf (a real ARM executable), other.elf (another, whose data segment
+    is not a multiple of 4 bytes long), copy.elf (minios.elf with 3 more bytes after its
+    segments: the same kernel once packed), and minios.o (relocatable, not executable)."""
     work = tmp_path_factory.mktemp("kernels")
     assemble(work, "minios", KERNEL_SOURCE, 0xC0008000)
+    assemble(work, "other", OTHER_SOURCE, 0xC0008000)
     pv = work / "pv"
     pv.mkdir()
     shutil.copy(work / "minios.elf", pv / "minios.elf")
-    (pv / "other.elf").write_bytes((work / "minios.elf").read_bytes() + b"\xAA\xBB\xCC")
+    shutil.copy(work / "other.elf", pv / "other.elf")
+    (pv / "copy.elf").write_bytes((work / "minios.elf").read_bytes() + b"\xAA\xBB\xCC")
     return work
 
 
@@ -190,7 +197,7 @@ BAD = {
     # syntax
     "unknown-key": (change("priority = 0", "prio = 0"),
                     "11: prio: unknown key in [domain] (known: kernel, memory, timeslice, privileged, "
-                    "start, priority, cmdline)"),
+                    "start, priority, cmdline, ramdisk)"),
     "unknown-system-key": (change("name = test-sys", "title = test-sys"),
                            "3: title: unknown key in [system] (known: name, board)"),
     "duplicate-key": (change("timeslice = 5ms", "memory = 1M"),
@@ -206,7 +213,7 @@ BAD = {
     "typo-cascade": (change("memory = 512K", "memroy = 512K"),
                      "14: [domain guest1]: missing required key 'memory'\n"
                      "domains/bad.cfg:16: memroy: unknown key in [domain] "
-                     "(known: kernel, memory, timeslice, privileged, start, priority, cmdline)"),
+                     "(known: kernel, memory, timeslice, privileged, start, priority, cmdline, ramdisk)"),
     "outside-section": ("name = x\n" + GOOD,
                         "1: name: outside any section (start with [system] or [domain NAME])"),
     "not-utf8": (GOOD.encode().replace(b"app=bench\n", b"app=b\xe9nch\n", 1), "12: not UTF-8 text"),
@@ -257,6 +264,17 @@ def test_bad_kernel_files(tmp_path, kernels, vmm):
     (bad / "x86.elf").write_bytes(elf[:18] + struct.pack("<H", 3) + elf[20:])
     shutil.copy(kernels / "minios.o", bad / "relocatable.elf")
     (bad / "no-phdrs.elf").write_bytes(elf[:44] + struct.pack("<H", 0) + elf[46:])
+    phdr = struct.unpack_from("<I", elf, 28)[0]          # two PT_LOAD headers there
+    notes = bytearray(elf)
+    struct.pack_into("<I", notes, phdr, 4)               # PT_NOTE
+    struct.pack_into("<I", notes, phdr + 32, 4)
+    (bad / "no-loads.elf").write_bytes(bytes(notes))
+    outside = bytearray(elf)
+    struct.pack_into("<II", outside, phdr + 32 + 16, len(elf), len(elf))  # p_filesz, p_memsz
+    (bad / "outside.elf").write_bytes(bytes(outside))
+    overfull = bytearray(elf)
+    struct.pack_into("<I", overfull, phdr + 16, struct.unpack_from("<I", elf, phdr + 20)[0] + 4)
+    (bad / "overfull.elf").write_bytes(bytes(overfull))
     expected = {
         "text": "is not an ELF file",
         "short": "is not an ELF file",
@@ -265,34 +283,57 @@ def test_bad_kernel_files(tmp_path, kernels, vmm):
         "x86": "is not an ARM ELF file (e_machine 3)",
         "relocatable": "is not an executable ELF file (e_type 1)",
         "no-phdrs": "has no valid program headers",
+        "no-loads": "has no PT_LOAD segment",
+        "outside": "has a PT_LOAD segment (program header 1) whose bytes lie outside the file",
+        "overfull": "has a PT_LOAD segment (program header 0) with more file bytes than memory",
     }
-    text = GOOD.split("[domain guest1]")[0]
-    for i, name in enumerate(expected, 1):
-        text += f"[domain g{i}]\nkernel = {name}\nmemory = 64K\n"
-    first = len(GOOD.split("[domain guest1]")[0].splitlines()) + 2   # g1's kernel line
-    result = mk(tmp_path, text, kernel_dir=bad, vmm=vmm)
-    assert result.status == 1
-    # dom0 is fine ('minios' is not in this kernel directory, so it also fails, first)
-    lines = result.stderr.splitlines()
-    assert lines[0] == f"domains/bad.cfg:6: kernel: {bad}/minios.elf does not exist"
-    assert lines[1:] == [f"domains/bad.cfg:{first + 3 * i}: kernel: {bad}/{name}.elf {problem}"
-                         for i, (name, problem) in enumerate(expected.items())]
-    assert not (tmp_path / "out").exists()
+    items = list(expected.items())
+    for batch in (items[:5], items[5:]):   # at most 8 domains in one file
+        text = GOOD.split("[domain guest1]")[0]
+        for i, (name, _) in enumerate(batch, 1):
+            text += f"[domain g{i}]\nkernel = {name}\nmemory = 64K\n"
+        first = len(GOOD.split("[domain guest1]")[0].splitlines()) + 2   # g1's kernel line
+        result = mk(tmp_path, text, kernel_dir=bad, vmm=vmm)
+        assert result.status == 1
+        # dom0 is fine ('minios' is not in this kernel directory, so it also fails, first)
+        lines = result.stderr.splitlines()
+        assert lines[0] == f"domains/bad.cfg:6: kernel: {bad}/minios.elf does not exist"
+        assert lines[1:] == [f"domains/bad.cfg:{first + 3 * i}: kernel: {bad}/{name}.elf {problem}"
+                             for i, (name, problem) in enumerate(batch)]
+        assert not (tmp_path / "out").exists()
+
+
+def big_kernel(path: pathlib.Path, segment_bytes: int, fill: int) -> int:
+    """An ARM executable with one PT_LOAD segment of segment_bytes bytes of `fill`, after
+    4 KiB of padding and followed by 1 MiB of bytes outside every segment. Returns its
+    packed size (ELF header, one program header, the segment)."""
+    data = bytearray(4096 + segment_bytes + (1 << 20))
+    struct.pack_into("<16sHHIIIIIHHHHHH", data, 0, b"\x7fELF\x01\x01\x01", 2, 40, 1, 0xC0000000, 52, 0, 0,
+                     52, 32, 1, 40, 0, 0)
+    struct.pack_into("<8I", data, 52, 1, 4096, 0xC0000000, 0xC0000000, segment_bytes, segment_bytes, 7, 4096)
+    data[4096:4096 + segment_bytes] = bytes([fill]) * segment_bytes
+    path.write_bytes(bytes(data))
+    return 52 + 32 + segment_bytes
 
 
 def test_image_too_big(tmp_path, kernels, vmm):
-    elf = (kernels / "minios.elf").read_bytes()
     (tmp_path / "domains").mkdir()
-    big = tmp_path / "domains" / "big.elf"
-    big.write_bytes(elf + bytes(2 * 1024 * 1024 - len(elf)))     # 2 MiB: the second one overflows
-    config = change("kernel = minios\nmemory = 512K", "kernel = ./big.elf\nmemory = 512K",
+    size = big_kernel(tmp_path / "domains" / "big.elf", 2 << 20, 0x11)      # 2 MiB: the second one overflows
+    assert big_kernel(tmp_path / "domains" / "big2.elf", 2 << 20, 0x22) == size
+    config = change("kernel = minios\nmemory = 512K", "kernel = ./big2.elf\nmemory = 512K",
                     change("kernel = minios ", "kernel = ./big.elf "))
     result = mk(tmp_path, config, kernel_dir=kernels / "pv", vmm=vmm)
     assert result.status == 1
-    total = 64 + 2 * 128 + 2 * 2 * 1024 * 1024
-    assert result.stderr == (f"domains/bad.cfg:15: kernel: with domains/big.elf (2097152 bytes) the boot "
+    total = 64 + 2 * 136 + 2 * size
+    assert result.stderr == (f"domains/bad.cfg:15: kernel: with domains/big2.elf ({size} bytes packed) the boot "
                              f"image grows to {total} bytes, over the limit of 4194304 (4 MiB)\n")
     assert not (tmp_path / "out").exists()
+    # The same 2 MiB kernel twice is packed once, and fits.
+    config = change("kernel = minios\nmemory = 512K", "kernel = ./big.elf\nmemory = 512K",
+                    change("kernel = minios ", "kernel = ./big.elf "))
+    result = mk(tmp_path, config, kernel_dir=kernels / "pv", vmm=vmm)
+    assert result.status == 0, result.stderr
+    assert f"boot image {64 + 2 * 136 + size} bytes (1 kernel copy)" in result.stdout
 
 
 def test_every_problem_is_reported_in_line_order(tmp_path, kernels, vmm):
@@ -359,9 +400,30 @@ def test_shipped_configs(name, count, kernels):
     lines = proc.stdout.splitlines()
     assert lines[0] == f"mkimage: domains/{name}.cfg: ok: system '{name}', {count} domain{'s' * (count > 1)}"
     assert len(lines) == 1 + count
-    for line in lines[1:]:
-        assert re.search(r"memory=1M +timeslice=10ms .*minios\.elf \(\d+ bytes\)  cmdline='app=bench'$", line)
+    for i, line in enumerate(lines[1:]):
+        shared = ", shared with id=0" if i else ""
+        assert re.search(rf"memory=1M +timeslice=10ms .*minios\.elf \(\d+ bytes, \d+ packed{shared}\)  "
+                         r"cmdline='app=bench'$", line)
     assert "privileged" in lines[1] and all(" guest " in line for line in lines[2:])
+
+
+def test_shipped_split_and_eight_domain_configs(kernels):
+    """split.cfg gives dom0 the RAM disk make generates (domains/build.mk); eight.cfg has
+    the most domains a boot image holds."""
+    subprocess.run(["make", "--no-print-directory", "-s", "build/disks/vbd-pattern.img"], cwd=REPO, check=True)
+    disk = (REPO / "build" / "disks" / "vbd-pattern.img").read_bytes()
+    assert len(disk) == 7 * 512 * 512
+    assert struct.unpack_from("<3I", disk, 512 * 512 + 512 + 4) == (0xD35C0081, 0xD35C0082, 0xD35C0083)
+    for name, count in (("split", 4), ("eight", 8)):
+        proc = subprocess.run([sys.executable, str(MKIMAGE), "--check", "--config", f"domains/{name}.cfg",
+                               "--kernel-dir", str(kernels / "pv"), "--board", "goldfish"],
+                              cwd=REPO, capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
+        lines = proc.stdout.splitlines()
+        assert lines[0] == f"mkimage: domains/{name}.cfg: ok: system '{name}', {count} domains"
+        assert len(lines) == 1 + count
+        if name == "split":
+            assert "ramdisk=build/disks/vbd-pattern.img (1835008 bytes)  cmdline='app=dom0'" in lines[1]
 
 
 # ---- the packed image, parsed independently -----------------------------------------------
@@ -375,16 +437,50 @@ def elf_segments(data: bytes):
 
 
 LIMITS = change("[domain guest1]", "[domain guest-6789_1234]", change(
-    "memory = 512K", "memory = 64M", change(
+    "memory = 512K", "memory = 64M\nramdisk = ../disks/two-frames.img", change(
         "timeslice = 5ms", "timeslice = 100us", change(
-            'cmdline = "app=bench # not a comment"', f'cmdline = "{"#" * 87}"'))))
+            'cmdline = "app=bench # not a comment"', f'cmdline = "{"#" * 87}"', change(
+                "memory = 1M", "memory = 1M\nramdisk = three-sectors.img")))))
 LIMITS += """
-[domain odd]                  # a kernel of a size that is not a multiple of 4
+[domain odd]                  # a kernel whose data is not a multiple of 4 bytes long
 kernel = other
 memory = 64K
 timeslice = 1000ms
 priority = 255
 """
+
+
+def ramdisk_files(tmp_path: pathlib.Path) -> tuple[bytes, bytes]:
+    """LIMITS' ramdisks: domains/three-sectors.img (1536 bytes) and disks/two-frames.img
+    (8192 bytes), each byte numbered so that a misplaced sector shows."""
+    (tmp_path / "domains").mkdir(exist_ok=True)
+    (tmp_path / "disks").mkdir(exist_ok=True)
+    small = bytes((i * 7 + 1) & 0xFF for i in range(1536))
+    whole = bytes((i * 13 + 5) & 0xFF for i in range(8192))
+    (tmp_path / "domains" / "three-sectors.img").write_bytes(small)
+    (tmp_path / "disks" / "two-frames.img").write_bytes(whole)
+    return small, whole
+
+
+def check_packed_kernel(packed: bytes, original: bytes) -> None:
+    """packed is original as a minimal ELF: the same ELF header but for the program and
+    section header fields; only the PT_LOAD program headers (offsets and alignment
+    changed), each followed by nothing but its segment's bytes; no sections."""
+    o = struct.unpack_from("<16sHHIIIIIHHHHHH", original)
+    n = struct.unpack_from("<16sHHIIIIIHHHHHH", packed)
+    loads = [struct.unpack_from("<8I", original, o[5] + 32 * i) for i in range(o[10])]
+    loads = [ph for ph in loads if ph[0] == 1]
+    assert loads and n[:5] == o[:5] and n[7] == o[7]     # ident, type, machine, version, entry; flags
+    assert (n[5], n[6], n[8], n[9], n[10], n[12], n[13]) == (52, 0, 52, 32, len(loads), 0, 0)
+    end = 52 + 32 * len(loads)
+    for i, old in enumerate(loads):
+        new = struct.unpack_from("<8I", packed, 52 + 32 * i)
+        assert new[0] == 1 and new[2:7] == old[2:7]          # addresses, sizes, flags
+        assert new[7] == min(old[7], 4) and new[1] % new[7] == new[2] % new[7]
+        assert end <= new[1] < end + 4 and packed[end:new[1]] == bytes(new[1] - end)
+        assert packed[new[1]:new[1] + new[4]] == original[old[1]:old[1] + old[4]]
+        end = new[1] + new[4]
+    assert len(packed) == end
 
 
 def parse_image(out: pathlib.Path, vmm_elf: pathlib.Path, ram_base: int):
@@ -408,38 +504,65 @@ def parse_image(out: pathlib.Path, vmm_elf: pathlib.Path, ram_base: int):
 
 
 def test_packed_image(tmp_path, kernels, vmm):
+    small, whole = ramdisk_files(tmp_path)
     result = mk(tmp_path, LIMITS, kernel_dir=kernels / "pv", vmm=vmm)
     assert result.status == 0, result.stderr
     image = parse_image(result.output, vmm, 0)
 
     magic, version, total, count, crc, name, r0, r1 = HEADER_FMT.unpack_from(image)
-    assert (magic, version, total, count, r0, r1) == (MAGIC, 1, len(image), 3, 0, 0)
+    assert (magic, version, total, count, r0, r1) == (MAGIC, VERSION, len(image), 3, 0, 0)
     assert crc == zlib.crc32(image[64:]) and name == b"test-sys".ljust(32, b"\0")
-    assert total % 4 == 0 and total <= IMAGE_MAX
+    assert total % 4096 == 0 and total <= IMAGE_MAX          # it ends with a ramdisk's last frame
 
     minios = (kernels / "pv" / "minios.elf").read_bytes()
     other = (kernels / "pv" / "other.elf").read_bytes()
     expected = [
-        (b"dom0", PRIVILEGED | AUTOSTART, 1024, 10_000, 0, minios, b"app=bench"),
-        (b"guest-6789_1234", 0, 64 * 1024, 100, 128, minios, b"#" * 87),
-        (b"odd", AUTOSTART, 64, 1_000_000, 255, other, b""),
+        (b"dom0", PRIVILEGED | AUTOSTART, 1024, 10_000, 0, minios, small, b"app=bench"),
+        (b"guest-6789_1234", 0, 64 * 1024, 100, 128, minios, whole, b"#" * 87),
+        (b"odd", AUTOSTART, 64, 1_000_000, 255, other, b"", b""),
     ]
-    at = 64 + 3 * 128
-    for i, (dname, dflags, memory, slice_us, prio, kernel, cmdline) in enumerate(expected):
-        record = DOMAIN_FMT.unpack_from(image, 64 + 128 * i)
-        assert record == (dname.ljust(16, b"\0"), dflags, memory, slice_us, prio, at, len(kernel),
-                          cmdline.ljust(88, b"\0"))
-        assert image[at:at + len(kernel)] == kernel
-        padded = (len(kernel) + 3) & ~3
-        assert image[at + len(kernel):at + padded] == bytes(padded - len(kernel))
-        at += padded
+    records = [DOMAIN_FMT.unpack_from(image, 64 + 136 * i) for i in range(3)]
+    # Kernels: each distinct one once, 4-byte aligned, right after the table, in order.
+    at = 64 + 3 * 136
+    copies = {}
+    for (dname, dflags, memory, slice_us, prio, kernel, _, cmdline), record in zip(expected, records):
+        assert record[:5] == (dname.ljust(16, b"\0"), dflags, memory, slice_us, prio)
+        assert record[9] == cmdline.ljust(88, b"\0")
+        offset, size = record[5], record[6]
+        if kernel not in copies:
+            assert offset == at
+            copies[kernel] = (offset, size)
+            check_packed_kernel(image[offset:offset + size], kernel)
+            padded = (size + 3) & ~3
+            assert image[offset + size:offset + padded] == bytes(padded - size)
+            at += padded
+        assert (offset, size) == copies[kernel]             # dom0 and the guest share minios
+        assert size < len(kernel)
+    assert len(copies) == 2
+    # Ramdisks: each at the next 4 KiB boundary after what came before, zero-padded to
+    # whole frames; none for the third domain.
+    for (*_, ramdisk, _), record in zip(expected, records):
+        offset, size = record[7], record[8]
+        if not ramdisk:
+            assert (offset, size) == (0, 0)
+            continue
+        start = (at + 4095) & ~4095
+        assert offset == start and size == len(ramdisk)
+        assert image[at:start] == bytes(start - at)
+        assert image[offset:offset + size] == ramdisk
+        at = offset + ((size + 4095) & ~4095)
+        assert image[offset + size:at] == bytes(at - offset - size)
     assert at == total
 
     lines = result.stdout.splitlines()
     assert re.fullmatch(rf"mkimage: {re.escape(str(result.output))}: system 'test-sys' for goldfish, "
-                        rf"3 domains, boot image {total} bytes at physical 0x00400000, crc32 0x{crc:08x}",
-                        lines[0])
+                        rf"3 domains, boot image {total} bytes \(2 kernel copies, 2 ramdisks\) at physical "
+                        rf"0x00400000, crc32 0x{crc:08x}", lines[0])
     assert len(lines) == 4 and lines[3].startswith("  id=2 odd ")
+    assert f"kernel={kernels}/pv/minios.elf ({len(minios)} bytes, {records[0][6]} packed)  " \
+           "ramdisk=domains/three-sectors.img (1536 bytes)  cmdline='app=bench'" in lines[1]
+    assert f"({len(minios)} bytes, {records[0][6]} packed, shared with id=0)  ramdisk=disks/two-frames.img " \
+           "(8192 bytes)" in lines[2]
 
     readelf = subprocess.run(["arm-none-eabi-readelf", "-lW", str(result.output)],
                              capture_output=True, text=True, check=True).stdout
@@ -449,7 +572,60 @@ def test_packed_image(tmp_path, kernels, vmm):
 
     dep = result.output.with_suffix(".d").read_text().splitlines()
     assert dep[0] == (f"{result.output}: domains/bad.cfg {vmm} {kernels}/pv/minios.elf "
-                      f"{kernels}/pv/other.elf")
+                      f"{kernels}/pv/other.elf domains/three-sectors.img disks/two-frames.img")
+
+
+def test_identical_kernels_are_packed_once(tmp_path, kernels, vmm):
+    """Eight domains: the most a boot image holds. copy.elf differs from minios.elf only
+    outside its segments, so all eight records share one packed kernel."""
+    config = domains(8).replace("kernel = minios\nmemory = 64K", "kernel = copy\nmemory = 64K", 3)
+    result = mk(tmp_path, config, kernel_dir=kernels / "pv", vmm=vmm)
+    assert result.status == 0, result.stderr
+    image = parse_image(result.output, vmm, 0)
+    records = [DOMAIN_FMT.unpack_from(image, 64 + 136 * i) for i in range(8)]
+    assert len({(r[5], r[6]) for r in records}) == 1
+    assert records[0][5] == 64 + 8 * 136
+    check_packed_kernel(image[records[0][5]:records[0][5] + records[0][6]],
+                        (kernels / "pv" / "minios.elf").read_bytes())
+    assert len(image) == 64 + 8 * 136 + ((records[0][6] + 3) & ~3)
+    assert "8 domains, boot image" in result.stdout and "(1 kernel copy)" in result.stdout
+    assert result.stdout.count(", shared with id=0)") == 7
+
+
+def test_bad_ramdisks(tmp_path, kernels, vmm):
+    disks = tmp_path / "domains"
+    disks.mkdir()
+    (disks / "empty.img").write_bytes(b"")
+    (disks / "odd.img").write_bytes(bytes(1000))
+    (disks / "huge.img").write_bytes(bytes(RAMDISK_MAX + 512))
+    (disks / "max.img").write_bytes(bytes(RAMDISK_MAX))
+    text = GOOD.split("[domain guest1]")[0]
+    cases = [("none.img", "domains/none.img does not exist"),
+             (".", "domains is a directory, not a file"),
+             ("empty.img", "domains/empty.img is empty"),
+             ("odd.img", "domains/odd.img is 1000 bytes, not a multiple of 512 (whole sectors)"),
+             ("huge.img", f"domains/huge.img is {RAMDISK_MAX + 512} bytes, over the limit of {RAMDISK_MAX} (3 MiB)")]
+    for i, (name, _) in enumerate(cases, 1):
+        text += f"[domain g{i}]\nkernel = minios\nmemory = 64K\nramdisk = {name}\n"
+    first = len(GOOD.split("[domain guest1]")[0].splitlines()) + 4   # g1's ramdisk line
+    result = mk(tmp_path, text, kernel_dir=kernels / "pv", vmm=vmm)
+    assert result.status == 1
+    assert result.stderr.splitlines() == [f"domains/bad.cfg:{first + 4 * i}: ramdisk: {problem}"
+                                          for i, (_, problem) in enumerate(cases)]
+    assert not (tmp_path / "out").exists()
+    # --check reads them too.
+    check = mk(tmp_path, text, kernel_dir=kernels / "pv", check=True)
+    assert check.status == 1 and check.stderr == result.stderr
+    # Each within its limit, but two 3 MiB disks do not fit in one 4 MiB boot image.
+    text = GOOD.split("[domain guest1]")[0].replace("memory = 1M", "memory = 1M\nramdisk = max.img")
+    text += f"[domain g1]\nkernel = minios\nmemory = 64K\nramdisk = {disks / 'max.img'}\n"
+    result = mk(tmp_path, text, kernel_dir=kernels / "pv", vmm=vmm)
+    assert result.status == 1
+    lines = text.splitlines()
+    line = len(lines)
+    end = 4096 + 2 * RAMDISK_MAX
+    assert result.stderr == (f"domains/bad.cfg:{line}: ramdisk: with {disks / 'max.img'} ({RAMDISK_MAX} bytes) "
+                             f"the boot image grows to {end} bytes, over the limit of 4194304 (4 MiB)\n")
 
 
 def test_kernel_path_relative_to_config_and_ram_base(tmp_path, kernels, vmm):
@@ -468,8 +644,8 @@ def test_kernel_path_relative_to_config_and_ram_base(tmp_path, kernels, vmm):
     result = mk(tmp_path, config, kernel_dir=kernels / "pv", vmm=moved, board="imx21", ram_base="0xc0000000")
     assert result.status == 0, result.stderr
     image = parse_image(result.output, moved, 0xC0000000)
-    record = DOMAIN_FMT.unpack_from(image, 64 + 128)
-    assert image[record[5]:record[5] + record[6]] == (tmp_path / "k" / "guest.elf").read_bytes()
+    record = DOMAIN_FMT.unpack_from(image, 64 + 136)
+    check_packed_kernel(image[record[5]:record[5] + record[6]], (tmp_path / "k" / "guest.elf").read_bytes())
     assert "kernel=k/guest.elf" in result.stdout
 
 
@@ -530,6 +706,8 @@ int main() {
                 kBootImageOffset, kBootImageMaxSize, kVersion, kMaxDomains);
     std::printf("kDomPrivileged %u\nkDomAutostart %u\nkDomFlagsMask %u\n", kDomPrivileged, kDomAutostart,
                 kDomFlagsMask);
+    std::printf("kRamdiskSectorSize %u\nkRamdiskMaxSize %u\nkRamdiskAlign %u\n", kRamdiskSectorSize,
+                kRamdiskMaxSize, kRamdiskAlign);
     std::printf("directmap %u %u\n", layout::kDirectMap.start, layout::kDirectMap.size);
     std::printf("magic");
     for (char c : kMagic) std::printf(" %d", c);
@@ -540,7 +718,8 @@ int main() {
     FIELD(BootImageHeader, system_name); FIELD(BootImageHeader, reserved);
     FIELD(BootDomain, name); FIELD(BootDomain, flags); FIELD(BootDomain, memory_kb);
     FIELD(BootDomain, timeslice_us); FIELD(BootDomain, priority); FIELD(BootDomain, kernel_offset);
-    FIELD(BootDomain, kernel_size); FIELD(BootDomain, cmdline);
+    FIELD(BootDomain, kernel_size); FIELD(BootDomain, ramdisk_offset); FIELD(BootDomain, ramdisk_size);
+    FIELD(BootDomain, cmdline);
 }
 """
 
@@ -557,10 +736,11 @@ def test_layout_matches_the_cxx_header(tmp_path):
         facts[key] = value
     fmt = mkimage.load_format()
     for name in ("kBootImageOffset", "kBootImageMaxSize", "kVersion", "kMaxDomains", "kDomPrivileged",
-                 "kDomAutostart", "kDomFlagsMask"):
+                 "kDomAutostart", "kDomFlagsMask", "kRamdiskSectorSize", "kRamdiskMaxSize", "kRamdiskAlign"):
         assert getattr(fmt, name) == int(facts[name]), name
     assert (fmt.kBootImageOffset, fmt.kBootImageMaxSize, fmt.kVersion, fmt.kDomPrivileged,
-            fmt.kDomAutostart) == (IMAGE_OFFSET, IMAGE_MAX, 1, PRIVILEGED, AUTOSTART)
+            fmt.kDomAutostart) == (IMAGE_OFFSET, IMAGE_MAX, VERSION, PRIVILEGED, AUTOSTART)
+    assert (fmt.kRamdiskSectorSize, fmt.kRamdiskMaxSize, fmt.kRamdiskAlign) == (512, RAMDISK_MAX, 4096)
     assert facts["directmap"] == f"{fmt.directmap_base} {fmt.directmap_size}"
     assert fmt.directmap_base == DIRECTMAP
     assert fmt.magic == bytes(int(c) for c in facts["magic"].split()) == MAGIC
@@ -602,12 +782,12 @@ def test_a_changed_header_changes_or_stops_the_builder(tmp_path):
     assert mkimage.load_format(tmp_path).kMaxDomains == 4
 
     grown = change("    u32 priority;", "    u32 weight;\n    u32 priority;", text)
-    (tmp_path / "boot_image.hh").write_text(change("sizeof(BootDomain) == 128", "sizeof(BootDomain) == 132", grown))
+    (tmp_path / "boot_image.hh").write_text(change("sizeof(BootDomain) == 136", "sizeof(BootDomain) == 140", grown))
     fmt = mkimage.load_format(tmp_path)
     with pytest.raises(mkimage.FormatError, match=r"BootDomain\.weight is a field that mkimage\.py does not"):
         fmt.domain.pack(name=b"d", flags=0, memory_kb=64, timeslice_us=100, priority=0, kernel_offset=0,
-                        kernel_size=0, cmdline=b"")
+                        kernel_size=0, ramdisk_offset=0, ramdisk_size=0, cmdline=b"")
 
     (tmp_path / "boot_image.hh").write_text(grown)
-    with pytest.raises(mkimage.FormatError, match=r"fields of BootDomain add up to 132 bytes"):
+    with pytest.raises(mkimage.FormatError, match=r"fields of BootDomain add up to 140 bytes"):
         mkimage.load_format(tmp_path)

@@ -28,12 +28,16 @@ TEST(Crc32, KnownVectors) {
 }
 
 // A boot image under construction: header fields, domain records and a payload area for
-// the kernels. build() lays it out and seals total_size and the CRC.
+// the kernels. build() lays it out and seals total_size and the CRC. Ramdisks (a domain
+// with ramdisk_size set and ramdisk_offset 0, while `place` is true) go after the
+// kernels, each 4 KiB aligned and padded to whole frames, as mkimage.py lays them out.
 struct Image {
     bi::BootImageHeader header{};
     std::vector<bi::BootDomain> domains;
     std::vector<u8> kernels;  // appended after the domain table
     bool seal = true;
+    bool place = true;
+    u32 ramdisks_end = 0;  // the image's end after the ramdisks placed so far
 
     Image() {
         std::memcpy(header.magic, bi::kMagic, sizeof header.magic);
@@ -65,7 +69,19 @@ struct Image {
         for (u32 i = 0; i < domains.size(); ++i) {
             if (domains[i].kernel_offset == 0) domains[i].kernel_offset = table_end() + i * 64;
         }
-        std::vector<u8> b(table_end() + kernels.size());
+        u32 end = table_end() + static_cast<u32>(kernels.size());
+        if (ramdisks_end > end) end = ramdisks_end;  // a later build keeps the layout
+        for (bi::BootDomain& d : domains) {
+            if (!place || d.ramdisk_size == 0 || d.ramdisk_offset != 0) continue;
+            d.ramdisk_offset = (end + 4095u) & ~4095u;
+            end = ramdisks_end = d.ramdisk_offset + ((d.ramdisk_size + 4095u) & ~4095u);
+        }
+        std::vector<u8> b(end);
+        for (u32 i = 0; i < domains.size(); ++i) {
+            const bi::BootDomain& d = domains[i];
+            if (d.ramdisk_size != 0 && u64(d.ramdisk_offset) + d.ramdisk_size <= b.size())
+                std::memset(b.data() + d.ramdisk_offset, 0xD0 + static_cast<int>(i), d.ramdisk_size);
+        }
         if (seal) header.total_size = static_cast<u32>(b.size());
         std::memcpy(b.data() + kH, domains.data(), domains.size() * kD);
         std::memcpy(b.data() + table_end(), kernels.data(), kernels.size());
@@ -166,8 +182,11 @@ TEST_F(BootImageTest, BadMagic) {
 }
 
 TEST_F(BootImageTest, BadVersion) {
-    image_.header.version = 2;
+    image_.header.version = 1;  // the format before ramdisks
     expect_fail(image_, "version", kHdr);
+    Image other;
+    other.header.version = 3;
+    expect_fail(other, "version", kHdr);
 }
 
 TEST_F(BootImageTest, TotalSizeTooSmall) {
@@ -348,6 +367,129 @@ TEST_F(BootImageTest, Domain0MustBePrivilegedAndAutostart) {
 TEST_F(BootImageTest, OnlyDomain0Privileged) {
     image_.domains[1].flags |= bi::kDomPrivileged;
     expect_fail(image_, "only domain 0", 1);
+}
+
+// ---- kernels shared by several domains ----------------------------------------------------
+
+TEST_F(BootImageTest, DomainsMayShareOneKernel) {
+    image_.build();
+    image_.domains[1].kernel_offset = image_.domains[0].kernel_offset;  // mkimage.py's dedup
+    const BootImageError e = check(image_.build());
+    ASSERT_EQ(e.err, Err::ok) << e.problem;
+    EXPECT_EQ(view_.domains[0].kernel_offset, view_.domains[1].kernel_offset);
+}
+
+// ---- ramdisks --------------------------------------------------------------------------------
+
+TEST_F(BootImageTest, ValidImageWithRamdisks) {
+    image_.domains[0].ramdisk_size = 3 * 512;   // padded with zeros to one frame
+    image_.domains[1].ramdisk_size = 8192;      // two whole frames
+    const std::vector<u8> bytes = image_.build();
+    const BootImageError e = check(bytes);
+    ASSERT_EQ(e.err, Err::ok) << e.problem;
+    EXPECT_EQ(view_.domains[0].ramdisk_offset, 4096u);
+    EXPECT_EQ(view_.domains[1].ramdisk_offset, 8192u);
+    EXPECT_EQ(view_.header->total_size, 16384u);
+    EXPECT_EQ(bytes[4096], 0xD0);
+    EXPECT_EQ(bytes[8192 + 8191], 0xD1);
+}
+
+TEST_F(BootImageTest, RamdiskLimitsThatAreStillValid) {
+    image_.domains[0].ramdisk_size = 512;                // the smallest
+    image_.domains[1].ramdisk_size = bi::kRamdiskMaxSize;  // the largest, ending the image
+    const BootImageError e = check(image_.build());
+    ASSERT_EQ(e.err, Err::ok) << e.problem;
+    EXPECT_EQ(view_.domains[1].ramdisk_offset + view_.domains[1].ramdisk_size, view_.header->total_size);
+    EXPECT_EQ(bi::kRamdiskMaxSize, 3 * MiB) << "domains/README.md states 3 MiB";
+}
+
+TEST_F(BootImageTest, RamdiskOffsetWithoutRamdisk) {
+    image_.domains[1].ramdisk_offset = 4096;
+    image_.kernels.resize(8192, 0);  // so that the offset lies inside the image
+    expect_fail(image_, "ramdisk_offset set without a ramdisk", 1);
+}
+
+TEST_F(BootImageTest, RamdiskSizeNotSectors) {
+    image_.domains[1].ramdisk_size = 1000;
+    expect_fail(image_, "not a multiple of 512", 1);
+    Image other;
+    other.domains[0].ramdisk_size = 4096 + 1;
+    expect_fail(other, "not a multiple of 512", 0);
+}
+
+TEST_F(BootImageTest, RamdiskTooBig) {
+    image_.domains[1].ramdisk_size = bi::kRamdiskMaxSize + 512;
+    expect_fail(image_, "ramdisk_size above 3 MiB", 1);
+}
+
+TEST_F(BootImageTest, RamdiskOffsetMisaligned) {
+    image_.domains[1].ramdisk_size = 512;
+    image_.build();
+    image_.domains[1].ramdisk_offset += 512;  // still inside the image, on a sector boundary
+    expect_fail(image_, "4 KiB aligned", 1);
+}
+
+TEST_F(BootImageTest, RamdiskInsideTheHeader) {
+    image_.place = false;
+    image_.domains[0].ramdisk_size = 512;  // offset 0: the header itself
+    expect_fail(image_, "ramdisk inside the header or domain table", 0);
+}
+
+TEST_F(BootImageTest, RamdiskFramesPastTheEnd) {
+    image_.domains[1].ramdisk_size = 4096;
+    image_.build();  // the ramdisk's one frame ends the image
+    image_.domains[1].ramdisk_size = 4096 + 512;  // its bytes and frames would go on
+    expect_fail(image_, "ramdisk frames extend past the end", 1);
+    // Bytes inside, but the last frame not: the padding to whole frames is required.
+    Image trimmed;
+    trimmed.domains[1].ramdisk_size = 512;
+    trimmed.seal = false;
+    std::vector<u8> bytes = trimmed.build();
+    bytes.resize(trimmed.domains[1].ramdisk_offset + 512);
+    const u32 total = static_cast<u32>(bytes.size());
+    std::memcpy(bytes.data() + offsetof(bi::BootImageHeader, total_size), &total, 4);
+    const u32 crc = crc32(bytes.data() + kH, total - kH);
+    std::memcpy(bytes.data() + offsetof(bi::BootImageHeader, crc32), &crc, 4);
+    const BootImageError e = check(bytes);
+    EXPECT_EQ(e.err, Err::inval);
+    ASSERT_NE(e.problem, nullptr);
+    EXPECT_NE(std::strstr(e.problem, "ramdisk frames extend past the end"), nullptr) << e.problem;
+    EXPECT_EQ(e.domain, 1u);
+    // An offset near 4 GiB must not wrap into a small end.
+    Image wrap;
+    wrap.place = false;
+    wrap.kernels.resize(8192, 0);  // an image larger than the ramdisk's frame
+    wrap.domains[1].ramdisk_size = 4096;
+    wrap.domains[1].ramdisk_offset = 0xFFFFF000;
+    expect_fail(wrap, "ramdisk frames extend past the end", 1);
+}
+
+TEST_F(BootImageTest, RamdiskFramesOverlapAKernel) {
+    image_.domains[0].ramdisk_size = 8192;
+    image_.build();
+    image_.domains[1].kernel_offset = image_.domains[0].ramdisk_offset + 4096;  // inside its bytes
+    expect_fail(image_, "ramdisk frames overlap a kernel", 0);
+    // A kernel in the zero padding of the ramdisk's last frame is just as bad: the whole
+    // frame becomes the domain's.
+    Image padded;
+    padded.domains[1].ramdisk_size = 512;
+    padded.build();
+    padded.domains[0].kernel_offset = padded.domains[1].ramdisk_offset + 1024;
+    expect_fail(padded, "ramdisk frames overlap a kernel", 1);
+}
+
+TEST_F(BootImageTest, RamdisksOverlapEachOther) {
+    image_.domains[0].ramdisk_size = 8192;
+    image_.domains[1].ramdisk_size = 4096;
+    image_.build();
+    image_.domains[1].ramdisk_offset = image_.domains[0].ramdisk_offset + 4096;
+    expect_fail(image_, "overlap another domain's ramdisk", 0);
+    Image same;
+    same.domains[0].ramdisk_size = 512;
+    same.domains[1].ramdisk_size = 512;
+    same.build();
+    same.domains[1].ramdisk_offset = same.domains[0].ramdisk_offset;  // one disk for two
+    expect_fail(same, "overlap another domain's ramdisk", 0);
 }
 
 }  // namespace

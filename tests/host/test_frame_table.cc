@@ -300,5 +300,24 @@ TEST_F(FrameTableTest, CountByOwnerAndType) {
     EXPECT_EQ(ft_.count(DomId(5), FrameType::guest), 0u);
 }
 
+// A RAM disk from the boot image (domain.cc): VMM frames handed to a domain as ordinary
+// memory, which only it may map, and which return to the VMM, for its next incarnation.
+TEST_F(FrameTableTest, RamdiskFramesFromTheVmmAreOrdinaryMemoryUntilReleased) {
+    ASSERT_EQ(ft_.set_vmm(frame(0), 12), Err::ok);
+    ASSERT_EQ(ft_.assign(frame(4), 4, kD0, FrameType::guest), Err::ok);
+    EXPECT_EQ(ft_.count(kD0, FrameType::guest), 4u);
+    EXPECT_EQ(ft_.get_guest_mapping(frame(1), kD0), Err::perm) << "the VMM frames around it stay the VMM's";
+    EXPECT_EQ(ft_.get_guest_mapping(frame(8), kD0), Err::perm);
+    EXPECT_EQ(ft_.get_guest_mapping(frame(5), kD1), Err::perm) << "another domain's memory";
+    ASSERT_EQ(ft_.get_guest_mapping(frame(5), kD0), Err::ok);
+    EXPECT_EQ(ft_.release(frame(4), 4, kD0), Err::busy) << "still mapped";
+    ASSERT_EQ(ft_.put_mapping(frame(5)), Err::ok);
+    ASSERT_EQ(ft_.release(frame(4), 4, kD0), Err::ok);
+    for (u32 i = 0; i < 12; ++i) EXPECT_EQ(at(i).type, FrameType::vmm) << i;
+    EXPECT_EQ(ft_.get_guest_mapping(frame(5), kD0), Err::perm) << "gone with its domain";
+    ASSERT_EQ(ft_.assign(frame(4), 4, kD0, FrameType::guest), Err::ok) << "built again";
+    EXPECT_EQ(ft_.assign(frame(4), 1, kD1, FrameType::guest), Err::busy) << "one owner at a time";
+}
+
 }  // namespace
 }  // namespace xa

@@ -1,10 +1,14 @@
 // GrantTables against a fake GrantEnv: every GNTST_* status of map and unmap, the
-// GTF_reading/GTF_writing bookkeeping, release_all_of, revoke_all_from, and granters that
-// rewrite their entries between and during calls.
+// GTF_reading/GTF_writing bookkeeping, read-only maps, release_all_of, revoke_all_from, and
+// granters that rewrite their entries between and during calls. The fake gives each mapper
+// a real PageTable (in fake RAM) and applies the VMM's own host_addr rule
+// (grant_host_addr_ok), so the per-MiB read-only rule is tested as the VMM applies it.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <memory>
 #include <vector>
 
 #include "grant_table.hh"
@@ -16,6 +20,7 @@ constexpr DomId kD0(0);
 constexpr DomId kD1(1);
 constexpr DomId kD2(2);
 constexpr u16 kInUse = GTF_reading | GTF_writing;
+constexpr u32 kReadOnlyMap = GNTMAP_host_map | GNTMAP_readonly;
 
 // Domain d (0..3 exist) owns the ordinary frames [frame_base(d), frame_base(d) + 1 MiB);
 // its kernel region for grant maps is [0xC0000000, 0xFBF00000).
@@ -26,15 +31,42 @@ struct Mapping {
     u16 mapper;
     u32 va;
     u32 frame;
+    bool readonly = false;
     bool operator==(const Mapping&) const = default;
 };
 
+// Fake RAM for the mappers' page tables: 8 L1 tables and their coarse tables.
+constexpr u32 kPtPhysBase = 0x80000000;
+constexpr u32 kPtMemSize = 512 * KiB;
+constexpr u32 kPtFrames = kPtMemSize / kPageSize;
+
 class FakeEnv final : public GrantEnv {
 public:
-    FakeEnv() {
+    FakeEnv()
+        : ram_(static_cast<u8*>(std::aligned_alloc(16 * KiB, kPtMemSize))),
+          window_(PhysAddr(kPtPhysBase), kPtMemSize, reinterpret_cast<uintptr_t>(ram_)),
+          frames_(PhysAddr(kPtPhysBase), kPtFrames, bits_, FrameAllocator::bitmap_words(kPtFrames)) {
+        std::memset(ram_, 0xA5, kPtMemSize);
         std::memset(entries_, 0, sizeof entries_);
         for (u32 d = 0; d < 4; ++d) exists_[d] = true;
         has_table_[0] = has_table_[1] = has_table_[2] = true;  // dom3 exists but has no table
+        for (auto& t : tables_) {
+            t = std::make_unique<PageTable>(frames_.alloc(4, mmu::kL1Align).value(), window_, frames_);
+            EXPECT_EQ(t->clear(), Err::ok);
+        }
+    }
+    ~FakeEnv() {
+        for (auto& t : tables_) t.reset();
+        std::free(ram_);
+    }
+    FakeEnv(const FakeEnv&) = delete;
+    FakeEnv& operator=(const FakeEnv&) = delete;
+
+    PageTable& table(DomId d) { return *tables_[d.value()]; }
+    // The mapper's own kernel page (not a grant map), as a guest's mmu_update makes it.
+    Err own_page(DomId d, u32 va) {
+        return table(d).map_page(VirtAddr(va), PhysAddr(frame_of(d.value(), 200)), mmu::Domain::guest_kernel,
+                                 mmu::Ap::priv_rw, mmu::Mem::write_back);
     }
 
     bool domain_exists(DomId d) override { return d.value() < 8 && exists_[d.value()]; }
@@ -45,24 +77,26 @@ public:
         if (during_check) during_check();  // a granter acting while the VMM checks
         return frame.value() >= frame_base(d.value()) && frame.value() - frame_base(d.value()) < 1 * MiB;
     }
-    bool host_addr_ok(DomId mapper, VirtAddr va) override {
-        if (!va.aligned(kPageSize) || va.value() < 0xC0000000 || va.value() >= 0xFBF00000) return false;
-        for (const Mapping& m : mappings) {
-            if (m.mapper == mapper.value() && m.va == va.value()) return false;
-        }
-        return true;
+    bool host_addr_ok(DomId mapper, VirtAddr va, bool readonly) override {
+        EXPECT_LT(mapper.value(), 8);
+        return grant_host_addr_ok(table(mapper), va, readonly);
     }
-    Err map_foreign(DomId mapper, VirtAddr va, PhysAddr frame) override {
+    Err map_foreign(DomId mapper, VirtAddr va, PhysAddr frame, bool readonly) override {
         if (fail_map) return Err::nomem;
-        mappings.push_back(Mapping{mapper.value(), va.value(), frame.value()});
+        const Err e = table(mapper).map_page(va, frame, grant_map_domain(readonly), grant_map_ap(readonly),
+                                             mmu::Mem::write_back);
+        EXPECT_EQ(e, Err::ok) << "map_foreign where host_addr_ok said yes";
+        if (e != Err::ok) return e;
+        mappings.push_back(Mapping{mapper.value(), va.value(), frame.value(), readonly});
         return Err::ok;
     }
     Err unmap_foreign(DomId mapper, VirtAddr va, PhysAddr frame) override {
         ++unmap_calls;
         if (fail_unmap) return Err::inval;
         for (auto it = mappings.begin(); it != mappings.end(); ++it) {
-            if (*it == Mapping{mapper.value(), va.value(), frame.value()}) {
+            if (it->mapper == mapper.value() && it->va == va.value() && it->frame == frame.value()) {
                 mappings.erase(it);
+                EXPECT_EQ(table(mapper).unmap_page(va), Err::ok);
                 return Err::ok;
             }
         }
@@ -78,6 +112,13 @@ public:
     bool fail_map = false;
     bool fail_unmap = false;
     u32 unmap_calls = 0;
+
+private:
+    u8* ram_;
+    PhysWindow window_;
+    u32 bits_[FrameAllocator::bitmap_words(kPtFrames)];
+    FrameAllocator frames_;
+    std::unique_ptr<PageTable> tables_[8];
 };
 
 class GrantTest : public ::testing::Test {
@@ -107,11 +148,14 @@ protected:
         return op.status;
     }
     // Maps and expects success; returns the handle.
-    u32 map_ok(DomId mapper, DomId granter, u32 ref, u32 va) {
-        gnttab_map_grant_ref op = map_op(granter, ref, va);
+    u32 map_ok(DomId mapper, DomId granter, u32 ref, u32 va, u32 map_flags = GNTMAP_host_map) {
+        gnttab_map_grant_ref op = map_op(granter, ref, va, map_flags);
         gt_.map(mapper, op);
         EXPECT_EQ(op.status, GNTST_okay);
         return op.handle;
+    }
+    u32 map_ro_ok(DomId mapper, DomId granter, u32 ref, u32 va) {
+        return map_ok(mapper, granter, ref, va, kReadOnlyMap);
     }
     int unmap(DomId mapper, u32 handle, u64 va) {
         gnttab_unmap_grant_ref op{};
@@ -171,14 +215,17 @@ TEST_F(GrantTest, HandlesAreMaptrackSlots) {
     EXPECT_EQ(map_ok(kD2, kD0, 7, 0xC0000000), 0u);
 }
 
-TEST_F(GrantTest, FlagsMustBeExactlyHostMap) {
+TEST_F(GrantTest, FlagsMustBeHostMapOptionallyReadOnly) {
     grant(kD0, 5, kD1, 3);
-    for (u32 f : {0u, GNTMAP_device_map, GNTMAP_host_map | GNTMAP_readonly, GNTMAP_host_map | GNTMAP_device_map,
+    for (u32 f : {0u, GNTMAP_device_map, GNTMAP_readonly, GNTMAP_host_map | GNTMAP_device_map,
                   GNTMAP_host_map | GNTMAP_application_map, GNTMAP_host_map | GNTMAP_contains_pte,
-                  GNTMAP_host_map | 0x100u}) {
+                  GNTMAP_host_map | 0x100u, kReadOnlyMap | GNTMAP_device_map, kReadOnlyMap | GNTMAP_application_map,
+                  kReadOnlyMap | GNTMAP_contains_pte, kReadOnlyMap | 0x80000000u}) {
         SCOPED_TRACE(f);
         expect_map_fails(kD1, map_op(kD0, 5, 0xC0100000, f), GNTST_general_error);
     }
+    EXPECT_EQ(map_ok(kD1, kD0, 5, 0xC0100000, GNTMAP_host_map), 0u);
+    EXPECT_EQ(map_ok(kD1, kD0, 5, 0xC0200000, kReadOnlyMap), 1u);
 }
 
 TEST_F(GrantTest, BadDomain) {
@@ -270,6 +317,151 @@ TEST_F(GrantTest, InvalidMapperIsRefused) {
     EXPECT_EQ(unmap(DomId(9), 0, 0xC0100000), GNTST_bad_handle);
     EXPECT_EQ(gt_.release_all_of(DomId(9)), 0u);
     EXPECT_EQ(gt_.mapped_by(DomId(9)), 0u);
+}
+
+// ---- read-only maps -------------------------------------------------------------------------
+
+TEST_F(GrantTest, ReadOnlyMapOfAReadOnlyGrant) {
+    grant(kD0, 5, kD1, 3, GTF_readonly);
+    gnttab_map_grant_ref op = map_op(kD0, 5, 0xC0100000, kReadOnlyMap);
+    EXPECT_EQ(map(kD1, op), GNTST_okay);
+    EXPECT_EQ(op.handle, 0u);
+    EXPECT_EQ(op.dev_bus_addr, frame_of(0, 3));
+    // GTF_reading only: nobody can write the page.
+    EXPECT_EQ(flags(kD0, 5), GTF_permit_access | GTF_readonly | GTF_reading);
+    ASSERT_EQ(env_.mappings.size(), 1u);
+    EXPECT_EQ(env_.mappings[0], (Mapping{1, 0xC0100000, frame_of(0, 3), true}));
+    // In the mapper's table: ARM domain 4, AP privileged RW / user read-only.
+    const auto t = env_.table(kD1).translate(VirtAddr(0xC0100000));
+    ASSERT_TRUE(t.ok());
+    EXPECT_EQ(t->domain, mmu::Domain::guest_kernel_ro);
+    EXPECT_EQ(t->ap, mmu::Ap::priv_rw_user_ro);
+    EXPECT_EQ(t->pa, PhysAddr(frame_of(0, 3)));
+    EXPECT_EQ(unmap(kD1, 0, 0xC0100000), GNTST_okay);
+    EXPECT_EQ(flags(kD0, 5), GTF_permit_access | GTF_readonly);
+    EXPECT_FALSE(env_.table(kD1).translate(VirtAddr(0xC0100000)).ok());
+}
+
+TEST_F(GrantTest, ReadOnlyMapOfAWritableGrant) {
+    grant(kD0, 5, kD1, 3);
+    map_ro_ok(kD1, kD0, 5, 0xC0100000);
+    EXPECT_EQ(flags(kD0, 5), GTF_permit_access | GTF_reading);
+    EXPECT_EQ(env_.table(kD1).translate(VirtAddr(0xC0100000))->domain, mmu::Domain::guest_kernel_ro);
+}
+
+TEST_F(GrantTest, WritableMapOfAReadOnlyGrantIsDenied) {
+    grant(kD0, 5, kD1, 3, GTF_readonly);
+    expect_map_fails(kD1, map_op(kD0, 5, 0xC0100000), GNTST_permission_denied);
+    // Also where a read-only map would be fine, and after a read-only map of it.
+    map_ro_ok(kD1, kD0, 5, 0xC0200000);
+    expect_map_fails(kD1, map_op(kD0, 5, 0xC0300000), GNTST_permission_denied);
+    EXPECT_EQ(flags(kD0, 5), GTF_permit_access | GTF_readonly | GTF_reading);
+}
+
+TEST_F(GrantTest, WritingIsSetOnlyWhileAWritableMapExists) {
+    grant(kD0, 5, kD1, 3);
+    const u32 ro = map_ro_ok(kD1, kD0, 5, 0xC0100000);
+    EXPECT_EQ(flags(kD0, 5), GTF_permit_access | GTF_reading);
+    const u32 rw = map_ok(kD1, kD0, 5, 0xC0200000);
+    EXPECT_EQ(flags(kD0, 5), GTF_permit_access | kInUse);
+    EXPECT_EQ(unmap(kD1, rw, 0xC0200000), GNTST_okay);
+    EXPECT_EQ(flags(kD0, 5), GTF_permit_access | GTF_reading) << "the read-only map remains";
+    EXPECT_EQ(unmap(kD1, ro, 0xC0100000), GNTST_okay);
+    EXPECT_EQ(flags(kD0, 5), GTF_permit_access);
+    // The other order: the read-only map goes first, the writable one keeps both flags.
+    const u32 rw2 = map_ok(kD1, kD0, 5, 0xC0200000);
+    const u32 ro2 = map_ro_ok(kD1, kD0, 5, 0xC0100000);
+    EXPECT_EQ(unmap(kD1, ro2, 0xC0100000), GNTST_okay);
+    EXPECT_EQ(flags(kD0, 5), GTF_permit_access | kInUse);
+    EXPECT_EQ(unmap(kD1, rw2, 0xC0200000), GNTST_okay);
+    EXPECT_EQ(flags(kD0, 5), GTF_permit_access);
+}
+
+TEST_F(GrantTest, WritingAcrossMappersOfOneRef) {
+    // dom1 maps read-only, dom2 (the entry re-pointed) writable: GTF_writing goes with dom2's.
+    grant(kD0, 5, kD1, 3);
+    const u32 a = map_ro_ok(kD1, kD0, 5, 0xC0100000);
+    env_.entries_[0][5].domid = kD2.value();
+    const u32 b = map_ok(kD2, kD0, 5, 0xC0100000);
+    EXPECT_EQ(flags(kD0, 5) & kInUse, kInUse);
+    EXPECT_EQ(unmap(kD2, b, 0xC0100000), GNTST_okay);
+    EXPECT_EQ(flags(kD0, 5) & kInUse, GTF_reading);
+    EXPECT_EQ(unmap(kD1, a, 0xC0100000), GNTST_okay);
+    EXPECT_EQ(flags(kD0, 5) & kInUse, 0);
+}
+
+TEST_F(GrantTest, ReadOnlyMapsNeedAMibWithoutWritablePages) {
+    grant(kD0, 5, kD1, 3, GTF_readonly);
+    grant(kD0, 6, kD1, 4);
+    // A MiB holding a read-write grant map.
+    map_ok(kD1, kD0, 6, 0xC0100000);
+    expect_map_fails(kD1, map_op(kD0, 5, 0xC0101000, kReadOnlyMap), GNTST_bad_virt_addr);
+    expect_map_fails(kD1, map_op(kD0, 5, 0xC01FF000, kReadOnlyMap), GNTST_bad_virt_addr);
+    // A MiB holding the mapper's own kernel pages (its memory at 0xC0000000, say).
+    ASSERT_EQ(env_.own_page(kD1, 0xC0000000), Err::ok);
+    expect_map_fails(kD1, map_op(kD0, 5, 0xC0001000, kReadOnlyMap), GNTST_bad_virt_addr);
+    // The rest of the address rules hold for read-only maps too.
+    expect_map_fails(kD1, map_op(kD0, 5, 0xC0200800, kReadOnlyMap), GNTST_bad_virt_addr);  // misaligned
+    expect_map_fails(kD1, map_op(kD0, 5, 0x40000000, kReadOnlyMap), GNTST_bad_virt_addr);  // user region
+    expect_map_fails(kD1, map_op(kD0, 5, 0xFBF00000, kReadOnlyMap), GNTST_bad_virt_addr);  // VMM-provided MiB
+    expect_map_fails(kD1, map_op(kD0, 5, 0xFF000000, kReadOnlyMap), GNTST_bad_virt_addr);  // the VMM
+    // An untouched MiB: the first read-only map claims it; more read-only maps may join.
+    const u32 h = map_ro_ok(kD1, kD0, 5, 0xC0200000);
+    map_ro_ok(kD1, kD0, 5, 0xC02FF000);
+    map_ro_ok(kD1, kD0, 6, 0xC0201000);  // a writable grant, mapped read-only
+    expect_map_fails(kD1, map_op(kD0, 5, 0xC0200000, kReadOnlyMap), GNTST_bad_virt_addr);  // taken
+    EXPECT_EQ(unmap(kD1, h, 0xC0200000), GNTST_okay);
+    EXPECT_EQ(map_ro_ok(kD1, kD0, 5, 0xC0200000), h);
+}
+
+TEST_F(GrantTest, WritableMapsNeedAMibWithoutReadOnlyMaps) {
+    grant(kD0, 5, kD1, 3, GTF_readonly);
+    grant(kD0, 6, kD1, 4);
+    const u32 ro = map_ro_ok(kD1, kD0, 5, 0xC0200000);
+    expect_map_fails(kD1, map_op(kD0, 6, 0xC0201000), GNTST_bad_virt_addr);
+    // The guest's own pages cannot go there either (the page table's rule).
+    EXPECT_EQ(env_.own_page(kD1, 0xC0202000), Err::inval);
+    // Another mapper's MiBs are its own business.
+    grant(kD0, 7, kD2, 4);
+    EXPECT_EQ(map_ok(kD2, kD0, 7, 0xC0201000), 0u);
+    // Once its last read-only map is gone the MiB is free again, for either kind.
+    EXPECT_EQ(unmap(kD1, ro, 0xC0200000), GNTST_okay);
+    const u32 rw = map_ok(kD1, kD0, 6, 0xC0201000);
+    EXPECT_EQ(env_.table(kD1).translate(VirtAddr(0xC0201000))->domain, mmu::Domain::guest_kernel);
+    expect_map_fails(kD1, map_op(kD0, 5, 0xC0200000, kReadOnlyMap), GNTST_bad_virt_addr);
+    EXPECT_EQ(unmap(kD1, rw, 0xC0201000), GNTST_okay);
+    map_ro_ok(kD1, kD0, 5, 0xC0200000);
+}
+
+TEST_F(GrantTest, ReadOnlyFlagRewrittenDuringMapIsReadOnce) {
+    // The granter makes its entry read-only while the VMM checks a writable map: the map
+    // goes by the copy it checked (not read-only at the time), as for the frame.
+    grant(kD0, 5, kD1, 3);
+    env_.during_check = [&] { env_.entries_[0][5].flags = static_cast<u16>(GTF_permit_access | GTF_readonly); };
+    EXPECT_EQ(map_ok(kD1, kD0, 5, 0xC0100000), 0u);
+    EXPECT_EQ(flags(kD0, 5), GTF_permit_access | GTF_readonly | kInUse);
+    // And the other way: read-only when checked, made writable meanwhile: still refused.
+    grant(kD0, 6, kD1, 3, GTF_readonly);
+    env_.during_check = [&] { env_.entries_[0][6].flags = GTF_permit_access; };
+    gnttab_map_grant_ref op = map_op(kD0, 6, 0xC0101000);
+    EXPECT_EQ(map(kD1, op), GNTST_permission_denied) << "refused before the frame is even checked";
+}
+
+TEST_F(GrantTest, TeardownClearsReadOnlyMapsFlags) {
+    grant(kD0, 5, kD1, 3, GTF_readonly);
+    grant(kD0, 6, kD2, 4, GTF_readonly);
+    grant(kD2, 7, kD1, 5);
+    map_ro_ok(kD1, kD0, 5, 0xC0100000);
+    map_ro_ok(kD1, kD2, 7, 0xC0101000);
+    map_ok(kD1, kD2, 7, 0xC0200000);
+    map_ro_ok(kD2, kD0, 6, 0xC0100000);
+    EXPECT_EQ(gt_.release_all_of(kD1), 3u);
+    EXPECT_EQ(flags(kD0, 5), GTF_permit_access | GTF_readonly);
+    EXPECT_EQ(flags(kD2, 7), GTF_permit_access);
+    EXPECT_EQ(flags(kD0, 6), GTF_permit_access | GTF_readonly | GTF_reading);
+    EXPECT_EQ(gt_.revoke_all_from(kD0), 1u);
+    EXPECT_EQ(flags(kD0, 6), GTF_permit_access | GTF_readonly);
+    EXPECT_TRUE(env_.mappings.empty());
 }
 
 // ---- unmap --------------------------------------------------------------------------------

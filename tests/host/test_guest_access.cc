@@ -19,7 +19,7 @@ constexpr u32 kPhysBase = 0x80000000;
 constexpr u32 kMemSize = 128 * KiB;
 constexpr u32 kMemFrames = kMemSize / kPageSize;
 
-constexpr u32 kKernel = mmu::kDacrGuestKernel;  // 0x7D
+constexpr u32 kKernel = mmu::kDacrGuestKernel;  // 0x17D
 constexpr u32 kUser = mmu::kDacrGuestUser;      // 0x55
 
 // Guest layout used by every test:
@@ -94,8 +94,8 @@ TEST_F(GuestAccessTest, KernelPagesNeedTheKernelModeDacr) {
 TEST_F(GuestAccessTest, NoAccessAndReservedDomainFieldsFault) {
     const u32 kernel_none = kKernel & ~mmu::dacr_field(Domain::guest_kernel, mmu::DomainAccess::manager);
     const u32 kernel_reserved = kernel_none | (2u << (2 * static_cast<u32>(Domain::guest_kernel)));
-    EXPECT_EQ(kernel_none, 0x71u);
-    EXPECT_EQ(kernel_reserved, 0x79u);
+    EXPECT_EQ(kernel_none, 0x171u);
+    EXPECT_EQ(kernel_reserved, 0x179u);
     EXPECT_EQ(check(kernel_none, 0xC0000000, 4, Access::read), Err::fault);
     EXPECT_EQ(check(kernel_reserved, 0xC0000000, 4, Access::read), Err::fault);
     EXPECT_EQ(check(kernel_none, 0xC0100000, 4, Access::read), Err::fault);
@@ -119,6 +119,30 @@ TEST_F(GuestAccessTest, UserReadOnlyPageIsReadableNotWritable) {
         // ...a read of the same bytes is fine.
         EXPECT_EQ(check(dacr, 0x40000FF0, 0x20, Access::read), Err::ok);
     }
+}
+
+TEST_F(GuestAccessTest, ReadOnlyGrantMapsAreReadableInKernelModeOnly) {
+    // Read-only grant maps: ARM domain 4 with AP privileged RW / user read-only, in a MiB
+    // of their own; a read-write kernel page right after, in the next MiB.
+    page(0xC02FE000, 0x30000000, Domain::guest_kernel_ro, mmu::kApGuestKernelRo);
+    page(0xC02FF000, 0x30001000, Domain::guest_kernel_ro, mmu::kApGuestKernelRo);
+    page(0xC0300000, 0x10004000, Domain::guest_kernel, Ap::priv_rw);
+    // Virtual kernel mode: domain 4 is a client, so the AP holds: read yes, write no.
+    EXPECT_EQ(check(kKernel, 0xC02FE000, 8 * KiB, Access::read), Err::ok);
+    EXPECT_EQ(check(kKernel, 0xC02FE000, 4, Access::write), Err::fault);
+    EXPECT_EQ(check(kKernel, 0xC02FFFFF, 1, Access::write), Err::fault);
+    // A hypercall buffer that straddles the read-only map and the read-write page.
+    EXPECT_EQ(check(kKernel, 0xC02FFFF0, 0x20, Access::read), Err::ok);
+    EXPECT_EQ(check(kKernel, 0xC02FFFF0, 0x20, Access::write), Err::fault);
+    EXPECT_EQ(check(kKernel, 0xC0300000, 0x20, Access::write), Err::ok);
+    // Virtual user mode: domain 4 is no-access, so not even a read.
+    EXPECT_EQ(check(kUser, 0xC02FE000, 4, Access::read), Err::fault);
+    EXPECT_EQ(check(kUser, 0xC02FF000, 4, Access::write), Err::fault);
+    // Were domain 4 a manager (as domain 1 is), the map would be writable: the DACR is
+    // what makes it read-only.
+    EXPECT_EQ(check(kKernel | mmu::dacr_field(Domain::guest_kernel_ro, mmu::DomainAccess::manager), 0xC02FE000, 4,
+                    Access::write),
+              Err::ok);
 }
 
 TEST_F(GuestAccessTest, ManagerDomainIgnoresApEvenNoAccess) {

@@ -11,7 +11,8 @@
 namespace xa::mmu {
 namespace {
 
-constexpr Domain kAllDomains[] = {Domain::vmm, Domain::guest_kernel, Domain::io, Domain::guest_user};
+constexpr Domain kAllDomains[] = {Domain::vmm, Domain::guest_kernel, Domain::io, Domain::guest_user,
+                                  Domain::guest_kernel_ro};
 constexpr Ap kAllAps[] = {Ap::no_access, Ap::priv_rw, Ap::priv_rw_user_ro, Ap::all_rw};
 constexpr Mem kAllMems[] = {Mem::device, Mem::buffered, Mem::write_through, Mem::write_back};
 
@@ -20,6 +21,7 @@ TEST(Mmu, EnumValuesAreHardwareFields) {
     EXPECT_EQ(static_cast<u32>(Domain::guest_kernel), 1u);
     EXPECT_EQ(static_cast<u32>(Domain::io), 2u);
     EXPECT_EQ(static_cast<u32>(Domain::guest_user), 3u);
+    EXPECT_EQ(static_cast<u32>(Domain::guest_kernel_ro), 4u);
     EXPECT_EQ(static_cast<u32>(Ap::no_access), 0b00u);
     EXPECT_EQ(static_cast<u32>(Ap::priv_rw), 0b01u);
     EXPECT_EQ(static_cast<u32>(Ap::priv_rw_user_ro), 0b10u);
@@ -60,6 +62,8 @@ TEST(Mmu, CoarseDescriptorBits) {
     EXPECT_EQ(l1_coarse(PhysAddr(0xC00047FF), Domain::guest_kernel), 0xC0004431u);
     EXPECT_EQ(l1_coarse(PhysAddr(0x00000C00), Domain::vmm), 0x00000C11u);
     EXPECT_EQ(l1_coarse(PhysAddr(0xFFFFFC00), Domain::guest_user), 0xFFFFFC71u);
+    // Domain 4 (read-only grant maps): 4<<5 = 0x80.
+    EXPECT_EQ(l1_coarse(PhysAddr(0xC0004400), Domain::guest_kernel_ro), 0xC0004491u);
 }
 
 TEST(Mmu, SmallPageDescriptorBits) {
@@ -144,9 +148,61 @@ TEST(Mmu, DacrValues) {
     EXPECT_EQ(dacr_field(Domain::io, DomainAccess::manager), 0x30u);
     EXPECT_EQ(dacr_field(Domain::guest_user, DomainAccess::client), 0x40u);
     EXPECT_EQ(dacr_field(Domain::guest_user, DomainAccess::none), 0x0u);
+    EXPECT_EQ(dacr_field(Domain::guest_kernel_ro, DomainAccess::client), 0x100u);
+    EXPECT_EQ(dacr_field(Domain::guest_kernel_ro, DomainAccess::manager), 0x300u);
     EXPECT_EQ(kDacrVmm, 0x01u);
-    EXPECT_EQ(kDacrGuestKernel, 0x7Du);  // 01 | 11<<2 | 11<<4 | 01<<6
-    EXPECT_EQ(kDacrGuestUser, 0x55u);    // 01 | 01<<2 | 01<<4 | 01<<6
+    EXPECT_EQ(kDacrGuestKernel, 0x17Du);  // 01 | 11<<2 | 11<<4 | 01<<6 | 01<<8
+    EXPECT_EQ(kDacrGuestUser, 0x55u);     // 01 | 01<<2 | 01<<4 | 01<<6 | 00<<8
+    EXPECT_EQ(dacr_access(0x17D, Domain::vmm), DomainAccess::client);
+    EXPECT_EQ(dacr_access(0x17D, Domain::guest_kernel), DomainAccess::manager);
+    EXPECT_EQ(dacr_access(0x17D, Domain::io), DomainAccess::manager);
+    EXPECT_EQ(dacr_access(0x17D, Domain::guest_user), DomainAccess::client);
+    EXPECT_EQ(dacr_access(0x17D, Domain::guest_kernel_ro), DomainAccess::client);
+    EXPECT_EQ(dacr_access(0x55, Domain::guest_kernel_ro), DomainAccess::none);
+    EXPECT_EQ(dacr_access(0xFFFFFFFFu, static_cast<Domain>(15)), DomainAccess::manager);
+}
+
+// The ARMv5 access check (S=R=0), written out from the TRM, applied to the values xen-arm
+// loads: what the USR-mode guest may do with each kind of page in each virtual mode.
+enum class Can { nothing, read, read_write };
+Can user_access(u32 dacr, Domain d, Ap ap) {
+    switch (dacr_access(dacr, d)) {
+    case DomainAccess::manager: return Can::read_write;
+    case DomainAccess::client:
+        return ap == Ap::all_rw ? Can::read_write : ap == Ap::priv_rw_user_ro ? Can::read : Can::nothing;
+    default: return Can::nothing;
+    }
+}
+
+TEST(Mmu, VirtualModesSeeEachKindOfPage) {
+    struct Case {
+        const char* what;
+        Domain d;
+        Ap ap;
+        Can kernel, user;
+    };
+    const Case cases[] = {
+        {"VMM page", Domain::vmm, Ap::priv_rw, Can::nothing, Can::nothing},
+        {"guest kernel page / read-write grant map", Domain::guest_kernel, Ap::priv_rw, Can::read_write,
+         Can::nothing},
+        {"I/O page", Domain::io, Ap::priv_rw, Can::read_write, Can::nothing},
+        {"user page", Domain::guest_user, Ap::all_rw, Can::read_write, Can::read_write},
+        {"read-only user page", Domain::guest_user, Ap::priv_rw_user_ro, Can::read, Can::read},
+        {"read-only grant map", Domain::guest_kernel_ro, kApGuestKernelRo, Can::read, Can::nothing},
+    };
+    for (const Case& c : cases) {
+        SCOPED_TRACE(c.what);
+        EXPECT_EQ(user_access(kDacrGuestKernel, c.d, c.ap), c.kernel);
+        EXPECT_EQ(user_access(kDacrGuestUser, c.d, c.ap), c.user);
+    }
+    EXPECT_EQ(kApGuestKernelRo, Ap::priv_rw_user_ro);
+    // A read-only map's small-page descriptor: AP=10 in all four subpages (0xAA0).
+    EXPECT_EQ(l2_small(PhysAddr(0x00123000), kApGuestKernelRo, Mem::write_back), 0x00123AAEu);
+    // Domains 5..15 are no-access in both modes, whatever the AP.
+    for (u32 d = 5; d < 16; ++d) {
+        EXPECT_EQ(user_access(kDacrGuestKernel, static_cast<Domain>(d), Ap::all_rw), Can::nothing);
+        EXPECT_EQ(user_access(kDacrGuestUser, static_cast<Domain>(d), Ap::all_rw), Can::nothing);
+    }
 }
 
 TEST(Mmu, ControlBits) {

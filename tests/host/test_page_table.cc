@@ -407,19 +407,91 @@ TEST_F(PageTableTest, UnmapPage) {
     expect_translation(pt_, 0xC0106000, 0x31235000, Translation::Kind::page, Domain::guest_kernel, Ap::priv_rw,
                        Mem::write_back);
     EXPECT_EQ(pt_.unmap_page(VirtAddr(0xC0105000)), Err::noent);
-    // The table stays, keeps its domain, and is reused.
+    // The table stays (same descriptor) and is reused.
     EXPECT_EQ(pt_.unmap_page(VirtAddr(0xC0106000)), Err::ok);
     EXPECT_EQ(pt_.l1_entry(0xC01), 0xC0004031u);
-    EXPECT_EQ(pt_.map_page(VirtAddr(0xC0105000), PhysAddr(0x32000000), Domain::guest_user, Ap::priv_rw,
-                           Mem::write_back),
-              Err::inval);
     EXPECT_EQ(pt_.map_page(VirtAddr(0xC0105000), PhysAddr(0x32000000), Domain::guest_kernel, Ap::priv_rw,
                            Mem::write_back),
               Err::ok);
+    EXPECT_EQ(pt_.l1_entry(0xC01), 0xC0004031u);
     EXPECT_EQ(pt_.coarse_tables(), 1u);
     EXPECT_EQ(frames_.free_count(), 59u);
     expect_translation(pt_, 0xC0105FFF, 0x32000FFF, Translation::Kind::page, Domain::guest_kernel, Ap::priv_rw,
                        Mem::write_back);
+}
+
+TEST_F(PageTableTest, AnEmptyMibTakesTheDomainOfItsNextPage) {
+    // Read-only grant maps (domain 4) and read-write kernel pages (domain 1) never share a
+    // MiB: the MiB's domain is its L1 descriptor's.
+    ASSERT_EQ(pt_.map_page(VirtAddr(0xC0105000), PhysAddr(0x31234000), Domain::guest_kernel_ro,
+                           mmu::kApGuestKernelRo, Mem::write_back),
+              Err::ok);
+    // Coarse table at 0xC0004000, domain 4: 0xC0004000 | 4<<5 (0x80) | 1<<4 | 0b01.
+    EXPECT_EQ(pt_.l1_entry(0xC01), 0xC0004091u);
+    expect_translation(pt_, 0xC0105000, 0x31234000, Translation::Kind::page, Domain::guest_kernel_ro,
+                       Ap::priv_rw_user_ro, Mem::write_back);
+    ASSERT_EQ(pt_.map_page(VirtAddr(0xC0106000), PhysAddr(0x31235000), Domain::guest_kernel_ro,
+                           mmu::kApGuestKernelRo, Mem::write_back),
+              Err::ok);
+    const auto before = snapshot();
+    EXPECT_EQ(pt_.map_page(VirtAddr(0xC0107000), PhysAddr(0x31236000), Domain::guest_kernel, Ap::priv_rw,
+                           Mem::write_back),
+              Err::inval);  // the MiB holds read-only pages
+    EXPECT_TRUE(unchanged_since(before));
+    // One page left: still domain 4.
+    ASSERT_EQ(pt_.unmap_page(VirtAddr(0xC0105000)), Err::ok);
+    EXPECT_EQ(pt_.map_page(VirtAddr(0xC0107000), PhysAddr(0x31236000), Domain::guest_kernel, Ap::priv_rw,
+                           Mem::write_back),
+              Err::inval);
+    EXPECT_EQ(pt_.l1_entry(0xC01), 0xC0004091u);
+    // Empty: the next page decides, and its domain is the table's, in the same table.
+    ASSERT_EQ(pt_.unmap_page(VirtAddr(0xC0106000)), Err::ok);
+    EXPECT_EQ(pt_.map_page(VirtAddr(0xC0107000), PhysAddr(0x31236000), Domain::guest_kernel, Ap::priv_rw,
+                           Mem::write_back),
+              Err::ok);
+    EXPECT_EQ(pt_.l1_entry(0xC01), 0xC0004031u);
+    EXPECT_EQ(pt_.coarse_tables(), 1u);
+    expect_translation(pt_, 0xC0107000, 0x31236000, Translation::Kind::page, Domain::guest_kernel, Ap::priv_rw,
+                       Mem::write_back);
+    EXPECT_EQ(pt_.map_page(VirtAddr(0xC0108000), PhysAddr(0x31237000), Domain::guest_kernel_ro,
+                           mmu::kApGuestKernelRo, Mem::write_back),
+              Err::inval);
+    // And back again once it is empty.
+    ASSERT_EQ(pt_.unmap_page(VirtAddr(0xC0107000)), Err::ok);
+    EXPECT_EQ(pt_.map_page(VirtAddr(0xC0108000), PhysAddr(0x31237000), Domain::guest_kernel_ro,
+                           mmu::kApGuestKernelRo, Mem::write_back),
+              Err::ok);
+    EXPECT_EQ(pt_.l1_entry(0xC01), 0xC0004091u);
+    // Over the read-only page itself, with the other domain: refused for the domain first.
+    EXPECT_EQ(pt_.map_page(VirtAddr(0xC0108000), PhysAddr(0x31238000), Domain::guest_kernel, Ap::priv_rw,
+                           Mem::write_back),
+              Err::inval);
+    EXPECT_EQ(frames_.free_count(), 59u);
+}
+
+TEST_F(PageTableTest, DomainFits) {
+    ASSERT_EQ(pt_.map_page(VirtAddr(0xC0105000), PhysAddr(0x31234000), Domain::guest_kernel, Ap::priv_rw,
+                           Mem::write_back),
+              Err::ok);
+    ASSERT_EQ(pt_.map_section(VirtAddr(0xC0300000), PhysAddr(0x30000000), Domain::guest_kernel, Ap::priv_rw,
+                              Mem::write_back),
+              Err::ok);
+    // Unmapped MiB: anything fits.
+    EXPECT_TRUE(pt_.domain_fits(VirtAddr(0xC0200000), Domain::guest_kernel_ro));
+    EXPECT_TRUE(pt_.domain_fits(VirtAddr(0xC0200000), Domain::guest_kernel));
+    // A MiB with a domain-1 page: domain 1 only (any address in it, mapped or not).
+    EXPECT_TRUE(pt_.domain_fits(VirtAddr(0xC0100000), Domain::guest_kernel));
+    EXPECT_TRUE(pt_.domain_fits(VirtAddr(0xC0105000), Domain::guest_kernel));
+    EXPECT_FALSE(pt_.domain_fits(VirtAddr(0xC01FF000), Domain::guest_kernel_ro));
+    // A section: nothing (a page cannot go there at all).
+    EXPECT_FALSE(pt_.domain_fits(VirtAddr(0xC0300000), Domain::guest_kernel));
+    // Emptied: anything again.
+    ASSERT_EQ(pt_.unmap_page(VirtAddr(0xC0105000)), Err::ok);
+    EXPECT_TRUE(pt_.domain_fits(VirtAddr(0xC0100000), Domain::guest_kernel_ro));
+    // A corrupt coarse descriptor (table outside the window) vouches for nothing.
+    poke(0xC0000000 + 0xC04 * 4, mmu::l1_coarse(PhysAddr(0x10000000), Domain::guest_kernel));
+    EXPECT_FALSE(pt_.domain_fits(VirtAddr(0xC0400000), Domain::guest_kernel_ro));
+    EXPECT_TRUE(pt_.domain_fits(VirtAddr(0xC0400000), Domain::guest_kernel));
 }
 
 // ---- Descriptors the class never writes (a guest's, or corruption) --------------------------

@@ -9,6 +9,17 @@ REPO = vmm.REPO
 RAM_BASE = {"goldfish": "0x0", "imx21": "0xC0000000", "versatilepb": "0x0"}
 MINIOS_PV = REPO / "build" / "minios" / "pv"
 TEST_GUESTS = REPO / "build" / "guests"
+# dom0's block-device test image (domains/build.mk, domains/mkramdisk.py): 7 slices of 512
+# sectors, one per guest id, a known pattern in every sector.
+RAMDISK = REPO / "build" / "disks" / "vbd-pattern.img"
+RAMDISK_SLICE = 512 * 512
+
+
+def make_ramdisk() -> pathlib.Path:
+    """RAMDISK, made (by its make rule) if it is missing or older than its generator."""
+    subprocess.run(["make", "--no-print-directory", "-s", "-C", str(REPO), str(RAMDISK.relative_to(REPO))],
+                   check=True, stdout=subprocess.DEVNULL)
+    return RAMDISK
 
 
 def build(tmp_path: pathlib.Path, platform: str, name: str, config: str,
@@ -26,10 +37,12 @@ def build(tmp_path: pathlib.Path, platform: str, name: str, config: str,
 
 
 def domain(name: str, kernel: str, memory: str = "1M", cmdline: str = "", privileged: bool = False,
-           start: str = "boot", timeslice: str = "10ms") -> str:
-    """One [domain] section."""
+           start: str = "boot", timeslice: str = "10ms", ramdisk: pathlib.Path | str | None = None) -> str:
+    """One [domain] section (a relative ramdisk path is relative to the configuration)."""
     lines = [f"[domain {name}]", f"kernel = {kernel}", f"memory = {memory}", f"timeslice = {timeslice}",
              f"start = {start}"]
+    if ramdisk is not None:
+        lines.append(f"ramdisk = {ramdisk}")
     if privileged:
         lines.append("privileged = yes")
     if cmdline:

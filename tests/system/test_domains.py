@@ -1,6 +1,8 @@
 """mini-OS domains under xen-arm on every board: seed 001's benchmark with 1, 2 and 3
-domains, the shared-page handshake (events + grants), domain control from dom0."""
+domains, the shared-page handshake (events + grants), domain control from dom0, and eight
+domains (the most one boot image holds) side by side."""
 import re
+import struct
 
 import pytest
 
@@ -86,3 +88,32 @@ def test_benchmark_total_instructions_native_vs_domains(tmp_path, platform):
                     f"{100 * (ratio - 1):+.2f} % vs {n} x native")
         assert 1.0 < ratio < 1.03, rows
     print("\n" + "\n".join(rows))
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_eight_minios_domains_fit_in_one_boot_image_and_run(tmp_path, platform):
+    """domains/eight.cfg: dom0 and seven guests, the most a boot image holds. mkimage.py
+    packs mini-OS once, as a minimal ELF (no sections or debug information), for all
+    eight records; every domain beats, finishes and shuts down."""
+    config = (images.REPO / "domains" / "eight.cfg").read_text()
+    image = images.build(tmp_path, platform, "eight", config)
+    data = image.read_bytes()
+    phoff, phnum = struct.unpack_from("<I", data, 28)[0], struct.unpack_from("<H", data, 44)[0]
+    _, offset, vaddr, _, filesz, _, _, _ = struct.unpack_from("<8I", data, phoff + 32 * (phnum - 1))
+    assert vaddr == 0xFF400000 and offset + filesz == len(data)
+    boot = data[offset:]
+    records = [struct.unpack_from("<16sIIIIIIII88s", boot, 64 + 136 * i) for i in range(8)]
+    assert len({(r[5], r[6]) for r in records}) == 1          # one kernel copy
+    kernel = boot[records[0][5]:records[0][5] + records[0][6]]
+    assert struct.unpack_from("<H", kernel, 48)[0] == 0        # e_shnum: no sections
+    assert len(boot) == 64 + 8 * 136 + ((len(kernel) + 3) & ~3) <= 4 << 20
+    assert len(kernel) < (images.MINIOS_PV / "minios.elf").stat().st_size // 2
+
+    run = images.run(platform, image)
+    assert run.status == 0, run.output
+    names = ["dom0"] + [f"guest{i}" for i in range(1, 8)]
+    for d, name in enumerate(names):
+        assert f"[{name}] heartbeat: dom {d} beat 3 at" in run.output, run.output
+        assert f"[{name}] heartbeat: dom {d} done" in run.lines, run.output
+        assert f"dom{d} '{name}' shut down (poweroff)" in run.output, run.output
+    assert "(8 shut down, 0 crashed)" in run.output, run.output

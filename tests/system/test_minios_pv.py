@@ -113,6 +113,41 @@ def test_share_a_page_between_dom0_and_a_guest(tmp_path, platform):
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
+def test_read_only_grant_map(tmp_path, platform):
+    """A guest grants a page read-only (GTF_readonly); dom0 maps it with GNTMAP_readonly:
+    reads work, a store is a data abort bounced to dom0's handler (permission fault in ARM
+    domain 4), the VMM will not write there for a hypercall, virtual user mode cannot even
+    read it, a writable map of the grant is refused, and read-only maps keep to MiBs of
+    their own. The guest sees GTF_reading without GTF_writing while the map exists."""
+    run = system(tmp_path, platform, "sharero", ("dom0", "app=share role=backend ro=1"), ("guest1", "app=share ro=1"))
+    out = run.lines
+    expected = [
+        "[dom0] share: writable map of the read-only grant: -8",         # GNTST_permission_denied
+        "[dom0] share: read-only map beside the store page: -5",         # GNTST_bad_virt_addr
+        "[dom0] share: read-only map at 0xe0100000: 0",
+        "[dom0] share: read the guest's page through the read-only map: 0 bytes/words differ",
+        "[dom0] share: writable map in the read-only MiB: -5",
+        "[dom0] share: read-only map of the (writable) store grant: 0",
+        "[dom0] share: text from dom 1's read-only page",                 # console_io read the map
+        "[dom0] share: xen_version writing into the read-only map: -14",  # -EFAULT
+        # FSR 0x4F: permission fault (page) in domain 4; 0x4B: domain fault (page), domain 4.
+        "[dom0] share: write to the read-only map: data abort at 0xe0100100, fsr 0x04f (permission fault, domain 4)",
+        "[dom0] share: user-mode read of the read-only map: data abort at 0xe0100040, fsr 0x04b "
+        "(domain fault, domain 4)",
+        "[guest1] share: while dom0 maps it read-only, the entry's flags are 0x000d",  # permit|readonly|reading
+        "[dom0] share: unmap the read-only map: 0",
+        "[guest1] share: the read-only page after dom0's attempts to write it: 0 bytes/words differ",
+        "[dom0] share: ok",
+        "[guest1] share: ok",
+    ]
+    for line in expected:
+        assert line in out, run.output
+    assert "FAIL" not in run.output, run.output
+    assert "(2 shut down, 0 crashed)" in run.output, run.output
+    assert run.status == 0, run.output
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
 def test_domctl_lists_pauses_and_unpauses(tmp_path, platform):
     run = system(tmp_path, platform, "domctl", ("dom0", "app=domctl"), ("guest1", "app=heartbeat count=2 period=10"))
     assert run.status == 0, run.output

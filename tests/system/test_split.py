@@ -1,11 +1,14 @@
 """The split driver model (issue 4): dom0 (mini-OS app=dom0) serves the store, every
-guest's console, a RAM disk, a network switch and a ring-test device; guests (app=guest)
-reach them through frontends over I/O rings. Each test boots a whole system in QEMU, on
-goldfish and on imx21 (the other boards share all of this code).
+guest's console, a RAM disk (loaded with the boot image: dom0's `ramdisk`), a network
+switch and a ring-test device; guests (app=guest) reach them through frontends over I/O
+rings. Each test boots a whole system in QEMU, on goldfish and on imx21 (the other boards
+share all of this code).
 
 Instruction counts come from virtual time: -icount shift=3, 8 ns per instruction."""
 import re
 import subprocess
+import sys
+import zlib
 
 import pytest
 
@@ -13,7 +16,14 @@ import images
 from vmm import PLATFORMS
 
 BOARDS = ("goldfish", "imx21")
-DOM0 = images.domain("dom0", "minios", memory="4M", privileged=True, cmdline="app=dom0 shell=0 exit=auto verbose=1")
+DOM0 = images.domain("dom0", "minios", memory="4M", privileged=True, cmdline="app=dom0 shell=0 exit=auto verbose=1",
+                     ramdisk=images.RAMDISK)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def ramdisk_image():
+    """dom0's disk image, made by its make rule (domains/build.mk)."""
+    return images.make_ramdisk()
 
 
 def guest(name, cmdline, start="boot"):
@@ -30,10 +40,28 @@ def run_system(tmp_path, platform, name, config, console_input=None, timeout=240
     return images.vmm.Run(proc.returncode, proc.stdout.decode(errors="replace").replace("\r\n", "\n"))
 
 
-def shell_config(extra=""):
-    dom0 = images.domain("dom0", "minios", memory="4M", privileged=True, cmdline="app=dom0")
-    return (dom0 + guest("guest1", "hold=1 stay=1") + guest("guest2", "net=echo hold=1 stay=1")
-            + guest("guest3", "hold=1 stay=1", start="manual") + extra)
+def shell_dom0():
+    return images.domain("dom0", "minios", memory="4M", privileged=True, cmdline="app=dom0", ramdisk=images.RAMDISK)
+
+
+def shell_config(extra="", guest3_ramdisk=None):
+    guest3 = guest("guest3", "hold=1 stay=1", start="manual")
+    if guest3_ramdisk is not None:   # a RAM disk of its own, which it does not use
+        guest3 = guest3.replace("start = manual\n", f"start = manual\nramdisk = {guest3_ramdisk}\n")
+    return (shell_dom0() + guest("guest1", "hold=1 stay=1") + guest("guest2", "net=echo hold=1 stay=1")
+            + guest3 + extra)
+
+
+def image_crc(domid, slice_bytes=images.RAMDISK_SLICE, path=images.RAMDISK):
+    """CRC-32 of guest domid's slice of a disk image, as the guest prints it."""
+    data = path.read_bytes()
+    return f"0x{zlib.crc32(data[(domid - 1) * slice_bytes:domid * slice_bytes]):08x}"
+
+
+def mkramdisk(path, slices, sectors):
+    subprocess.run([sys.executable, str(images.REPO / "domains" / "mkramdisk.py"), "--slices", str(slices),
+                    "--sectors", str(sectors), "-o", str(path)], check=True)
+    return path
 
 
 def assert_clean_end(run):
@@ -44,7 +72,10 @@ def assert_clean_end(run):
 
 
 def free_frames(output):
-    """(guest, VMM) free frames after dom0 was built, and after the last destroy."""
+    """(guest, VMM) free frames after dom0 was built, and after the last destroy. (dom0's
+    start-of-day mappings, its RAM disk at 0xD0000000 and the map windows at 0xE0000000,
+    take second-level tables after that line: with 4 MiB of memory they fit in the frames
+    dom0 was built with, 4 tables a frame, so the counts compare.)"""
     built = re.search(r"dom0 'dom0' built: .*free frames: (\d+) guest, (\d+) VMM", output)
     destroyed = re.findall(r"destroyed; free frames: (\d+) guest, (\d+) VMM", output)
     return built.groups(), destroyed
@@ -76,9 +107,15 @@ def test_block_and_network_between_two_guests(tmp_path, platform):
               + guest("guest2", "blk=1 net=echo frames=40"))
     run = run_system(tmp_path, platform, "io", config)
     out = run.output
-    for g in ("guest1", "guest2"):
+    # The VMM gave dom0 the disk's frames from the boot image; dom0 mapped them.
+    vmm = re.search(r"xen-arm: dom0 'dom0': RAM disk of 1835008 bytes at (0x[0-9a-f]{8}) \(448 frames\)", out)
+    assert vmm, out
+    assert (f"[dom0] blk: RAM disk from the boot image: 3584 sectors at machine {vmm.group(1)}, mapped at "
+            "0xd0000000; 7 slices of 512 sectors") in out, out
+    for d, g in ((1, "guest1"), (2, "guest2")):
         assert f"[{g}] blk: connected: 512 sectors of 512 bytes" in out, out
-        assert f"[{g}] blk: 512 of 512 sectors hold dom0's initial pattern" in out, out
+        # What each guest reads first is its slice of the image file, byte for byte.
+        assert f"[{g}] blk: 512 of 512 sectors hold the disk image's pattern; crc32 {image_crc(d)}" in out, out
         assert f"[{g}] blk: wrote and read back 512 sectors: 0 differ" in out, out
         assert f"[{g}] blk: read sector 512 (one past the end): -1" in out, out  # BLKIF_RSP_ERROR
         assert f"[{g}] blk: write sectors 511..512 (across the end): -1" in out, out
@@ -191,9 +228,16 @@ def test_shell_session(tmp_path, platform):
 def test_create_and_destroy_twenty_times_returns_memory_and_ports(tmp_path, platform):
     cycle = "create guest3\nboot 3\nwait 3 all\ndestroy 3\n"
     script = "wait 1 all\nwait 2 all\nstats\n" + cycle * 20 + "stats\nhalt\n"
-    run = run_system(tmp_path, platform, "cycles", shell_config(), console_input=script.encode(), timeout=400)
+    # guest3 has a RAM disk of its own (17 sectors: 3 frames): the VMM gives it those
+    # boot-image frames at every build and must take them back at every destroy, or the
+    # next build would find them still owned.
+    disk = mkramdisk(tmp_path / "guest3-disk.img", 1, 17)
+    run = run_system(tmp_path, platform, "cycles", shell_config(guest3_ramdisk=disk), console_input=script.encode(),
+                     timeout=400)
     out = run.output
     assert out.count("[dom0] wait: dom 3 all connected") == 20, out
+    disks = re.findall(r"xen-arm: dom3 'guest3': RAM disk of 8704 bytes at (0x[0-9a-f]{8}) \(3 frames\)", out)
+    assert len(disks) == 20 and len(set(disks)) == 1, out
     destroys = re.findall(r"\[dom0\] dom0: dom 3 'guest3' destroyed by the shell: destroyed \(0\); "
                           r"dom0 ports in use (\d+), grant maps (\d+)", out)
     assert len(destroys) == 20 and len(set(destroys)) == 1, out
@@ -212,11 +256,15 @@ def test_create_and_destroy_twenty_times_returns_memory_and_ports(tmp_path, plat
 def test_the_split_configuration_boots_to_the_shell_with_two_guests(tmp_path):
     """domains/split.cfg is what `make run SYSTEM=split` boots."""
     cfg = (images.REPO / "domains" / "split.cfg").read_text()
+    assert "ramdisk = ../build/disks/vbd-pattern.img" in cfg
+    cfg = cfg.replace("ramdisk = ../build/disks/vbd-pattern.img", f"ramdisk = {images.RAMDISK}")
     run = run_system(tmp_path, "goldfish", "split", cfg,
                      console_input=b"wait 1 all\nwait 2 all\nsleep 500\nlist\nhalt\n")
     out = run.output
     assert "dom0> " in out, out
     assert "[guest1] blk: ok" in out and "[guest2] blk: ok" in out, out
+    for d in (1, 2):
+        assert f"[guest{d}] blk: 512 of 512 sectors hold the disk image's pattern; crc32 {image_crc(d)}" in out, out
     assert "[guest1] net: ok" in out, out
     listing = [l for l in run.lines if re.match(r"\[dom0\]   [12] +guest", l)]
     assert len(listing) == 2 and all(l.endswith("Connected   Connected   Connected") for l in listing), out
@@ -229,7 +277,7 @@ PASSTHROUGH = {"imx21": ("gpt3", 24), "versatilepb": ("sp804b", 5)}  # goldfish 
 @pytest.mark.parametrize("platform", sorted(PASSTHROUGH))
 def test_device_passed_through_to_a_realtime_guest(tmp_path, platform):
     dev, line = PASSTHROUGH[platform]
-    dom0 = images.domain("dom0", "minios", memory="4M", privileged=True, cmdline="app=dom0")
+    dom0 = shell_dom0()
     # rt takes 100 interrupts and stops; rt-long would take them for 100 s: it is destroyed
     # while its device runs.
     config = (dom0 + guest("guest1", "hold=1 stay=1")
@@ -262,7 +310,7 @@ def test_device_passed_through_to_a_realtime_guest(tmp_path, platform):
 
 
 def test_goldfish_has_no_device_to_pass_through(tmp_path):
-    dom0 = images.domain("dom0", "minios", memory="4M", privileged=True, cmdline="app=dom0")
+    dom0 = shell_dom0()
     run = run_system(tmp_path, "goldfish", "nopt", dom0 + guest("guest1", "stay=1"),
                      console_input=b"assign 1 gpt3\nhalt\n")
     assert "[dom0] assign: no device 'gpt3' on this board" in run.lines, run.output
@@ -279,3 +327,39 @@ def test_console_input_arrives_as_an_event(tmp_path, platform):
     assert "polling the console" not in run.output, run.output
     assert "dom0> list" in run.lines, run.output
     assert re.search(r"^\[dom0\]   2  guest2 ", run.output, re.M), run.output
+
+
+def test_disk_slices_follow_the_ramdisk_size(tmp_path):
+    """A smaller image (7 slices of 64 sectors) gives each guest 64 sectors: its slice of
+    that file, byte for byte, still writable and read back."""
+    disk = mkramdisk(tmp_path / "small.img", 7, 64)
+    dom0 = DOM0.replace(f"ramdisk = {images.RAMDISK}", "ramdisk = small.img")
+    run = run_system(tmp_path, "goldfish", "small", dom0 + guest("guest1", "blk=1") + guest("guest2", "blk=1"))
+    out = run.output
+    assert ("[dom0] blk: RAM disk from the boot image: 448 sectors at machine 0x" in out
+            and "7 slices of 64 sectors" in out), out
+    for d in (1, 2):
+        crc = image_crc(d, slice_bytes=64 * 512, path=disk)
+        assert f"[guest{d}] blk: connected: 64 sectors of 512 bytes" in out, out
+        assert f"[guest{d}] blk: 64 of 64 sectors hold the disk image's pattern; crc32 {crc}" in out, out
+        assert f"[guest{d}] blk: wrote and read back 64 sectors: 0 differ" in out, out
+        assert f"[guest{d}] blk: read sector 64 (one past the end): -1" in out, out
+        assert f"[guest{d}] blk: ok" in out, out
+    assert_clean_end(run)
+
+
+@pytest.mark.parametrize("case", ["none", "too-small"])
+def test_dom0_without_a_usable_ramdisk_says_so_and_stops(tmp_path, case):
+    if case == "none":
+        dom0 = DOM0.replace(f"ramdisk = {images.RAMDISK}\n", "")
+        message = "[dom0] blk: no RAM disk in the boot image: give dom0 'ramdisk = FILE' in its [domain] section"
+    else:   # 448 sectors cannot hold 7 slices of 100
+        mkramdisk(tmp_path / "small.img", 7, 64)
+        dom0 = DOM0.replace(f"ramdisk = {images.RAMDISK}", "ramdisk = small.img").replace(
+            "verbose=1", "verbose=1 disk_sectors=100")
+        message = "[dom0] blk: a RAM disk of 448 sectors does not hold 7 slices of 100 sectors"
+    assert dom0 != DOM0
+    run = run_system(tmp_path, "goldfish", case, dom0)
+    assert message in run.lines, run.output
+    assert "no usable RAM disk (see above)" in run.output, run.output
+    assert "(0 shut down, 1 crashed)" in run.output and run.status == 5, run.output

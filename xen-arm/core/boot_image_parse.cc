@@ -42,6 +42,26 @@ u32 bounded_len(const char* s, u32 n) {
 
 bool name_char_ok(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'; }
 
+// [a, a + a_size) and [b, b + b_size) overlap; both lie inside the image (checked), so
+// no sum wraps.
+bool overlap(u32 a, u32 a_size, u32 b, u32 b_size) { return a < b + b_size && b < a + a_size; }
+
+// A ramdisk's frames become a domain's writable memory: they must hold nothing else.
+const char* ramdisk_conflict(const bi::BootDomain* domains, u32 count, u32 index) {
+    const bi::BootDomain& d = domains[index];
+    if (d.ramdisk_size == 0) return nullptr;
+    const u32 frames_bytes = align_up(d.ramdisk_size, bi::kRamdiskAlign);
+    for (u32 j = 0; j < count; ++j) {
+        const bi::BootDomain& o = domains[j];
+        if (overlap(d.ramdisk_offset, frames_bytes, o.kernel_offset, o.kernel_size))
+            return "ramdisk frames overlap a kernel";
+        if (j != index && o.ramdisk_size != 0 &&
+            overlap(d.ramdisk_offset, frames_bytes, o.ramdisk_offset, align_up(o.ramdisk_size, bi::kRamdiskAlign)))
+            return "ramdisk frames overlap another domain's ramdisk";
+    }
+    return nullptr;
+}
+
 bool same_name(const bi::BootDomain& a, const bi::BootDomain& b) {
     // Both are checked to be NUL-padded to the full 16 bytes, so comparing all of them
     // compares the strings.
@@ -71,6 +91,20 @@ BootImageError check_domain(const bi::BootDomain& d, u32 index, u32 table_end, u
     if (d.kernel_size > total_size || d.kernel_offset > total_size - d.kernel_size)
         return domain_fail(index, "kernel extends past the end of the image");
     if (d.kernel_size < kMinKernelSize) return domain_fail(index, "kernel smaller than an ELF header");
+    if (d.ramdisk_size == 0) {
+        if (d.ramdisk_offset != 0) return domain_fail(index, "ramdisk_offset set without a ramdisk");
+    } else {
+        if (d.ramdisk_size % bi::kRamdiskSectorSize != 0)
+            return domain_fail(index, "ramdisk_size is not a multiple of 512");
+        if (d.ramdisk_size > bi::kRamdiskMaxSize) return domain_fail(index, "ramdisk_size above 3 MiB");
+        if (!is_aligned(d.ramdisk_offset, bi::kRamdiskAlign))
+            return domain_fail(index, "ramdisk_offset is not 4 KiB aligned");
+        if (d.ramdisk_offset < table_end) return domain_fail(index, "ramdisk inside the header or domain table");
+        // Whole frames: the size rounded up (no overflow: size <= 3 MiB).
+        const u32 frames_bytes = align_up(d.ramdisk_size, bi::kRamdiskAlign);
+        if (frames_bytes > total_size || d.ramdisk_offset > total_size - frames_bytes)
+            return domain_fail(index, "ramdisk frames extend past the end of the image");
+    }
     if (bounded_len(d.cmdline, sizeof d.cmdline) == sizeof d.cmdline)
         return domain_fail(index, "cmdline is not NUL-terminated within 88 bytes");
     const bool privileged = (d.flags & bi::kDomPrivileged) != 0;
@@ -122,6 +156,10 @@ BootImageError boot_image_check(const u8* data, u32 available, BootImageView& ou
         for (u32 j = 0; j < i; ++j) {
             if (same_name(domains[i], domains[j])) return domain_fail(i, "duplicate domain name");
         }
+    }
+    // Every record is sound on its own: now what several of them share.
+    for (u32 i = 0; i < count; ++i) {
+        if (const char* why = ramdisk_conflict(domains, count, i); why != nullptr) return domain_fail(i, why);
     }
 
     out = BootImageView{header, domains, count};

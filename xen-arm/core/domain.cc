@@ -67,6 +67,9 @@ void teardown(Domain& d) {
         (void)ft.release(d.mem_base, d.nr_pages, d.id);
         (void)vmm::guest_frames().free(d.mem_base, d.nr_pages);
     }
+    // The RAM disk's frames go back to the VMM (they stay reserved as boot-image frames,
+    // contents and all, for the next domain built from this configuration entry).
+    if (d.ramdisk_pages != 0) (void)ft.release(d.ramdisk_pa, d.ramdisk_pages, d.id);
     free_vmm_page(d.shared_pa, d.id);
     free_vmm_page(d.start_pa, d.id);
     free_vmm_page(d.grants_pa, d.id);
@@ -152,6 +155,19 @@ Err build(u32 index, const char*& problem) {
         teardown(d);
         return fail(problem, "guest memory already owned", Err::busy);
     }
+    // The RAM disk: boot-image frames (VMM frames in DIRECTMAP, checked by
+    // boot_image_check to hold nothing else) become the domain's ordinary memory, unmapped:
+    // the guest maps them itself, found through start_info.
+    if (cfg.ramdisk_size != 0) {
+        const PhysAddr pa = vmm_memory::direct_map().phys_of(image->header) + cfg.ramdisk_offset;
+        const u32 pages = align_up(cfg.ramdisk_size, kPageSize) / kPageSize;
+        if (ft.assign(pa, pages, d.id, FrameType::guest) != Err::ok) {
+            teardown(d);
+            return fail(problem, "the RAM disk's frames are still in use", Err::busy);
+        }
+        d.ramdisk_pa = pa;
+        d.ramdisk_pages = pages;
+    }
     // The VMM pages.
     auto sh = alloc_vmm_page(d.id, FrameType::vmm_shared);
     auto st = sh ? alloc_vmm_page(d.id, FrameType::vmm_shared) : Result<PhysAddr>(Err::nomem);
@@ -211,6 +227,8 @@ Err build(u32 index, const char*& problem) {
     si.timeslice_us = cfg.timeslice_us;
     copy_name(*reinterpret_cast<char(*)[16]>(si.name), cfg.name);
     memcpy(si.cmd_line, cfg.cmdline, sizeof cfg.cmdline);
+    si.ramdisk_base = d.ramdisk_pa.value();
+    si.ramdisk_size = cfg.ramdisk_size;
 
     // shared_info: upcalls masked until the guest is ready for them.
     shared_info& sh_info = *d.shared_dm;
@@ -264,6 +282,10 @@ Err build(u32 index, const char*& problem) {
     d.mode = VirtMode::kernel;
     d.timeslice_ns = cfg.timeslice_us * 1000u;
     d.state = DomState::alive;
+    if (d.ramdisk_pages != 0) {
+        printk("xen-arm: dom%u '%s': RAM disk of %u bytes at 0x%08x (%u frames)\n", d.id.value(), d.name,
+               cfg.ramdisk_size, d.ramdisk_pa.value(), d.ramdisk_pages);
+    }
     printk("xen-arm: dom%u '%s' built: %u KiB at 0x%08x, entry 0x%08x, timeslice %u us%s; free frames: %u guest, %u "
            "VMM\n",
            d.id.value(), d.name, cfg.memory_kb, d.mem_base.value(), img.entry.value(), cfg.timeslice_us,

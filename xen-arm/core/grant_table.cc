@@ -1,42 +1,55 @@
 // Grant map/unmap (see grant_table.hh).
 #include "grant_table.hh"
 
+#include <xen-arm/start_info.h>
+
 namespace xa {
+
+bool grant_host_addr_ok(const PageTable& mapper_table, VirtAddr va, bool readonly) {
+    if (!va.aligned(kPageSize) || va.value() < XA_GUEST_KERNEL_BASE || va.value() >= XA_VMM_PAGES_BASE)
+        return false;
+    if (mapper_table.translate(va)) return false;
+    return mapper_table.domain_fits(va, grant_map_domain(readonly));
+}
 
 namespace {
 
-constexpr u16 kInUse = GTF_reading | GTF_writing;
+constexpr u16 kInUse = GTF_reading | GTF_writing;  // what a writable map sets
+constexpr u16 kReadOnlyUse = GTF_reading;           // what a read-only map sets
 
 // Writes a status; GNTST_* are small negative ints that fit the ABI's int16_t.
 void set_status(int16_t& status, int value) { status = static_cast<int16_t>(value); }
 
 }  // namespace
 
-bool GrantTables::ref_mapped(u16 granter, u32 ref) const {
+u16 GrantTables::in_use_flags(u16 granter, u32 ref) const {
+    u16 needed = 0;
     for (const auto& domain : maptrack_) {
         for (const Maptrack& m : domain) {
-            if (m.used && m.granter == granter && m.ref == ref) return true;
+            if (m.used && m.granter == granter && m.ref == ref) needed |= m.readonly ? kReadOnlyUse : kInUse;
         }
     }
-    return false;
+    return needed;
 }
 
 void GrantTables::forget(u32 mapper, u32 slot) {
     Maptrack& m = maptrack_[mapper][slot];
     m.used = false;
-    if (ref_mapped(m.granter, m.ref)) return;
+    const u16 stale = kInUse & ~in_use_flags(m.granter, m.ref);
+    if (stale == 0) return;  // the remaining mappings still need both flags
     grant_entry_v1* entries = env_->grant_entries(DomId(m.granter));
     if (entries == nullptr) return;  // the granter's table is already gone
     // Through volatile: the entry is guest memory, and this store must not be merged
     // with, or moved across, other accesses to it.
     volatile uint16_t& flags = entries[m.ref].flags;
-    flags = static_cast<uint16_t>(flags & ~kInUse);
+    flags = static_cast<uint16_t>(flags & ~stale);
 }
 
 void GrantTables::map(DomId mapper, gnttab_map_grant_ref& op) {
     if (mapper.value() >= kMaxDomains) return set_status(op.status, GNTST_general_error);
-    // Only a read-write host mapping is implemented (see grant_table.h).
-    if (op.flags != GNTMAP_host_map) return set_status(op.status, GNTST_general_error);
+    // Only host mappings, read-write or read-only, are implemented (see grant_table.h).
+    if ((op.flags & ~GNTMAP_readonly) != GNTMAP_host_map) return set_status(op.status, GNTST_general_error);
+    const bool readonly = (op.flags & GNTMAP_readonly) != 0;
 
     // Mapping one's own grant would make the granter and the mapper the same domain in
     // every count below; Xen allows it, xen-arm has no use for it.
@@ -48,7 +61,7 @@ void GrantTables::map(DomId mapper, gnttab_map_grant_ref& op) {
     if ((op.host_addr >> 32) != 0 || (op.host_addr & (kPageSize - 1)) != 0)
         return set_status(op.status, GNTST_bad_virt_addr);
     const VirtAddr va(static_cast<u32>(op.host_addr));
-    if (!env_->host_addr_ok(mapper, va)) return set_status(op.status, GNTST_bad_virt_addr);
+    if (!env_->host_addr_ok(mapper, va, readonly)) return set_status(op.status, GNTST_bad_virt_addr);
 
     grant_entry_v1* entries = env_->grant_entries(granter);
     if (entries == nullptr) return set_status(op.status, GNTST_bad_domain);
@@ -62,7 +75,7 @@ void GrantTables::map(DomId mapper, gnttab_map_grant_ref& op) {
 
     if ((flags & GTF_type_mask) != GTF_permit_access || allowed != mapper.value())
         return set_status(op.status, GNTST_permission_denied);
-    if ((flags & GTF_readonly) != 0)  // we only do read-write maps
+    if ((flags & GTF_readonly) != 0 && !readonly)  // a read-only grant, mapped writable
         return set_status(op.status, GNTST_permission_denied);
     if (!frame.aligned(kPageSize) || !env_->frame_is_ordinary_memory_of(frame, granter))
         return set_status(op.status, GNTST_bad_page);
@@ -72,11 +85,14 @@ void GrantTables::map(DomId mapper, gnttab_map_grant_ref& op) {
     while (slot < kMaptrackPerDomain && track[slot].used) ++slot;
     if (slot == kMaptrackPerDomain) return set_status(op.status, GNTST_no_device_space);
 
-    if (env_->map_foreign(mapper, va, frame) != Err::ok) return set_status(op.status, GNTST_general_error);
+    if (env_->map_foreign(mapper, va, frame, readonly) != Err::ok)
+        return set_status(op.status, GNTST_general_error);
 
-    track[slot] = Maptrack{true, granter.value(), op.ref, va, frame};
+    track[slot] = Maptrack{true, granter.value(), op.ref, va, frame, readonly};
+    // GTF_writing only for a writable map (Xen): a granter may then rely on a page that
+    // only has GTF_reading set not changing under it.
     volatile uint16_t& live_flags = entries[op.ref].flags;
-    live_flags = static_cast<uint16_t>(live_flags | kInUse);
+    live_flags = static_cast<uint16_t>(live_flags | (readonly ? kReadOnlyUse : kInUse));
 
     op.handle = slot;
     op.dev_bus_addr = frame.value();

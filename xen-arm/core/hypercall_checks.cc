@@ -27,6 +27,8 @@ Result<PageMapping> check_pte(u32 va, xa_pte_t pte) {
     if (in_kernel_region(va)) {
         // Virtual kernel mode reaches kernel pages through a manager domain, which ignores
         // AP: a read-only kernel page cannot be expressed, so it is refused, not faked.
+        // (Read-only kernel mappings exist only as grant maps, in ARM domain 4 and MiBs
+        // of their own: grant_table.hh.)
         if ((flags & XA_PTE_USER) != 0 || (flags & XA_PTE_RW) == 0) return Err::inval;
     } else {
         if ((flags & XA_PTE_USER) == 0) return Err::inval;

@@ -90,16 +90,15 @@ public:
         const FrameInfo* fi = vmm::frame_table().info(frame);
         return fi != nullptr && fi->type == FrameType::guest && fi->owner == id.value();
     }
-    bool host_addr_ok(DomId mapper, VirtAddr va) override {
+    // Read-only maps are ARM domain 4 pages in MiBs of their own (grant_table.hh).
+    bool host_addr_ok(DomId mapper, VirtAddr va, bool readonly) override {
         Domain* d = domains::get(mapper);
-        if (d == nullptr || !va.aligned(kPageSize)) return false;
-        if (va.value() < XA_GUEST_KERNEL_BASE || va.value() >= XA_VMM_PAGES_BASE) return false;
-        return !d->table->translate(va);
+        return d != nullptr && grant_host_addr_ok(*d->table, va, readonly);
     }
-    Err map_foreign(DomId mapper, VirtAddr va, PhysAddr frame) override {
+    Err map_foreign(DomId mapper, VirtAddr va, PhysAddr frame, bool readonly) override {
         Domain* d = domains::get(mapper);
         if (d == nullptr) return kErrSrch;
-        Err e = d->table->map_page(va, frame, mmu::Domain::guest_kernel, mmu::Ap::priv_rw, mmu::Mem::write_back);
+        Err e = d->table->map_page(va, frame, grant_map_domain(readonly), grant_map_ap(readonly), mmu::Mem::write_back);
         if (e != Err::ok) return e;
         e = vmm::frame_table().get_mapping(frame);
         if (e != Err::ok) {

@@ -25,6 +25,14 @@ void zero_words(u32* words, u32 count) {
     for (u32 i = 0; i < count; ++i) words[i] = 0;
 }
 
+// No entry of the coarse table maps anything (every descriptor a fault).
+bool coarse_table_empty(const u32* l2) {
+    for (u32 i = 0; i < mmu::kL2CoarseEntries; ++i) {
+        if (mmu::l2_type(l2[i]) != mmu::L2Type::fault) return false;
+    }
+    return true;
+}
+
 }  // namespace
 
 PageTable::PageTable(PhysAddr l1, const PhysWindow& window, FrameAllocator& frames)
@@ -109,18 +117,38 @@ Err PageTable::map_page(VirtAddr va, PhysAddr pa, mmu::Domain domain, mmu::Ap ap
         return Err::ok;
     }
     case mmu::L1Type::coarse: {
-        if (mmu::l1_domain(l1_desc) != domain) return Err::inval;
         u32* l2 = coarse_table(l1_desc);
         if (l2 == nullptr) return Err::fault;
+        // Another domain's MiB: only if it holds no page any more, in which case it is
+        // as good as unmapped and changes domain with this page.
+        const bool retag = mmu::l1_domain(l1_desc) != domain;
+        if (retag && !domain_fits(va, domain)) return Err::inval;
         u32& entry = l2[mmu::l2_index(va)];
         if (mmu::l2_type(entry) != mmu::L2Type::fault) return Err::exist;
         entry = l2_desc;
+        if (retag) l1_desc = mmu::l1_coarse(mmu::l1_coarse_base(l1_desc), domain);
         return Err::ok;
     }
     case mmu::L1Type::section:
     case mmu::L1Type::fine:
     default:
         return Err::exist;
+    }
+}
+
+bool PageTable::domain_fits(VirtAddr va, mmu::Domain domain) const {
+    if (!valid_) return false;
+    const u32 l1_desc = l1_table()[mmu::l1_index(va)];
+    switch (mmu::l1_type(l1_desc)) {
+    case mmu::L1Type::fault:
+        return true;
+    case mmu::L1Type::coarse: {
+        if (mmu::l1_domain(l1_desc) == domain) return true;
+        const u32* l2 = coarse_table(l1_desc);
+        return l2 != nullptr && coarse_table_empty(l2);
+    }
+    default:
+        return false;
     }
 }
 

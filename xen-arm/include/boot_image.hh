@@ -7,10 +7,21 @@
 // RAM base + kBootImageOffset, inside the VMM's DIRECTMAP, so the VMM reads it at
 // DIRECTMAP + kBootImageOffset without any mapping work, and reserves its frames.
 //
-//   [BootImageHeader][BootDomain x domain_count][kernel ELF files, each 4-byte aligned]
+//   [BootImageHeader][BootDomain x domain_count]
+//   [kernel ELF files, each 4-byte aligned][RAM-disk images, each 4 KiB aligned]
 //
-// Every field is checked by the VMM before use (boot_image.cc); a bad image stops the
-// boot with a message naming the field, before any domain exists.
+// Kernels: mkimage.py packs each as a minimal ELF (the ELF header, the PT_LOAD program
+// headers and the PT_LOAD bytes; no sections) and identical kernels once: several domain
+// records may name the same kernel bytes. A domain builder only reads them.
+//
+// RAM disks: a domain's `ramdisk` file, at a 4 KiB aligned offset and followed by zeros
+// up to the next 4 KiB boundary, so the VMM hands its frames to that domain as ordinary
+// memory when building it (and takes them back when destroying it; the contents stay, as
+// on a disk). Those frames hold nothing else: no header, table, kernel or other ramdisk.
+// After boot a guest may have written them, so the CRC only holds at boot.
+//
+// Every field is checked by the VMM before use (boot_image_parse.cc); a bad image stops
+// the boot with a message naming the field, before any domain exists.
 #pragma once
 
 #include "types.hh"
@@ -20,8 +31,11 @@ namespace xa::boot_image {
 inline constexpr u32 kBootImageOffset = 4 * MiB;    // from the start of RAM
 inline constexpr u32 kBootImageMaxSize = 4 * MiB;   // must end inside DIRECTMAP
 inline constexpr char kMagic[8] = {'X', 'A', 'B', 'O', 'O', 'T', '1', '\0'};
-inline constexpr u32 kVersion = 1;
+inline constexpr u32 kVersion = 2;  // 2: ramdisks, shared kernels
 inline constexpr u32 kMaxDomains = 8;
+inline constexpr u32 kRamdiskSectorSize = 512;       // ramdisk_size is a multiple of this
+inline constexpr u32 kRamdiskMaxSize = 3 * MiB;      // per domain; leaves 1 MiB for the rest
+inline constexpr u32 kRamdiskAlign = 4 * KiB;        // ramdisk_offset; frames are handed over
 
 struct BootImageHeader {
     char magic[8];          // kMagic
@@ -46,9 +60,11 @@ struct BootDomain {
     u32 timeslice_us;       // 100 .. 1,000,000
     u32 priority;           // 0..255, for the later fixed-priority policy (0 = highest)
     u32 kernel_offset;      // of the kernel's ELF file, from the start of the image
-    u32 kernel_size;        // bytes
+    u32 kernel_size;        // bytes (other records may name the same kernel bytes)
+    u32 ramdisk_offset;     // of its RAM disk, kRamdiskAlign aligned; 0 if none
+    u32 ramdisk_size;       // bytes, a multiple of 512, at most kRamdiskMaxSize; 0 if none
     char cmdline[88];       // NUL-terminated, passed in start_info.cmd_line
 };
-static_assert(sizeof(BootDomain) == 128);
+static_assert(sizeof(BootDomain) == 136);
 
 }  // namespace xa::boot_image

@@ -2,8 +2,10 @@
 //
 // boot_image_check() validates the header, the CRC and every domain record, so the rest
 // of the boot can trust the returned view: names are clean C strings, sizes are in range,
-// each kernel's bytes lie inside the image. The kernels themselves are only located here;
-// elf_parse() checks them when each domain is built.
+// each kernel's bytes lie inside the image, each ramdisk's whole frames lie inside it and
+// hold nothing else (no header, domain table, kernel or other ramdisk), so they can be
+// handed to their domain. The kernels themselves are only located here; elf_parse()
+// checks them when each domain is built.
 #pragma once
 
 #include "boot_image.hh"

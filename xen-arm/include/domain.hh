@@ -1,6 +1,7 @@
 // Domains: the VMM's record of each guest, its virtual CPU and its memory.
 //
-// A domain owns: one block of machine memory (nr_pages contiguous frames), a first-level
+// A domain owns: one block of machine memory (nr_pages contiguous frames), its RAM disk's
+// frames in the boot image if its configuration names one, a first-level
 // table of its own (the VMM's top 64 MB copied in from the master table), three VMM pages
 // mapped in its VMM-provided MiB (shared_info, start_info, grant table), a slot in the
 // event-channel and grant tables, and one virtual CPU (saved registers, virtual mode,
@@ -42,6 +43,8 @@ struct Domain {
     PageTable* table = nullptr;  // lives in table_storage while the domain exists
     alignas(PageTable) u8 table_storage[sizeof(PageTable)] = {};
     PhysAddr shared_pa{}, start_pa{}, grants_pa{}, trace_pa{};  // the VMM pages (VMM frames)
+    PhysAddr ramdisk_pa{};     // its RAM disk's frames in the boot image (VMM frames it owns
+    u32 ramdisk_pages = 0;     // as ordinary memory while it exists); 0 pages: none
     shared_info* shared_dm = nullptr;                // ...through DIRECTMAP
     start_info* start_dm = nullptr;
     grant_entry_v1* grants_dm = nullptr;

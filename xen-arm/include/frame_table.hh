@@ -13,7 +13,8 @@
 //   owned --release--> the state it was assigned from (free or vmm)
 //
 // A guest frame handed out from free RAM goes back to free; a page table or a shared VMM
-// page came from the VMM's allocator and goes back to vmm, for the VMM to free there.
+// page came from the VMM's allocator and goes back to vmm, for the VMM to free there; a
+// RAM disk in the boot image (vmm -> guest) goes back to vmm and stays in the image.
 // Every range operation is all-or-nothing: it checks every frame, then changes them.
 #pragma once
 

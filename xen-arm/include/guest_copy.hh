@@ -4,7 +4,10 @@
 // range with user-mode ("T") accesses under the current DACR, so the VMM reads or writes
 // only what the guest on the CPU could itself read or write in its current virtual mode
 // (never the VMM's 64 MB, never an unmapped page); a fault there becomes -EFAULT. The
-// copy then runs with ordinary loads and stores. Only for the current domain.
+// copy then runs with ordinary loads and stores. Only for the current domain. A read-only
+// grant map (ARM domain 4: a client in virtual kernel mode, AP user read-only) passes a
+// read probe and fails a write probe, so the VMM never writes through one for its guest
+// although its own privileged stores would be allowed there.
 //
 // check_guest_range (guest_access.hh) answers the same question by a software walk; it
 // stays for tables that are not on the CPU, and is what the host tests exercise.

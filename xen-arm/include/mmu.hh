@@ -10,34 +10,68 @@ namespace xa::mmu {
 // ---- ARM domains (DACR) ---------------------------------------------------------------
 // xen-arm's use of the 16 ARM domains (seed 001): the VMM, the guest kernel, the guest's
 // I/O mappings and guest user space each get one, so a virtual privilege change is a
-// single DACR write instead of a page-table change.
-enum class Domain : u32 { vmm = 0, guest_kernel = 1, io = 2, guest_user = 3 };
+// single DACR write instead of a page-table change. A fifth, guest_kernel_ro, holds the
+// guest kernel's read-only grant maps (GNTMAP_readonly): guest_kernel is "manager" in
+// virtual kernel mode, which ignores AP and so cannot express read-only, while
+// guest_kernel_ro is a client there, so its pages' AP (privileged RW, user read-only)
+// lets the USR-mode guest kernel read and not write them; in virtual user mode it is
+// no-access. The domain is per MiB (the L1 descriptor carries it): read-only grant maps
+// live in MiBs of their own (grant_table.h).
+enum class Domain : u32 { vmm = 0, guest_kernel = 1, io = 2, guest_user = 3, guest_kernel_ro = 4 };
 enum class DomainAccess : u32 { none = 0, client = 1, manager = 3 };
 
 constexpr u32 dacr_field(Domain d, DomainAccess a) {
     return static_cast<u32>(a) << (2 * static_cast<u32>(d));
 }
+// The access a DACR value gives one domain.
+constexpr DomainAccess dacr_access(u32 dacr, Domain d) {
+    return static_cast<DomainAccess>((dacr >> (2 * static_cast<u32>(d))) & 3u);
+}
 
 // VMM running on its own (boot, idle): only its own domain is reachable.
 inline constexpr u32 kDacrVmm = dacr_field(Domain::vmm, DomainAccess::client);
 // Virtual kernel mode: guest kernel and I/O pages are "manager" (their privileged-only AP
-// is bypassed for the USR-mode guest kernel), VMM and user pages are checked.
+// is bypassed for the USR-mode guest kernel); VMM, user and read-only kernel pages are
+// checked (clients).
 inline constexpr u32 kDacrGuestKernel =
     dacr_field(Domain::vmm, DomainAccess::client) | dacr_field(Domain::guest_kernel, DomainAccess::manager) |
-    dacr_field(Domain::io, DomainAccess::manager) | dacr_field(Domain::guest_user, DomainAccess::client);
-// Virtual user mode: everything is checked, so kernel pages (privileged-only AP) fault.
+    dacr_field(Domain::io, DomainAccess::manager) | dacr_field(Domain::guest_user, DomainAccess::client) |
+    dacr_field(Domain::guest_kernel_ro, DomainAccess::client);
+// Virtual user mode: everything is checked, so kernel pages (privileged-only AP) fault;
+// read-only kernel pages (user-readable AP) are no-access, so they fault too.
 inline constexpr u32 kDacrGuestUser =
     dacr_field(Domain::vmm, DomainAccess::client) | dacr_field(Domain::guest_kernel, DomainAccess::client) |
-    dacr_field(Domain::io, DomainAccess::client) | dacr_field(Domain::guest_user, DomainAccess::client);
-static_assert(kDacrGuestKernel == 0x7D && kDacrGuestUser == 0x55, "seed/Xen-ARM DACR values");
+    dacr_field(Domain::io, DomainAccess::client) | dacr_field(Domain::guest_user, DomainAccess::client) |
+    dacr_field(Domain::guest_kernel_ro, DomainAccess::none);
+static_assert(kDacrGuestKernel == (0x7D | (1u << 8)) && kDacrGuestUser == 0x55,
+              "seed/Xen-ARM DACR values, plus domain 4 (read-only kernel) client in kernel mode");
+// What the values must mean, whatever their encoding: the read-only kernel domain is
+// checked in kernel mode (never manager, which would make it writable) and unreachable in
+// user mode; the VMM is never manager; domains 5..15 are no-access in both.
+static_assert(dacr_access(kDacrGuestKernel, Domain::guest_kernel_ro) == DomainAccess::client &&
+                  dacr_access(kDacrGuestUser, Domain::guest_kernel_ro) == DomainAccess::none,
+              "read-only kernel pages: readable in virtual kernel mode only");
+static_assert(dacr_access(kDacrGuestKernel, Domain::vmm) == DomainAccess::client &&
+                  dacr_access(kDacrGuestUser, Domain::vmm) == DomainAccess::client,
+              "VMM pages are always checked against their privileged-only AP");
+static_assert(dacr_access(kDacrGuestUser, Domain::guest_kernel) == DomainAccess::client &&
+                  dacr_access(kDacrGuestUser, Domain::io) == DomainAccess::client,
+              "virtual user mode checks kernel and I/O pages");
+static_assert((kDacrGuestKernel >> 10) == 0 && (kDacrGuestUser >> 10) == 0 && (kDacrVmm >> 10) == 0,
+              "domains 5..15 are unused: no access");
 
 // ---- Access permissions (CP15 c1 S=0, R=0, which xen-arm always uses) -------------------
 enum class Ap : u32 {
     no_access = 0,      // AP=00 with S=R=0: nobody
     priv_rw = 1,        // privileged RW, user none: VMM pages, guest kernel pages
-    priv_rw_user_ro = 2,
+    priv_rw_user_ro = 2, // guest read-only user pages, read-only grant maps (kApGuestKernelRo)
     all_rw = 3,         // guest user pages
 };
+
+// The AP of a read-only guest kernel page (ARM domain guest_kernel_ro): with S=R=0, USR-mode
+// reads only. The VMM (privileged) could still write it; it writes guest memory only after
+// probing with the guest's rights (guest_copy.hh), which fails here.
+inline constexpr Ap kApGuestKernelRo = Ap::priv_rw_user_ro;
 
 // ---- Cacheability (C and B bits) ------------------------------------------------------
 enum class Mem : u32 {

@@ -16,7 +16,7 @@
 // frames owned by that table alone: tearing a domain's tables down later never has to
 // ask which other domain shares a frame. The cost is at most 3 KiB of slack per table.
 // Coarse tables are not given back when their last page is unmapped; the next map_page
-// in that MiB reuses them (and so keeps the domain of the L1 coarse descriptor).
+// in that MiB reuses them, with its own domain: an empty MiB belongs to no domain.
 //
 // Only memory is written: cleaning the D-cache lines of changed descriptors and
 // invalidating the TLB are the caller's job (arch code), as are the locks.
@@ -66,9 +66,18 @@ public:
     Err map_sections(VirtAddr va, PhysAddr pa, u32 bytes, mmu::Domain domain, mmu::Ap ap, mmu::Mem mem);
     // One 4 KiB small page; va and pa 4 KiB aligned. The first page of a MiB gets it a
     // coarse table whose L1 descriptor carries `domain`; a later page of that MiB with
-    // another domain is Err::inval. Err::exist if the MiB is a section or the page is
-    // mapped; Err::nomem if no frame is left for a coarse table.
+    // another domain is Err::inval while any page of the MiB is mapped (once the MiB is
+    // empty again, the next page gives it its domain). Err::exist if the MiB is a section
+    // or the page is mapped; Err::nomem if no frame is left for a coarse table. (The
+    // TLB holds no entry of an empty MiB, so a domain change needs no TLB maintenance
+    // beyond what unmapping its pages did. Only this table's descriptor changes: a coarse
+    // table shared by copy_l1_range must not be given pages of another domain.)
     Err map_page(VirtAddr va, PhysAddr pa, mmu::Domain domain, mmu::Ap ap, mmu::Mem mem);
+
+    // Whether a small page of `domain` may go into va's MiB as far as the domain rule of
+    // map_page goes: the MiB is unmapped, a coarse table of that domain, or a coarse table
+    // with no page left. False for a section, a fine table or an invalid table.
+    bool domain_fits(VirtAddr va, mmu::Domain domain) const;
 
     // Err::noent if nothing is mapped there; Err::inval if va is misaligned or mapped at
     // the other granularity (a page inside a section, a section that is a coarse table).

@@ -18,7 +18,14 @@ bool end_access(grant_ref_t ref);
 /* Mapping another domain's grant (GNTTABOP_map_grant_ref / unmap_grant_ref) at a
  * page-aligned va of ours: GNTST_* status; *handle is set on success. */
 int gnttab_map(domid_t dom, grant_ref_t ref, uintptr_t va, grant_handle_t *handle);
+/* The same, read-only (GNTMAP_readonly; the only way to map a GTF_readonly grant). va must
+ * lie in a MiB of ours with no read-write page: the VMM keeps read-only maps in MiBs of
+ * their own (hypercalls/xen-arm/grant_table.h). */
+int gnttab_map_readonly(domid_t dom, grant_ref_t ref, uintptr_t va, grant_handle_t *handle);
 int gnttab_unmap(grant_handle_t handle, uintptr_t va);
+/* The current flags of one of our entries (GTF_*: whether the other domain has it mapped,
+ * GTF_reading, and writably, GTF_writing). */
+uint16_t gnttab_entry_flags(grant_ref_t ref);
 /* Grant entries in use by this domain (excluding the reserved ones). */
 unsigned int gnttab_in_use(void);
 
