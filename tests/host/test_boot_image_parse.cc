@@ -494,3 +494,27 @@ TEST_F(BootImageTest, RamdisksOverlapEachOther) {
 
 }  // namespace
 }  // namespace xa
+
+namespace {
+
+// The reference: one bit at a time, straight from the definition.
+xa::u32 crc32_bitwise(const xa::u8* data, xa::u32 size) {
+    xa::u32 c = 0xFFFFFFFFu;
+    for (xa::u32 i = 0; i < size; ++i) {
+        c ^= data[i];
+        for (int k = 0; k < 8; ++k) c = (c & 1u) != 0 ? (c >> 1) ^ 0xEDB88320u : c >> 1;
+    }
+    return c ^ 0xFFFFFFFFu;
+}
+
+TEST(Crc32, WordAtATimeMatchesTheBitwiseDefinitionAtEveryAlignmentAndLength) {
+    alignas(8) xa::u8 buf[300];
+    for (unsigned i = 0; i < sizeof buf; ++i) buf[i] = static_cast<xa::u8>(i * 131u + 7u);
+    for (xa::u32 start = 0; start < 8; ++start) {
+        for (xa::u32 len = 0; len + start <= sizeof buf; len += (len < 16 ? 1 : 37)) {
+            EXPECT_EQ(xa::crc32(buf + start, len), crc32_bitwise(buf + start, len)) << start << " " << len;
+        }
+    }
+}
+
+}  // namespace

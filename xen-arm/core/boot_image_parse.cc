@@ -7,22 +7,31 @@ namespace bi = boot_image;
 
 namespace {
 
-// A 16-entry table: CRC of each 4-bit value, computed at compile time from the
-// polynomial. Two lookups per byte: small (64 bytes) and fast enough for a 4 MiB image.
-struct NibbleTable {
-    u32 v[16];
+// Slicing-by-4 tables, computed at compile time from the polynomial: t[0] is the classic
+// byte table, t[k][n] the CRC contribution of byte n followed by k zero bytes. A word then
+// costs four lookups instead of four rounds of byte steps: the VMM checks the whole boot
+// image (up to 4 MiB) at every boot, so this is boot time (about 3 instructions a byte,
+// against 10 with a nibble table). 4 KiB of rodata.
+struct CrcTables {
+    u32 t[4][256];
 };
-constexpr NibbleTable make_nibble_table() {
-    NibbleTable t{};
-    for (u32 n = 0; n < 16; ++n) {
+constexpr CrcTables make_crc_tables() {
+    CrcTables tables{};
+    for (u32 n = 0; n < 256; ++n) {
         u32 c = n;
-        for (int k = 0; k < 4; ++k) c = (c & 1u) != 0 ? (c >> 1) ^ 0xEDB88320u : c >> 1;
-        t.v[n] = c;
+        for (int k = 0; k < 8; ++k) c = (c & 1u) != 0 ? (c >> 1) ^ 0xEDB88320u : c >> 1;
+        tables.t[0][n] = c;
     }
-    return t;
+    for (u32 k = 1; k < 4; ++k) {
+        for (u32 n = 0; n < 256; ++n) {
+            const u32 prev = tables.t[k - 1][n];
+            tables.t[k][n] = (prev >> 8) ^ tables.t[0][prev & 0xFFu];
+        }
+    }
+    return tables;
 }
-constexpr NibbleTable kNibbles = make_nibble_table();
-static_assert(kNibbles.v[8] == 0xEDB88320u, "nibble 8 is one step of the bare polynomial");
+constexpr CrcTables kCrc = make_crc_tables();
+static_assert(kCrc.t[0][0x80] == 0xEDB88320u, "byte 0x80 is one step of the bare polynomial");
 
 constexpr u32 kHeaderSize = sizeof(bi::BootImageHeader);
 constexpr u32 kDomainSize = sizeof(bi::BootDomain);
@@ -118,11 +127,20 @@ BootImageError check_domain(const bi::BootDomain& d, u32 index, u32 table_end, u
 
 u32 crc32(const u8* data, u32 size) {
     u32 c = 0xFFFFFFFFu;
-    for (u32 i = 0; i < size; ++i) {
-        c ^= data[i];
-        c = (c >> 4) ^ kNibbles.v[c & 0xFu];  // low nibble first: the CRC is bit-reflected
-        c = (c >> 4) ^ kNibbles.v[c & 0xFu];
+    u32 i = 0;
+    // Bytes up to a word boundary, then words (little-endian: the first byte is the low
+    // one, as the bit-reflected CRC wants), then the tail.
+    for (; i < size && (reinterpret_cast<uintptr_t>(data + i) & 3u) != 0; ++i) {
+        c = (c >> 8) ^ kCrc.t[0][(c ^ data[i]) & 0xFFu];
     }
+    for (; size - i >= 4; i += 4) {
+        // One aligned word load (both ARM926 and the test hosts are little-endian).
+        u32 w;
+        __builtin_memcpy(&w, __builtin_assume_aligned(data + i, 4), 4);
+        c ^= w;
+        c = kCrc.t[3][c & 0xFFu] ^ kCrc.t[2][(c >> 8) & 0xFFu] ^ kCrc.t[1][(c >> 16) & 0xFFu] ^ kCrc.t[0][c >> 24];
+    }
+    for (; i < size; ++i) c = (c >> 8) ^ kCrc.t[0][(c ^ data[i]) & 0xFFu];
     return c ^ 0xFFFFFFFFu;
 }
 
