@@ -22,6 +22,7 @@
 #define XA_HYPERCALL_grant_table_op 20     /* grant tables (v1) */
 #define XA_HYPERCALL_restore_trap_frame 23 /* return from an upcall/bounced trap */
 #define XA_HYPERCALL_vcpu_op 24            /* per-vCPU operations */
+#define XA_HYPERCALL_mmuext_op 26          /* cache and TLB maintenance (memory.h) */
 #define XA_HYPERCALL_sched_op 29           /* yield / block / shutdown */
 #define XA_HYPERCALL_physdev_op 33         /* passed-through device interrupts (physdev.h) */
 #define XA_HYPERCALL_domctl 36             /* domain control (privileged) */

@@ -54,4 +54,38 @@ struct mmu_update {
 typedef struct mmu_update mmu_update_t;
 XA_ABI_SIZE(struct mmu_update, 8);
 
+
+/*
+ * mmuext_op(r0 = guest address of struct mmuext_op[count], r1 = count (1..XA_MMUEXT_MAX_BATCH),
+ *           r2 = guest address of a uint32_t that receives the number done, or 0,
+ *           r3 = DOMID_SELF): the maintenance an ARM926 guest cannot do itself from USR mode.
+ * Its caches are virtually indexed and split: code a guest writes (a loader, a JIT, a user
+ * program copied into a page) must be cleaned out of the D-cache and dropped from the
+ * I-cache before it runs. Stops at the first failing op and returns its error.
+ *   MMUEXT_TLB_FLUSH_LOCAL     flush the TLB
+ *   MMUEXT_INVLPG_LOCAL        drop the TLB entry of page arg1
+ *   MMUEXT_FLUSH_CACHE         clean and invalidate the whole D-cache, invalidate the I-cache
+ *   XA_MMUEXT_SYNC_ICACHE      make [arg1, arg1 + arg2) executable as written: clean its D-cache
+ *                              lines and invalidate its I-cache lines (xen-arm specific; the
+ *                              range must be the caller's readable memory, else -EFAULT;
+ *                              at most XA_MMUEXT_SYNC_MAX bytes, else -EINVAL)
+ * Other commands: -ENOSYS (Xen's numbers; the x86 pinning commands have no meaning here).
+ */
+#define MMUEXT_TLB_FLUSH_LOCAL 6U
+#define MMUEXT_INVLPG_LOCAL 7U
+#define MMUEXT_FLUSH_CACHE 12U
+#define XA_MMUEXT_SYNC_ICACHE 0x100U /* not Xen's: outside its numbering */
+#define XA_MMUEXT_MAX_BATCH 16U
+#define XA_MMUEXT_SYNC_MAX (64U * 1024U)
+
+#ifndef __ASSEMBLER__
+struct mmuext_op {
+    uint32_t cmd;  /* MMUEXT_* */
+    uint32_t arg1; /* linear (virtual) address */
+    uint32_t arg2; /* bytes (XA_MMUEXT_SYNC_ICACHE) */
+};
+typedef struct mmuext_op mmuext_op_t;
+XA_ABI_SIZE(struct mmuext_op, 12);
+#endif /* !__ASSEMBLER__ */
+
 #endif /* XEN_ARM_MEMORY_H */

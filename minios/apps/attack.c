@@ -84,6 +84,9 @@ static void attack_user_reads_kernel(void)
     if (rc != 0)
         return;
     memcpy((void *)USER_VA, pv_user_blob, (size_t)(pv_user_blob_end - pv_user_blob));
+    /* The caches are virtually indexed and split: written code must reach the I-side. */
+    expect("make the user code executable",
+           HYPERVISOR_sync_icache(USER_VA, (uint32_t)(pv_user_blob_end - pv_user_blob)), 0);
 
     pv_set_trap_hook(user_trap);
     unsigned long flags = local_irq_save();
@@ -172,6 +175,8 @@ static void attack_bad_pointer(void)
         (void)HYPERVISOR_set_trap_table(pv_trap_table());
     expect("mmu_update with requests at 0xffff0000",
            HYPERVISOR_mmu_update((const void *)VECTORS_VA, 1, NULL, DOMID_SELF), -XEN_EFAULT);
+    expect("sync_icache over 0xff000000", HYPERVISOR_sync_icache(VMM_VA, 64), -XEN_EFAULT);
+    expect("sync_icache over an unmapped page", HYPERVISOR_sync_icache(SPARE_VA, 64), -XEN_EFAULT);
 }
 
 /* ---- bad-hypercall ---- */
@@ -181,6 +186,8 @@ static void attack_bad_hypercall(void)
     expect("swi #51", _hypercall(51, 0, 0, 0, 0, 0), -XEN_ENOSYS);
     expect("swi #200", _hypercall(200, 0, 0, 0, 0, 0), -XEN_ENOSYS);
     expect("swi #2", _hypercall(2, 0, 0, 0, 0, 0), -XEN_ENOSYS);
+    const struct mmuext_op pin = {0 /* MMUEXT_PIN_L1_TABLE: x86 only */, 0, 0};
+    expect("mmuext_op pin (x86 only)", HYPERVISOR_mmuext_op(&pin, 1, NULL, DOMID_SELF), -XEN_ENOSYS);
 }
 
 /* ---- evtchn ---- */

@@ -11,7 +11,7 @@ from vmm import PLATFORMS
 
 ATTACKS = {
     # kind: the checks it must print as ok
-    "user-reads-kernel": ["map a user page", "syscall from user", "user load of a kernel address trapped",
+    "user-reads-kernel": ["map a user page", "make the user code executable", "syscall from user", "user load of a kernel address trapped",
                           "fault address", "fault pc", "fault mode", "permission fault in the kernel's domain",
                           "unmap the user page"],
     "read-vmm": ["read 0xff000000 trapped", "fault address"],
@@ -20,8 +20,9 @@ ATTACKS = {
     "map-pt": ["map our first-level table"],
     "map-vmm": ["map at 0xff000000", "map over shared_info"],
     "bad-pointer": ["console_io from 0xff000000", "event_channel_op at 0xff000000", "set_trap_table(0xff000000)",
-                    "mmu_update with requests at 0xffff0000"],
-    "bad-hypercall": ["swi #51", "swi #200", "swi #2"],
+                    "mmu_update with requests at 0xffff0000", "sync_icache over 0xff000000",
+                    "sync_icache over an unmapped page"],
+    "bad-hypercall": ["swi #51", "swi #200", "swi #2", "mmuext_op pin (x86 only)"],
     "evtchn": ["send on unallocated port 7", "close port 5000", "bind_interdomain to dom0 port 1",
                "alloc_unbound in dom0", "status of dom0 port 1"],
     "grant": ["map dom0 ref 5 (not ours)", "map dom0 ref 100000", "map from dom 99", "unmap handle 63"],

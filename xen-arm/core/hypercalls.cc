@@ -155,6 +155,49 @@ i32 hc_mmu_update(Domain& d, TrapFrame& f) {
     return err(result);
 }
 
+Err mmuext_one(const mmuext_op& op) {
+    switch (op.cmd) {
+    case MMUEXT_TLB_FLUSH_LOCAL:
+        cpu::flush_tlb();
+        return Err::ok;
+    case MMUEXT_INVLPG_LOCAL:
+        cpu::invalidate_tlb_entry(op.arg1);
+        return Err::ok;
+    case MMUEXT_FLUSH_CACHE:
+        cpu::flush_caches();
+        return Err::ok;
+    case XA_MMUEXT_SYNC_ICACHE:
+        if (op.arg2 > XA_MMUEXT_SYNC_MAX) return Err::inval;
+        // Only the caller's own readable memory: the MMU checks it (a cache operation by
+        // address on an unmapped address would be a VMM data abort).
+        if (probe_guest(op.arg1, op.arg2, false) != Err::ok) return Err::fault;
+        cpu::sync_icache_range(op.arg1, op.arg2);
+        return Err::ok;
+    default:
+        return Err::nosys;
+    }
+}
+
+i32 hc_mmuext_op(Domain& d, TrapFrame& f) {
+    const u32 ops = f.r[0], count = f.r[1], done_va = f.r[2];
+    const domid_t dom = static_cast<domid_t>(f.r[3]);
+    if (dom != DOMID_SELF && dom != d.id.value()) return err(Err::perm);
+    if (count == 0 || count > XA_MMUEXT_MAX_BATCH) return err(Err::inval);
+    u32 done = 0;
+    Err result = Err::ok;
+    for (; done < count; ++done) {
+        mmuext_op op;
+        if (copy_from_guest(d, &op, ops + done * sizeof op, sizeof op) != Err::ok) {
+            result = Err::fault;
+            break;
+        }
+        result = mmuext_one(op);
+        if (result != Err::ok) break;
+    }
+    if (done_va != 0 && copy_to_guest(d, done_va, &done, sizeof done) != Err::ok) return err(Err::fault);
+    return err(result);
+}
+
 i32 hc_update_va_mapping(Domain& d, TrapFrame& f) {
     if (checks::check_uvmf_flags(f.r[2]) != Err::ok) return err(Err::inval);
     return err(update_mapping(d, f.r[0], f.r[1]));
@@ -545,6 +588,7 @@ constexpr HypercallTable kHypercalls = [] {
     t.h[XA_HYPERCALL_set_trap_table] = hc_set_trap_table;
     t.h[XA_HYPERCALL_mmu_update] = hc_mmu_update;
     t.h[XA_HYPERCALL_update_va_mapping] = hc_update_va_mapping;
+    t.h[XA_HYPERCALL_mmuext_op] = hc_mmuext_op;
     t.h[XA_HYPERCALL_set_timer_op] = hc_set_timer_op;
     t.h[XA_HYPERCALL_event_channel_op] = hc_event_channel_op;
     t.h[XA_HYPERCALL_xen_version] = hc_xen_version;

@@ -189,6 +189,11 @@ void BSP_SetKernelStack(uint32_t ksp) { vcpu()->vksp = ksp; }
 int BSP_MapUserPage(uint32_t user_va, void *page)
 {
     const uint32_t mach = (uint32_t)(uintptr_t)page - XA_GUEST_KERNEL_BASE + start->mem_base;
+    /* The page may hold code written through its kernel address: the caches are virtually
+     * indexed, so write it back to memory before user mode fetches it at another address. */
+    const int rc = HYPERVISOR_sync_icache((uint32_t)(uintptr_t)page, 4096u);
+    if (rc != 0)
+        return rc;
     return HYPERVISOR_update_va_mapping(user_va, mach | XA_PTE_PRESENT | XA_PTE_RW | XA_PTE_USER,
                                         UVMF_INVLPG);
 }

@@ -38,6 +38,18 @@ inline void clean_invalidate_dcache_range(u32 va, u32 len) {
     asm volatile("mcr p15, 0, %0, c7, c10, 4" ::"r"(0) : "memory");
 }
 
+// Make freshly written code in [va, va + len) executable: clean its D-cache lines (CP15
+// c7, c10, 1), drain the write buffer, invalidate its I-cache lines (c7, c5, 1).
+inline void sync_icache_range(u32 va, u32 len) {
+    for (u32 line = va & ~31u; line < va + len; line += 32) {
+        asm volatile("mcr p15, 0, %0, c7, c10, 1" ::"r"(line) : "memory");
+    }
+    asm volatile("mcr p15, 0, %0, c7, c10, 4" ::"r"(0) : "memory");
+    for (u32 line = va & ~31u; line < va + len; line += 32) {
+        asm volatile("mcr p15, 0, %0, c7, c5, 1" ::"r"(line) : "memory");
+    }
+}
+
 // Drop the TLB entry for one page (CP15 c8, c7, 1: invalidate unified TLB single entry).
 inline void invalidate_tlb_entry(u32 va) { asm volatile("mcr p15, 0, %0, c8, c7, 1" ::"r"(va & ~0xFFFu) : "memory"); }
 

@@ -42,6 +42,19 @@ static inline int HYPERVISOR_update_va_mapping(uint32_t va, xa_pte_t pte, uint32
     return _hypercall(XA_HYPERCALL_update_va_mapping, va, pte, flags, 0, 0);
 }
 
+static inline int HYPERVISOR_mmuext_op(const struct mmuext_op *ops, uint32_t count, uint32_t *done,
+                                       domid_t dom)
+{
+    return _hypercall(XA_HYPERCALL_mmuext_op, (uint32_t)(uintptr_t)ops, count, (uint32_t)(uintptr_t)done, dom, 0);
+}
+
+/* Make code just written at [va, va + len) executable (D-cache clean, I-cache invalidate). */
+static inline int HYPERVISOR_sync_icache(uint32_t va, uint32_t len)
+{
+    const struct mmuext_op op = {XA_MMUEXT_SYNC_ICACHE, va, len};
+    return HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF);
+}
+
 static inline int HYPERVISOR_set_timer_op(uint64_t deadline)
 {
     return _hypercall(XA_HYPERCALL_set_timer_op, (uint32_t)deadline, (uint32_t)(deadline >> 32),
