@@ -9,7 +9,7 @@
  * Address map for other domains' pages: each guest id has a window of DOM0_MAP_PAGES
  * pages at DOM0_MAP_BASE + id * DOM0_MAP_PAGES pages (one second-level table covers all
  * windows); the slots below are fixed, so nothing is ever mapped twice. Read-only maps
- * (GNTMAP_readonly: a block write's data pages) go to the same slots of a second window,
+ * (GNTMAP_readonly: a block write's data pages, a transmitted frame) go to the same slots of a second window,
  * DOM0_MAP_RO_BASE, the next MiB: the VMM keeps read-only maps in MiBs without read-write
  * pages (hypercalls/xen-arm/grant_table.h).
  */
@@ -39,7 +39,7 @@ enum map_slot {
     SLOT_VIF_RX = 4,
     SLOT_VTEST_RING = 5,
     SLOT_VBD_DATA = 8, /* .. 8 + BLKIF_MAX_SEGMENTS_PER_REQUEST - 1 */
-    SLOT_NET_SRC = 20, /* a tx frame of this guest */
+    SLOT_NET_SRC = 20, /* a tx frame of this guest (read-only window) */
     SLOT_NET_DST = 21, /* an rx buffer of this guest */
 };
 static inline uintptr_t dom0_map_va(unsigned int domid, enum map_slot slot)
@@ -87,6 +87,8 @@ struct netback {
     grant_handle_t tx_handle, rx_handle;
     uint8_t mac[6];
     uint32_t tx_frames, rx_frames, rx_dropped;
+    uint32_t tx_ro_maps;   /* tx frames read through a read-only map (GNTMAP_readonly) */
+    bool tx_grant_probed;  /* verbose: told whether its tx grants are read-only */
 };
 
 struct ringback {

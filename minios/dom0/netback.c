@@ -4,17 +4,22 @@
  *
  * A frame a guest sends (tx request) goes to the guest whose MAC is its destination, or
  * to every other connected guest for a broadcast/multicast destination. For each
- * receiver dom0 takes one of the empty pages the receiver posted (rx request), maps the
- * sender's frame page and that page (one batched map), copies, unmaps, and answers the
- * rx request with the frame's size. No receiver, or no posted page: the frame is dropped
- * and counted. The sender's tx request is answered once the frame was switched (OKAY)
- * or found malformed (ERROR: size, offset, or an unmappable grant).
+ * receiver dom0 takes one of the empty pages the receiver posted (rx request), maps it,
+ * copies, unmaps, and answers the rx request with the frame's size. No receiver, or no
+ * posted page: the frame is dropped and counted. The sender's frame page is mapped once
+ * for all receivers, read-only (GNTMAP_readonly, in the read-only window: dom0 only reads
+ * it, and the frontend grants it GTF_readonly, as Xen's netfront does); a receiver's page
+ * read-write. The sender's tx request is answered once the frame was switched (OKAY) or
+ * found malformed (ERROR: size, offset, or an unmappable grant). With verbose=1 dom0 says,
+ * at a guest's first frame, whether its tx grant refuses a read-write map, and at its
+ * disconnect how many frames it read through read-only maps.
  * A guest that is destroyed disconnects first: no frame goes to or comes from it after.
  */
 #include "dom0.h"
 
 #include "minios/console.h"
 #include "minios/events.h"
+#include "minios/gnttab.h"
 #include "minios/lib.h"
 
 static uint32_t switched, to_unknown, no_buffer;
@@ -43,6 +48,8 @@ int netback_connect(struct guest *g)
         dom0_unmap(&nb->tx_handle, tx_va);
         return st;
     }
+    nb->tx_ro_maps = 0;
+    nb->tx_grant_probed = false;
     netif_tx_back_init(&nb->tx, (struct netif_tx_sring *)tx_va, PAGE_SIZE);
     netif_rx_back_init(&nb->rx, (struct netif_rx_sring *)rx_va, PAGE_SIZE);
     int rc = dom0_bind(g->domid, port, &nb->c.port, g, W_VIF);
@@ -61,6 +68,9 @@ void netback_disconnect(struct guest *g)
     dom0_unbind(&nb->c.port);
     dom0_unmap(&nb->tx_handle, dom0_map_va(g->domid, SLOT_VIF_TX));
     dom0_unmap(&nb->rx_handle, dom0_map_va(g->domid, SLOT_VIF_RX));
+    if (dom0_verbose)
+        printk("vif: dom %u: %u tx frames read through read-only maps\n", (unsigned int)g->domid,
+               (unsigned int)nb->tx_ro_maps);
 }
 
 /* Takes one posted rx page of dst; false if none (or its ring is broken). */
@@ -117,14 +127,37 @@ static void deliver(struct guest *src, const uint8_t *frame, uint16_t size, stru
     rx_respond(dst, rx.id, status);
 }
 
+/* verbose: tells once per connection whether src's tx grant (mapped read-only now) also
+ * lets dom0 map it read-write, i.e. whether the frontend granted it GTF_readonly. */
+static void probe_tx_grant(struct guest *src, grant_ref_t gref)
+{
+    struct netback *nb = &src->vif;
+    if (!dom0_verbose || nb->tx_grant_probed)
+        return;
+    nb->tx_grant_probed = true;
+    grant_handle_t h;
+    const uintptr_t va = dom0_map_va(src->domid, SLOT_NET_SRC);
+    const int st = gnttab_map(src->domid, gref, va, &h);
+    if (st == GNTST_okay) {
+        (void)gnttab_unmap(h, va);
+        printk("vif: dom %u: tx grant %u is writable (not GTF_readonly)\n", (unsigned int)src->domid,
+               (unsigned int)gref);
+        return;
+    }
+    printk("vif: dom %u: tx grant %u is read-only (a read-write map: %d); tx frames mapped read-only at 0x%08x\n",
+           (unsigned int)src->domid, (unsigned int)gref, st, (unsigned int)dom0_map_ro_va(src->domid, SLOT_NET_SRC));
+}
+
 static int16_t switch_frame(struct guest *src, const struct netif_tx_request *tx)
 {
     if (tx->size < XA_NETIF_MIN_FRAME || tx->size > XA_NETIF_MTU_FRAME || (uint32_t)tx->offset + tx->size > PAGE_SIZE)
         return NETIF_RSP_ERROR;
     grant_handle_t h;
-    const uintptr_t va = dom0_map_va(src->domid, SLOT_NET_SRC);
-    if (dom0_map(src->domid, tx->gref, va, &h) != GNTST_okay)
+    const uintptr_t va = dom0_map_ro_va(src->domid, SLOT_NET_SRC);
+    if (gnttab_map_readonly(src->domid, tx->gref, va, &h) != GNTST_okay)
         return NETIF_RSP_ERROR;
+    src->vif.tx_ro_maps++;
+    probe_tx_grant(src, tx->gref);
     const uint8_t *frame = (const uint8_t *)va + tx->offset;
     bool known = false;
     for (unsigned int i = 1; i < DOM0_MAX_DOMS; i++) {
@@ -137,7 +170,7 @@ static int16_t switch_frame(struct guest *src, const struct netif_tx_request *tx
             deliver(src, frame, tx->size, d);
         }
     }
-    dom0_unmap(&h, va);
+    (void)gnttab_unmap(h, va);
     if (!known)
         to_unknown++; /* sent; the switch knows no such station */
     return NETIF_RSP_OKAY;

@@ -2,6 +2,8 @@
  * mini-OS network frontend (include/minios/frontends.h): NETFRONT_BUFS transmit pages
  * and NETFRONT_BUFS receive pages, granted to the backend once at connect time; a tx
  * request names one of ours by its id (= buffer index), an rx request likewise.
+ * The backend only reads a transmitted frame: tx pages are granted read-only
+ * (GTF_readonly), as Xen's netfront does; rx pages read-write (the backend fills them).
  */
 #include "minios/console.h"
 #include "minios/events.h"
@@ -26,6 +28,21 @@ static void post_rx(struct netfront *nf, uint16_t id)
     nf->rx.req_prod_pvt++;
 }
 
+/* A page for a tx frame, granted read-only to the backend; NULL if none. */
+static void *grant_tx_page(struct netfront *nf, grant_ref_t *ref)
+{
+    void *page = alloc_page();
+    if (page == NULL)
+        return NULL;
+    int r = grant_access(nf->dev.backend_id, arch_virt_to_mach(page), true);
+    if (r < 0) {
+        free_page(page);
+        return NULL;
+    }
+    *ref = (grant_ref_t)r;
+    return page;
+}
+
 int netfront_connect(struct netfront *nf, s_time_t deadline)
 {
     memset(nf, 0, sizeof *nf);
@@ -41,7 +58,7 @@ int netfront_connect(struct netfront *nf, s_time_t deadline)
     netif_rx_sring_init(nf->rx_sring);
     netif_rx_front_init(&nf->rx, nf->rx_sring, PAGE_SIZE);
     for (uint16_t i = 0; i < NETFRONT_BUFS; i++) {
-        nf->tx_buf[i] = frontend_grant_page(&nf->dev, &nf->tx_ref[i]);
+        nf->tx_buf[i] = grant_tx_page(nf, &nf->tx_ref[i]);
         nf->rx_buf[i] = frontend_grant_page(&nf->dev, &nf->rx_ref[i]);
         if (nf->tx_buf[i] == NULL || nf->rx_buf[i] == NULL)
             return -XEN_ENOMEM;

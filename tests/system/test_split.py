@@ -127,6 +127,18 @@ def test_block_and_network_between_two_guests(tmp_path, platform):
                      r"\d+ ns = \d+ instructions", out), out
     assert "[guest2] net: echo: 40 frames answered, 0 bad" in out, out
     assert "[guest1] net: ok" in out, out
+    # Transmit is read-only end to end, as in Xen: each frontend grants its tx pages
+    # GTF_readonly (dom0's read-write map of one is refused: GNTST_permission_denied), and
+    # dom0 reads every frame through a read-only map in its read-only window (0xE0100000,
+    # slot 20 of the guest's 32 pages), a MiB without read-write pages.
+    for d in (1, 2):
+        ro_va = 0xE0100000 + (d * 32 + 20) * 4096
+        assert re.search(rf"^\[dom0\] vif: dom {d}: tx grant \d+ is read-only \(a read-write map: -8\); tx frames "
+                         rf"mapped read-only at 0x{ro_va:08x}$", out, re.M), out
+        ro = re.search(rf"^\[dom0\] vif: dom {d}: (\d+) tx frames read through read-only maps$", out, re.M)
+        sent = re.search(rf"^\[dom0\] vif: dom {d} disconnected \((\d+) requests, 0 errors\)$", out, re.M)
+        assert ro and sent and int(ro.group(1)) == int(sent.group(1)) >= 40, out
+    assert "is writable" not in out, out
     assert_clean_end(run)
 
 
