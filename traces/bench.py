@@ -110,7 +110,9 @@ def main() -> None:
     ap.add_argument("--platform", default="goldfish", choices=xatrace.PLATFORMS)
     ap.add_argument("--count", type=int, default=200, help="iterations of each benchmark")
     ap.add_argument("--out", type=pathlib.Path, help="default: traces/results/<platform>")
+    ap.add_argument("--model", default="", help="extra plugin arguments, e.g. walk=0 (no TLB walk cost)")
     args = ap.parse_args()
+    model = dict(kv.split("=", 1) for kv in args.model.split(",") if kv)
     out = args.out or xatrace.TRACES / "results" / args.platform
     out.mkdir(parents=True, exist_ok=True)
     work = xatrace.REPO / "build" / "traces" / "bench" / args.platform
@@ -122,7 +124,7 @@ def main() -> None:
         probes = {s: xatrace.symbol(elf, s) for s in (b.start, b.end) if s != "irq"}
         image = build_image(b, args.platform, work, f"bench{i}")
         events_csv = work / f"bench{i}-events.csv"
-        run = xatrace.run(args.platform, image, "", {"events": events_csv, "probe": list(probes.values())})
+        run = xatrace.run(args.platform, image, "", {"events": events_csv, "probe": list(probes.values()), **model})
         if run.status != 0 or f"({b.domains} shut down, 0 crashed)" not in run.output:
             sys.exit(f"bench: '{b.name}' did not run cleanly (status {run.status}):\n{run.output[-3000:]}")
         s = samples(b, xatrace.read_events(events_csv), probes)

@@ -3,6 +3,7 @@
 #   make traces [PLATFORM=imx21]   seed 001's cases 0-3 under the plugin -> traces/results/<board>/
 #   make bench [PLATFORM=...]      microbenchmarks (min/median/max) -> traces/results/<board>/bench.csv
 #   make traces-plugin             build/traces/libxatrace.so (and the model's unit tests)
+#   TRACES_MODEL=walk=0,ifill=30   extra plugin arguments for both (e.g. walk=0: no TLB walk cost)
 #
 # The plugin is built with the host's g++ against the qemu-plugin.h of the project's QEMU;
 # the model's GoogleTest tests run with `make host-test`, the pytest checks with `make test`.
@@ -36,10 +37,10 @@ traces-unit-test:
 	@ctest --test-dir $(TRACES_BUILD) --output-on-failure
 
 traces: deps traces-plugin $(VMM_ELF) $(TRACES_NATIVE) $(TRACES_IMAGES)
-	$(TRACES_PYTHON) traces/run_traces.py --platform $(PLATFORM)
+	$(TRACES_PYTHON) traces/run_traces.py --platform $(PLATFORM) $(if $(TRACES_MODEL),--model $(TRACES_MODEL))
 
 bench: deps traces-plugin $(VMM_ELF) $(MINIOS_PV_ELF) test-guests $(TRACES_TSWITCH)
-	$(TRACES_PYTHON) traces/bench.py --platform $(PLATFORM)
+	$(TRACES_PYTHON) traces/bench.py --platform $(PLATFORM) $(if $(TRACES_MODEL),--model $(TRACES_MODEL))
 
 # mini-OS (pv) with the thread-switch microbenchmark app linked in (minios/apps/tswitch.c).
 $(TRACES_BUILD)/obj/tswitch.o: $(MINIOS_DIR)/apps/tswitch.c

@@ -100,16 +100,22 @@ def analyse(out: pathlib.Path, case: int) -> dict:
     per_thread_i = [sum(r.instructions for r in rows if (r.domain, r.thread) == k) for k in sorted(bench)]
     per_thread_c = [sum(r.cycles for r in rows if (r.domain, r.thread) == k) for k in sorted(bench)]
     units = {}
+    tlb_units: dict[str, int] = {}
+    tlb_domains: dict[str, int] = {}
     for r in rows:
         u = units.setdefault(r.unit, [0, 0])
         u[0] += r.instructions
         u[1] += r.cycles
+        tlb_units[r.unit] = tlb_units.get(r.unit, 0) + r.tlb_misses
+        tlb_domains[r.domain] = tlb_domains.get(r.domain, 0) + r.tlb_misses
     return {
         "case": case, "domains": max(case, 1), "instructions": total.instructions, "cycles": total.cycles,
         "cpi": total.cpi, "thread_instructions": statistics.mean(per_thread_i),
         "thread_cycles": statistics.mean(per_thread_c), "units": units,
         "whole_instructions": whole.instructions, "whole_cycles": whole.cycles, "whole_cpi": whole.cpi,
         "icache_misses": total.icache_misses, "dcache_misses": total.dcache_misses,
+        "tlb_misses": total.tlb_misses, "tlb_units": tlb_units, "tlb_domains": tlb_domains,
+        "tlb_flushes": stats["tlb_flushes"],
         "domain_switches": stats["domain_switches"], "thread_switches": stats["thread_switches"],
         "interrupts": stats["interrupts"], "model": stats["model"],
     }
@@ -126,7 +132,8 @@ def write_summary(out: pathlib.Path, platform: str, res: list[dict], timing: dic
         w.writerow(["case", "system", "domains", "instructions", "cycles", "cpi", "instructions_per_domain_vs_case0_pct",
                      "cycles_per_domain_vs_case0_pct", "thread_instructions", "thread_cycles",
                      "thread_instructions_vs_case0_pct", "thread_cycles_vs_case0_pct", "vmm_cycles_pct",
-                     "whole_run_instructions", "whole_run_cycles", "paper_cpi_as_printed"])
+                     "whole_run_instructions", "whole_run_cycles", "paper_cpi_as_printed", "tlb_misses",
+                     "tlb_misses_kernel", "tlb_misses_vmm", "tlb_misses_by_domain"])
         for r in res:
             n = r["domains"]
             w.writerow([r["case"], SYSTEMS[r["case"]], n, r["instructions"], r["cycles"], f"{r['cpi']:.4f}",
@@ -136,7 +143,9 @@ def write_summary(out: pathlib.Path, platform: str, res: list[dict], timing: dic
                         f"{(r['thread_instructions'] / base['thread_instructions'] - 1) * 100:.3f}",
                         f"{(r['thread_cycles'] / base['thread_cycles'] - 1) * 100:.3f}",
                         f"{r['units'].get('vmm', [0, 0])[1] / r['cycles'] * 100:.3f}",
-                        r["whole_instructions"], r["whole_cycles"], PAPER_CPI[r["case"]]])
+                        r["whole_instructions"], r["whole_cycles"], PAPER_CPI[r["case"]], r["tlb_misses"],
+                        r["tlb_units"].get("kernel", 0), r["tlb_units"].get("vmm", 0),
+                        " ".join(f"{d}:{n}" for d, n in sorted(r["tlb_domains"].items()))])
     with open(out / "slowdown.csv", "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["case", "runs", "min_seconds_without_plugin", "min_seconds_with_plugin", "slowdown_of_min",
@@ -157,7 +166,8 @@ def write_summary(out: pathlib.Path, platform: str, res: list[dict], timing: dic
         "ARM926EJ-S model's (traces/README.md): ARM9EJ-S instruction timings with interlocks, "
         f"I- and D-cache {m['icache'] // 1024} KB / {m['dcache'] // 1024} KB, {m['ways']}-way, "
         f"{m['line']}-byte lines, line fill {m['ifill']}/{m['dfill']} cycles, dirty write-back "
-        f"{m['wb']}, device access {m['io']} (the memory-system figures are assumptions).",
+        f"{m['wb']}, device access {m['io']}, TLB {m['tlb']} entries {m['tlb_ways']}-way with a table "
+        f"walk of {m['walk']} cycles per descriptor fetch (the memory-system figures are assumptions).",
         "",
         "The **benchmark window** runs from the first benchmark start marker to the last end "
         "marker (the calls of `arch_trace_marker` in minios/apps/bench.c): the four threads' "
@@ -209,17 +219,23 @@ def write_summary(out: pathlib.Path, platform: str, res: list[dict], timing: dic
                      f"{'—' if r['case'] == 0 else pct(r['instructions'] / n, base['instructions'])} | {paper} |")
     lines += ["", "## Where the cycles go (benchmark window)", "",
               "| case | " + " | ".join(f"{UNIT_LABELS[u]} instr. / cycles" for u in ("kernel", "vmm", "other")) +
-              " | I-cache misses | D-cache misses | domain switches | thread switches | interrupts |",
-              "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+              " | I-cache misses | D-cache misses | TLB misses (guest kernel / VMM) | TLB misses by domain "
+              "| TLB flushes | domain switches | thread switches | interrupts |",
+              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in res:
         cells = []
         for u in ("kernel", "vmm", "other"):
             i, c = r["units"].get(u, [0, 0])
             cells.append(f"{i:,} / {c:,}")
         lines.append(f"| {r['case']} | " + " | ".join(cells) +
-                     f" | {r['icache_misses']:,} | {r['dcache_misses']:,} | {r['domain_switches']} | "
+                     f" | {r['icache_misses']:,} | {r['dcache_misses']:,} | "
+                     f"{r['tlb_units'].get('kernel', 0):,} / {r['tlb_units'].get('vmm', 0):,} | "
+                     + (", ".join(f"{d}: {n:,}" for d, n in sorted(r['tlb_domains'].items())) or "0") +
+                     f" | {r['tlb_flushes']} | {r['domain_switches']} | "
                      f"{r['thread_switches']} | {r['interrupts']} |")
-    lines += ["", "Switch and interrupt counts are for the whole run.", "",
+    lines += ["", "Switch, interrupt and TLB-flush counts are for the whole run. A TLB miss costs a "
+              "table walk: one descriptor fetch for a section (the VMM's DIRECTMAP/IOREMAP, a native "
+              "mini-OS), two for a small page (xen-arm's guests).", "",
               "## Whole runs (boot and shutdown included)", "",
               "| case | instructions | cycles | CPI |", "|---|---:|---:|---:|"]
     for r in res:

@@ -75,6 +75,7 @@ class Row:
     dcache_misses: int
     dcache_writebacks: int
     io_accesses: int
+    tlb_misses: int
 
     @property
     def cpi(self) -> float:
@@ -88,7 +89,7 @@ def read_csv(path: pathlib.Path) -> tuple[list[Row], Row]:
         for r in csv.DictReader(f):
             rows.append(Row(r["domain"], r["thread"], r["unit"], int(r["instructions"]), int(r["cycles"]),
                             int(r["icache_misses"]), int(r["dcache_misses"]), int(r["dcache_writebacks"]),
-                            int(r["io_accesses"])))
+                            int(r["io_accesses"]), int(r["tlb_misses"])))
     total = rows.pop()
     assert total.unit == "total", path
     return rows, total

@@ -14,7 +14,7 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "traces"))
 import xatrace  # noqa: E402
 
-NUMERIC = ("instructions", "cycles", "icache_misses", "dcache_misses", "dcache_writebacks", "io_accesses")
+NUMERIC = ("instructions", "cycles", "icache_misses", "dcache_misses", "dcache_writebacks", "io_accesses", "tlb_misses")
 
 
 def require(path: pathlib.Path) -> pathlib.Path:
@@ -104,6 +104,12 @@ def test_attribution_to_domains_threads_and_units(bench2):
     assert stats["vmm_entries"]["hypercall console_io"]["count"] > 0
     # Domain switches flush the D-cache: dirty lines get written back.
     assert stats["dcache_writebacks"] > 0
+    # ... and the TLB (c8, c7, 0): the guests' pages and the VMM's sections walk again.
+    assert stats["tlb_flushes"] >= stats["domain_switches"] and stats["ttbr_writes"] > 0
+    assert stats["model"]["tlb"] == 64 and stats["model"]["walk"] > 0
+    for dom in ("0", "1"):
+        for unit in ("kernel", "vmm"):
+            assert sum(r.tlb_misses for r in rows if (r.domain, r.unit) == (dom, unit)) > 0, (dom, unit)
     assert 1.0 < total.cpi < 4.0
 
 
@@ -148,6 +154,9 @@ def test_native_run_and_its_trace_page(tmp_path):
     assert sum(1 for n in per_thread.values() if n > 1_200_000) == 4, per_thread
     elapsed_ns = int(re.search(r"bench: dom 0 elapsed (\d+) ns", run.output).group(1))
     assert abs(window.instructions - elapsed_ns // 8) < 100  # NOW() is read next to the markers
+    # Sections (and the trace page): a handful of TLB entries, all filled before the window.
+    whole = xatrace.read_csv(tmp_path / "run.csv")[1]
+    assert 0 < whole.tlb_misses < 64 and window.tlb_misses == 0
 
 
 def test_probes_time_a_null_hypercall(tmp_path):

@@ -1,6 +1,6 @@
 // xatrace: a QEMU 7.2 TCG plugin that counts the instructions an ARM926EJ-S system executes,
 // estimates their clock cycles with the ARM9EJ-S timing of timing.hh plus I- and D-cache
-// models (cache.hh), and attributes both to the VMM, the guest kernel or guest user (by
+// models (cache.hh) and a TLB model (tlb.hh), and attributes both to the VMM, the guest kernel or guest user (by
 // address, the fixed layout of hypercalls/xen-arm/start_info.h) and to a domain and a
 // thread (by the stores of the trace protocol, hypercalls/xen-arm/trace.h).
 //
@@ -8,13 +8,14 @@
 //                                  [,events=run-events.csv,probe=0xADDR,...][,hypercalls=hypercall.h]
 //                                  [,icache=16384,dcache=16384,ways=4,line=32]
 //                                  [,ifill=24,dfill=24,wb=16,io=10,mhz=200]
+//                                  [,tlb=64,tlb_ways=2,walk=10]
 //
 // How it stays cheap (the plugin must not slow a run down more than 4x): one inline counter
 // increment per instruction (exact instruction counts, even when a block is left early by
 // an abort or rewound for an I/O access), one callback per executed block (which charges
 // the previous block's precomputed cycles and looks up its instruction-cache lines), one
-// callback per data access (D-cache, trace stores), and a callback only on the few
-// instructions that need one (CP15 cache operations, probes).
+// callback per data access (D-cache, TLB, trace stores), and a callback only on the few
+// instructions that need one (CP15 cache and TLB operations, TTBR writes, probes).
 extern "C" {
 #include <qemu-plugin.h>
 }
@@ -33,6 +34,7 @@ extern "C" {
 
 #include "cache.hh"
 #include "timing.hh"
+#include "tlb.hh"
 
 extern "C" {
 QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
@@ -84,6 +86,8 @@ struct Config {
     uint32_t dfill = 24;   // cycles to fill a line on a D-cache read miss (assumption)
     uint32_t wb = 16;      // cycles to write a dirty line back (assumption)
     uint32_t io = 10;      // cycles of an uncached device access (assumption)
+    uint32_t tlb = 64, tlb_ways = 2;  // main TLB entries and ways ([T926])
+    uint32_t walk = 10;    // cycles per descriptor fetch of a table walk (UNVERIFIED, README)
     double mhz = 200.0;    // clock for timeline timestamps
     std::string csv, timeline, stats, events, hypercalls, window_csv;
     std::vector<uint32_t> probes;
@@ -92,7 +96,7 @@ struct Config {
 
 // ---- counters ----
 struct Counters {
-    uint64_t insns = 0, cycles = 0, imiss = 0, dmiss = 0, dwb = 0, io = 0;
+    uint64_t insns = 0, cycles = 0, imiss = 0, dmiss = 0, dwb = 0, io = 0, tlbmiss = 0;
 };
 struct Context {  // one (domain, thread): counters per unit
     int dom, thread;
@@ -114,7 +118,14 @@ struct InsnInfo {
 
 enum MemKind : uint8_t { kMemLoad, kMemStore, kMemSwap };
 
-enum Cp15Kind : uint8_t { kCpNone, kCpInvIAll, kCpInvDAll, kCpInvAll, kCpTestClean, kCpTestCleanInv, kCpMapping, kCpOther };
+enum Cp15Kind : uint8_t {
+    kCpNone, kCpInvIAll, kCpInvDAll, kCpInvAll, kCpTestClean, kCpTestCleanInv,
+    kCpTlbAll,    // c8, c5/c6/c7, 0: invalidate the (unified) TLB
+    kCpTlbEntry,  // c8, c5/c6/c7, 1: invalidate one entry (its MVA is in a register)
+    kCpTtbr,      // c2: a new translation table base
+    kCpMapping,   // another c8 operation
+    kCpOther
+};
 
 struct Pending {
     uint8_t reg, cycles;
@@ -133,6 +144,8 @@ struct TbInfo {
     uint8_t last_cond_saving;   // cycles saved when that branch is not taken
     uint32_t last_swi_imm;
     uint64_t igen = ~0ull;                  // I-cache generation at which all lines were present
+    uint64_t tlb_gen = ~0ull;               // TLB generation at which its pages were present
+    uint32_t last_va = 0;                   // its last instruction (another page, rarely)
     std::unique_ptr<uint32_t[]> prefix;     // prefix[k] = cycles of the first k instructions
     std::unique_ptr<uint16_t[]> lines_upto; // distinct I-cache lines among the first k
     std::vector<uint32_t> lines;            // those lines, in fetch order
@@ -165,6 +178,15 @@ struct HypercallStat {
 struct State {
     Config cfg;
     std::unique_ptr<Cache> icache, dcache;
+    std::unique_ptr<Tlb> tlb;
+    bool mmu_on = false;         // from the first TTBR write (the MMU is enabled right after)
+    bool guest_pages = false;    // a domain announced: guest regions are 4 KiB pages (xen-arm)
+    // Data pages found in the TLB (page number + 1 by page % kTlbMemo), valid while the
+    // TLB's generation is tlb_memo_gen: a lookup would hit, and a hit changes nothing.
+    static constexpr uint32_t kTlbMemo = 64;
+    uint32_t tlb_memo[kTlbMemo] = {};
+    uint64_t tlb_memo_gen = ~0ull;
+    uint64_t tlbmiss = 0, tlb_flushes = 0, tlb_entry_ops = 0, ttbr_writes = 0;
 
     uint64_t g = 0;              // instructions started: the inline counter
     uint64_t acc_insns = 0;      // instructions charged to a context
@@ -277,6 +299,46 @@ void flush(uint16_t k) {
     S->pend_from = k;
 }
 
+// ---- the TLB ----
+// Section or small page, by the fixed layout (the plugin cannot read descriptors):
+// - the VMM's 64 MB (DIRECTMAP, IOREMAP) are sections in xen-arm's tables, except the
+//   high-vector page at 0xFFFF0000 (a small page of a coarse table);
+// - once a domain has been announced (xen-arm), everything below is a guest's, mapped in
+//   4 KiB pages (the domain's memory, the VMM-provided MiB, user pages);
+// - before (the VMM's boot, or a native mini-OS run): sections, except the MiB of the
+//   trace page (minios/arch/native/head.S maps that one page through a coarse table).
+MapSize map_size(uint32_t va) {
+    if (va >= kVmmBase) return (va & ~0xFFFu) == 0xFFFF0000u ? MapSize::small_page : MapSize::section;
+    if (S->guest_pages) return MapSize::small_page;
+    return (va >> 20) == (kTraceThreadVa >> 20) ? MapSize::small_page : MapSize::section;
+}
+
+// Looks va up; on a miss charges the walk (cycles per descriptor fetch) to unit u.
+void tlb_access(Unit u, uint32_t va) {
+    const uint32_t levels = S->tlb->access(va, map_size(va));
+    if (levels == 0) return;
+    ++S->cur->unit[u].tlbmiss;
+    ++S->tlbmiss;
+    charge_cycles(u, static_cast<uint64_t>(levels) * S->cfg.walk);
+}
+
+// The instruction fetches of a block: its page (and the last instruction's, if another).
+[[gnu::noinline]] void itlb(TbInfo* tb) {
+    tlb_access(tb->unit, tb->vaddr);
+    if ((tb->last_va >> 12) != (tb->vaddr >> 12)) tlb_access(tb->unit, tb->last_va);
+    tb->tlb_gen = S->tlb->generation();
+}
+
+[[gnu::noinline]] void dtlb(Unit u, uint32_t va) {
+    tlb_access(u, va);
+    const uint64_t g = S->tlb->generation();
+    if (S->tlb_memo_gen != g) {  // an entry left since the memos were made: forget them
+        for (auto& m : S->tlb_memo) m = 0;
+        S->tlb_memo_gen = g;
+    }
+    S->tlb_memo[(va >> 12) % State::kTlbMemo] = (va >> 12) + 1;
+}
+
 // ---- timeline helpers ----
 uint32_t name_id(const std::string& n) {
     auto it = S->name_ids.find(n);
@@ -325,6 +387,10 @@ void event(const char* kind, uint64_t value) {
 void domain_switch(int dom) {
     if (dom == S->dom) return;
     ++S->domain_switches;
+    if (!S->guest_pages) {  // xen-arm: guest regions are pages from now on
+        S->guest_pages = true;
+        S->tlb->forget_memos();
+    }
     close_slice(S->thread_slice, S->thread_open);
     close_slice(S->dom_slice, S->dom_open);
     S->dom = dom;
@@ -451,6 +517,7 @@ void on_tb_exec(unsigned int, void* udata) {
         }
     }
     if (tb->vector != kVecNone || tb->unit != S->last_unit) [[unlikely]] block_transition(prev, tb);
+    if (S->mmu_on && tb->tlb_gen != S->tlb->generation()) [[unlikely]] itlb(tb);
     S->pend = tb;
     S->pend_g0 = S->g;
     S->pend_from = 0;
@@ -501,6 +568,8 @@ void on_mem(unsigned int, qemu_plugin_meminfo_t info, uint64_t vaddr64, void* ud
     ii->last_g = st.g;
     st.last_line = line;
     const uint32_t page = vaddr >> 12;
+    if (st.mmu_on && (st.tlb_memo[page % State::kTlbMemo] != page + 1 || st.tlb->generation() != st.tlb_memo_gen))
+        [[unlikely]] dtlb(ii->unit, vaddr);
     const uint32_t slot = page % State::kIoMemo;
     if (st.io_page[slot] != page + 1) [[unlikely]] io_lookup(info, vaddr64, slot);
     if (st.io_flag[slot]) [[unlikely]] {
@@ -543,6 +612,22 @@ void on_cp15(unsigned int, void* udata) {
         if (ii->cp15_kind == kCpTestCleanInv) S->dcache->invalidate_all();
         break;
     }
+    case kCpTlbAll:
+        S->tlb->invalidate_all();
+        ++S->tlb_flushes;
+        for (auto& p : S->io_page) p = 0;
+        break;
+    case kCpTlbEntry:
+        // The entry's MVA is in a register, which the plugin cannot read: counted, and the
+        // TLB left as it is (at most one walk per such operation is missed).
+        ++S->tlb_entry_ops;
+        for (auto& p : S->io_page) p = 0;
+        break;
+    case kCpTtbr:
+        S->mmu_on = true;
+        ++S->ttbr_writes;
+        for (auto& p : S->io_page) p = 0;
+        break;
     case kCpMapping:
         for (auto& p : S->io_page) p = 0;
         break;
@@ -557,7 +642,7 @@ State::Snapshot snapshot() {
         auto& row = snap.rows[key];
         for (int u = 0; u < kUnits; ++u) row[static_cast<size_t>(u)] = ctx->unit[u];
     }
-    snap.total = Counters{S->acc_insns, S->total_cycles, S->imiss, S->dmiss, S->dwb, S->io};
+    snap.total = Counters{S->acc_insns, S->total_cycles, S->imiss, S->dmiss, S->dwb, S->io, S->tlbmiss};
     return snap;
 }
 
@@ -572,7 +657,13 @@ void on_probe(unsigned int, void* udata) {
 }
 
 Cp15Kind cp15_kind(const InsnTiming& t) {
-    if (t.kind == Kind::cp15_mcr && (t.cp15.crn == 8 || t.cp15.crn == 2)) return kCpMapping;  // TLB, TTBR
+    if (t.kind == Kind::cp15_mcr && t.cp15.crn == 2) return kCpTtbr;
+    if (t.kind == Kind::cp15_mcr && t.cp15.crn == 8) {  // TLB operations ([T926] c8)
+        const bool unified_i_or_d = t.cp15.opc1 == 0 && (t.cp15.crm == 5 || t.cp15.crm == 6 || t.cp15.crm == 7);
+        if (unified_i_or_d && t.cp15.opc2 == 0) return kCpTlbAll;
+        if (unified_i_or_d && t.cp15.opc2 == 1) return kCpTlbEntry;
+        return kCpMapping;
+    }
     if (t.cp15.crn != 7 || t.cp15.opc1 != 0) return kCpNone;
     const uint8_t crm = t.cp15.crm, op2 = t.cp15.opc2;
     if (t.kind == Kind::cp15_mcr) {
@@ -662,6 +753,7 @@ void on_tb_trans(qemu_plugin_id_t, struct qemu_plugin_tb* qtb) {
         tb->lines_upto[i + 1] = static_cast<uint16_t>(tb->lines.size());
 
         if (i + 1 == n) {
+            tb->last_va = va;
             tb->fallthrough = va + static_cast<uint32_t>(size);
             if (t.writes_pc && t.conditional) {
                 tb->last_conditional_pc = true;
@@ -686,14 +778,14 @@ void on_tb_trans(qemu_plugin_id_t, struct qemu_plugin_tb* qtb) {
 std::string thread_label(int t) { return t == kThreadNone ? "-" : std::to_string(t); }
 
 void write_row(FILE* f, const std::string& dom, const std::string& thread, const char* unit, const Counters& c) {
-    std::fprintf(f, "%s,%s,%s,%" PRIu64 ",%" PRIu64 ",%.4f,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
+    std::fprintf(f, "%s,%s,%s,%" PRIu64 ",%" PRIu64 ",%.4f,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
                  dom.c_str(), thread.c_str(), unit, c.insns, c.cycles,
                  c.insns ? static_cast<double>(c.cycles) / static_cast<double>(c.insns) : 0.0, c.imiss, c.dmiss,
-                 c.dwb, c.io);
+                 c.dwb, c.io, c.tlbmiss);
 }
 
 constexpr const char* kCsvHeader =
-    "domain,thread,unit,instructions,cycles,cpi,icache_misses,dcache_misses,dcache_writebacks,io_accesses\n";
+    "domain,thread,unit,instructions,cycles,cpi,icache_misses,dcache_misses,dcache_writebacks,io_accesses,tlb_misses\n";
 
 // Rows sorted by (domain, thread, unit): "none" first, then 0.., then idle (255); the
 // last row is the grand total, from the plugin's own counters (for the whole run: the
@@ -712,13 +804,13 @@ void write_csv() {
             if (c.insns != 0 || c.cycles != 0) write_row(f, dom_label(ctx->dom), thread_label(ctx->thread), kUnitNames[u], c);
         }
     }
-    write_row(f, "all", "all", "total", Counters{S->g, S->total_cycles, S->imiss, S->dmiss, S->dwb, S->io});
+    write_row(f, "all", "all", "total", Counters{S->g, S->total_cycles, S->imiss, S->dmiss, S->dwb, S->io, S->tlbmiss});
     std::fclose(f);
 }
 
 Counters minus(const Counters& a, const Counters& b) {
-    return Counters{a.insns - b.insns, a.cycles - b.cycles, a.imiss - b.imiss,
-                    a.dmiss - b.dmiss, a.dwb - b.dwb,       a.io - b.io};
+    return Counters{a.insns - b.insns, a.cycles - b.cycles, a.imiss - b.imiss, a.dmiss - b.dmiss,
+                    a.dwb - b.dwb,     a.io - b.io,         a.tlbmiss - b.tlbmiss};
 }
 
 // The same rows for the window: from the first to the last execution of the window probe.
@@ -805,13 +897,15 @@ void write_stats() {
     std::fprintf(f, "  \"window_hits\": %" PRIu64 ",\n", S->window_hits);
     std::fprintf(f, "  \"icache_misses\": %" PRIu64 ",\n  \"dcache_misses\": %" PRIu64 ",\n", S->imiss, S->dmiss);
     std::fprintf(f, "  \"dcache_writebacks\": %" PRIu64 ",\n  \"io_accesses\": %" PRIu64 ",\n", S->dwb, S->io);
+    std::fprintf(f, "  \"tlb_misses\": %" PRIu64 ",\n  \"tlb_flushes\": %" PRIu64 ",\n  \"tlb_entry_invalidates\": %" PRIu64
+                    ",\n  \"ttbr_writes\": %" PRIu64 ",\n", S->tlbmiss, S->tlb_flushes, S->tlb_entry_ops, S->ttbr_writes);
     std::fprintf(f, "  \"domain_switches\": %" PRIu64 ",\n  \"thread_switches\": %" PRIu64 ",\n", S->domain_switches,
                  S->thread_switches);
     std::fprintf(f, "  \"interrupts\": %" PRIu64 ",\n  \"exceptions\": %" PRIu64 ",\n  \"blocks_translated\": %" PRIu64 ",\n",
                  S->irqs, S->exceptions, S->tbs);
     std::fprintf(f, "  \"model\": {\"icache\": %u, \"dcache\": %u, \"ways\": %u, \"line\": %u, \"ifill\": %u, "
-                    "\"dfill\": %u, \"wb\": %u, \"io\": %u, \"mhz\": %.1f},\n",
-                 c.icache, c.dcache, c.ways, c.line, c.ifill, c.dfill, c.wb, c.io, c.mhz);
+                    "\"dfill\": %u, \"wb\": %u, \"io\": %u, \"tlb\": %u, \"tlb_ways\": %u, \"walk\": %u, \"mhz\": %.1f},\n",
+                 c.icache, c.dcache, c.ways, c.line, c.ifill, c.dfill, c.wb, c.io, c.tlb, c.tlb_ways, c.walk, c.mhz);
     std::fprintf(f, "  \"markers\": {");
     bool first = true;
     for (const auto& [code, count] : S->markers) {
@@ -903,6 +997,9 @@ extern "C" QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const
         else if (key == "dfill") ok = parse_u32(v, c.dfill);
         else if (key == "wb") ok = parse_u32(v, c.wb);
         else if (key == "io") ok = parse_u32(v, c.io);
+        else if (key == "tlb") ok = parse_u32(v, c.tlb) && c.tlb > 0;
+        else if (key == "tlb_ways") ok = parse_u32(v, c.tlb_ways) && c.tlb_ways > 0 && c.tlb_ways <= 64;
+        else if (key == "walk") ok = parse_u32(v, c.walk);
         else ok = false;
         if (!ok || c.mhz <= 0) {
             std::fprintf(stderr, "xatrace: bad argument '%s'\n", argv[i]);
@@ -913,6 +1010,11 @@ extern "C" QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const
         std::fprintf(stderr, "xatrace: a cache smaller than one line per way\n");
         return -1;
     }
+    if (c.tlb % c.tlb_ways != 0 || !pow2(c.tlb / c.tlb_ways)) {
+        std::fprintf(stderr, "xatrace: tlb / tlb_ways must be a power of two\n");
+        return -1;
+    }
+    S->tlb = std::make_unique<Tlb>(c.tlb, c.tlb_ways);
     S->icache = std::make_unique<Cache>(c.icache, c.ways, c.line);
     S->dcache = std::make_unique<Cache>(c.dcache, c.ways, c.line);
     S->want_timeline = !c.timeline.empty();
