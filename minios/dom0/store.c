@@ -10,6 +10,21 @@
  *
  * A guest may own at most NODES_PER_GUEST nodes and WATCHES_PER_GUEST watches (ENOSPC).
  *
+ * Transactions (Xen's): XS_TRANSACTION_START gives an id; requests that carry it (tx_id)
+ * read and change the transaction's view only: the store with the transaction's own
+ * writes, mkdirs and rms laid over it, kept as a list of operations. Every path the
+ * transaction reads or changes is recorded (a dependency: the node, or for directory,
+ * rm and reads of a node-less directory the whole subtree). XS_TRANSACTION_END "T"
+ * commits: EAGAIN (nothing applied) if a dependency was changed by anyone since the
+ * transaction started (node generations, and node counts for subtrees; a removal
+ * anywhere between the start and the first use of an absent path counts too, to be
+ * safe), ENOSPC (nothing applied) if the result would break a quota; else the rms, then
+ * the writes are applied as ordinary changes, so watches fire then and only then. "F"
+ * aborts. Limits: TX_PER_GUEST open transactions per guest (TX_MAX in all), TX_OPS_MAX
+ * changes and TX_DEPS_MAX dependencies per transaction (ENOSPC; the request is refused,
+ * the transaction stays as it was). An unknown id is ENOENT. A guest's transactions go
+ * with its connection.
+ *
  * The guest's ring is hostile: indices are checked (a producer more than a ring ahead,
  * or a message longer than XENSTORE_PAYLOAD_MAX, closes the connection), payloads are
  * parsed within their length only, and replies wait in a per-guest buffer when the
@@ -30,12 +45,43 @@
 #define WATCHES_MAX 96U
 #define WATCHES_PER_GUEST 16U
 #define TOKEN_MAX 32U
+#define TX_MAX 8U
+#define TX_PER_GUEST 4U
+#define TX_OPS_MAX 16U
+#define TX_DEPS_MAX 32U
 
 struct node {
     bool used;
     uint8_t vlen;
+    uint32_t gen; /* store_gen when last written */
     char path[PATH_MAX];
     char value[VALUE_MAX];
+};
+
+enum { OP_WRITE, OP_RM };
+
+struct tx_op {
+    uint8_t kind;
+    uint8_t vlen;
+    char path[PATH_MAX];
+    char value[VALUE_MAX];
+};
+
+struct tx_dep {
+    bool subtree;
+    uint16_t count; /* nodes at (and below, for a subtree) path when first used */
+    char path[PATH_MAX];
+};
+
+struct tx {
+    bool used;
+    bool conflict; /* known already to fail */
+    domid_t owner;
+    uint32_t id;
+    uint32_t start_gen;
+    unsigned int nops, ndeps;
+    struct tx_op ops[TX_OPS_MAX];
+    struct tx_dep deps[TX_DEPS_MAX];
 };
 
 struct watch {
@@ -48,7 +94,11 @@ struct watch {
 /* Allocated by store_init (dom0 only: a guest kernel does not carry them in its bss). */
 static struct node *nodes;
 static struct watch *watches;
+static struct tx *txs;
 static unsigned int nodes_used;
+static uint32_t store_gen = 1; /* bumped by every change */
+static uint32_t rm_gen;        /* store_gen of the last removal */
+static uint32_t next_tx_id = 1;
 
 unsigned int store_nodes(void) { return nodes_used; }
 
@@ -58,8 +108,9 @@ int store_init(void)
 {
     nodes = alloc_pages(PAGES_FOR(NODES_MAX * sizeof *nodes));
     watches = alloc_pages(PAGES_FOR(WATCHES_MAX * sizeof *watches));
+    txs = alloc_pages(PAGES_FOR(TX_MAX * sizeof *txs));
     nodes_used = 0;
-    return nodes != NULL && watches != NULL ? 0 : -XEN_ENOMEM;
+    return nodes != NULL && watches != NULL && txs != NULL ? 0 : -XEN_ENOMEM;
 }
 
 /* ---- paths ---- */
@@ -205,6 +256,7 @@ static const char *do_write(domid_t caller, const char *path, const char *value,
     memcpy(n->value, value, vlen);
     n->value[vlen] = '\0';
     n->vlen = (uint8_t)vlen;
+    n->gen = ++store_gen;
     /* A guest changing its devices' nodes: the backends look at them. */
     if (caller != 0) {
         char dev[PATH_MAX];
@@ -231,6 +283,7 @@ static const char *do_rm(domid_t caller, const char *path)
     }
     if (!any)
         return "ENOENT";
+    rm_gen = ++store_gen;
     fire(path, true);
     return NULL;
 }
@@ -241,6 +294,195 @@ static const struct node *do_read(const char *path, bool *dir)
     const struct node *n = find(path);
     *dir = n == NULL && has_descendant(path);
     return n;
+}
+
+/* ---- transactions ---- */
+
+static struct tx *tx_get(domid_t owner, uint32_t id)
+{
+    for (unsigned int i = 0; i < TX_MAX; i++) {
+        if (txs[i].used && txs[i].owner == owner && txs[i].id == id)
+            return &txs[i];
+    }
+    return NULL;
+}
+
+static const char *tx_start(domid_t owner, uint32_t *id)
+{
+    unsigned int mine = 0;
+    struct tx *t = NULL;
+    for (unsigned int i = 0; i < TX_MAX; i++) {
+        if (txs[i].used)
+            mine += txs[i].owner == owner ? 1U : 0U;
+        else if (t == NULL)
+            t = &txs[i];
+    }
+    if (t == NULL || (owner != 0 && mine >= TX_PER_GUEST))
+        return "ENOSPC";
+    memset(t, 0, sizeof *t);
+    t->used = true;
+    t->owner = owner;
+    do {
+        t->id = next_tx_id++;
+    } while (t->id == 0 || tx_get(owner, t->id) != t);
+    t->start_gen = store_gen;
+    *id = t->id;
+    return NULL;
+}
+
+/* Nodes at path (and below it, for a subtree) in the store itself; with changed, whether
+ * one of them was written since gen. */
+static unsigned int count_nodes(const char *path, bool subtree, uint32_t gen, bool *changed)
+{
+    unsigned int n = 0;
+    for (unsigned int i = 0; i < NODES_MAX; i++) {
+        if (!nodes[i].used || !(subtree ? below(nodes[i].path, path) : strcmp(nodes[i].path, path) == 0))
+            continue;
+        n++;
+        if (nodes[i].gen > gen)
+            *changed = true;
+    }
+    return n;
+}
+
+/* Records that t's outcome depends on path (or its subtree); false: t has too many. */
+static bool tx_depend(struct tx *t, const char *path, bool subtree)
+{
+    for (unsigned int i = 0; i < t->ndeps; i++) {
+        const struct tx_dep *d = &t->deps[i];
+        if (strcmp(d->path, path) == 0 && (d->subtree || !subtree))
+            return true;
+    }
+    if (t->ndeps >= TX_DEPS_MAX)
+        return false;
+    bool changed = false;
+    struct tx_dep *d = &t->deps[t->ndeps++];
+    d->subtree = subtree;
+    d->count = (uint16_t)count_nodes(path, subtree, t->start_gen, &changed);
+    strlcpy(d->path, path, sizeof d->path);
+    /* Something may have been removed here since the start: we cannot tell, so assume so. */
+    if (rm_gen > t->start_gen && (subtree || d->count == 0))
+        t->conflict = true;
+    return true;
+}
+
+/* path in t's view: true if it is a node there (its value in *val, *vlen). */
+static bool tx_find(const struct tx *t, const char *path, const char **val, uint8_t *vlen)
+{
+    for (unsigned int i = t->nops; i-- > 0;) {
+        const struct tx_op *o = &t->ops[i];
+        if (o->kind == OP_WRITE && strcmp(o->path, path) == 0) {
+            *val = o->value;
+            *vlen = o->vlen;
+            return true;
+        }
+        if (o->kind == OP_RM && below(path, o->path))
+            return false;
+    }
+    const struct node *n = find(path);
+    if (n == NULL)
+        return false;
+    *val = n->value;
+    *vlen = n->vlen;
+    return true;
+}
+
+/* path is a node in t's view (or in the store, t == NULL) */
+static bool visible(const struct tx *t, const char *path)
+{
+    const char *val;
+    uint8_t vlen;
+    return t != NULL ? tx_find(t, path, &val, &vlen) : find(path) != NULL;
+}
+
+/* Calls each(path) for every node strictly below base in t's view (possibly twice). */
+static bool any_below(const struct tx *t, const char *base, bool (*each)(const char *, void *), void *arg)
+{
+    for (unsigned int i = 0; i < NODES_MAX; i++) {
+        if (nodes[i].used && below(nodes[i].path, base) && strcmp(nodes[i].path, base) != 0 &&
+            visible(t, nodes[i].path) && each(nodes[i].path, arg))
+            return true;
+    }
+    for (unsigned int i = 0; t != NULL && i < t->nops; i++) {
+        const char *p = t->ops[i].path;
+        if (t->ops[i].kind == OP_WRITE && below(p, base) && strcmp(p, base) != 0 && visible(t, p) &&
+            each(p, arg))
+            return true;
+    }
+    return false;
+}
+
+static bool yes(const char *path, void *arg)
+{
+    UNUSED(path);
+    UNUSED(arg);
+    return true;
+}
+
+static bool tx_has_descendant(const struct tx *t, const char *path) { return any_below(t, path, yes, NULL); }
+
+/* The last write of its path in t, and that path is a node in t's view at the end. */
+static bool final_write(const struct tx *t, unsigned int i)
+{
+    const struct tx_op *o = &t->ops[i];
+    if (o->kind != OP_WRITE)
+        return false;
+    for (unsigned int k = i + 1; k < t->nops; k++) {
+        if (below(o->path, t->ops[k].path) && (t->ops[k].kind == OP_RM || strcmp(o->path, t->ops[k].path) == 0))
+            return false;
+    }
+    return true;
+}
+
+static const char *tx_commit(struct tx *t)
+{
+    for (unsigned int i = 0; i < t->ndeps && !t->conflict; i++) {
+        const struct tx_dep *d = &t->deps[i];
+        bool changed = false;
+        if (count_nodes(d->path, d->subtree, t->start_gen, &changed) != d->count || changed)
+            t->conflict = true;
+    }
+    if (t->conflict)
+        return "EAGAIN";
+    /* Would it fit? Count what the owner would have under its home, and the new nodes. */
+    char home[PATH_MAX];
+    snprintf(home, sizeof home, "/local/domain/%u", (unsigned int)t->owner);
+    unsigned int fresh = 0, mine = 0;
+    for (unsigned int i = 0; i < NODES_MAX; i++)
+        mine += nodes[i].used && below(nodes[i].path, home) && visible(t, nodes[i].path) ? 1U : 0U;
+    for (unsigned int i = 0; i < t->nops; i++) {
+        if (final_write(t, i) && find(t->ops[i].path) == NULL) {
+            fresh++;
+            mine += below(t->ops[i].path, home) ? 1U : 0U;
+        }
+    }
+    if (fresh > NODES_MAX - nodes_used || (t->owner != 0 && fresh != 0 && mine > NODES_PER_GUEST))
+        return "ENOSPC";
+    /* Apply: the removals, then each path's final value (the same end state as in order). */
+    for (unsigned int i = 0; i < t->nops; i++) {
+        if (t->ops[i].kind == OP_RM)
+            (void)do_rm(t->owner, t->ops[i].path);
+    }
+    for (unsigned int i = 0; i < t->nops; i++) {
+        if (final_write(t, i))
+            (void)do_write(t->owner, t->ops[i].path, t->ops[i].value, t->ops[i].vlen);
+    }
+    return NULL;
+}
+
+static const char *tx_add(struct tx *t, int kind, const char *path, const char *value, size_t vlen)
+{
+    if (t->nops >= TX_OPS_MAX)
+        return "ENOSPC";
+    if (!tx_depend(t, path, kind == OP_RM))
+        return "ENOSPC";
+    struct tx_op *o = &t->ops[t->nops++];
+    o->kind = (uint8_t)kind;
+    strlcpy(o->path, path, sizeof o->path);
+    memcpy(o->value, value, vlen);
+    o->value[vlen] = '\0';
+    o->vlen = (uint8_t)vlen;
+    return NULL;
 }
 
 int store_write(const char *path, const char *value)
@@ -364,6 +606,34 @@ static int add_watch(domid_t owner, const char *path, const char *token)
     return 0;
 }
 
+struct listing {
+    const char *path;
+    size_t base;
+    uint32_t used;
+    char list[1024];
+};
+
+/* Adds the child of l->path that node is (or is below) to l's list, once. */
+static bool list_child(const char *node, void *arg)
+{
+    struct listing *l = arg;
+    if (node[l->base] != '/')
+        return false;
+    const char *child = node + l->base + 1;
+    size_t cl = 0;
+    while (child[cl] != '\0' && child[cl] != '/')
+        cl++;
+    bool dup = false;
+    for (uint32_t p = 0; p < l->used && !dup; p += (uint32_t)strlen(l->list + p) + 1)
+        dup = strlen(l->list + p) == cl && memcmp(l->list + p, child, cl) == 0;
+    if (dup || l->used + cl + 1 > sizeof l->list)
+        return false;
+    memcpy(l->list + l->used, child, cl);
+    l->list[l->used + cl] = '\0';
+    l->used += (uint32_t)cl + 1;
+    return false;
+}
+
 /* Handles one complete message from g (hdr and a NUL-terminated body in the conn). */
 static int handle(struct guest *g)
 {
@@ -378,10 +648,33 @@ static int handle(struct guest *g)
     size_t first = strnlen(body, len);
     const char *arg2 = first < len ? body + first + 1 : NULL;
     const uint32_t arg2_len = first < len ? len - (uint32_t)first - 1 : 0;
-    if (h->tx_id != 0)
-        return reply_error(g, h->req_id, "ENOSYS");
+    /* Watches and domain paths are outside transactions (Xen ignores the id there). */
+    struct tx *t = NULL;
+    if (h->tx_id != 0 && h->type != XS_WATCH && h->type != XS_UNWATCH && h->type != XS_GET_DOMAIN_PATH &&
+        h->type != XS_TRANSACTION_START) {
+        t = tx_get(g->domid, h->tx_id);
+        if (t == NULL)
+            return reply_error(g, h->req_id, "ENOENT");
+    }
     char path[PATH_MAX];
     switch (h->type) {
+    case XS_TRANSACTION_START: {
+        uint32_t id = 0;
+        if (h->tx_id != 0)
+            return reply_error(g, h->req_id, "EINVAL"); /* no nesting */
+        const char *err = tx_start(g->domid, &id);
+        if (err != NULL)
+            return reply_error(g, h->req_id, err);
+        snprintf(path, sizeof path, "%u", (unsigned int)id);
+        return send_msg(g, XS_TRANSACTION_START, h->req_id, path, (uint32_t)strlen(path) + 1);
+    }
+    case XS_TRANSACTION_END: {
+        if (t == NULL || first >= len || (strcmp(body, "T") != 0 && strcmp(body, "F") != 0))
+            return reply_error(g, h->req_id, "EINVAL"); /* the transaction stays open */
+        const char *err = body[0] == 'T' ? tx_commit(t) : NULL;
+        t->used = false;
+        return err != NULL ? reply_error(g, h->req_id, err) : reply_ok(g, h);
+    }
     case XS_READ:
     case XS_WRITE:
     case XS_MKDIR:
@@ -410,6 +703,15 @@ static int handle(struct guest *g)
         bool dir;
         if (!may(g->domid, path, false))
             return reply_error(g, h->req_id, "EACCES");
+        if (t != NULL) {
+            const char *val = "";
+            uint8_t vlen = 0;
+            if (!tx_depend(t, path, find(path) == NULL))
+                return reply_error(g, h->req_id, "ENOSPC");
+            if (!tx_find(t, path, &val, &vlen) && !tx_has_descendant(t, path))
+                return reply_error(g, h->req_id, "ENOENT");
+            return send_msg(g, XS_READ, h->req_id, val, vlen);
+        }
         const struct node *n = do_read(path, &dir);
         if (n == NULL && !dir)
             return reply_error(g, h->req_id, "ENOENT");
@@ -419,41 +721,41 @@ static int handle(struct guest *g)
     case XS_MKDIR: {
         if (h->type == XS_WRITE && arg2 == NULL)
             return reply_error(g, h->req_id, "EINVAL");
+        if (t != NULL) {
+            const char *val;
+            uint8_t vlen;
+            const char *err = !may(g->domid, path, true)                 ? "EACCES"
+                              : h->type == XS_WRITE && arg2_len >= VALUE_MAX ? "E2BIG"
+                              : h->type == XS_WRITE                        ? tx_add(t, OP_WRITE, path, arg2, arg2_len)
+                              : tx_find(t, path, &val, &vlen)              ? (tx_depend(t, path, false) ? NULL : "ENOSPC")
+                                                                           : tx_add(t, OP_WRITE, path, "", 0);
+            return err != NULL ? reply_error(g, h->req_id, err) : reply_ok(g, h);
+        }
         const char *err = h->type == XS_WRITE ? do_write(g->domid, path, arg2, arg2_len)
                           : find(path) != NULL ? NULL
                                                : do_write(g->domid, path, "", 0);
         return err != NULL ? reply_error(g, h->req_id, err) : reply_ok(g, h);
     }
     case XS_RM: {
+        if (t != NULL) {
+            const char *err = !may(g->domid, path, true)                                   ? "EACCES"
+                              : !visible(t, path) && !tx_has_descendant(t, path) ? "ENOENT"
+                                                                                 : tx_add(t, OP_RM, path, "", 0);
+            return err != NULL ? reply_error(g, h->req_id, err) : reply_ok(g, h);
+        }
         const char *err = do_rm(g->domid, path);
         return err != NULL ? reply_error(g, h->req_id, err) : reply_ok(g, h);
     }
     case XS_DIRECTORY: {
         if (!may(g->domid, path, false))
             return reply_error(g, h->req_id, "EACCES");
-        char list[1024];
-        uint32_t used = 0;
-        size_t base = strcmp(path, "/") == 0 ? 0 : strlen(path);
-        for (unsigned int i = 0; i < NODES_MAX; i++) {
-            if (!nodes[i].used || !below(nodes[i].path, path) || nodes[i].path[base] != '/')
-                continue;
-            const char *child = nodes[i].path + base + 1;
-            size_t cl = 0;
-            while (child[cl] != '\0' && child[cl] != '/')
-                cl++;
-            /* already listed? */
-            bool dup = false;
-            for (uint32_t p = 0; p < used && !dup; p += (uint32_t)strlen(list + p) + 1)
-                dup = strlen(list + p) == cl && memcmp(list + p, child, cl) == 0;
-            if (dup || used + cl + 1 > sizeof list)
-                continue;
-            memcpy(list + used, child, cl);
-            list[used + cl] = '\0';
-            used += (uint32_t)cl + 1;
-        }
-        if (used == 0 && find(path) == NULL)
+        if (t != NULL && !tx_depend(t, path, true))
+            return reply_error(g, h->req_id, "ENOSPC");
+        struct listing l = {path, strcmp(path, "/") == 0 ? 0 : strlen(path), 0, {0}};
+        (void)any_below(t, path, list_child, &l);
+        if (l.used == 0 && !visible(t, path))
             return reply_error(g, h->req_id, "ENOENT");
-        return send_msg(g, XS_DIRECTORY, h->req_id, list, used);
+        return send_msg(g, XS_DIRECTORY, h->req_id, l.list, l.used);
     }
     case XS_WATCH:
     case XS_UNWATCH: {
@@ -554,6 +856,15 @@ int store_connect(struct guest *g)
 void store_disconnect(struct guest *g)
 {
     struct store_conn *s = &g->store;
+    unsigned int dropped = 0;
+    for (unsigned int i = 0; i < TX_MAX; i++) {
+        if (txs[i].used && txs[i].owner == g->domid) {
+            txs[i].used = false;
+            dropped++;
+        }
+    }
+    if (dropped != 0)
+        printk("store: dom %u: %u open transaction(s) dropped\n", (unsigned int)g->domid, dropped);
     for (unsigned int i = 0; i < WATCHES_MAX; i++) {
         if (watches[i].used && watches[i].owner == g->domid)
             watches[i].used = false;

@@ -27,12 +27,8 @@ int blkfront_connect(struct blkfront *bf, s_time_t deadline)
     if (rc < 0)
         return rc;
     (void)bind_evtchn(bf->port, blk_event, bf);
-    char path[XENBUS_PATH_MAX];
-    snprintf(path, sizeof path, "%s/ring-ref", bf->dev.nodename);
-    rc = xenbus_printf(path, "%u", (unsigned int)bf->ring_ref);
-    snprintf(path, sizeof path, "%s/event-channel", bf->dev.nodename);
-    if (rc == 0)
-        rc = xenbus_printf(path, "%u", (unsigned int)bf->port);
+    const struct xenbus_kv kv[] = {{"ring-ref", bf->ring_ref}, {"event-channel", bf->port}};
+    rc = xenbus_publish(&bf->dev, kv, ARRAY_SIZE(kv), XenbusStateInitialised);
     if (rc == 0)
         rc = frontend_finish(&bf->dev, deadline);
     if (rc == 0)

@@ -39,12 +39,10 @@ void frontend_free_page(void *page, grant_ref_t ref)
     free_page(page);
 }
 
+/* The caller published its details and Initialised (xenbus_publish: one transaction). */
 int frontend_finish(struct xenbus_device *dev, s_time_t deadline)
 {
-    int rc = xenbus_switch_state(dev, XenbusStateInitialised);
-    if (rc < 0)
-        return rc;
-    rc = xenbus_wait_backend(dev, XB_STATE(XenbusStateConnected) | XB_STATE(XenbusStateClosed), deadline);
+    int rc = xenbus_wait_backend(dev, XB_STATE(XenbusStateConnected) | XB_STATE(XenbusStateClosed), deadline);
     if (rc < 0)
         return rc;
     if (rc != XenbusStateConnected) {

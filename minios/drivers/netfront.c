@@ -69,20 +69,14 @@ int netfront_connect(struct netfront *nf, s_time_t deadline)
     if (rc < 0)
         return rc;
     (void)bind_evtchn(nf->port, net_event, nf);
-    char path[XENBUS_PATH_MAX];
-    snprintf(path, sizeof path, "%s/tx-ring-ref", nf->dev.nodename);
-    rc = xenbus_printf(path, "%u", (unsigned int)nf->tx_ring_ref);
-    snprintf(path, sizeof path, "%s/rx-ring-ref", nf->dev.nodename);
-    if (rc == 0)
-        rc = xenbus_printf(path, "%u", (unsigned int)nf->rx_ring_ref);
-    snprintf(path, sizeof path, "%s/event-channel", nf->dev.nodename);
-    if (rc == 0)
-        rc = xenbus_printf(path, "%u", (unsigned int)nf->port);
+    const struct xenbus_kv kv[] = {
+        {"tx-ring-ref", nf->tx_ring_ref}, {"rx-ring-ref", nf->rx_ring_ref}, {"event-channel", nf->port}};
+    rc = xenbus_publish(&nf->dev, kv, ARRAY_SIZE(kv), XenbusStateInitialised);
     if (rc == 0)
         rc = frontend_finish(&nf->dev, deadline);
     if (rc != 0)
         return rc;
-    char mac[24];
+    char mac[24], path[XENBUS_PATH_MAX];
     snprintf(path, sizeof path, "%s/mac", nf->dev.backend);
     rc = xenbus_read(path, mac, sizeof mac);
     if (rc < 0)

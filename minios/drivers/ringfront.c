@@ -27,12 +27,8 @@ int ringfront_connect(struct ringfront *rf, s_time_t deadline)
     if (rc < 0)
         return rc;
     (void)bind_evtchn(rf->port, ring_event, rf);
-    char path[XENBUS_PATH_MAX];
-    snprintf(path, sizeof path, "%s/ring-ref", rf->dev.nodename);
-    rc = xenbus_printf(path, "%u", (unsigned int)rf->ring_ref);
-    snprintf(path, sizeof path, "%s/event-channel", rf->dev.nodename);
-    if (rc == 0)
-        rc = xenbus_printf(path, "%u", (unsigned int)rf->port);
+    const struct xenbus_kv kv[] = {{"ring-ref", rf->ring_ref}, {"event-channel", rf->port}};
+    rc = xenbus_publish(&rf->dev, kv, ARRAY_SIZE(kv), XenbusStateInitialised);
     if (rc == 0)
         rc = frontend_finish(&rf->dev, deadline);
     return rc;

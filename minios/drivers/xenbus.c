@@ -210,7 +210,8 @@ static int error_number(const char *name)
         int err;
     } table[] = {{"ENOENT", XEN_ENOENT}, {"EACCES", XB_EACCES}, {"EINVAL", XEN_EINVAL},
                  {"ENOSPC", XEN_ENOSPC}, {"E2BIG", XB_E2BIG},   {"ENOSYS", XEN_ENOSYS},
-                 {"EEXIST", XEN_EEXIST}, {"ENOMEM", XEN_ENOMEM}, {"EBUSY", XEN_EBUSY}};
+                 {"EEXIST", XEN_EEXIST}, {"ENOMEM", XEN_ENOMEM}, {"EBUSY", XEN_EBUSY},
+                 {"EAGAIN", XB_EAGAIN}};
     for (unsigned int i = 0; i < ARRAY_SIZE(table); i++) {
         if (strcmp(name, table[i].name) == 0)
             return -table[i].err;
@@ -225,7 +226,7 @@ struct part {
 
 /* Sends one message made of parts, waits for its reply. Returns the reply's length, or
  * -errno (an XS_ERROR reply becomes its errno; *type still says XS_ERROR). */
-static int transact(uint32_t type, const struct part *parts, unsigned int nparts, uint32_t *rtype,
+static int transact(xenbus_transaction_t tx, uint32_t type, const struct part *parts, unsigned int nparts, uint32_t *rtype,
                     char *buf, size_t size)
 {
     if (intf == NULL)
@@ -244,7 +245,7 @@ static int transact(uint32_t type, const struct part *parts, unsigned int nparts
     reply.req_id = next_req_id++;
     reply.buf = buf;
     reply.size = size;
-    struct xsd_sockmsg hdr = {type, reply.req_id, 0, total};
+    struct xsd_sockmsg hdr = {type, reply.req_id, tx, total};
     int rc = write_bytes(&hdr, sizeof hdr, deadline);
     for (unsigned int i = 0; rc == 0 && i < nparts; i++)
         rc = write_bytes(parts[i].data, parts[i].len, deadline);
@@ -264,15 +265,21 @@ static int transact(uint32_t type, const struct part *parts, unsigned int nparts
     return (int)(reply.len < size ? reply.len : size - 1);
 }
 
-int xenbus_raw(uint32_t type, const void *payload, uint32_t len, uint32_t *reply_type, char *buf,
-               size_t size)
+int xenbus_raw_tx(xenbus_transaction_t tx, uint32_t type, const void *payload, uint32_t len,
+                  uint32_t *reply_type, char *buf, size_t size)
 {
     struct part p = {payload, len};
-    int rc = transact(type, &p, 1, reply_type, buf, size);
+    int rc = transact(tx, type, &p, 1, reply_type, buf, size);
     return rc == -XB_ETIMEDOUT || rc == -XB_E2BIG ? rc : (int)strnlen(buf, size);
 }
 
-static int path_op(uint32_t type, const char *path, const char *extra, bool extra_nul, char *buf,
+int xenbus_raw(uint32_t type, const void *payload, uint32_t len, uint32_t *reply_type, char *buf,
+               size_t size)
+{
+    return xenbus_raw_tx(XBT_NIL, type, payload, len, reply_type, buf, size);
+}
+
+static int path_op(xenbus_transaction_t tx, uint32_t type, const char *path, const char *extra, bool extra_nul, char *buf,
                    size_t size)
 {
     char scratch[8];
@@ -283,13 +290,37 @@ static int path_op(uint32_t type, const char *path, const char *extra, bool extr
         buf = scratch;
         size = sizeof scratch;
     }
-    return transact(type, parts, extra != NULL ? 2 : 1, NULL, buf, size);
+    return transact(tx, type, parts, extra != NULL ? 2 : 1, NULL, buf, size);
 }
 
-int xenbus_read(const char *path, char *value, size_t size)
+int xenbus_transaction_start(xenbus_transaction_t *tx)
 {
-    return path_op(XS_READ, path, NULL, false, value, size);
+    char id[16];
+    struct part p = {"", 1};
+    int rc = transact(XBT_NIL, XS_TRANSACTION_START, &p, 1, NULL, id, sizeof id);
+    if (rc < 0)
+        return rc;
+    uint32_t v;
+    if (!parse_u32(id, &v) || v == XBT_NIL)
+        return -XEN_EINVAL;
+    *tx = v;
+    return 0;
 }
+
+int xenbus_transaction_end(xenbus_transaction_t tx, bool abort)
+{
+    char scratch[8];
+    struct part p = {abort ? "F" : "T", 2};
+    int rc = transact(tx, XS_TRANSACTION_END, &p, 1, NULL, scratch, sizeof scratch);
+    return rc < 0 ? rc : 0;
+}
+
+int xenbus_read_tx(xenbus_transaction_t tx, const char *path, char *value, size_t size)
+{
+    return path_op(tx, XS_READ, path, NULL, false, value, size);
+}
+
+int xenbus_read(const char *path, char *value, size_t size) { return xenbus_read_tx(XBT_NIL, path, value, size); }
 
 int xenbus_read_u32(const char *path, uint32_t *out)
 {
@@ -300,10 +331,22 @@ int xenbus_read_u32(const char *path, uint32_t *out)
     return parse_u32(v, out) ? 0 : -XEN_EINVAL;
 }
 
-int xenbus_write(const char *path, const char *value)
+int xenbus_write_tx(xenbus_transaction_t tx, const char *path, const char *value)
 {
-    int rc = path_op(XS_WRITE, path, value, false, NULL, 0);
+    int rc = path_op(tx, XS_WRITE, path, value, false, NULL, 0);
     return rc < 0 ? rc : 0;
+}
+
+int xenbus_write(const char *path, const char *value) { return xenbus_write_tx(XBT_NIL, path, value); }
+
+int xenbus_printf_tx(xenbus_transaction_t tx, const char *path, const char *fmt, ...)
+{
+    char value[XENBUS_VALUE_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    (void)vsnprintf(value, sizeof value, fmt, ap);
+    va_end(ap);
+    return xenbus_write_tx(tx, path, value);
 }
 
 int xenbus_printf(const char *path, const char *fmt, ...)
@@ -316,27 +359,40 @@ int xenbus_printf(const char *path, const char *fmt, ...)
     return xenbus_write(path, value);
 }
 
-int xenbus_rm(const char *path)
+int xenbus_mkdir_tx(xenbus_transaction_t tx, const char *path)
 {
-    int rc = path_op(XS_RM, path, NULL, false, NULL, 0);
+    int rc = path_op(tx, XS_MKDIR, path, NULL, false, NULL, 0);
     return rc < 0 ? rc : 0;
+}
+
+int xenbus_rm_tx(xenbus_transaction_t tx, const char *path)
+{
+    int rc = path_op(tx, XS_RM, path, NULL, false, NULL, 0);
+    return rc < 0 ? rc : 0;
+}
+
+int xenbus_rm(const char *path) { return xenbus_rm_tx(XBT_NIL, path); }
+
+int xenbus_directory_tx(xenbus_transaction_t tx, const char *path, char *names, size_t size)
+{
+    int rc = path_op(tx, XS_DIRECTORY, path, NULL, false, names, size);
+    return rc < 0 ? rc : (int)(reply.len < size ? reply.len : size);
 }
 
 int xenbus_directory(const char *path, char *names, size_t size)
 {
-    int rc = path_op(XS_DIRECTORY, path, NULL, false, names, size);
-    return rc < 0 ? rc : (int)(reply.len < size ? reply.len : size);
+    return xenbus_directory_tx(XBT_NIL, path, names, size);
 }
 
 int xenbus_watch(const char *path, const char *token)
 {
-    int rc = path_op(XS_WATCH, path, token, true, NULL, 0);
+    int rc = path_op(XBT_NIL, XS_WATCH, path, token, true, NULL, 0);
     return rc < 0 ? rc : 0;
 }
 
 int xenbus_unwatch(const char *path, const char *token)
 {
-    int rc = path_op(XS_UNWATCH, path, token, true, NULL, 0);
+    int rc = path_op(XBT_NIL, XS_UNWATCH, path, token, true, NULL, 0);
     for (unsigned int i = 0; i < EVENT_SLOTS; i++) {
         if (events[i].used && strcmp(events[i].token, token) == 0)
             events[i].used = false;
@@ -463,6 +519,33 @@ int xenbus_switch_state(struct xenbus_device *dev, int state)
     char path[XENBUS_PATH_MAX];
     snprintf(path, sizeof path, "%s/state", dev->nodename);
     return xenbus_printf(path, "%d", state);
+}
+
+int xenbus_publish(struct xenbus_device *dev, const struct xenbus_kv *kv, unsigned int n, int state)
+{
+    char path[XENBUS_PATH_MAX];
+    for (unsigned int attempt = 0; attempt < XENBUS_TX_RETRIES; attempt++) {
+        xenbus_transaction_t tx;
+        int rc = xenbus_transaction_start(&tx);
+        if (rc < 0)
+            return rc;
+        for (unsigned int i = 0; rc == 0 && i < n; i++) {
+            snprintf(path, sizeof path, "%s/%s", dev->nodename, kv[i].key);
+            rc = xenbus_printf_tx(tx, path, "%u", (unsigned int)kv[i].value);
+        }
+        if (rc == 0) {
+            snprintf(path, sizeof path, "%s/state", dev->nodename);
+            rc = xenbus_printf_tx(tx, path, "%d", state);
+        }
+        if (rc < 0) {
+            (void)xenbus_transaction_end(tx, true);
+            return rc;
+        }
+        rc = xenbus_transaction_end(tx, false);
+        if (rc != -XB_EAGAIN)
+            return rc;
+    }
+    return -XB_EAGAIN;
 }
 
 int xenbus_wait_backend(struct xenbus_device *dev, uint32_t want_mask, s_time_t deadline)

@@ -189,6 +189,34 @@ def test_store_watches_permissions_and_device_states(tmp_path):
     assert_clean_end(run)
 
 
+def test_store_transactions(tmp_path):
+    """Xen's transactions: commit, abort, isolation (a write from outside, ours or dom0's,
+    to a node the transaction read fails its commit with EAGAIN and applies nothing),
+    watches only on commit, the limits; the transactions a guest leaves open go with it."""
+    run = run_system(tmp_path, "goldfish", "storetx", DOM0 + guest("guest1", "storetx=1"))
+    out = run.output
+    for c in ("start gives an id", "write two nodes in it", "it sees its own writes", "its directory lists them",
+              "nobody else sees them before the commit", "no watch event before the commit", "commit",
+              "both values are in the store", "the watch fires on commit", "an ended transaction is gone (ENOENT)",
+              "an rm in it hides the node from it", "abort", "an abort applies nothing",
+              "no watch event after an abort", "a write to a node it read, from outside: commit EAGAIN",
+              "nothing of it applied", "vtest connected (details and state published in one transaction)",
+              "dom0 wrote the backend state it read: commit EAGAIN", "nothing of that one applied",
+              "the retry loop commits at the second attempt", "a fifth open transaction refused (ENOSPC)",
+              "16 changes in a transaction, the 17th refused (ENOSPC)",
+              "an oversized value (E2BIG) and dom0's node (EACCES) refused in it",
+              "an end that is neither T nor F: EINVAL, the transaction stays", "an unknown transaction id: ENOENT",
+              "its commit applies nothing of the refused writes", "the 16 changes commit",
+              "a commit over the node quota: ENOSPC, nothing applied", "one that fits commits"):
+        assert f"[guest1] storetx: {c}: ok" in run.lines, out
+    assert "[guest1] storetx: ok" in run.lines, out
+    # The frontend published ring-ref, event-channel and Initialised at once: dom0 saw
+    # Initialised with the details already there and connected.
+    assert "[dom0] vtest: dom 1 connected" in out, out
+    assert "[dom0] store: dom 1: 2 open transaction(s) dropped" in run.lines, out
+    assert_clean_end(run)
+
+
 @pytest.mark.parametrize("platform", BOARDS)
 def test_shell_session(tmp_path, platform):
     script = ("wait 1 all\nwait 2 all\nlist\n"

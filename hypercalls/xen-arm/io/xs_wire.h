@@ -18,12 +18,22 @@
  *                  change at or below path an XS_WATCH_EVENT "changed-path\0token\0"
  *   XS_UNWATCH     payload "path\0token\0"    reply: "OK\0"
  *   XS_GET_DOMAIN_PATH "domid\0"              reply: "/local/domain/<domid>\0"
+ *   XS_TRANSACTION_START payload "\0", tx_id 0  reply: the new id, decimal, "12\0"
+ *   XS_TRANSACTION_END   payload "T\0" (commit) or "F\0" (abort), tx_id the id
+ *                  reply: "OK\0"; or "EAGAIN\0" (something the transaction read or wrote
+ *                  was changed by anyone else since it started: nothing applied, start
+ *                  again), "ENOSPC\0" (a node quota: nothing applied); the id is gone
+ *                  either way. Neither "T" nor "F": EINVAL, the transaction stays open.
+ *   READ, WRITE, MKDIR, RM and DIRECTORY with tx_id != 0 act in that transaction: it
+ *   sees its own changes, nobody else does, and watches fire only when it commits.
+ *   WATCH, UNWATCH and GET_DOMAIN_PATH ignore tx_id. An unknown tx_id: ENOENT. Limits:
+ *   4 open transactions per guest, 16 changes and 32 paths used per transaction
+ *   (ENOSPC; the request changes nothing). A guest's transactions die with it.
  *   anything else: XS_ERROR "ENOSYS\0". Errors are XS_ERROR with Xen's errno names
  *   ("EINVAL\0", "EACCES\0", "ENOENT\0", "ENOSPC\0", "E2BIG\0", ...).
  * Paths are absolute ("/local/domain/1/device/vbd/0/state") or relative to the caller's
  * home "/local/domain/<domid>". A guest may read and write its home subtree and read the
  * backend nodes dom0 made for it (/local/domain/0/backend/<type>/<domid>/...); nothing else.
- * Transactions are not implemented (tx_id must be 0).
  *
  * Device states (Xen's XenbusState), written by each end at <device path>/state:
  *   Initialising -> InitWait (backend ready for the frontend's details) -> Initialised

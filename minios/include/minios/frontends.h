@@ -95,7 +95,8 @@ int frontend_start(struct xenbus_device *dev, const char *type, s_time_t deadlin
 /* A zeroed page of ours granted to the backend. */
 void *frontend_grant_page(struct xenbus_device *dev, grant_ref_t *ref);
 void frontend_free_page(void *page, grant_ref_t ref);
-/* Initialised, wait for the backend's Connected, Connected. */
+/* After xenbus_publish(ring refs, channel, Initialised): waits for the backend's
+ * Connected, then Connected. */
 int frontend_finish(struct xenbus_device *dev, s_time_t deadline);
 /* Closing, wait for the backend's Closed. */
 int frontend_close(struct xenbus_device *dev, s_time_t deadline);
