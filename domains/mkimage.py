@@ -232,7 +232,7 @@ def load_format(include: pathlib.Path = INCLUDE) -> Format:
 
     needed = ("kBootImageOffset", "kBootImageMaxSize", "kVersion", "kMaxDomains",
               "kDomPrivileged", "kDomAutostart", "kDomFlagsMask", "kRamdiskSectorSize",
-              "kRamdiskMaxSize", "kRamdiskAlign")
+              "kRamdiskMaxSize", "kRamdiskAlign", "kSchedCount", *SCHEDULERS.values())
     missing = [n for n in needed if n not in constants] + \
               [s for s in ("BootImageHeader", "BootDomain") if s not in structs]
     if missing:
@@ -299,14 +299,18 @@ class System:
     name: str
     boards: list[str]
     domains: list[Domain]
+    scheduler: int = 0          # BootImageHeader.scheduler (kSched*)
 
 
-SYSTEM_KEYS = ("name", "board")
+SYSTEM_KEYS = ("name", "board", "scheduler")
 DOMAIN_KEYS = ("kernel", "memory", "timeslice", "privileged", "start", "priority", "cmdline", "ramdisk")
 REQUIRED_DOMAIN_KEYS = ("kernel", "memory")
 BOOLEANS = {"yes": True, "true": True, "on": True, "1": True,
             "no": False, "false": False, "off": False, "0": False}
 STARTS = {"boot": True, "manual": False}
+# [system] scheduler = NAME -> the boot_image.hh constant for BootImageHeader.scheduler.
+SCHEDULERS = {"round-robin": "kSchedRoundRobin", "fixed-priority": "kSchedFixedPriority"}
+SCHEDULER_DEFAULT = "round-robin"
 
 
 class Reporter:
@@ -463,6 +467,7 @@ def parse_config(text: str, shown_path: str, fmt: Format, board: str | None, rep
     system_name = pathlib.Path(shown_path).stem
     system_name_line = 1
     boards: list[str] = []
+    scheduler = getattr(fmt, SCHEDULERS[SCHEDULER_DEFAULT])
     name_limit = fmt.text_limit(fmt.header, "system_name")
     for s in (s for s in sections if s.kind == "system"):
         _unknown_keys(s, SYSTEM_KEYS, report)
@@ -481,6 +486,12 @@ def parse_config(text: str, shown_path: str, fmt: Format, board: str | None, rep
                     report(v.line, f"board: '{b}' is not a board ({', '.join(boards_known)})")
             if board is not None and all(boards) and board not in boards:
                 report(v.line, f"board: this system is for {', '.join(boards)}, not {board}")
+        if "scheduler" in s.keys:
+            v = s.keys["scheduler"]
+            if v.text in SCHEDULERS:
+                scheduler = getattr(fmt, SCHEDULERS[v.text])
+            else:
+                report(v.line, f"scheduler: '{v.text}' is not a scheduler ({', '.join(SCHEDULERS)})")
     if system_name_line == 1 and not re.fullmatch(rf"[ -~]{{1,{name_limit}}}", system_name):
         report(1, f"name: the file name '{system_name}' does not make a system name of 1..{name_limit} "
                   "printable ASCII bytes: set [system] name")
@@ -541,7 +552,7 @@ def parse_config(text: str, shown_path: str, fmt: Format, board: str | None, rep
     if not domain_sections:
         report(max(1, len(text.splitlines())),
                f"no [domain NAME] section: a system has 1..{fmt.kMaxDomains} domains")
-    return System(system_name, boards, domains)
+    return System(system_name, boards, domains, scheduler)
 
 
 def resolve_kernels(system: System, config: pathlib.Path, shown_config: str,
@@ -763,7 +774,7 @@ def pack_boot_image(system: System, fmt: Format) -> bytes:
         body[offset - base:offset - base + len(image)] = image
     header = fmt.header.pack(
         magic=fmt.magic, version=fmt.kVersion, total_size=lay.total, domain_count=len(system.domains),
-        crc32=zlib.crc32(body), system_name=system.name.encode())
+        crc32=zlib.crc32(body), system_name=system.name.encode(), scheduler=system.scheduler)
     assert len(header) == fmt.header.size
     return header + bytes(body)
 

@@ -27,14 +27,15 @@ HEADER = REPO / "xen-arm" / "include" / "boot_image.hh"
 
 # The boot image as boot_image.hh declares it, written out here on purpose (not taken from
 # mkimage.py); test_layout_matches_the_cxx_header proves these against the C++ compiler.
-HEADER_FMT = struct.Struct("<8sIIII32s2I")       # BootImageHeader
+HEADER_FMT = struct.Struct("<8sIIII32sII")       # BootImageHeader
 DOMAIN_FMT = struct.Struct("<16sIIIIIIII88s")    # BootDomain
 MAGIC = b"XABOOT1\0"
 IMAGE_OFFSET = 4 << 20
 IMAGE_MAX = 4 << 20
 DIRECTMAP = 0xFF000000
 PRIVILEGED, AUTOSTART = 1, 2
-VERSION = 2
+VERSION = 3
+SCHED_ROUND_ROBIN, SCHED_FIXED_PRIORITY = 0, 1
 RAMDISK_MAX = 3 << 20
 
 KERNEL_SOURCE = """
@@ -199,7 +200,7 @@ BAD = {
                     "11: prio: unknown key in [domain] (known: kernel, memory, timeslice, privileged, "
                     "start, priority, cmdline, ramdisk)"),
     "unknown-system-key": (change("name = test-sys", "title = test-sys"),
-                           "3: title: unknown key in [system] (known: name, board)"),
+                           "3: title: unknown key in [system] (known: name, board, scheduler)"),
     "duplicate-key": (change("timeslice = 5ms", "memory = 1M"),
                       "17: memory: duplicate key (first set on line 16)"),
     "unknown-section": (change("[domain guest1]", "[guest guest1]"),
@@ -224,6 +225,11 @@ BAD = {
                        "4: board: this system is for imx21, versatilepb, not goldfish"),
     "board-list": (change("name = test-sys", "name = test-sys\nboard = goldfish,,imx21"),
                    "4: board: 'goldfish,,imx21' is not a comma-separated list of boards"),
+    # scheduler
+    "scheduler-unknown": (change("name = test-sys", "name = test-sys\nscheduler = edf"),
+                          "4: scheduler: 'edf' is not a scheduler (round-robin, fixed-priority)"),
+    "scheduler-case": (change("name = test-sys", "name = test-sys\nscheduler = Fixed-Priority"),
+                       "4: scheduler: 'Fixed-Priority' is not a scheduler (round-robin, fixed-priority)"),
     # kernels
     "kernel-missing": (change("kernel = minios\nmemory = 512K", "kernel = minix\nmemory = 512K"),
                        "15: kernel: {pv}/minix.elf does not exist"),
@@ -509,8 +515,9 @@ def test_packed_image(tmp_path, kernels, vmm):
     assert result.status == 0, result.stderr
     image = parse_image(result.output, vmm, 0)
 
-    magic, version, total, count, crc, name, r0, r1 = HEADER_FMT.unpack_from(image)
-    assert (magic, version, total, count, r0, r1) == (MAGIC, VERSION, len(image), 3, 0, 0)
+    magic, version, total, count, crc, name, scheduler, reserved = HEADER_FMT.unpack_from(image)
+    assert (magic, version, total, count, scheduler, reserved) == (MAGIC, VERSION, len(image), 3,
+                                                                   SCHED_ROUND_ROBIN, 0)
     assert crc == zlib.crc32(image[64:]) and name == b"test-sys".ljust(32, b"\0")
     assert total % 4096 == 0 and total <= IMAGE_MAX          # it ends with a ramdisk's last frame
 
@@ -708,6 +715,8 @@ int main() {
                 kDomFlagsMask);
     std::printf("kRamdiskSectorSize %u\nkRamdiskMaxSize %u\nkRamdiskAlign %u\n", kRamdiskSectorSize,
                 kRamdiskMaxSize, kRamdiskAlign);
+    std::printf("kSchedRoundRobin %u\nkSchedFixedPriority %u\nkSchedCount %u\n", kSchedRoundRobin,
+                kSchedFixedPriority, kSchedCount);
     std::printf("directmap %u %u\n", layout::kDirectMap.start, layout::kDirectMap.size);
     std::printf("magic");
     for (char c : kMagic) std::printf(" %d", c);
@@ -715,7 +724,7 @@ int main() {
                 sizeof(BootDomain));
     FIELD(BootImageHeader, magic); FIELD(BootImageHeader, version); FIELD(BootImageHeader, total_size);
     FIELD(BootImageHeader, domain_count); FIELD(BootImageHeader, crc32);
-    FIELD(BootImageHeader, system_name); FIELD(BootImageHeader, reserved);
+    FIELD(BootImageHeader, system_name); FIELD(BootImageHeader, scheduler); FIELD(BootImageHeader, reserved);
     FIELD(BootDomain, name); FIELD(BootDomain, flags); FIELD(BootDomain, memory_kb);
     FIELD(BootDomain, timeslice_us); FIELD(BootDomain, priority); FIELD(BootDomain, kernel_offset);
     FIELD(BootDomain, kernel_size); FIELD(BootDomain, ramdisk_offset); FIELD(BootDomain, ramdisk_size);
@@ -736,11 +745,15 @@ def test_layout_matches_the_cxx_header(tmp_path):
         facts[key] = value
     fmt = mkimage.load_format()
     for name in ("kBootImageOffset", "kBootImageMaxSize", "kVersion", "kMaxDomains", "kDomPrivileged",
-                 "kDomAutostart", "kDomFlagsMask", "kRamdiskSectorSize", "kRamdiskMaxSize", "kRamdiskAlign"):
+                 "kDomAutostart", "kDomFlagsMask", "kRamdiskSectorSize", "kRamdiskMaxSize", "kRamdiskAlign",
+                 "kSchedRoundRobin", "kSchedFixedPriority", "kSchedCount"):
         assert getattr(fmt, name) == int(facts[name]), name
     assert (fmt.kBootImageOffset, fmt.kBootImageMaxSize, fmt.kVersion, fmt.kDomPrivileged,
             fmt.kDomAutostart) == (IMAGE_OFFSET, IMAGE_MAX, VERSION, PRIVILEGED, AUTOSTART)
     assert (fmt.kRamdiskSectorSize, fmt.kRamdiskMaxSize, fmt.kRamdiskAlign) == (512, RAMDISK_MAX, 4096)
+    assert (fmt.kSchedRoundRobin, fmt.kSchedFixedPriority, fmt.kSchedCount) == (SCHED_ROUND_ROBIN,
+                                                                                SCHED_FIXED_PRIORITY, 2)
+    assert len(mkimage.SCHEDULERS) == fmt.kSchedCount
     assert facts["directmap"] == f"{fmt.directmap_base} {fmt.directmap_size}"
     assert fmt.directmap_base == DIRECTMAP
     assert fmt.magic == bytes(int(c) for c in facts["magic"].split()) == MAGIC
@@ -791,3 +804,17 @@ def test_a_changed_header_changes_or_stops_the_builder(tmp_path):
     (tmp_path / "boot_image.hh").write_text(grown)
     with pytest.raises(mkimage.FormatError, match=r"fields of BootDomain add up to 140 bytes"):
         mkimage.load_format(tmp_path)
+
+
+@pytest.mark.parametrize("value, expected", [(None, SCHED_ROUND_ROBIN), ("round-robin", SCHED_ROUND_ROBIN),
+                                             ("fixed-priority", SCHED_FIXED_PRIORITY)])
+def test_scheduler_in_header(tmp_path, kernels, vmm, value, expected):
+    """[system] scheduler goes into BootImageHeader.scheduler (version 3); round-robin by
+    default; the reserved word stays zero."""
+    config = GOOD if value is None else change("name = test-sys", f"name = test-sys\nscheduler = {value}  # why")
+    result = mk(tmp_path, config, kernel_dir=kernels / "pv", vmm=vmm)
+    assert result.status == 0, result.stderr
+    image = parse_image(result.output, vmm, 0)
+    _, version, _, _, crc, _, scheduler, reserved = HEADER_FMT.unpack_from(image)
+    assert (version, scheduler, reserved) == (VERSION, expected, 0)
+    assert crc == zlib.crc32(image[64:])

@@ -185,8 +185,25 @@ TEST_F(BootImageTest, BadVersion) {
     image_.header.version = 1;  // the format before ramdisks
     expect_fail(image_, "version", kHdr);
     Image other;
-    other.header.version = 3;
+    other.header.version = 4;
     expect_fail(other, "version", kHdr);
+    Image v2;
+    v2.header.version = 2;  // the format before the scheduler field
+    expect_fail(v2, "version", kHdr);
+}
+
+TEST_F(BootImageTest, SchedulerField) {
+    EXPECT_EQ(offsetof(bi::BootImageHeader, scheduler), 56u);  // was reserved[0] in version 2
+    EXPECT_EQ(image_.header.scheduler, bi::kSchedRoundRobin);  // zero: the default
+    image_.header.scheduler = bi::kSchedFixedPriority;
+    const BootImageError e = check(image_.build());
+    ASSERT_EQ(e.err, Err::ok) << e.problem;
+    EXPECT_EQ(view_.header->scheduler, bi::kSchedFixedPriority);
+    image_.header.scheduler = bi::kSchedCount;
+    expect_fail(image_, "unknown scheduler", kHdr);
+    Image other;
+    other.header.scheduler = 0xFFFFFFFFu;
+    expect_fail(other, "unknown scheduler", kHdr);
 }
 
 TEST_F(BootImageTest, TotalSizeTooSmall) {
@@ -254,7 +271,7 @@ TEST_F(BootImageTest, CrcMismatch) {
 }
 
 TEST_F(BootImageTest, ReservedNotZero) {
-    image_.header.reserved[1] = 1;
+    image_.header.reserved = 1;
     expect_fail(image_, "reserved", kHdr);
 }
 

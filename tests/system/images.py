@@ -37,7 +37,8 @@ def build(tmp_path: pathlib.Path, platform: str, name: str, config: str,
 
 
 def domain(name: str, kernel: str, memory: str = "1M", cmdline: str = "", privileged: bool = False,
-           start: str = "boot", timeslice: str = "10ms", ramdisk: pathlib.Path | str | None = None) -> str:
+           start: str = "boot", timeslice: str = "10ms", ramdisk: pathlib.Path | str | None = None,
+           priority: int | None = None) -> str:
     """One [domain] section (a relative ramdisk path is relative to the configuration)."""
     lines = [f"[domain {name}]", f"kernel = {kernel}", f"memory = {memory}", f"timeslice = {timeslice}",
              f"start = {start}"]
@@ -45,6 +46,8 @@ def domain(name: str, kernel: str, memory: str = "1M", cmdline: str = "", privil
         lines.append(f"ramdisk = {ramdisk}")
     if privileged:
         lines.append("privileged = yes")
+    if priority is not None:
+        lines.append(f"priority = {priority}")
     if cmdline:
         lines.append(f'cmdline = "{cmdline}"')
     return "\n".join(lines) + "\n"

@@ -163,7 +163,8 @@ BootImageError boot_image_check(const u8* data, u32 available, BootImageView& ou
     if (total_size < table_end) return header_fail("total_size smaller than the header and domain table");
     if (total_size > limit) return header_fail("total_size larger than the image or the 4 MiB limit");
     if (crc32(data + kHeaderSize, total_size - kHeaderSize) != header->crc32) return header_fail("CRC-32 mismatch");
-    if (header->reserved[0] != 0 || header->reserved[1] != 0) return header_fail("reserved header fields not zero");
+    if (header->scheduler >= bi::kSchedCount) return header_fail("unknown scheduler");
+    if (header->reserved != 0) return header_fail("reserved header field not zero");
     if (bounded_len(header->system_name, sizeof header->system_name) == sizeof header->system_name)
         return header_fail("system_name is not NUL-terminated");
 

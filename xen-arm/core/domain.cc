@@ -281,14 +281,15 @@ Err build(u32 index, const char*& problem) {
     d.ctx.cpsr = ARM_MODE_USR;
     d.mode = VirtMode::kernel;
     d.timeslice_ns = cfg.timeslice_us * 1000u;
+    d.priority = cfg.priority;
     d.state = DomState::alive;
     if (d.ramdisk_pages != 0) {
         printk("xen-arm: dom%u '%s': RAM disk of %u bytes at 0x%08x (%u frames)\n", d.id.value(), d.name,
                cfg.ramdisk_size, d.ramdisk_pa.value(), d.ramdisk_pages);
     }
-    printk("xen-arm: dom%u '%s' built: %u KiB at 0x%08x, entry 0x%08x, timeslice %u us%s; free frames: %u guest, %u "
-           "VMM\n",
-           d.id.value(), d.name, cfg.memory_kb, d.mem_base.value(), img.entry.value(), cfg.timeslice_us,
+    printk("xen-arm: dom%u '%s' built: %u KiB at 0x%08x, entry 0x%08x, timeslice %u us, priority %u%s; free frames: "
+           "%u guest, %u VMM\n",
+           d.id.value(), d.name, cfg.memory_kb, d.mem_base.value(), img.entry.value(), cfg.timeslice_us, cfg.priority,
            privileged ? ", privileged" : "", vmm::guest_frames().free_count(), vmm_memory::frames().free_count());
     sched::domain_started(d);
     return Err::ok;

@@ -116,8 +116,10 @@ namespace {
 
 // Build every domain marked `start = boot`, in image order (dom0 first), then run them.
 [[noreturn]] void run_domains(const BootImageView& image) {
-    printk("system: '%s', %u domain(s) in the boot image\n", image.header->system_name, image.domain_count);
-    sched::init();
+    const sched::Policy& policy = sched::policy_for(image.header->scheduler);
+    printk("system: '%s', %u domain(s) in the boot image, scheduler %s\n", image.header->system_name,
+           image.domain_count, policy.name);
+    sched::init(policy);
     for (u32 i = 0; i < image.domain_count; ++i) {
         if ((image.domains[i].flags & boot_image::kDomAutostart) == 0) continue;
         const char* problem = nullptr;

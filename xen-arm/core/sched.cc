@@ -7,6 +7,7 @@
 #include "console.hh"
 #include "exit_status.hh"
 #include "passthrough.hh"
+#include "sched_pick.hh"
 #include "traps.hh"
 #include "vmm.hh"
 
@@ -25,7 +26,6 @@ u8 pending_work = kWorkTimer;
 u64 programmed_ns = ~0ull;  // ~0: nothing programmed
 constexpr u64 kIdleTimerNs = 1000000000ull;  // re-check once a second even with nothing due
 u32 polling_domains = 0;  // domains in sched_op poll right now
-const Domain* last_chosen = nullptr;
 u32 switches = 0;
 
 void set_runstate(Domain& d, u32 state, u64 now) {
@@ -50,9 +50,32 @@ Domain* round_robin_pick(const Domain* previous) {
     return nullptr;
 }
 
-const Policy* policy = &kRoundRobin;
+// Fixed priority (sched_pick.hh): the lowest priority number among the runnable domains,
+// round-robin among equals.
+Domain* fixed_priority_pick_next(const Domain* previous) {
+    const u32 n = Domain::kMaxDomains;
+    const u32 i = fixed_priority_pick(
+        [](u32 k) {
+            const Domain& d = domains::slot(k);
+            return PickEntry{d.runnable(), d.priority};
+        },
+        n, previous != nullptr ? previous->id.value() : n);
+    return i < n ? &domains::slot(i) : nullptr;
+}
 
-Domain* pick_next() { return policy->pick_next(last_chosen); }
+bool fixed_priority_wake_preempts(const Domain& woken, const Domain& running) {
+    return fixed_priority_preempts(woken.priority, running.priority);
+}
+
+const Policy* policy = &kRoundRobin;
+// The policy's pick function beside its argument: one base address for both, so choosing
+// a policy at boot costs the yield path one load (its function was a constant before).
+struct Pick {
+    const Domain* last_chosen = nullptr;
+    Domain* (*pick_next)(const Domain* previous) = round_robin_pick;
+} pick;
+
+Domain* pick_next() { return pick.pick_next(pick.last_chosen); }
 
 void program_timer() {
     pending_work &= static_cast<u8>(~kWorkTimer);
@@ -156,9 +179,18 @@ void switch_to(Domain* prev, Domain& next, TrapFrame& f) {
 
 }  // namespace
 
-const Policy kRoundRobin{"round-robin", round_robin_pick};
+const Policy kRoundRobin{"round-robin", round_robin_pick, nullptr};
+const Policy kFixedPriority{"fixed-priority", fixed_priority_pick_next, fixed_priority_wake_preempts};
 
-void init() {
+const Policy& policy_for(u32 scheduler) {
+    return scheduler == boot_image::kSchedFixedPriority ? kFixedPriority : kRoundRobin;
+}
+
+const Policy& current_policy() { return *policy; }
+
+void init(const Policy& p) {
+    policy = &p;
+    pick.pick_next = p.pick_next;
     board::irq_init();
     board::irq_enable(board::kConfig.timer_irq);
     board::console_rx_interrupt_enable();
@@ -175,11 +207,20 @@ u64 now_ns() { return board::timer_now_ns(); }
 
 void update_time(Domain& d) { publish_time(d, now_ns()); }
 
+// d has just become runnable: under a policy that preempts (not round-robin), take the
+// CPU from the running domain at the next return to a guest if d outranks it.
+static void check_preempt(const Domain& d) {
+    if (policy->preempts == nullptr) return;
+    if (const Domain* cur = domains::current(); cur != nullptr && cur != &d && d.runnable() && policy->preempts(d, *cur))
+        pending_work |= kWorkResched;
+}
+
 void domain_started(Domain& d) {
     const u64 now = now_ns();
     d.runstate = RUNSTATE_runnable;
     d.runstate_entry_ns = now;
     update_time(d);
+    check_preempt(d);
 }
 
 void domain_stopped(Domain& d) {
@@ -203,6 +244,7 @@ static void wake(Domain& d) {
     if (d.polling) --polling_domains;
     d.polling = false;
     if (&d != domains::current()) set_runstate(d, idle_runstate(d), now_ns());
+    check_preempt(d);
 }
 
 void kick(const Kick& k) {
@@ -240,6 +282,7 @@ void block(Domain& d) {
 void pause_changed(Domain& d) {
     if (&d == domains::current()) pending_work |= kWorkResched;
     if (&d != domains::current()) set_runstate(d, idle_runstate(d), now_ns());
+    check_preempt(d);  // unpaused
 }
 
 void tick() {
@@ -290,7 +333,7 @@ void tick() {
             idle_wait();
             next = pick_next();
         }
-        last_chosen = next;
+        pick.last_chosen = next;
         // The same domain again (it yielded with nobody else to run, or was woken from
         // idle while still current) keeps its slice: tick() renews an expired one.
         if (next != cur) switch_to(cur, *next, f);

@@ -31,7 +31,7 @@ namespace xa::boot_image {
 inline constexpr u32 kBootImageOffset = 4 * MiB;    // from the start of RAM
 inline constexpr u32 kBootImageMaxSize = 4 * MiB;   // must end inside DIRECTMAP
 inline constexpr char kMagic[8] = {'X', 'A', 'B', 'O', 'O', 'T', '1', '\0'};
-inline constexpr u32 kVersion = 2;  // 2: ramdisks, shared kernels
+inline constexpr u32 kVersion = 3;  // 2: ramdisks, shared kernels; 3: scheduler
 inline constexpr u32 kMaxDomains = 8;
 inline constexpr u32 kRamdiskSectorSize = 512;       // ramdisk_size is a multiple of this
 inline constexpr u32 kRamdiskMaxSize = 3 * MiB;      // per domain; leaves 1 MiB for the rest
@@ -44,9 +44,15 @@ struct BootImageHeader {
     u32 domain_count;       // 1..kMaxDomains
     u32 crc32;              // CRC-32 (zlib's) of bytes [sizeof(header), total_size)
     char system_name[32];   // from the configuration's [system] name, NUL-terminated
-    u32 reserved[2];        // zero
+    u32 scheduler;          // kSched*, from [system] scheduler (version 3; was reserved)
+    u32 reserved;           // zero
 };
 static_assert(sizeof(BootImageHeader) == 64);
+
+// BootImageHeader.scheduler: the scheduling policy (sched.hh).
+inline constexpr u32 kSchedRoundRobin = 0;     // every runnable domain in turn
+inline constexpr u32 kSchedFixedPriority = 1;  // the lowest BootDomain.priority first
+inline constexpr u32 kSchedCount = 2;
 
 // BootDomain.flags
 inline constexpr u32 kDomPrivileged = 1u << 0;  // dom0: domctl, console input
@@ -58,7 +64,7 @@ struct BootDomain {
     u32 flags;              // kDom*
     u32 memory_kb;          // multiple of 4; 64 KiB .. 64 MiB
     u32 timeslice_us;       // 100 .. 1,000,000
-    u32 priority;           // 0..255, for the later fixed-priority policy (0 = highest)
+    u32 priority;           // 0..255, for the fixed-priority scheduler (0 = highest)
     u32 kernel_offset;      // of the kernel's ELF file, from the start of the image
     u32 kernel_size;        // bytes (other records may name the same kernel bytes)
     u32 ramdisk_offset;     // of its RAM disk, kRamdiskAlign aligned; 0 if none

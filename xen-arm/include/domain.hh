@@ -64,6 +64,7 @@ struct Domain {
 
     // ---- scheduling and accounting
     u32 timeslice_ns = 0;
+    u32 priority = 0;  // BootDomain.priority, 0 = highest (fixed-priority scheduler)
     u64 slice_end_ns = 0;
     u32 runstate = RUNSTATE_offline;
     u64 runstate_entry_ns = 0;

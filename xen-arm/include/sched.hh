@@ -1,10 +1,12 @@
 // The scheduler: which domain owns the CPU, the VMM tick, virtual time and timers.
 //
-// Policy today: preemptive round-robin over runnable domains, each running for its
-// configured timeslice, blocked and paused domains skipped, the CPU idle (WFI) when none
-// can run. The policy is one function (pick_next in sched.cc) so credit, SEDF or fixed
-// priority can replace it without touching the mechanism: context switch, accounting,
-// timers, upcall delivery.
+// Two policies, chosen by the boot image's [system] scheduler: preemptive round-robin over
+// runnable domains (the default), and fixed priority (the runnable domain with the lowest
+// BootDomain.priority runs, equals in round-robin, a higher one that wakes preempts).
+// Each domain runs for its configured timeslice, blocked and paused domains are skipped,
+// the CPU idles (WFI) when none can run. A policy is a pick function and an optional wake
+// check (Policy below), so credit or SEDF can be added without touching the mechanism:
+// context switch, accounting, timers, upcall delivery.
 //
 // Every path back to a guest ends in sched::leave(frame): it switches domains if needed
 // (rewriting the frame in place with the next domain's registers) and delivers a pending
@@ -20,22 +22,33 @@ namespace xa::sched {
 
 // A scheduling policy: which runnable domain runs next. The mechanism (sched.cc) calls
 // pick_next whenever the current domain blocks, yields, stops or uses up its slice, and
-// tells the policy which domain it chose. Credit, SEDF or fixed priority replace this
-// struct, nothing else.
+// tells the policy which domain it chose. Credit or SEDF would be one more instance of this
+// struct; the mechanism stays.
 struct Policy {
     const char* name;
     // The next domain to run (runnable() is true), or nullptr if none can run. `previous`
     // is the domain chosen last time (nullptr at first).
     Domain* (*pick_next)(const Domain* previous);
+    // Whether `woken`, just made runnable, takes the CPU from `running` at the next return
+    // to a guest; nullptr: never (it waits for the running domain's slice to end).
+    bool (*preempts)(const Domain& woken, const Domain& running);
 };
 
 // Round-robin in domain-id order, each for its configured timeslice.
 extern const Policy kRoundRobin;
+// The runnable domain with the numerically lowest priority (0 = highest) first; equal
+// priorities in round-robin; a strictly higher one that becomes runnable preempts.
+extern const Policy kFixedPriority;
+
+// The policy for a boot image's BootImageHeader.scheduler (checked: < kSchedCount).
+const Policy& policy_for(u32 scheduler);
 
 // No periodic tick: one one-shot board timer is programmed for the next thing due (the
 // current domain's slice end, a virtual timer, a poll timeout), so virtual timers fire at
 // their exact deadline and an idle system takes no interrupts at all.
-void init();
+// `policy` schedules from now on (set before any domain starts).
+void init(const Policy& policy);
+const Policy& current_policy();
 
 // A virtual timer was set to deadline_ns (0: cancelled; the timer then just fires once for
 // nothing, which is cheaper than re-scanning now).
