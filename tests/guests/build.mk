@@ -2,7 +2,7 @@
 # linked at the guest kernel base: build/guests/<name>.elf.
 TEST_GUESTS := $(patsubst tests/guests/%.S,build/guests/%.elf,$(wildcard tests/guests/*.S))
 
-build/guests/%.elf: tests/guests/%.S tests/guests/build.mk
+build/guests/%.elf: tests/guests/%.S tests/guests/parse_number.inc tests/guests/build.mk
 	@mkdir -p $(dir $@)
 	@echo "  AS+LD   $@"
 	@$(CROSS)gcc -mcpu=arm926ej-s -marm -nostdlib -static -Ihypercalls -Wl,-Ttext=0xC0000000 -o $@ $<

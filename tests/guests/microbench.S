@@ -177,25 +177,7 @@ mb_upcall:
     str     r3, [r2]
     swi     #XA_HYPERCALL_restore_trap_frame
 
-/* r0 = string; skips non-digits, reads a decimal number into r1 (0 if none), returns the
- * position after it in r0. */
-parse_number:
-    mov     r1, #0
-1:  ldrb    r2, [r0]
-    cmp     r2, #0
-    moveq   pc, lr
-    sub     r3, r2, #'0'
-    cmp     r3, #9
-    addhi   r0, r0, #1
-    bhi     1b
-2:  ldrb    r2, [r0]
-    sub     r3, r2, #'0'
-    cmp     r3, #9
-    movhi   pc, lr
-    add     r1, r1, r1, lsl #2        /* r1 *= 10 */
-    add     r1, r3, r1, lsl #1
-    add     r0, r0, #1
-    b       2b
+#include "parse_number.inc"
 
     .ltorg
     .data
