@@ -33,8 +33,6 @@ i32 err(Err e) { return to_int(e); }
 // Hypercalls come only from the current domain in virtual kernel mode, so the MMU checks
 // its pointers with the kernel DACR in force (guest_copy.hh): guest kernel and user pages
 // are reachable, the VMM's never.
-Err copy_from_guest(Domain&, void* dst, u32 va, u32 len) { return copy_from_current_guest(dst, va, len); }
-Err copy_to_guest(Domain&, u32 va, const void* src, u32 len) { return copy_to_current_guest(va, src, len); }
 
 domid_t resolve(const Domain& d, domid_t dom) { return dom == DOMID_SELF ? d.id.value() : dom; }
 
@@ -125,34 +123,38 @@ using Handler = i32 (*)(Domain& d, TrapFrame& f);
 
 i32 hc_set_trap_table(Domain& d, TrapFrame& f) {
     u32 table[XA_TRAP_COUNT];
-    if (copy_from_guest(d, table, f.r[0], sizeof table) != Err::ok) return err(Err::fault);
+    if (copy_from_current_guest(table, f.r[0], sizeof table) != Err::ok) return err(Err::fault);
     if (checks::check_trap_table(table) != Err::ok) return err(Err::inval);
     memcpy(d.trap_table, table, sizeof table);
     return 0;
 }
 
-i32 hc_mmu_update(Domain& d, TrapFrame& f) {
+// The batched page-table hypercalls (mmu_update, mmuext_op): r0 = the requests, r1 = count,
+// r2 = where to store how many were done (or 0), r3 = DOMID_SELF. Requests run in order;
+// the first failure stops the batch and is the result.
+template <typename Req, typename Fn>
+i32 run_batch(Domain& d, const TrapFrame& f, u32 max, bool allow_empty, Fn apply) {
     const u32 reqs = f.r[0], count = f.r[1], done_va = f.r[2];
     const domid_t dom = static_cast<domid_t>(f.r[3]);
     if (dom != DOMID_SELF && dom != d.id.value()) return err(Err::perm);
-    if (count > XA_MMU_MAX_BATCH) return err(Err::inval);
+    if ((count == 0 && !allow_empty) || count > max) return err(Err::inval);
     u32 done = 0;
     Err result = Err::ok;
     for (; done < count; ++done) {
-        mmu_update req;
-        if (copy_from_guest(d, &req, reqs + done * sizeof req, sizeof req) != Err::ok) {
-            result = Err::fault;
-            break;
-        }
-        if ((req.ptr & 3u) != MMU_NORMAL_PT_UPDATE) {
-            result = Err::nosys;
-            break;
-        }
-        result = update_mapping(d, req.ptr & ~3u, req.val);
+        Req req;
+        result = copy_from_current_guest(&req, reqs + done * sizeof req, sizeof req);
+        if (result == Err::ok) result = apply(req);
         if (result != Err::ok) break;
     }
-    if (done_va != 0 && copy_to_guest(d, done_va, &done, sizeof done) != Err::ok) return err(Err::fault);
+    if (done_va != 0 && copy_to_current_guest(done_va, &done, sizeof done) != Err::ok) return err(Err::fault);
     return err(result);
+}
+
+i32 hc_mmu_update(Domain& d, TrapFrame& f) {
+    return run_batch<mmu_update>(d, f, XA_MMU_MAX_BATCH, true, [&d](const mmu_update& req) {
+        if ((req.ptr & 3u) != MMU_NORMAL_PT_UPDATE) return Err::nosys;
+        return update_mapping(d, req.ptr & ~3u, req.val);
+    });
 }
 
 Err mmuext_one(const mmuext_op& op) {
@@ -179,23 +181,7 @@ Err mmuext_one(const mmuext_op& op) {
 }
 
 i32 hc_mmuext_op(Domain& d, TrapFrame& f) {
-    const u32 ops = f.r[0], count = f.r[1], done_va = f.r[2];
-    const domid_t dom = static_cast<domid_t>(f.r[3]);
-    if (dom != DOMID_SELF && dom != d.id.value()) return err(Err::perm);
-    if (count == 0 || count > XA_MMUEXT_MAX_BATCH) return err(Err::inval);
-    u32 done = 0;
-    Err result = Err::ok;
-    for (; done < count; ++done) {
-        mmuext_op op;
-        if (copy_from_guest(d, &op, ops + done * sizeof op, sizeof op) != Err::ok) {
-            result = Err::fault;
-            break;
-        }
-        result = mmuext_one(op);
-        if (result != Err::ok) break;
-    }
-    if (done_va != 0 && copy_to_guest(d, done_va, &done, sizeof done) != Err::ok) return err(Err::fault);
-    return err(result);
+    return run_batch<mmuext_op>(d, f, XA_MMUEXT_MAX_BATCH, false, mmuext_one);
 }
 
 i32 hc_update_va_mapping(Domain& d, TrapFrame& f) {
@@ -212,12 +198,11 @@ i32 hc_set_timer_op(Domain& d, TrapFrame& f) {
 template <typename T>
 i32 evtchn_call(Domain& d, u32 va, Err (*op)(Domain&, T&, Kick&)) {
     T arg;
-    if (copy_from_guest(d, &arg, va, sizeof arg) != Err::ok) return err(Err::fault);
+    if (copy_from_current_guest(&arg, va, sizeof arg) != Err::ok) return err(Err::fault);
     Kick k;
     const Err e = op(d, arg, k);
-    if (e == Err::ok && copy_to_guest(d, va, &arg, sizeof arg) != Err::ok) return err(Err::fault);
-    sched::kick(k);
-    sched::recheck_pollers();
+    if (e == Err::ok && copy_to_current_guest(va, &arg, sizeof arg) != Err::ok) return err(Err::fault);
+    sched::event_raised(k);
     return err(e);
 }
 
@@ -256,7 +241,7 @@ i32 hc_event_channel_op(Domain& d, TrapFrame& f) {
     }
 }
 
-i32 hc_xen_version(Domain& d, TrapFrame& f) {
+i32 hc_xen_version(Domain&, TrapFrame& f) {
     const u32 out = f.r[1];
     switch (f.r[0]) {
     case XENVER_version:
@@ -264,20 +249,20 @@ i32 hc_xen_version(Domain& d, TrapFrame& f) {
     case XENVER_extraversion: {
         xen_extraversion_t v = {};
         snprintk(v, sizeof v, ".%u-xen-arm", kVersionPatch);
-        return copy_to_guest(d, out, v, sizeof v) == Err::ok ? 0 : err(Err::fault);
+        return copy_to_current_guest(out, v, sizeof v) == Err::ok ? 0 : err(Err::fault);
     }
     case XENVER_capabilities: {
         static const char caps[] = "xen-arm-armv5-pv";
         // Only the string and its NUL: the rest of the guest's 1 KiB buffer is left alone.
-        return copy_to_guest(d, out, caps, sizeof caps) == Err::ok ? 0 : err(Err::fault);
+        return copy_to_current_guest(out, caps, sizeof caps) == Err::ok ? 0 : err(Err::fault);
     }
     case XENVER_pagesize:
         return static_cast<i32>(kPageSize);
     case XENVER_get_features: {
         xen_feature_info fi;
-        if (copy_from_guest(d, &fi, out, sizeof fi) != Err::ok) return err(Err::fault);
+        if (copy_from_current_guest(&fi, out, sizeof fi) != Err::ok) return err(Err::fault);
         fi.submap = 0;
-        return copy_to_guest(d, out, &fi, sizeof fi) == Err::ok ? 0 : err(Err::fault);
+        return copy_to_current_guest(out, &fi, sizeof fi) == Err::ok ? 0 : err(Err::fault);
     }
     default:
         return err(Err::nosys);
@@ -336,65 +321,60 @@ i32 hc_console_io(Domain& d, TrapFrame& f) {
     }
 }
 
+// Grant ops: each struct is copied in, handled, and copied back (its status says how it
+// went); only an unreachable array fails the hypercall itself.
+template <typename Op, typename Fn>
+i32 for_each_grant_op(u32 uop, u32 count, Fn handle) {
+    for (u32 i = 0; i < count; ++i) {
+        Op op;
+        const u32 va = uop + i * sizeof op;
+        if (copy_from_current_guest(&op, va, sizeof op) != Err::ok) return err(Err::fault);
+        handle(op);
+        if (copy_to_current_guest(va, &op, sizeof op) != Err::ok) return err(Err::fault);
+    }
+    return 0;
+}
+
+void setup_table(Domain& d, gnttab_setup_table& op) {
+    if (resolve(d, op.dom) != d.id.value()) {
+        op.status = GNTST_permission_denied;
+    } else if (op.nr_frames > XA_GRANT_FRAMES) {
+        op.status = GNTST_general_error;
+    } else {
+        op.status = GNTST_okay;
+        for (u32 k = 0; k < op.nr_frames && op.status == GNTST_okay; ++k) {
+            const u32 frame = d.grants_pa.value() + k * kPageSize;
+            if (copy_to_current_guest(op.frame_list + k * 4, &frame, 4) != Err::ok) op.status = GNTST_bad_virt_addr;
+        }
+    }
+}
+
+void query_size(Domain& d, gnttab_query_size& op) {
+    const domid_t target = resolve(d, op.dom);
+    if (target != d.id.value() && !d.privileged) {
+        op.status = GNTST_permission_denied;
+    } else if (domains::get(DomId(target)) == nullptr) {
+        op.status = GNTST_bad_domain;
+    } else {
+        op.nr_frames = XA_GRANT_FRAMES;
+        op.max_nr_frames = XA_GRANT_FRAMES;
+        op.status = GNTST_okay;
+    }
+}
+
 i32 hc_grant_table_op(Domain& d, TrapFrame& f) {
     const u32 cmd = f.r[0], uop = f.r[1], count = f.r[2];
     if (count == 0 || count > XA_GNTTAB_MAX_OPS) return err(Err::inval);
     switch (cmd) {
     case GNTTABOP_map_grant_ref:
-        for (u32 i = 0; i < count; ++i) {
-            gnttab_map_grant_ref op;
-            const u32 va = uop + i * sizeof op;
-            if (copy_from_guest(d, &op, va, sizeof op) != Err::ok) return err(Err::fault);
-            vmm::grants().map(d.id, op);
-            if (copy_to_guest(d, va, &op, sizeof op) != Err::ok) return err(Err::fault);
-        }
-        return 0;
+        return for_each_grant_op<gnttab_map_grant_ref>(uop, count, [&d](auto& op) { vmm::grants().map(d.id, op); });
     case GNTTABOP_unmap_grant_ref:
-        for (u32 i = 0; i < count; ++i) {
-            gnttab_unmap_grant_ref op;
-            const u32 va = uop + i * sizeof op;
-            if (copy_from_guest(d, &op, va, sizeof op) != Err::ok) return err(Err::fault);
-            vmm::grants().unmap(d.id, op);
-            if (copy_to_guest(d, va, &op, sizeof op) != Err::ok) return err(Err::fault);
-        }
-        return 0;
+        return for_each_grant_op<gnttab_unmap_grant_ref>(uop, count,
+                                                         [&d](auto& op) { vmm::grants().unmap(d.id, op); });
     case GNTTABOP_setup_table:
-        for (u32 i = 0; i < count; ++i) {
-            gnttab_setup_table op;
-            const u32 va = uop + i * sizeof op;
-            if (copy_from_guest(d, &op, va, sizeof op) != Err::ok) return err(Err::fault);
-            if (resolve(d, op.dom) != d.id.value()) {
-                op.status = GNTST_permission_denied;
-            } else if (op.nr_frames > XA_GRANT_FRAMES) {
-                op.status = GNTST_general_error;
-            } else {
-                op.status = GNTST_okay;
-                for (u32 k = 0; k < op.nr_frames && op.status == GNTST_okay; ++k) {
-                    const u32 frame = d.grants_pa.value() + k * kPageSize;
-                    if (copy_to_guest(d, op.frame_list + k * 4, &frame, 4) != Err::ok) op.status = GNTST_bad_virt_addr;
-                }
-            }
-            if (copy_to_guest(d, va, &op, sizeof op) != Err::ok) return err(Err::fault);
-        }
-        return 0;
+        return for_each_grant_op<gnttab_setup_table>(uop, count, [&d](auto& op) { setup_table(d, op); });
     case GNTTABOP_query_size:
-        for (u32 i = 0; i < count; ++i) {
-            gnttab_query_size op;
-            const u32 va = uop + i * sizeof op;
-            if (copy_from_guest(d, &op, va, sizeof op) != Err::ok) return err(Err::fault);
-            const domid_t target = resolve(d, op.dom);
-            if (target != d.id.value() && !d.privileged) {
-                op.status = GNTST_permission_denied;
-            } else if (domains::get(DomId(target)) == nullptr) {
-                op.status = GNTST_bad_domain;
-            } else {
-                op.nr_frames = XA_GRANT_FRAMES;
-                op.max_nr_frames = XA_GRANT_FRAMES;
-                op.status = GNTST_okay;
-            }
-            if (copy_to_guest(d, va, &op, sizeof op) != Err::ok) return err(Err::fault);
-        }
-        return 0;
+        return for_each_grant_op<gnttab_query_size>(uop, count, [&d](auto& op) { query_size(d, op); });
     default:
         return err(Err::nosys);
     }
@@ -417,7 +397,7 @@ i32 hc_vcpu_op(Domain& d, TrapFrame& f) {
         info.state_entry_time = d.runstate_entry_ns;
         for (u32 i = 0; i < 4; ++i) info.time[i] = d.runstate_ns[i];
         if (d.runstate < 4) info.time[d.runstate] += now - d.runstate_entry_ns;
-        return copy_to_guest(d, f.r[2], &info, sizeof info) == Err::ok ? 0 : err(Err::fault);
+        return copy_to_current_guest(f.r[2], &info, sizeof info) == Err::ok ? 0 : err(Err::fault);
     }
     default:
         return err(Err::nosys);
@@ -445,7 +425,7 @@ i32 hc_sched_op(Domain& d, TrapFrame& f) {
     }
     case SCHEDOP_shutdown: {
         sched_shutdown s;
-        if (copy_from_guest(d, &s, f.r[1], sizeof s) != Err::ok) return err(Err::fault);
+        if (copy_from_current_guest(&s, f.r[1], sizeof s) != Err::ok) return err(Err::fault);
         if (s.reason > SHUTDOWN_crash) return err(Err::inval);
         if (d.con_len != 0) console_flush(d);
         static const char* const kReasons[] = {"poweroff", "reboot", "suspend", "crash"};
@@ -458,9 +438,9 @@ i32 hc_sched_op(Domain& d, TrapFrame& f) {
     }
     case SCHEDOP_poll: {
         sched_poll p;
-        if (copy_from_guest(d, &p, f.r[1], sizeof p) != Err::ok) return err(Err::fault);
+        if (copy_from_current_guest(&p, f.r[1], sizeof p) != Err::ok) return err(Err::fault);
         if (p.nr_ports == 0 || p.nr_ports > XA_SCHED_POLL_MAX_PORTS) return err(Err::inval);
-        if (copy_from_guest(d, d.poll_ports, p.ports, p.nr_ports * 4) != Err::ok) return err(Err::fault);
+        if (copy_from_current_guest(d.poll_ports, p.ports, p.nr_ports * 4) != Err::ok) return err(Err::fault);
         for (u32 i = 0; i < p.nr_ports; ++i) {
             if (d.poll_ports[i] >= XA_EVTCHN_2L_NR_PORTS) return err(Err::inval);
             if (port_pending(d, d.poll_ports[i])) return 0;
@@ -498,7 +478,7 @@ void fill_domaininfo(Domain& t, const Domain& caller, xen_domctl_getdomaininfo& 
 i32 hc_domctl(Domain& d, TrapFrame& f) {
     if (!d.privileged) return err(Err::perm);
     xen_domctl op;
-    if (copy_from_guest(d, &op, f.r[0], sizeof op) != Err::ok) return err(Err::fault);
+    if (copy_from_current_guest(&op, f.r[0], sizeof op) != Err::ok) return err(Err::fault);
     if (op.interface_version != XA_DOMCTL_INTERFACE_VERSION) return err(Err::inval);
     Domain* target = domains::get(DomId(op.domain));
     Err e = Err::ok;
@@ -563,13 +543,13 @@ i32 hc_domctl(Domain& d, TrapFrame& f) {
         return err(Err::nosys);
     }
     if (e != Err::ok) return err(e);
-    return copy_to_guest(d, f.r[0], &op, sizeof op) == Err::ok ? 0 : err(Err::fault);
+    return copy_to_current_guest(f.r[0], &op, sizeof op) == Err::ok ? 0 : err(Err::fault);
 }
 
 i32 hc_physdev_op(Domain& d, TrapFrame& f) {
     if (f.r[0] != PHYSDEVOP_eoi) return err(Err::nosys);
     physdev_eoi eoi;
-    if (copy_from_guest(d, &eoi, f.r[1], sizeof eoi) != Err::ok) return err(Err::fault);
+    if (copy_from_current_guest(&eoi, f.r[1], sizeof eoi) != Err::ok) return err(Err::fault);
     return err(passthrough::eoi(d, eoi.irq));
 }
 

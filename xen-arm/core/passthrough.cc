@@ -78,9 +78,7 @@ bool route_irq(u32 line) {
         ++routed[i];
         Domain* d = domains::get(DomId(owner[i]));
         if (d == nullptr || !d->alive()) return true;
-        Kick k;
-        (void)vmm::evtchn().raise_virq(d->id, XA_VIRQ_PASSTHROUGH, k);
-        sched::kick(k);
+        sched::raise_virq(*d, XA_VIRQ_PASSTHROUGH);
         if (d != domains::current()) sched::yield();  // let it (or whoever is next) run
         return true;
     }

@@ -106,11 +106,7 @@ void expect_deadline(u64 deadline_ns) {
 // dom0 costs one interrupt per burst, not one per instruction.
 void console_input() {
     board::irq_disable(board::kConfig.console_irq);
-    if (Domain* dom0 = domains::get(DomId(0)); dom0 != nullptr && dom0->alive()) {
-        Kick k;
-        (void)vmm::evtchn().raise_virq(dom0->id, VIRQ_CONSOLE, k);
-        kick(k);
-    }
+    if (Domain* dom0 = domains::get(DomId(0)); dom0 != nullptr && dom0->alive()) raise_virq(*dom0, VIRQ_CONSOLE);
 }
 
 void handle_irqs() {
@@ -148,17 +144,18 @@ void idle_wait() {
     handle_irqs();
 }
 
-// Save prev's registers from the frame, load next's, and change address space. The
-// caches are virtually indexed: switch_ttbr cleans and invalidates them first.
+// vcpu_info's time, with the version protocol (odd while the update is in progress).
 void publish_time(Domain& d, u64 now) {
     vcpu_info& v = domains::shared(d)->vcpu[0];
-    v.time_version = v.time_version + 1;  // odd: update in progress
+    v.time_version = v.time_version + 1;  // odd
     asm volatile("" ::: "memory");
     v.system_time_ns = now;
     asm volatile("" ::: "memory");
     v.time_version = v.time_version + 1;
 }
 
+// Save prev's registers from the frame, load next's, and change address space. The
+// caches are virtually indexed: switch_ttbr cleans and invalidates them first.
 void switch_to(Domain* prev, Domain& next, TrapFrame& f) {
     const u64 now = now_ns();
     if (prev != nullptr && prev->state != DomState::free) {
@@ -232,9 +229,7 @@ void domain_stopped(Domain& d) {
     if (&d == domains::current()) pending_work |= kWorkResched;
     // dom0 hears about it, as Xen's VIRQ_DOM_EXC.
     if (Domain* dom0 = domains::get(DomId(0)); dom0 != nullptr && dom0->alive() && dom0 != &d) {
-        Kick k;
-        (void)vmm::evtchn().raise_virq(dom0->id, VIRQ_DOM_EXC, k);
-        kick(k);
+        raise_virq(*dom0, VIRQ_DOM_EXC);
     }
 }
 
@@ -247,12 +242,7 @@ static void wake(Domain& d) {
     check_preempt(d);
 }
 
-void kick(const Kick& k) {
-    if (!k.needed) return;
-    if (Domain* d = domains::get(k.dom); d != nullptr && d->alive()) wake(*d);
-}
-
-void recheck_pollers() {
+static void recheck_pollers() {
     if (polling_domains == 0) return;  // the common case: one load on every event operation
     for (u32 i = 0; i < Domain::kMaxDomains; ++i) {
         Domain& d = domains::slot(i);
@@ -268,6 +258,19 @@ void recheck_pollers() {
     }
 }
 
+void event_raised(const Kick& k) {
+    if (k.needed) {
+        if (Domain* d = domains::get(k.dom); d != nullptr && d->alive()) wake(*d);
+    }
+    recheck_pollers();
+}
+
+void raise_virq(Domain& d, u32 virq) {
+    Kick k;
+    (void)vmm::evtchn().raise_virq(d.id, virq, k);
+    event_raised(k);
+}
+
 void yield() { pending_work |= kWorkResched; }
 
 void block(Domain& d) {
@@ -280,9 +283,12 @@ void block(Domain& d) {
 }
 
 void pause_changed(Domain& d) {
-    if (&d == domains::current()) pending_work |= kWorkResched;
-    if (&d != domains::current()) set_runstate(d, idle_runstate(d), now_ns());
-    check_preempt(d);  // unpaused
+    if (&d == domains::current()) {
+        pending_work |= kWorkResched;
+    } else {
+        set_runstate(d, idle_runstate(d), now_ns());
+        check_preempt(d);  // unpaused
+    }
 }
 
 void tick() {
@@ -295,13 +301,10 @@ void tick() {
         if (d.timer_deadline_ns != 0 && now >= d.timer_deadline_ns) {
             d.timer_deadline_ns = 0;
             update_time(d);
-            Kick k;
-            (void)vmm::evtchn().raise_virq(d.id, VIRQ_TIMER, k);
-            kick(k);
+            raise_virq(d, VIRQ_TIMER);
         }
         if (d.polling && d.poll_timeout_ns != 0 && now >= d.poll_timeout_ns) wake(d);
     }
-    recheck_pollers();
     if (Domain* cur = domains::current(); cur != nullptr) {
         publish_time(*cur, now);
         if (now >= cur->slice_end_ns) {

@@ -45,7 +45,7 @@ const Policy& policy_for(u32 scheduler);
 
 // No periodic tick: one one-shot board timer is programmed for the next thing due (the
 // current domain's slice end, a virtual timer, a poll timeout), so virtual timers fire at
-// their exact deadline and an idle system takes no interrupts at all.
+// their deadline (never early) and an idle system takes one interrupt a second.
 // `policy` schedules from now on (set before any domain starts).
 void init(const Policy& policy);
 const Policy& current_policy();
@@ -60,10 +60,12 @@ u64 now_ns();  // system time: ns since the board's clock started
 void domain_started(Domain& d);   // built: becomes runnable
 void domain_stopped(Domain& d);   // shut down or crashed: off the run queue for good
 
-// An operation raised an upcall in kick.dom: wake it if it sleeps.
-void kick(const Kick& k);
-// Wake d if it is polling and one of its ports is pending (after any event operation).
-void recheck_pollers();
+// An event operation is done: wake kick.dom if it sleeps waiting for an upcall, and any
+// domain polling a port that is pending now (sched_op poll ignores masks). Every path
+// that makes a port pending ends here.
+void event_raised(const Kick& k);
+// The VMM raises VIRQ `virq` in d (timer, console, domain exit, pass-through interrupt).
+void raise_virq(Domain& d, u32 virq);
 
 void yield();                 // the current domain gives up the rest of its slice
 void block(Domain& d);        // wait for an event (the caller has checked none is pending)
