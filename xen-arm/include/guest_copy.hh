@@ -9,8 +9,9 @@
 // read probe and fails a write probe, so the VMM never writes through one for its guest
 // although its own privileged stores would be allowed there.
 //
-// check_guest_range (guest_access.hh) answers the same question by a software walk; it
-// stays for tables that are not on the CPU, and is what the host tests exercise.
+// The system tests drive the checks end to end (mini-OS's attack app passes VMM, unmapped
+// and read-only addresses to hypercalls); the DACR/AP rules the MMU applies are pinned
+// by tests/host/test_mmu.cc.
 #pragma once
 
 #include "libc.hh"
