@@ -190,3 +190,18 @@ def test_domctl_destroys_and_recreates_a_domain_twenty_times(tmp_path, platform)
     assert len(set(freed)) == 1 and len(set(built)) == 1, run.output
     # The last incarnation runs its heartbeat to the end.
     assert beats(run.output, "guest1", 1)[-3:] == [1, 2, 3], run.output
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_sched_op_poll(tmp_path, platform):
+    """sched_op poll: argument errors, a 5 ms timeout, a masked VIRQ_TIMER port waking the
+    poll at the timer (3 ms) long before its 50 ms timeout, and a pending port at once."""
+    run = system(tmp_path, platform, "poll", ("dom0", "app=poll"))
+    assert run.status == 0, run.output
+    checks = re.findall(r"^\[dom0\] poll: (.+): (ok|FAIL) ", run.output, re.M)
+    assert [name for name, _ in checks] == [
+        "no ports", "too many ports", "port out of range", "timeout returns 0", "timeout waited 5 ms",
+        "masked timer event wakes the poll", "woken at the timer, not the timeout",
+        "already pending returns at once"], run.output
+    assert all(result == "ok" for _, result in checks), run.output
+    assert "[dom0] poll: done" in run.lines, run.output

@@ -13,4 +13,7 @@ static inline s_time_t NOW(void) { return arch_now(); }
 /* Binds VIRQ_TIMER (its handler only ends a block: the scheduler looks at sleepers). */
 void init_time(void);
 
+/* The port VIRQ_TIMER is bound to. */
+evtchn_port_t time_timer_port(void);
+
 #endif /* MINIOS_TIME_H */
