@@ -34,6 +34,8 @@ import zlib
 HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parent
 INCLUDE = REPO / "xen-arm" / "include"
+BOARDS = REPO / "xen-arm" / "board"
+ELFNOTE_H = REPO / "hypercalls" / "xen-arm" / "elfnote.h"
 
 # ---- Limits that boot_image.hh states only in comments ----------------------------------
 # tests/domains/test_mkimage.py checks each of these against the header's comment text.
@@ -50,6 +52,7 @@ ELF_HEADER = struct.Struct("<16sHHIIIIIHHHHHH")  # Elf32_Ehdr, 52 bytes
 PROGRAM_HEADER = struct.Struct("<IIIIIIII")      # Elf32_Phdr, 32 bytes
 SECTION_HEADER_SIZE = 40                         # sizeof(Elf32_Shdr)
 ET_EXEC, EM_ARM, PT_LOAD, PF_R = 2, 40, 1, 4
+SHT_NOTE = 7
 PAGE = 4096
 
 
@@ -252,6 +255,77 @@ def known_boards() -> list[str]:
     return m.group(1).split() if m else []
 
 
+def _directmap_kb() -> int:
+    """DIRECTMAP's size (layout.hh): the VMM image and the VMM's own RAM."""
+    text = _strip_comments((INCLUDE / "layout.hh").read_text())
+    m = re.search(r"kDirectMap\s*\{\s*\"DIRECTMAP\"\s*,\s*[^,]+,\s*([^,]+),", text)
+    if not m:
+        raise FormatError("layout.hh: no kDirectMap")
+    return _evaluate(m.group(1), {"KiB": 1024, "MiB": 1024 * 1024}, "layout.hh") // 1024
+
+
+def board_ram_kb(board: str) -> int:
+    """The board's RAM (BoardConfig.ram_size in xen-arm/board/<board>/board_config.hh)."""
+    path = BOARDS / board / "board_config.hh"
+    try:
+        text = _strip_comments(path.read_text())
+    except OSError as e:
+        raise FormatError(f"cannot read {path}: {e.strerror}") from None
+    m = re.search(r"\.ram_size\s*=\s*([^,}]+)", text)
+    if not m:
+        raise FormatError(f"{path.relative_to(REPO)}: no .ram_size")
+    return _evaluate(m.group(1), {"KiB": 1024, "MiB": 1024 * 1024}, str(path.relative_to(REPO))) // 1024
+
+
+@dataclasses.dataclass
+class GuestNote:
+    """The ELF note that marks a paravirtual guest (hypercalls/xen-arm/elfnote.h)."""
+    name: bytes       # with its NUL
+    type: int
+    version: int      # the guest ABI version this VMM speaks
+
+
+def load_guest_note(path: pathlib.Path = ELFNOTE_H) -> GuestNote:
+    try:
+        text = path.read_text()
+    except OSError as e:
+        raise FormatError(f"cannot read {e.filename}: {e.strerror}") from None
+    found = dict(re.findall(r"^#define\s+(XA_ELFNOTE_NAME|XA_ELFNOTE_GUEST_ABI|XA_GUEST_ABI_VERSION)\s+(\S+)",
+                            text, re.M))
+    try:
+        return GuestNote(found["XA_ELFNOTE_NAME"].strip('"').encode() + b"\0",
+                         int(found["XA_ELFNOTE_GUEST_ABI"], 0), int(found["XA_GUEST_ABI_VERSION"], 0))
+    except (KeyError, ValueError):
+        raise FormatError("elfnote.h: XA_ELFNOTE_NAME, XA_ELFNOTE_GUEST_ABI or XA_GUEST_ABI_VERSION "
+                          "missing or not a plain value") from None
+
+
+def guest_abi_version(data: bytes, note: GuestNote) -> int | None:
+    """The guest ABI version in an ELF file's guest note; None if it has none. Reads the
+    section headers (the note is not loaded, so no program header covers it)."""
+    if len(data) < ELF_HEADER.size:
+        return None
+    shoff = struct.unpack_from("<I", data, 32)[0]
+    shentsize, shnum = struct.unpack_from("<HH", data, 46)
+    if shentsize != SECTION_HEADER_SIZE or shoff + shnum * shentsize > len(data):
+        return None
+    for i in range(shnum):
+        _, sh_type, _, _, offset, size = struct.unpack_from("<IIIIII", data, shoff + i * shentsize)
+        if sh_type != SHT_NOTE or offset + size > len(data):
+            continue
+        pos, end = offset, offset + size
+        while pos + 12 <= end:
+            namesz, descsz, ntype = struct.unpack_from("<III", data, pos)
+            name_at = pos + 12
+            desc_at = name_at + align4(namesz)
+            if desc_at + descsz > end:
+                break
+            if data[name_at:name_at + namesz] == note.name and ntype == note.type and descsz == 4:
+                return struct.unpack_from("<I", data, desc_at)[0]
+            pos = desc_at + align4(descsz)
+    return None
+
+
 # =========================================================================================
 # The configuration file
 # =========================================================================================
@@ -300,9 +374,11 @@ class System:
     boards: list[str]
     domains: list[Domain]
     scheduler: int = 0          # BootImageHeader.scheduler (kSched*)
+    overcommit: bool = False    # [system] overcommit: only domains started at boot must fit
+    line: int = 1               # of the [system] section (1 if there is none)
 
 
-SYSTEM_KEYS = ("name", "board", "scheduler")
+SYSTEM_KEYS = ("name", "board", "scheduler", "overcommit")
 DOMAIN_KEYS = ("kernel", "memory", "timeslice", "privileged", "start", "priority", "cmdline", "ramdisk")
 REQUIRED_DOMAIN_KEYS = ("kernel", "memory")
 BOOLEANS = {"yes": True, "true": True, "on": True, "1": True,
@@ -468,9 +544,14 @@ def parse_config(text: str, shown_path: str, fmt: Format, board: str | None, rep
     system_name_line = 1
     boards: list[str] = []
     scheduler = getattr(fmt, SCHEDULERS[SCHEDULER_DEFAULT])
+    overcommit = False
+    system_line = 1
     name_limit = fmt.text_limit(fmt.header, "system_name")
     for s in (s for s in sections if s.kind == "system"):
         _unknown_keys(s, SYSTEM_KEYS, report)
+        system_line = s.line
+        if "overcommit" in s.keys:
+            overcommit = bool(_choice(s.keys["overcommit"], "overcommit", BOOLEANS, "yes or no", report))
         if "name" in s.keys:
             system_name_line = s.keys["name"].line
             system_name = _text(s.keys["name"], "name", name_limit, report) or "?"
@@ -552,7 +633,30 @@ def parse_config(text: str, shown_path: str, fmt: Format, board: str | None, rep
     if not domain_sections:
         report(max(1, len(text.splitlines())),
                f"no [domain NAME] section: a system has 1..{fmt.kMaxDomains} domains")
-    return System(system_name, boards, domains, scheduler)
+    return System(system_name, boards, domains, scheduler, overcommit, system_line)
+
+
+def check_memory(system: System, board: str, ram_kb: int, vmm_kb: int, report: Reporter) -> None:
+    """The domains' memory against what the board leaves for guests: its RAM less
+    DIRECTMAP, which the VMM keeps (xen-arm/core/vmm.cc gives guests the rest, and every
+    domain's memory is one contiguous run of it). Every domain must fit at once, or with
+    [system] overcommit = yes those started at boot, and each of the others by itself."""
+    free_kb = ram_kb - vmm_kb
+    have = (f"the board {board} has {_amount(free_kb)} for guests "
+            f"({_amount(ram_kb)} of RAM less the VMM's {_amount(vmm_kb)})")
+    total = 0
+    for d in system.domains:
+        if system.overcommit and not d.autostart:
+            if d.memory_kb > free_kb:
+                report(d.line, f"[domain {d.name}]: memory: needs {_amount(d.memory_kb)}; {have}")
+            continue
+        total += d.memory_kb
+        if total > free_kb:
+            who = "the domains started at boot need" if system.overcommit else "the domains need"
+            report(d.line, f"[domain {d.name}]: memory: with {d.name}, {who} {_amount(total)} in all; "
+                           f"{have}" + ("" if system.overcommit else
+                                        ". Domains started by hand can take turns: [system] overcommit = yes"))
+            return
 
 
 def resolve_kernels(system: System, config: pathlib.Path, shown_config: str,
@@ -645,7 +749,7 @@ def pack_kernel(data: bytes) -> tuple[bytes, str | None]:
     return bytes(out), None
 
 
-def load_kernels(system: System, report: Reporter) -> None:
+def load_kernels(system: System, report: Reporter, note: GuestNote) -> None:
     """Reads and checks the resolved kernels and packs each (pack_kernel)."""
     for d in system.domains:
         if d.kernel_path is None:
@@ -654,6 +758,16 @@ def load_kernels(system: System, report: Reporter) -> None:
         if data is None:
             continue
         problem = elf_problem(data)
+        if problem is None:
+            version = guest_abi_version(data, note)
+            if version is None:
+                problem = ("is not a xen-arm paravirtual guest: it has no XenARM guest note "
+                           "(hypercalls/xen-arm/elfnote.h). A kernel built for bare metal, such as "
+                           "build/minios/native/<board>/minios.elf, faults at its first privileged "
+                           "instruction in a domain; use the paravirtual build (build/minios/pv/minios.elf)")
+            elif version != note.version:
+                problem = (f"was built for xen-arm guest ABI version {version}; this VMM speaks "
+                           f"version {note.version}")
         if problem is None:
             d.image, problem = pack_kernel(data)
         if problem:
@@ -896,6 +1010,10 @@ def _size_text(kb: int) -> str:
     return f"{kb // 1024}M" if kb % 1024 == 0 else f"{kb}K"
 
 
+def _amount(kb: int) -> str:
+    return f"{kb // 1024} MiB" if kb % 1024 == 0 else f"{kb} KiB"
+
+
 def _time_text(us: int) -> str:
     return f"{us // 1000}ms" if us % 1000 == 0 else f"{us}us"
 
@@ -955,6 +1073,9 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         fmt = load_format()
+        note = load_guest_note()
+        if args.board is not None:
+            ram_kb, vmm_kb = board_ram_kb(args.board), _directmap_kb()
     except FormatError as e:
         print(f"mkimage: {e}", file=sys.stderr)
         return 2
@@ -974,8 +1095,10 @@ def main(argv: list[str] | None = None) -> int:
         resolve_kernels(system, pathlib.Path(args.config), args.config, args.kernel_dir,
                         required=not args.check, report=report)
         resolve_ramdisks(system, pathlib.Path(args.config), args.config)
-        load_kernels(system, report)
+        load_kernels(system, report, note)
         load_ramdisks(system, fmt, report)
+        if args.board is not None and not report.problems:
+            check_memory(system, args.board, ram_kb, vmm_kb, report)
         layout = plan(system, fmt, report)
         report.raise_if_any()
         if args.check:

@@ -54,6 +54,9 @@ SECTIONS
 
     __image_end = .;
 
+    /* The paravirtual build's guest note (hypercalls/xen-arm/elfnote.h): not loaded,
+     * kept for domains/mkimage.py. Every other note goes. */
+    .note.xen-arm 0 : { KEEP(*(.note.xen-arm)) }
     /DISCARD/ : { *(.ARM.exidx*) *(.ARM.extab*) *(.comment) *(.note*) }
 }
 

@@ -50,6 +50,15 @@ _start:
 # Another kernel, whose data segment is not a multiple of 4 bytes long.
 OTHER_SOURCE = KERNEL_SOURCE.replace(".word 1, 2, 3", ".word 4, 5, 6\n    .byte 7, 8, 9")
 
+
+def guest_note(version: str = "XA_GUEST_ABI_VERSION") -> str:
+    """XA_GUEST_NOTE of hypercalls/xen-arm/elfnote.h as plain assembler text (the test
+    kernels are assembled without the preprocessor), optionally with another version."""
+    src = f"#include <xen-arm/elfnote.h>\n#undef XA_GUEST_ABI_VERSION\n#define XA_GUEST_ABI_VERSION {version}\n" \
+        "XA_GUEST_NOTE\n" if version != "XA_GUEST_ABI_VERSION" else "#include <xen-arm/elfnote.h>\nXA_GUEST_NOTE\n"
+    return subprocess.run(["arm-none-eabi-cpp", "-P", "-D__ASSEMBLER__", f"-I{REPO / 'hypercalls'}"],
+                          input=src, capture_output=True, text=True, check=True).stdout
+
 # A good configuration; the bad ones below change one line of it. Line numbers matter.
 GOOD = """\
 # A test system: dom0 and a guest.
@@ -83,8 +92,10 @@ def kernels(tmp_path_factory) -> pathlib.Path:
     is not a multiple of 4 bytes long), copy.elf (minios.elf with 3 more bytes after its
     segments: the same kernel once packed), and minios.o (relocatable, not executable)."""
     work = tmp_path_factory.mktemp("kernels")
-    assemble(work, "minios", KERNEL_SOURCE, 0xC0008000)
-    assemble(work, "other", OTHER_SOURCE, 0xC0008000)
+    assemble(work, "minios", KERNEL_SOURCE + guest_note(), 0xC0008000)
+    assemble(work, "other", OTHER_SOURCE + guest_note(), 0xC0008000)
+    assemble(work, "native", KERNEL_SOURCE, 0xC0008000)
+    assemble(work, "future", KERNEL_SOURCE + guest_note("99"), 0xC0008000)
     pv = work / "pv"
     pv.mkdir()
     shutil.copy(work / "minios.elf", pv / "minios.elf")
@@ -200,7 +211,7 @@ BAD = {
                     "11: prio: unknown key in [domain] (known: kernel, memory, timeslice, privileged, "
                     "start, priority, cmdline, ramdisk)"),
     "unknown-system-key": (change("name = test-sys", "title = test-sys"),
-                           "3: title: unknown key in [system] (known: name, board, scheduler)"),
+                           "3: title: unknown key in [system] (known: name, board, scheduler, overcommit)"),
     "duplicate-key": (change("timeslice = 5ms", "memory = 1M"),
                       "17: memory: duplicate key (first set on line 16)"),
     "unknown-section": (change("[domain guest1]", "[guest guest1]"),
@@ -314,10 +325,16 @@ def big_kernel(path: pathlib.Path, segment_bytes: int, fill: int) -> int:
     4 KiB of padding and followed by 1 MiB of bytes outside every segment. Returns its
     packed size (ELF header, one program header, the segment)."""
     data = bytearray(4096 + segment_bytes + (1 << 20))
-    struct.pack_into("<16sHHIIIIIHHHHHH", data, 0, b"\x7fELF\x01\x01\x01", 2, 40, 1, 0xC0000000, 52, 0, 0,
-                     52, 32, 1, 40, 0, 0)
+    # After the segment: the guest note, then a section table (a null section and the note).
+    note_at = 4096 + segment_bytes
+    shoff = note_at + 24
+    struct.pack_into("<16sHHIIIIIHHHHHH", data, 0, b"\x7fELF\x01\x01\x01", 2, 40, 1, 0xC0000000, 52, shoff, 0,
+                     52, 32, 1, 40, 2, 0)
     struct.pack_into("<8I", data, 52, 1, 4096, 0xC0000000, 0xC0000000, segment_bytes, segment_bytes, 7, 4096)
     data[4096:4096 + segment_bytes] = bytes([fill]) * segment_bytes
+    note = mkimage.load_guest_note()
+    struct.pack_into("<III8sI", data, note_at, len(note.name), 4, note.type, note.name, note.version)
+    struct.pack_into("<10I", data, shoff + 40, 0, 7, 0, 0, note_at, 24, 0, 0, 4, 0)   # SHT_NOTE
     path.write_bytes(bytes(data))
     return 52 + 32 + segment_bytes
 
@@ -818,3 +835,91 @@ def test_scheduler_in_header(tmp_path, kernels, vmm, value, expected):
     _, version, _, _, crc, _, scheduler, reserved = HEADER_FMT.unpack_from(image)
     assert (version, scheduler, reserved) == (VERSION, expected, 0)
     assert crc == zlib.crc32(image[64:])
+
+
+# ---- paravirtual guests only ------------------------------------------------------------
+
+def test_a_kernel_without_the_guest_note_is_refused(tmp_path, kernels, vmm):
+    """A bare-metal kernel (here: the test kernel without XA_GUEST_NOTE, as a native
+    mini-OS) and one built for another guest ABI version are refused by name."""
+    text = GOOD.split("[domain guest1]")[0]
+    text += "[domain g1]\nkernel = ../k/native.elf\nmemory = 64K\n"
+    text += "[domain g2]\nkernel = ../k/future.elf\nmemory = 64K\n"
+    (tmp_path / "k").mkdir()
+    shutil.copy(kernels / "native.elf", tmp_path / "k" / "native.elf")
+    shutil.copy(kernels / "future.elf", tmp_path / "k" / "future.elf")
+    first = len(GOOD.split("[domain guest1]")[0].splitlines()) + 2
+    result = mk(tmp_path, text, kernel_dir=kernels / "pv", vmm=vmm)
+    assert result.status == 1
+    assert result.stderr.splitlines() == [
+        f"domains/bad.cfg:{first}: kernel: k/native.elf is not a xen-arm paravirtual guest: it has no "
+        "XenARM guest note (hypercalls/xen-arm/elfnote.h). A kernel built for bare metal, such as "
+        "build/minios/native/<board>/minios.elf, faults at its first privileged instruction in a domain; "
+        "use the paravirtual build (build/minios/pv/minios.elf)",
+        f"domains/bad.cfg:{first + 3}: kernel: k/future.elf was built for xen-arm guest ABI version 99; "
+        "this VMM speaks version 1",
+    ]
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_project_kernels_carry_the_note_and_native_builds_do_not(repo):
+    note = mkimage.load_guest_note()
+    pv = [repo / "build/minios/pv/minios.elf", repo / "build/guests/hotpath.elf"]
+    native = [repo / "build/minios/native/goldfish/minios.elf"]
+    for path in pv + native:
+        if not path.exists():
+            subprocess.run(["make", "--no-print-directory", "minios", "test-guests"], cwd=repo, check=True)
+    for path in pv:
+        assert mkimage.guest_abi_version(path.read_bytes(), note) == note.version, path
+    for path in native:
+        assert mkimage.guest_abi_version(path.read_bytes(), note) is None, path
+
+
+# ---- memory against the board -----------------------------------------------------------
+
+def imx21_vmm() -> pathlib.Path:
+    path = REPO / "build" / "imx21" / "xen-arm.elf"
+    if not path.exists():
+        subprocess.run(["make", "--no-print-directory", "vmm", "PLATFORM=imx21"], cwd=REPO, check=True)
+    return path
+
+
+def sized(memories: list[str], starts: list[str], system: str = "") -> str:
+    text = f"[system]\nname = sized\n{system}\n"
+    for i, (mem, start) in enumerate(zip(memories, starts)):
+        text += (f"[domain d{i}]\nkernel = minios\nmemory = {mem}\n"
+                 f"privileged = {'yes' if i == 0 else 'no'}\nstart = {start}\n")
+    return text
+
+
+def test_guest_memory_must_fit_the_board(tmp_path, kernels, vmm):
+    # imx21: 64 MiB of RAM, 12 of them DIRECTMAP: 52 MiB for guests.
+    text = sized(["1M", "40M", "31M"], ["boot", "boot", "manual"])
+    result = mk(tmp_path, text, kernel_dir=kernels / "pv", vmm=imx21_vmm(), board="imx21", ram_base="0xC0000000")
+    assert result.status == 1
+    assert result.stderr == (
+        "domains/bad.cfg:14: [domain d2]: memory: with d2, the domains need 72 MiB in all; the board imx21 "
+        "has 52 MiB for guests (64 MiB of RAM less the VMM's 12 MiB). Domains started by hand can take "
+        "turns: [system] overcommit = yes\n")
+    assert not (tmp_path / "out").exists()
+    # Exactly full is fine; goldfish's 116 MiB take what imx21's 52 do not.
+    assert mk(tmp_path, sized(["1M", "40M", "11M"], ["boot"] * 3), kernel_dir=kernels / "pv", vmm=imx21_vmm(),
+              board="imx21", ram_base="0xC0000000").status == 0
+    assert mk(tmp_path, text, kernel_dir=kernels / "pv", vmm=vmm).status == 0
+
+
+def test_overcommit_counts_only_domains_started_at_boot(tmp_path, kernels, vmm):
+    imx21 = dict(kernel_dir=kernels / "pv", vmm=imx21_vmm(), board="imx21", ram_base="0xC0000000")
+    ok = sized(["1M", "40M", "31M", "51M"], ["boot", "boot", "manual", "manual"], "overcommit = yes")
+    assert mk(tmp_path, ok, **imx21).status == 0
+    boot_over = sized(["1M", "40M", "8M", "31M"], ["boot", "boot", "manual", "boot"], "overcommit = yes")
+    result = mk(tmp_path, boot_over, **imx21)
+    assert result.status == 1
+    assert result.stderr == (
+        "domains/bad.cfg:19: [domain d3]: memory: with d3, the domains started at boot need 72 MiB in all; "
+        "the board imx21 has 52 MiB for guests (64 MiB of RAM less the VMM's 12 MiB)\n")
+    alone_over = sized(["1M", "53M"], ["boot", "manual"], "overcommit = yes")
+    result = mk(tmp_path, alone_over, **imx21)
+    assert result.status == 1
+    assert result.stderr == ("domains/bad.cfg:9: [domain d1]: memory: needs 53 MiB; the board imx21 has "
+                             "52 MiB for guests (64 MiB of RAM less the VMM's 12 MiB)\n")

@@ -16,9 +16,12 @@
 #include <xen-arm/sched.h>
 #include <xen-arm/shared_info.h>
 #include <xen-arm/start_info.h>
+#include <xen-arm/elfnote.h>
 #include <xen-arm/trap.h>
 
     .equ DOMID_SELF_VALUE, 0x7FF0   /* DOMID_SELF: its C definition casts to domid_t */
+
+XA_GUEST_NOTE
 
     .text
     .global _start

@@ -20,11 +20,14 @@
 #include <xen-arm/sched.h>
 #include <xen-arm/shared_info.h>
 #include <xen-arm/start_info.h>
+#include <xen-arm/elfnote.h>
 #include <xen-arm/trap.h>
 
     .equ SI_DOMID, 48                 /* start_info.domid (uint16_t) */
     .equ SI_STORE_EVTCHN, 56          /* start_info.store_evtchn */
     .equ SI_CMD_LINE, 88              /* start_info.cmd_line */
+
+XA_GUEST_NOTE
 
     .text
     .global _start

@@ -146,7 +146,15 @@ Err build(u32 index, const char*& problem) {
     FrameTable& ft = vmm::frame_table();
     // Memory.
     auto mem = vmm::guest_frames().alloc(mem_bytes / kPageSize);
-    if (!mem) return fail(problem, "not enough free guest memory", Err::nomem);
+    if (!mem) {
+        // The numbers tell the user what to shrink. One buffer is enough: build() runs with
+        // interrupts masked and its caller prints the problem before anything builds again.
+        static char why[112];
+        const u32 free_kb = vmm::guest_frames().free_count() * (kPageSize / KiB);
+        snprintk(why, sizeof why, "not enough free guest memory: needs %u KiB, %u KiB free%s", cfg.memory_kb,
+                 free_kb, free_kb >= cfg.memory_kb ? " but not in one piece" : "");
+        return fail(problem, why, Err::nomem);
+    }
     d.mem_base = *mem;
     d.nr_pages = mem_bytes / kPageSize;
     if (ft.assign(d.mem_base, d.nr_pages, d.id, FrameType::guest) != Err::ok) {

@@ -13,6 +13,7 @@
 #include <xen-arm/hypercall.h>
 #include <xen-arm/shared_info.h>
 #include <xen-arm/start_info.h>
+#include <xen-arm/elfnote.h>
 #include <xen-arm/trap.h>
 
 #define HYPERCALL_restore_trap_frame XA_HYPERCALL_restore_trap_frame
@@ -24,6 +25,8 @@
 #define FRAME_PC XA_TRAP_FRAME_PC
 #define FRAME_VPSR XA_TRAP_FRAME_VPSR
 #define VPSR_MODE_USER XA_VPSR_MODE_USER
+
+XA_GUEST_NOTE
 
     .section .text.head, "ax"
     .arm

@@ -5,6 +5,10 @@
  * Entry (hypercalls/xen-arm/start_info.h): virtual kernel mode, upcalls masked,
  * r0 = start_info, sp = top of the domain's memory (below the console and store pages).
  */
+#include <xen-arm/elfnote.h>
+
+XA_GUEST_NOTE
+
     .section .text.head, "ax"
     .arm
     .global _start
