@@ -3,14 +3,24 @@
 # when everything is there it only checks (dpkg-query) and says so.
 #
 #   tools/install-deps.sh [build|test|debug|qemu]...   (default: everything but debug)
+#   tools/install-deps.sh --list GROUP...             print the groups' packages, install nothing
+#
+# tools/check-deps.py (run by make test) checks that these lists name every package a
+# build and the tests really use.
 set -eu
 
 say() { printf 'install-deps: %s\n' "$*" >&2; }
 
 pkgs_build="make gcc-arm-none-eabi binutils-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-dev python3"
 pkgs_qemu="dpkg-dev xz-utils gcc g++ pkg-config ninja-build meson python3 libglib2.0-dev libpixman-1-dev libfdt-dev zlib1g-dev flex bison"
-pkgs_test="g++ cmake libgtest-dev python3-pytest python3-matplotlib"
+pkgs_test="g++ cmake libgtest-dev python3-pytest python3-matplotlib strace"
 pkgs_debug="gdb-multiarch"
+
+list_only=no
+if [ "${1:-}" = --list ]; then
+    list_only=yes
+    shift
+fi
 
 want=""
 [ $# -eq 0 ] && set -- build qemu test
@@ -23,6 +33,11 @@ for group in "$@"; do
         *) echo "install-deps: unknown group '$group' (build, qemu, test, debug)" >&2; exit 2 ;;
     esac
 done
+
+if [ "$list_only" = yes ]; then
+    printf '%s\n' $want | awk '!seen[$0]++'
+    exit 0
+fi
 
 missing=""
 for p in $want; do
