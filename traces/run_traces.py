@@ -263,72 +263,11 @@ def write_summary(out: pathlib.Path, platform: str, res: list[dict], timing: dic
 
 
 def plot(out: pathlib.Path, platform: str, res: list[dict]) -> None:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    labels = [f"case {r['case']}\n{['native', '1 domain', '2 domains', '3 domains'][r['case']]}" for r in res]
-    x = range(len(res))
-    # Figure 4 style: per-thread instructions and clock cycles for the four cases.
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.4))
-    for ax, key, title, color in ((axes[0], "thread_instructions", "Instructions per benchmark thread", "#4c72b0"),
-                                  (axes[1], "thread_cycles", "Clock cycles per benchmark thread (modelled)", "#dd8452")):
-        vals = [r[key] / 1e6 for r in res]
-        bars = ax.bar(x, vals, color=color, width=0.6, label="ours (xatrace)")
-        for b, r in zip(bars, res):
-            note = "" if r["case"] == 0 else f"\n{(r[key] / res[0][key] - 1) * 100:+.2f} %"
-            ax.annotate(f"{r[key] / 1e6:.4f} M{note}", (b.get_x() + b.get_width() / 2, b.get_height()),
-                        ha="center", va="bottom", fontsize=8)
-        if key == "thread_instructions":
-            paper = res[0][key] * (1 + PAPER_INSTR_OVERHEAD_CASE1 / 100) / 1e6
-            ax.hlines(paper, 0.62, 1.38, colors="black", linestyles="dashed",
-                      label=f"paper: case 1 = case 0 + {PAPER_INSTR_OVERHEAD_CASE1:.0f} %")
-        ax.set_xticks(list(x), labels)
-        ax.set_ylabel("millions")
-        ax.set_ylim(0, max(vals) * 1.25)
-        ax.set_title(title, fontsize=10)
-        ax.legend(loc="lower right", fontsize=8)
-    fig.suptitle(f"Seed 001 experiment on {platform} (cf. the paper's Figure 4)", fontsize=11)
-    fig.tight_layout()
-    fig.savefig(out / "fig4.png", dpi=120)
-    plt.close(fig)
-
-    fig, ax = plt.subplots(figsize=(6.5, 4))
-    w = 0.38
-    ours = [r["cpi"] for r in res]
-    paper = [PAPER_CPI[r["case"]] for r in res]
-    b1 = ax.bar([i - w / 2 for i in x], ours, w, label="ours (xatrace model, benchmark window)", color="#4c72b0")
-    b2 = ax.bar([i + w / 2 for i in x], paper, w, label="paper, as printed (case1..case4)", color="#bbbbbb",
-                hatch="//", edgecolor="#555555")
-    for b in list(b1) + list(b2):
-        ax.annotate(f"{b.get_height():.2f}", (b.get_x() + b.get_width() / 2, b.get_height()), ha="center",
-                    va="bottom", fontsize=8)
-    ax.set_xticks(list(x), labels)
-    ax.set_ylabel("cycles per instruction")
-    ax.set_ylim(0, max(ours + paper) * 1.2)
-    ax.set_title(f"CPI per case on {platform}: ours and the paper's", fontsize=10)
-    ax.legend(fontsize=8, loc="lower right")
-    fig.tight_layout()
-    fig.savefig(out / "fig4_cpi.png", dpi=120)
-    plt.close(fig)
-
-    fig, ax = plt.subplots(figsize=(6.5, 4))
-    bottom = [0.0] * len(res)
-    for unit, color in (("kernel", "#4c72b0"), ("vmm", "#c44e52"), ("other", "#8c8c8c")):
-        vals = [r["units"].get(unit, [0, 0])[1] / r["domains"] / 1e6 for r in res]
-        ax.bar(list(x), vals, 0.6, bottom=bottom, label=UNIT_LABELS[unit], color=color)
-        bottom = [a + b for a, b in zip(bottom, vals)]
-    for i, r in enumerate(res):
-        vmm = r["units"].get("vmm", [0, 0])[1] / r["cycles"] * 100
-        ax.annotate(f"VMM {vmm:.2f} %", (i, bottom[i]), ha="center", va="bottom", fontsize=8)
-    ax.set_xticks(list(x), labels)
-    ax.set_ylabel("million cycles per domain")
-    ax.set_ylim(0, max(bottom) * 1.15)
-    ax.set_title(f"Benchmark window cycles per domain, by where they ran ({platform})", fontsize=10)
-    ax.legend(fontsize=8, loc="lower right")
-    fig.tight_layout()
-    fig.savefig(out / "breakdown.png", dpi=120)
-    plt.close(fig)
+    """fig4.png, fig4_cpi.png, breakdown.png (traces/plots.py)."""
+    import plots
+    plots.save(plots.overhead_figure(platform, res, PAPER_INSTR_OVERHEAD_CASE1), out / "fig4.png")
+    plots.save(plots.cpi_figure(platform, res, PAPER_CPI), out / "fig4_cpi.png")
+    plots.save(plots.breakdown_figure(platform, res), out / "breakdown.png")
 
 
 def main() -> None:
@@ -337,9 +276,15 @@ def main() -> None:
     ap.add_argument("--out", type=pathlib.Path, help="default: traces/results/<platform>")
     ap.add_argument("--runs", type=int, default=5, help="runs of each case with and without the plugin")
     ap.add_argument("--model", default="", help="extra plugin arguments, e.g. ifill=30,dfill=30")
+    ap.add_argument("--replot", action="store_true",
+                    help="only redraw the plots from the case files of an earlier run (no QEMU)")
     args = ap.parse_args()
     out = args.out or xatrace.TRACES / "results" / args.platform
     out.mkdir(parents=True, exist_ok=True)
+    if args.replot:
+        plot(out, args.platform, [analyse(out, case) for case in CASES])
+        print(f"traces: plots redrawn in {out}")
+        return
     model = dict(kv.split("=", 1) for kv in args.model.split(",") if kv)
     timing, res = {}, []
     for case in CASES:
