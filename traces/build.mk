@@ -1,6 +1,6 @@
 # xatrace: instruction and cycle traces (traces/README.md). Included by the top-level Makefile.
 #
-#   make traces [PLATFORM=imx21]   seed 001's cases 0-3 under the plugin -> traces/results/<board>/
+#   make traces [PLATFORM=imx21]   the Secure Xen on ARM benchmark (Kim and Shin), cases 0-3, under the plugin -> traces/results/<board>/
 #   make bench [PLATFORM=...]      microbenchmarks (min/median/max) -> traces/results/<board>/bench.csv
 #   make traces-plugin             build/traces/libxatrace.so (and the model's unit tests)
 #   TRACES_MODEL=walk=0,ifill=30   extra plugin arguments for both (e.g. walk=0: no TLB walk cost)
