@@ -149,7 +149,7 @@ def cpi_figure(platform: str, res: list[dict], paper_cpi: dict[int, float]) -> F
     left.set_ylabel("CPI (cycles per instruction)")
     left.set_title("CPI: ours and the paper's", fontsize=10)
     dot_panel(right, xs, [("ours", ours, COLORS["thread"], "o")], "CPI (cycles per instruction)", fmt="{:.4f}",
-              min_span=0.02, baseline=None)
+              min_span=0.01, baseline=None)
     right.set_title("Ours, zoomed", fontsize=10)
     fig.suptitle(f"{platform}: cycles per instruction, native and xen-arm with 1-3 domains "
                  f"(ours against {PAPER})", fontsize=10)
