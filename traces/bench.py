@@ -17,13 +17,22 @@ iteration:
   guest thread switch      tswitch_call in thread a -> tswitch_back in thread b (mini-OS
                            schedule() and its context switch, inside one domain)
 
-Prints a table (min / median / max over the samples) and writes
-traces/results/<platform>/bench.csv and bench.md.
+and the µC/OS-II task switch (ucos-port/apps/bench.c, app=bench), natively on the board and
+as the only domain of xen-arm: two tasks switch N times per round, each round between two
+BSP_Mark() calls, once with N switches and once with none; with the plugin probing
+BSP_Mark, one switch is the difference of the fastest loaded and the fastest empty round
+over 2N switches, in instructions and in modelled cycles (the markers' own cost cancels).
+Two ways: the port's raw OS_TASK_SW() and an OSSemPost/OSSemPend ping-pong.
+
+Prints the tables (mini-OS: min / median / max over the samples) and writes, for the one
+board asked for, traces/results/<platform>/bench.csv (mini-OS), ucos-bench.csv (µC/OS-II)
+and bench.md (both).
 """
 import argparse
 import csv
 import dataclasses
 import pathlib
+import re
 import statistics
 import sys
 
@@ -31,6 +40,16 @@ import xatrace
 
 GUESTS = xatrace.REPO / "build" / "guests"
 KERNELS = xatrace.REPO / "build" / "traces" / "kernels"
+UCOS = xatrace.REPO / "build" / "ucos"
+UCOS_KINDS = {1: "µC/OS-II task switch, raw OS_TASK_SW() (the port's path)",
+              2: "µC/OS-II task switch, OSSemPost/OSSemPend ping-pong"}
+UCOS_SYSTEMS = ("native", "xen-arm")
+UCOS_HEADER = ["benchmark", "system", "switches_per_round", "rounds", "instructions_per_switch",
+               "cycles_per_switch", "instructions_vs_native_pct", "cycles_vs_native_pct",
+               "instructions_per_switch_icount_clock"]
+MINIOS_HEADER = ["benchmark", "samples", "instructions_min", "instructions_median", "instructions_max",
+                 "cycles_min", "cycles_median", "cycles_max"]
+ICOUNT_NS_PER_INSN = 8  # -icount shift=3 (tools/run-qemu.sh)
 RAM_BASE = {"goldfish": "0x0", "imx21": "0xC0000000", "versatilepb": "0x0"}
 
 
@@ -105,15 +124,138 @@ def samples(b: Bench, events: list[xatrace.Event], probes: dict[str, int]) -> li
     return out
 
 
+def ucos_tags(rounds: int) -> list[int]:
+    """The BSP_Mark tags of ucos-port/apps/bench.c in the order it calls them:
+    0xC5KKRRLP, KK kind, RR round, L 1 = N switches / 0 = none, P 0 start / 1 end."""
+    return [0xC5000000 | kind << 16 | r << 8 | loaded << 4 | phase
+            for kind in UCOS_KINDS for r in range(rounds) for loaded in (0, 1) for phase in (0, 1)]
+
+
+def ucos_per_switch(marks: dict[int, tuple[int, ...]], kind: int, n: int, rounds: int) -> tuple[float, ...]:
+    """Per switch, for each counter of the marks (instructions, cycles, ...): the fastest
+    round with n switches minus the fastest without, over 2n switches."""
+    width = len(next(iter(marks.values())))
+
+    def fastest(loaded: int, i: int) -> int:
+        spans = []
+        for r in range(rounds):
+            tag = 0xC5000000 | kind << 16 | r << 8 | loaded << 4
+            spans.append(marks[tag | 1][i] - marks[tag][i])
+        return min(spans)
+    return tuple((fastest(1, i) - fastest(0, i)) / (2 * n) for i in range(width))
+
+
+def ucos_console_marks(output: str) -> dict[int, tuple[int]]:
+    """The markers' virtual time in instructions (-icount), as tests/system/test_ucos_bench.py
+    reads them: the VMM's trace lines (pv), the guest's own table (native)."""
+    found = {}
+    for m in re.finditer(r"^(?:xen-arm: trace dom0 marker|mark) 0x([0-9a-f]{8}) at (\d+) ns$", output, re.M):
+        found[int(m.group(1), 16)] = (int(m.group(2)) // ICOUNT_NS_PER_INSN,)
+    return found
+
+
+def run_ucos(platform: str, work: pathlib.Path, n: int, rounds: int, model: dict) -> dict:
+    """{(kind, system): (instructions, cycles, instructions by the -icount clock)} per switch."""
+    cmdline = f"app=bench n={n} rounds={rounds}"
+    native = UCOS / "native" / platform / "ucos.elf"
+    pv = UCOS / "pv" / "ucos.elf"
+    for elf in (native, pv):
+        if not elf.exists():
+            sys.exit(f"bench: {elf} missing (make ucos builds it)")
+    pv_image = build_image(Bench("ucos", pv.parent, "ucos", 1, cmdline, "", "", "same"), platform, work, "ucos")
+    tags = ucos_tags(rounds)
+    out = {}
+    for system, elf, image, append in (("native", native, native, cmdline), ("xen-arm", pv, pv_image, "")):
+        mark = xatrace.symbol(elf, "BSP_Mark")
+        events_csv = work / f"ucos-{system}-events.csv"
+        run = xatrace.run(platform, image, append, {"events": events_csv, "probe": mark, **model})
+        if run.status != 0 or "bench: done" not in run.output:
+            sys.exit(f"bench: µC/OS-II bench ({system}) did not run cleanly (status {run.status}):\n"
+                     f"{run.output[-3000:]}")
+        hits = [e for e in xatrace.read_events(events_csv) if e.kind == "probe" and e.value == mark]
+        if len(hits) != len(tags):
+            sys.exit(f"bench: µC/OS-II bench ({system}): {len(hits)} BSP_Mark calls, expected {len(tags)}")
+        marks = {t: (e.instructions, e.cycles) for t, e in zip(tags, hits)}
+        clock = ucos_console_marks(run.output)
+        if set(clock) != set(tags):
+            sys.exit(f"bench: µC/OS-II bench ({system}): the console shows {len(clock)} of {len(tags)} markers")
+        for kind in UCOS_KINDS:
+            out[kind, system] = ucos_per_switch(marks, kind, n, rounds) + ucos_per_switch(clock, kind, n, rounds)
+    return out
+
+
+def ucos_rows(figures: dict, n: int, rounds: int) -> list[list]:
+    rows = []
+    for kind, name in UCOS_KINDS.items():
+        nat = figures[kind, "native"]
+        for system in UCOS_SYSTEMS:
+            insns, cycles, clock = figures[kind, system]
+            vs = ["", ""] if system == "native" else [f"{(insns / nat[0] - 1) * 100:.1f}",
+                                                      f"{(cycles / nat[1] - 1) * 100:.1f}"]
+            rows.append([name, system, n, rounds, f"{insns:.1f}", f"{cycles:.1f}", *vs, f"{clock:.1f}"])
+    return rows
+
+
+def write_results(out: pathlib.Path, platform: str, count: int, rows: list[list], ucos: list[list]) -> str:
+    """bench.csv (mini-OS paths), ucos-bench.csv (µC/OS-II task switches) and bench.md (both);
+    returns the markdown."""
+    with open(out / "bench.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(MINIOS_HEADER)
+        w.writerows(rows)
+    if ucos:
+        with open(out / "ucos-bench.csv", "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(UCOS_HEADER)
+            w.writerows(ucos)
+
+    def num(v) -> str:
+        return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}"
+
+    lines = [f"# xen-arm microbenchmarks on {platform} (make bench)", "",
+             "## The VMM's paths (mini-OS and the test guests)", "",
+             f"{count} iterations each; instructions are QEMU's, cycles the xatrace ARM926EJ-S model's "
+             "(traces/README.md); min / median / max over the samples (the maximum is usually the first, "
+             "cold-cache iteration).", "",
+             "| benchmark | samples | instructions min / median / max | cycles min / median / max |",
+             "|---|---:|---:|---:|"]
+    for r in rows:
+        lines.append(f"| {r[0]} | {r[1]} | {num(r[2])} / {num(r[3])} / {num(r[4])} | "
+                     f"{num(r[5])} / {num(r[6])} / {num(r[7])} |")
+    if ucos:
+        n, rounds = ucos[0][2], ucos[0][3]
+        lines += ["", "## µC/OS-II: one task switch, native and as a xen-arm domain", "",
+                  f"ucos-port/apps/bench.c: {n} switches per round, {rounds} rounds; one switch = (fastest "
+                  f"round with {n} switches - fastest round without) / {2 * n}. Instructions and modelled "
+                  "cycles from the plugin's counters at each BSP_Mark() call; the last column is the same "
+                  "difference by QEMU's -icount clock (8 ns an instruction), as tests/system/test_ucos_bench.py "
+                  "measures it.", "",
+                  "| per task switch | system | instructions | modelled cycles | vs native (instr. / cycles) "
+                  "| instructions by the -icount clock |",
+                  "|---|---|---:|---:|---:|---:|"]
+        for r in ucos:
+            vs = "—" if r[1] == "native" else f"{float(r[6]):+.1f} % / {float(r[7]):+.1f} %"
+            lines.append(f"| {r[0]} | {r[1]} | {r[4]} | {r[5]} | {vs} | {r[8]} |")
+    lines.append("")
+    text = "\n".join(lines)
+    (out / "bench.md").write_text(text)
+    return text
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--platform", default="goldfish", choices=xatrace.PLATFORMS)
     ap.add_argument("--count", type=int, default=200, help="iterations of each benchmark")
-    ap.add_argument("--out", type=pathlib.Path, help="default: traces/results/<platform>")
+    ap.add_argument("--out", type=pathlib.Path, help="default: <results>/<platform>")
+    ap.add_argument("--results", type=pathlib.Path, default=xatrace.TRACES / "results",
+                    help="the folder of the boards' result folders (default: traces/results)")
     ap.add_argument("--model", default="", help="extra plugin arguments, e.g. walk=0 (no TLB walk cost)")
+    ap.add_argument("--ucos-n", type=int, default=500, help="µC/OS-II task switches per round")
+    ap.add_argument("--ucos-rounds", type=int, default=8, help="µC/OS-II rounds (the fastest counts)")
+    ap.add_argument("--no-ucos", action="store_true", help="leave out the µC/OS-II task switch")
     args = ap.parse_args()
     model = dict(kv.split("=", 1) for kv in args.model.split(",") if kv)
-    out = args.out or xatrace.TRACES / "results" / args.platform
+    out = args.out or args.results / args.platform
     out.mkdir(parents=True, exist_ok=True)
     work = xatrace.REPO / "build" / "traces" / "bench" / args.platform
     work.mkdir(parents=True, exist_ok=True)
@@ -132,35 +274,16 @@ def main() -> None:
             sys.exit(f"bench: '{b.name}': only {len(s)} samples for {args.count} iterations")
         results.append((b, s))
 
-    header = ["benchmark", "samples", "instructions_min", "instructions_median", "instructions_max",
-              "cycles_min", "cycles_median", "cycles_max"]
     rows = []
     for b, s in results:
         insns = [x[0] for x in s]
         cycles = [x[1] for x in s]
         rows.append([b.name, len(s), min(insns), statistics.median(insns), max(insns), min(cycles),
                      statistics.median(cycles), max(cycles)])
-    with open(out / "bench.csv", "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(header)
-        w.writerows(rows)
-
-    def num(v) -> str:
-        return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}"
-
-    lines = [f"# xen-arm microbenchmarks on {args.platform} (make bench)", "",
-             f"{args.count} iterations each; instructions are QEMU's, cycles the xatrace ARM926EJ-S model's "
-             "(traces/README.md); min / median / max over the samples (the maximum is usually the first, "
-             "cold-cache iteration).", "",
-             "| benchmark | samples | instructions min / median / max | cycles min / median / max |",
-             "|---|---:|---:|---:|"]
-    for r in rows:
-        lines.append(f"| {r[0]} | {r[1]} | {num(r[2])} / {num(r[3])} / {num(r[4])} | "
-                     f"{num(r[5])} / {num(r[6])} / {num(r[7])} |")
-    lines.append("")
-    (out / "bench.md").write_text("\n".join(lines))
-    print("\n".join(lines))
-    print(f"bench: {(out / 'bench.csv').relative_to(xatrace.REPO)}")
+    ucos = [] if args.no_ucos else ucos_rows(run_ucos(args.platform, work, args.ucos_n, args.ucos_rounds, model),
+                                             args.ucos_n, args.ucos_rounds)
+    print(write_results(out, args.platform, args.count, rows, ucos))
+    print(f"bench: {args.platform}: results in {out}")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 # xatrace: instruction and cycle traces (traces/README.md). Included by the top-level Makefile.
 #
-#   make traces [PLATFORM=imx21]   seed 001's cases 0-3 under the plugin -> traces/results/<board>/
-#   make bench [PLATFORM=...]      microbenchmarks (min/median/max) -> traces/results/<board>/bench.csv
+#   make traces [PLATFORM=imx21]   the Secure Xen on ARM benchmark (Kim and Shin), cases 0-3, under the plugin -> traces/results/<board>/
+#   make bench [PLATFORM=...]      microbenchmarks of one board, mini-OS paths and the µC/OS-II task switch
+#                                  -> traces/results/<board>/bench.csv, ucos-bench.csv, bench.md
 #   make traces-plugin             build/traces/libxatrace.so (and the model's unit tests)
 #   TRACES_MODEL=walk=0,ifill=30   extra plugin arguments for both (e.g. walk=0: no TLB walk cost)
 #
@@ -39,7 +40,9 @@ traces-unit-test:
 traces: deps traces-plugin $(VMM_ELF) $(TRACES_NATIVE) $(TRACES_IMAGES)
 	$(TRACES_PYTHON) traces/run_traces.py --platform $(PLATFORM) $(if $(TRACES_MODEL),--model $(TRACES_MODEL))
 
-bench: deps traces-plugin $(VMM_ELF) $(MINIOS_PV_ELF) test-guests $(TRACES_TSWITCH)
+# Only $(PLATFORM)'s VMM and native µC/OS-II: the bench boots that one board.
+bench: deps traces-plugin $(VMM_ELF) $(MINIOS_PV_ELF) test-guests $(TRACES_TSWITCH) $(UCOS_PV_ELF) \
+		$(UCOS_OUT)/native/$(PLATFORM)/ucos.elf
 	$(TRACES_PYTHON) traces/bench.py --platform $(PLATFORM) $(if $(TRACES_MODEL),--model $(TRACES_MODEL))
 
 # mini-OS (pv) with the thread-switch microbenchmark app linked in (minios/apps/tswitch.c).
@@ -56,4 +59,4 @@ $(TRACES_TSWITCH): $(TRACES_TSWITCH_OBJS) $(MINIOS_OUT)/pv/minios.ld
 
 # The tests: the model's unit tests with the host tests, the plugin for the pytest checks.
 host-test: traces-unit-test
-system-test: traces-plugin
+system-test: traces-plugin $(TRACES_TSWITCH)

@@ -94,8 +94,8 @@ $(IMAGES_DIR)/ucos.elf: $(UCOS_PV_ELF)
 ucos-bench: deps qemu vmm-all ucos
 	/usr/bin/python3 -m pytest -q -s tests/system/test_ucos_bench.py
 
-# `make bench` (traces/build.mk) shows the µC/OS-II task-switch table too.
-bench: ucos-bench
+# `make bench` (traces/build.mk) measures the task switch too, on its one board, with the
+# xatrace plugin (traces/bench.py); ucos-bench is the pytest check on every board.
 
 # ---- objects: one set per kernel and flavour ----
 define ucos_flavour_rules

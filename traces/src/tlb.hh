@@ -1,4 +1,4 @@
-// The ARM926EJ-S main TLB: [T926] ARM926EJ-S TRM DDI 0198 (and platforms.md section 4): one
+// The ARM926EJ-S main TLB: [T926] ARM926EJ-S TRM DDI 0198: one
 // TLB for instruction and data accesses, 64 entries (2-way set-associative, 32 entries a
 // way), plus 8 fully associative lockdown entries (CP15 c10), which xen-arm and mini-OS
 // never lock, so the model has none. Entries are not tagged with an address-space id: a
