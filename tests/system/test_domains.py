@@ -1,4 +1,4 @@
-"""mini-OS domains under xen-arm on every board: seed 001's benchmark with 1, 2 and 3
+"""mini-OS domains under xen-arm on every board: the Secure Xen on ARM benchmark with 1, 2 and 3
 domains, the shared-page handshake (events + grants), domain control from dom0, and eight
 domains (the most one boot image holds) side by side."""
 import re
@@ -68,7 +68,7 @@ def bench_window_insns(output: str) -> int:
 
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_benchmark_total_instructions_native_vs_domains(tmp_path, platform):
-    """Seed 001's measurement: the 4-thread benchmark's total instructions natively (case 0)
+    """The Secure Xen on ARM measurement: the 4-thread benchmark's total instructions natively (case 0)
     and with 1, 2 and 3 domains (cases 1-3). Deterministic; the bounds say what xen-arm
     promises: a few percent over n x native, far under the paper's 12 %."""
     from vmm import boot

@@ -51,7 +51,7 @@ def traced(image: pathlib.Path, out: pathlib.Path, window_elf: pathlib.Path, app
 
 @pytest.fixture(scope="module")
 def bench2(tmp_path_factory):
-    """Seed 001's case 2 (two mini-OS domains running the benchmark), traced twice."""
+    """The Secure Xen on ARM benchmark's case 2 (two mini-OS domains running the benchmark), traced twice."""
     require(xatrace.PLUGIN)
     tmp = tmp_path_factory.mktemp("bench2")
     pv = require(REPO / "build" / "minios" / "pv" / "minios.elf")
