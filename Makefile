@@ -21,6 +21,7 @@ all: deps-build vmm
 include xen-arm/build.mk
 include minios/build.mk
 include domains/build.mk
+include guests/hello/build.mk
 include tests/guests/build.mk
 include ucos-port/build.mk
 include traces/build.mk

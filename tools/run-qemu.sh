@@ -46,7 +46,7 @@ case "$platform" in
 esac
 
 # shift=3: one instruction = 8 ns of virtual time, i.e. 125 MIPS, about what an ARM926EJ-S
-# at 200 MHz retires at a CPI of 1.6 (seed 001's case 1).
+# at 200 MHz retires at a CPI of 1.6 (the Secure Xen on ARM benchmark's case 1).
 case "$mode" in
     test) io="-display none -serial stdio -monitor none -icount shift=3,sleep=off" ;;
     interactive) io="-nographic -icount shift=3" ;;

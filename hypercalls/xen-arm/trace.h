@@ -10,7 +10,7 @@
  *                                 (0..XA_TRACE_MAX_THREADS-1) goes on its virtual CPU.
  *                                 A page of the guest's own (kernel read-write), mapped by
  *                                 the VMM in every domain and by native builds too.
- * Markers: `swi #XA_TRACE_SWI(dom, thread)` (trap.h) as seed 001 uses them.
+ * Markers: `swi #XA_TRACE_SWI(dom, thread)` (trap.h), as the Secure Xen on ARM benchmark uses them.
  * Instructions are attributed to the VMM, the guest kernel or guest user by address
  * (the fixed layout: start_info.h), and to a domain and thread by the last stores above.
  */

@@ -1,5 +1,5 @@
 /*
- * app=bench (the default): seed 001's experiment. Four threads; each prints a start line,
+ * app=bench (the default): the Secure Xen on ARM benchmark (Kim and Shin). Four threads; each prints a start line,
  * runs a 100,000-iteration loop, prints an end line, runs the loop again, executes the
  * trace SWI `swi #0xffffab` (a = domain id, b = thread id) and yields. When all four have
  * finished: "bench: dom D done" and a clean exit. In pv, trace_marker hypercalls bracket

@@ -1,8 +1,9 @@
 /*
  * app=rt (pv): a guest that drives a device passed through to it (domctl assign_device,
- * the dom0 shell's 'assign'), as seed 004's real-time guests would: the device's registers
- * are at XA_PASSTHROUGH_VA, its interrupt arrives as XA_VIRQ_PASSTHROUGH, and the guest
- * re-enables the line with PHYSDEVOP_eoi after clearing the device's interrupt.
+ * the dom0 shell's 'assign'), as the real-time guests of Park, Yoo and Yoo, "An Analysis
+ * on Xen in View of Real-time Guarantee", would: the device's registers are at
+ * XA_PASSTHROUGH_VA, its interrupt arrives as XA_VIRQ_PASSTHROUGH, and the guest re-enables
+ * the line with PHYSDEVOP_eoi after clearing the device's interrupt.
  *
  *   count=N (100) period_us=P (1000)
  * Waits for dom0 to say which device it got (store: passthrough/name, passthrough/irq),

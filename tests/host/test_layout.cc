@@ -1,4 +1,4 @@
-// The fixed virtual layout against seed 001 (section "fixed 4 GB layout", Figure 2):
+// The fixed virtual layout against Kim and Shin's "Secure Xen on ARM" (section "fixed 4 GB layout", Figure 2):
 // top 64 MB for the VMM, from the top: IOREMAP 4 MB, DIRECTMAP 12 MB, PERDOMAIN 8 MB
 // (MAPCACHE its top 4 MB), SH_LINEAR_PT 4 MB, LINEAR_PT 4 MB, RDWR_MPT 4 MB,
 // FRAMETABLE 24 MB, RO_MPT 4 MB. Expected addresses are written out by hand.
@@ -18,8 +18,8 @@ struct Expected {
     u32 size;
 };
 
-// Seed table, bottom to top, with addresses worked out by hand from the sizes.
-constexpr Expected kSeedVmmTable[] = {
+// The paper's table, bottom to top, with addresses worked out by hand from the sizes.
+constexpr Expected kPaperVmmTable[] = {
     {"RO_MPT", 0xFC000000, 0x00400000},        // 4 MB
     {"FRAMETABLE", 0xFC400000, 0x01800000},    // 24 MB
     {"RDWR_MPT", 0xFDC00000, 0x00400000},      // 4 MB
@@ -30,13 +30,13 @@ constexpr Expected kSeedVmmTable[] = {
     {"IOREMAP", 0xFFC00000, 0x00400000},       // 4 MB
 };
 
-TEST(Layout, VmmRegionsMatchSeedTable) {
-    ASSERT_EQ(std::size(kVmmRegions), std::size(kSeedVmmTable));
-    for (size_t i = 0; i < std::size(kSeedVmmTable); ++i) {
-        SCOPED_TRACE(kSeedVmmTable[i].name);
-        EXPECT_STREQ(kVmmRegions[i].name, kSeedVmmTable[i].name);
-        EXPECT_EQ(kVmmRegions[i].start, kSeedVmmTable[i].start);
-        EXPECT_EQ(kVmmRegions[i].size, kSeedVmmTable[i].size);
+TEST(Layout, VmmRegionsMatchPaperTable) {
+    ASSERT_EQ(std::size(kVmmRegions), std::size(kPaperVmmTable));
+    for (size_t i = 0; i < std::size(kPaperVmmTable); ++i) {
+        SCOPED_TRACE(kPaperVmmTable[i].name);
+        EXPECT_STREQ(kVmmRegions[i].name, kPaperVmmTable[i].name);
+        EXPECT_EQ(kVmmRegions[i].start, kPaperVmmTable[i].start);
+        EXPECT_EQ(kVmmRegions[i].size, kPaperVmmTable[i].size);
         EXPECT_NE(std::strlen(kVmmRegions[i].use), 0u);
     }
 }
@@ -105,7 +105,7 @@ TEST(Layout, IsVmmAddressBoundary) {
     EXPECT_FALSE(is_vmm_address(VirtAddr(0xC0000000)));
 }
 
-TEST(Layout, GuestRegionsMatchSeed) {
+TEST(Layout, GuestRegionsMatchPaper) {
     ASSERT_EQ(std::size(kGuestRegions), 5u);
     // Exception vectors from 0x00000000.
     EXPECT_EQ(kGuestVectors.start, 0x00000000u);

@@ -11,7 +11,7 @@ EXPECTED_BOARD = {
     "versatilepb": ("versatilepb", 128, 0x00000000),
 }
 
-# The seed's layout, as the banner must print it.
+# The paper's layout (Secure Xen on ARM), as the banner must print it.
 LAYOUT = [
     ("RO_MPT", 0xFC000000, 0xFC3FFFFF),
     ("FRAMETABLE", 0xFC400000, 0xFDBFFFFF),

@@ -1,4 +1,4 @@
-"""mini-OS domains under xen-arm on every board: seed 001's benchmark with 1, 2 and 3
+"""mini-OS domains under xen-arm on every board: the Secure Xen on ARM benchmark with 1, 2 and 3
 domains, the shared-page handshake (events + grants), domain control from dom0, and eight
 domains (the most one boot image holds) side by side."""
 import re
@@ -7,6 +7,7 @@ import struct
 import pytest
 
 import images
+import readme_tables
 from vmm import PLATFORMS
 
 NAMES = ("dom0", "guest1", "guest2")
@@ -68,7 +69,7 @@ def bench_window_insns(output: str) -> int:
 
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_benchmark_total_instructions_native_vs_domains(tmp_path, platform):
-    """Seed 001's measurement: the 4-thread benchmark's total instructions natively (case 0)
+    """The Secure Xen on ARM measurement: the 4-thread benchmark's total instructions natively (case 0)
     and with 1, 2 and 3 domains (cases 1-3). Deterministic; the bounds say what xen-arm
     promises: a few percent over n x native, far under the paper's 12 %."""
     from vmm import boot
@@ -79,6 +80,7 @@ def test_benchmark_total_instructions_native_vs_domains(tmp_path, platform):
     assert m, native.output
     case0 = int(m.group(1)) // 8
     rows = [f"{platform}: case 0 (native) {case0:,} instructions"]
+    figures = []
     for n in (1, 2, 3):
         run = images.run(platform, images.build(tmp_path, platform, f"bench{n}", bench_config(n)))
         assert run.status == 0, run.output
@@ -87,7 +89,28 @@ def test_benchmark_total_instructions_native_vs_domains(tmp_path, platform):
         rows.append(f"{platform}: case {n} ({n} domain{'s' if n > 1 else ''}) {total:,} instructions, "
                     f"{100 * (ratio - 1):+.2f} % vs {n} x native")
         assert 1.0 < ratio < 1.03, rows
+        figures.append(f"{100 * (ratio - 1):+.2f}")
     print("\n" + "\n".join(rows))
+    if platform == README_BENCH_BOARD:
+        assert readme_bench_figures() == (f"{case0:,}", *figures), (
+            f"README.md's benchmark sentence is not what {platform} measures: {rows}")
+
+
+# README.md prints the benchmark's figures for one board, in one sentence.
+README_BENCH_BOARD = "goldfish"
+
+
+def readme_bench_figures() -> tuple[str, str, str, str]:
+    """(native instructions, +% one domain, +% two, +% three) from README.md's sentence."""
+    text = " ".join(readme_tables.TOP_README.read_text().split())
+    m = re.search(r"total instructions: native ([\d,]+); one domain ([+-][\d.]+) %, two domains ([+-][\d.]+) %, "
+                  r"three ([+-][\d.]+) % over n x native \(" + README_BENCH_BOARD, text)
+    assert m, "README.md: the benchmark sentence (native ...; one domain ... %, ...) is missing"
+    return m.groups()
+
+
+def test_readme_bench_sentence_parses():
+    assert readme_bench_figures()[0].replace(",", "").isdigit()
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)

@@ -4,13 +4,16 @@ tests/guests/hotpath.S makes N null hypercalls (xen_version) and then M yield hy
 Two runs differing only in N (or M) differ in virtual time by exactly the extra loop
 iterations, so (T2 - T1) / 8 ns / (N2 - N1) - 3 loop instructions is the cost of one
 round trip through the VMM. The counts are deterministic; the budgets below are the
-figures measured when each path last changed, so a slower hot path fails here.
+figures measured when each path last changed, so a slower hot path fails here. Each
+measured figure must also be the one README.md's "Hot paths" table prints for that board
+(rounded to a whole instruction), so the README says what the VMM does today.
 """
 import re
 
 import pytest
 
 import images
+import readme_tables
 from vmm import ICOUNT_NS_PER_INSN, PLATFORMS
 
 LOOP_INSNS = 3
@@ -25,6 +28,27 @@ EVENT_UPCALL_ROUND_TRIP_BUDGET = 680
 # The upcall loop's own instructions: mov/ldr/subs/bne around the send, and the handler's
 # ldr/mov/strb/str/str before its restore SWI.
 UPCALL_GUEST_INSNS = 9
+
+
+# The README table's rows, by the start of their first cell.
+README_ROWS = {
+    "null": "null hypercall round trip",
+    "yield": "`sched_op yield`, nobody else runnable",
+    "switch": "`sched_op yield` with a domain switch",
+    "upcall": "event send + upcall",
+}
+
+
+def readme_figure(platform: str, key: str) -> int:
+    rows = readme_tables.table_rows(readme_tables.TOP_README, "Hot paths")
+    return readme_tables.per_board(readme_tables.row(rows, README_ROWS[key])[1])[platform]
+
+
+def check_readme(platform: str, key: str, measured: float):
+    printed = readme_figure(platform, key)
+    assert readme_tables.rounded(measured) == printed, (
+        f"README.md's Hot paths table says {printed} for {README_ROWS[key]!r} on {platform}, "
+        f"measured {measured:.1f}: correct the README (or the VMM)")
 
 
 def stop_ns(run) -> int:
@@ -58,6 +82,7 @@ def test_null_hypercall_round_trip(tmp_path, platform):
     insns = per_iteration(tmp_path, platform, "null", 1, "calls")
     print(f"\n{platform}: null hypercall round trip {insns:.1f} instructions")
     assert 20 < insns <= NULL_HYPERCALL_BUDGET
+    check_readme(platform, "null", insns)
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
@@ -68,6 +93,8 @@ def test_yield_without_and_with_domain_switch(tmp_path, platform):
           f" (switch itself ~{switching - alone:.0f})")
     assert alone <= YIELD_NO_SWITCH_BUDGET
     assert alone < switching <= YIELD_WITH_SWITCH_BUDGET
+    check_readme(platform, "yield", alone)
+    check_readme(platform, "switch", switching)
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
@@ -75,3 +102,12 @@ def test_event_upcall_round_trip(tmp_path, platform):
     insns = per_iteration(tmp_path, platform, "upcall", 1, "upcalls", UPCALL_GUEST_INSNS)
     print(f"\n{platform}: event send + upcall delivery + restore_trap_frame {insns:.1f} instructions")
     assert 100 < insns <= EVENT_UPCALL_ROUND_TRIP_BUDGET
+    check_readme(platform, "upcall", insns)
+
+
+def test_readme_table_parses():
+    """Every row is found and gives every board a figure (no QEMU needed)."""
+    for key in README_ROWS:
+        for platform in PLATFORMS:
+            assert readme_figure(platform, key) > 0
+    assert readme_tables.per_board("368 (goldfish), 391") == {"goldfish": 368, "imx21": 391, "versatilepb": 391}

@@ -1,4 +1,4 @@
-"""mini-OS directly on each board, without the VMM: the baseline of seed 001's benchmark
+"""mini-OS directly on each board, without the VMM: the baseline of the Secure Xen on ARM benchmark
 (case 0). The same common code and apps as the pv build, on the board's own UART, timer
 and interrupt controller; command line and exit through semihosting."""
 import re

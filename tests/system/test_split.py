@@ -1,4 +1,4 @@
-"""The split driver model (issue 4): dom0 (mini-OS app=dom0) serves the store, every
+"""The split driver model: dom0 (mini-OS app=dom0) serves the store, every
 guest's console, a RAM disk (loaded with the boot image: dom0's `ramdisk`), a network
 switch and a ring-test device; guests (app=guest) reach them through frontends over I/O
 rings. Each test boots a whole system in QEMU, on goldfish and on imx21 (the other boards

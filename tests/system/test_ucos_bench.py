@@ -7,17 +7,44 @@ with none; the difference of the fastest of each, over 2N switches, is one switc
     raw        OS_TASK_SW() with OSTCBHighRdy set by hand: the port's switch path alone
     semaphore  OSSemPost/OSSemPend ping-pong: the kernel services around it too
 
-`make ucos-bench` runs this file with -s to show the table."""
+`make ucos-bench` runs this file with -s to show the table. The figures must be the ones
+ucos-port/README.md's "Task-switch cost" table prints (whole instructions and cycles, the
+overhead in instructions and whole percent), which says they are the same on every board."""
 import re
 
 import pytest
 
+import readme_tables
 import test_ucos_common as ucos
 from vmm import ICOUNT_NS_PER_INSN, PLATFORMS
 
 N, ROUNDS = 500, 8
 CPI = 1.6
 KINDS = {1: "raw OSCtxSw", 2: "semaphore ping-pong"}
+# The README table's row for each kind, by the start of its first cell.
+README_ROWS = {1: "raw `OS_TASK_SW()`", 2: "`OSSemPost`/`OSSemPend` ping-pong"}
+
+
+def readme_figures(kind: int) -> dict[str, int]:
+    """One row of ucos-port/README.md's table: '50 instructions (80 cycles)' | '63 (101)' |
+    '+13 (+26 %)' -> native, native_cycles, pv, pv_cycles, overhead, overhead_percent."""
+    rows = readme_tables.table_rows(readme_tables.UCOS_README, "Task-switch cost")
+    cells = readme_tables.row(rows, README_ROWS[kind])
+    def pair(cell: str, pattern: str) -> tuple[int, int]:
+        m = re.fullmatch(pattern, cell)
+        assert m, f"ucos-port/README.md: cannot read {cell!r}"
+        return int(m.group(1)), int(m.group(2))
+    native = pair(cells[1], r"(\d+)(?: instructions)? \((\d+)(?: cycles)?\)")
+    pv = pair(cells[2], r"(\d+)(?: instructions)? \((\d+)(?: cycles)?\)")
+    over = pair(cells[3], r"\+(\d+) \(\+(\d+) %\)")
+    return {"native": native[0], "native_cycles": native[1], "pv": pv[0], "pv_cycles": pv[1],
+            "overhead": over[0], "overhead_percent": over[1]}
+
+
+def measured_figures(native: float, pv: float) -> dict[str, int]:
+    r = readme_tables.rounded
+    return {"native": r(native), "native_cycles": r(native * CPI), "pv": r(pv), "pv_cycles": r(pv * CPI),
+            "overhead": r(pv - native), "overhead_percent": r((pv - native) / native * 100)}
 
 
 def marks(lines: list[str], pattern: str) -> dict[int, int]:
@@ -72,3 +99,18 @@ def test_semaphore_ping_pong(figures):
     native, pv = result[2]
     assert result[1][0] < native <= 400, result
     assert native <= pv <= native * 1.5, result
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_readme_table_is_what_is_measured(figures, kind):
+    platform, result = figures
+    native, pv = result[kind]
+    assert readme_figures(kind) == measured_figures(native, pv), (
+        f"ucos-port/README.md's Task-switch cost row {README_ROWS[kind]!r} is not what {platform} measures: "
+        f"correct the README")
+
+
+def test_readme_table_parses():
+    """No QEMU needed: both rows are found and read."""
+    for kind in KINDS:
+        assert readme_figures(kind)["native"] > 0

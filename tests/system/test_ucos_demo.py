@@ -1,6 +1,6 @@
 """domains/ucos.cfg on every board: dom0 (mini-OS heartbeat), a mini-OS guest and three
 µC/OS-II guests running ucos-port/apps/demo.c side by side; each prints a checksum of its
-message pipeline that must match the one computed here. ucos3 runs seed 002's experiment:
+message pipeline that must match the one computed here. ucos3 runs the fault-tolerance paper's experiment:
 a task in virtual user mode writes OSTime, the data abort is delivered to that guest as a
 trap upcall, reported, the task deleted, and every domain carries on. Also: the same demo
 natively gives the same checksum, and `make run CONFIG=ucos` is `make run SYSTEM=ucos`."""

@@ -20,7 +20,7 @@
  * 15) and i < R of w * 1000 + i, and the values v come from xorshift32 (13, 17, 5) seeded
  * with S * 2654435761 | 1.
  *
- * fault=1 (pv only) adds seed 002's experiment: a task in virtual user mode (prio 25) that
+ * fault=1 (pv only) adds the fault-tolerance paper's experiment: a task in virtual user mode (prio 25) that
  * writes the kernel global OSTime. The store is a data abort that xen-arm delivers to the
  * guest as a trap upcall; the port hands it to the fault hook below (interrupt context),
  * which suspends the task and mails the record to a monitor task (prio 5) that reports it
@@ -167,7 +167,7 @@ static void task_worker(void *arg)
     check(OSSemPost(finished), "worker finished");
 }
 
-/* ---- seed 002: a virtual-user-mode task writes OSTime ---- */
+/* ---- the fault experiment: a virtual-user-mode task writes OSTime ---- */
 
 #define USER_VA 0x40000000u
 static INT8U user_pages[2][4096] __attribute__((aligned(4096)));

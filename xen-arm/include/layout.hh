@@ -1,4 +1,4 @@
-// The fixed virtual address layout of xen-arm (seed 001, Figure 2).
+// The fixed virtual address layout of xen-arm (Kim and Shin, "Secure Xen on ARM", Figure 2).
 //
 // Every domain's address space has the same shape: the VMM owns the top 64 MB and is
 // mapped identically in every domain's first-level table, so entering the VMM from a
@@ -62,7 +62,7 @@ inline constexpr Region kGuestRegions[] = {kGuestVectors, kNorFlash, kGuestUser,
 
 constexpr bool is_vmm_address(VirtAddr va) { return va.value() >= kVmmBase; }
 
-// ---- Compile-time proof that the table is what the seed describes ----------------------
+// ---- Compile-time proof that the table is what the paper describes ---------------------
 constexpr bool regions_tile_vmm_area() {
     u32 next = kVmmBase;
     for (const Region& r : kVmmRegions) {

@@ -8,7 +8,7 @@
 namespace xa::mmu {
 
 // ---- ARM domains (DACR) ---------------------------------------------------------------
-// xen-arm's use of the 16 ARM domains (seed 001): the VMM, the guest kernel, the guest's
+// xen-arm's use of the 16 ARM domains (as in Secure Xen on ARM): the VMM, the guest kernel, the guest's
 // I/O mappings and guest user space each get one, so a virtual privilege change is a
 // single DACR write instead of a page-table change. A fifth, guest_kernel_ro, holds the
 // guest kernel's read-only grant maps (GNTMAP_readonly): guest_kernel is "manager" in
@@ -44,7 +44,7 @@ inline constexpr u32 kDacrGuestUser =
     dacr_field(Domain::io, DomainAccess::client) | dacr_field(Domain::guest_user, DomainAccess::client) |
     dacr_field(Domain::guest_kernel_ro, DomainAccess::none);
 static_assert(kDacrGuestKernel == (0x7D | (1u << 8)) && kDacrGuestUser == 0x55,
-              "seed/Xen-ARM DACR values, plus domain 4 (read-only kernel) client in kernel mode");
+              "Secure Xen on ARM's DACR values, plus domain 4 (read-only kernel) client in kernel mode");
 // What the values must mean, whatever their encoding: the read-only kernel domain is
 // checked in kernel mode (never manager, which would make it writable) and unreachable in
 // user mode; the VMM is never manager; domains 5..15 are no-access in both.

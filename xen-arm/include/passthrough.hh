@@ -1,5 +1,6 @@
 // Device pass-through: a device of the board that the VMM does not use (board::Config
-// passthrough) given to one domain, as seed 004 asks for real-time guests. Its register
+// passthrough) given to one domain, as real-time guests need (Park, Yoo and Yoo,
+// "An Analysis on Xen in View of Real-time Guarantee"). Its register
 // page is mapped in the domain at XA_PASSTHROUGH_VA (ARM domain 2, uncached, kernel only)
 // and its interrupt line is routed to it: on an interrupt the VMM masks the line and
 // raises XA_VIRQ_PASSTHROUGH in the owner; the owner unmasks it with PHYSDEVOP_eoi.

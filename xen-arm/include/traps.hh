@@ -7,7 +7,7 @@
 
 namespace xa::traps {
 
-// The DACR for a virtual mode (seed 001: D1 manager in kernel mode only; D4, read-only
+// The DACR for a virtual mode (Secure Xen on ARM: D1 manager in kernel mode only; D4, read-only
 // grant maps, client in kernel mode and no-access in user mode: mmu.hh).
 u32 dacr_for(VirtMode mode);
 

@@ -1,6 +1,6 @@
 /*
  * native board: goldfish (the Android emulator's ARM926 board, the project's QEMU model).
- * Registers: ../shared/docs/platforms.md section 1 (Android layouts): PIC at 0xFF000000,
+ * Registers: the Android emulator's goldfish devices (goldfish/README.md): PIC at 0xFF000000,
  * TTY at 0xFF002000, timer (nanoseconds of virtual time, absolute alarm) at 0xFF003000,
  * IRQ 3. The device window is identity-mapped.
  */

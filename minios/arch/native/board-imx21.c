@@ -1,6 +1,6 @@
 /*
  * native board: Freescale i.MX21 ADS (the project's QEMU model imx21ads).
- * Registers: ../shared/docs/platforms.md section 2. RAM at 0xC0000000 (so the kernel
+ * Registers: the i.MX21 reference manual (xen-arm/board/imx21). RAM at 0xC0000000 (so the kernel
  * mapping is an identity), AIPI peripherals identity-mapped at 0x10000000: AITC interrupt
  * controller, UART1 console, GPT1 as both clock and one-shot timer (source 26).
  *

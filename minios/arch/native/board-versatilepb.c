@@ -1,7 +1,7 @@
 /*
  * native board: ARM Versatile/PB926EJ-S (stock QEMU versatilepb).
  * Registers: ARM DDI0181 (PL190 VIC), DDI0271 (SP804), DDI0183 (PL011); addresses from
- * ../shared/docs/platforms.md section 3, identity-mapped: system registers (24 MHz
+ * QEMU's versatilepb machine, identity-mapped: system registers (24 MHz
  * counter, the clock) at 0x10000000, VIC/SP804/PL011 in the megabyte at 0x10100000.
  * SP804 timer 0 (1 MHz, VIC line 4) is the one-shot timer.
  */

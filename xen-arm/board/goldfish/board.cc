@@ -1,6 +1,6 @@
 // goldfish board drivers: Android-emulator interrupt controller, timer and TTY.
-// Register semantics: ../shared/docs/platforms.md section 1 (the Android emulator's,
-// which the project's QEMU model implements).
+// Register semantics: the Android emulator's goldfish devices, which the project's QEMU
+// model implements (goldfish/README.md).
 #include "board.hh"
 
 #include "arch/arm/cpu.hh"

@@ -1,6 +1,6 @@
 // i.MX21 ADS board drivers: AITC interrupt controller, GPT1 (tick) and GPT2 (clock),
-// UART1 console. Register layouts: ../shared/docs/platforms.md section 2 (Linux's
-// avic.c, timer-imx-gpt.c and imx.c drivers agree with them).
+// UART1 console. Register layouts: the i.MX21 reference manual (Linux's
+// avic.c, timer-imx-gpt.c and imx.c drivers agree with it).
 #include "board.hh"
 #include "clock_scale.hh"
 

@@ -1,6 +1,6 @@
 // Versatile/PB board drivers: PL190 VIC, SP804 timer 0, PL011 UART0.
 // Register layouts: ARM DDI0181 (PL190), DDI0271 (SP804), DDI0183 (PL011);
-// addresses from QEMU's versatilepb machine (../shared/docs/platforms.md section 3).
+// addresses from QEMU's versatilepb machine (hw/arm/versatilepb.c).
 #include "board.hh"
 #include "clock_scale.hh"
 
