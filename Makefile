@@ -3,7 +3,7 @@
 #   make [PLATFORM=goldfish|imx21|versatilepb]   build the VMM for one board
 #   make run [PLATFORM=...] [SYSTEM=bench3]       boot domains/$(SYSTEM).cfg in the project's QEMU
 #   make test                                    host unit tests + QEMU system tests
-#   make debug PLATFORM=...                      QEMU halted with gdbstub + gdb-multiarch
+#   make debug [PLATFORM=...] [SYSTEM=name]      QEMU halted with gdbstub + gdb-multiarch
 #   make qemu                                    build (or find cached) qemu-system-arm
 #   make deps                                    install missing Debian packages
 
@@ -29,7 +29,7 @@ include traces/build.mk
 vmm: $(VMM_ELF)
 
 deps:
-	@tools/install-deps.sh build qemu test
+	@tools/install-deps.sh build qemu test debug
 
 deps-build:
 	@tools/install-deps.sh build
@@ -41,13 +41,17 @@ run: deps qemu vmm $(IMAGES_DIR)/$(SYSTEM).elf
 	@echo "run: booting xen-arm with domains/$(SYSTEM).cfg on $(PLATFORM) (quit: Ctrl-A X)"
 	tools/run-qemu.sh --interactive $(PLATFORM) $(IMAGES_DIR)/$(SYSTEM).elf "$(ARGS)"
 
-debug: deps qemu vmm
+# make debug [SYSTEM=name|path/to/x.cfg] [GDB_PORT=N]: tools/debug.py (README "Debugging").
+# SYSTEM counts only when given (run's default does not apply): without it, the bare VMM.
+# A domains/ system's image is built here; a configuration elsewhere is packed by debug.py.
+DEBUG_SYSTEM := $(if $(filter command line environment override,$(origin SYSTEM)),$(SYSTEM))
+DEBUG_NAME := $(basename $(notdir $(DEBUG_SYSTEM)))
+DEBUG_IMAGE := $(if $(filter $(DEBUG_NAME) domains/$(DEBUG_NAME).cfg $(CURDIR)/domains/$(DEBUG_NAME).cfg,$(DEBUG_SYSTEM)),$(IMAGES_DIR)/$(DEBUG_NAME).elf)
+debug: deps qemu vmm $(if $(DEBUG_SYSTEM),minios $(DEBUG_IMAGE))
 	@tools/install-deps.sh debug
-	@echo "debug: QEMU halted at reset, gdbstub on :$(GDB_PORT); gdb-multiarch attaches"
-	tools/run-qemu.sh --debug $(GDB_PORT) $(PLATFORM) $(VMM_ELF) "$(ARGS)" & \
-	  qpid=$$!; \
-	  gdb-multiarch -q $(VMM_ELF) -ex "target remote :$(GDB_PORT)"; \
-	  kill $$qpid 2>/dev/null || true
+	@tools/debug.py --platform $(PLATFORM) \
+	  $(if $(DEBUG_SYSTEM),--system "$(DEBUG_SYSTEM)" --ram-base $(RAM_BASE)) --port $(GDB_PORT) \
+	  $(if $(filter file,$(origin GDB_PORT)),,--port-explicit) --append "$(ARGS)"
 
 vmm-all:
 	@for p in $(PLATFORMS); do $(MAKE) --no-print-directory vmm PLATFORM=$$p || exit 1; done

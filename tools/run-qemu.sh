@@ -8,7 +8,9 @@
 #                   idle time jumps to the next timer deadline, so runs repeat exactly)
 #   --interactive   -nographic (Ctrl-A X quits, Ctrl-A C the monitor); time paced to the
 #                   host clock so a person sees seconds as seconds
-#   --debug PORT    as --interactive, CPU halted at reset, gdbstub on tcp::PORT
+#   --debug PORT    CPU halted at reset, gdbstub on 127.0.0.1:PORT; time as --interactive;
+#                   console output on stdout, no monitor and no input (tools/debug.py sends
+#                   it to a log file, so the terminal and Ctrl-C belong to gdb)
 # QEMU=/path/to/qemu-system-arm overrides the project's cached build.
 set -eu
 
@@ -50,7 +52,7 @@ esac
 case "$mode" in
     test) io="-display none -serial stdio -monitor none -icount shift=3,sleep=off" ;;
     interactive) io="-nographic -icount shift=3" ;;
-    debug) io="-nographic -icount shift=3 -S -gdb tcp::$port" ;;
+    debug) io="-display none -serial stdio -monitor none -icount shift=3 -S -gdb tcp:127.0.0.1:$port" ;;
 esac
 
 # shellcheck disable=SC2086  # word splitting of the option strings is intended

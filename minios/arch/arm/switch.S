@@ -5,6 +5,7 @@
  * struct arch_context { r4-r11; sp; pc; } (include/minios/arch.h): only what the AAPCS
  * says a call preserves, since a switch is always a function call.
  */
+    .cfi_sections .debug_frame         /* unwind rules for a debugger; no code */
     .text
     .arm
 
@@ -37,7 +38,17 @@ arch_init_context:
     bx      lr
     .size   arch_init_context, . - arch_init_context
 
+/* The entry never returns. lr points at thread_return, in this routine, whose unwind rule
+ * makes it a thread's outermost frame: a debugger's backtrace of a thread ends at the
+ * entry function instead of running into address 0. */
+    .type   thread_start, %function
 thread_start:
+    .cfi_startproc
+    .cfi_undefined lr
     mov     r0, r5
-    mov     lr, #0                     /* entry must not return here: end of backtraces */
+    adr     lr, thread_return
     bx      r4
+thread_return:
+    mov     pc, #0                     /* an entry that returns jumps to 0, as before */
+    .cfi_endproc
+    .size   thread_start, . - thread_start

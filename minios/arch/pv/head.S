@@ -28,10 +28,15 @@
 
 XA_GUEST_NOTE
 
+    .cfi_sections .debug_frame         /* unwind rules for a debugger; no code */
+
     .section .text.head, "ax"
     .arm
     .global _start
+    .type   _start, %function
 _start:
+    .cfi_startproc
+    .cfi_undefined lr                  /* the domain's first frame: backtraces end here */
     mov     r4, r0                     /* start_info */
     ldr     r1, =__bss_start
     ldr     r2, =__bss_end
@@ -43,6 +48,8 @@ _start:
     mov     r0, r4
     bl      pv_start
 2:  b       2b
+    .cfi_endproc
+    .size   _start, . - _start
     .ltorg
 
     .text

@@ -3,13 +3,21 @@
  * address with the MMU off. We build a minimal first-level table from the section list
  * that core/boot_map.cc computes from the layout and board constants, turn the MMU on,
  * jump to the link address in DIRECTMAP, give every ARM mode a stack and call C++.
+ *
+ * Both halves are the outermost frame for a debugger (.cfi_undefined lr: nothing called
+ * them), so a backtrace from xa_main ends here.
  */
 #include "trap_frame.h"
+
+    .cfi_sections .debug_frame
 
     .section .text.boot, "ax"
     .arm
     .global _start
+    .type _start, %function
 _start:
+    .cfi_startproc
+    .cfi_undefined lr
     msr     cpsr_c, #(ARM_MODE_SVC | ARM_PSR_I | ARM_PSR_F)
 
     /* r10 = physical - virtual: add it to a link-time address to get where it is now */
@@ -61,9 +69,14 @@ _start:
     orr     r0, r0, #1                 /* M */
     mcr     p15, 0, r0, c1, c0, 0
     ldr     pc, =high                  /* continue at the link address */
+    .cfi_endproc
+    .size _start, . - _start
 
     .text
+    .type high, %function
 high:
+    .cfi_startproc
+    .cfi_undefined lr
     /* One stack per exception mode; SVC (the VMM's own mode) last. */
     msr     cpsr_c, #(ARM_MODE_IRQ | ARM_PSR_I | ARM_PSR_F)
     ldr     sp, =xa_stack_irq_top
@@ -88,6 +101,8 @@ high:
     mov     r0, r10                    /* physical - virtual, for the page-table code */
     bl      xa_main
 6:  b       6b
+    .cfi_endproc
+    .size high, . - high
 
     .ltorg
 

@@ -14,9 +14,11 @@
  * Pages are checked, not bytes: the VMM gives all four subpages of a small page the same
  * permission, and the guest cannot write page tables.
  *
- * Leaf routine: uses r0-r3 and r12 only, touches no stack, so the fixup can return directly.
+ * Leaf routine: uses r0-r3 and r12 only, touches no stack, so the fixup can return directly
+ * (and its unwind rule is the default one: return address in lr, CFA = sp).
  */
     .syntax unified
+    .cfi_sections .debug_frame
     .text
     .arm
     .global xa_probe_guest
@@ -25,7 +27,9 @@
     .global xa_uaccess_fault
 
 /* int xa_probe_guest(u32 va, u32 len, int write) */
+    .type xa_probe_guest, %function
 xa_probe_guest:
+    .cfi_startproc
     cmp     r1, #0
     moveq   r0, #0
     moveq   pc, lr
@@ -52,3 +56,5 @@ xa_uaccess_end:
 xa_uaccess_fault:
     mvn     r0, #13                 /* -EFAULT (14) */
     mov     pc, lr
+    .cfi_endproc
+    .size xa_probe_guest, . - xa_probe_guest

@@ -1,0 +1,298 @@
+#!/usr/bin/python3
+"""Debugs xen-arm in QEMU with gdb-multiarch: what `make debug` runs.
+
+    tools/debug.py [--platform goldfish] [--system NAME|path/to/x.cfg] [--port 1234]
+                   [--port-explicit] [--append ARGS] [--log FILE] [--batch CMDFILE]
+
+Without --system it debugs the bare VMM (build/<board>/xen-arm.elf); with one, the whole
+system image build/<board>/images/<name>.elf (make builds the domains/ ones first; a
+configuration elsewhere is packed here with domains/mkimage.py). gdb gets the VMM's
+symbols and those of every guest kernel in the image (read from mkimage's depfile
+<image>.d, or from the configuration), and tools/xen-arm.gdb (xa-current, xa-domains,
+xa-frame).
+
+QEMU (tools/run-qemu.sh --debug, halted at reset) runs in a session of its own, its console
+going to --log (default build/<board>/debug-console.log), so Ctrl-C in gdb interrupts the
+target and reaches neither QEMU nor make. gdb connects once the gdbstub accepts connections;
+QEMU is stopped when gdb exits.
+
+The gdbstub port: --port (default 1234) if it is free. If it is busy, --port-explicit (the
+user chose it) stops with an error; otherwise the next free port is used and named.
+
+--batch CMDFILE runs `gdb-multiarch -batch` with the same setup and then CMDFILE (tests).
+Exit status: gdb's, or 1 when QEMU could not be started or the port is taken.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import pathlib
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+RAM_BASE = {"goldfish": "0x0", "imx21": "0xC0000000", "versatilepb": "0x0"}
+MINIOS_PV_DIR = REPO / "build" / "minios" / "pv"
+STARTUP_TIMEOUT_S = 30.0
+PORT_SEARCH = 100
+
+
+def say(msg: str) -> None:
+    print(f"debug: {msg}", file=sys.stderr, flush=True)
+
+
+class Failure(Exception):
+    pass
+
+
+# ---- the gdbstub port ----------------------------------------------------------------------
+
+def port_free(port: int) -> bool:
+    """True if QEMU could listen on 127.0.0.1:port (it sets SO_REUSEADDR too, so a socket
+    in TIME_WAIT does not count; a listener on that port, IPv4 or dual-stack IPv6, does)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def choose_port(port: int, explicit: bool) -> int:
+    if port_free(port):
+        return port
+    if explicit:
+        raise Failure(f"port {port} (GDB_PORT) is in use by another program; "
+                      f"choose a free one, e.g. make debug GDB_PORT={port + 1}, or leave GDB_PORT unset")
+    for candidate in range(port + 1, min(port + 1 + PORT_SEARCH, 65536)):
+        if port_free(candidate):
+            say(f"port {port} is in use; the gdbstub listens on port {candidate} instead")
+            return candidate
+    raise Failure(f"ports {port}..{port + PORT_SEARCH} are all in use; set GDB_PORT to a free port")
+
+
+def accepts_connections(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+# ---- what to debug ---------------------------------------------------------------------------
+
+def repo_path(p: str | pathlib.Path) -> pathlib.Path:
+    p = pathlib.Path(p)
+    return p if p.is_absolute() else REPO / p
+
+
+def config_path(system: str) -> pathlib.Path:
+    """NAME -> domains/NAME.cfg; anything with a slash or .cfg -> that file."""
+    if "/" in system or system.endswith(".cfg"):
+        return pathlib.Path(system).resolve()
+    return REPO / "domains" / f"{system}.cfg"
+
+
+def kernels_from_depfile(depfile: pathlib.Path, vmm_elf: pathlib.Path) -> list[pathlib.Path]:
+    """The kernel ELFs of an image, from the first rule of mkimage's depfile."""
+    text = depfile.read_text().replace("\\\n", " ")
+    first = text.splitlines()[0] if text else ""
+    _, _, deps = first.partition(": ")
+    out = []
+    for dep in re.split(r"(?<!\\) +", deps.strip()):
+        dep = dep.replace("\\ ", " ")
+        if not dep.endswith(".elf"):
+            continue
+        path = repo_path(dep).resolve()
+        if path != vmm_elf.resolve() and path not in out:
+            out.append(path)
+    return out
+
+
+def kernels_from_config(cfg: pathlib.Path) -> list[pathlib.Path]:
+    """The kernel ELFs a configuration names (kernel = NAME: build/minios/pv/NAME.elf;
+    a path: relative to the configuration), when no depfile exists."""
+    out = []
+    for line in cfg.read_text().splitlines():
+        m = re.match(r"\s*kernel\s*=\s*([^#\s]+)", line)
+        if not m:
+            continue
+        value = m.group(1)
+        path = (cfg.parent / value).resolve() if "/" in value else MINIOS_PV_DIR / f"{value}.elf"
+        if path not in out:
+            out.append(path)
+    return out
+
+
+def system_image(platform: str, system: str, ram_base: str) -> tuple[pathlib.Path, list[pathlib.Path]]:
+    cfg = config_path(system)
+    if not cfg.is_file():
+        raise Failure(f"no configuration {cfg} (SYSTEM is a name in domains/ or a path to a .cfg)")
+    name = cfg.stem
+    images = REPO / "build" / platform / "images"
+    image = images / f"{name}.elf"
+    vmm_elf = REPO / "build" / platform / "xen-arm.elf"
+    ours = REPO / "domains" / f"{name}.cfg"
+    if cfg != ours.resolve():
+        if ours.exists():
+            raise Failure(f"{cfg} has the name of domains/{name}.cfg, whose image is {image}; rename it")
+        images.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["/usr/bin/python3", str(REPO / "domains" / "mkimage.py"), "--vmm", str(vmm_elf),
+                        "--config", str(cfg), "--kernel-dir", str(MINIOS_PV_DIR), "--board", platform,
+                        "--ram-base", ram_base, "-o", str(image), "--depfile", str(image.with_suffix(".d"))],
+                       check=True, stdout=subprocess.DEVNULL)
+    if not image.is_file():
+        raise Failure(f"no image {image}: run 'make {image.relative_to(REPO)}'")
+    depfile = image.with_suffix(".d")
+    kernels = kernels_from_depfile(depfile, vmm_elf) if depfile.is_file() else kernels_from_config(cfg)
+    return image, kernels
+
+
+# ---- QEMU and gdb -----------------------------------------------------------------------------
+
+def log_tail(log: pathlib.Path, lines: int = 15) -> str:
+    try:
+        text = log.read_text(errors="replace").replace("\r\n", "\n").rstrip("\n").splitlines()
+    except OSError:
+        return "(no log)"
+    return "\n".join("    " + line for line in text[-lines:]) or "    (empty)"
+
+
+def start_qemu(platform: str, image: pathlib.Path, port: int, append: str, log: pathlib.Path) -> subprocess.Popen:
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "wb") as out:
+        # A session of its own: no controlling terminal, so no Ctrl-C from gdb's terminal.
+        qemu = subprocess.Popen([str(REPO / "tools" / "run-qemu.sh"), "--debug", str(port), platform,
+                                 str(image), append],
+                                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while True:
+        status = qemu.poll()
+        if status is not None:
+            raise Failure(f"QEMU exited (status {status}) before its gdbstub listened on port {port}; "
+                          f"the end of {log}:\n{log_tail(log)}")
+        if accepts_connections(port):
+            return qemu
+        if time.monotonic() > deadline:
+            stop_qemu(qemu)
+            raise Failure(f"QEMU's gdbstub did not accept connections on port {port} within "
+                          f"{STARTUP_TIMEOUT_S:.0f} s; the end of {log}:\n{log_tail(log)}")
+        time.sleep(0.1)
+
+
+def stop_qemu(qemu: subprocess.Popen) -> None:
+    if qemu.poll() is not None:
+        return
+    try:
+        os.killpg(qemu.pid, signal.SIGTERM)
+        qemu.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        os.killpg(qemu.pid, signal.SIGKILL)
+        qemu.wait()
+    except ProcessLookupError:
+        pass
+
+
+def gdb_command(gdb: str, vmm_elf: pathlib.Path, kernels: list[pathlib.Path], port: int,
+                batch: pathlib.Path | None) -> list[str]:
+    cmd = [gdb, "-q", "-nx"]
+    if batch is not None:
+        cmd.append("-batch")
+    cmd += ["-ex", "set confirm off", "-ex", f"file {vmm_elf}"]
+    for k in kernels:
+        cmd += ["-ex", f"add-symbol-file {k}"]
+    cmd += ["-ex", f"source {REPO / 'tools' / 'xen-arm.gdb'}"]
+    if batch is None:
+        cmd += ["-ex", "set confirm on"]
+    cmd += ["-ex", f"target remote 127.0.0.1:{port}"]
+    if batch is not None:
+        cmd += ["-x", str(batch)]
+    return cmd
+
+
+def run_gdb(cmd: list[str], batch: bool) -> int:
+    # Ctrl-C is gdb's: this script only waits (a handler, unlike SIG_IGN, is reset in gdb).
+    signal.signal(signal.SIGINT, lambda *_: None)
+    tty = None
+    if not batch and os.isatty(0):
+        tty = 0
+
+    def foreground():
+        # gdb in a process group of its own, the terminal's foreground one: Ctrl-C goes to
+        # gdb only, not to make or this script.
+        os.setpgid(0, 0)
+        if tty is not None:
+            old = signal.signal(signal.SIGTTOU, signal.SIG_IGN)
+            os.tcsetpgrp(tty, os.getpgrp())
+            signal.signal(signal.SIGTTOU, old)
+
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL if batch else None,
+                            preexec_fn=foreground if tty is not None else None)
+    try:
+        return proc.wait()
+    finally:
+        if tty is not None:
+            old = signal.signal(signal.SIGTTOU, signal.SIG_IGN)
+            try:
+                os.tcsetpgrp(tty, os.getpgrp())
+            except OSError:
+                pass
+            signal.signal(signal.SIGTTOU, old)
+
+
+def main(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(description="Debug xen-arm in QEMU with gdb-multiarch.")
+    ap.add_argument("--platform", default="goldfish", choices=sorted(RAM_BASE))
+    ap.add_argument("--system", default="", help="a domains/ name or a .cfg path; none: the bare VMM")
+    ap.add_argument("--port", type=int, default=1234)
+    ap.add_argument("--port-explicit", action="store_true", help="the user chose --port: never pick another")
+    ap.add_argument("--append", default="", help="the VMM command line")
+    ap.add_argument("--ram-base", help="the board's RAM base, for packing a configuration from elsewhere")
+    ap.add_argument("--log", help="QEMU's console log (default build/<board>/debug-console.log)")
+    ap.add_argument("--batch", type=pathlib.Path, help="run gdb -batch with this command file")
+    ap.add_argument("--gdb", default="gdb-multiarch")
+    args = ap.parse_args(argv)
+
+    # Killed or hung up: still stop QEMU (the finally clauses below), which has a session of its own.
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, lambda signum, _frame: sys.exit(128 + signum))
+
+    vmm_elf = REPO / "build" / args.platform / "xen-arm.elf"
+    log = pathlib.Path(args.log) if args.log else REPO / "build" / args.platform / "debug-console.log"
+    try:
+        if not vmm_elf.is_file():
+            raise Failure(f"no VMM {vmm_elf}: run 'make PLATFORM={args.platform}'")
+        if args.system:
+            image, kernels = system_image(args.platform, args.system, args.ram_base or RAM_BASE[args.platform])
+        else:
+            image, kernels = vmm_elf, []
+        missing = [str(k) for k in kernels if not k.is_file()]
+        if missing:
+            raise Failure(f"guest kernel(s) missing: {', '.join(missing)}")
+        port = choose_port(args.port, args.port_explicit)
+        qemu = start_qemu(args.platform, image, port, args.append, log)
+    except (Failure, subprocess.CalledProcessError) as e:
+        say(str(e))
+        return 1
+
+    try:
+        shown = image.relative_to(REPO) if image.is_relative_to(REPO) else image
+        what = ", ".join(str(k.relative_to(REPO) if k.is_relative_to(REPO) else k) for k in kernels)
+        say(f"QEMU halted at reset with {shown} on {args.platform}, gdbstub on 127.0.0.1:{port}")
+        say(f"console output: {log}; symbols: the VMM{', ' + what if what else ''}")
+        if kernels:
+            say("every guest is linked at 0xC0000000: `xa-current` names the domain on the CPU "
+                "(README \"Debugging\")")
+        return run_gdb(gdb_command(args.gdb, vmm_elf, kernels, port, args.batch), args.batch is not None)
+    finally:
+        stop_qemu(qemu)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
