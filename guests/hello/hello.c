@@ -8,7 +8,11 @@
  * which is exactly how a C function expects to be called. The only instruction C cannot
  * express is the hypercall itself, `swi #N`, written below as inline assembly.
  */
+#include <xen-arm/elfnote.h>
 #include <xen-arm/xen-arm.h>
+
+/* The mark of a paravirtual guest: without it mkimage.py refuses the kernel. */
+XA_GUEST_NOTE;
 
 /* A hypercall with up to three arguments: swi #nr, arguments in r0-r2, result in r0. */
 #define HYPERCALL3(nr, a0, a1, a2)                                                      \
