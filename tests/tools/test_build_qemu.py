@@ -51,6 +51,7 @@ def fake(tmp_path):
         echo "hw_arch += {{'arm': arm_ss}}" > "$src/hw/arm/meson.build"
         echo "" > "$src/hw/Kconfig"
         echo "unpack_edk2_blobs = bzip2.found()" > "$src/meson.build"
+        echo "config_host_data.set('CONFIG_VALGRIND_H', cc.has_header('valgrind/valgrind.h'))" >> "$src/meson.build"
         cat > "$src/configure" <<'CONF'
         #!/bin/sh
         echo x >> "{calls}/configure"
@@ -170,6 +171,9 @@ def test_models_are_hooked_into_the_tree(fake):
     assert "subdir('xenarm')" in (src / "hw/arm/meson.build").read_text()
     assert "source arm/xenarm/Kconfig" in (src / "hw/Kconfig").read_text()
     assert "--enable-plugins" in (binary.parent / "config.status").read_text()
+    # Nothing the machine happens to have changes the binary.
+    assert (src / "meson.build").read_text() == (
+        "unpack_edk2_blobs = false\nconfig_host_data.set('CONFIG_VALGRIND_H', false)\n")
 
 
 def test_a_model_change_is_a_new_key(fake, tmp_path):
