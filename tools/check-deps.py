@@ -13,8 +13,14 @@ check does not ask what is installed: it watches what is used.
 3. Every file is mapped to the Debian package that owns it (dpkg's file lists). A package
    must be one install-deps.sh names, or one of those pulls in by Depends/Pre-Depends
    (apt-cache depends --recurse, no Recommends: install-deps installs without them), or
-   part of every Debian system (Essential or Priority: required). A file from no package
-   (/usr/local, a home directory) is reported too.
+   part of every Debian system (Essential or Priority: required, with what those pull in).
+   A file from no package (/usr/local, a home directory) is reported too.
+
+Some files are opened only because they are there, and a machine without them works the
+same: Python's scan of installed distributions (their *.dist-info / *.egg-info metadata and
+*.pth files, read by pytest's plugin discovery and by site.py), message catalogs, and
+OpenSSL's configuration file (libcrypto reads it when Python's hashlib loads). These are
+left out; the modules a test really imports are not.
 
     tools/check-deps.py [--keep DIR] [--omit PKG]...
 
@@ -48,6 +54,9 @@ BUILD_TARGETS = ("vmm", "minios", "ucos", "test-guests", "images", "traces-plugi
 # generated system files.
 IGNORED_PREFIXES = ("/proc/", "/sys/", "/dev/", "/tmp/", "/run/", "/var/", "/etc/",
                     str(HOME / ".cache") + "/", str(HOME / ".config") + "/")
+# Opened when present, harmless when absent (see above).
+OPPORTUNISTIC = re.compile(r"(\.dist-info/|\.egg-info(/|$)|\.pth$|^/usr/share/locale/|"
+                           r"^/usr/lib/ssl/openssl\.cnf$)")
 
 OPEN_RE = re.compile(r'^\d+\s+(open|openat|execve)\((?:AT_FDCWD, )?"((?:[^"\\]|\\.)*)"(.*)\)\s+= \d+')
 
@@ -79,15 +88,16 @@ def closure(pkgs: list[str]) -> set[str]:
 
 
 def baseline() -> set[str]:
-    """Packages every Debian system has: Essential, or Priority required."""
+    """Packages every Debian system has: Essential or Priority required (what debootstrap
+    installs first), and what they depend on."""
     out = subprocess.run(["dpkg-query", "-W", "-f", "${Package} ${Essential} ${Priority}\n"],
                          capture_output=True, text=True, check=True).stdout
-    base = set()
+    base = []
     for line in out.splitlines():
         name, essential, priority = (line.split() + ["", ""])[:3]
         if essential == "yes" or priority == "required":
-            base.add(name)
-    return base
+            base.append(name)
+    return closure(base)
 
 
 def file_owners() -> dict[str, str]:
@@ -136,7 +146,7 @@ def paths_from_strace(log: pathlib.Path, skip: tuple[str, ...]) -> set[str]:
         path, rest = m.group(2), m.group(3)
         if not path.startswith("/") or "O_DIRECTORY" in rest:
             continue
-        if path.startswith(skip):
+        if path.startswith(skip) or OPPORTUNISTIC.search(path):
             continue
         found.add(path)
     return found
