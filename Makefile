@@ -1,20 +1,14 @@
-# xen-arm: build, run and test. See README.md.
-#
-#   make [PLATFORM=goldfish|imx21|versatilepb]   build the VMM for one board
-#   make run [PLATFORM=...] [SYSTEM=bench3]       boot domains/$(SYSTEM).cfg in the project's QEMU
-#   make test                                    host unit tests + QEMU system tests
-#   make debug [PLATFORM=...] [SYSTEM=name]      QEMU halted with gdbstub + gdb-multiarch
-#   make qemu                                    build (or find cached) qemu-system-arm
-#   make deps                                    install missing Debian packages
+# xen-arm: build, run and test. See README.md; `make help` lists every target and variable.
 
 PLATFORM ?= goldfish
 SYSTEM ?= bench3
 PLATFORMS := goldfish imx21 versatilepb
 ARGS ?=
 GDB_PORT ?= 1234
+QEMU_EXTRA ?=
 
 .DEFAULT_GOAL := all
-.PHONY: all vmm run test debug qemu deps deps-build host-test system-test vmm-all clean
+.PHONY: all vmm run test debug qemu deps deps-build host-test system-test vmm-all clean help
 
 all: deps-build vmm
 
@@ -28,6 +22,27 @@ include traces/build.mk
 
 vmm: $(VMM_ELF)
 
+# The system that run (and debug, when SYSTEM is given) boots: a name in domains/, or the
+# path of a configuration anywhere (SYSTEM=path/to/x.cfg, packed into images/local/).
+SYSTEMS := $(patsubst domains/%.cfg,%,$(DOMAIN_CFGS))
+ifneq ($(filter %.cfg,$(SYSTEM)),)
+SYSTEM_CFG := $(SYSTEM)
+SYSTEM_NAME := $(basename $(notdir $(SYSTEM)))
+SYSTEM_IMAGE := $(IMAGES_DIR)/local/$(SYSTEM_NAME).elf
+$(eval $(call mkimage_rule,$(SYSTEM_IMAGE),$(SYSTEM_CFG)))
+else
+SYSTEM_CFG := domains/$(SYSTEM).cfg
+SYSTEM_NAME := $(SYSTEM)
+SYSTEM_IMAGE := $(IMAGES_DIR)/$(SYSTEM).elf
+endif
+ifneq ($(filter run debug,$(MAKECMDGOALS)),)
+ifeq ($(wildcard $(SYSTEM_CFG)),)
+$(error no system '$(SYSTEM)': the systems in domains/ are $(SYSTEMS); a configuration elsewhere is SYSTEM=path/to/name.cfg)
+endif
+endif
+# Every make run writes its console here too (QEMU's chardev log).
+RUN_LOG := build/$(PLATFORM)/run-$(SYSTEM_NAME).log
+
 deps:
 	@tools/install-deps.sh build qemu test debug
 
@@ -37,20 +52,20 @@ deps-build:
 qemu: deps
 	@goldfish/build-qemu.sh >/dev/null
 
-run: deps qemu vmm $(IMAGES_DIR)/$(SYSTEM).elf
-	@echo "run: booting xen-arm with domains/$(SYSTEM).cfg on $(PLATFORM) (quit: Ctrl-A X)"
-	tools/run-qemu.sh --interactive $(PLATFORM) $(IMAGES_DIR)/$(SYSTEM).elf "$(ARGS)"
+# make exits 0 after a clean stop and 2 (make's own failure status) otherwise; the VMM's
+# status and what it means are printed (tools/exit-status.py; tools/run-qemu.sh returns it).
+run: deps qemu vmm $(SYSTEM_IMAGE)
+	@echo "run: booting xen-arm with $(SYSTEM_CFG) on $(PLATFORM) (quit: Ctrl-A X); console log: $(RUN_LOG)"
+	@status=0; QEMU_EXTRA="$(QEMU_EXTRA)" tools/run-qemu.sh --interactive --log $(RUN_LOG) \
+	  $(PLATFORM) $(SYSTEM_IMAGE) "$(ARGS)" || status=$$?; \
+	  echo "run: $$(tools/exit-status.py $$status)"; exit $$status
 
 # make debug [SYSTEM=name|path/to/x.cfg] [GDB_PORT=N]: tools/debug.py (README "Debugging").
 # SYSTEM counts only when given (run's default does not apply): without it, the bare VMM.
-# A domains/ system's image is built here; a configuration elsewhere is packed by debug.py.
-DEBUG_SYSTEM := $(if $(filter command line environment override,$(origin SYSTEM)),$(SYSTEM))
-DEBUG_NAME := $(basename $(notdir $(DEBUG_SYSTEM)))
-DEBUG_IMAGE := $(if $(filter $(DEBUG_NAME) domains/$(DEBUG_NAME).cfg $(CURDIR)/domains/$(DEBUG_NAME).cfg,$(DEBUG_SYSTEM)),$(IMAGES_DIR)/$(DEBUG_NAME).elf)
-debug: deps qemu vmm $(if $(DEBUG_SYSTEM),minios $(DEBUG_IMAGE))
+DEBUG_IMAGE := $(if $(filter command line environment override,$(origin SYSTEM)),$(SYSTEM_IMAGE))
+debug: deps qemu vmm $(DEBUG_IMAGE)
 	@tools/install-deps.sh debug
-	@tools/debug.py --platform $(PLATFORM) \
-	  $(if $(DEBUG_SYSTEM),--system "$(DEBUG_SYSTEM)" --ram-base $(RAM_BASE)) --port $(GDB_PORT) \
+	@tools/debug.py --platform $(PLATFORM) $(if $(DEBUG_IMAGE),--image $(DEBUG_IMAGE)) --port $(GDB_PORT) \
 	  $(if $(filter file,$(origin GDB_PORT)),,--port-explicit) --append "$(ARGS)"
 
 vmm-all:
@@ -72,3 +87,48 @@ test: deps qemu
 
 clean:
 	rm -rf build
+
+# One line per target and variable; tests/tools/test_make.py checks that none is missing.
+help:
+	@echo "Targets (make TARGET [VARIABLE=value ...]):"
+	@echo "  all            build the VMM for PLATFORM (the default goal): build/<board>/xen-arm.elf"
+	@echo "  vmm            the same, without the package check"
+	@echo "  vmm-all        the VMM for every board"
+	@echo "  run            boot SYSTEM on PLATFORM in the project's QEMU; console also in build/<board>/run-<system>.log"
+	@echo "  test           install what is missing, then host-test and system-test"
+	@echo "  host-test      GoogleTest unit tests of the VMM's logic, compiled for the host"
+	@echo "  system-test    pytest: every board and system booted in QEMU, tools and images checked"
+	@echo "  debug          QEMU halted at reset with its gdbstub, gdb-multiarch attached (SYSTEM when given)"
+	@echo "  qemu           build (or find cached) the project's qemu-system-arm"
+	@echo "  deps           install the missing Debian packages for everything (tools/install-deps.sh)"
+	@echo "  deps-build     install the missing Debian packages for building only"
+	@echo "  minios         mini-OS: the paravirtual guest and the native build for every board"
+	@echo "  ucos           the µC/OS-II guests: paravirtual and native (UCOS_SRC selects the kernel sources)"
+	@echo "  ucos-pv        the paravirtual µC/OS-II guest only"
+	@echo "  ucos-native    the native µC/OS-II builds only"
+	@echo "  ucos-bench     the µC/OS-II task-switch measurements on every board (pytest)"
+	@echo "  hello          the minimal example guest (guests/hello)"
+	@echo "  test-guests    the tiny assembly guests of the hot-path measurements"
+	@echo "  images         every domains/*.cfg packed with the VMM for PLATFORM"
+	@echo "  ramdisks       the generated RAM-disk images the configurations use"
+	@echo "  traces         the Secure Xen on ARM benchmark, traced: CSVs, tables, plots in traces/results/<board>/"
+	@echo "  bench          hot-path and task-switch microbenchmarks for PLATFORM, in traces/results/<board>/"
+	@echo "  traces-plugin  the instruction/cycle tracing QEMU plugin"
+	@echo "  traces-unit-test  unit tests of the tracer's timing, cache and TLB model"
+	@echo "  clean          remove build/"
+	@echo "  help           this list"
+	@echo "Variables:"
+	@echo "  PLATFORM=$(PLATFORM)      the board: $(PLATFORMS)"
+	@echo "  SYSTEM=$(SYSTEM)        what run boots: $(SYSTEMS), or path/to/name.cfg"
+	@echo "  CONFIG=          another name for SYSTEM"
+	@echo "  ARGS=            the VMM's command line (wallclock=SECONDS, fault=dabt|pabt|undef, ticks=N)"
+	@echo "  QEMU_EXTRA=      more options for QEMU, e.g. QEMU_EXTRA='-d guest_errors'"
+	@echo "  GDB_PORT=$(GDB_PORT)     debug's gdbstub port (a free one is picked when the default is busy)"
+	@echo "  UCOS_SRC=        a µC/OS-II source tree to build the µC/OS-II guests against"
+	@echo "  TRACES_MODEL=    traces/bench: another timing model file for the tracer"
+	@echo "  QEMU=            (environment) another qemu-system-arm instead of the project's"
+	@echo "  XEN_ARM_CACHE=   (environment) where the QEMU build is cached (default ~/.cache/xen-arm)"
+	@echo "  CROSS=$(CROSS) MINIOS_CROSS=$(MINIOS_CROSS) UCOS_CROSS=$(UCOS_CROSS)  the ARM cross toolchain prefixes"
+	@echo "  IMAGES_DIR=$(IMAGES_DIR)  where images are packed"
+	@echo "  MINIOS_PV_DIR=$(MINIOS_PV_DIR)  where configurations find kernels by name"
+	@echo "  MKIMAGE_PYTHON=$(MKIMAGE_PYTHON) TRACES_PYTHON=$(TRACES_PYTHON)  the Python that runs the tools"

@@ -34,11 +34,23 @@ build/disks/vbd-pattern.img: domains/mkramdisk.py
 
 # $(MINIOS_PV_DIR)/minios.elf is built by the mini-OS rules; kernels named by path in a
 # configuration reach make through the .d file mkimage.py writes.
-$(IMAGES_DIR)/%.elf: domains/%.cfg $(VMM_ELF) $(MKIMAGE) $(MKIMAGE_HEADERS) $(MINIOS_PV_DIR)/minios.elf \
-		$(RAMDISKS)
+MKIMAGE_INPUTS := $(VMM_ELF) $(MKIMAGE) $(MKIMAGE_HEADERS) hypercalls/xen-arm/elfnote.h \
+	xen-arm/board/$(PLATFORM)/board_config.hh $(MINIOS_PV_DIR)/minios.elf $(RAMDISKS)
+define mkimage_recipe
 	@mkdir -p $(dir $@)
 	@echo "  MKIMAGE $@"
 	@$(MKIMAGE_PYTHON) $(MKIMAGE) --vmm $(VMM_ELF) --config $< --kernel-dir $(MINIOS_PV_DIR) \
 		--board $(PLATFORM) --ram-base $(RAM_BASE) -o $@ --depfile $(@:.elf=.d)
+endef
+
+$(IMAGES_DIR)/%.elf: domains/%.cfg $(MKIMAGE_INPUTS)
+	$(mkimage_recipe)
+
+# $(call mkimage_rule,IMAGE,CONFIG): a rule for one configuration outside domains/.
+define mkimage_rule
+$(1): $(2) $$(MKIMAGE_INPUTS)
+	$$(mkimage_recipe)
+-include $(1:.elf=.d)
+endef
 
 -include $(DOMAIN_IMAGES:.elf=.d)
