@@ -1,15 +1,13 @@
 #!/usr/bin/python3
 """Debugs xen-arm in QEMU with gdb-multiarch: what `make debug` runs.
 
-    tools/debug.py [--platform goldfish] [--system NAME|path/to/x.cfg] [--port 1234]
+    tools/debug.py [--platform goldfish] [--image build/<board>/images/NAME.elf] [--port 1234]
                    [--port-explicit] [--append ARGS] [--log FILE] [--batch CMDFILE]
 
-Without --system it debugs the bare VMM (build/<board>/xen-arm.elf); with one, the whole
-system image build/<board>/images/<name>.elf (make builds the domains/ ones first; a
-configuration elsewhere is packed here with domains/mkimage.py). gdb gets the VMM's
+Without --image it debugs the bare VMM (build/<board>/xen-arm.elf); with one, that whole
+system image (make debug SYSTEM=... packs it first, as make run does). gdb gets the VMM's
 symbols and those of every guest kernel in the image (read from mkimage's depfile
-<image>.d, or from the configuration), and tools/xen-arm.gdb (xa-current, xa-domains,
-xa-frame).
+<image>.d), and tools/xen-arm.gdb (xa-current, xa-domains, xa-frame).
 
 QEMU (tools/run-qemu.sh --debug, halted at reset) runs in a session of its own, its console
 going to --log (default build/<board>/debug-console.log), so Ctrl-C in gdb interrupts the
@@ -35,8 +33,7 @@ import sys
 import time
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
-RAM_BASE = {"goldfish": "0x0", "imx21": "0xC0000000", "versatilepb": "0x0"}
-MINIOS_PV_DIR = REPO / "build" / "minios" / "pv"
+PLATFORMS = ("goldfish", "imx21", "versatilepb")
 STARTUP_TIMEOUT_S = 30.0
 PORT_SEARCH = 100
 
@@ -91,13 +88,6 @@ def repo_path(p: str | pathlib.Path) -> pathlib.Path:
     return p if p.is_absolute() else REPO / p
 
 
-def config_path(system: str) -> pathlib.Path:
-    """NAME -> domains/NAME.cfg; anything with a slash or .cfg -> that file."""
-    if "/" in system or system.endswith(".cfg"):
-        return pathlib.Path(system).resolve()
-    return REPO / "domains" / f"{system}.cfg"
-
-
 def kernels_from_depfile(depfile: pathlib.Path, vmm_elf: pathlib.Path) -> list[pathlib.Path]:
     """The kernel ELFs of an image, from the first rule of mkimage's depfile."""
     text = depfile.read_text().replace("\\\n", " ")
@@ -114,43 +104,14 @@ def kernels_from_depfile(depfile: pathlib.Path, vmm_elf: pathlib.Path) -> list[p
     return out
 
 
-def kernels_from_config(cfg: pathlib.Path) -> list[pathlib.Path]:
-    """The kernel ELFs a configuration names (kernel = NAME: build/minios/pv/NAME.elf;
-    a path: relative to the configuration), when no depfile exists."""
-    out = []
-    for line in cfg.read_text().splitlines():
-        m = re.match(r"\s*kernel\s*=\s*([^#\s]+)", line)
-        if not m:
-            continue
-        value = m.group(1)
-        path = (cfg.parent / value).resolve() if "/" in value else MINIOS_PV_DIR / f"{value}.elf"
-        if path not in out:
-            out.append(path)
-    return out
-
-
-def system_image(platform: str, system: str, ram_base: str) -> tuple[pathlib.Path, list[pathlib.Path]]:
-    cfg = config_path(system)
-    if not cfg.is_file():
-        raise Failure(f"no configuration {cfg} (SYSTEM is a name in domains/ or a path to a .cfg)")
-    name = cfg.stem
-    images = REPO / "build" / platform / "images"
-    image = images / f"{name}.elf"
-    vmm_elf = REPO / "build" / platform / "xen-arm.elf"
-    ours = REPO / "domains" / f"{name}.cfg"
-    if cfg != ours.resolve():
-        if ours.exists():
-            raise Failure(f"{cfg} has the name of domains/{name}.cfg, whose image is {image}; rename it")
-        images.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["/usr/bin/python3", str(REPO / "domains" / "mkimage.py"), "--vmm", str(vmm_elf),
-                        "--config", str(cfg), "--kernel-dir", str(MINIOS_PV_DIR), "--board", platform,
-                        "--ram-base", ram_base, "-o", str(image), "--depfile", str(image.with_suffix(".d"))],
-                       check=True, stdout=subprocess.DEVNULL)
+def system_image(image: pathlib.Path, vmm_elf: pathlib.Path) -> list[pathlib.Path]:
+    """The guest kernels of a system image, from the depfile mkimage wrote beside it."""
     if not image.is_file():
-        raise Failure(f"no image {image}: run 'make {image.relative_to(REPO)}'")
+        raise Failure(f"no image {image}: make builds it (make debug SYSTEM=...)")
     depfile = image.with_suffix(".d")
-    kernels = kernels_from_depfile(depfile, vmm_elf) if depfile.is_file() else kernels_from_config(cfg)
-    return image, kernels
+    if not depfile.is_file():
+        raise Failure(f"no {depfile}: pack the image with mkimage's --depfile (as make does)")
+    return kernels_from_depfile(depfile, vmm_elf)
 
 
 # ---- QEMU and gdb -----------------------------------------------------------------------------
@@ -248,12 +209,11 @@ def run_gdb(cmd: list[str], batch: bool) -> int:
 
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description="Debug xen-arm in QEMU with gdb-multiarch.")
-    ap.add_argument("--platform", default="goldfish", choices=sorted(RAM_BASE))
-    ap.add_argument("--system", default="", help="a domains/ name or a .cfg path; none: the bare VMM")
+    ap.add_argument("--platform", default="goldfish", choices=PLATFORMS)
+    ap.add_argument("--image", type=pathlib.Path, help="a system image (make packs it); none: the bare VMM")
     ap.add_argument("--port", type=int, default=1234)
     ap.add_argument("--port-explicit", action="store_true", help="the user chose --port: never pick another")
     ap.add_argument("--append", default="", help="the VMM command line")
-    ap.add_argument("--ram-base", help="the board's RAM base, for packing a configuration from elsewhere")
     ap.add_argument("--log", help="QEMU's console log (default build/<board>/debug-console.log)")
     ap.add_argument("--batch", type=pathlib.Path, help="run gdb -batch with this command file")
     ap.add_argument("--gdb", default="gdb-multiarch")
@@ -268,8 +228,9 @@ def main(argv: list[str]) -> int:
     try:
         if not vmm_elf.is_file():
             raise Failure(f"no VMM {vmm_elf}: run 'make PLATFORM={args.platform}'")
-        if args.system:
-            image, kernels = system_image(args.platform, args.system, args.ram_base or RAM_BASE[args.platform])
+        if args.image:
+            image = args.image.resolve()
+            kernels = system_image(image, vmm_elf)
         else:
             image, kernels = vmm_elf, []
         missing = [str(k) for k in kernels if not k.is_file()]

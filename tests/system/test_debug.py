@@ -106,7 +106,7 @@ def test_gdb_guest_breakpoint_trap_frame_and_backtrace(tmp_path, bench3_image):
     script.write_text(GDB_SCRIPT.replace("{trace_marker}", str(trace_marker)))
     log = tmp_path / "console.log"
     proc = subprocess.run(
-        [str(REPO / "tools" / "debug.py"), "--platform", "goldfish", "--system", "bench3",
+        [str(REPO / "tools" / "debug.py"), "--platform", "goldfish", "--image", str(REPO / "build" / "goldfish" / "images" / "bench3.elf"),
          "--port", str(free_port()), "--port-explicit", "--log", str(log), "--batch", str(script)],
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300)
     out = proc.stdout.decode(errors="replace")
