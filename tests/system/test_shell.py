@@ -19,7 +19,7 @@ import images
 from vmm import PLATFORMS
 from test_split import guest, shell_config, shell_dom0
 
-BOARDS = ("goldfish", "imx21")
+BOARDS = ("goldfish", "imx21")  # as test_split.py; the typing tests run on every board (three UARTs)
 SPLIT_PAUSE_S = 0.3
 ESC = "\x1b"
 LEFT, RIGHT, UP, DOWN = ESC + "[D", ESC + "[C", ESC + "[A", ESC + "[B"
@@ -113,7 +113,7 @@ def assert_clean_end(run):
     assert run.status == 0, run.output
 
 
-@pytest.mark.parametrize("platform", BOARDS)
+@pytest.mark.parametrize("platform", PLATFORMS)
 def test_line_editing_and_history(tmp_path, platform):
     con = boot(tmp_path, platform, "edit", shell_config())
     connected(con)
@@ -160,7 +160,7 @@ def test_line_editing_and_history(tmp_path, platform):
     assert_clean_end(run)
 
 
-@pytest.mark.parametrize("platform", BOARDS)
+@pytest.mark.parametrize("platform", PLATFORMS)
 def test_prompt_and_typed_line_come_back_after_guest_output(tmp_path, platform):
     # A guest that prints a line every 500 ms (of virtual time) for a long while.
     beater = images.domain("beater", "minios", cmdline="app=heartbeat console=ring count=100000 period=500")
