@@ -43,6 +43,7 @@ typedef uint16_t domid_t;
 
 /* "The calling domain", accepted wherever a hypercall takes a domid_t (Xen's value). */
 #define DOMID_SELF ((domid_t)0x7FF0U)
+#define DOMID_INVALID ((domid_t)0x7FF4U) /* Xen's: no domain */
 
 /*
  * Error numbers, Xen's (xen/include/public/errno.h). Positive constants here; a hypercall

@@ -25,6 +25,15 @@
  *                   -ENOENT no such device on this board, -EBUSY the device belongs to a
  *                   domain, -EEXIST the domain has a device already, -EINVAL its
  *                   XA_PASSTHROUGH_VA MiB is in use.
+ *
+ * xen-arm's own, for the toolstack's listings (Xen has no boot image to ask about):
+ *   getconfig       describe the boot image's first domain entry with index >= `domain`
+ *                   (call again with index + 1); OUT: domain = its index, which is also
+ *                   the id a domain built from it gets; name, memory, XA_CONFIG_* flags.
+ *                   -ENOENT if there is none.
+ *   getdevice       describe the board's pass-through device number u.getdevice.index
+ *                   (0, 1, ...): name, register page, interrupt line, owner (DOMID_INVALID
+ *                   when nobody has it). -ENOENT past the last one.
  */
 #ifndef XEN_ARM_DOMCTL_H
 #define XEN_ARM_DOMCTL_H
@@ -39,6 +48,8 @@
 #define XEN_DOMCTL_unpausedomain 4
 #define XEN_DOMCTL_getdomaininfo 5
 #define XEN_DOMCTL_assign_device 37
+#define XA_DOMCTL_getconfig 64
+#define XA_DOMCTL_getdevice 65
 
 #define XEN_DOMINF_dying (1U << 0)
 #define XEN_DOMINF_shutdown (1U << 1)  /* stopped by sched_op shutdown */
@@ -72,6 +83,27 @@ struct xen_domctl_assign_device {
 };
 XA_ABI_SIZE(struct xen_domctl_assign_device, 24);
 
+#define XA_CONFIG_exists (1U << 0)     /* a domain built from the entry exists now */
+#define XA_CONFIG_privileged (1U << 1)
+#define XA_CONFIG_autostart (1U << 2)  /* started at boot (start = boot) */
+
+struct xa_domctl_getconfig {
+    char name[16];      /* OUT, NUL-terminated */
+    uint32_t memory_kb; /* OUT */
+    uint32_t flags;     /* OUT: XA_CONFIG_* */
+};
+XA_ABI_SIZE(struct xa_domctl_getconfig, 24);
+
+struct xa_domctl_getdevice {
+    uint32_t index;  /* IN */
+    char name[16];   /* OUT, NUL-terminated */
+    uint32_t phys;   /* OUT: its register page */
+    uint32_t irq;    /* OUT: its interrupt line */
+    domid_t owner;   /* OUT: DOMID_INVALID if free */
+    uint16_t pad0;
+};
+XA_ABI_SIZE(struct xa_domctl_getdevice, 32);
+
 struct xen_domctl {
     uint32_t cmd;               /* XEN_DOMCTL_* */
     uint32_t interface_version; /* XA_DOMCTL_INTERFACE_VERSION, else -EINVAL */
@@ -82,6 +114,8 @@ struct xen_domctl {
         struct xen_domctl_createdomain createdomain;
         struct xen_domctl_getdomaininfo getdomaininfo;
         struct xen_domctl_assign_device assign_device;
+        struct xa_domctl_getconfig getconfig;
+        struct xa_domctl_getdevice getdevice;
         uint8_t pad[64];
     } u;
 };

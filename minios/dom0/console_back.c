@@ -4,8 +4,11 @@
  * own printk lines as "[dom0] text", all with console_io(XA_CONSOLEIO_write_raw). Input
  * goes to the shell, or to the guest that has the focus (shell.c).
  *
- * The shell's prompt line is the only partial line ever on the screen: a complete line
- * that arrives while it is shown first ends it, and the shell shows it again afterwards.
+ * The shell's prompt line (with what is typed so far) is the only partial line ever on
+ * the screen: a complete line that arrives while it is shown first ends it with a newline
+ * (so a log keeps what was typed) and wakes the shell, which shows the prompt and the
+ * partly typed line again once the output has been quiet for REPROMPT_QUIET_MS, or at
+ * once when a key is typed.
  * Guest bytes are untrusted: control characters are printed as '?', lines are cut at the
  * buffer's length, and ring indices further apart than the ring is long stop that
  * console.
@@ -38,9 +41,12 @@ void mux_prompt_shown(bool shown)
 
 static s_time_t last_line;
 
-bool mux_reprompt_owed(void)
+s_time_t mux_reprompt_due(void)
 {
-    return reprompt;
+    unsigned long flags = local_irq_save();
+    const s_time_t due = reprompt ? last_line + MILLISECS(REPROMPT_QUIET_MS) : 0;
+    local_irq_restore(flags);
+    return due;
 }
 
 bool mux_take_reprompt(bool now)
@@ -60,7 +66,8 @@ void mux_line(const char *name, const char *text, size_t len)
     char buf[200];
     unsigned long flags = local_irq_save();
     size_t n = 0;
-    if (prompt_visible) {
+    const bool cut = prompt_visible;
+    if (cut) {
         buf[n++] = '\n';
         prompt_visible = false;
         reprompt = true;
@@ -74,6 +81,8 @@ void mux_line(const char *name, const char *text, size_t len)
     mux_raw(buf, n);
     last_line = NOW();
     local_irq_restore(flags);
+    if (cut)
+        shell_prompt_cut();
 }
 
 /* dom0's own console output (printk): whole lines through the multiplexer. */

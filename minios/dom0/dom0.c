@@ -226,8 +226,13 @@ int dom0_release(struct guest *g, const char *why)
     if (input_focus == domid)
         input_focus = 0;
     int rc = dom0_domctl(XEN_DOMCTL_destroydomain, domid, NULL);
-    printk("dom0: dom %u '%s' %s: destroyed (%d); dom0 ports in use %u, grant maps %u\n", (unsigned int)domid,
-           g->name, why, rc, dom0_ports_in_use(), dom0_maps_in_use());
+    if (rc == 0)
+        printk("dom0: dom %u '%s' %s: destroyed; dom0 ports in use %u, grant maps %u\n", (unsigned int)domid,
+               g->name, why, dom0_ports_in_use(), dom0_maps_in_use());
+    else
+        printk("dom0: dom %u '%s' %s: the VMM did not destroy it (%s); dom0 ports in use %u, grant maps %u\n",
+               (unsigned int)domid, g->name, why, rc == -XEN_ESRCH ? "it no longer exists" : "refused",
+               dom0_ports_in_use(), dom0_maps_in_use());
     return rc;
 }
 

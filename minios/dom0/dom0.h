@@ -172,8 +172,8 @@ void mux_init(void);
 void mux_line(const char *name, const char *text, size_t len);
 void mux_raw(const char *text, size_t len);
 void mux_prompt_shown(bool shown);
-bool mux_take_reprompt(bool now); /* the prompt must be shown again */
-bool mux_reprompt_owed(void);      /* a prompt is owed (guest output interrupted it) */
+bool mux_take_reprompt(bool now); /* the prompt must be shown again (now: a key was typed) */
+s_time_t mux_reprompt_due(void);   /* when a cut prompt is to be shown again; 0: none owed */
 int cons_connect(struct guest *g);
 void cons_service(struct guest *g);
 void cons_disconnect(struct guest *g);
@@ -207,6 +207,7 @@ void ringback_service(struct guest *g);
 
 /* shell.c */
 void shell_start(void);
+void shell_prompt_cut(void); /* output ended the prompt line: wakes the shell to redraw it */
 extern unsigned int input_focus; /* 0: dom0's shell; else the guest that gets console input */
 
 #endif /* MINIOS_DOM0_H */

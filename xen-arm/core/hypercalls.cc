@@ -539,6 +539,34 @@ i32 hc_domctl(Domain& d, TrapFrame& f) {
         a.irq = irq;
         break;
     }
+    case XA_DOMCTL_getconfig: {
+        const BootImageView* img = vmm::boot_image();
+        const u32 index = op.domain;
+        if (img == nullptr || index >= img->domain_count) return err(Err::noent);
+        const boot_image::BootDomain& bd = img->domains[index];
+        xa_domctl_getconfig& c = op.u.getconfig;
+        c = xa_domctl_getconfig{};
+        memcpy(c.name, bd.name, sizeof c.name - 1);
+        c.memory_kb = bd.memory_kb;
+        c.flags = (domains::get(DomId(static_cast<u16>(index))) != nullptr ? XA_CONFIG_exists : 0u) |
+                  ((bd.flags & boot_image::kDomPrivileged) != 0 ? XA_CONFIG_privileged : 0u) |
+                  ((bd.flags & boot_image::kDomAutostart) != 0 ? XA_CONFIG_autostart : 0u);
+        break;
+    }
+    case XA_DOMCTL_getdevice: {
+        xa_domctl_getdevice& g = op.u.getdevice;
+        const char* name = nullptr;
+        u32 phys = 0, irq = 0;
+        u16 owner = DOMID_INVALID;
+        if (!passthrough::describe(g.index, name, phys, irq, owner)) return err(Err::noent);
+        memset(g.name, 0, sizeof g.name);
+        for (u32 i = 0; i + 1 < sizeof g.name && name[i] != '\0'; ++i) g.name[i] = name[i];
+        g.phys = phys;
+        g.irq = irq;
+        g.owner = owner;
+        g.pad0 = 0;
+        break;
+    }
     default:
         return err(Err::nosys);
     }

@@ -59,6 +59,15 @@ Err assign(Domain& d, const char* name, u32& va, u32& irq) {
     return Err::ok;
 }
 
+bool describe(u32 index, const char*& name, u32& phys, u32& irq, u16& who) {
+    if (index >= board::kConfig.passthrough_count) return false;
+    name = device(index)->name;
+    phys = device(index)->phys;
+    irq = device(index)->irq;
+    who = owner[index] == kNobody ? DOMID_INVALID : owner[index];
+    return true;
+}
+
 void release(Domain& d) {
     for (u32 i = 0; i < board::kConfig.passthrough_count; ++i) {
         if (owner[i] != d.id.value()) continue;

@@ -14,6 +14,9 @@ namespace xa::passthrough {
 // domctl assign_device: Err::noent unknown device, Err::busy owned by a domain, Err::exist
 // the domain has one, Err::inval the MiB at XA_PASSTHROUGH_VA is in use (or mapping failed).
 Err assign(Domain& d, const char* name, u32& va, u32& irq);
+// domctl getdevice: the board's device number `index`; false past the last one. owner is
+// DOMID_INVALID when nobody has it.
+bool describe(u32 index, const char*& name, u32& phys, u32& irq, u16& owner);
 // The domain is being destroyed: its device is masked and free again.
 void release(Domain& d);
 // An interrupt line the VMM does not own: true if it belongs to a passed-through device
