@@ -27,10 +27,9 @@
  *                   XA_PASSTHROUGH_VA MiB is in use.
  *
  * xen-arm's own, for the toolstack's listings (Xen has no boot image to ask about):
- *   getconfig       describe the boot image's first domain entry with index >= `domain`
- *                   (call again with index + 1); OUT: domain = its index, which is also
- *                   the id a domain built from it gets; name, memory, XA_CONFIG_* flags.
- *                   -ENOENT if there is none.
+ *   getconfig       describe the boot image's domain entry number `domain` (0, 1, ...,
+ *                   which is also the id a domain built from it gets): name, memory,
+ *                   XA_CONFIG_* flags. -ENOENT past the last one.
  *   getdevice       describe the board's pass-through device number u.getdevice.index
  *                   (0, 1, ...): name, register page, interrupt line, owner (DOMID_INVALID
  *                   when nobody has it). -ENOENT past the last one.

@@ -102,4 +102,5 @@ def test_make_run_boots_the_ucos_system(variable):
     proc = subprocess.run(["make", "--no-print-directory", "-n", "-C", str(ucos.REPO), "run", f"{variable}=ucos"],
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "tools/run-qemu.sh --interactive goldfish build/goldfish/images/ucos.elf" in proc.stdout, proc.stdout
+    assert "tools/run-qemu.sh --interactive --log build/goldfish/run-ucos.log" in proc.stdout, proc.stdout
+    assert "goldfish build/goldfish/images/ucos.elf" in proc.stdout, proc.stdout
