@@ -1,4 +1,4 @@
-"""The VMM boots, owns the machine and ticks on every board (issue: foundation)."""
+"""The VMM boots, owns the machine and ticks on every board."""
 import re
 
 import pytest

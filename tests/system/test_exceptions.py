@@ -1,5 +1,5 @@
 """An unexpected exception in the VMM gives a readable report and a non-zero exit,
-never a hang (issue: foundation)."""
+never a hang."""
 import re
 
 import pytest
