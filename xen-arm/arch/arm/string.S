@@ -9,6 +9,31 @@
     .text
     .arm
 
+/* Unwind rules for `push {regs}` and `pop {regs}` (registers in push order): the CFA
+ * moves by 4 bytes a register, and each register is saved at its slot from sp. */
+.macro cfi_push regs:vararg
+    .set .Lcfi_bytes, 0
+    .irp r, \regs
+    .set .Lcfi_bytes, .Lcfi_bytes + 4
+    .endr
+    .cfi_adjust_cfa_offset .Lcfi_bytes
+    .set .Lcfi_slot, 0
+    .irp r, \regs
+    .cfi_rel_offset \r, .Lcfi_slot
+    .set .Lcfi_slot, .Lcfi_slot + 4
+    .endr
+.endm
+.macro cfi_pop regs:vararg
+    .set .Lcfi_bytes, 0
+    .irp r, \regs
+    .set .Lcfi_bytes, .Lcfi_bytes - 4
+    .endr
+    .cfi_adjust_cfa_offset .Lcfi_bytes
+    .irp r, \regs
+    .cfi_restore \r
+    .endr
+.endm
+
 /* void* memcpy(void* dst, const void* src, size_t n) */
     .global memcpy
     .type memcpy, %function
@@ -21,28 +46,14 @@ memcpy:
     cmp     r2, #32
     blo     2f
     push    {r4-r10}
-    .cfi_adjust_cfa_offset 28
-    .cfi_rel_offset r4, 0
-    .cfi_rel_offset r5, 4
-    .cfi_rel_offset r6, 8
-    .cfi_rel_offset r7, 12
-    .cfi_rel_offset r8, 16
-    .cfi_rel_offset r9, 20
-    .cfi_rel_offset r10, 24
+    cfi_push r4, r5, r6, r7, r8, r9, r10
 1:  ldmia   r1!, {r3-r10}
     stmia   r0!, {r3-r10}
     sub     r2, r2, #32
     cmp     r2, #32
     bhs     1b
     pop     {r4-r10}
-    .cfi_adjust_cfa_offset -28
-    .cfi_restore r4
-    .cfi_restore r5
-    .cfi_restore r6
-    .cfi_restore r7
-    .cfi_restore r8
-    .cfi_restore r9
-    .cfi_restore r10
+    cfi_pop r4, r5, r6, r7, r8, r9, r10
 2:  cmp     r2, #4
     blo     4f
 3:  ldr     r3, [r1], #4
@@ -75,13 +86,7 @@ memset:
     cmp     r2, #32
     blo     2f
     push    {r4-r9}
-    .cfi_adjust_cfa_offset 24
-    .cfi_rel_offset r4, 0
-    .cfi_rel_offset r5, 4
-    .cfi_rel_offset r6, 8
-    .cfi_rel_offset r7, 12
-    .cfi_rel_offset r8, 16
-    .cfi_rel_offset r9, 20
+    cfi_push r4, r5, r6, r7, r8, r9
     mov     r3, r1
     mov     r4, r1
     mov     r5, r1
@@ -94,13 +99,7 @@ memset:
     cmp     r2, #32
     bhs     1b
     pop     {r4-r9}
-    .cfi_adjust_cfa_offset -24
-    .cfi_restore r4
-    .cfi_restore r5
-    .cfi_restore r6
-    .cfi_restore r7
-    .cfi_restore r8
-    .cfi_restore r9
+    cfi_pop r4, r5, r6, r7, r8, r9
 2:  cmp     r2, #4
     blo     4f
 3:  str     r1, [r0], #4
