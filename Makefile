@@ -77,7 +77,7 @@ host-test:
 	cmake --build build/host -j2
 	ctest --test-dir build/host --output-on-failure
 
-system-test: vmm-all minios test-guests
+system-test: vmm-all minios test-guests hello
 	@echo "test: system tests in QEMU (pytest)"
 	/usr/bin/python3 -m pytest -q tests
 

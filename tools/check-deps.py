@@ -239,7 +239,9 @@ def main() -> int:
                 traced(cmd, logs / f"{name}.log", tree, env)
                 (logs / f"{name}.ok").touch()
 
-        skip = (str(tree) + "/", str(REPO) + "/") + IGNORED_PREFIXES
+        cache = subprocess.run([str(REPO / "goldfish" / "build-qemu.sh"), "--dir"], capture_output=True,
+                               text=True, check=True).stdout.strip()
+        skip = (str(tree) + "/", str(REPO) + "/", str(pathlib.Path(cache).parent) + "/") + IGNORED_PREFIXES
         paths: set[str] = set()
         for log in logs.glob("*.log"):
             paths |= paths_from_strace(log, skip)

@@ -696,8 +696,9 @@ def test_make_rule(tmp_path, kernels, vmm):
     pv.mkdir()
     shutil.copy(kernels / "pv" / "minios.elf", pv / "minios.elf")
     wrapper = tmp_path / "top.mk"
+    # The example guest's rules say how domains/hello.cfg's kernel is made.
     wrapper.write_text(f"PLATFORM := goldfish\nRAM_BASE := 0x00000000\nVMM_ELF := {vmm}\n"
-                       "include domains/build.mk\n")
+                       "CROSS := arm-none-eabi-\ninclude domains/build.mk\ninclude guests/hello/build.mk\n")
     make = ["make", "--no-print-directory", "-C", str(REPO), "-f", str(wrapper),
             f"IMAGES_DIR={tmp_path}/images", f"MINIOS_PV_DIR={pv}"]
     out = tmp_path / "images" / "bench2.elf"
