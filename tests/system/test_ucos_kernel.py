@@ -13,7 +13,7 @@ from vmm import PLATFORMS
 KTESTS = [
     "preemption-order", "semaphore", "mutex", "mailbox", "queue", "event-flags", "memory-partition",
     "timeouts", "time-delay", "delay-resume-hmsm", "sched-lock", "suspend-resume", "delete-task",
-    "bad-arguments", "tick-preemption", "statistics", "task-query",
+    "bad-arguments", "tick-preemption", "statistics", "cpu-usage", "task-query",
 ]
 RUNS = [(p, kind) for p in PLATFORMS for kind in ("native", "pv")]
 
