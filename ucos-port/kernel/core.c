@@ -485,7 +485,7 @@ static void osk_stat_stacks(void)
  * idle task counted fewer than 100 in OSStatInit's 100 ms), usage cannot be computed: the
  * task sets OSCPUUsage to 0 and suspends itself for good, so OSTaskStatHook() and the stack
  * checks stop too. A window with more idle counts than calibrated reports 0 % and lowers
- * OSIdleCtrMax to that window's count.
+ * OSIdleCtrMax to that window's count (up to the 8-bit wrap below).
  */
 void OS_TaskStat(void *p_arg)
 {
@@ -515,9 +515,11 @@ void OS_TaskStat(void *p_arg)
         OSK_ENTER();
         OSIdleCtrRun = OSIdleCtr;
         OSK_EXIT();
-        const INT32U idle = OSIdleCtrRun / OSIdleCtrMax;
-        if (idle <= 100u) {
-            OSCPUUsage = (INT8U)(100u - idle);
+        /* In signed 8 bits, as µC/OS-II computes it: a window with 128 % or more of the
+         * calibrated idle count wraps (from 256 % it reads as a usage again). */
+        const INT8S usage = (INT8S)(100 - (INT8S)(OSIdleCtrRun / OSIdleCtrMax));
+        if (usage >= 0) {
+            OSCPUUsage = (INT8U)usage;
         } else {
             OSCPUUsage = 0u;
             OSIdleCtrMax = OSIdleCtrRun / 100u;
