@@ -47,8 +47,9 @@ def pytest_configure(config):
     src = config.getoption("--ucos-src")
     if src is not None:
         os.environ["UCOS_SRC"] = src
-    sys.path.insert(0, str(REPO / "tests" / "system"))
-    import test_ucos_common as ucos  # noqa: E402 (needs the path above)
+    if str(REPO / "tests" / "system") not in sys.path:
+        sys.path.append(str(REPO / "tests" / "system"))
+    import test_ucos_common as ucos  # (needs the path above)
     if (path := ucos.kernel_src()) is not None:
         if (why := ucos.check_kernel_src(path)) is not None:
             raise pytest.UsageError(f"--ucos-src/UCOS_SRC: {why}")
