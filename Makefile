@@ -107,6 +107,7 @@ help:
 	@echo "  ucos-pv        the paravirtual µC/OS-II guest only"
 	@echo "  ucos-native    the native µC/OS-II builds only"
 	@echo "  ucos-bench     the µC/OS-II task-switch measurements on every board (pytest)"
+	@echo "  ucos-test      every µC/OS-II system test (pytest); UCOS_SRC=... runs them against those sources"
 	@echo "  hello          the minimal example guest (guests/hello)"
 	@echo "  test-guests    the tiny assembly guests of the hot-path measurements"
 	@echo "  images         every domains/*.cfg packed with the VMM for PLATFORM"

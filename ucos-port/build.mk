@@ -17,6 +17,9 @@
 #   make run SYSTEM=ucos (or CONFIG=ucos)   three µC/OS-II domains, dom0 and a mini-OS domain
 #   make ucos-bench                          task-switch cost, native vs pv, on every board
 #                                            (also run by `make bench`)
+#   make ucos-test [UCOS_SRC=...]            every µC/OS-II system test, against the compatible
+#                                            kernel or the sources at UCOS_SRC (the tests build
+#                                            those into build/ucos-src-<hash>, not build/ucos)
 
 UCOS_DIR := ucos-port
 UCOS_OUT := build/ucos
@@ -82,7 +85,7 @@ UCOS_NATIVE_ELFS := $(foreach b,$(UCOS_BOARDS),$(UCOS_OUT)/native/$(b)/ucos.elf)
 
 ucos_link_base = $(if $(filter pv,$(1)),0xC0000000,$(if $(filter imx21,$(1)),0xC0000000,0x00000000))
 
-.PHONY: ucos ucos-pv ucos-native ucos-bench
+.PHONY: ucos ucos-pv ucos-native ucos-bench ucos-test
 ucos: $(UCOS_PV_ELF) $(UCOS_NATIVE_ELFS)
 ucos-pv: $(UCOS_PV_ELF)
 ucos-native: $(UCOS_NATIVE_ELFS)
@@ -93,6 +96,11 @@ $(IMAGES_DIR)/ucos.elf: $(UCOS_PV_ELF)
 
 ucos-bench: deps qemu vmm-all ucos
 	/usr/bin/python3 -m pytest -q -s tests/system/test_ucos_bench.py
+
+# UCOS_SRC reaches pytest through the environment (tests/conftest.py: --ucos-src), which
+# builds the guests itself, so build/ucos keeps the compatible kernel.
+ucos-test: deps qemu vmm-all minios
+	/usr/bin/python3 -m pytest -q tests/system/test_ucos_*.py
 
 # `make bench` (traces/build.mk) measures the task switch too, on its one board, with the
 # xatrace plugin (traces/bench.py); ucos-bench is the pytest check on every board.

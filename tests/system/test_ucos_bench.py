@@ -9,7 +9,9 @@ with none; the difference of the fastest of each, over 2N switches, is one switc
 
 `make ucos-bench` runs this file with -s to show the table. The figures must be the ones
 ucos-port/README.md's "Task-switch cost" table prints (whole instructions and cycles, the
-overhead in instructions and whole percent), which says they are the same on every board."""
+overhead in instructions and whole percent) in the row of the kernel under test (the
+compatible one, or the µC/OS-II version whose sources --ucos-src gave: test_ucos_common),
+which says they are the same on every board."""
 import re
 
 import pytest
@@ -25,11 +27,14 @@ KINDS = {1: "raw OSCtxSw", 2: "semaphore ping-pong"}
 README_ROWS = {1: "raw `OS_TASK_SW()`", 2: "`OSSemPost`/`OSSemPend` ping-pong"}
 
 
-def readme_figures(kind: int) -> dict[str, int]:
-    """One row of ucos-port/README.md's table: '50 instructions (80 cycles)' | '63 (101)' |
-    '+13 (+26 %)' -> native, native_cycles, pv, pv_cycles, overhead, overhead_percent."""
+def readme_figures(kind: int, kernel: str) -> dict[str, int]:
+    """One row of ucos-port/README.md's table, for one kernel ('compatible', 'µC/OS-II V2.93'):
+    '50 instructions (80 cycles)' | '63 (101)' | '+13 (+26 %)' -> native, native_cycles, pv,
+    pv_cycles, overhead, overhead_percent."""
     rows = readme_tables.table_rows(readme_tables.UCOS_README, "Task-switch cost")
-    cells = readme_tables.row(rows, README_ROWS[kind])
+    found = [r for r in rows if r[0].startswith(README_ROWS[kind]) and r[1] == kernel]
+    assert len(found) == 1, f"ucos-port/README.md: one {README_ROWS[kind]!r} row for kernel {kernel!r} expected"
+    cells = found[0][:1] + found[0][2:]
     def pair(cell: str, pattern: str) -> tuple[int, int]:
         m = re.fullmatch(pattern, cell)
         assert m, f"ucos-port/README.md: cannot read {cell!r}"
@@ -78,7 +83,8 @@ def figures(request, tmp_path_factory):
     native_marks = marks(native.lines, r"^mark 0x([0-9a-f]{8}) at (\d+) ns$")
     pv_marks = marks(pv.lines, r"^xen-arm: trace dom0 marker 0x([0-9a-f]{8}) at (\d+) ns$")
     result = {k: (per_switch(native_marks, k), per_switch(pv_marks, k)) for k in KINDS}
-    print(f"\n{platform}: µC/OS-II task switch, instructions (modeled cycles at CPI {CPI})")
+    print(f"\n{platform}: µC/OS-II task switch ({ucos.kernel_description()}), "
+          f"instructions (modeled cycles at CPI {CPI})")
     for k, (nat, par) in result.items():
         print(f"  {KINDS[k]:20s} native {nat:6.1f} ({nat * CPI:6.1f})   xen-arm pv {par:6.1f} ({par * CPI:6.1f})"
               f"   +{par - nat:.1f} ({(par - nat) / nat * 100:.0f}%)")
@@ -105,12 +111,14 @@ def test_semaphore_ping_pong(figures):
 def test_readme_table_is_what_is_measured(figures, kind):
     platform, result = figures
     native, pv = result[kind]
-    assert readme_figures(kind) == measured_figures(native, pv), (
-        f"ucos-port/README.md's Task-switch cost row {README_ROWS[kind]!r} is not what {platform} measures: "
-        f"correct the README")
+    kernel = ucos.bench_kernel_column()
+    assert readme_figures(kind, kernel) == measured_figures(native, pv), (
+        f"ucos-port/README.md's Task-switch cost row {README_ROWS[kind]!r} for kernel {kernel!r} is not what "
+        f"{platform} measures: correct the README")
 
 
-def test_readme_table_parses():
-    """No QEMU needed: both rows are found and read."""
+@pytest.mark.parametrize("kernel", ["compatible", "µC/OS-II V2.93"])
+def test_readme_table_parses(kernel):
+    """No QEMU needed: both rows of both kernels are found and read."""
     for kind in KINDS:
-        assert readme_figures(kind)["native"] > 0
+        assert readme_figures(kind, kernel)["native"] > 0

@@ -1,7 +1,8 @@
 """µC/OS-II kernel semantics (ucos-port/apps/ktest.c) on every board, natively and as a
 paravirtual guest of xen-arm: preemption order, each kernel object's round trip, timeouts,
 exact delays in virtual time, mutex priority-ceiling promotion, deleting tasks that wait or
-hold resources, error codes for bad arguments, tick preemption through the upcall/IRQ path.
+hold resources, error codes for bad arguments, tick preemption through the upcall/IRQ path, CPU usage of a known load from the statistics
+task.
 One boot per board and build runs all of them; each is its own test item here."""
 import re
 
@@ -13,7 +14,7 @@ from vmm import PLATFORMS
 KTESTS = [
     "preemption-order", "semaphore", "mutex", "mailbox", "queue", "event-flags", "memory-partition",
     "timeouts", "time-delay", "delay-resume-hmsm", "sched-lock", "suspend-resume", "delete-task",
-    "bad-arguments", "tick-preemption", "statistics", "task-query",
+    "bad-arguments", "tick-preemption", "statistics", "cpu-usage", "task-query",
 ]
 RUNS = [(p, kind) for p in PLATFORMS for kind in ("native", "pv")]
 
@@ -44,6 +45,9 @@ def test_every_test_ran_and_the_guest_ended_cleanly(ktest):
     assert run.status == 0, run.output
     banner = [line for line in lines if line.startswith("ucos: ")]
     assert banner and banner[0].startswith(f"ucos: {'pv' if kind == 'pv' else 'native ' + platform}, "), run.output
+    v = ucos.kernel_version()
+    assert f", {ucos.kernel_label()} V{v // 10000}.{v // 100 % 100:02d}, " in banner[0], (
+        f"not the {ucos.kernel_description()}: {banner[0]}")
     if kind == "pv":
         assert "(1 shut down, 0 crashed)" in run.output, run.output
 

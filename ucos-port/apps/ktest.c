@@ -807,13 +807,57 @@ static void test_tick_preemption(void)
 
 static void test_statistics(void)
 {
+    OS_TCB t;
     OSStatInit();
     OSTimeDly(OS_TICKS_PER_SEC / 2u);
     expect_true("ready", OSStatRdy == OS_TRUE);
+    /* Once calibrated, OS_TaskStat divides OSIdleCtrMax by 100 in place; 0 would make it
+     * suspend itself for good (no usage, no OSTaskStatHook, no stack checks). */
     expect_true("calibrated", OSIdleCtrMax > 0);
+    expect_eq("statistics task query", OSTaskQuery(OS_TASK_STAT_PRIO, &t), OS_ERR_NONE);
+    expect_eq("statistics task not suspended", t.OSTCBStat & OS_STAT_SUSPEND, 0u);
     expect_true("usage is a percentage", OSCPUUsage <= 100u);
-    BSP_Printf("ktest: statistics: idle max %u, CPU usage %u%%\n", (unsigned int)OSIdleCtrMax,
-               (unsigned int)OSCPUUsage);
+    BSP_Printf("ktest: statistics: idle max %u, CPU usage %u%%, %u idle wake-ups, %u us idle\n",
+               (unsigned int)OSIdleCtrMax, (unsigned int)OSCPUUsage, (unsigned int)OS_CPU_IdleWakeups,
+               (unsigned int)(OS_CPU_IdleNs / 1000u));
+}
+
+/* A task above the statistics task that, after every tick, is busy for load_pct % of the
+ * tick period and then waits for the next one. */
+static volatile uint32_t load_pct;
+
+static void task_load(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        OSTimeDly(1u);
+        if (load_pct == 0u)
+            break;
+        BSP_SpinNs((uint32_t)(TICK_NS * load_pct / 100u));
+    }
+}
+
+/* OSCPUUsage with no load and with 25, 50 and 75 % of each tick period busy: within 3 % of
+ * the load (after a window and a half, so the last full window saw only that load). */
+static void test_cpu_usage(void)
+{
+    static const uint32_t loads[] = {0u, 25u, 50u, 75u};
+    if (OSStatRdy == OS_FALSE)
+        OSStatInit();
+    for (unsigned int i = 0; i < sizeof loads / sizeof loads[0]; i++) {
+        load_pct = loads[i];
+        if (i == 1u)
+            expect_eq("load task", spawn(20, task_load, NULL), OS_ERR_NONE);
+        OSTimeDly(3u * OS_TICKS_PER_SEC / 10u);
+        const uint32_t usage = OSCPUUsage;
+        BSP_Printf("ktest: cpu-usage: load %u%%: OSCPUUsage %u%%\n", (unsigned int)loads[i],
+                   (unsigned int)usage);
+        char what[32];
+        BSP_Snprintf(what, sizeof what, "usage at %u%% load", (unsigned int)loads[i]);
+        expect_true(what, usage + 3u >= loads[i] && usage <= loads[i] + 3u);
+    }
+    load_pct = 0u;
+    OSTimeDly(2u); /* the load task ends */
 }
 
 static void test_task_query(void)
@@ -863,6 +907,7 @@ static const struct test tests[] = {
     {"bad-arguments", test_bad_arguments},
     {"tick-preemption", test_tick_preemption},
     {"statistics", test_statistics},
+    {"cpu-usage", test_cpu_usage},
     {"task-query", test_task_query},
 };
 

@@ -46,6 +46,10 @@ void BSP_TickStart(void);
 uint64_t BSP_TimeNs(void);
 /* The time at which the most recent OSTimeTick() was due. */
 uint64_t BSP_LastTickNs(void);
+/* Busy for `ns` of this CPU's time, without blocking (a known load for the statistics
+ * tests). pv: the domain's RUNSTATE_running time (vcpu_op get_runstate_info), as
+ * system_time_ns only moves when the VMM publishes it; native: the board clock. */
+void BSP_SpinNs(uint32_t ns);
 /* A timestamped marker for measurements. pv: the trace_marker hypercall (the VMM prints
  * "xen-arm: trace domD marker 0xTAG at T ns" with its own clock); native: kept in a table
  * that BSP_MarksPrint() prints as "mark 0xTAG at T ns". */
@@ -61,7 +65,9 @@ __attribute__((noreturn)) void BSP_Exit(int status);
 
 /* ---- for the port (os_cpu_c.c) ---- */
 /* The idle task's wait: block until an event (pv: sched_op block, which unmasks upcalls
- * atomically; native: wait for interrupt). Returns with interrupts enabled. */
+ * atomically; native: wait for interrupt). Returns with interrupts enabled. The time waited
+ * goes to OS_CPU_IdleCredit() before the interrupt or upcall that ends the wait runs (pv:
+ * the domain's blocked time from the VMM's runstate accounting; native: the board clock). */
 void BSP_Idle(void);
 /* pv: vcpu_info.vksp, the stack for traps from virtual user mode; native: nothing. */
 void BSP_SetKernelStack(uint32_t ksp);

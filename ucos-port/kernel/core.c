@@ -479,29 +479,55 @@ static void osk_stat_stacks(void)
 }
 #endif
 
+/*
+ * CPU usage over each 100 ms: 100 - OSIdleCtrRun / (OSIdleCtrMax / 100). As documented for
+ * µC/OS-II, OSIdleCtrMax is divided by 100 in place once calibrated; if that leaves 0 (the
+ * idle task counted fewer than 100 in OSStatInit's 100 ms), usage cannot be computed: the
+ * task sets OSCPUUsage to 0 and suspends itself for good, so OSTaskStatHook() and the stack
+ * checks stop too. A window with more idle counts than calibrated reports 0 % and lowers
+ * OSIdleCtrMax to that window's count (up to the 8-bit wrap below).
+ */
 void OS_TaskStat(void *p_arg)
 {
     OSK_CRITICAL_STATE;
     (void)p_arg;
     while (OSStatRdy == OS_FALSE)
         OSTimeDly(2u * OS_TICKS_PER_SEC / 10u);
-    const INT32U max = OSIdleCtrMax / 100u;
+    OSIdleCtrMax /= 100u;
+    if (OSIdleCtrMax == 0u) {
+        OSCPUUsage = 0u;
+#if OS_TASK_SUSPEND_EN > 0u
+        (void)OSTaskSuspend(OS_PRIO_SELF);
+#else
+        for (;;)
+            OSTimeDly(OS_TICKS_PER_SEC);
+#endif
+    }
+    OSK_ENTER();
+    OSIdleCtr = OSIdleCtrMax * 100u; /* 0 % until the first window is measured */
+    OSK_EXIT();
     for (;;) {
+        OSTimeDly(1u); /* windows start on a tick */
         OSK_ENTER();
-        OSIdleCtrRun = OSIdleCtr;
         OSIdleCtr = 0u;
         OSK_EXIT();
-        if (max == 0u) {
-            OSCPUUsage = 0u;
+        OSTimeDly(OS_TICKS_PER_SEC / 10u);
+        OSK_ENTER();
+        OSIdleCtrRun = OSIdleCtr;
+        OSK_EXIT();
+        /* In signed 8 bits, as µC/OS-II computes it: a window with 128 % or more of the
+         * calibrated idle count wraps (from 256 % it reads as a usage again). */
+        const INT8S usage = (INT8S)(100 - (INT8S)(OSIdleCtrRun / OSIdleCtrMax));
+        if (usage >= 0) {
+            OSCPUUsage = (INT8U)usage;
         } else {
-            const INT32U idle = OSIdleCtrRun / max;
-            OSCPUUsage = (INT8U)(idle >= 100u ? 0u : 100u - idle);
+            OSCPUUsage = 0u;
+            OSIdleCtrMax = OSIdleCtrRun / 100u;
         }
         OSTaskStatHook();
 #if (OS_TASK_STAT_STK_CHK_EN > 0u) && (OS_TASK_CREATE_EXT_EN > 0u)
         osk_stat_stacks();
 #endif
-        OSTimeDly(OS_TICKS_PER_SEC / 10u);
     }
 }
 #else

@@ -142,6 +142,21 @@ void OS_CPU_SR_IRQ_En(void);
  * task, on its kernel stack; it may block.
  */
 void OS_CPU_ExceptHndlr(INT32U kind);
+
+/*
+ * Idle accounting. The idle hook does not spin: it blocks the domain (pv) or waits for an
+ * interrupt (native), so the kernel's OSIdleCtr++ counts wake-ups, not idle time. The BSP
+ * measures how long the idle task waited and credits it here (interrupts masked), before
+ * the wake-up's interrupt handler runs: OSIdleCtr gains one count per
+ * OS_CPU_IDLE_CTR_NS of idle time (the remainder is carried to the next call), so that
+ * OSStatInit() calibrates about 100 000 counts per 100 ms of a fully idle CPU and
+ * OS_TaskStat() reports the real usage, with either kernel.
+ */
+#define OS_CPU_IDLE_CTR_NS 1000u
+void OS_CPU_IdleCredit(INT64U idle_ns);
+/* The hook's statistics for the tests: wake-ups, and the idle time credited (ns). */
+OS_CPU_EXT INT32U OS_CPU_IdleWakeups;
+OS_CPU_EXT INT64U OS_CPU_IdleNs;
 void OS_CPU_SyscallHndlr(OS_CPU_FRAME *frame);
 OS_CPU_EXT OS_CPU_FRAME *OS_CPU_ExceptFrame;
 OS_CPU_EXT OS_STK OS_CPU_ExceptStk[OS_CPU_EXCEPT_STK_SIZE] __attribute__((aligned(8)));

@@ -4,7 +4,8 @@
  *
  * The hooks that differ between the flavours call into the BSP (ucos-port/bsp/bsp.h):
  * the idle hook blocks the virtual CPU (pv: sched_op(block), which unmasks atomically) or
- * waits for an interrupt (native), and the switch hook keeps vcpu_info.vksp pointing at the
+ * waits for an interrupt (native), the BSP crediting the time it waited to OSIdleCtr
+ * (OS_CPU_IdleCredit), and the switch hook keeps vcpu_info.vksp pointing at the
  * kernel stack of a virtual-user-mode task (pv).
  */
 #define OS_CPU_GLOBALS
@@ -48,6 +49,17 @@ OS_STK *OSTaskStkInit(void (*task)(void *p_arg), void *p_arg, OS_STK *ptos, INT1
     f->psr = OS_CPU_PSR_MODE_KERNEL | OS_CPU_PSR_F; /* SVC, IRQ enabled, no FIQ */
 #endif
     return (OS_STK *)f;
+}
+
+/* Interrupts masked (the BSP's idle wait, or the first upcall after it). */
+void OS_CPU_IdleCredit(INT64U idle_ns)
+{
+    static INT32U carry_ns; /* below one count, kept for the next wait */
+    const INT64U ns = carry_ns + idle_ns;
+    OSIdleCtr += (INT32U)(ns / OS_CPU_IDLE_CTR_NS);
+    carry_ns = (INT32U)(ns % OS_CPU_IDLE_CTR_NS);
+    OS_CPU_IdleWakeups++;
+    OS_CPU_IdleNs += idle_ns;
 }
 
 #if OS_CPU_HOOKS_EN > 0u

@@ -102,6 +102,13 @@ static void timer_event(void)
     } while (!arm_tick());
 }
 
+void BSP_SpinNs(uint32_t ns)
+{
+    const uint64_t until = BSP_TimeNs() + ns;
+    while (BSP_TimeNs() < until) {
+    }
+}
+
 void BSP_TraceTask(uint32_t id) { (void)id; }
 
 void BSP_Mark(uint32_t tag)
@@ -156,11 +163,14 @@ void bsp_native_fault(uint32_t kind, OS_CPU_FRAME *frame)
 
 /* ---- idle; user mode does not exist natively ---- */
 
-/* Called with interrupts enabled. */
+/* Called with interrupts enabled. The wait, timed by the board clock while still masked,
+ * is credited to OSIdleCtr before the interrupt that ended it is taken. */
 void BSP_Idle(void)
 {
     const OS_CPU_SR cpu_sr = OS_CPU_SR_Save();
+    const uint64_t from = board_now_ns();
     bsp_native_wfi();          /* wakes on a pending interrupt even while masked */
+    OS_CPU_IdleCredit(board_now_ns() - from);
     OS_CPU_SR_Restore(cpu_sr); /* and takes it here */
 }
 

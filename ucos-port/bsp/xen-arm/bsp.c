@@ -6,7 +6,9 @@
  *   tick      VIRQ_TIMER bound to an event channel, armed with set_timer_op at the next
  *             multiple of the tick period; the upcall (port: OS_CPU_PV_IrqEntry) calls
  *             OS_CPU_ExceptHndlr(IRQ), which runs OSTimeTick() once per period elapsed
- *   idle      sched_op(SCHEDOP_block): the domain sleeps until its next event
+ *   idle      sched_op(SCHEDOP_block): the domain sleeps until its next event; the time it
+ *             spent blocked (the VMM's runstate accounting, vcpu_op get_runstate_info) is
+ *             credited to OSIdleCtr by the first upcall after the block
  *   faults    the trap table sends aborts and undefined instructions to the port, which
  *             hands them to OS_CPU_ExceptHndlr(kind) with vcpu_info.vfar/vfsr
  *   end       sched_op(SCHEDOP_shutdown)
@@ -46,6 +48,8 @@ static evtchn_port_t timer_port;
 static uint64_t next_tick_ns, last_tick_ns;
 static int ticking;
 static BSP_FaultHook fault_hook;
+static int idle_blocked;          /* the idle task blocked; its time is not yet credited */
+static uint64_t idle_blocked_ns;  /* RUNSTATE_blocked time credited so far */
 
 static volatile shared_info_t *shared(void) { return (volatile shared_info_t *)XA_SHARED_INFO_VA; }
 static volatile vcpu_info_t *vcpu(void) { return &shared()->vcpu[0]; }
@@ -120,6 +124,21 @@ static void timer_event(void)
     (void)HYPERVISOR_set_timer_op(next_tick_ns);
 }
 
+static uint64_t running_ns(void)
+{
+    vcpu_runstate_info_t info;
+    if (HYPERVISOR_vcpu_op(VCPUOP_get_runstate_info, 0, &info) != 0)
+        return BSP_TimeNs();
+    return info.time[RUNSTATE_running];
+}
+
+void BSP_SpinNs(uint32_t ns)
+{
+    const uint64_t until = running_ns() + ns;
+    while (running_ns() < until) {
+    }
+}
+
 void BSP_Mark(uint32_t tag) { (void)HYPERVISOR_trace_marker(tag); }
 
 void BSP_TraceTask(uint32_t id)
@@ -156,9 +175,25 @@ static void dispatch_events(void)
 
 void BSP_SetFaultHook(BSP_FaultHook hook) { fault_hook = hook; }
 
+/* Masked. The VMM counts the domain's time in each runstate; what it spent blocked since
+ * the last call is the idle task's wait (nothing else blocks the domain while it runs). */
+static void idle_account(void)
+{
+    if (!idle_blocked)
+        return;
+    idle_blocked = 0;
+    vcpu_runstate_info_t info;
+    if (HYPERVISOR_vcpu_op(VCPUOP_get_runstate_info, 0, &info) != 0)
+        return;
+    const uint64_t blocked = info.time[RUNSTATE_blocked];
+    OS_CPU_IdleCredit(blocked - idle_blocked_ns);
+    idle_blocked_ns = blocked;
+}
+
 void OS_CPU_ExceptHndlr(INT32U kind)
 {
     if (kind == OS_CPU_ARM_EXCEPT_IRQ) {
+        idle_account(); /* before the tick: the wait belongs to the period it ended in */
         dispatch_events();
         return;
     }
@@ -178,8 +213,9 @@ void OS_CPU_ExceptHndlr(INT32U kind)
 void BSP_Idle(void)
 {
     (void)OS_CPU_SR_Save();
+    idle_blocked = 1;
     /* Unmasks atomically and returns at once if an event is pending; the upcall runs on
-     * the way back (and may switch to the task it readied). */
+     * the way back (and may switch to the task it readied), crediting the wait first. */
     (void)HYPERVISOR_sched_op(SCHEDOP_block, NULL);
     OS_CPU_SR_Restore(0);
 }
