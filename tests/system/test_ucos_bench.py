@@ -107,14 +107,29 @@ def test_semaphore_ping_pong(figures):
     assert native <= pv <= native * 1.5, result
 
 
+# A round is timed by the board's clock, to within one count of it (README "Hot paths":
+# 1 ns goldfish, 45 ns imx21, 1 us versatilepb); over 2N switches that bounds the error of
+# a per-switch figure, so a figure close to a rounding boundary may round either way.
+CLOCK_NS = {"goldfish": 1, "imx21": 45, "versatilepb": 1000}
+
+
+def figure_ranges(native: float, pv: float, err: float) -> dict[str, tuple[int, int]]:
+    """Each README figure's lowest and highest rounding over native, pv +/- err."""
+    corners = [measured_figures(n, p) for n in (native - err, native + err) for p in (pv - err, pv + err)]
+    return {k: (min(c[k] for c in corners), max(c[k] for c in corners)) for k in corners[0]}
+
+
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_readme_table_is_what_is_measured(figures, kind):
     platform, result = figures
     native, pv = result[kind]
     kernel = ucos.bench_kernel_column()
-    assert readme_figures(kind, kernel) == measured_figures(native, pv), (
+    said = readme_figures(kind, kernel)
+    ranges = figure_ranges(native, pv, CLOCK_NS[platform] / ICOUNT_NS_PER_INSN / (2 * N))
+    wrong = {k: (said[k], ranges[k]) for k in said if not ranges[k][0] <= said[k] <= ranges[k][1]}
+    assert not wrong, (
         f"ucos-port/README.md's Task-switch cost row {README_ROWS[kind]!r} for kernel {kernel!r} is not what "
-        f"{platform} measures: correct the README")
+        f"{platform} measures (README figure, measured range): {wrong}: correct the README")
 
 
 @pytest.mark.parametrize("kernel", ["compatible", "µC/OS-II V2.93"])
