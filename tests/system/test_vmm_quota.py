@@ -7,6 +7,7 @@ long before the VMM runs out: dom0 can then still create a domain and map its pa
 (its rings: 'wait ... all' connected), and once the attackers are destroyed the VMM's
 free frames are back to their count after dom0 was built."""
 import re
+import subprocess
 
 import pytest
 
@@ -35,9 +36,9 @@ def config():
 
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_guests_cannot_exhaust_the_vmm_memory(tmp_path, platform):
+    # The attackers are done long before the shell's sleep ends (a few ms of virtual time).
     script = b"sleep 3000\nlist\ncreate spare\nboot spare\nwait spare all\nlist\nhalt\n"
     image = images.build(tmp_path, platform, "exhaust", config())
-    import subprocess
     proc = subprocess.run([str(images.REPO / "tools" / "run-qemu.sh"), "--test", platform, str(image), ""],
                           input=script, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300)
     out = proc.stdout.decode(errors="replace").replace("\r\n", "\n")
