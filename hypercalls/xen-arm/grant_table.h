@@ -24,8 +24,9 @@
  *   access to the caller, and a GTF_readonly entry may only be mapped with GNTMAP_readonly
  *   (GNTST_permission_denied); ref < entries (GNTST_bad_gntref), dom an existing other
  *   domain (GNTST_bad_domain), and the frame the granter's own ordinary memory
- *   (GNTST_bad_page). OUT: handle, dev_bus_addr = the frame's machine address.
- *   Any entry may be mapped read-only.
+ *   (GNTST_bad_page); the caller's maptrack must have a free slot and, for the first page
+ *   of a MiB, its quota of second-level tables room for one (GNTST_no_device_space). OUT:
+ *   handle, dev_bus_addr = the frame's machine address. Any entry may be mapped read-only.
  * Read-only maps and MiBs: the guest kernel reaches its own pages (and read-write maps)
  *   through ARM domain 1, which is "manager" in virtual kernel mode and so ignores the
  *   page's access bits; a read-only map is therefore a page of ARM domain 4, which is a

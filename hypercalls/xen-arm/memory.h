@@ -16,6 +16,9 @@
  *   - kernel-region pages are kernel-only and writable; XA_PTE_USER is for the user region,
  *     where XA_PTE_RW chooses read-write or read-only (-EINVAL for other combinations);
  *   - the address must not be mapped already (-EEXIST): unmap (val 0) first;
+ *   - the first page in a MiB costs the VMM a second-level table, counted against the
+ *     domain's quota (one per MiB of its memory and of its RAM disk, plus 64, kept until
+ *     the domain is destroyed): past it, -ENOMEM;
  *   - unknown flag bits: -EINVAL.
  * The VMM invalidates the changed TLB entry itself (UVMF_* flags are accepted for Xen
  * compatibility and validated, not needed).

@@ -12,6 +12,7 @@
 #include "minios/lib.h"
 #include "minios/gnttab.h"
 #include "minios/mm.h"
+#include "minios/sched.h"
 #include "pv.h"
 
 #define VMM_VA 0xFF000000U      /* DIRECTMAP: the VMM's image */
@@ -255,6 +256,35 @@ static void attack_handler_fault(void)
     report("the VMM crashed this domain", false, "still running");
 }
 
+/* ---- exhaust: one of its frames mapped into every MiB it can reach, each MiB costing the
+ * VMM a second-level table, until the VMM says no. The VMM must stop it at its quota
+ * (-ENOMEM), not when the VMM's memory is gone. stay=1: keep the mappings (and the
+ * VMM's tables) until destroyed. ---- */
+
+static void attack_exhaust(void)
+{
+    void *page = alloc_page();
+    if (page == NULL)
+        minios_panic("attack: out of memory");
+    const uint32_t mach = arch_virt_to_mach(page);
+    const uint32_t own_end = XA_GUEST_KERNEL_BASE + pv_start_info()->nr_pages * PAGE_SIZE;
+    unsigned int mapped = 0;
+    int rc = 0;
+    for (uint32_t va = XA_GUEST_USER_BASE; va < XA_GUEST_USER_END && rc == 0; va += 0x100000U) {
+        rc = HYPERVISOR_update_va_mapping(va, mach | XA_PTE_PRESENT | XA_PTE_RW | XA_PTE_USER, 0);
+        if (rc == 0)
+            mapped++;
+    }
+    /* Then the guest kernel region above its memory, below the device and VMM MiBs. */
+    for (uint32_t va = (own_end + 0xFFFFFU) & ~0xFFFFFU; va < XA_PASSTHROUGH_VA && rc == 0; va += 0x100000U) {
+        rc = HYPERVISOR_update_va_mapping(va, mach | XA_PTE_PRESENT | XA_PTE_RW, 0);
+        if (rc == 0)
+            mapped++;
+    }
+    printk("attack %s: %u MiBs mapped, then %d\n", kind, mapped, rc);
+    expect("refused with ENOMEM", rc, -XEN_ENOMEM);
+}
+
 static void attack_main(void)
 {
     kind = cmdline_get("what");
@@ -281,8 +311,14 @@ static void attack_main(void)
         attack_grant();
     else if (strcmp(kind, "no-handler") == 0)
         attack_no_handler();
+    else if (strcmp(kind, "exhaust") == 0)
+        attack_exhaust();
     else
         report("known kind", false, kind);
     printk("attack %s: %s\n", kind, failures == 0 ? "contained" : "FAILED");
+    if (cmdline_get_u32("stay", 0) != 0) {
+        for (;;)
+            msleep(1000);
+    }
 }
 MINIOS_APP("attack", attack_main);

@@ -4,7 +4,8 @@
  * Command line: shell=0|1 (default 1: the console shell), exit=auto (stop dom0 once no
  * guest is left, after reaping the last one), disk_sectors=N (each guest's RAM-disk slice,
  * 512-byte sectors; default: the boot image's RAM disk in 7 equal slices), verbose=1 (log
- * every device state change).
+ * every device state change), assign=ID:DEV (pass the board's device DEV through to guest
+ * ID once the guests are introduced, as the shell's 'assign ID DEV').
  *
  * Start of day: the console multiplexer takes over dom0's own output, the store starts,
  * the RAM disk from the boot image is mapped (blkback.c; none is an error), every guest
@@ -348,6 +349,20 @@ static void dom0_main(void)
     }
     printk("dom0: ready: %u guest(s), RAM disk %u sectors per guest, store %u nodes\n", found,
            (unsigned int)blkback_sectors(), store_nodes());
+    const char *assign = cmdline_get("assign");
+    uint32_t assign_id = 0;
+    char id_text[8];
+    const char *colon = assign;
+    while (colon != NULL && *colon != '\0' && *colon != ':')
+        colon++;
+    if (colon != NULL && *colon == ':' && (size_t)(colon - assign) < sizeof id_text) {
+        memcpy(id_text, assign, (size_t)(colon - assign));
+        id_text[colon - assign] = '\0';
+        if (parse_u32(id_text, &assign_id))
+            shell_assign((int)assign_id, colon + 1);
+    } else if (assign != NULL) {
+        printk("dom0: assign=%s: expected assign=ID:DEV\n", assign);
+    }
     if (shell != 0)
         shell_start();
     io_loop();

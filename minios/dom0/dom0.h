@@ -207,6 +207,8 @@ void ringback_service(struct guest *g);
 
 /* shell.c */
 void shell_start(void);
+/* The shell's "assign <id> <dev>", also dom0's assign=ID:DEV at start of day. */
+void shell_assign(int id, const char *dev);
 void shell_prompt_cut(void); /* output ended the prompt line: wakes the shell to redraw it */
 extern unsigned int input_focus; /* 0: dom0's shell; else the guest that gets console input */
 

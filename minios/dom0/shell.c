@@ -515,10 +515,13 @@ static void cmd_assign(unsigned int argc, char *argv[])
         list_devices();
         return;
     }
-    const char *dev = argv[2];
     const int id = resolve("assign", argv[1]);
-    if (id < 0)
-        return;
+    if (id >= 0)
+        shell_assign(id, argv[2]);
+}
+
+void shell_assign(int id, const char *dev)
+{
     struct xen_domctl op = {0};
     if (strlen(dev) >= sizeof op.u.assign_device.name) {
         printk("assign: no device '%s' on this board ('assign' lists them)\n", dev);

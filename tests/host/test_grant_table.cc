@@ -82,7 +82,7 @@ public:
         return grant_host_addr_ok(table(mapper), va, readonly);
     }
     Err map_foreign(DomId mapper, VirtAddr va, PhysAddr frame, bool readonly) override {
-        if (fail_map) return Err::nomem;
+        if (fail_map) return fail_map_with;
         const Err e = table(mapper).map_page(va, frame, grant_map_domain(readonly), grant_map_ap(readonly),
                                              mmu::Mem::write_back);
         EXPECT_EQ(e, Err::ok) << "map_foreign where host_addr_ok said yes";
@@ -110,6 +110,7 @@ public:
     std::vector<Mapping> mappings;
     std::function<void()> during_check;
     bool fail_map = false;
+    Err fail_map_with = Err::fault;
     bool fail_unmap = false;
     u32 unmap_calls = 0;
 
@@ -309,6 +310,17 @@ TEST_F(GrantTest, MapForeignFailureIsGeneralError) {
     expect_map_fails(kD1, map_op(kD0, 5, 0xC0100000), GNTST_general_error);
     env_.fail_map = false;
     EXPECT_EQ(map_ok(kD1, kD0, 5, 0xC0100000), 0u) << "the failed attempt used no slot";
+}
+
+TEST_F(GrantTest, MapperOverItsTableQuotaIsNoDeviceSpace) {
+    // The mapper's page table refuses a new second-level table (its quota): the map is
+    // refused the way a full maptrack is, and uses no slot.
+    grant(kD0, 5, kD1, 3);
+    env_.fail_map = true;
+    env_.fail_map_with = Err::nomem;
+    expect_map_fails(kD1, map_op(kD0, 5, 0xC0100000), GNTST_no_device_space);
+    env_.fail_map = false;
+    EXPECT_EQ(map_ok(kD1, kD0, 5, 0xC0100000), 0u);
 }
 
 TEST_F(GrantTest, InvalidMapperIsRefused) {

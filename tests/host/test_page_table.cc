@@ -12,6 +12,7 @@
 #include <cstring>
 #include <vector>
 
+#include "domain.hh"
 #include "page_table.hh"
 
 namespace xa {
@@ -389,6 +390,54 @@ TEST_F(PageTableTest, OutOfFramesIsNomemAndUsesTheRestOfThePool) {
     EXPECT_EQ(pt_.map_page(VirtAddr(0x00401000), PhysAddr(0x40001000), Domain::guest_user, Ap::all_rw,
                            Mem::write_back),
               Err::ok);
+}
+
+TEST_F(PageTableTest, CoarseLimitIsNomemAtTheQuotaAndChangesNothing) {
+    pt_.set_coarse_limit(3);
+    EXPECT_EQ(pt_.coarse_limit(), 3u);
+    for (u32 mib = 1; mib <= 3; ++mib) {
+        ASSERT_EQ(pt_.map_page(VirtAddr(mib << 20), PhysAddr(0x40000000), Domain::guest_user, Ap::all_rw,
+                               Mem::write_back),
+                  Err::ok);
+    }
+    EXPECT_EQ(pt_.coarse_tables(), 3u);
+    const u32 free_before = frames_.free_count();
+    const auto before = snapshot();
+    // A fourth MiB: over the quota, although the pool frame has a quarter left.
+    EXPECT_EQ(pt_.map_page(VirtAddr(0x00400000), PhysAddr(0x40000000), Domain::guest_user, Ap::all_rw,
+                           Mem::write_back),
+              Err::nomem);
+    EXPECT_TRUE(unchanged_since(before));
+    EXPECT_EQ(frames_.free_count(), free_before);
+    EXPECT_EQ(pt_.coarse_tables(), 3u);
+    // Pages in MiBs that have a table, and emptied and refilled MiBs, cost nothing more.
+    EXPECT_EQ(pt_.map_page(VirtAddr(0x00301000), PhysAddr(0x40001000), Domain::guest_user, Ap::all_rw,
+                           Mem::write_back),
+              Err::ok);
+    EXPECT_EQ(pt_.unmap_page(VirtAddr(0x00100000)), Err::ok);
+    EXPECT_EQ(pt_.map_page(VirtAddr(0x00100000), PhysAddr(0x40002000), Domain::guest_user, Ap::all_rw,
+                           Mem::write_back),
+              Err::ok);
+    EXPECT_EQ(pt_.coarse_tables(), 3u);
+    // Past a quota that has since been raised: the next table comes from the pool frame.
+    pt_.set_coarse_limit(4);
+    EXPECT_EQ(pt_.map_page(VirtAddr(0x00400000), PhysAddr(0x40000000), Domain::guest_user, Ap::all_rw,
+                           Mem::write_back),
+              Err::ok);
+    EXPECT_EQ(frames_.free_count(), free_before);
+    EXPECT_EQ(pt_.coarse_tables(), 4u);
+    // Tearing down gives the frame back and the count restarts at 0.
+    EXPECT_EQ(pt_.release_coarse_frames(0, 8), 1u);
+    EXPECT_EQ(pt_.coarse_tables(), 0u);
+    EXPECT_EQ(frames_.free_count(), free_before + 1);
+}
+
+TEST_F(PageTableTest, DefaultCoarseLimitIsNone) { EXPECT_EQ(pt_.coarse_limit(), ~0u); }
+
+TEST(CoarseTableQuota, OneTablePerMibOfMemoryAndRamdiskPlusTheAllowance) {
+    EXPECT_EQ(coarse_table_quota(1 * MiB, 0), 1 + kCoarseTableAllowance);
+    EXPECT_EQ(coarse_table_quota(4 * MiB, 1835008), 4 + 2 + kCoarseTableAllowance);
+    EXPECT_EQ(coarse_table_quota(4 * MiB + kPageSize, 1), 5 + 1 + kCoarseTableAllowance);
 }
 
 TEST_F(PageTableTest, UnmapPage) {

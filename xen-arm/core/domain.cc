@@ -203,6 +203,7 @@ Err build(u32 index, const char*& problem) {
     }
     d.table = new (d.table_storage) PageTable(*l1, dm, vmm_memory::frames());
     (void)d.table->clear();
+    d.table->set_coarse_limit(coarse_table_quota(mem_bytes, d.ramdisk_pages * kPageSize));
     d.table->copy_l1_range(vmm_memory::master_table(), VirtAddr(layout::kVmmBase), 0u - layout::kVmmBase);
 
     Err e = Err::ok;

@@ -85,8 +85,8 @@ void GrantTables::map(DomId mapper, gnttab_map_grant_ref& op) {
     while (slot < kMaptrackPerDomain && track[slot].used) ++slot;
     if (slot == kMaptrackPerDomain) return set_status(op.status, GNTST_no_device_space);
 
-    if (env_->map_foreign(mapper, va, frame, readonly) != Err::ok)
-        return set_status(op.status, GNTST_general_error);
+    if (const Err e = env_->map_foreign(mapper, va, frame, readonly); e != Err::ok)  // nomem: the mapper's quota
+        return set_status(op.status, e == Err::nomem ? GNTST_no_device_space : GNTST_general_error);
 
     track[slot] = Maptrack{true, granter.value(), op.ref, va, frame, readonly};
     // GTF_writing only for a writable map (Xen): a granter may then rely on a page that

@@ -52,6 +52,7 @@ u32* PageTable::coarse_table(u32 l1_desc) const {
 }
 
 Result<PhysAddr> PageTable::alloc_coarse_table() {
+    if (coarse_tables_ >= coarse_limit_) return Err::nomem;  // the owner's quota is used up
     if (pool_used_ == kCoarsePerFrame) {
         const Result<PhysAddr> frame = frames_->alloc(1, kPageSize);
         if (!frame) return frame.error();

@@ -87,8 +87,11 @@ bool route_irq(u32 line) {
         ++routed[i];
         Domain* d = domains::get(DomId(owner[i]));
         if (d == nullptr || !d->alive()) return true;
+        // An event like any other: the owner runs at its turn, unless the policy says a
+        // woken owner preempts the running domain (fixed priority, a higher-priority
+        // owner). A yield here would hand the CPU to the owner at every interrupt: with
+        // its device re-armed every few microseconds, the owner would starve everyone.
         sched::raise_virq(*d, XA_VIRQ_PASSTHROUGH);
-        if (d != domains::current()) sched::yield();  // let it (or whoever is next) run
         return true;
     }
     return false;

@@ -82,6 +82,22 @@ struct Domain {
     bool runnable() const { return alive() && !blocked && pause_count == 0; }
 };
 
+// The VMM memory a domain can make the VMM allocate for it is bounded per domain. The only
+// thing a guest request allocates is a second-level (coarse) table, 1 KiB of VMM memory,
+// for each MiB it maps a first page in (mmu_update, update_va_mapping, grant maps); its
+// ports (event_channel.hh), grant maptrack (grant_table.hh) and VMM pages are fixed
+// arrays or built with it. The quota: one table per MiB of its memory and of its RAM disk
+// (each may be mapped once), plus kCoarseTableAllowance for everything else it maps (the
+// VMM-provided MiB, a passed-through device, user pages, grant-map windows). Past it,
+// Err::nomem (-ENOMEM; GNTST_no_device_space for a grant map). Tables are given back when
+// the domain is destroyed.
+inline constexpr u32 kCoarseTableAllowance = 64;
+constexpr u32 coarse_table_quota(u32 mem_bytes, u32 ramdisk_bytes) {
+    return align_up(mem_bytes, kSectionSize) / kSectionSize + align_up(ramdisk_bytes, kSectionSize) / kSectionSize +
+           kCoarseTableAllowance;
+}
+static_assert(coarse_table_quota(1u << 20, 0) == 65);
+
 namespace domains {
 
 namespace detail {

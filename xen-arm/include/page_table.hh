@@ -17,6 +17,9 @@
 // ask which other domain shares a frame. The cost is at most 3 KiB of slack per table.
 // Coarse tables are not given back when their last page is unmapped; the next map_page
 // in that MiB reuses them, with its own domain: an empty MiB belongs to no domain.
+// A table may be given a limit on the coarse tables it hands out (a domain's quota of
+// VMM memory for its second-level tables): past it, map_page into a MiB without a table
+// is Err::nomem, exactly as when no frame is left.
 //
 // Only memory is written: cleaning the D-cache lines of changed descriptors and
 // invalidating the TLB are the caller's job (arch code), as are the locks.
@@ -122,6 +125,10 @@ public:
     u32 l1_entry(u32 index) const;
     // Coarse tables this PageTable has handed out (for the banner and tests).
     u32 coarse_tables() const { return coarse_tables_; }
+    // At most `limit` coarse tables from now on (those handed out already count); the
+    // default is no limit.
+    void set_coarse_limit(u32 limit) { coarse_limit_ = limit; }
+    u32 coarse_limit() const { return coarse_limit_; }
 
     static constexpr u32 kCoarsePerFrame = kPageSize / mmu::kL2CoarseSize;  // 4
 
@@ -136,9 +143,12 @@ private:
     const PhysWindow* window_;
     FrameAllocator* frames_;
     bool valid_;
+    // Beside valid_: the limit adds no size to the class (a Domain holds one in its slot,
+    // whose later fields the hot paths reach at fixed offsets).
+    u8 pool_used_ = kCoarsePerFrame;     // quarters of pool_frame_ handed out; 4 = none left
     PhysAddr pool_frame_{};              // frame the next coarse tables are carved from
-    u32 pool_used_ = kCoarsePerFrame;    // quarters of pool_frame_ handed out; 4 = none left
     u32 coarse_tables_ = 0;
+    u32 coarse_limit_ = ~0u;
 };
 
 }  // namespace xa
