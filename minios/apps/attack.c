@@ -179,6 +179,18 @@ static void attack_bad_pointer(void)
     expect("sync_icache over an unmapped page", HYPERVISOR_sync_icache(SPARE_VA, 64), -XEN_EFAULT);
 }
 
+/* ---- cache-range: address ranges at the top of the address space. A zero-length range is
+ * empty wherever it starts; a range running past 4 GiB is refused, never wrapped. ---- */
+
+static void attack_cache_range(void)
+{
+    expect("sync_icache of 0 bytes at 0xffffffe1", HYPERVISOR_sync_icache(0xFFFFFFE1U, 0), 0);
+    expect("sync_icache of 0 bytes at 0xffffffff", HYPERVISOR_sync_icache(0xFFFFFFFFU, 0), 0);
+    expect("sync_icache of 0 bytes at 0xff000000", HYPERVISOR_sync_icache(VMM_VA, 0), 0);
+    expect("sync_icache of 32 bytes at 0xfffffff0",
+           HYPERVISOR_sync_icache(0xFFFFFFF0U, 32), -XEN_EFAULT);
+}
+
 /* ---- bad-hypercall ---- */
 
 static void attack_bad_hypercall(void)
@@ -273,6 +285,8 @@ static void attack_main(void)
         attack_map(kind);
     else if (strcmp(kind, "bad-pointer") == 0)
         attack_bad_pointer();
+    else if (strcmp(kind, "cache-range") == 0)
+        attack_cache_range();
     else if (strcmp(kind, "bad-hypercall") == 0)
         attack_bad_hypercall();
     else if (strcmp(kind, "evtchn") == 0)
