@@ -3,7 +3,8 @@
  * prints "attack KIND: <check>: ok" or "... FAIL (got X)"; at the end "attack KIND:
  * contained" if every check held, else "attack KIND: FAILED"; then a clean shutdown.
  * what=no-handler and what=handler-fault are different: the VMM must crash the domain,
- * so they never print "contained" (the test reads the VMM's report).
+ * so they never print "contained" (the test reads the VMM's report); so is
+ * what=upcall-crash, which must never run again after its crash (not even to shut down).
  */
 #include "minios/app.h"
 #include "minios/arch.h"
@@ -267,6 +268,37 @@ static void attack_handler_fault(void)
     report("the VMM crashed this domain", false, "still running");
 }
 
+/* ---- upcall-crash: an event upcall onto an unwritable kernel stack crashes the domain;
+ * the VMM must never return into it. The instructions after the hypercall that ends in
+ * the crash try to shut down cleanly (which would hide the crash) and then report. ---- */
+
+static void attack_upcall_crash(void)
+{
+    static const struct sched_shutdown poweroff = {.reason = SHUTDOWN_poweroff};
+    volatile vcpu_info_t *v = pv_vcpu();
+    printk("attack %s: an event upcall with the kernel stack at 0xff000000\n", kind);
+    local_irq_disable();
+    v->evtchn_upcall_pending = 1;
+    __asm__ __volatile__(
+        "mov r4, sp\n"
+        "mov r5, #0\n"
+        "mov sp, #0xff000000\n"
+        "strb r5, [%[mask]]\n"         /* unmask: the next return from the VMM delivers */
+        "mov r0, #0\n"                 /* XENVER_version */
+        "mov r1, #0\n"
+        "swi %[version]\n"
+        "mov sp, r4\n"
+        "mov r0, %[shutdown]\n"
+        "mov r1, %[arg]\n"
+        "swi %[sched]\n"
+        :
+        : [mask] "r"(&v->evtchn_upcall_mask), [arg] "r"(&poweroff),
+          [version] "i"(XA_HYPERCALL_xen_version), [sched] "i"(XA_HYPERCALL_sched_op),
+          [shutdown] "i"(SCHEDOP_shutdown)
+        : "r0", "r1", "r2", "r3", "r4", "r5", "memory", "cc");
+    report("the VMM crashed this domain", false, "still running");
+}
+
 static void attack_main(void)
 {
     kind = cmdline_get("what");
@@ -287,6 +319,8 @@ static void attack_main(void)
         attack_bad_pointer();
     else if (strcmp(kind, "cache-range") == 0)
         attack_cache_range();
+    else if (strcmp(kind, "upcall-crash") == 0)
+        attack_upcall_crash();
     else if (strcmp(kind, "bad-hypercall") == 0)
         attack_bad_hypercall();
     else if (strcmp(kind, "evtchn") == 0)

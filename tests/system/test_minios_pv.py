@@ -117,6 +117,22 @@ def test_a_fault_inside_a_trap_handler_crashes_only_that_domain(tmp_path, platfo
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
+def test_a_crashed_domain_never_runs_again(tmp_path, platform):
+    """An event upcall onto an unwritable kernel stack crashes the domain as the VMM leaves
+    a hypercall; the instructions after that hypercall (a clean shutdown) never run, so the
+    crash stays a crash."""
+    run = system(tmp_path, platform, "upcallcrash", ("dom0", "app=heartbeat count=3 period=10"),
+                 ("guest1", "app=attack what=upcall-crash"))
+    assert re.search(r"^xen-arm: dom1 'guest1' crashed: event upcall: its kernel stack is not writable$",
+                     run.output, re.M), run.output
+    assert "dom1 'guest1' shut down" not in run.output, run.output
+    assert "still running" not in run.output, run.output
+    assert beats(run.output, "dom0", 0) == [1, 2, 3], run.output
+    assert "(1 shut down, 1 crashed)" in run.output, run.output
+    assert run.status == 5, run.output
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
 def test_share_a_page_between_dom0_and_a_guest(tmp_path, platform):
     run = system(tmp_path, platform, "share", ("dom0", "app=share role=backend"), ("guest1", "app=share"))
     assert run.status == 0, run.output

@@ -431,6 +431,9 @@ i32 hc_sched_op(Domain& d, TrapFrame& f) {
         sched_shutdown s;
         if (copy_from_current_guest(&s, f.r[1], sizeof s) != Err::ok) return err(Err::fault);
         if (s.reason > SHUTDOWN_crash) return err(Err::inval);
+        // Only a live domain runs hypercalls (a crashed one is switched away before it
+        // could), but shutdown must never overwrite how a domain stopped: checked anyway.
+        if (d.state != DomState::alive) return err(Err::inval);
         if (d.con_len != 0) console_flush(d);
         static const char* const kReasons[] = {"poweroff", "reboot", "suspend", "crash"};
         printk("xen-arm: dom%u '%s' shut down (%s) at %llu ns\n", d.id.value(), d.name, kReasons[s.reason],
