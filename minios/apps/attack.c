@@ -221,6 +221,21 @@ static void attack_evtchn(void)
     struct evtchn_status status = {.dom = 0, .port = 1};
     expect("status of dom0 port 1", HYPERVISOR_event_channel_op(EVTCHNOP_status, &status),
            -XEN_EPERM);
+    /* VIRQs that are the privileged domain's (or a device owner's) alone. */
+    static const struct {
+        const char *check;
+        uint32_t virq;
+    } dom0_only[] = {
+        {"bind VIRQ_CONSOLE", VIRQ_CONSOLE},
+        {"bind VIRQ_DOM_EXC", VIRQ_DOM_EXC},
+        {"bind VIRQ_DEBUG", VIRQ_DEBUG},
+        {"bind XA_VIRQ_PASSTHROUGH without a device", XA_VIRQ_PASSTHROUGH},
+    };
+    for (unsigned int i = 0; i < sizeof dom0_only / sizeof dom0_only[0]; i++) {
+        struct evtchn_bind_virq bind_virq = {.virq = dom0_only[i].virq, .vcpu = 0};
+        expect(dom0_only[i].check, HYPERVISOR_event_channel_op(EVTCHNOP_bind_virq, &bind_virq),
+               -XEN_EPERM);
+    }
 }
 
 /* ---- grant ---- */

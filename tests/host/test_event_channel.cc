@@ -543,8 +543,32 @@ TEST_F(EvtchnTest, BindVirqErrors) {
     expect_unchanged(s);
     fill_ports(kD2);
     const Snapshot s2 = snap();
-    EXPECT_EQ(bind(kD2, VIRQ_CONSOLE, 0), kErrNoSpc);
+    EXPECT_EQ(bind(kD2, VIRQ_XENOPROF, 0), kErrNoSpc);
     expect_unchanged(s2);
+}
+
+TEST_F(EvtchnTest, UnprivilegedDomainsBindOnlyTheirOwnVirqs) {
+    const Snapshot s = snap();
+    auto bind = [&](DomId caller, u32 virq, bool has_device = false) {
+        evtchn_bind_virq v{virq, 0, 0xABCD};
+        const Err e = ec_.bind_virq(caller, v, has_device);
+        if (e != Err::ok) {
+            EXPECT_EQ(v.port, 0xABCDu);
+        }
+        return e;
+    };
+    for (u32 virq : {VIRQ_DEBUG, VIRQ_CONSOLE, VIRQ_DOM_EXC, VIRQ_TBUF, VIRQ_ENOMEM, XA_VIRQ_PASSTHROUGH,
+                     VIRQ_ARCH_7}) {
+        EXPECT_EQ(bind(kD2, virq), Err::perm) << virq;
+    }
+    expect_unchanged(s);
+    EXPECT_EQ(bind(kD2, XA_VIRQ_PASSTHROUGH, true), Err::ok);  // its device's interrupt
+    EXPECT_EQ(bind(kD2, VIRQ_XENOPROF), Err::ok);
+    EXPECT_EQ(bind(kD0, VIRQ_DOM_EXC), Err::ok);  // the privileged domain: any
+    EXPECT_EQ(bind(kD0, VIRQ_DEBUG), Err::ok);
+    EXPECT_EQ(bind(kD0, XA_VIRQ_PASSTHROUGH), Err::ok);
+    static_assert(virq_bindable(VIRQ_TIMER, false, false));
+    static_assert(!virq_bindable(VIRQ_CONSOLE, false, true));
 }
 
 TEST_F(EvtchnTest, CloseVirqAllowsRebind) {

@@ -25,7 +25,8 @@ ATTACKS = {
                     "sync_icache over an unmapped page"],
     "bad-hypercall": ["swi #51", "swi #200", "swi #2", "mmuext_op pin (x86 only)"],
     "evtchn": ["send on unallocated port 7", "close port 5000", "bind_interdomain to dom0 port 1",
-               "alloc_unbound in dom0", "status of dom0 port 1"],
+               "alloc_unbound in dom0", "status of dom0 port 1", "bind VIRQ_CONSOLE", "bind VIRQ_DOM_EXC",
+               "bind VIRQ_DEBUG", "bind XA_VIRQ_PASSTHROUGH without a device"],
     # Zero-length ranges at the top of the address space once made a cache loop wrap forever
     # with interrupts masked: the whole system hung.
     "cache-range": ["sync_icache of 0 bytes at 0xffffffe1", "sync_icache of 0 bytes at 0xffffffff",

@@ -172,13 +172,15 @@ Err EventChannels::bind_interdomain(DomId caller, evtchn_bind_interdomain& arg, 
 }
 
 // Xen order: -EINVAL virq out of range or global virq on vCPU != 0, -ENOENT no such vCPU,
-// -EEXIST virq already bound, -ENOSPC no free port.
-Err EventChannels::bind_virq(DomId caller, evtchn_bind_virq& arg) {
+// then -EPERM a virq the caller may not bind (virq_bindable), -EEXIST virq already bound,
+// -ENOSPC no free port.
+Err EventChannels::bind_virq(DomId caller, evtchn_bind_virq& arg, bool has_device) {
     Domain* d = find(caller);
     if (d == nullptr) return kErrSrch;
     if (arg.virq >= NR_VIRQS) return Err::inval;
     if (!virq_is_per_vcpu(arg.virq) && arg.vcpu != 0) return Err::inval;
     if (arg.vcpu >= kVcpus) return Err::noent;
+    if (!virq_bindable(arg.virq, d->privileged, has_device)) return Err::perm;
     if (d->virq_to_port[arg.virq] != 0) return Err::exist;
     const u32 port = free_port(*d);
     if (port == 0) return kErrNoSpc;

@@ -199,6 +199,17 @@ i32 hc_set_timer_op(Domain& d, TrapFrame& f) {
     return 0;
 }
 
+// Whether d has a passed-through device (its interrupt is XA_VIRQ_PASSTHROUGH).
+bool owns_device(const Domain& d) {
+    const char* name;
+    u32 phys, irq;
+    u16 owner;
+    for (u32 i = 0; passthrough::describe(i, name, phys, irq, owner); ++i) {
+        if (owner == d.id.value()) return true;
+    }
+    return false;
+}
+
 template <typename T>
 i32 evtchn_call(Domain& d, u32 va, Err (*op)(Domain&, T&, Kick&)) {
     T arg;
@@ -222,7 +233,7 @@ i32 hc_event_channel_op(Domain& d, TrapFrame& f) {
         });
     case EVTCHNOP_bind_virq:
         return evtchn_call<evtchn_bind_virq>(d, f.r[1], [](Domain& d, evtchn_bind_virq& a, Kick&) {
-            return vmm::evtchn().bind_virq(d.id, a);
+            return vmm::evtchn().bind_virq(d.id, a, owns_device(d));
         });
     case EVTCHNOP_close:
         return evtchn_call<evtchn_close>(d, f.r[1], [](Domain& d, evtchn_close& a, Kick&) {
