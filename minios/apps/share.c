@@ -398,6 +398,10 @@ static void share_backend(void)
             fail("request pattern: words differing", (int)bad);
         for (uint32_t i = 0; i < SHARE_WORDS; i++)
             data[i] = reply_pattern(msg->domid, i);
+        /* A grant map goes only through GNTTABOP_unmap_grant_ref: an ordinary unmap of its
+         * address is refused (-EPERM) and the map, its handle and the guest's flags stay. */
+        check_status("update_va_mapping(0) over the grant map",
+                     HYPERVISOR_update_va_mapping(DATA_MAP_VA, 0, UVMF_INVLPG), -XEN_EPERM);
         st = gnttab_unmap(data_handle, DATA_MAP_VA);
         if (st != GNTST_okay)
             fail("unmap the data page", st);

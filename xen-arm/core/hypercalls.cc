@@ -52,6 +52,13 @@ Err update_mapping(Domain& d, u32 va, xa_pte_t pte) {
         if (e != Err::ok) return e;
         const auto tr = t.translate(VirtAddr(va));
         if (!tr || tr->kind != Translation::Kind::page) return Err::noent;
+        // A grant map is taken down by GNTTABOP_unmap_grant_ref only. Unmapping it here
+        // would leave its maptrack record (the later grant unmap fails) and the granter's
+        // GTF_reading/GTF_writing set for good. Xen crashes a domain that implicitly unmaps
+        // a granted PTE; refusing is enough here, since nothing changes: the map, its
+        // handle and the granter's flags stay as they were, and the caller can still undo
+        // it properly.
+        if (vmm::grants().maps_at(d.id, VirtAddr(va))) return Err::perm;
         forget_page(VirtAddr(va), &d == domains::current());
         const Err u = t.unmap_page(VirtAddr(va));
         if (u != Err::ok) return u;
