@@ -226,6 +226,23 @@ def test_domctl_destroys_and_recreates_a_domain_twenty_times(tmp_path, platform)
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
+def test_destroy_leaves_a_reused_dom0_port_alone(tmp_path, platform):
+    """dom0 closes its end of a guest's console channel and reuses the number for a
+    channel of its own; destroying the guest closes only dom0 ports still connected to it,
+    so dom0's new channel survives (unbound, offered to dom0 itself)."""
+    run = system(tmp_path, platform, "reuse", ("dom0", "app=domctl reuse=1"),
+                 ("guest1", "app=heartbeat count=100 period=10"))
+    out = run.lines
+    assert "[dom0] domctl: close the console port to dom 1: 0, its number reused: 0 (same port)" in out, run.output
+    assert "[dom0] domctl: destroy dom 1: 0; the reused port afterwards: 0, status 1, offered to dom 0" in out, \
+        run.output
+    assert "[dom0] domctl: done" in out, run.output
+    assert "dom1 destroyed" in run.output, run.output
+    assert "(1 shut down, 0 crashed)" in run.output, run.output
+    assert run.status == 0, run.output
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
 def test_sched_op_poll(tmp_path, platform):
     """sched_op poll: argument errors, a 5 ms timeout, a masked VIRQ_TIMER port waking the
     poll at the timer (3 ms) long before its 50 ms timeout, and a pending port at once."""

@@ -125,6 +125,15 @@ void EventChannels::close_port(DomId dom, Domain& d, u32 port) {
     shared_of(dom, d).evtchn_pending[word_of(port)] &= ~bit_of(port);
 }
 
+bool EventChannels::close_if_peer(DomId owner, u32 port, DomId peer) {
+    Domain* d = find(owner);
+    if (d == nullptr || port == 0 || port >= kPortsPerDomain) return false;
+    const Port& p = d->ports[port];
+    if ((p.state != State::interdomain && p.state != State::unbound) || p.remote_dom != peer.value()) return false;
+    close_port(owner, *d, port);
+    return true;
+}
+
 // Xen: -ESRCH no such dom, -EPERM dom is another domain and caller unprivileged,
 // -ENOSPC no free port. remote_dom is not checked (as in Xen): it only names who may bind.
 Err EventChannels::alloc_unbound(DomId caller, evtchn_alloc_unbound& arg) {

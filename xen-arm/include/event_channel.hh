@@ -94,6 +94,11 @@ public:
     // has_device: the caller owns a passed-through device (XA_VIRQ_PASSTHROUGH is its).
     Err bind_virq(DomId caller, evtchn_bind_virq& arg, bool has_device = false);
     Err close(DomId caller, const evtchn_close& arg);
+    // Closes `owner`'s port only if it still belongs to a channel with `peer`: connected to
+    // it, or unbound and offered to it. The VMM keeps port numbers of channels it made
+    // (dom0's end of a domain's console and store); their owner may have closed one and
+    // reused the number meanwhile. Returns whether the port was closed.
+    bool close_if_peer(DomId owner, u32 port, DomId peer);
     // Interdomain: pending on the peer; unbound: dropped (returns ok); else -EINVAL.
     Err send(DomId caller, const evtchn_send& arg, Kick& kick);
     Err status(DomId caller, evtchn_status& arg) const;
