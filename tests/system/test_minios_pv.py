@@ -150,7 +150,8 @@ def test_share_a_page_between_dom0_and_a_guest(tmp_path, platform):
 def test_read_only_grant_map(tmp_path, platform):
     """A guest grants a page read-only (GTF_readonly); dom0 maps it with GNTMAP_readonly:
     reads work, a store is a data abort bounced to dom0's handler (permission fault in ARM
-    domain 4), the VMM will not write there for a hypercall, virtual user mode cannot even
+    domain 4), the VMM will not write there for a hypercall (and does nothing for one whose
+    output would go there), virtual user mode cannot even
     read it, a writable map of the grant is refused, and read-only maps keep to MiBs of
     their own. The guest sees GTF_reading without GTF_writing while the map exists."""
     run = system(tmp_path, platform, "sharero", ("dom0", "app=share role=backend ro=1"), ("guest1", "app=share ro=1"))
@@ -164,6 +165,12 @@ def test_read_only_grant_map(tmp_path, platform):
         "[dom0] share: read-only map of the (writable) store grant: 0",
         "[dom0] share: text from dom 1's read-only page",                 # console_io read the map
         "[dom0] share: xen_version writing into the read-only map: -14",  # -EFAULT
+        # Output arguments are checked writable before the hypercall acts: nothing allocated
+        # or mapped for a call that cannot report it.
+        "[dom0] share: alloc_unbound with its request in the read-only map: -14",
+        "[dom0] share: the next free port before and after: the same",
+        "[dom0] share: mmu_update with its done count in the read-only map: -14",
+        "[dom0] share: unmap the page it would have mapped: -2",         # -ENOENT: never mapped
         # FSR 0x4F: permission fault (page) in domain 4; 0x4B: domain fault (page), domain 4.
         "[dom0] share: write to the read-only map: data abort at 0xe0100100, fsr 0x04f (permission fault, domain 4)",
         "[dom0] share: user-mode read of the read-only map: data abort at 0xe0100040, fsr 0x04b "

@@ -145,6 +145,9 @@ i32 run_batch(Domain& d, const TrapFrame& f, u32 max, bool allow_empty, Fn apply
     const domid_t dom = static_cast<domid_t>(f.r[3]);
     if (dom != DOMID_SELF && dom != d.id.value()) return err(Err::perm);
     if ((count == 0 && !allow_empty) || count > max) return err(Err::inval);
+    // The done count is an output: unwritable, nothing is applied (a batch whose progress
+    // cannot be reported must not change anything).
+    if (done_va != 0 && probe_guest(done_va, sizeof(u32), true) != Err::ok) return err(Err::fault);
     u32 done = 0;
     Err result = Err::ok;
     for (; done < count; ++done) {
@@ -217,13 +220,31 @@ bool owns_device(const Domain& d) {
     return false;
 }
 
+// The EVTCHNOP structs with an output (copied back on success): alloc_unbound, bind_*,
+// status. close, send and unmask only read theirs.
+template <typename T>
+constexpr bool kEvtchnHasOutput = true;
+template <>
+constexpr bool kEvtchnHasOutput<evtchn_close> = false;
+template <>
+constexpr bool kEvtchnHasOutput<evtchn_send> = false;
+template <>
+constexpr bool kEvtchnHasOutput<evtchn_unmask> = false;
+
 template <typename T>
 i32 evtchn_call(Domain& d, u32 va, Err (*op)(Domain&, T&, Kick&)) {
     T arg;
+    // An output is checked writable before the op acts, so a port is never made that the
+    // caller cannot learn of.
+    if constexpr (kEvtchnHasOutput<T>) {
+        if (probe_guest(va, sizeof arg, true) != Err::ok) return err(Err::fault);
+    }
     if (copy_from_current_guest(&arg, va, sizeof arg) != Err::ok) return err(Err::fault);
     Kick k;
     const Err e = op(d, arg, k);
-    if (e == Err::ok && copy_to_current_guest(va, &arg, sizeof arg) != Err::ok) return err(Err::fault);
+    if constexpr (kEvtchnHasOutput<T>) {
+        if (e == Err::ok && copy_to_current_guest(va, &arg, sizeof arg) != Err::ok) return err(Err::fault);
+    }
     sched::event_raised(k);
     return err(e);
 }
@@ -344,9 +365,12 @@ i32 hc_console_io(Domain& d, TrapFrame& f) {
 }
 
 // Grant ops: each struct is copied in, handled, and copied back (its status says how it
-// went); only an unreachable array fails the hypercall itself.
+// went); only an unreachable array fails the hypercall itself. The whole array must be
+// writable before any op runs: a map whose handle cannot be written back would be a map
+// nobody can undo.
 template <typename Op, typename Fn>
 i32 for_each_grant_op(u32 uop, u32 count, Fn handle) {
+    if (probe_guest(uop, count * sizeof(Op), true) != Err::ok) return err(Err::fault);
     for (u32 i = 0; i < count; ++i) {
         Op op;
         const u32 va = uop + i * sizeof op;
@@ -503,6 +527,9 @@ void fill_domaininfo(Domain& t, const Domain& caller, xen_domctl_getdomaininfo& 
 i32 hc_domctl(Domain& d, TrapFrame& f) {
     if (!d.privileged) return err(Err::perm);
     xen_domctl op;
+    // Every command's result goes back into the struct (createdomain's new id,
+    // assign_device's address and line): writable first, or nothing is done.
+    if (probe_guest(f.r[0], sizeof op, true) != Err::ok) return err(Err::fault);
     if (copy_from_current_guest(&op, f.r[0], sizeof op) != Err::ok) return err(Err::fault);
     if (op.interface_version != XA_DOMCTL_INTERFACE_VERSION) return err(Err::inval);
     Domain* target = domains::get(DomId(op.domain));
