@@ -314,6 +314,41 @@ static void attack_upcall_crash(void)
     report("the VMM crashed this domain", false, "still running");
 }
 
+/* ---- console-flood: the VMM prints with interrupts masked, so one console_io write may
+ * print only a bounded amount and return how much it took; the rest needs more calls. ---- */
+
+static void attack_console_flood(void)
+{
+    /* A page from the allocator, not a static buffer: every mini-OS would zero it at boot. */
+    char *flood = alloc_page();
+    if (flood == NULL)
+        minios_panic("attack: out of memory");
+    _Static_assert(PAGE_SIZE == XA_CONSOLEIO_MAX, "one page is one maximal console_io write");
+    const unsigned int size = XA_CONSOLEIO_MAX;
+    memset(flood, '\n', size);
+    int taken = HYPERVISOR_console_io(CONSOLEIO_write, size, flood);
+    printk("attack %s: a write of %u newlines took %d\n", kind, size, taken);
+    report("a write of 4096 newlines stops early", taken > 0 && taken < (int)size, "all of them");
+
+    memset(flood, 'x', size);
+    int first = 0;
+    unsigned int calls = 0, done = 0;
+    while (done < size && calls < size) {
+        int rc = HYPERVISOR_console_io(CONSOLEIO_write, size - done, flood + done);
+        if (rc <= 0)
+            break;
+        if (calls++ == 0)
+            first = rc;
+        done += (unsigned int)rc;
+    }
+    (void)HYPERVISOR_console_io(CONSOLEIO_write, 1, "\n");
+    printk("attack %s: %u bytes without a newline: the first call took %d, all %u in %u calls\n", kind, size,
+           first, done, calls);
+    report("a write of 4096 bytes without a newline stops early", first > 0 && first < (int)size, "all of them");
+    report("the rest goes out in further calls", done == size, "bytes lost");
+    free_page(flood);
+}
+
 static void attack_main(void)
 {
     kind = cmdline_get("what");
@@ -336,6 +371,8 @@ static void attack_main(void)
         attack_cache_range();
     else if (strcmp(kind, "upcall-crash") == 0)
         attack_upcall_crash();
+    else if (strcmp(kind, "console-flood") == 0)
+        attack_console_flood();
     else if (strcmp(kind, "bad-hypercall") == 0)
         attack_bad_hypercall();
     else if (strcmp(kind, "evtchn") == 0)

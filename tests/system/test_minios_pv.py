@@ -31,6 +31,9 @@ ATTACKS = {
     # with interrupts masked: the whole system hung.
     "cache-range": ["sync_icache of 0 bytes at 0xffffffe1", "sync_icache of 0 bytes at 0xffffffff",
                     "sync_icache of 0 bytes at 0xff000000", "sync_icache of 32 bytes at 0xfffffff0"],
+    # The VMM prints with interrupts masked: one console_io write prints a bounded amount.
+    "console-flood": ["a write of 4096 newlines stops early", "a write of 4096 bytes without a newline stops early",
+                      "the rest goes out in further calls"],
     "grant": ["map dom0 ref 5 (not ours)", "map dom0 ref 100000", "map from dom 99", "unmap handle 63"],
 }
 
@@ -115,6 +118,22 @@ def test_a_fault_inside_a_trap_handler_crashes_only_that_domain(tmp_path, platfo
     assert beats(run.output, "dom0", 0) == [1, 2, 3], run.output
     assert "(1 shut down, 1 crashed)" in run.output, run.output
     assert run.status == 5, run.output
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_console_io_prints_a_bounded_amount_per_call(tmp_path, platform):
+    """A console_io write stops once it has printed XA_CONSOLEIO_WRITE_BUDGET (128) bytes,
+    counting a line's prefix at the longest name (20 bytes with "\\r\\n"): 7 empty lines
+    (140) per call; a line is flushed at 119 characters (139 bytes), so 119 bytes per call."""
+    run = system(tmp_path, platform, "flood", ("dom0", "app=heartbeat count=3 period=10"),
+                 ("guest1", "app=attack what=console-flood"))
+    assert "[guest1] attack console-flood: a write of 4096 newlines took 7" in run.lines, run.output
+    assert ("[guest1] attack console-flood: 4096 bytes without a newline: the first call took 119, all 4096 in 35 "
+            "calls") in run.lines, run.output
+    assert "[guest1] " + "x" * 119 in run.lines, run.output
+    assert beats(run.output, "dom0", 0) == [1, 2, 3], run.output
+    assert "[guest1] attack console-flood: contained" in run.lines, run.output
+    assert run.status == 0, run.output
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)

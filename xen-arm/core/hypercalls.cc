@@ -312,11 +312,29 @@ i32 hc_xen_version(Domain&, TrapFrame& f) {
     }
 }
 
-void console_flush(Domain& d) {
+// "[" name "] " and "\r\n" around a line, with the longest name a domain can have.
+constexpr u32 kConsoleLineOverhead = 1 + (sizeof Domain{}.name - 1) + 2 + 2;
+
+// Prints d's buffered line as "[name] text"; returns at most how many bytes that put on
+// the console: the line and "\r\n", with the prefix counted at its longest name (no
+// strlen on the console path; the budget below only needs an upper bound).
+u32 console_flush(Domain& d) {
     d.con_line[d.con_len] = '\0';
     printk("[%s] %s\n", d.name, d.con_line);
+    const u32 printed = d.con_len + kConsoleLineOverhead;
     d.con_len = 0;
+    return printed;
 }
+
+// The VMM runs with interrupts masked and the board consoles are written byte by byte,
+// so a console_io write holds interrupts off for as long as the UART needs for its output
+// (87 us a byte at 115,200 baud). Each write stops taking input once it has put
+// XA_CONSOLEIO_WRITE_BUDGET bytes on the console and returns how many it took; the guest
+// calls again for the rest (as write(2) returns a partial count). A CONSOLEIO_write call
+// therefore prints at most the budget plus one line ("[name] ", 119 characters, "\r\n"):
+// 127 + 139 bytes, about 23 ms at 115,200 baud (a 4 KiB write of newlines would
+// otherwise print 45 KB or more: 3.9 s).
+constexpr u32 kConsoleBudget = XA_CONSOLEIO_WRITE_BUDGET;
 
 i32 hc_console_io(Domain& d, TrapFrame& f) {
     const u32 count = f.r[1], buf = f.r[2];
@@ -325,17 +343,24 @@ i32 hc_console_io(Domain& d, TrapFrame& f) {
     case CONSOLEIO_write: {
         if (probe_guest(buf, count, false) != Err::ok) return err(Err::fault);
         char chunk[64];
+        u32 printed = 0;
+        // The budget is checked only where output happens (a flush), so a character costs
+        // what it did without one.
         for (u32 done = 0; done < count;) {
             const u32 n = count - done < sizeof chunk ? count - done : sizeof chunk;
             memcpy(chunk, reinterpret_cast<const char*>(buf + done), n);
-            for (u32 i = 0; i < n; ++i) {
-                const char c = chunk[i];
+            for (u32 i = 0; i < n;) {
+                const char c = chunk[i++];
                 if (c == '\n') {
-                    console_flush(d);
-                } else if (c != '\r') {
+                    printed += console_flush(d);
+                } else if (c == '\r') {
+                    continue;
+                } else {
                     d.con_line[d.con_len++] = c;
-                    if (d.con_len == sizeof d.con_line - 1) console_flush(d);
+                    if (d.con_len != sizeof d.con_line - 1) continue;
+                    printed += console_flush(d);
                 }
+                if (printed >= kConsoleBudget) return static_cast<i32>(done + i);
             }
             done += n;
         }
@@ -352,12 +377,15 @@ i32 hc_console_io(Domain& d, TrapFrame& f) {
     case XA_CONSOLEIO_write_raw: {  // dom0's console multiplexer: no prefix, no buffering
         if (!d.privileged) return err(Err::perm);
         if (probe_guest(buf, count, false) != Err::ok) return err(Err::fault);
-        for (u32 i = 0; i < count; ++i) {
+        // The same budget as CONSOLEIO_write, counted in bytes taken (so at most twice
+        // that printed, if every one is a '\n'): the loop costs a character what it did.
+        const u32 n = count < kConsoleBudget ? count : kConsoleBudget;
+        for (u32 i = 0; i < n; ++i) {
             const char c = reinterpret_cast<const char*>(buf)[i];
             if (c == '\n') board::console_putc('\r');  // as printk sends it
             board::console_putc(c);
         }
-        return static_cast<i32>(count);
+        return static_cast<i32>(n);
     }
     default:
         return err(Err::nosys);
