@@ -33,10 +33,18 @@ static uint32_t length(const char *s)
     return n;
 }
 
-/* console_io(CONSOLEIO_write): the VMM buffers a line and prints it as "[name] text". */
+/* console_io(CONSOLEIO_write): the VMM buffers a line and prints it as "[name] text". It
+ * may take fewer bytes than asked (it prints a bounded amount per call): call again for
+ * the rest. */
 static void print(const char *s)
 {
-    HYPERCALL3(XA_HYPERCALL_console_io, CONSOLEIO_write, length(s), s);
+    for (uint32_t left = length(s); left > 0;) {
+        const int32_t taken = HYPERCALL3(XA_HYPERCALL_console_io, CONSOLEIO_write, left, s);
+        if (taken <= 0)
+            return;
+        s += taken;
+        left -= (uint32_t)taken;
+    }
 }
 
 static void print_hex(uint32_t value)

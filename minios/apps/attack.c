@@ -3,7 +3,8 @@
  * prints "attack KIND: <check>: ok" or "... FAIL (got X)"; at the end "attack KIND:
  * contained" if every check held, else "attack KIND: FAILED"; then a clean shutdown.
  * what=no-handler and what=handler-fault are different: the VMM must crash the domain,
- * so they never print "contained" (the test reads the VMM's report).
+ * so they never print "contained" (the test reads the VMM's report); so is
+ * what=upcall-crash, which must never run again after its crash (not even to shut down).
  */
 #include "minios/app.h"
 #include "minios/arch.h"
@@ -180,6 +181,18 @@ static void attack_bad_pointer(void)
     expect("sync_icache over an unmapped page", HYPERVISOR_sync_icache(SPARE_VA, 64), -XEN_EFAULT);
 }
 
+/* ---- cache-range: address ranges at the top of the address space. A zero-length range is
+ * empty wherever it starts; a range running past 4 GiB is refused, never wrapped. ---- */
+
+static void attack_cache_range(void)
+{
+    expect("sync_icache of 0 bytes at 0xffffffe1", HYPERVISOR_sync_icache(0xFFFFFFE1U, 0), 0);
+    expect("sync_icache of 0 bytes at 0xffffffff", HYPERVISOR_sync_icache(0xFFFFFFFFU, 0), 0);
+    expect("sync_icache of 0 bytes at 0xff000000", HYPERVISOR_sync_icache(VMM_VA, 0), 0);
+    expect("sync_icache of 32 bytes at 0xfffffff0",
+           HYPERVISOR_sync_icache(0xFFFFFFF0U, 32), -XEN_EFAULT);
+}
+
 /* ---- bad-hypercall ---- */
 
 static void attack_bad_hypercall(void)
@@ -209,6 +222,21 @@ static void attack_evtchn(void)
     struct evtchn_status status = {.dom = 0, .port = 1};
     expect("status of dom0 port 1", HYPERVISOR_event_channel_op(EVTCHNOP_status, &status),
            -XEN_EPERM);
+    /* VIRQs that are the privileged domain's (or a device owner's) alone. */
+    static const struct {
+        const char *check;
+        uint32_t virq;
+    } dom0_only[] = {
+        {"bind VIRQ_CONSOLE", VIRQ_CONSOLE},
+        {"bind VIRQ_DOM_EXC", VIRQ_DOM_EXC},
+        {"bind VIRQ_DEBUG", VIRQ_DEBUG},
+        {"bind XA_VIRQ_PASSTHROUGH without a device", XA_VIRQ_PASSTHROUGH},
+    };
+    for (unsigned int i = 0; i < sizeof dom0_only / sizeof dom0_only[0]; i++) {
+        struct evtchn_bind_virq bind_virq = {.virq = dom0_only[i].virq, .vcpu = 0};
+        expect(dom0_only[i].check, HYPERVISOR_event_channel_op(EVTCHNOP_bind_virq, &bind_virq),
+               -XEN_EPERM);
+    }
 }
 
 /* ---- grant ---- */
@@ -285,6 +313,72 @@ static void attack_exhaust(void)
     expect("refused with ENOMEM", rc, -XEN_ENOMEM);
 }
 
+/* ---- upcall-crash: an event upcall onto an unwritable kernel stack crashes the domain;
+ * the VMM must never return into it. The instructions after the hypercall that ends in
+ * the crash try to shut down cleanly (which would hide the crash) and then report. ---- */
+
+static void attack_upcall_crash(void)
+{
+    static const struct sched_shutdown poweroff = {.reason = SHUTDOWN_poweroff};
+    volatile vcpu_info_t *v = pv_vcpu();
+    printk("attack %s: an event upcall with the kernel stack at 0xff000000\n", kind);
+    local_irq_disable();
+    v->evtchn_upcall_pending = 1;
+    __asm__ __volatile__(
+        "mov r4, sp\n"
+        "mov r5, #0\n"
+        "mov sp, #0xff000000\n"
+        "strb r5, [%[mask]]\n"         /* unmask: the next return from the VMM delivers */
+        "mov r0, #0\n"                 /* XENVER_version */
+        "mov r1, #0\n"
+        "swi %[version]\n"
+        "mov sp, r4\n"
+        "mov r0, %[shutdown]\n"
+        "mov r1, %[arg]\n"
+        "swi %[sched]\n"
+        :
+        : [mask] "r"(&v->evtchn_upcall_mask), [arg] "r"(&poweroff),
+          [version] "i"(XA_HYPERCALL_xen_version), [sched] "i"(XA_HYPERCALL_sched_op),
+          [shutdown] "i"(SCHEDOP_shutdown)
+        : "r0", "r1", "r2", "r3", "r4", "r5", "memory", "cc");
+    report("the VMM crashed this domain", false, "still running");
+}
+
+/* ---- console-flood: the VMM prints with interrupts masked, so one console_io write may
+ * print only a bounded amount and return how much it took; the rest needs more calls. ---- */
+
+static void attack_console_flood(void)
+{
+    /* A page from the allocator, not a static buffer: every mini-OS would zero it at boot. */
+    char *flood = alloc_page();
+    if (flood == NULL)
+        minios_panic("attack: out of memory");
+    _Static_assert(PAGE_SIZE == XA_CONSOLEIO_MAX, "one page is one maximal console_io write");
+    const unsigned int size = XA_CONSOLEIO_MAX;
+    memset(flood, '\n', size);
+    int taken = HYPERVISOR_console_io(CONSOLEIO_write, size, flood);
+    printk("attack %s: a write of %u newlines took %d\n", kind, size, taken);
+    report("a write of 4096 newlines stops early", taken > 0 && taken < (int)size, "all of them");
+
+    memset(flood, 'x', size);
+    int first = 0;
+    unsigned int calls = 0, done = 0;
+    while (done < size && calls < size) {
+        int rc = HYPERVISOR_console_io(CONSOLEIO_write, size - done, flood + done);
+        if (rc <= 0)
+            break;
+        if (calls++ == 0)
+            first = rc;
+        done += (unsigned int)rc;
+    }
+    (void)HYPERVISOR_console_io(CONSOLEIO_write, 1, "\n");
+    printk("attack %s: %u bytes without a newline: the first call took %d, all %u in %u calls\n", kind, size,
+           first, done, calls);
+    report("a write of 4096 bytes without a newline stops early", first > 0 && first < (int)size, "all of them");
+    report("the rest goes out in further calls", done == size, "bytes lost");
+    free_page(flood);
+}
+
 static void attack_main(void)
 {
     kind = cmdline_get("what");
@@ -303,6 +397,12 @@ static void attack_main(void)
         attack_map(kind);
     else if (strcmp(kind, "bad-pointer") == 0)
         attack_bad_pointer();
+    else if (strcmp(kind, "cache-range") == 0)
+        attack_cache_range();
+    else if (strcmp(kind, "upcall-crash") == 0)
+        attack_upcall_crash();
+    else if (strcmp(kind, "console-flood") == 0)
+        attack_console_flood();
     else if (strcmp(kind, "bad-hypercall") == 0)
         attack_bad_hypercall();
     else if (strcmp(kind, "evtchn") == 0)

@@ -2,7 +2,9 @@
  * app=domctl (dom0): lists the domains with getdomaininfo, pauses and unpauses domain 1
  * (or dom=N), printing each step's result. With recreate=NAME it then destroys that
  * domain and builds it again from the boot image's entry NAME, `rounds=N` times (default
- * 1), and checks the error answers of bad requests.
+ * 1), and checks the error answers of bad requests. With reuse=1 it closes dom0's end of
+ * the domain's console channel, reuses the port number for a channel of its own, destroys
+ * the domain and checks that its own channel survived the destroy.
  */
 #include "minios/app.h"
 #include "minios/console.h"
@@ -44,6 +46,36 @@ static void print_info(const struct xen_domctl_getdomaininfo *d)
            (unsigned long long)d->cpu_time, (unsigned int)d->store_port);
 }
 
+/* dom0's lowest port connected to dom `target` (its console channel), or 0. */
+static evtchn_port_t port_to(domid_t target)
+{
+    for (evtchn_port_t p = 1; p < 64; p++) {
+        struct evtchn_status st = {.dom = DOMID_SELF, .port = p};
+        if (HYPERVISOR_event_channel_op(EVTCHNOP_status, &st) == 0 && st.status == EVTCHNSTAT_interdomain &&
+            st.u.interdomain.dom == target)
+            return p;
+    }
+    return 0;
+}
+
+static void reuse_port_across_destroy(domid_t target)
+{
+    const evtchn_port_t port = port_to(target);
+    struct evtchn_close close = {.port = port};
+    int rc = HYPERVISOR_event_channel_op(EVTCHNOP_close, &close);
+    struct evtchn_alloc_unbound mine = {.dom = DOMID_SELF, .remote_dom = DOMID_SELF};
+    int alloc = HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &mine);
+    printk("domctl: close the console port to dom %u: %d, its number reused: %d (%s)\n", (unsigned int)target, rc,
+           alloc, port != 0 && mine.port == port ? "same port" : "another port");
+    rc = domctl(XEN_DOMCTL_destroydomain, target, NULL);
+    struct evtchn_status st = {.dom = DOMID_SELF, .port = mine.port};
+    int status = HYPERVISOR_event_channel_op(EVTCHNOP_status, &st);
+    printk("domctl: destroy dom %u: %d; the reused port afterwards: %d, status %u, offered to dom %u\n",
+           (unsigned int)target, rc, status, (unsigned int)st.status, (unsigned int)st.u.unbound.dom);
+    close.port = mine.port;
+    (void)HYPERVISOR_event_channel_op(EVTCHNOP_close, &close);
+}
+
 static void domctl_main(void)
 {
     const domid_t target = (domid_t)cmdline_get_u32("dom", 1);
@@ -67,6 +99,9 @@ static void domctl_main(void)
     printk("domctl: unpause dom %u: %d\n", (unsigned int)target, rc);
     if (domctl(XEN_DOMCTL_getdomaininfo, target, &info) == 0 && info.domain == target)
         print_info(&info);
+
+    if (cmdline_get_u32("reuse", 0) != 0)
+        reuse_port_across_destroy(target);
 
     const char *recreate = cmdline_get("recreate");
     if (recreate != NULL) {

@@ -37,6 +37,7 @@
 #define STORE_MAP_VA 0xE0000000U  /* where dom0 maps the guest's pages */
 #define DATA_MAP_VA 0xE0001000U
 #define RO_MAP_VA 0xE0100000U     /* ro=1: dom0's read-only maps, a MiB of their own */
+#define SPARE_MAP_VA 0xE0200000U  /* ro=1: a MiB with nothing mapped */
 #define RO_TEXT_BYTES 64U         /* ro=1: the page starts with this much text */
 #define SHARE_MAPPED 0x53524D50U  /* ro=1: dom0 holds the read-only map now */
 #define SHARE_ACK 0x53524B41U     /* ro=1: the guest has looked at its entry */
@@ -99,11 +100,16 @@ static unsigned int mismatches(const volatile uint32_t *page, uint32_t domid,
 
 static bool ro_mode(void) { return cmdline_get_u32("ro", 0) != 0; }
 
-/* ro=1: the text at the start of the read-only page (a console line, NUL-padded). */
+/* ro=1: the text at the start of the read-only page (a console line, NUL-padded), with a
+ * hypercall argument after it for dom0 to pass from the read-only map: an
+ * EVTCHNOP_alloc_unbound request (readable there, its OUT field not writable). */
+#define RO_ALLOC_OFFSET 48U
 static void ro_text(char out[RO_TEXT_BYTES], uint32_t domid)
 {
     memset(out, 0, RO_TEXT_BYTES);
-    snprintf(out, RO_TEXT_BYTES, "share: text from dom %u's read-only page\n", (unsigned int)domid);
+    snprintf(out, RO_ALLOC_OFFSET, "share: text from dom %u's read-only page\n", (unsigned int)domid);
+    const struct evtchn_alloc_unbound req = {.dom = DOMID_SELF, .remote_dom = DOMID_SELF, .port = 0};
+    memcpy(out + RO_ALLOC_OFFSET, &req, sizeof req);
 }
 /* Counts what differs from the ro=1 page: the text, then pattern() after it. */
 static unsigned int ro_mismatches(const volatile uint32_t *page, uint32_t domid)
@@ -335,6 +341,37 @@ static void share_backend_readonly(domid_t guest, evtchn_port_t port, struct sha
     check_status("xen_version writing into the read-only map",
                  HYPERVISOR_xen_version(XENVER_extraversion, (void *)(RO_MAP_VA + 0x200)), -XEN_EFAULT);
 
+    /* An unwritable output argument is refused before the hypercall acts: no port is
+     * allocated for an alloc_unbound whose OUT field cannot be written, no page mapped for
+     * an mmu_update whose done count cannot be. */
+    struct evtchn_alloc_unbound probe = {.dom = DOMID_SELF, .remote_dom = DOMID_SELF};
+    int first = HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &probe);
+    struct evtchn_close close = {.port = probe.port};
+    (void)HYPERVISOR_event_channel_op(EVTCHNOP_close, &close);
+    check_status("alloc_unbound with its request in the read-only map",
+                 HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, (void *)(RO_MAP_VA + RO_ALLOC_OFFSET)),
+                 -XEN_EFAULT);
+    struct evtchn_alloc_unbound again = {.dom = DOMID_SELF, .remote_dom = DOMID_SELF};
+    int second = HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &again);
+    printk("share: the next free port before and after: %s\n",
+           first == 0 && second == 0 && again.port == probe.port ? "the same" : "different (one leaked)");
+    if (first != 0 || second != 0 || again.port != probe.port)
+        fail("a port leaked by the refused alloc_unbound", (int)again.port);
+    close.port = again.port;
+    (void)HYPERVISOR_event_channel_op(EVTCHNOP_close, &close);
+    void *spare = alloc_page();
+    if (spare == NULL) {
+        fail("out of memory", 0);
+    } else {
+        const struct mmu_update req = {.ptr = SPARE_MAP_VA | MMU_NORMAL_PT_UPDATE,
+                                       .val = arch_virt_to_mach(spare) | XA_PTE_PRESENT | XA_PTE_RW};
+        check_status("mmu_update with its done count in the read-only map",
+                     HYPERVISOR_mmu_update(&req, 1, (uint32_t *)(RO_MAP_VA + 0x300), DOMID_SELF), -XEN_EFAULT);
+        check_status("unmap the page it would have mapped", HYPERVISOR_update_va_mapping(SPARE_MAP_VA, 0, UVMF_INVLPG),
+                     -XEN_ENOENT);
+        free_page(spare);
+    }
+
     /* A store from virtual kernel mode: bounced to our handler as a permission fault in ARM
      * domain 4 (client in kernel mode, AP user read-only). */
     struct pv_fault_record rec;
@@ -398,6 +435,10 @@ static void share_backend(void)
             fail("request pattern: words differing", (int)bad);
         for (uint32_t i = 0; i < SHARE_WORDS; i++)
             data[i] = reply_pattern(msg->domid, i);
+        /* A grant map goes only through GNTTABOP_unmap_grant_ref: an ordinary unmap of its
+         * address is refused (-EPERM) and the map, its handle and the guest's flags stay. */
+        check_status("update_va_mapping(0) over the grant map",
+                     HYPERVISOR_update_va_mapping(DATA_MAP_VA, 0, UVMF_INVLPG), -XEN_EPERM);
         st = gnttab_unmap(data_handle, DATA_MAP_VA);
         if (st != GNTST_okay)
             fail("unmap the data page", st);

@@ -28,8 +28,15 @@ static size_t own_len;
 
 void mux_raw(const char *text, size_t len)
 {
-    if (len > 0)
-        (void)HYPERVISOR_console_io(XA_CONSOLEIO_write_raw, (uint32_t)len, text);
+    /* The VMM takes at most XA_CONSOLEIO_WRITE_BUDGET bytes a call: the rest follows. */
+    while (len > 0) {
+        const uint32_t n = len > XA_CONSOLEIO_MAX ? XA_CONSOLEIO_MAX : (uint32_t)len;
+        const int taken = HYPERVISOR_console_io(XA_CONSOLEIO_write_raw, n, text);
+        if (taken <= 0)
+            return;
+        text += taken;
+        len -= (size_t)taken;
+    }
 }
 
 void mux_prompt_shown(bool shown)

@@ -543,8 +543,63 @@ TEST_F(EvtchnTest, BindVirqErrors) {
     expect_unchanged(s);
     fill_ports(kD2);
     const Snapshot s2 = snap();
-    EXPECT_EQ(bind(kD2, VIRQ_CONSOLE, 0), kErrNoSpc);
+    EXPECT_EQ(bind(kD2, VIRQ_XENOPROF, 0), kErrNoSpc);
     expect_unchanged(s2);
+}
+
+TEST_F(EvtchnTest, UnprivilegedDomainsBindOnlyTheirOwnVirqs) {
+    const Snapshot s = snap();
+    auto bind = [&](DomId caller, u32 virq, bool has_device = false) {
+        evtchn_bind_virq v{virq, 0, 0xABCD};
+        const Err e = ec_.bind_virq(caller, v, has_device);
+        if (e != Err::ok) {
+            EXPECT_EQ(v.port, 0xABCDu);
+        }
+        return e;
+    };
+    for (u32 virq : {VIRQ_DEBUG, VIRQ_CONSOLE, VIRQ_DOM_EXC, VIRQ_TBUF, VIRQ_ENOMEM, XA_VIRQ_PASSTHROUGH,
+                     VIRQ_ARCH_7}) {
+        EXPECT_EQ(bind(kD2, virq), Err::perm) << virq;
+    }
+    expect_unchanged(s);
+    EXPECT_EQ(bind(kD2, XA_VIRQ_PASSTHROUGH, true), Err::ok);  // its device's interrupt
+    EXPECT_EQ(bind(kD2, VIRQ_XENOPROF), Err::ok);
+    EXPECT_EQ(bind(kD0, VIRQ_DOM_EXC), Err::ok);  // the privileged domain: any
+    EXPECT_EQ(bind(kD0, VIRQ_DEBUG), Err::ok);
+    EXPECT_EQ(bind(kD0, XA_VIRQ_PASSTHROUGH), Err::ok);
+    static_assert(virq_bindable(VIRQ_TIMER, false, false));
+    static_assert(!virq_bindable(VIRQ_CONSOLE, false, true));
+}
+
+TEST_F(EvtchnTest, CloseIfPeerClosesOnlyAChannelStillLeadingToThePeer) {
+    using S = EventChannels::State;
+    // Connected to the peer: closed, the peer's end becomes unbound.
+    auto [p0, p1] = connect(kD0, kD1);
+    EXPECT_TRUE(ec_.close_if_peer(kD0, p0, kD1));
+    EXPECT_EQ(ec_.port(kD0, p0)->state, S::free);
+    EXPECT_EQ(ec_.port(kD1, p1)->state, S::unbound);
+    // Unbound and offered to the peer (the peer closed its end): closed too.
+    auto [q0, q1] = connect(kD0, kD1);
+    ASSERT_EQ(ec_.close(kD1, evtchn_close{q1}), Err::ok);
+    EXPECT_TRUE(ec_.close_if_peer(kD0, q0, kD1));
+    EXPECT_EQ(ec_.port(kD0, q0)->state, S::free);
+    // The number reused for a channel with someone else, or for a VIRQ: left alone.
+    auto [r0, r2] = connect(kD0, kD2);
+    EXPECT_FALSE(ec_.close_if_peer(kD0, r0, kD1));
+    EXPECT_EQ(ec_.port(kD0, r0)->state, S::interdomain);
+    EXPECT_EQ(ec_.port(kD2, r2)->state, S::interdomain);
+    const u32 own = alloc(kD0, DOMID_SELF, DOMID_SELF);
+    EXPECT_FALSE(ec_.close_if_peer(kD0, own, kD1));
+    EXPECT_EQ(ec_.port(kD0, own)->state, S::unbound);
+    evtchn_bind_virq v{VIRQ_DOM_EXC, 0, 0};
+    ASSERT_EQ(ec_.bind_virq(kD0, v), Err::ok);
+    EXPECT_FALSE(ec_.close_if_peer(kD0, v.port, kD1));
+    EXPECT_EQ(ec_.port(kD0, v.port)->state, S::virq);
+    // Free, reserved, out of range, unknown owner: nothing.
+    EXPECT_FALSE(ec_.close_if_peer(kD0, p0, kD1));
+    EXPECT_FALSE(ec_.close_if_peer(kD0, 0, kD1));
+    EXPECT_FALSE(ec_.close_if_peer(kD0, EventChannels::kPortsPerDomain, kD1));
+    EXPECT_FALSE(ec_.close_if_peer(DomId(7), 1, kD1));
 }
 
 TEST_F(EvtchnTest, CloseVirqAllowsRebind) {

@@ -202,6 +202,18 @@ TEST_F(GrantTest, MapSucceeds) {
     EXPECT_EQ(gt_.mapped_from(kD1), 0u);
 }
 
+TEST_F(GrantTest, MapsAtIsTheMappersOwnGrantMapsOnly) {
+    grant(kD0, 5, kD1, 3);
+    const u32 h = map_ok(kD1, kD0, 5, 0xC0100000);
+    EXPECT_TRUE(gt_.maps_at(kD1, VirtAddr(0xC0100000)));
+    EXPECT_TRUE(gt_.maps_at(kD1, VirtAddr(0xC0100FFF)));  // any address in the page
+    EXPECT_FALSE(gt_.maps_at(kD1, VirtAddr(0xC0101000)));
+    EXPECT_FALSE(gt_.maps_at(kD0, VirtAddr(0xC0100000)));  // the granter maps nothing there
+    EXPECT_FALSE(gt_.maps_at(DomId(9), VirtAddr(0xC0100000)));
+    EXPECT_EQ(unmap(kD1, h, 0xC0100000), GNTST_okay);
+    EXPECT_FALSE(gt_.maps_at(kD1, VirtAddr(0xC0100000)));
+}
+
 TEST_F(GrantTest, HandlesAreMaptrackSlots) {
     grant(kD0, 2, kD1, 0);
     grant(kD0, 3, kD1, 1);

@@ -312,11 +312,13 @@ Err destroy(Domain& d) {
     vmm::grants().revoke_all_from(d.id);
     vmm::grants().release_all_of(d.id);
     // The console and store channels the builder made have dom0's ends too: close them,
-    // or every destroy/create cycle would leak two of dom0's ports.
+    // or every destroy/create cycle would leak two of dom0's ports. Only while they still
+    // lead to this domain: dom0 may have closed one and reused its number for another
+    // channel, which must survive.
     if (d.id != DomId(0)) {
         const u32 ports[] = {d.console_port_dom0, d.store_port_dom0};
         for (u32 port : ports) {
-            if (port != 0) (void)vmm::evtchn().close(DomId(0), evtchn_close{port});
+            if (port != 0) (void)vmm::evtchn().close_if_peer(DomId(0), port, d.id);
         }
     }
     (void)vmm::evtchn().detach(d.id);

@@ -125,6 +125,15 @@ void EventChannels::close_port(DomId dom, Domain& d, u32 port) {
     shared_of(dom, d).evtchn_pending[word_of(port)] &= ~bit_of(port);
 }
 
+bool EventChannels::close_if_peer(DomId owner, u32 port, DomId peer) {
+    Domain* d = find(owner);
+    if (d == nullptr || port == 0 || port >= kPortsPerDomain) return false;
+    const Port& p = d->ports[port];
+    if ((p.state != State::interdomain && p.state != State::unbound) || p.remote_dom != peer.value()) return false;
+    close_port(owner, *d, port);
+    return true;
+}
+
 // Xen: -ESRCH no such dom, -EPERM dom is another domain and caller unprivileged,
 // -ENOSPC no free port. remote_dom is not checked (as in Xen): it only names who may bind.
 Err EventChannels::alloc_unbound(DomId caller, evtchn_alloc_unbound& arg) {
@@ -172,13 +181,15 @@ Err EventChannels::bind_interdomain(DomId caller, evtchn_bind_interdomain& arg, 
 }
 
 // Xen order: -EINVAL virq out of range or global virq on vCPU != 0, -ENOENT no such vCPU,
-// -EEXIST virq already bound, -ENOSPC no free port.
-Err EventChannels::bind_virq(DomId caller, evtchn_bind_virq& arg) {
+// then -EPERM a virq the caller may not bind (virq_bindable), -EEXIST virq already bound,
+// -ENOSPC no free port.
+Err EventChannels::bind_virq(DomId caller, evtchn_bind_virq& arg, bool has_device) {
     Domain* d = find(caller);
     if (d == nullptr) return kErrSrch;
     if (arg.virq >= NR_VIRQS) return Err::inval;
     if (!virq_is_per_vcpu(arg.virq) && arg.vcpu != 0) return Err::inval;
     if (arg.vcpu >= kVcpus) return Err::noent;
+    if (!virq_bindable(arg.virq, d->privileged, has_device)) return Err::perm;
     if (d->virq_to_port[arg.virq] != 0) return Err::exist;
     const u32 port = free_port(*d);
     if (port == 0) return kErrNoSpc;

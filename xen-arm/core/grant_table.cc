@@ -157,4 +157,12 @@ u32 GrantTables::mapped_by(DomId mapper) const {
     return n;
 }
 
+bool GrantTables::maps_at(DomId mapper, VirtAddr va) const {
+    if (mapper.value() >= kMaxDomains) return false;
+    for (const Maptrack& m : maptrack_[mapper.value()]) {
+        if (m.used && m.host_addr == va.align_down(kPageSize)) return true;
+    }
+    return false;
+}
+
 }  // namespace xa

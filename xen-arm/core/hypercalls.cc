@@ -52,6 +52,13 @@ Err update_mapping(Domain& d, u32 va, xa_pte_t pte) {
         if (e != Err::ok) return e;
         const auto tr = t.translate(VirtAddr(va));
         if (!tr || tr->kind != Translation::Kind::page) return Err::noent;
+        // A grant map is taken down by GNTTABOP_unmap_grant_ref only. Unmapping it here
+        // would leave its maptrack record (the later grant unmap fails) and the granter's
+        // GTF_reading/GTF_writing set for good. Xen crashes a domain that implicitly unmaps
+        // a granted PTE; refusing is enough here, since nothing changes: the map, its
+        // handle and the granter's flags stay as they were, and the caller can still undo
+        // it properly.
+        if (vmm::grants().maps_at(d.id, VirtAddr(va))) return Err::perm;
         forget_page(VirtAddr(va), &d == domains::current());
         const Err u = t.unmap_page(VirtAddr(va));
         if (u != Err::ok) return u;
@@ -138,6 +145,9 @@ i32 run_batch(Domain& d, const TrapFrame& f, u32 max, bool allow_empty, Fn apply
     const domid_t dom = static_cast<domid_t>(f.r[3]);
     if (dom != DOMID_SELF && dom != d.id.value()) return err(Err::perm);
     if ((count == 0 && !allow_empty) || count > max) return err(Err::inval);
+    // The done count is an output: unwritable, nothing is applied (a batch whose progress
+    // cannot be reported must not change anything).
+    if (done_va != 0 && probe_guest(done_va, sizeof(u32), true) != Err::ok) return err(Err::fault);
     u32 done = 0;
     Err result = Err::ok;
     for (; done < count; ++done) {
@@ -170,8 +180,12 @@ Err mmuext_one(const mmuext_op& op) {
         return Err::ok;
     case XA_MMUEXT_SYNC_ICACHE:
         if (op.arg2 > XA_MMUEXT_SYNC_MAX) return Err::inval;
+        // An empty range is empty wherever it starts: nothing to check, no cache line to
+        // touch (not even one of the VMM's at arg1).
+        if (op.arg2 == 0) return Err::ok;
         // Only the caller's own readable memory: the MMU checks it (a cache operation by
-        // address on an unmapped address would be a VMM data abort).
+        // address on an unmapped address would be a VMM data abort). The probe refuses a
+        // range running past 4 GiB, so the cache loops below never see one.
         if (probe_guest(op.arg1, op.arg2, false) != Err::ok) return Err::fault;
         cpu::sync_icache_range(op.arg1, op.arg2);
         return Err::ok;
@@ -195,13 +209,42 @@ i32 hc_set_timer_op(Domain& d, TrapFrame& f) {
     return 0;
 }
 
+// Whether d has a passed-through device (its interrupt is XA_VIRQ_PASSTHROUGH).
+bool owns_device(const Domain& d) {
+    const char* name;
+    u32 phys, irq;
+    u16 owner;
+    for (u32 i = 0; passthrough::describe(i, name, phys, irq, owner); ++i) {
+        if (owner == d.id.value()) return true;
+    }
+    return false;
+}
+
+// The EVTCHNOP structs with an output (copied back on success): alloc_unbound, bind_*,
+// status. close, send and unmask only read theirs.
+template <typename T>
+constexpr bool kEvtchnHasOutput = true;
+template <>
+constexpr bool kEvtchnHasOutput<evtchn_close> = false;
+template <>
+constexpr bool kEvtchnHasOutput<evtchn_send> = false;
+template <>
+constexpr bool kEvtchnHasOutput<evtchn_unmask> = false;
+
 template <typename T>
 i32 evtchn_call(Domain& d, u32 va, Err (*op)(Domain&, T&, Kick&)) {
     T arg;
+    // An output is checked writable before the op acts, so a port is never made that the
+    // caller cannot learn of.
+    if constexpr (kEvtchnHasOutput<T>) {
+        if (probe_guest(va, sizeof arg, true) != Err::ok) return err(Err::fault);
+    }
     if (copy_from_current_guest(&arg, va, sizeof arg) != Err::ok) return err(Err::fault);
     Kick k;
     const Err e = op(d, arg, k);
-    if (e == Err::ok && copy_to_current_guest(va, &arg, sizeof arg) != Err::ok) return err(Err::fault);
+    if constexpr (kEvtchnHasOutput<T>) {
+        if (e == Err::ok && copy_to_current_guest(va, &arg, sizeof arg) != Err::ok) return err(Err::fault);
+    }
     sched::event_raised(k);
     return err(e);
 }
@@ -218,7 +261,7 @@ i32 hc_event_channel_op(Domain& d, TrapFrame& f) {
         });
     case EVTCHNOP_bind_virq:
         return evtchn_call<evtchn_bind_virq>(d, f.r[1], [](Domain& d, evtchn_bind_virq& a, Kick&) {
-            return vmm::evtchn().bind_virq(d.id, a);
+            return vmm::evtchn().bind_virq(d.id, a, owns_device(d));
         });
     case EVTCHNOP_close:
         return evtchn_call<evtchn_close>(d, f.r[1], [](Domain& d, evtchn_close& a, Kick&) {
@@ -269,11 +312,29 @@ i32 hc_xen_version(Domain&, TrapFrame& f) {
     }
 }
 
-void console_flush(Domain& d) {
+// "[" name "] " and "\r\n" around a line, with the longest name a domain can have.
+constexpr u32 kConsoleLineOverhead = 1 + (sizeof Domain{}.name - 1) + 2 + 2;
+
+// Prints d's buffered line as "[name] text"; returns at most how many bytes that put on
+// the console: the line and "\r\n", with the prefix counted at its longest name (no
+// strlen on the console path; the budget below only needs an upper bound).
+u32 console_flush(Domain& d) {
     d.con_line[d.con_len] = '\0';
     printk("[%s] %s\n", d.name, d.con_line);
+    const u32 printed = d.con_len + kConsoleLineOverhead;
     d.con_len = 0;
+    return printed;
 }
+
+// The VMM runs with interrupts masked and the board consoles are written byte by byte,
+// so a console_io write holds interrupts off for as long as the UART needs for its output
+// (87 us a byte at 115,200 baud). Each write stops taking input once it has put
+// XA_CONSOLEIO_WRITE_BUDGET bytes on the console and returns how many it took; the guest
+// calls again for the rest (as write(2) returns a partial count). A CONSOLEIO_write call
+// therefore prints at most the budget plus one line ("[name] ", 119 characters, "\r\n"):
+// 127 + 139 bytes, about 23 ms at 115,200 baud (a 4 KiB write of newlines would
+// otherwise print 45 KB or more: 3.9 s).
+constexpr u32 kConsoleBudget = XA_CONSOLEIO_WRITE_BUDGET;
 
 i32 hc_console_io(Domain& d, TrapFrame& f) {
     const u32 count = f.r[1], buf = f.r[2];
@@ -282,17 +343,24 @@ i32 hc_console_io(Domain& d, TrapFrame& f) {
     case CONSOLEIO_write: {
         if (probe_guest(buf, count, false) != Err::ok) return err(Err::fault);
         char chunk[64];
+        u32 printed = 0;
+        // The budget is checked only where output happens (a flush), so a character costs
+        // what it did without one.
         for (u32 done = 0; done < count;) {
             const u32 n = count - done < sizeof chunk ? count - done : sizeof chunk;
             memcpy(chunk, reinterpret_cast<const char*>(buf + done), n);
-            for (u32 i = 0; i < n; ++i) {
-                const char c = chunk[i];
+            for (u32 i = 0; i < n;) {
+                const char c = chunk[i++];
                 if (c == '\n') {
-                    console_flush(d);
-                } else if (c != '\r') {
+                    printed += console_flush(d);
+                } else if (c == '\r') {
+                    continue;
+                } else {
                     d.con_line[d.con_len++] = c;
-                    if (d.con_len == sizeof d.con_line - 1) console_flush(d);
+                    if (d.con_len != sizeof d.con_line - 1) continue;
+                    printed += console_flush(d);
                 }
+                if (printed >= kConsoleBudget) return static_cast<i32>(done + i);
             }
             done += n;
         }
@@ -309,12 +377,15 @@ i32 hc_console_io(Domain& d, TrapFrame& f) {
     case XA_CONSOLEIO_write_raw: {  // dom0's console multiplexer: no prefix, no buffering
         if (!d.privileged) return err(Err::perm);
         if (probe_guest(buf, count, false) != Err::ok) return err(Err::fault);
-        for (u32 i = 0; i < count; ++i) {
+        // The same budget as CONSOLEIO_write, counted in bytes taken (so at most twice
+        // that printed, if every one is a '\n'): the loop costs a character what it did.
+        const u32 n = count < kConsoleBudget ? count : kConsoleBudget;
+        for (u32 i = 0; i < n; ++i) {
             const char c = reinterpret_cast<const char*>(buf)[i];
             if (c == '\n') board::console_putc('\r');  // as printk sends it
             board::console_putc(c);
         }
-        return static_cast<i32>(count);
+        return static_cast<i32>(n);
     }
     default:
         return err(Err::nosys);
@@ -322,9 +393,12 @@ i32 hc_console_io(Domain& d, TrapFrame& f) {
 }
 
 // Grant ops: each struct is copied in, handled, and copied back (its status says how it
-// went); only an unreachable array fails the hypercall itself.
+// went); only an unreachable array fails the hypercall itself. The whole array must be
+// writable before any op runs: a map whose handle cannot be written back would be a map
+// nobody can undo.
 template <typename Op, typename Fn>
 i32 for_each_grant_op(u32 uop, u32 count, Fn handle) {
+    if (probe_guest(uop, count * sizeof(Op), true) != Err::ok) return err(Err::fault);
     for (u32 i = 0; i < count; ++i) {
         Op op;
         const u32 va = uop + i * sizeof op;
@@ -427,6 +501,9 @@ i32 hc_sched_op(Domain& d, TrapFrame& f) {
         sched_shutdown s;
         if (copy_from_current_guest(&s, f.r[1], sizeof s) != Err::ok) return err(Err::fault);
         if (s.reason > SHUTDOWN_crash) return err(Err::inval);
+        // Only a live domain runs hypercalls (a crashed one is switched away before it
+        // could), but shutdown must never overwrite how a domain stopped: checked anyway.
+        if (d.state != DomState::alive) return err(Err::inval);
         if (d.con_len != 0) console_flush(d);
         static const char* const kReasons[] = {"poweroff", "reboot", "suspend", "crash"};
         printk("xen-arm: dom%u '%s' shut down (%s) at %llu ns\n", d.id.value(), d.name, kReasons[s.reason],
@@ -478,6 +555,9 @@ void fill_domaininfo(Domain& t, const Domain& caller, xen_domctl_getdomaininfo& 
 i32 hc_domctl(Domain& d, TrapFrame& f) {
     if (!d.privileged) return err(Err::perm);
     xen_domctl op;
+    // Every command's result goes back into the struct (createdomain's new id,
+    // assign_device's address and line): writable first, or nothing is done.
+    if (probe_guest(f.r[0], sizeof op, true) != Err::ok) return err(Err::fault);
     if (copy_from_current_guest(&op, f.r[0], sizeof op) != Err::ok) return err(Err::fault);
     if (op.interface_version != XA_DOMCTL_INTERFACE_VERSION) return err(Err::inval);
     Domain* target = domains::get(DomId(op.domain));

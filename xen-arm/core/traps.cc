@@ -96,10 +96,20 @@ Err restore(Domain& d, TrapFrame& f, u32 va) {
 void deliver_pending_upcall(Domain& d, TrapFrame& f) {
     if (d.trap_table[XA_TRAP_IRQ] == 0) return;  // not ready for events yet: they stay pending
     const char* why = nullptr;
-    if (!bounce(d, f, XA_TRAP_IRQ, why)) crash(d, f, "event upcall", why);
+    if (!bounce(d, f, XA_TRAP_IRQ, why)) {
+        crash(d, f, "event upcall", why);
+        // We are on the way out to this domain (sched::leave), and f is still its frame:
+        // returning would run the crashed domain on. Leave again instead: d is no longer
+        // runnable, so that switches to another domain (or idles, or stops the VMM) and
+        // rewrites f. Each pass crashes one more domain at most, so this ends.
+        sched::leave(f);
+    }
 }
 
 void crash(Domain& d, const TrapFrame& f, const char* what, const char* why) {
+    // Shutdown and crash are final: a domain that has stopped is never crashed again (nor,
+    // in sched_op shutdown, shut down), so the first way it stopped is the one reported.
+    if (d.state != DomState::alive) return;
     printk("xen-arm: dom%u '%s' crashed: %s: %s\n", d.id.value(), d.name, what, why);
     printk("    pc 0x%08x sp 0x%08x lr 0x%08x, virtual %s mode\n", f.pc, f.sp, f.lr,
            d.mode == VirtMode::kernel ? "kernel" : "user");

@@ -8,7 +8,8 @@
 //
 // Errors (Xen's choices, from xen/common/event_channel.c):
 //   -ESRCH   the domain named by a dom field (or the caller) does not exist
-//   -EPERM   status/alloc_unbound on another domain without privilege
+//   -EPERM   status/alloc_unbound on another domain without privilege; bind_virq of a
+//            virq that is not the caller's to bind (virq_bindable)
 //   -EINVAL  port out of range, port in the wrong state (free/reserved/not unbound for us),
 //            virq out of range, global virq on vCPU != 0
 //   -ENOENT  vCPU does not exist (bind_virq)
@@ -26,6 +27,17 @@
 #include "types.hh"
 
 namespace xa {
+
+// Which VIRQs a domain may bind. The privileged domain: all of them. Another domain: its
+// own per-vCPU ones (VIRQ_TIMER, and the profiling ones the VMM never raises), and
+// XA_VIRQ_PASSTHROUGH only while it owns a passed-through device; not VIRQ_DEBUG (a
+// request from the VMM's console) and no global VIRQ (VIRQ_CONSOLE, VIRQ_DOM_EXC, ...):
+// those report on the whole system and are dom0's, as in Xen.
+constexpr bool virq_bindable(u32 virq, bool privileged, bool has_device) {
+    if (privileged) return true;
+    if (virq == XA_VIRQ_PASSTHROUGH) return has_device;
+    return virq == VIRQ_TIMER || virq == VIRQ_XENOPROF || virq == VIRQ_XENPMU;
+}
 
 // Xen errnos that Err does not (yet) name.
 inline constexpr Err kErrSrch = static_cast<Err>(-XEN_ESRCH);
@@ -79,8 +91,14 @@ public:
     // Also sets the new local port pending (Xen does so, since notifications sent while the
     // remote port was unbound were dropped); `kick` reports the caller's upcall.
     Err bind_interdomain(DomId caller, evtchn_bind_interdomain& arg, Kick& kick);
-    Err bind_virq(DomId caller, evtchn_bind_virq& arg);
+    // has_device: the caller owns a passed-through device (XA_VIRQ_PASSTHROUGH is its).
+    Err bind_virq(DomId caller, evtchn_bind_virq& arg, bool has_device = false);
     Err close(DomId caller, const evtchn_close& arg);
+    // Closes `owner`'s port only if it still belongs to a channel with `peer`: connected to
+    // it, or unbound and offered to it. The VMM keeps port numbers of channels it made
+    // (dom0's end of a domain's console and store); their owner may have closed one and
+    // reused the number meanwhile. Returns whether the port was closed.
+    bool close_if_peer(DomId owner, u32 port, DomId peer);
     // Interdomain: pending on the peer; unbound: dropped (returns ok); else -EINVAL.
     Err send(DomId caller, const evtchn_send& arg, Kick& kick);
     Err status(DomId caller, evtchn_status& arg) const;

@@ -103,6 +103,9 @@ public:
     u32 revoke_all_from(DomId granter);
     // Grants `mapper` currently has mapped.
     u32 mapped_by(DomId mapper) const;
+    // Whether `mapper` has a grant mapped at va (a page its ordinary page-table updates must
+    // leave alone: only unmap() may take it down, keeping maptrack and flags true).
+    bool maps_at(DomId mapper, VirtAddr va) const;
 
 private:
     struct Maptrack {

@@ -64,10 +64,12 @@ void BSP_Write(const char *buf, size_t len)
 {
     while (len > 0) {
         const uint32_t n = len > XA_CONSOLEIO_MAX ? XA_CONSOLEIO_MAX : (uint32_t)len;
-        if (HYPERVISOR_console_io(CONSOLEIO_write, n, buf) < 0)
+        /* The VMM may take fewer bytes than asked (its per-call console budget). */
+        const int taken = HYPERVISOR_console_io(CONSOLEIO_write, n, buf);
+        if (taken <= 0)
             return;
-        buf += n;
-        len -= n;
+        buf += taken;
+        len -= (size_t)taken;
     }
 }
 

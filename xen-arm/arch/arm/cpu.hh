@@ -2,6 +2,7 @@
 // The only inline assembly in the VMM lives here, in arch/.
 #pragma once
 
+#include "addr_range.hh"
 #include "types.hh"
 
 namespace xa::cpu {
@@ -29,23 +30,36 @@ inline void flush_caches() {
         ::: "r0", "cc", "memory");
 }
 
+// The ARM926EJ-S's cache line.
+inline constexpr u32 kCacheLine = 32;
+
 // Clean and invalidate the D-cache lines of [va, va + len) (ARM926: 32-byte lines, CP15
-// c7, c14, 1 by modified virtual address), then drain the write buffer.
+// c7, c14, 1 by modified virtual address), then drain the write buffer. The lines come
+// from unit_span (addr_range.hh): an empty range touches no line, and a range past 4 GiB
+// (callers refuse it first) touches none either instead of wrapping around forever.
 inline void clean_invalidate_dcache_range(u32 va, u32 len) {
-    for (u32 line = va & ~31u; line < va + len; line += 32) {
+    UnitSpan s;
+    (void)unit_span(va, len, kCacheLine, s);
+    u32 line = s.first;
+    for (u32 i = 0; i < s.count; ++i, line += kCacheLine) {
         asm volatile("mcr p15, 0, %0, c7, c14, 1" ::"r"(line) : "memory");
     }
     asm volatile("mcr p15, 0, %0, c7, c10, 4" ::"r"(0) : "memory");
 }
 
 // Make freshly written code in [va, va + len) executable: clean its D-cache lines (CP15
-// c7, c10, 1), drain the write buffer, invalidate its I-cache lines (c7, c5, 1).
+// c7, c10, 1), drain the write buffer, invalidate its I-cache lines (c7, c5, 1). Lines as
+// in clean_invalidate_dcache_range.
 inline void sync_icache_range(u32 va, u32 len) {
-    for (u32 line = va & ~31u; line < va + len; line += 32) {
+    UnitSpan s;
+    (void)unit_span(va, len, kCacheLine, s);
+    u32 line = s.first;
+    for (u32 i = 0; i < s.count; ++i, line += kCacheLine) {
         asm volatile("mcr p15, 0, %0, c7, c10, 1" ::"r"(line) : "memory");
     }
     asm volatile("mcr p15, 0, %0, c7, c10, 4" ::"r"(0) : "memory");
-    for (u32 line = va & ~31u; line < va + len; line += 32) {
+    line = s.first;
+    for (u32 i = 0; i < s.count; ++i, line += kCacheLine) {
         asm volatile("mcr p15, 0, %0, c7, c5, 1" ::"r"(line) : "memory");
     }
 }
