@@ -8,7 +8,7 @@ GDB_PORT ?= 1234
 QEMU_EXTRA ?=
 
 .DEFAULT_GOAL := all
-.PHONY: all vmm run test debug qemu deps deps-build host-test system-test vmm-all clean help
+.PHONY: all vmm run test debug qemu deps deps-build host-test system-test attack vmm-all clean help
 
 all: deps-build vmm
 
@@ -81,6 +81,11 @@ system-test: vmm-all minios test-guests hello
 	@echo "test: system tests in QEMU (pytest)"
 	/usr/bin/python3 -m pytest -q tests
 
+# The attack suite alone (pytest marker `attack`; make test runs it with everything else).
+attack: deps qemu vmm-all minios test-guests
+	@echo "test: the attack suite in QEMU (pytest -m attack)"
+	/usr/bin/python3 -m pytest -q -m attack tests/system
+
 test: deps qemu
 	@$(MAKE) --no-print-directory host-test
 	@$(MAKE) --no-print-directory system-test
@@ -98,6 +103,7 @@ help:
 	@echo "  test           install what is missing, then host-test and system-test"
 	@echo "  host-test      GoogleTest unit tests of the VMM's logic, compiled for the host"
 	@echo "  system-test    pytest: every board and system booted in QEMU, tools and images checked"
+	@echo "  attack         the attack suite: malicious guests against the VMM and victim domains (part of test)"
 	@echo "  debug          QEMU halted at reset with its gdbstub, gdb-multiarch attached (SYSTEM when given)"
 	@echo "  qemu           build (or find cached) the project's qemu-system-arm"
 	@echo "  deps           install the missing Debian packages for everything (tools/install-deps.sh)"

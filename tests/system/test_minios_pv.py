@@ -77,6 +77,7 @@ def test_heartbeat_sleeps_on_the_vmm_timer(tmp_path, platform):
     assert "(2 shut down, 0 crashed)" in run.output, run.output
 
 
+@pytest.mark.attack
 @pytest.mark.parametrize("platform", PLATFORMS)
 @pytest.mark.parametrize("kind", sorted(ATTACKS))
 def test_attack_is_contained(tmp_path, platform, kind, request):
@@ -95,6 +96,7 @@ def test_attack_is_contained(tmp_path, platform, kind, request):
     assert run.status == 0, run.output
 
 
+@pytest.mark.attack
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_attack_without_a_dabt_handler_crashes_only_the_attacker(tmp_path, platform):
     run = system(tmp_path, platform, "nohandler", ("dom0", "app=heartbeat count=3 period=10"),
@@ -108,6 +110,7 @@ def test_attack_without_a_dabt_handler_crashes_only_the_attacker(tmp_path, platf
     assert run.status == 5, run.output  # every domain stopped, one crashed
 
 
+@pytest.mark.attack
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_a_fault_inside_a_trap_handler_crashes_only_that_domain(tmp_path, platform):
     run = system(tmp_path, platform, "handlerfault", ("dom0", "app=heartbeat count=3 period=10"),
@@ -120,6 +123,7 @@ def test_a_fault_inside_a_trap_handler_crashes_only_that_domain(tmp_path, platfo
     assert run.status == 5, run.output
 
 
+@pytest.mark.attack
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_console_io_prints_a_bounded_amount_per_call(tmp_path, platform):
     """A console_io write stops once it has printed XA_CONSOLEIO_WRITE_BUDGET (128) bytes,
@@ -136,6 +140,7 @@ def test_console_io_prints_a_bounded_amount_per_call(tmp_path, platform):
     assert run.status == 0, run.output
 
 
+@pytest.mark.attack
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_a_crashed_domain_never_runs_again(tmp_path, platform):
     """An event upcall onto an unwritable kernel stack crashes the domain as the VMM leaves

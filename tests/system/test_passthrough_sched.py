@@ -15,6 +15,8 @@ import pytest
 
 import images
 
+pytestmark = pytest.mark.attack
+
 PASSTHROUGH = {"imx21": "gpt3", "versatilepb": "sp804b"}
 # The owner's period: the shortest at which it still blocks between interrupts. Each
 # interrupt costs the owner about 1,250 instructions (VMM entry, upcall, its handler,

@@ -14,6 +14,8 @@ import pytest
 import images
 from vmm import PLATFORMS
 
+pytestmark = pytest.mark.attack
+
 ATTACKERS = 4
 # An attacker has 1 MiB of memory: a quota of 1 + 64 tables, two of them in use when it
 # starts (its memory's MiB and the VMM-provided MiB).

@@ -1,0 +1,105 @@
+"""The attack suite (`make attack`): every attack mini-OS knows (minios/apps/attack.c), each
+in a domain of its own beside two victims, on every board, against a run of the same
+system with no attack.
+
+    dom0    app=heartbeat, priority 0: beats every 10 ms (fixed-priority: it preempts)
+    guest1  app=spin, priority 128: CPU-bound; after 50 ms it measures its share of a
+            200 ms window of system time
+    guest2  the attacker, priority 64: it runs first, while both victims are alive, and
+            its after-effects fall into the spinner's window (for the no-attack run, a
+            domain that exits at once)
+
+An attack passes when the attacker got an error for everything it tried (it prints
+"contained") or was crashed alone, the VMM stopped as it must (0, or 5 for a crashed
+attacker), and neither victim noticed: the heartbeat's mean period within 1 % and the
+spinner's CPU share within 5 % of the no-attack run. README.md's "Attacks" table lists
+what each attack tries and what it must get; tests/system/test_minios_pv.py checks each
+attack's individual results."""
+import re
+import subprocess
+
+import pytest
+
+import images
+from vmm import PLATFORMS
+
+pytestmark = pytest.mark.attack
+
+# kind -> what the attacker must end with: "contained" (every try refused) or "crashed".
+ATTACKS = {
+    "user-reads-kernel": "contained",
+    "read-vmm": "contained",
+    "write-vmm": "contained",
+    "map-foreign": "contained",
+    "map-pt": "contained",
+    "map-vmm": "contained",
+    "bad-pointer": "contained",
+    "bad-hypercall": "contained",
+    "evtchn": "contained",
+    "grant": "contained",
+    "cache-range": "contained",
+    "console-flood": "contained",
+    "exhaust": "contained",
+    "no-handler": "crashed",
+    "handler-fault": "crashed",
+    "upcall-crash": "crashed",
+}
+
+BEATS, PERIOD_MS = 21, 10
+HANG_TIMEOUT = 60.0
+
+
+def config(attacker_cmdline: str) -> str:
+    return ("[system]\nname = attack\nscheduler = fixed-priority\n"
+            + images.domain("dom0", "minios", privileged=True, priority=0,
+                            cmdline=f"app=heartbeat count={BEATS} period={PERIOD_MS}")
+            + images.domain("guest1", "minios", priority=128, cmdline="app=spin delay=50 window=200")
+            + images.domain("guest2", "minios", priority=64, cmdline=attacker_cmdline))
+
+
+def run(tmp_path, platform: str, attacker_cmdline: str):
+    image = images.build(tmp_path, platform, "attack", config(attacker_cmdline))
+    try:
+        return images.run(platform, image, timeout=HANG_TIMEOUT)
+    except subprocess.TimeoutExpired as e:
+        pytest.fail(f"the system hung: no exit within {HANG_TIMEOUT:.0f} s\n{(e.output or b'').decode(errors='replace')}")
+
+
+def victims(output: str) -> tuple[float, int]:
+    """(the heartbeat's mean period in ns, the spinner's CPU share in per mille)."""
+    times = [int(t) for t in re.findall(r"^\[dom0\] heartbeat: dom 0 beat \d+ at (\d+) ns$", output, re.M)]
+    assert len(times) == BEATS, output
+    share = re.search(r"^\[guest1\] spin: dom 1: ran \d+ ns of \d+ ns \((\d+) per mille\)", output, re.M)
+    assert share, output
+    return (times[-1] - times[0]) / (BEATS - 1), int(share.group(1))
+
+
+@pytest.fixture(scope="module", params=PLATFORMS)
+def baseline(request, tmp_path_factory):
+    platform = request.param
+    result = run(tmp_path_factory.mktemp(f"baseline-{platform}"), platform, "app=heartbeat count=1")
+    assert result.status == 0, result.output
+    assert "(3 shut down, 0 crashed)" in result.output, result.output
+    return platform, victims(result.output)
+
+
+@pytest.mark.parametrize("kind", sorted(ATTACKS))
+def test_attack_leaves_the_vmm_and_its_victims_alone(tmp_path, baseline, kind):
+    platform, (quiet_period, quiet_share) = baseline
+    result = run(tmp_path, platform, f"app=attack what={kind}")
+    out = result.output
+    assert "panic" not in out and "*** xen-arm: stopped" not in out, out
+    if ATTACKS[kind] == "contained":
+        assert f"[guest2] attack {kind}: contained" in out, out
+        assert "(3 shut down, 0 crashed)" in out, out
+        assert result.status == 0, out
+    else:
+        assert re.search(r"^xen-arm: dom2 'guest2' crashed: ", out, re.M), out
+        assert "contained" not in out and "still running" not in out, out
+        assert "(2 shut down, 1 crashed)" in out, out
+        assert result.status == 5, out
+    period, share = victims(out)
+    print(f"\n{platform} {kind}: heartbeat period {period:.0f} ns (quiet {quiet_period:.0f}), "
+          f"spinner {share} per mille (quiet {quiet_share})")
+    assert abs(period - quiet_period) <= 0.01 * quiet_period, (period, quiet_period)
+    assert abs(share - quiet_share) <= 0.05 * quiet_share, (share, quiet_share)
