@@ -27,7 +27,7 @@ MINIOS_COMMON_SRCS := $(filter-out $(MINIOS_DIR)/gnttab.c,$(wildcard $(MINIOS_DI
 MINIOS_SHARED_ASM := $(wildcard $(MINIOS_DIR)/arch/arm/*.S)
 MINIOS_PV_SRCS := $(MINIOS_COMMON_SRCS) $(MINIOS_DIR)/gnttab.c \
 	$(MINIOS_DIR)/apps/attack.c $(MINIOS_DIR)/apps/share.c $(MINIOS_DIR)/apps/domctl.c $(MINIOS_DIR)/apps/poll.c \
-	$(MINIOS_DIR)/apps/guest.c $(MINIOS_DIR)/apps/rt.c $(MINIOS_DIR)/apps/spin.c $(wildcard $(MINIOS_DIR)/drivers/*.c) $(wildcard $(MINIOS_DIR)/dom0/*.c) \
+	$(MINIOS_DIR)/apps/guest.c $(MINIOS_DIR)/apps/rt.c $(MINIOS_DIR)/apps/spin.c $(MINIOS_DIR)/apps/hcfuzz.c $(MINIOS_DIR)/apps/canary.c $(wildcard $(MINIOS_DIR)/drivers/*.c) $(wildcard $(MINIOS_DIR)/dom0/*.c) \
 	$(wildcard $(MINIOS_DIR)/arch/pv/*.c) $(wildcard $(MINIOS_DIR)/arch/pv/*.S) $(MINIOS_SHARED_ASM)
 MINIOS_NATIVE_SRCS := $(MINIOS_COMMON_SRCS) $(MINIOS_DIR)/arch/native/setup.c \
 	$(MINIOS_DIR)/arch/native/head.S $(MINIOS_SHARED_ASM)
