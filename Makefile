@@ -8,7 +8,7 @@ GDB_PORT ?= 1234
 QEMU_EXTRA ?=
 
 .DEFAULT_GOAL := all
-.PHONY: all vmm run test debug qemu deps deps-build host-test system-test attack vmm-all clean help
+.PHONY: all vmm run test debug qemu deps deps-build host-test system-test attack soak vmm-all clean help
 
 all: deps-build vmm
 
@@ -86,6 +86,11 @@ attack: deps qemu vmm-all minios test-guests
 	@echo "test: the attack suite in QEMU (pytest -m attack)"
 	/usr/bin/python3 -m pytest -q -m attack tests/system
 
+# More than 10^9 guest instructions of a mixed system, every counter reconciled (not in test).
+soak: deps qemu vmm minios ucos-pv traces-plugin
+	@echo "soak: a mixed system for more than 10^9 guest instructions (tests/system/test_soak.py)"
+	XEN_ARM_SOAK=1 /usr/bin/python3 -m pytest -q -s tests/system/test_soak.py
+
 test: deps qemu
 	@$(MAKE) --no-print-directory host-test
 	@$(MAKE) --no-print-directory system-test
@@ -104,6 +109,7 @@ help:
 	@echo "  host-test      GoogleTest unit tests of the VMM's logic, compiled for the host"
 	@echo "  system-test    pytest: every board and system booted in QEMU, tools and images checked"
 	@echo "  attack         the attack suite: malicious guests against the VMM and victim domains (part of test)"
+	@echo "  soak           a mixed system for more than 10^9 guest instructions, counters reconciled (not in test)"
 	@echo "  debug          QEMU halted at reset with its gdbstub, gdb-multiarch attached (SYSTEM when given)"
 	@echo "  qemu           build (or find cached) the project's qemu-system-arm"
 	@echo "  deps           install the missing Debian packages for everything (tools/install-deps.sh)"
