@@ -77,4 +77,4 @@ $(TRACES_CODEWRITE): $(MINIOS_PV_OBJS) $(TRACES_BUILD)/obj/codewrite.o $(MINIOS_
 
 # The tests: the model's unit tests with the host tests, the plugin for the pytest checks.
 host-test: traces-unit-test
-system-test: traces-plugin $(TRACES_TSWITCH) $(TRACES_CODEWRITE)
+system-test: traces-plugin $(TRACES_TSWITCH) $(TRACES_CODEWRITE) images

@@ -514,7 +514,10 @@ void checked_tlb(Unit u, uint32_t va, uint64_t pa, uint32_t insn) {
     bool f = filled;
     for (uint32_t va = from; va < to; va += 4) {
         Stale x;
-        if (c.read(c.ishadow, StaleKind::icache, slot, f, va, pa0 + (va - line_va), &x)) report(x, va);
+        if (c.read(c.ishadow, StaleKind::icache, slot, f, va, pa0 + (va - line_va), &x)) {
+            x.at_fill = filled && !x.homonym;  // every word of a line this lookup filled
+            report(x, va);
+        }
         f = false;
     }
 }
@@ -712,8 +715,10 @@ void on_tb_exec(unsigned int, void* udata) {
         if (a != Access::hit && !same) dcache_miss(ii->unit, a);
         bool filled = a != Access::hit;
         for (uint32_t o = 0; o < std::max(bytes, 4u); o += 4) {
-            if (c.read(c.dshadow, StaleKind::dcache, st.dcache->last_slot(), filled, vaddr + o, pa + o, &x))
+            if (c.read(c.dshadow, StaleKind::dcache, st.dcache->last_slot(), filled, vaddr + o, pa + o, &x)) {
+                x.at_fill = a != Access::hit && !x.homonym;
                 report(x, ii->vaddr);
+            }
             filled = false;
         }
     }
