@@ -36,6 +36,7 @@ extern "C" {
 #include "coherence.hh"
 #include "timing.hh"
 #include "tlb.hh"
+#include "wbuf.hh"
 
 extern "C" {
 QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
@@ -87,6 +88,8 @@ struct Config {
     uint32_t ifill = 24;   // cycles to fill a line on an I-cache miss (assumption, README)
     uint32_t dfill = 24;   // cycles to fill a line on a D-cache read miss (assumption)
     uint32_t wb = 16;      // cycles to write a dirty line back (assumption)
+    uint32_t wbuf_addrs = 4, wbuf_words = 16;  // the write buffer ([T926] 4.2; 0 addresses: none)
+    uint32_t wbuf_lat = 8, wbuf_word = 2;      // its cycles to memory: per entry, per word (UNVERIFIED)
     uint32_t io = 10;      // cycles of an uncached device access (assumption)
     uint32_t tlb = 64, tlb_ways = 2;  // main TLB entries and ways ([T926])
     uint32_t walk = 10;    // cycles per descriptor fetch of a table walk (UNVERIFIED, README)
@@ -139,13 +142,14 @@ enum Cp15Kind : uint8_t {
     kCpInvDLine,       // c7, c6, 1
     kCpCleanDLine,     // c7, c10, 1
     kCpCleanInvDLine,  // c7, c14, 1
+    kCpDrain,          // c7, c10, 4: drain the write buffer
     kCpOther,
     kCpKinds
 };
 // The names of the operation kinds for skip= and the stats (fault injection).
 const char* const kCpNames[kCpKinds] = {"", "iinv", "dinv", "idinv", "dclean", "dcleaninv", "tlb", "tlb_entry",
                                         "ttbr", "mapping", "iinv_line", "dinv_line", "dclean_line",
-                                        "dcleaninv_line", ""};
+                                        "dcleaninv_line", "drain", ""};
 
 struct Pending {
     uint8_t reg, cycles;
@@ -208,6 +212,9 @@ struct State {
     uint32_t tlb_memo[kTlbMemo] = {};
     uint64_t tlb_memo_gen = ~0ull;
     uint64_t tlbmiss = 0, tlb_flushes = 0, tlb_entry_ops = 0, ttbr_writes = 0;
+    std::unique_ptr<WriteBuffer> wbuf;
+    bool last_buffered = false;  // the last store went to the write buffer
+    uint64_t wbuf_stall = 0, drain_stall = 0;  // cycles stalled on a full buffer / a drain or a read
 
     uint64_t g = 0;              // instructions started: the inline counter
     uint64_t acc_insns = 0;      // instructions charged to a context
@@ -648,6 +655,24 @@ void on_tb_exec(unsigned int, void* udata) {
     S->pend_from = 0;
 }
 
+// The cycle an access of instruction ii happens at (the charged cycles plus its block's
+// instructions before it).
+uint64_t now_at(const InsnInfo* ii) {
+    const TbInfo* tb = S->pend;
+    if (ii->tb != tb || ii->index <= S->pend_from) return S->total_cycles;
+    return S->total_cycles + tb->prefix[ii->index] - tb->prefix[S->pend_from];
+}
+
+// A write miss: to the write buffer, stalling while it is full.
+[[gnu::noinline]] void buffered_write(InsnInfo* ii, uint32_t line) {
+    S->last_buffered = true;
+    if (!S->wbuf->enabled()) return;
+    const uint64_t stall = S->wbuf->write(now_at(ii), line);
+    if (stall == 0) return;
+    S->wbuf_stall += stall;
+    charge_cycles(ii->unit, stall);
+}
+
 [[gnu::noinline, gnu::cold]] void io_lookup(qemu_plugin_meminfo_t info, uint64_t vaddr, uint32_t slot) {
     struct qemu_plugin_hwaddr* hw = qemu_plugin_get_hwaddr(info, vaddr);
     S->io_flag[slot] = hw != nullptr && qemu_plugin_hwaddr_is_io(hw);
@@ -660,7 +685,14 @@ void on_tb_exec(unsigned int, void* udata) {
     charge_cycles(u, S->cfg.io);
 }
 
-[[gnu::noinline]] void dcache_miss(Unit u, Access a) {
+[[gnu::noinline]] void dcache_miss(InsnInfo* ii, Access a, uint32_t line) {
+    const Unit u = ii->unit;
+    // No forwarding from the write buffer: a pending write to the line goes out first.
+    if (S->wbuf->enabled() && S->wbuf->pending_words() != 0) {
+        const uint64_t wait = S->wbuf->read(now_at(ii), line);
+        S->drain_stall += wait;
+        charge_cycles(u, wait);
+    }
     Counters& c = S->cur->unit[u];
     ++c.dmiss;
     ++S->dmiss;
@@ -705,6 +737,12 @@ void on_tb_exec(unsigned int, void* udata) {
     Stale x;
     if (ii->mem_kind == kMemStore || (ii->mem_kind == kMemSwap && qemu_plugin_mem_is_store(info))) {
         const bool hit = st.dcache->write(vaddr);
+        if (hit)
+            st.last_buffered = false;
+        else if (!same)
+            buffered_write(ii, line);
+        else if (st.last_buffered && st.wbuf->enabled())
+            st.wbuf->extend();
         const long slot = hit ? static_cast<long>(st.dcache->last_slot()) : -1;
         for (uint32_t o = 0; o < std::max(bytes, 4u); o += 4)
             if (c.write(slot, vaddr + o, pa + o, bytes >= 4, &x)) report(x, ii->vaddr);
@@ -712,7 +750,7 @@ void on_tb_exec(unsigned int, void* udata) {
         if (!same && (base == kTraceDomainVa || base == kTraceThreadVa)) [[unlikely]] trace_store(ii, vaddr);
     } else {
         const Access a = st.dcache->read(vaddr);
-        if (a != Access::hit && !same) dcache_miss(ii->unit, a);
+        if (a != Access::hit && !same) dcache_miss(ii, a, line);
         bool filled = a != Access::hit;
         for (uint32_t o = 0; o < std::max(bytes, 4u); o += 4) {
             if (c.read(c.dshadow, StaleKind::dcache, st.dcache->last_slot(), filled, vaddr + o, pa + o, &x)) {
@@ -734,7 +772,10 @@ void on_mem(unsigned int, qemu_plugin_meminfo_t info, uint64_t vaddr64, void* ud
     const uint32_t vaddr = static_cast<uint32_t>(vaddr64);
     const uint32_t line = vaddr >> st.line_shift;
     // The next word of the same LDM/STM in the same line: its fate is the previous word's.
-    if (ii->last_g == st.g && line == st.last_line && ii->mem_kind != kMemSwap) return;
+    if (ii->last_g == st.g && line == st.last_line && ii->mem_kind != kMemSwap) {
+        if (st.last_buffered && ii->mem_kind == kMemStore && st.wbuf->enabled()) st.wbuf->extend();
+        return;
+    }
     ii->last_g = st.g;
     st.last_line = line;
     const uint32_t page = vaddr >> 12;
@@ -746,12 +787,15 @@ void on_mem(unsigned int, qemu_plugin_meminfo_t info, uint64_t vaddr64, void* ud
         st.last_line = ~0u;  // every device access counts
         io_access(ii->unit);
     } else if (ii->mem_kind == kMemStore || (ii->mem_kind == kMemSwap && qemu_plugin_mem_is_store(info))) {
-        (void)st.dcache->write(vaddr);  // a miss goes to the write buffer
+        if (st.dcache->write(vaddr))
+            st.last_buffered = false;
+        else
+            buffered_write(ii, line);  // a miss goes to the write buffer
         const uint32_t base = vaddr & ~0xFFFu;
         if (base == kTraceDomainVa || base == kTraceThreadVa) [[unlikely]] trace_store(ii, vaddr);
     } else {
         const Access a = st.dcache->read(vaddr);
-        if (a != Access::hit) [[unlikely]] dcache_miss(ii->unit, a);
+        if (a != Access::hit) [[unlikely]] dcache_miss(ii, a, line);
     }
 }
 
@@ -810,6 +854,12 @@ void on_cp15(unsigned int, void* udata) {
         break;
     // Operations by address (registered with the checker only): over the whole cache, so
     // the checker never keeps a line the program cleaned or dropped.
+    case kCpDrain: {
+        const uint64_t wait = S->wbuf->drain(S->total_cycles);
+        S->drain_stall += wait;
+        charge_cycles(u, wait);
+        break;
+    }
     case kCpInvILine:
         S->icache->invalidate_all();
         break;
@@ -866,6 +916,7 @@ Cp15Kind cp15_kind(const InsnTiming& t) {
             if (crm == 10) return kCpCleanDLine;
             if (crm == 14) return kCpCleanInvDLine;
         }
+        if (crm == 10 && op2 == 4) return kCpDrain;
         return kCpOther;  // drain, WFI
     }
     if (crm == 10 && op2 == 3) return kCpTestClean;
@@ -1106,6 +1157,8 @@ void write_stats() {
     std::fprintf(f, "  \"window_hits\": %" PRIu64 ",\n", S->window_hits);
     std::fprintf(f, "  \"icache_misses\": %" PRIu64 ",\n  \"dcache_misses\": %" PRIu64 ",\n", S->imiss, S->dmiss);
     std::fprintf(f, "  \"dcache_writebacks\": %" PRIu64 ",\n  \"io_accesses\": %" PRIu64 ",\n", S->dwb, S->io);
+    std::fprintf(f, "  \"write_buffer_stall_cycles\": %" PRIu64 ",\n  \"write_buffer_drain_cycles\": %" PRIu64 ",\n",
+                 S->wbuf_stall, S->drain_stall);
     std::fprintf(f, "  \"tlb_misses\": %" PRIu64 ",\n  \"tlb_flushes\": %" PRIu64 ",\n  \"tlb_entry_invalidates\": %" PRIu64
                     ",\n  \"ttbr_writes\": %" PRIu64 ",\n", S->tlbmiss, S->tlb_flushes, S->tlb_entry_ops, S->ttbr_writes);
     std::fprintf(f, "  \"domain_switches\": %" PRIu64 ",\n  \"thread_switches\": %" PRIu64 ",\n", S->domain_switches,
@@ -1113,8 +1166,10 @@ void write_stats() {
     std::fprintf(f, "  \"interrupts\": %" PRIu64 ",\n  \"exceptions\": %" PRIu64 ",\n  \"blocks_translated\": %" PRIu64 ",\n",
                  S->irqs, S->exceptions, S->tbs);
     std::fprintf(f, "  \"model\": {\"icache\": %u, \"dcache\": %u, \"ways\": %u, \"line\": %u, \"ifill\": %u, "
-                    "\"dfill\": %u, \"wb\": %u, \"io\": %u, \"tlb\": %u, \"tlb_ways\": %u, \"walk\": %u, \"mhz\": %.1f},\n",
-                 c.icache, c.dcache, c.ways, c.line, c.ifill, c.dfill, c.wb, c.io, c.tlb, c.tlb_ways, c.walk, c.mhz);
+                    "\"dfill\": %u, \"wb\": %u, \"io\": %u, \"tlb\": %u, \"tlb_ways\": %u, \"walk\": %u, \"mhz\": %.1f, "
+                    "\"wbuf_addrs\": %u, \"wbuf_words\": %u, \"wbuf_lat\": %u, \"wbuf_word\": %u},\n",
+                 c.icache, c.dcache, c.ways, c.line, c.ifill, c.dfill, c.wb, c.io, c.tlb, c.tlb_ways, c.walk, c.mhz,
+                 c.wbuf_addrs, c.wbuf_words, c.wbuf_lat, c.wbuf_word);
     if (S->coh) {
         std::fprintf(f, "  \"coherence\": {\"stale_icache\": %" PRIu64 ", \"stale_dcache\": %" PRIu64
                         ", \"stale_tlb\": %" PRIu64 ", \"operations\": {", S->stale[0], S->stale[1], S->stale[2]);
@@ -1233,6 +1288,10 @@ extern "C" QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const
         else if (key == "tlb") ok = parse_u32(v, c.tlb) && c.tlb > 0;
         else if (key == "tlb_ways") ok = parse_u32(v, c.tlb_ways) && c.tlb_ways > 0 && c.tlb_ways <= 64;
         else if (key == "walk") ok = parse_u32(v, c.walk);
+        else if (key == "wbuf_addrs") ok = parse_u32(v, c.wbuf_addrs);
+        else if (key == "wbuf_words") ok = parse_u32(v, c.wbuf_words) && c.wbuf_words > 0;
+        else if (key == "wbuf_lat") ok = parse_u32(v, c.wbuf_lat);
+        else if (key == "wbuf_word") ok = parse_u32(v, c.wbuf_word);
         else if (key == "check") c.check = v;
         else if (key == "fatal") { ok = parse_u32(v, num) && num <= 1; c.fatal = num == 1; }
         else if (key == "skip") {
@@ -1260,6 +1319,7 @@ extern "C" QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const
     S->tlb = std::make_unique<Tlb>(c.tlb, c.tlb_ways);
     S->icache = std::make_unique<Cache>(c.icache, c.ways, c.line);
     S->dcache = std::make_unique<Cache>(c.dcache, c.ways, c.line);
+    S->wbuf = std::make_unique<WriteBuffer>(c.wbuf_addrs, c.wbuf_words, c.wbuf_lat, c.wbuf_word);
     S->want_timeline = !c.timeline.empty();
     if ((c.fatal || !c.skips.empty()) && c.check.empty()) {
         std::fprintf(stderr, "xatrace: fatal= and skip= need the checker (check=FILE)\n");
