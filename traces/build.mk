@@ -61,7 +61,7 @@ $(TRACES_TSWITCH): $(TRACES_TSWITCH_OBJS) $(MINIOS_OUT)/pv/minios.ld
 	@$(MINIOS_CC) $(MINIOS_LDFLAGS) -T $(MINIOS_OUT)/pv/minios.ld $(TRACES_TSWITCH_OBJS) -lgcc -o $@
 
 # The coherence checker over every domains/*.cfg image of PLATFORM (traces/README.md).
-coherence: deps traces-plugin images
+coherence: deps traces-plugin images test-guests $(TRACES_TSWITCH) $(TRACES_CODEWRITE)
 	$(TRACES_PYTHON) traces/coherence.py --platform $(PLATFORM)
 
 # mini-OS (pv) with the code-writing app of the checker's tests (traces/apps/codewrite.c).

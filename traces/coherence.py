@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """make coherence: every system image of a board (build/<board>/images/*.elf, from
-domains/*.cfg) booted under the xatrace plugin's cache and TLB coherence checker
-(traces/README.md, "The coherence checker"). Prints one line per image and fails if any
-image stops uncleanly or has a stale hit; the reports go to build/<board>/coherence/."""
+domains/*.cfg) and the test guests' systems (tests/guests' microbench in each of its modes
+and hotpath, mini-OS's thread-switch benchmark, the code-writing app) booted under the
+xatrace plugin's cache and TLB coherence checker (traces/README.md, "The coherence
+checker"). Prints one line per image and fails if any image stops uncleanly or has a stale
+hit; the reports go to build/<board>/coherence/."""
 import argparse
 import json
 import pathlib
@@ -11,6 +13,7 @@ import time
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "traces"))
+import bench  # noqa: E402
 import xatrace  # noqa: E402
 
 # What a system's console needs typed to stop by itself (dom0's shell: tests/system/test_shell.py).
@@ -29,10 +32,23 @@ def check(platform: str, image: pathlib.Path, out: pathlib.Path, extra: dict | N
     return run, stats["coherence"], (out / f"{name}.txt").read_text()
 
 
+def guest_systems(platform: str, work: pathlib.Path) -> list[pathlib.Path]:
+    """The test guests' systems, packed for platform into work/ (bench.py's configurations)."""
+    systems = [(f"microbench-mode{b.cmdline.split()[0][5:]}", b) for b in bench.benches(20) if b.kernel == "microbench"]
+    systems.append(("tswitch", next(b for b in bench.benches(20) if b.kernel == "minios-tswitch")))
+    systems.append(("hotpath", bench.Bench("hotpath", bench.GUESTS, "hotpath", 2, "calls=50 yields=50 upcalls=50",
+                                           "", "", "")))
+    systems.append(("codewrite", bench.Bench("codewrite", bench.KERNELS, "minios-codewrite", 1, "app=codewrite",
+                                             "", "", "")))
+    work.mkdir(parents=True, exist_ok=True)
+    return [bench.build_image(b, platform, work, name) for name, b in systems]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--platform", default="goldfish")
     ap.add_argument("--out", type=pathlib.Path, help="report directory (default build/<board>/coherence)")
+    ap.add_argument("--no-guests", action="store_true", help="only the domains/*.cfg images")
     ap.add_argument("images", nargs="*", type=pathlib.Path, help="default: build/<board>/images/*.elf")
     a = ap.parse_args()
     images = a.images or sorted((REPO / "build" / a.platform / "images").glob("*.elf"))
@@ -40,6 +56,8 @@ def main() -> int:
         print(f"coherence: no images in build/{a.platform}/images (make images PLATFORM={a.platform})", file=sys.stderr)
         return 1
     out = a.out or REPO / "build" / a.platform / "coherence"
+    if not a.images and not a.no_guests:
+        images += guest_systems(a.platform, out / "images")
     failed = []
     start = time.perf_counter()
     print(f"coherence checker, {a.platform}: stale hits per image (I-cache, D-cache, TLB)")
@@ -47,8 +65,10 @@ def main() -> int:
         run, coh, report = check(a.platform, image, out, console_input=CONSOLE_INPUT.get(image.stem))
         stale = (coh["stale_icache"], coh["stale_dcache"], coh["stale_tlb"])
         ok = run.status == 0 and stale == (0, 0, 0)
-        print(f"  {image.stem:12s} status {run.status}  I-cache {stale[0]}  D-cache {stale[1]}  TLB {stale[2]}"
-              f"  ({run.seconds:.1f} s){'' if ok else '  FAILED'}")
+        fetches = coh["fetches_checked"] + coh["fetches_unchecked"]
+        print(f"  {image.stem:17s} status {run.status}  I-cache {stale[0]}  D-cache {stale[1]}  TLB {stale[2]}"
+              f"  (fetches checked {100 * coh['fetches_checked'] / max(fetches, 1):.2f} %, {run.seconds:.1f} s)"
+              f"{'' if ok else '  FAILED'}")
         if not ok:
             failed.append(image.stem)
             for line in report.splitlines()[:5]:

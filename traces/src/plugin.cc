@@ -270,6 +270,7 @@ struct State {
     bool have_ram_offset = false;   // host address of guest RAM minus its physical address
     uintptr_t ram_offset = 0;
     uint64_t stale[3] = {};         // by StaleKind
+    uint64_t checked_fetches = 0, unchecked_fetches = 0;  // I-cache lines a block fetched
     uint64_t cp15_ops[kCpKinds] = {};
     uint64_t skipped[kCpKinds] = {};
 
@@ -513,9 +514,11 @@ void checked_tlb(Unit u, uint32_t va, uint64_t pa, uint32_t insn) {
     else if ((line_va >> 12) == (tb->last_va >> 12) && tb->last_pa != kUnknownPa)
         pa0 = tb->last_pa + line_va - tb->last_va;
     else {
+        ++S->unchecked_fetches;
         if (filled) c.ishadow.forget(slot);
         return;
     }
+    ++S->checked_fetches;
     const uint32_t from = std::max(line_va, tb->vaddr);
     const uint32_t to = std::min(line_va + S->cfg.line, tb->fallthrough);
     bool f = filled;
@@ -1179,7 +1182,9 @@ void write_stats() {
             std::fprintf(f, "%s\"%s\": %" PRIu64, f1 ? "" : ", ", kCpNames[k], S->cp15_ops[k]);
             f1 = false;
         }
-        std::fprintf(f, "}, \"skipped\": {");
+        std::fprintf(f, "}, \"fetches_checked\": %" PRIu64 ", \"fetches_unchecked\": %" PRIu64,
+                     S->checked_fetches, S->unchecked_fetches);
+        std::fprintf(f, ", \"skipped\": {");
         f1 = true;
         for (int k = 1; k < kCpKinds; ++k) {
             if (S->skipped[k] == 0) continue;
