@@ -1,21 +1,27 @@
 // xatrace: a QEMU 7.2 TCG plugin that counts the instructions an ARM926EJ-S system executes,
 // estimates their clock cycles with the ARM9EJ-S timing of timing.hh plus I- and D-cache
-// models (cache.hh) and a TLB model (tlb.hh), and attributes both to the VMM, the guest kernel or guest user (by
-// address, the fixed layout of hypercalls/xen-arm/start_info.h) and to a domain and a
-// thread (by the stores of the trace protocol, hypercalls/xen-arm/trace.h).
+// models (cache.hh), a write buffer (wbuf.hh) and a TLB model (tlb.hh), and attributes both
+// to the VMM, the guest kernel or guest user (by address, the fixed layout of
+// hypercalls/xen-arm/start_info.h) and to a domain and a thread (by the stores of the trace
+// protocol, hypercalls/xen-arm/trace.h). With check=FILE it is also a cache and TLB
+// coherence checker (coherence.hh): what those caches and TLB would return, against what
+// QEMU really accesses.
 //
 //   qemu-system-arm ... -plugin libxatrace.so,csv=run.csv[,timeline=run.json][,stats=run-stats.json]
 //                                  [,events=run-events.csv,probe=0xADDR,...][,hypercalls=hypercall.h]
 //                                  [,icache=16384,dcache=16384,ways=4,line=32]
 //                                  [,ifill=24,dfill=24,wb=16,io=10,mhz=200]
 //                                  [,tlb=64,tlb_ways=2,walk=10]
+//                                  [,wbuf_addrs=4,wbuf_words=16,wbuf_lat=8,wbuf_word=2]
+//                                  [,check=report.txt[,fatal=1][,skip=KIND[:N],...]]
 //
 // How it stays cheap (the plugin must not slow a run down more than 4x): one inline counter
 // increment per instruction (exact instruction counts, even when a block is left early by
 // an abort or rewound for an I/O access), one callback per executed block (which charges
 // the previous block's precomputed cycles and looks up its instruction-cache lines), one
 // callback per data access (D-cache, TLB, trace stores), and a callback only on the few
-// instructions that need one (CP15 cache and TLB operations, TTBR writes, probes).
+// instructions that need one (CP15 cache and TLB operations, TTBR writes, probes). The
+// checker gives up the shortcuts (every word, every block's lines and pages are looked up).
 extern "C" {
 #include <qemu-plugin.h>
 }
