@@ -13,8 +13,9 @@
 //   keeps it current);
 // - a TLB entry remembers the physical address it was filled for; a hit translating to
 //   another one is stale.
-// A dirty line written back (cleaned or evicted) sets memory's versions to its own; a
-// dirty line dropped without a clean makes memory the newest again (its writes are lost).
+// A dirty line written back (cleaned or evicted) sets memory's versions to those of its
+// dirty halves ([T926]: two dirty bits a line, one per half; a clean half is not written);
+// a dirty line dropped without a clean makes memory the newest again (its writes are lost).
 // Stores and loads narrower than a word count as the whole word.
 #pragma once
 
@@ -80,21 +81,27 @@ private:
 class CacheShadow {
 public:
     CacheShadow(size_t slots, uint32_t line_bytes)
-        : words_(line_bytes / 4), line_bytes_(line_bytes), pa_(slots, 0), ver_(slots * words_, 0) {}
+        : words_(line_bytes / 4), line_bytes_(line_bytes), pa_(slots, 0), ver_(slots * words_, 0),
+          dirty_(slots, 0) {}
 
     // A fill of slot for the physical line of pa: memory's versions.
     void fill(const PhysVersions& m, size_t slot, uint64_t pa) {
         const uint64_t base = pa & ~static_cast<uint64_t>(line_bytes_ - 1);
         pa_[slot] = base;
+        dirty_[slot] = 0;
         for (uint32_t w = 0; w < words_; ++w) ver_[slot * words_ + w] = m.mem(base + 4 * w);
     }
     uint64_t line_pa(size_t slot) const { return pa_[slot]; }
     // Filled from an unknown physical address: its next use is taken as a fill.
     void forget(size_t slot) { pa_[slot] = kUnknownPa; }
     uint32_t& ver(size_t slot, uint64_t pa) { return ver_[slot * words_ + ((pa & (line_bytes_ - 1)) >> 2)]; }
-    // A dirty line written back: memory holds its words now.
-    void write_back(PhysVersions& m, size_t slot) const {
-        for (uint32_t w = 0; w < words_; ++w) m.set_mem(pa_[slot] + 4 * w, ver_[slot * words_ + w]);
+    // A write through the line: the half of pa is dirty.
+    void dirty(size_t slot, uint64_t pa) { dirty_[slot] |= half(pa & (line_bytes_ - 1)); }
+    // A dirty line written back: memory holds the words of its dirty halves now.
+    void write_back(PhysVersions& m, size_t slot) {
+        for (uint32_t w = 0; w < words_; ++w)
+            if ((dirty_[slot] & half(4 * w)) != 0) m.set_mem(pa_[slot] + 4 * w, ver_[slot * words_ + w]);
+        dirty_[slot] = 0;
     }
     // A dirty line dropped: the words it held newest are lost; memory's are the newest again.
     void discard(PhysVersions& m, size_t slot) const {
@@ -108,6 +115,8 @@ private:
     uint32_t words_, line_bytes_;
     std::vector<uint64_t> pa_;
     std::vector<uint32_t> ver_;
+    std::vector<uint8_t> dirty_;  // per slot: bit 0 the first half-line, bit 1 the second
+    uint8_t half(uint32_t offset) const { return offset < line_bytes_ / 2 ? 1 : 2; }
 };
 
 // Version bookkeeping of reads and writes against the shadows; returns what was stale.
@@ -161,6 +170,7 @@ public:
         }
         uint32_t& lv = dshadow.ver(s, pa);
         const bool was_current = lv == mem.latest(pa);
+        dshadow.dirty(s, pa);
         mem.set_latest(pa, v);
         if (full || was_current) lv = v;
         return stale;

@@ -99,6 +99,18 @@ TEST(Coherence, EvictionWritesBack) {
     EXPECT_FALSE(r.load(0x7000, 0x8000, &s));  // another alias fills the written data
 }
 
+TEST(Coherence, OnlyDirtyHalvesAreWrittenBack) {
+    Rig r;
+    Stale s;
+    EXPECT_FALSE(r.load(0x1000, 0x8000, &s));    // alias A caches the whole line
+    EXPECT_FALSE(r.store(0x1010, 0x8010, &s));   // A's second half dirty
+    EXPECT_FALSE(r.store(0x9000, 0x8000, &s));   // alias B: a write miss to the first half, to memory
+    r.dc.clean_all();                             // A's second half goes out, not its stale first
+    r.dc.invalidate_all();
+    EXPECT_FALSE(r.load(0x5000, 0x8000, &s));    // memory holds B's word
+    EXPECT_FALSE(r.load(0x5010, 0x8010, &s));    // and A's
+}
+
 TEST(Coherence, TlbEntryOfAnotherFrameIsStale) {
     Tlb t(64, 2);
     Coherence c{512, 512, 64, 32};
