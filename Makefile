@@ -128,6 +128,7 @@ help:
 	@echo "  bench          hot-path and task-switch microbenchmarks for PLATFORM, in traces/results/<board>/"
 	@echo "  traces-plugin  the instruction/cycle tracing QEMU plugin"
 	@echo "  traces-unit-test  unit tests of the tracer's timing, cache and TLB model"
+	@echo "  coherence      every image of PLATFORM under the tracer's cache and TLB coherence checker (fails on a stale hit)"
 	@echo "  clean          remove build/"
 	@echo "  help           this list"
 	@echo "Variables:"

@@ -4,6 +4,8 @@
 #   make bench [PLATFORM=...]      microbenchmarks of one board, mini-OS paths and the µC/OS-II task switch
 #                                  -> traces/results/<board>/bench.csv, ucos-bench.csv, bench.md
 #   make traces-plugin             build/traces/libxatrace.so (and the model's unit tests)
+#   make coherence [PLATFORM=...]  every system image of the board under the cache and TLB coherence
+#                                  checker; fails on any stale hit -> build/<board>/coherence/
 #   TRACES_MODEL=walk=0,ifill=30   extra plugin arguments for both (e.g. walk=0: no TLB walk cost)
 #
 # The plugin is built with the host's g++ against the qemu-plugin.h of the project's QEMU;
@@ -15,8 +17,9 @@ TRACES_PYTHON ?= /usr/bin/python3
 TRACES_IMAGES = $(foreach n,1 2 3,$(IMAGES_DIR)/bench$(n).elf)
 TRACES_NATIVE = $(MINIOS_OUT)/native/$(PLATFORM)/minios.elf
 TRACES_TSWITCH := $(TRACES_BUILD)/kernels/minios-tswitch.elf
+TRACES_CODEWRITE := $(TRACES_BUILD)/kernels/minios-codewrite.elf
 
-.PHONY: traces bench traces-plugin traces-unit-test
+.PHONY: traces bench traces-plugin traces-unit-test coherence
 
 # Configures with QEMU's plugin header when the project's QEMU source tree is there (the
 # model and its tests need nothing from QEMU).
@@ -57,6 +60,21 @@ $(TRACES_TSWITCH): $(TRACES_TSWITCH_OBJS) $(MINIOS_OUT)/pv/minios.ld
 	@echo "  LD      $@"
 	@$(MINIOS_CC) $(MINIOS_LDFLAGS) -T $(MINIOS_OUT)/pv/minios.ld $(TRACES_TSWITCH_OBJS) -lgcc -o $@
 
+# The coherence checker over every domains/*.cfg image of PLATFORM (traces/README.md).
+coherence: deps traces-plugin images test-guests $(TRACES_TSWITCH) $(TRACES_CODEWRITE)
+	$(TRACES_PYTHON) traces/coherence.py --platform $(PLATFORM)
+
+# mini-OS (pv) with the code-writing app of the checker's tests (traces/apps/codewrite.c).
+$(TRACES_BUILD)/obj/codewrite.o: traces/apps/codewrite.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@$(MINIOS_CC) $(MINIOS_CPPFLAGS) -I$(MINIOS_DIR)/arch/pv/include $(MINIOS_CFLAGS) -c $< -o $@
+
+$(TRACES_CODEWRITE): $(MINIOS_PV_OBJS) $(TRACES_BUILD)/obj/codewrite.o $(MINIOS_OUT)/pv/minios.ld
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@$(MINIOS_CC) $(MINIOS_LDFLAGS) -T $(MINIOS_OUT)/pv/minios.ld $(MINIOS_PV_OBJS) $(TRACES_BUILD)/obj/codewrite.o -lgcc -o $@
+
 # The tests: the model's unit tests with the host tests, the plugin for the pytest checks.
 host-test: traces-unit-test
-system-test: traces-plugin $(TRACES_TSWITCH)
+system-test: traces-plugin $(TRACES_TSWITCH) $(TRACES_CODEWRITE) images

@@ -41,10 +41,10 @@ class Run:
 
 
 def run(platform: str, image: pathlib.Path, append: str = "", plugin_args: dict | None = None,
-        timeout: float = 300.0) -> Run:
+        timeout: float = 300.0, console_input: bytes | None = None) -> Run:
     """Boots `image` with tools/run-qemu.sh --test, with the plugin if plugin_args is given
-    (a dict of key -> value or list of values). Returns status, console output and the
-    wall-clock seconds QEMU took."""
+    (a dict of key -> value or list of values), console_input typed at the console (none:
+    an empty console). Returns status, console output and the wall-clock seconds QEMU took."""
     env = dict(os.environ, QEMU=str(WRAPPER), XATRACE_QEMU=qemu_binary())
     env.pop("XATRACE_PLUGIN", None)
     if plugin_args is not None:
@@ -57,8 +57,9 @@ def run(platform: str, image: pathlib.Path, append: str = "", plugin_args: dict 
                 parts.append(f"{key}={text}")
         env["XATRACE_PLUGIN"] = ",".join(parts)
     start = time.perf_counter()
-    proc = subprocess.run([str(RUN_QEMU), "--test", platform, str(image), append], env=env,
-                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    stdin = {"stdin": subprocess.DEVNULL} if console_input is None else {"input": console_input}
+    proc = subprocess.run([str(RUN_QEMU), "--test", platform, str(image), append], env=env, **stdin,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           timeout=timeout)
     seconds = time.perf_counter() - start
     return Run(proc.returncode, proc.stdout.decode(errors="replace").replace("\r\n", "\n"), seconds)

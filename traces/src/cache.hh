@@ -6,12 +6,24 @@
 // replacement (CP15 c1 RR bit). The model uses round-robin: deterministic, as QEMU runs.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
 namespace xatrace {
 
 enum class Access : uint8_t { hit, miss, miss_writeback };
+
+// Told about lines leaving dirty (the coherence checker, coherence.hh): a write-back (a
+// clean, or a dirty victim) and a dirty line dropped by an invalidate without a clean.
+class CacheObserver {
+public:
+    virtual void written_back(size_t slot) = 0;
+    virtual void discarded(size_t slot) = 0;
+
+protected:
+    ~CacheObserver() = default;
+};
 
 class Cache {
 public:
@@ -36,6 +48,7 @@ public:
         const size_t slot = base + victim_[set];
         victim_[set] = static_cast<uint8_t>((victim_[set] + 1) % ways_);
         const bool writeback = tags_[slot] != 0 && dirty_[slot] != 0;
+        if (writeback && observer_ != nullptr) observer_->written_back(slot);
         tags_[slot] = key;
         dirty_[slot] = 0;
         remember(key, slot);
@@ -69,6 +82,9 @@ public:
     // Writes every dirty line back (they stay valid); returns how many.
     uint32_t clean_all() {
         const uint32_t n = dirty_lines();
+        if (observer_ != nullptr)
+            for (size_t i = 0; i < tags_.size(); ++i)
+                if (tags_[i] != 0 && dirty_[i] != 0) observer_->written_back(i);
         for (auto& d : dirty_) d = 0;
         writebacks_ += n;
         return n;
@@ -76,6 +92,9 @@ public:
     // Drops every line without writing anything back.
     void invalidate_all() {
         ++generation_;
+        if (observer_ != nullptr)
+            for (size_t i = 0; i < tags_.size(); ++i)
+                if (tags_[i] != 0 && dirty_[i] != 0) observer_->discarded(i);
         for (auto& t : tags_) t = 0;
         for (auto& d : dirty_) d = 0;
         last_key_ = 0;
@@ -88,6 +107,10 @@ public:
         return false;
     }
     uint64_t writebacks() const { return writebacks_; }
+    // The slot of the last hit or fill (read) or write hit.
+    size_t last_slot() const { return last_slot_; }
+    size_t slots() const { return tags_.size(); }
+    void set_observer(CacheObserver* o) { observer_ = o; }
     // Changes whenever a line may have left the cache (a fill's eviction, an invalidation):
     // a set of lines found present stays present while it is unchanged.
     uint64_t generation() const { return generation_; }
@@ -116,6 +139,7 @@ private:
     size_t last_slot_ = 0;
     uint64_t writebacks_ = 0;
     uint64_t generation_ = 0;
+    CacheObserver* observer_ = nullptr;
 };
 
 }  // namespace xatrace

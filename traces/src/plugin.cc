@@ -1,21 +1,27 @@
 // xatrace: a QEMU 7.2 TCG plugin that counts the instructions an ARM926EJ-S system executes,
 // estimates their clock cycles with the ARM9EJ-S timing of timing.hh plus I- and D-cache
-// models (cache.hh) and a TLB model (tlb.hh), and attributes both to the VMM, the guest kernel or guest user (by
-// address, the fixed layout of hypercalls/xen-arm/start_info.h) and to a domain and a
-// thread (by the stores of the trace protocol, hypercalls/xen-arm/trace.h).
+// models (cache.hh), a write buffer (wbuf.hh) and a TLB model (tlb.hh), and attributes both
+// to the VMM, the guest kernel or guest user (by address, the fixed layout of
+// hypercalls/xen-arm/start_info.h) and to a domain and a thread (by the stores of the trace
+// protocol, hypercalls/xen-arm/trace.h). With check=FILE it is also a cache and TLB
+// coherence checker (coherence.hh): what those caches and TLB would return, against what
+// QEMU really accesses.
 //
 //   qemu-system-arm ... -plugin libxatrace.so,csv=run.csv[,timeline=run.json][,stats=run-stats.json]
 //                                  [,events=run-events.csv,probe=0xADDR,...][,hypercalls=hypercall.h]
 //                                  [,icache=16384,dcache=16384,ways=4,line=32]
 //                                  [,ifill=24,dfill=24,wb=16,io=10,mhz=200]
 //                                  [,tlb=64,tlb_ways=2,walk=10]
+//                                  [,wbuf_addrs=4,wbuf_words=16,wbuf_lat=8,wbuf_word=2]
+//                                  [,check=report.txt[,fatal=1][,skip=KIND[:N],...]]
 //
 // How it stays cheap (the plugin must not slow a run down more than 4x): one inline counter
 // increment per instruction (exact instruction counts, even when a block is left early by
 // an abort or rewound for an I/O access), one callback per executed block (which charges
 // the previous block's precomputed cycles and looks up its instruction-cache lines), one
 // callback per data access (D-cache, TLB, trace stores), and a callback only on the few
-// instructions that need one (CP15 cache and TLB operations, TTBR writes, probes).
+// instructions that need one (CP15 cache and TLB operations, TTBR writes, probes). The
+// checker gives up the shortcuts (every word, every block's lines and pages are looked up).
 extern "C" {
 #include <qemu-plugin.h>
 }
@@ -33,8 +39,10 @@ extern "C" {
 #include <vector>
 
 #include "cache.hh"
+#include "coherence.hh"
 #include "timing.hh"
 #include "tlb.hh"
+#include "wbuf.hh"
 
 extern "C" {
 QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
@@ -50,6 +58,7 @@ constexpr uint32_t kTraceIdle = 0xFFu;            // XA_TRACE_IDLE
 constexpr uint32_t kTraceMaxThreads = 1024u;      // XA_TRACE_MAX_THREADS
 constexpr uint32_t kTraceSwiBase = 0xFFFF00u;     // XA_TRACE_SWI_BASE (trap.h)
 constexpr uint32_t kVmmBase = 0xFC000000u;        // XA_GUEST_KERNEL_END: the VMM's 64 MB
+constexpr uint32_t kDirectMapBase = 0xFF000000u;  // DIRECTMAP, then IOREMAP: sections (layout.hh)
 constexpr uint32_t kKernelBase = 0xC0000000u;     // XA_GUEST_KERNEL_BASE
 constexpr uint32_t kUserBase = 0x40000000u;       // XA_GUEST_USER_BASE
 constexpr uint32_t kUserEnd = 0xBF000000u;        // XA_GUEST_USER_END
@@ -85,6 +94,8 @@ struct Config {
     uint32_t ifill = 24;   // cycles to fill a line on an I-cache miss (assumption, README)
     uint32_t dfill = 24;   // cycles to fill a line on a D-cache read miss (assumption)
     uint32_t wb = 16;      // cycles to write a dirty line back (assumption)
+    uint32_t wbuf_addrs = 4, wbuf_words = 16;  // the write buffer ([T926] 4.2; 0 addresses: none)
+    uint32_t wbuf_lat = 8, wbuf_word = 2;      // its cycles to memory: per entry, per word (UNVERIFIED)
     uint32_t io = 10;      // cycles of an uncached device access (assumption)
     uint32_t tlb = 64, tlb_ways = 2;  // main TLB entries and ways ([T926])
     uint32_t walk = 10;    // cycles per descriptor fetch of a table walk (UNVERIFIED, README)
@@ -92,7 +103,14 @@ struct Config {
     std::string csv, timeline, stats, events, hypercalls, window_csv;
     std::vector<uint32_t> probes;
     uint32_t window = 0;   // a probe address: window_csv counts from its first to its last execution
+    std::string check;     // the coherence checker's report file (empty: no checker)
+    bool fatal = false;    // the first stale hit ends the run (status kFatalStatus)
+    std::vector<std::pair<std::string, uint32_t>> skips;  // fault injection: kind, Nth (0: every)
 };
+
+// The exit status of a run ended by the first stale hit (fatal=1): outside the VMM's
+// statuses (xen-arm/include/exit_status.hh).
+constexpr int kFatalStatus = 97;
 
 // ---- counters ----
 struct Counters {
@@ -124,8 +142,20 @@ enum Cp15Kind : uint8_t {
     kCpTlbEntry,  // c8, c5/c6/c7, 1: invalidate one entry (its MVA is in a register)
     kCpTtbr,      // c2: a new translation table base
     kCpMapping,   // another c8 operation
-    kCpOther
+    // By modified virtual address (the address is in a register the plugin cannot read):
+    // only the checker acts on them, over the whole cache or TLB.
+    kCpInvILine,       // c7, c5, 1
+    kCpInvDLine,       // c7, c6, 1
+    kCpCleanDLine,     // c7, c10, 1
+    kCpCleanInvDLine,  // c7, c14, 1
+    kCpDrain,          // c7, c10, 4: drain the write buffer
+    kCpOther,
+    kCpKinds
 };
+// The names of the operation kinds for skip= and the stats (fault injection).
+const char* const kCpNames[kCpKinds] = {"", "iinv", "dinv", "idinv", "dclean", "dcleaninv", "tlb", "tlb_entry",
+                                        "ttbr", "mapping", "iinv_line", "dinv_line", "dclean_line",
+                                        "dcleaninv_line", "drain", ""};
 
 struct Pending {
     uint8_t reg, cycles;
@@ -146,6 +176,7 @@ struct TbInfo {
     uint64_t igen = ~0ull;                  // I-cache generation at which all lines were present
     uint64_t tlb_gen = ~0ull;               // TLB generation at which its pages were present
     uint32_t last_va = 0;                   // its last instruction (another page, rarely)
+    uint64_t paddr = ~0ull, last_pa = ~0ull; // physical addresses of both (checker; ~0: unknown)
     std::unique_ptr<uint32_t[]> prefix;     // prefix[k] = cycles of the first k instructions
     std::unique_ptr<uint16_t[]> lines_upto; // distinct I-cache lines among the first k
     std::vector<uint32_t> lines;            // those lines, in fetch order
@@ -187,6 +218,9 @@ struct State {
     uint32_t tlb_memo[kTlbMemo] = {};
     uint64_t tlb_memo_gen = ~0ull;
     uint64_t tlbmiss = 0, tlb_flushes = 0, tlb_entry_ops = 0, ttbr_writes = 0;
+    std::unique_ptr<WriteBuffer> wbuf;
+    bool last_buffered = false;  // the last store went to the write buffer
+    uint64_t wbuf_stall = 0, drain_stall = 0;  // cycles stalled on a full buffer / a drain or a read
 
     uint64_t g = 0;              // instructions started: the inline counter
     uint64_t acc_insns = 0;      // instructions charged to a context
@@ -236,6 +270,16 @@ struct State {
     Snapshot window_first, window_last;
     uint64_t window_hits = 0;
 
+    // the coherence checker (check=FILE)
+    std::unique_ptr<Coherence> coh;
+    FILE* check = nullptr;
+    bool have_ram_offset = false;   // host address of guest RAM minus its physical address
+    uintptr_t ram_offset = 0;
+    uint64_t stale[3] = {};         // by StaleKind
+    uint64_t checked_fetches = 0, unchecked_fetches = 0;  // I-cache lines a block fetched
+    uint64_t cp15_ops[kCpKinds] = {};
+    uint64_t skipped[kCpKinds] = {};
+
     // events (probes, interrupts, SWIs)
     FILE* events = nullptr;
     uint64_t event_seq = 0;
@@ -266,6 +310,9 @@ void charge_cycles(Unit u, uint64_t cycles) {
     S->total_cycles += cycles;
 }
 
+void checked_fetch(TbInfo* tb, uint32_t line_va, bool filled);
+void checked_tlb(Unit u, uint32_t va, uint64_t pa, uint32_t insn);
+
 // Charges the instructions [pend_from, k) of the current block.
 void flush(uint16_t k) {
     TbInfo* tb = S->pend;
@@ -279,13 +326,15 @@ void flush(uint16_t k) {
     }
     Counters& c = S->cur->unit[tb->unit];
     Cache& ic = *S->icache;
-    if (tb->igen != ic.generation()) {
+    if (tb->igen != ic.generation() || S->coh) {
         for (uint32_t l = tb->lines_upto[from]; l < tb->lines_upto[k]; ++l) {
-            if (ic.read(tb->lines[l]) != Access::hit) {
+            const bool hit = ic.read(tb->lines[l]) == Access::hit;
+            if (!hit) {
                 cycles += S->cfg.ifill;
                 ++c.imiss;
                 ++S->imiss;
             }
+            if (S->coh) [[unlikely]] checked_fetch(tb, tb->lines[l], !hit);
         }
         // Every line of the block is in the cache now (consecutive lines, no more than there
         // are sets: all in different sets) and stays there until the cache changes: later
@@ -308,7 +357,8 @@ void flush(uint16_t k) {
 // - before (the VMM's boot, or a native mini-OS run): sections, except the MiB of the
 //   trace page (minios/arch/native/head.S maps that one page through a coarse table).
 MapSize map_size(uint32_t va) {
-    if (va >= kVmmBase) return (va & ~0xFFFu) == 0xFFFF0000u ? MapSize::small_page : MapSize::section;
+    if (va >= kDirectMapBase) return (va & ~0xFFFu) == 0xFFFF0000u ? MapSize::small_page : MapSize::section;
+    if (va >= kVmmBase) return MapSize::small_page;  // frame table, MPTs, linear tables, per-domain
     if (S->guest_pages) return MapSize::small_page;
     return (va >> 20) == (kTraceThreadVa >> 20) ? MapSize::small_page : MapSize::section;
 }
@@ -324,6 +374,11 @@ void tlb_access(Unit u, uint32_t va) {
 
 // The instruction fetches of a block: its page (and the last instruction's, if another).
 [[gnu::noinline]] void itlb(TbInfo* tb) {
+    if (S->coh) {
+        checked_tlb(tb->unit, tb->vaddr, tb->paddr, tb->vaddr);
+        if ((tb->last_va >> 12) != (tb->vaddr >> 12)) checked_tlb(tb->unit, tb->last_va, tb->last_pa, tb->last_va);
+        return;
+    }
     tlb_access(tb->unit, tb->vaddr);
     if ((tb->last_va >> 12) != (tb->vaddr >> 12)) tlb_access(tb->unit, tb->last_va);
     tb->tlb_gen = S->tlb->generation();
@@ -408,6 +463,92 @@ void thread_switch(int thread) {
     S->cur = context_for(S->dom, thread);
     open_thread_slice();
     event("thread", static_cast<uint64_t>(thread));
+}
+
+// ---- the coherence checker ----
+void on_exit(qemu_plugin_id_t, void*);
+const char* const kStaleNames[3] = {"I-cache", "D-cache", "TLB"};
+
+[[gnu::noinline, gnu::cold]] void report(const Stale& x, uint32_t insn) {
+    ++S->stale[static_cast<int>(x.kind)];
+    const uint64_t n = S->stale[0] + S->stale[1] + S->stale[2];
+    const char* why = x.homonym ? (x.kind == StaleKind::tlb ? "the entry translates to" : "the line was filled for")
+                      : x.at_fill ? "filled from memory older than a dirty line of"
+                                  : "the line holds older data than an alias wrote to";
+    char b[400];
+    std::snprintf(b, sizeof b,
+                  "stale %s %s: va 0x%08x pa 0x%08" PRIx64 " (%s 0x%08" PRIx64 "), domain %s thread %s, "
+                  "instruction 0x%08x, after %" PRIu64 " instructions\n",
+                  kStaleNames[static_cast<int>(x.kind)], x.at_fill ? "fill" : "hit", x.va, x.pa, why, x.filled,
+                  dom_label(S->dom).c_str(), current_thread() < 0 ? "-" : std::to_string(current_thread()).c_str(),
+                  insn, S->g);
+    if (n <= 1000) std::fputs(b, S->check);
+    if (n <= 5) std::fprintf(stderr, "xatrace: %s", b);
+    if (S->cfg.fatal) {
+        std::fprintf(stderr, "xatrace: the first stale hit ends the run (fatal=1)\n");
+        on_exit(0, nullptr);
+        std::fflush(nullptr);
+        std::_Exit(kFatalStatus);
+    }
+}
+
+// A lookup of the TLB with the checker: pa is where the access really goes (kUnknownPa:
+// unknown), insn the instruction that made it.
+void checked_tlb(Unit u, uint32_t va, uint64_t pa, uint32_t insn) {
+    const MapSize size = map_size(va);
+    const uint32_t levels = S->tlb->access(va, size);
+    const size_t slot = S->tlb->last_slot();
+    const uint64_t base = pa - (va & (size == MapSize::section ? 0xFFFFFu : 0xFFFu));
+    if (levels != 0) {
+        ++S->cur->unit[u].tlbmiss;
+        ++S->tlbmiss;
+        charge_cycles(u, static_cast<uint64_t>(levels) * S->cfg.walk);
+        S->coh->tlb_fill(slot, pa == kUnknownPa ? kUnknownPa : base);
+        return;
+    }
+    Stale x;
+    if (pa != kUnknownPa && S->coh->tlb_hit(slot, va, pa, base, &x)) report(x, insn);
+}
+
+// The words a block executes from one of its I-cache lines, just looked up (filled: missed).
+[[gnu::noinline]] void checked_fetch(TbInfo* tb, uint32_t line_va, bool filled) {
+    Coherence& c = *S->coh;
+    const size_t slot = S->icache->last_slot();
+    uint64_t pa0;  // the physical address of line_va
+    if ((line_va >> 12) == (tb->vaddr >> 12) && tb->paddr != kUnknownPa)
+        pa0 = tb->paddr + line_va - tb->vaddr;
+    else if ((line_va >> 12) == (tb->last_va >> 12) && tb->last_pa != kUnknownPa)
+        pa0 = tb->last_pa + line_va - tb->last_va;
+    else {
+        ++S->unchecked_fetches;
+        if (filled) c.ishadow.forget(slot);
+        return;
+    }
+    ++S->checked_fetches;
+    const uint32_t from = std::max(line_va, tb->vaddr);
+    const uint32_t to = std::min(line_va + S->cfg.line, tb->fallthrough);
+    bool f = filled;
+    for (uint32_t va = from; va < to; va += 4) {
+        Stale x;
+        if (c.read(c.ishadow, StaleKind::icache, slot, f, va, pa0 + (va - line_va), &x)) {
+            x.at_fill = filled && !x.homonym;  // every word of a line this lookup filled
+            report(x, va);
+        }
+        f = false;
+    }
+}
+
+struct DcacheWrites final : CacheObserver {
+    void written_back(size_t slot) override { S->coh->dshadow.write_back(S->coh->mem, slot); }
+    void discarded(size_t slot) override { S->coh->dshadow.discard(S->coh->mem, slot); }
+};
+DcacheWrites dcache_writes;
+
+// Fault injection (skip=KIND[:N]): whether this CP15 operation is to do nothing.
+bool skipped_op(uint8_t kind) {
+    for (const auto& [name, nth] : S->cfg.skips)
+        if (name == kCpNames[kind] && (nth == 0 || nth == S->cp15_ops[kind])) return true;
+    return false;
 }
 
 // ---- callbacks ----
@@ -517,10 +658,28 @@ void on_tb_exec(unsigned int, void* udata) {
         }
     }
     if (tb->vector != kVecNone || tb->unit != S->last_unit) [[unlikely]] block_transition(prev, tb);
-    if (S->mmu_on && tb->tlb_gen != S->tlb->generation()) [[unlikely]] itlb(tb);
+    if (S->mmu_on && (tb->tlb_gen != S->tlb->generation() || S->coh)) [[unlikely]] itlb(tb);
     S->pend = tb;
     S->pend_g0 = S->g;
     S->pend_from = 0;
+}
+
+// The cycle an access of instruction ii happens at (the charged cycles plus its block's
+// instructions before it).
+uint64_t now_at(const InsnInfo* ii) {
+    const TbInfo* tb = S->pend;
+    if (ii->tb != tb || ii->index <= S->pend_from) return S->total_cycles;
+    return S->total_cycles + tb->prefix[ii->index] - tb->prefix[S->pend_from];
+}
+
+// A write miss: to the write buffer, stalling while it is full.
+[[gnu::noinline]] void buffered_write(InsnInfo* ii, uint32_t line) {
+    S->last_buffered = true;
+    if (!S->wbuf->enabled()) return;
+    const uint64_t stall = S->wbuf->write(now_at(ii), line);
+    if (stall == 0) return;
+    S->wbuf_stall += stall;
+    charge_cycles(ii->unit, stall);
 }
 
 [[gnu::noinline, gnu::cold]] void io_lookup(qemu_plugin_meminfo_t info, uint64_t vaddr, uint32_t slot) {
@@ -535,7 +694,14 @@ void on_tb_exec(unsigned int, void* udata) {
     charge_cycles(u, S->cfg.io);
 }
 
-[[gnu::noinline]] void dcache_miss(Unit u, Access a) {
+[[gnu::noinline]] void dcache_miss(InsnInfo* ii, Access a, uint32_t line) {
+    const Unit u = ii->unit;
+    // No forwarding from the write buffer: a pending write to the line goes out first.
+    if (S->wbuf->enabled() && S->wbuf->pending_words() != 0) {
+        const uint64_t wait = S->wbuf->read(now_at(ii), line);
+        S->drain_stall += wait;
+        charge_cycles(u, wait);
+    }
     Counters& c = S->cur->unit[u];
     ++c.dmiss;
     ++S->dmiss;
@@ -558,13 +724,67 @@ void on_tb_exec(unsigned int, void* udata) {
         thread_switch(static_cast<int>(id));
 }
 
+// A data access with the checker: every word, with its physical address; the same timing.
+[[gnu::noinline]] void checked_mem(qemu_plugin_meminfo_t info, uint64_t vaddr64, InsnInfo* ii) {
+    State& st = *S;
+    Coherence& c = *st.coh;
+    const uint32_t vaddr = static_cast<uint32_t>(vaddr64);
+    const uint32_t line = vaddr >> st.line_shift;
+    // The next word of the same LDM/STM in the same line costs no lookup (as on_mem).
+    const bool same = ii->last_g == st.g && line == st.last_line && ii->mem_kind != kMemSwap;
+    ii->last_g = st.g;
+    st.last_line = line;
+    struct qemu_plugin_hwaddr* hw = qemu_plugin_get_hwaddr(info, vaddr64);
+    const uint64_t pa = hw == nullptr ? kUnknownPa : qemu_plugin_hwaddr_phys_addr(hw);
+    if (st.mmu_on) checked_tlb(ii->unit, vaddr, pa, ii->vaddr);
+    if (hw == nullptr || qemu_plugin_hwaddr_is_io(hw)) {
+        st.last_line = ~0u;
+        io_access(ii->unit);
+        return;
+    }
+    const uint32_t bytes = 1u << qemu_plugin_mem_size_shift(info);
+    Stale x;
+    if (ii->mem_kind == kMemStore || (ii->mem_kind == kMemSwap && qemu_plugin_mem_is_store(info))) {
+        const bool hit = st.dcache->write(vaddr);
+        if (hit)
+            st.last_buffered = false;
+        else if (!same)
+            buffered_write(ii, line);
+        else if (st.last_buffered && st.wbuf->enabled())
+            st.wbuf->extend();
+        const long slot = hit ? static_cast<long>(st.dcache->last_slot()) : -1;
+        for (uint32_t o = 0; o < std::max(bytes, 4u); o += 4)
+            if (c.write(slot, vaddr + o, pa + o, bytes >= 4, &x)) report(x, ii->vaddr);
+        const uint32_t base = vaddr & ~0xFFFu;
+        if (!same && (base == kTraceDomainVa || base == kTraceThreadVa)) [[unlikely]] trace_store(ii, vaddr);
+    } else {
+        const Access a = st.dcache->read(vaddr);
+        if (a != Access::hit && !same) dcache_miss(ii, a, line);
+        bool filled = a != Access::hit;
+        for (uint32_t o = 0; o < std::max(bytes, 4u); o += 4) {
+            if (c.read(c.dshadow, StaleKind::dcache, st.dcache->last_slot(), filled, vaddr + o, pa + o, &x)) {
+                x.at_fill = a != Access::hit && !x.homonym;
+                report(x, ii->vaddr);
+            }
+            filled = false;
+        }
+    }
+}
+
 void on_mem(unsigned int, qemu_plugin_meminfo_t info, uint64_t vaddr64, void* udata) {
     auto* ii = static_cast<InsnInfo*>(udata);
     State& st = *S;
+    if (st.coh) [[unlikely]] {
+        checked_mem(info, vaddr64, ii);
+        return;
+    }
     const uint32_t vaddr = static_cast<uint32_t>(vaddr64);
     const uint32_t line = vaddr >> st.line_shift;
     // The next word of the same LDM/STM in the same line: its fate is the previous word's.
-    if (ii->last_g == st.g && line == st.last_line && ii->mem_kind != kMemSwap) return;
+    if (ii->last_g == st.g && line == st.last_line && ii->mem_kind != kMemSwap) {
+        if (st.last_buffered && ii->mem_kind == kMemStore && st.wbuf->enabled()) st.wbuf->extend();
+        return;
+    }
     ii->last_g = st.g;
     st.last_line = line;
     const uint32_t page = vaddr >> 12;
@@ -576,12 +796,15 @@ void on_mem(unsigned int, qemu_plugin_meminfo_t info, uint64_t vaddr64, void* ud
         st.last_line = ~0u;  // every device access counts
         io_access(ii->unit);
     } else if (ii->mem_kind == kMemStore || (ii->mem_kind == kMemSwap && qemu_plugin_mem_is_store(info))) {
-        (void)st.dcache->write(vaddr);  // a miss goes to the write buffer
+        if (st.dcache->write(vaddr))
+            st.last_buffered = false;
+        else
+            buffered_write(ii, line);  // a miss goes to the write buffer
         const uint32_t base = vaddr & ~0xFFFu;
         if (base == kTraceDomainVa || base == kTraceThreadVa) [[unlikely]] trace_store(ii, vaddr);
     } else {
         const Access a = st.dcache->read(vaddr);
-        if (a != Access::hit) [[unlikely]] dcache_miss(ii->unit, a);
+        if (a != Access::hit) [[unlikely]] dcache_miss(ii, a, line);
     }
 }
 
@@ -590,6 +813,11 @@ void on_cp15(unsigned int, void* udata) {
     auto* ii = static_cast<InsnInfo*>(udata);
     if (ii->tb == S->pend) flush(ii->index);
     const Unit u = ii->tb->unit;
+    ++S->cp15_ops[ii->cp15_kind];
+    if (S->coh && skipped_op(ii->cp15_kind)) [[unlikely]] {
+        ++S->skipped[ii->cp15_kind];  // fault injection: the operation did nothing
+        return;
+    }
     switch (ii->cp15_kind) {
     case kCpInvIAll:
         S->icache->invalidate_all();
@@ -619,8 +847,10 @@ void on_cp15(unsigned int, void* udata) {
         break;
     case kCpTlbEntry:
         // The entry's MVA is in a register, which the plugin cannot read: counted, and the
-        // TLB left as it is (at most one walk per such operation is missed).
+        // TLB left as it is (at most one walk per such operation is missed). The checker
+        // must not keep an entry the program dropped: it empties the TLB.
         ++S->tlb_entry_ops;
+        if (S->coh) S->tlb->invalidate_all();
         for (auto& p : S->io_page) p = 0;
         break;
     case kCpTtbr:
@@ -630,6 +860,25 @@ void on_cp15(unsigned int, void* udata) {
         break;
     case kCpMapping:
         for (auto& p : S->io_page) p = 0;
+        break;
+    // Operations by address (registered with the checker only): over the whole cache, so
+    // the checker never keeps a line the program cleaned or dropped.
+    case kCpDrain: {
+        const uint64_t wait = S->wbuf->drain(S->total_cycles);
+        S->drain_stall += wait;
+        charge_cycles(u, wait);
+        break;
+    }
+    case kCpInvILine:
+        S->icache->invalidate_all();
+        break;
+    case kCpCleanDLine:
+        S->dcache->clean_all();
+        break;
+    case kCpInvDLine:  // without its address, dropping dirty lines would lose data: clean too
+    case kCpCleanInvDLine:
+        S->dcache->clean_all();
+        S->dcache->invalidate_all();
         break;
     default:
         break;
@@ -670,7 +919,14 @@ Cp15Kind cp15_kind(const InsnTiming& t) {
         if (crm == 7 && op2 == 0) return kCpInvAll;
         if (crm == 5 && op2 == 0) return kCpInvIAll;
         if (crm == 6 && op2 == 0) return kCpInvDAll;
-        return kCpOther;  // by address (unknown without register access), drain, WFI
+        if (op2 == 1 || op2 == 2) {  // by MVA or by set/way: the operand is in a register
+            if (crm == 5) return kCpInvILine;
+            if (crm == 6) return kCpInvDLine;
+            if (crm == 10) return kCpCleanDLine;
+            if (crm == 14) return kCpCleanInvDLine;
+        }
+        if (crm == 10 && op2 == 4) return kCpDrain;
+        return kCpOther;  // drain, WFI
     }
     if (crm == 10 && op2 == 3) return kCpTestClean;
     if (crm == 14 && op2 == 3) return kCpTestCleanInv;
@@ -732,7 +988,8 @@ void on_tb_trans(qemu_plugin_id_t, struct qemu_plugin_tb* qtb) {
         qemu_plugin_register_vcpu_insn_exec_inline(qi, QEMU_PLUGIN_INLINE_ADD_U64, &S->g, 1);
         if (t.kind == Kind::cp15_mcr || t.kind == Kind::cp15_mrc) {
             ii.cp15_kind = cp15_kind(t);
-            if (ii.cp15_kind != kCpNone && ii.cp15_kind != kCpOther)
+            const bool by_line = ii.cp15_kind >= kCpInvILine && ii.cp15_kind <= kCpCleanInvDLine;
+            if (ii.cp15_kind != kCpNone && ii.cp15_kind != kCpOther && (!by_line || S->coh))
                 qemu_plugin_register_vcpu_insn_exec_cb(qi, on_cp15, QEMU_PLUGIN_CB_NO_REGS, &ii);
         }
         if (std::find(S->cfg.probes.begin(), S->cfg.probes.end(), va) != S->cfg.probes.end() ||
@@ -752,6 +1009,18 @@ void on_tb_trans(qemu_plugin_id_t, struct qemu_plugin_tb* qtb) {
         }
         tb->lines_upto[i + 1] = static_cast<uint16_t>(tb->lines.size());
 
+        if (S->coh && (i == 0 || i + 1 == n)) {
+            // Physical addresses from the host address of the code (guest RAM is one host
+            // mapping): its offset is learnt from code run before the MMU is on (VA = PA).
+            const auto host = reinterpret_cast<uintptr_t>(qemu_plugin_insn_haddr(qi));
+            if (host != 0 && !S->mmu_on && !S->have_ram_offset) {
+                S->ram_offset = host - va;
+                S->have_ram_offset = true;
+            }
+            const uint64_t pa = (host != 0 && S->have_ram_offset) ? static_cast<uint64_t>(host - S->ram_offset) : kUnknownPa;
+            if (i == 0) tb->paddr = pa;
+            if (i + 1 == n) tb->last_pa = pa;
+        }
         if (i + 1 == n) {
             tb->last_va = va;
             tb->fallthrough = va + static_cast<uint32_t>(size);
@@ -897,6 +1166,8 @@ void write_stats() {
     std::fprintf(f, "  \"window_hits\": %" PRIu64 ",\n", S->window_hits);
     std::fprintf(f, "  \"icache_misses\": %" PRIu64 ",\n  \"dcache_misses\": %" PRIu64 ",\n", S->imiss, S->dmiss);
     std::fprintf(f, "  \"dcache_writebacks\": %" PRIu64 ",\n  \"io_accesses\": %" PRIu64 ",\n", S->dwb, S->io);
+    std::fprintf(f, "  \"write_buffer_stall_cycles\": %" PRIu64 ",\n  \"write_buffer_drain_cycles\": %" PRIu64 ",\n",
+                 S->wbuf_stall, S->drain_stall);
     std::fprintf(f, "  \"tlb_misses\": %" PRIu64 ",\n  \"tlb_flushes\": %" PRIu64 ",\n  \"tlb_entry_invalidates\": %" PRIu64
                     ",\n  \"ttbr_writes\": %" PRIu64 ",\n", S->tlbmiss, S->tlb_flushes, S->tlb_entry_ops, S->ttbr_writes);
     std::fprintf(f, "  \"domain_switches\": %" PRIu64 ",\n  \"thread_switches\": %" PRIu64 ",\n", S->domain_switches,
@@ -904,8 +1175,30 @@ void write_stats() {
     std::fprintf(f, "  \"interrupts\": %" PRIu64 ",\n  \"exceptions\": %" PRIu64 ",\n  \"blocks_translated\": %" PRIu64 ",\n",
                  S->irqs, S->exceptions, S->tbs);
     std::fprintf(f, "  \"model\": {\"icache\": %u, \"dcache\": %u, \"ways\": %u, \"line\": %u, \"ifill\": %u, "
-                    "\"dfill\": %u, \"wb\": %u, \"io\": %u, \"tlb\": %u, \"tlb_ways\": %u, \"walk\": %u, \"mhz\": %.1f},\n",
-                 c.icache, c.dcache, c.ways, c.line, c.ifill, c.dfill, c.wb, c.io, c.tlb, c.tlb_ways, c.walk, c.mhz);
+                    "\"dfill\": %u, \"wb\": %u, \"io\": %u, \"tlb\": %u, \"tlb_ways\": %u, \"walk\": %u, \"mhz\": %.1f, "
+                    "\"wbuf_addrs\": %u, \"wbuf_words\": %u, \"wbuf_lat\": %u, \"wbuf_word\": %u},\n",
+                 c.icache, c.dcache, c.ways, c.line, c.ifill, c.dfill, c.wb, c.io, c.tlb, c.tlb_ways, c.walk, c.mhz,
+                 c.wbuf_addrs, c.wbuf_words, c.wbuf_lat, c.wbuf_word);
+    if (S->coh) {
+        std::fprintf(f, "  \"coherence\": {\"stale_icache\": %" PRIu64 ", \"stale_dcache\": %" PRIu64
+                        ", \"stale_tlb\": %" PRIu64 ", \"operations\": {", S->stale[0], S->stale[1], S->stale[2]);
+        bool f1 = true;
+        for (int k = 1; k < kCpKinds; ++k) {
+            if (kCpNames[k][0] == '\0') continue;
+            std::fprintf(f, "%s\"%s\": %" PRIu64, f1 ? "" : ", ", kCpNames[k], S->cp15_ops[k]);
+            f1 = false;
+        }
+        std::fprintf(f, "}, \"fetches_checked\": %" PRIu64 ", \"fetches_unchecked\": %" PRIu64,
+                     S->checked_fetches, S->unchecked_fetches);
+        std::fprintf(f, ", \"skipped\": {");
+        f1 = true;
+        for (int k = 1; k < kCpKinds; ++k) {
+            if (S->skipped[k] == 0) continue;
+            std::fprintf(f, "%s\"%s\": %" PRIu64, f1 ? "" : ", ", kCpNames[k], S->skipped[k]);
+            f1 = false;
+        }
+        std::fprintf(f, "}},\n");
+    }
     std::fprintf(f, "  \"markers\": {");
     bool first = true;
     for (const auto& [code, count] : S->markers) {
@@ -934,6 +1227,12 @@ void on_exit(qemu_plugin_id_t, void*) {
     write_stats();
     if (S->events != nullptr) std::fclose(S->events);
     S->events = nullptr;
+    if (S->check != nullptr) {
+        std::fprintf(S->check, "stale hits: I-cache %" PRIu64 ", D-cache %" PRIu64 ", TLB %" PRIu64 "\n", S->stale[0],
+                     S->stale[1], S->stale[2]);
+        std::fclose(S->check);
+        S->check = nullptr;
+    }
 }
 
 void load_hypercall_names(const std::string& path) {
@@ -1000,6 +1299,20 @@ extern "C" QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const
         else if (key == "tlb") ok = parse_u32(v, c.tlb) && c.tlb > 0;
         else if (key == "tlb_ways") ok = parse_u32(v, c.tlb_ways) && c.tlb_ways > 0 && c.tlb_ways <= 64;
         else if (key == "walk") ok = parse_u32(v, c.walk);
+        else if (key == "wbuf_addrs") ok = parse_u32(v, c.wbuf_addrs);
+        else if (key == "wbuf_words") ok = parse_u32(v, c.wbuf_words) && c.wbuf_words > 0;
+        else if (key == "wbuf_lat") ok = parse_u32(v, c.wbuf_lat);
+        else if (key == "wbuf_word") ok = parse_u32(v, c.wbuf_word);
+        else if (key == "check") c.check = v;
+        else if (key == "fatal") { ok = parse_u32(v, num) && num <= 1; c.fatal = num == 1; }
+        else if (key == "skip") {
+            const char* colon = std::strchr(v, ':');
+            const std::string name = colon ? std::string(v, static_cast<size_t>(colon - v)) : std::string(v);
+            ok = colon == nullptr || (parse_u32(colon + 1, num) && num > 0);
+            ok = ok && std::find_if(std::begin(kCpNames), std::end(kCpNames),
+                                    [&](const char* k) { return k[0] != '\0' && name == k; }) != std::end(kCpNames);
+            c.skips.emplace_back(name, colon ? num : 0);
+        }
         else ok = false;
         if (!ok || c.mhz <= 0) {
             std::fprintf(stderr, "xatrace: bad argument '%s'\n", argv[i]);
@@ -1017,7 +1330,21 @@ extern "C" QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const
     S->tlb = std::make_unique<Tlb>(c.tlb, c.tlb_ways);
     S->icache = std::make_unique<Cache>(c.icache, c.ways, c.line);
     S->dcache = std::make_unique<Cache>(c.dcache, c.ways, c.line);
+    S->wbuf = std::make_unique<WriteBuffer>(c.wbuf_addrs, c.wbuf_words, c.wbuf_lat, c.wbuf_word);
     S->want_timeline = !c.timeline.empty();
+    if ((c.fatal || !c.skips.empty()) && c.check.empty()) {
+        std::fprintf(stderr, "xatrace: fatal= and skip= need the checker (check=FILE)\n");
+        return -1;
+    }
+    if (!c.check.empty()) {
+        S->check = std::fopen(c.check.c_str(), "w");
+        if (S->check == nullptr) {
+            std::fprintf(stderr, "xatrace: cannot write %s\n", c.check.c_str());
+            return -1;
+        }
+        S->coh = std::make_unique<Coherence>(S->icache->slots(), S->dcache->slots(), c.tlb, c.line);
+        S->dcache->set_observer(&dcache_writes);
+    }
     while ((1u << S->line_shift) < c.line) ++S->line_shift;
     while ((1u << S->line_shift) > c.line) --S->line_shift;
     if (!c.hypercalls.empty()) load_hypercall_names(c.hypercalls);

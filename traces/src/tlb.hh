@@ -31,10 +31,15 @@ public:
     uint32_t access(uint32_t va, MapSize size) {
         const uint32_t key = key_of(va, size);
         const size_t base = static_cast<size_t>(key & (sets_ - 1)) * ways_;
-        for (uint32_t w = 0; w < ways_; ++w)
-            if (keys_[base + w] == key) return 0;
+        for (uint32_t w = 0; w < ways_; ++w) {
+            if (keys_[base + w] == key) {
+                last_slot_ = base + w;
+                return 0;
+            }
+        }
         const uint32_t set = key & (sets_ - 1);
         const size_t slot = base + victim_[set];
+        last_slot_ = slot;
         victim_[set] = static_cast<uint8_t>((victim_[set] + 1) % ways_);
         if (keys_[slot] != 0) ++generation_;  // an entry leaves
         keys_[slot] = key;
@@ -70,6 +75,8 @@ public:
 
     static uint32_t walk_levels(MapSize size) { return size == MapSize::section ? 1 : 2; }
     uint64_t misses() const { return misses_; }
+    // The entry of the last access (hit or fill).
+    size_t last_slot() const { return last_slot_; }
     uint32_t sets() const { return sets_; }
     uint32_t entries() const { return static_cast<uint32_t>(keys_.size()); }
     // Changes whenever an entry may have left the TLB (an eviction, an invalidation): a
@@ -91,6 +98,7 @@ private:
     std::vector<uint8_t> victim_;  // round-robin pointer per set
     uint64_t misses_ = 0;
     uint64_t generation_ = 0;
+    size_t last_slot_ = 0;
 };
 
 }  // namespace xatrace

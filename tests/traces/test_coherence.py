@@ -1,0 +1,128 @@
+"""The cache and TLB coherence checker of the xatrace plugin (check=FILE, traces/README.md):
+goldfish's system images have no stale hit, and each seeded maintenance bug (the plugin
+makes one CP15 operation do nothing: skip=KIND[:N]) is caught where an ARM926 would
+return stale data. Runs are deterministic (-icount): the counts are exact."""
+import pathlib
+import re
+import subprocess
+import sys
+
+import pytest
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "traces"))
+import coherence  # noqa: E402
+import xatrace  # noqa: E402
+
+IMAGES = REPO / "build" / "goldfish" / "images"
+KERNELS = REPO / "build" / "traces" / "kernels"
+
+
+def need(path: pathlib.Path) -> pathlib.Path:
+    if not path.exists():
+        raise FileNotFoundError(f"{path} missing: run 'make traces-plugin images build/traces/kernels/minios-codewrite.elf'")
+    return path
+
+
+def codewrite_image(tmp_path: pathlib.Path, cmdline: str) -> pathlib.Path:
+    """One domain running traces/apps/codewrite.c: alone, so that no domain switch
+    flushes the caches between its writes and its calls."""
+    need(KERNELS / "minios-codewrite.elf")
+    cfg = tmp_path / "codewrite.cfg"
+    cfg.write_text("[system]\nname = codewrite\n\n[domain dom0]\nkernel = minios-codewrite\nmemory = 1M\n"
+                   f"start = boot\nprivileged = yes\ncmdline = \"{cmdline}\"\n")
+    out = tmp_path / "codewrite.elf"
+    subprocess.run(["/usr/bin/python3", str(REPO / "domains" / "mkimage.py"), "--vmm",
+                    str(need(REPO / "build" / "goldfish" / "xen-arm.elf")), "--config", str(cfg),
+                    "--kernel-dir", str(KERNELS), "--board", "goldfish", "--ram-base", "0x0", "-o", str(out)],
+                   check=True, stdout=subprocess.DEVNULL)
+    return out
+
+
+def stale(coh: dict) -> tuple[int, int, int]:
+    return coh["stale_icache"], coh["stale_dcache"], coh["stale_tlb"]
+
+
+@pytest.mark.parametrize("name", ["bench1", "bench2", "bench3", "eight", "hello", "split", "ucos"])
+def test_system_images_have_no_stale_hit(tmp_path, name):
+    """Every domains/*.cfg system on goldfish (make coherence runs any board's)."""
+    need(xatrace.PLUGIN)
+    run, coh, report = coherence.check("goldfish", need(IMAGES / f"{name}.elf"), tmp_path,
+                                       console_input=coherence.CONSOLE_INPUT.get(name))
+    assert run.status == 0, run.output
+    assert stale(coh) == (0, 0, 0), report
+    assert report == "stale hits: I-cache 0, D-cache 0, TLB 0\n"
+    # The VMM's maintenance the checker saw: one flush per address-space switch.
+    ops = coh["operations"]
+    assert ops["dcleaninv"] > 0 and ops["iinv"] == ops["dcleaninv"] and ops["tlb"] == ops["ttbr"]
+
+
+def test_seeded_missing_dcache_clean_on_a_domain_switch(tmp_path):
+    """The 9th test-clean-invalidate loop of bench2 is the switch to guest1 (domain 1):
+    skipped, dom0's lines stay, and guest1's accesses to the same virtual addresses hit
+    lines of dom0's physical memory."""
+    run, coh, report = coherence.check("goldfish", need(IMAGES / "bench2.elf"), tmp_path, {"skip": "dcleaninv:9"})
+    assert run.status == 0
+    assert stale(coh) == (0, 52, 0) and coh["skipped"] == {"dcleaninv": 1}
+    first = report.splitlines()[0]
+    assert first.startswith("stale D-cache hit: va 0xfbf0001c pa 0x0006d01c (the line was filled for 0x00064000), "
+                            "domain 1 thread 2, instruction 0xff008b20"), first
+
+
+def test_seeded_missing_icache_invalidate_on_a_domain_switch(tmp_path):
+    run, coh, report = coherence.check("goldfish", need(IMAGES / "bench2.elf"), tmp_path, {"skip": "iinv:7"})
+    assert stale(coh) == (146, 0, 0)
+    assert report.startswith("stale I-cache hit: va 0xc0000000 pa 0x00d00000 (the line was filled for 0x00c00000), "
+                             "domain 1 thread -")
+
+
+def test_seeded_missing_tlb_flush_on_a_domain_switch(tmp_path):
+    """The 9th TLB flush of bench2 (the switch back to dom0) skipped: dom0's kernel
+    addresses still translate to guest1's frames."""
+    run, coh, report = coherence.check("goldfish", need(IMAGES / "bench2.elf"), tmp_path, {"skip": "tlb:9"})
+    assert run.status == 0
+    assert stale(coh) == (0, 0, 17)
+    # dom0's kernel text (its frames from 0xc00000) through guest1's entries (from 0xd00000).
+    # Which instruction of dom0's first block comes first depends on where QEMU ended the
+    # block it resumed in (the same from run to run, not between a shell and pytest).
+    m = re.match(r"stale TLB hit: va 0xc000(\w{4}) pa 0x00c0(\w{4}) \(the entry translates to 0x00d0(\w{4})\), "
+                 r"domain 0 thread 2, instruction 0xc000\w{4}", report)
+    assert m and m.group(1) == m.group(2) == m.group(3), report
+
+
+def test_fatal_ends_the_run_at_the_first_stale_hit(tmp_path):
+    run, coh, report = coherence.check("goldfish", need(IMAGES / "bench2.elf"), tmp_path,
+                                       {"skip": "tlb:9", "fatal": 1})
+    assert run.status == 97
+    assert stale(coh) == (0, 0, 1) and len(report.splitlines()) == 2
+    assert "the first stale hit ends the run (fatal=1)" in run.output
+
+
+def test_code_written_and_synced_runs_coherently(tmp_path):
+    run, coh, report = coherence.check("goldfish", codewrite_image(tmp_path, "app=codewrite"), tmp_path)
+    assert "codewrite: dom 0 got 1 2" in run.output
+    assert stale(coh) == (0, 0, 0)
+    assert coh["operations"]["iinv_line"] == 2 and coh["operations"]["dclean_line"] == 2  # one line, twice
+
+
+def test_seeded_missing_icache_invalidate_after_code_writes(tmp_path):
+    """The sync_icache hypercall's I-cache invalidates (c7, c5, 1) do nothing: the second
+    call hits the first version's two instructions in the I-cache."""
+    run, coh, report = coherence.check("goldfish", codewrite_image(tmp_path, "app=codewrite"), tmp_path,
+                                       {"skip": "iinv_line"})
+    assert "codewrite: dom 0 got 1 2" in run.output  # QEMU has no caches
+    assert stale(coh) == (2, 0, 0)
+    lines = report.splitlines()
+    assert lines[0].startswith("stale I-cache hit: va 0xc0026000 pa 0x00c26000 (the line holds older data than an "
+                               "alias wrote to 0x00c26000), domain 0 thread 1, instruction 0xc0026000")
+    assert lines[1].startswith("stale I-cache hit: va 0xc0026004")
+
+
+def test_guest_running_written_code_without_the_hypercall(tmp_path):
+    """A guest bug the checker shows: the code is still in a dirty D-cache line when the
+    I-cache fetches it from memory (both calls)."""
+    run, coh, report = coherence.check("goldfish", codewrite_image(tmp_path, "app=codewrite sync=0"), tmp_path)
+    assert "codewrite: dom 0 got 1 2" in run.output
+    assert stale(coh) == (4, 0, 0)
+    assert report.startswith("stale I-cache fill: va 0xc0026000 pa 0x00c26000 (filled from memory older than a dirty "
+                             "line of 0x00c26000)")
