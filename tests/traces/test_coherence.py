@@ -63,15 +63,20 @@ def test_seeded_missing_dcache_clean_on_a_domain_switch(tmp_path):
     lines of dom0's physical memory."""
     run, coh, report = coherence.check("goldfish", need(IMAGES / "bench2.elf"), tmp_path, {"skip": "dcleaninv:9"})
     assert run.status == 0
-    assert stale(coh) == (0, 52, 0) and coh["skipped"] == {"dcleaninv": 1}
+    # How many stale hits follow depends on code and data layout; that there are some, of
+    # this kind only, and where the first is, does not.
+    icache, dcache, tlb = stale(coh)
+    assert dcache > 0 and icache == tlb == 0 and coh["skipped"] == {"dcleaninv": 1}, stale(coh)
     first = report.splitlines()[0]
-    assert first.startswith("stale D-cache hit: va 0xfbf0001c pa 0x0006d01c (the line was filled for 0x00064000), "
-                            "domain 1 thread 2, instruction 0xff008b20"), first
+    m = re.match(r"stale D-cache hit: va 0x(\w{8}) pa 0x(\w{8}) \(the line was filled for 0x(\w{8})\), "
+                 r"domain 1 thread \d+, instruction 0x\w{8}", first)
+    assert m and int(m.group(2), 16) & ~31 != int(m.group(3), 16), first
 
 
 def test_seeded_missing_icache_invalidate_on_a_domain_switch(tmp_path):
     run, coh, report = coherence.check("goldfish", need(IMAGES / "bench2.elf"), tmp_path, {"skip": "iinv:7"})
-    assert stale(coh) == (146, 0, 0)
+    icache, dcache, tlb = stale(coh)
+    assert icache > 0 and dcache == tlb == 0, stale(coh)
     assert report.startswith("stale I-cache hit: va 0xc0000000 pa 0x00d00000 (the line was filled for 0x00c00000), "
                              "domain 1 thread -")
 
@@ -81,7 +86,8 @@ def test_seeded_missing_tlb_flush_on_a_domain_switch(tmp_path):
     addresses still translate to guest1's frames."""
     run, coh, report = coherence.check("goldfish", need(IMAGES / "bench2.elf"), tmp_path, {"skip": "tlb:9"})
     assert run.status == 0
-    assert stale(coh) == (0, 0, 17)
+    icache, dcache, tlb = stale(coh)
+    assert tlb > 0 and icache == dcache == 0, stale(coh)
     # dom0's kernel text (its frames from 0xc00000) through guest1's entries (from 0xd00000).
     # Which instruction of dom0's first block comes first depends on where QEMU ended the
     # block it resumed in (the same from run to run, not between a shell and pytest).
@@ -112,10 +118,13 @@ def test_seeded_missing_icache_invalidate_after_code_writes(tmp_path):
                                        {"skip": "iinv_line"})
     assert "codewrite: dom 0 got 1 2" in run.output  # QEMU has no caches
     assert stale(coh) == (2, 0, 0)
+    # Where the code page lies depends on mini-OS's size; dom0's memory starts at machine
+    # 0x00c00000, mapped at 0xc0000000.
     lines = report.splitlines()
-    assert lines[0].startswith("stale I-cache hit: va 0xc0026000 pa 0x00c26000 (the line holds older data than an "
-                               "alias wrote to 0x00c26000), domain 0 thread 1, instruction 0xc0026000")
-    assert lines[1].startswith("stale I-cache hit: va 0xc0026004")
+    m = re.match(r"stale I-cache hit: va 0xc0(\w{6}) pa 0x00c(\w{5}) \(the line holds older data than an alias "
+                 r"wrote to 0x00c(\w{5})\), domain 0 thread 1, instruction 0xc0(\w{6})", lines[0])
+    assert m and m.group(1) == "0" + m.group(2) == "0" + m.group(3) == m.group(4), lines[0]
+    assert lines[1].startswith(f"stale I-cache hit: va 0x{int('c0' + m.group(1), 16) + 4:08x}")
 
 
 def test_guest_running_written_code_without_the_hypercall(tmp_path):
@@ -124,5 +133,6 @@ def test_guest_running_written_code_without_the_hypercall(tmp_path):
     run, coh, report = coherence.check("goldfish", codewrite_image(tmp_path, "app=codewrite sync=0"), tmp_path)
     assert "codewrite: dom 0 got 1 2" in run.output
     assert stale(coh) == (4, 0, 0)
-    assert report.startswith("stale I-cache fill: va 0xc0026000 pa 0x00c26000 (filled from memory older than a dirty "
-                             "line of 0x00c26000)")
+    m = re.match(r"stale I-cache fill: va 0xc0(\w{6}) pa 0x00c(\w{5}) \(filled from memory older than a dirty "
+                 r"line of 0x00c(\w{5})\)", report)
+    assert m and m.group(1) == "0" + m.group(2) == "0" + m.group(3), report
