@@ -19,6 +19,7 @@ include guests/hello/build.mk
 include tests/guests/build.mk
 include ucos-port/build.mk
 include traces/build.mk
+include tests/fuzz/build.mk
 
 vmm: $(VMM_ELF)
 
