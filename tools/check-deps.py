@@ -6,7 +6,7 @@ check does not ask what is installed: it watches what is used.
 
 1. A clean copy of the tree is built from scratch under strace (every file opened and
    every program run): the VMM, mini-OS, µC/OS-II, the test guests, the system images,
-   the trace plugin and the host unit tests; then pytest collects every test (the
+   the trace plugin, the fuzz targets and the host unit tests; then pytest collects every test (the
    modules the tests import).
 2. The project's QEMU adds the headers its compile read (ninja's dependency log), the
    libraries it runs with (ldd), and the programs the scripts start at run time.
@@ -48,7 +48,7 @@ RUNTIME_COMMANDS = ("ninja", "meson", "flex", "bison", "pkg-config", "dpkg-sourc
                     "gdb-multiarch", "strace", "flock", "ctest", "cmake", "make")
 
 # What the traced build makes (PLATFORM=goldfish: the other boards use the same tools).
-BUILD_TARGETS = ("vmm", "minios", "ucos", "test-guests", "images", "traces-plugin")
+BUILD_TARGETS = ("vmm", "minios", "ucos", "test-guests", "images", "traces-plugin", "fuzz-build")
 
 # Paths no package owns by design: kernel interfaces, the build's own trees, caches,
 # generated system files.
