@@ -11,7 +11,8 @@
  *   - every request consumed was answered (rsp_prod_pvt == req_cons on every ring);
  *   - a block request is answered OKAY exactly when the documented rules allow it
  *     (operation, segment count and sectors, range within the guest's slice, grants
- *     mappable);
+ *     mappable), a frame exactly when it fits its page and its grant maps read-only,
+ *     and an rx buffer filled only when its grant maps read-write;
  *   - a broken ring (a producer index more than a ring ahead) disconnects its backend and
  *     unmaps its ring.
  */
@@ -56,6 +57,12 @@ static uint8_t disk[DISK_SECTORS * XEN_BLKIF_SECTOR_SIZE];
 static struct blkif_request blk_sent[64];
 static bool blk_sent_known[64];
 
+static struct netif_tx_request tx_sent[4][256];
+static bool tx_sent_known[4][256];
+static struct netif_rx_request rx_sent[4][256];
+static bool rx_sent_known[4][256];
+static RING_IDX tx_seen[4], rx_seen[4];
+
 static bool grant_mappable(uint32_t ref, bool readonly)
 {
     return ref < SHIM_REFS && (readonly || ref < SHIM_FIRST_RO_REF);
@@ -82,6 +89,13 @@ static int16_t blk_model(const struct blkif_request *r)
             return BLKIF_RSP_ERROR;
     }
     return BLKIF_RSP_OKAY;
+}
+
+static int16_t tx_model(const struct netif_tx_request *t)
+{
+    if (t->size < XA_NETIF_MIN_FRAME || t->size > XA_NETIF_MTU_FRAME || (uint32_t)t->offset + t->size > PAGE_SIZE)
+        return NETIF_RSP_ERROR;
+    return grant_mappable(t->gref, true) ? NETIF_RSP_OKAY : NETIF_RSP_ERROR;
 }
 
 static struct guest *g[4];
@@ -142,11 +156,56 @@ static void blk_responses(void)
     }
 }
 
+/* The frontend of guest d reads its network responses: a tx request is answered OKAY
+ * exactly when its frame fits its page and its grant maps read-only; an rx buffer gets
+ * a frame (status: its size, 14..1514) only if its grant maps read-write, else ERROR. */
+static void net_responses(unsigned int d)
+{
+    if (!g[d]->vif.c.connected)
+        return;
+    const struct netif_tx_sring *tx = (const struct netif_tx_sring *)dom0_map_va(d, SLOT_VIF_TX);
+    const uint32_t tslots = g[d]->vif.tx.nr_ents;
+    const RING_IDX tprod = tx->rsp_prod;
+    if (tprod - tx_seen[d] > tslots)
+        tx_seen[d] = tprod - tslots;
+    for (; tx_seen[d] != tprod; tx_seen[d]++) {
+        const uint32_t slot = tx_seen[d] & (tslots - 1U);
+        const struct netif_tx_response *r = &tx->ring[slot].rsp;
+        if (!tx_sent_known[d][slot])
+            continue;
+        const struct netif_tx_request *q = &tx_sent[d][slot];
+        if (r->id != q->id || r->status != tx_model(q))
+            fail("a tx response differs from the rules", (unsigned int)(int)r->status, (unsigned int)(int)tx_model(q));
+        tx_sent_known[d][slot] = false;
+    }
+    const struct netif_rx_sring *rx = (const struct netif_rx_sring *)dom0_map_va(d, SLOT_VIF_RX);
+    const uint32_t rslots = g[d]->vif.rx.nr_ents;
+    const RING_IDX rprod = rx->rsp_prod;
+    if (rprod - rx_seen[d] > rslots)
+        rx_seen[d] = rprod - rslots;
+    for (; rx_seen[d] != rprod; rx_seen[d]++) {
+        const uint32_t slot = rx_seen[d] & (rslots - 1U);
+        const struct netif_rx_response *r = &rx->ring[slot].rsp;
+        if (!rx_sent_known[d][slot])
+            continue;
+        const struct netif_rx_request *q = &rx_sent[d][slot];
+        const bool ok = grant_mappable(q->gref, false);
+        if (r->id != q->id || (ok ? (r->status < (int16_t)XA_NETIF_MIN_FRAME || r->status > (int16_t)XA_NETIF_MTU_FRAME)
+                                  : r->status != NETIF_RSP_ERROR))
+            fail("an rx response differs from the rules", (unsigned int)(int)r->status, q->gref);
+        rx_sent_known[d][slot] = false;
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct in in = {data, size};
     shim_reset();
     memset(blk_sent_known, 0, sizeof blk_sent_known);
+    memset(tx_sent_known, 0, sizeof tx_sent_known);
+    memset(rx_sent_known, 0, sizeof rx_sent_known);
+    memset(tx_seen, 0, sizeof tx_seen);
+    memset(rx_seen, 0, sizeof rx_seen);
     seen = 0;
     for (unsigned int d = 1; d <= 3; d++) {
         g[d] = shim_add_guest(d);
@@ -216,7 +275,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 memcpy(frame, mac, 6);
             }
             const RING_IDX prod = s->req_prod;
-            s->ring[prod & (g[d]->vif.tx.nr_ents - 1U)].req = t;
+            const uint32_t slot = prod & (g[d]->vif.tx.nr_ents - 1U);
+            s->ring[slot].req = t;
+            tx_sent[d][slot] = t;
+            tx_sent_known[d][slot] = true;
             s->req_prod = prod + 1;
             break;
         }
@@ -226,7 +288,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             struct netif_rx_sring *s = (struct netif_rx_sring *)dom0_map_va(d, SLOT_VIF_RX);
             struct netif_rx_request r = {.id = take(&in), .gref = 7U + take(&in) % 30U};
             const RING_IDX prod = s->req_prod;
-            s->ring[prod & (g[d]->vif.rx.nr_ents - 1U)].req = r;
+            const uint32_t slot = prod & (g[d]->vif.rx.nr_ents - 1U);
+            s->ring[slot].req = r;
+            rx_sent[d][slot] = r;
+            rx_sent_known[d][slot] = true;
             s->req_prod = prod + 1;
             break;
         }
@@ -248,6 +313,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             check();
             if (d == 1)
                 blk_responses();
+            for (unsigned int e = 1; e <= 3; e++)
+                net_responses(e); /* a frame of d's may have reached any guest */
             break;
         case 5: { /* the frontend moves a producer index anywhere */
             const uint32_t v = take32(&in);
@@ -263,8 +330,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 p = &((struct ringtest_sring *)dom0_map_va(2, SLOT_VTEST_RING))->req_prod;
             if (p != NULL) {
                 *p += v % 512U;
+                /* Slots the frontend never wrote are now published: no model for them. */
                 if (which == 0)
                     memset(blk_sent_known, 0, sizeof blk_sent_known);
+                if (which == 1)
+                    memset(tx_sent_known[d], 0, sizeof tx_sent_known[d]);
+                if (which == 2)
+                    memset(rx_sent_known[d], 0, sizeof rx_sent_known[d]);
             }
             break;
         }

@@ -260,15 +260,17 @@ int dom0_bind(domid_t dom, evtchn_port_t remote, evtchn_port_t *local, struct gu
 
 void dom0_unbind(evtchn_port_t *port) { *port = 0; }
 
-/* The frontend's store keys: fixed refs and port (the store target fuzzes the store). */
+/* The frontend's store keys: fixed refs (SHIM_REF_*) and port (the store target fuzzes
+ * the store itself). */
 int frontend_u32(struct guest *g, const char *type, const char *key, uint32_t *out)
 {
     (void)g;
-    (void)type;
-    if (strcmp(key, "ring-ref") == 0 || strcmp(key, "tx-ring-ref") == 0)
-        *out = 2;
+    if (strcmp(key, "ring-ref") == 0)
+        *out = strcmp(type, "vbd") == 0 ? SHIM_REF_VBD_RING : SHIM_REF_VTEST_RING;
+    else if (strcmp(key, "tx-ring-ref") == 0)
+        *out = SHIM_REF_VIF_TX;
     else if (strcmp(key, "rx-ring-ref") == 0)
-        *out = 3;
+        *out = SHIM_REF_VIF_RX;
     else if (strcmp(key, "event-channel") == 0)
         *out = 5;
     else

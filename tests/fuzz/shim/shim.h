@@ -19,6 +19,11 @@
 #define SHIM_GUEST_PAGES 16U
 #define SHIM_REFS 32U
 #define SHIM_FIRST_RO_REF 24U
+/* The rings' refs frontend_u32 reports (each its own page); data refs are best above. */
+#define SHIM_REF_VBD_RING 2U
+#define SHIM_REF_VTEST_RING 3U
+#define SHIM_REF_VIF_TX 4U
+#define SHIM_REF_VIF_RX 5U
 
 struct shim_stats {
     unsigned int maps, unmaps;        /* successful ones */
