@@ -18,9 +18,10 @@ check does not ask what is installed: it watches what is used.
 
 Some files are opened only because they are there, and a machine without them works the
 same: Python's scan of installed distributions (their *.dist-info / *.egg-info metadata and
-*.pth files, read by pytest's plugin discovery and by site.py), message catalogs, and
-OpenSSL's configuration file (libcrypto reads it when Python's hashlib loads). These are
-left out; the modules a test really imports are not.
+*.pth files, read by pytest's plugin discovery and by site.py), message catalogs,
+OpenSSL's configuration file (libcrypto reads it when Python's hashlib loads), and a CUDA
+installation under /usr/local (clang looks for one at every start, whatever it compiles).
+These are left out; the modules a test really imports are not.
 
     tools/check-deps.py [--keep DIR] [--omit PKG]...
 
@@ -56,7 +57,7 @@ IGNORED_PREFIXES = ("/proc/", "/sys/", "/dev/", "/tmp/", "/run/", "/var/", "/etc
                     str(HOME / ".cache") + "/", str(HOME / ".config") + "/")
 # Opened when present, harmless when absent (see above).
 OPPORTUNISTIC = re.compile(r"(\.dist-info/|\.egg-info(/|$)|\.pth$|^/usr/share/locale/|"
-                           r"^/usr/lib/ssl/openssl\.cnf$)")
+                           r"^/usr/lib/ssl/openssl\.cnf$|^/usr/local/cuda[^/]*/)")
 
 OPEN_RE = re.compile(r'^\d+\s+(open|openat|execve)\((?:AT_FDCWD, )?"((?:[^"\\]|\\.)*)"(.*)\)\s+= \d+')
 
