@@ -19,6 +19,7 @@ include guests/hello/build.mk
 include tests/guests/build.mk
 include ucos-port/build.mk
 include traces/build.mk
+include tests/fuzz/build.mk
 
 vmm: $(VMM_ELF)
 
@@ -93,6 +94,7 @@ soak: deps qemu vmm minios ucos-pv traces-plugin
 
 test: deps qemu
 	@$(MAKE) --no-print-directory host-test
+	@$(MAKE) --no-print-directory fuzz-short
 	@$(MAKE) --no-print-directory system-test
 
 clean:
@@ -105,8 +107,11 @@ help:
 	@echo "  vmm            the same, without the package check"
 	@echo "  vmm-all        the VMM for every board"
 	@echo "  run            boot SYSTEM on PLATFORM in the project's QEMU; console also in build/<board>/run-<system>.log"
-	@echo "  test           install what is missing, then host-test and system-test"
+	@echo "  test           install what is missing, then host-test, fuzz-short and system-test"
 	@echo "  host-test      GoogleTest unit tests of the VMM's logic, compiled for the host"
+	@echo "  fuzz-build     the libFuzzer targets of tests/fuzz (clang, ASan+UBSan): build/fuzz/bin"
+	@echo "  fuzz-short     every fuzz target for FUZZ_SHORT_SECONDS (part of test)"
+	@echo "  fuzz           every fuzz target for FUZZ_SECONDS; crashing inputs in build/fuzz/artifacts"
 	@echo "  system-test    pytest: every board and system booted in QEMU, tools and images checked"
 	@echo "  attack         the attack suite: malicious guests against the VMM and victim domains (part of test)"
 	@echo "  soak           a mixed system for more than 10^9 guest instructions, counters reconciled (not in test)"
@@ -140,6 +145,7 @@ help:
 	@echo "  GDB_PORT=$(GDB_PORT)     debug's gdbstub port (a free one is picked when the default is busy)"
 	@echo "  UCOS_SRC=        a µC/OS-II source tree to build the µC/OS-II guests against"
 	@echo "  TRACES_MODEL=    traces/bench: another timing model file for the tracer"
+	@echo "  FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_SHORT_SECONDS=$(FUZZ_SHORT_SECONDS)  seconds per fuzz target (make fuzz, make fuzz-short)"
 	@echo "  QEMU=            (environment) another qemu-system-arm instead of the project's"
 	@echo "  XEN_ARM_CACHE=   (environment) where the QEMU build is cached (default ~/.cache/xen-arm)"
 	@echo "  CROSS=$(CROSS) MINIOS_CROSS=$(MINIOS_CROSS) UCOS_CROSS=$(UCOS_CROSS)  the ARM cross toolchain prefixes"

@@ -6,7 +6,7 @@ check does not ask what is installed: it watches what is used.
 
 1. A clean copy of the tree is built from scratch under strace (every file opened and
    every program run): the VMM, mini-OS, µC/OS-II, the test guests, the system images,
-   the trace plugin and the host unit tests; then pytest collects every test (the
+   the trace plugin, the fuzz targets and the host unit tests; then pytest collects every test (the
    modules the tests import).
 2. The project's QEMU adds the headers its compile read (ninja's dependency log), the
    libraries it runs with (ldd), and the programs the scripts start at run time.
@@ -18,9 +18,10 @@ check does not ask what is installed: it watches what is used.
 
 Some files are opened only because they are there, and a machine without them works the
 same: Python's scan of installed distributions (their *.dist-info / *.egg-info metadata and
-*.pth files, read by pytest's plugin discovery and by site.py), message catalogs, and
-OpenSSL's configuration file (libcrypto reads it when Python's hashlib loads). These are
-left out; the modules a test really imports are not.
+*.pth files, read by pytest's plugin discovery and by site.py), message catalogs,
+OpenSSL's configuration file (libcrypto reads it when Python's hashlib loads), and a CUDA
+installation under /usr/local (clang looks for one at every start, whatever it compiles).
+These are left out; the modules a test really imports are not.
 
     tools/check-deps.py [--keep DIR] [--omit PKG]...
 
@@ -48,7 +49,7 @@ RUNTIME_COMMANDS = ("ninja", "meson", "flex", "bison", "pkg-config", "dpkg-sourc
                     "gdb-multiarch", "strace", "flock", "ctest", "cmake", "make")
 
 # What the traced build makes (PLATFORM=goldfish: the other boards use the same tools).
-BUILD_TARGETS = ("vmm", "minios", "ucos", "test-guests", "images", "traces-plugin")
+BUILD_TARGETS = ("vmm", "minios", "ucos", "test-guests", "images", "traces-plugin", "fuzz-build")
 
 # Paths no package owns by design: kernel interfaces, the build's own trees, caches,
 # generated system files.
@@ -56,7 +57,7 @@ IGNORED_PREFIXES = ("/proc/", "/sys/", "/dev/", "/tmp/", "/run/", "/var/", "/etc
                     str(HOME / ".cache") + "/", str(HOME / ".config") + "/")
 # Opened when present, harmless when absent (see above).
 OPPORTUNISTIC = re.compile(r"(\.dist-info/|\.egg-info(/|$)|\.pth$|^/usr/share/locale/|"
-                           r"^/usr/lib/ssl/openssl\.cnf$)")
+                           r"^/usr/lib/ssl/openssl\.cnf$|^/usr/local/cuda[^/]*/)")
 
 OPEN_RE = re.compile(r'^\d+\s+(open|openat|execve)\((?:AT_FDCWD, )?"((?:[^"\\]|\\.)*)"(.*)\)\s+= \d+')
 

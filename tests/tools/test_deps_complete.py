@@ -34,6 +34,8 @@ def test_every_package_used_is_installed_by_install_deps(traced):
     ("libnewlib-arm-none-eabi", "libnewlib-dev (e.g. /usr/include/newlib/"),
     ("python3-matplotlib", "python3-matplotlib (e.g. /usr/lib/python3/dist-packages/matplotlib/"),
     ("cmake", "cmake (e.g. /usr/bin/cmake)"),
+    # libFuzzer and the sanitizer runtimes of the fuzz build: only a Recommends of clang-14.
+    ("libclang-rt-14-dev", "libclang-rt-14-dev (e.g. /usr/lib/llvm-14/lib/clang/14.0.6/"),
 ])
 def test_a_package_left_out_of_install_deps_is_reported(traced, left_out, reported):
     work, _ = traced
