@@ -379,6 +379,83 @@ static void attack_console_flood(void)
     free_page(flood);
 }
 
+/* ---- cpsr: a trap frame asking for privilege. restore_trap_frame takes only the two
+ * virtual modes; whatever else the frame's vpsr says (SVC, FIQ and IRQ masked, Thumb),
+ * the VMM resumes it in USR mode with only the condition flags kept. ---- */
+
+/* Resumes right here through restore_trap_frame with the given vpsr; returns the real
+ * CPSR read just after, or the hypercall's error if it refused the frame. */
+static uint32_t resume_with_vpsr(uint32_t vpsr, int *rc)
+{
+    xa_trap_frame_t frame;
+    uint32_t cpsr = 0;
+    int result = 0;
+    __asm__ __volatile__(
+        "stmia  %[f], {r0-r12}\n"
+        "str    sp, [%[f], #52]\n"
+        "str    lr, [%[f], #56]\n"
+        "adr    r0, 1f\n"
+        "str    r0, [%[f], #60]\n"
+        "str    %[v], [%[f], #64]\n"
+        "mov    r0, %[f]\n"
+        "swi    %[nr]\n"
+        "mov    %[rc], r0\n"             /* only reached if the frame was refused */
+        "b      2f\n"
+        "1:\n"
+        "mrs    %[cpsr], cpsr\n"
+        "2:\n"
+        : [cpsr] "+&r"(cpsr), [rc] "+&r"(result)
+        : [f] "r"(&frame), [v] "r"(vpsr), [nr] "i"(XA_HYPERCALL_restore_trap_frame)
+        : "r0", "r1", "r2", "r3", "lr", "memory", "cc");
+    *rc = result;
+    return cpsr;
+}
+
+static void attack_cpsr(void)
+{
+    static const uint32_t modes[] = {0x11 /* FIQ */, 0x12 /* IRQ */, 0x17 /* abort */, 0x1B /* undef */,
+                                     0x1F /* system */, 0x00, 0x1A};
+    int rc;
+    for (unsigned int i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+        char check[48];
+        snprintf(check, sizeof check, "resume in mode 0x%02x", (unsigned int)modes[i]);
+        (void)resume_with_vpsr(modes[i], &rc);
+        expect(check, rc, -XEN_EINVAL);
+    }
+    const unsigned long flags = local_irq_save();
+    /* Virtual kernel mode, plus every bit a guest must not get: F, T, and I (which is the
+     * upcall mask, not the CPU's), with N Z C V set. */
+    const uint32_t cpsr = resume_with_vpsr(XA_VPSR_MODE_KERNEL | XA_VPSR_I | 0x40U | 0x20U | 0xF0000000U, &rc);
+    const int masked = pv_vcpu()->evtchn_upcall_mask;
+    local_irq_restore(flags);
+    expect("resume in virtual kernel mode with F, T and I set", rc, 0);
+    expect_hex("the CPU runs in USR mode", cpsr & 0x1FU, 0x10U);
+    expect_hex("with FIQs, IRQs and Thumb as they were", cpsr & 0xE0U, 0);
+    expect_hex("and the flags the frame gave", cpsr & 0xF0000000U, 0xF0000000U);
+    expect("the frame's I bit became the upcall mask", masked, 1);
+}
+
+/* ---- domctl: domain control and device interrupts belong to dom0 and to a device's
+ * owner. ---- */
+
+static void attack_domctl(void)
+{
+    static const uint32_t cmds[] = {XEN_DOMCTL_pausedomain, XEN_DOMCTL_destroydomain, XEN_DOMCTL_createdomain,
+                                    XEN_DOMCTL_getdomaininfo, XEN_DOMCTL_assign_device, XA_DOMCTL_getconfig};
+    for (unsigned int i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        struct xen_domctl op;
+        memset(&op, 0, sizeof op);
+        op.cmd = cmds[i];
+        op.interface_version = XA_DOMCTL_INTERFACE_VERSION;
+        op.domain = 0;
+        char check[40];
+        snprintf(check, sizeof check, "domctl %u on dom0", (unsigned int)cmds[i]);
+        expect(check, HYPERVISOR_domctl(&op), -XEN_EPERM);
+    }
+    struct physdev_eoi eoi = {.irq = 4};
+    expect("physdev eoi of a line not ours", HYPERVISOR_physdev_op(PHYSDEVOP_eoi, &eoi), -XEN_EPERM);
+}
+
 static void attack_main(void)
 {
     kind = cmdline_get("what");
@@ -413,6 +490,10 @@ static void attack_main(void)
         attack_no_handler();
     else if (strcmp(kind, "exhaust") == 0)
         attack_exhaust();
+    else if (strcmp(kind, "cpsr") == 0)
+        attack_cpsr();
+    else if (strcmp(kind, "domctl") == 0)
+        attack_domctl();
     else
         report("known kind", false, kind);
     printk("attack %s: %s\n", kind, failures == 0 ? "contained" : "FAILED");

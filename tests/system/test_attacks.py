@@ -40,6 +40,8 @@ ATTACKS = {
     "cache-range": "contained",
     "console-flood": "contained",
     "exhaust": "contained",
+    "cpsr": "contained",
+    "domctl": "contained",
     "no-handler": "crashed",
     "handler-fault": "crashed",
     "upcall-crash": "crashed",

@@ -35,6 +35,12 @@ ATTACKS = {
     "console-flood": ["a write of 4096 newlines stops early", "a write of 4096 bytes without a newline stops early",
                       "the rest goes out in further calls"],
     "grant": ["map dom0 ref 5 (not ours)", "map dom0 ref 100000", "map from dom 99", "unmap handle 63"],
+    # A trap frame may ask for any CPSR; the guest only ever gets USR mode and its flags.
+    "cpsr": [f"resume in mode 0x{m:02x}" for m in (0x11, 0x12, 0x17, 0x1B, 0x1F, 0x00, 0x1A)]
+            + ["resume in virtual kernel mode with F, T and I set", "the CPU runs in USR mode",
+               "with FIQs, IRQs and Thumb as they were", "and the flags the frame gave",
+               "the frame's I bit became the upcall mask"],
+    "domctl": [f"domctl {c} on dom0" for c in (3, 2, 1, 5, 37, 64)] + ["physdev eoi of a line not ours"],
 }
 
 # Attacks expected to show a difference from the intended behaviour (kind -> why); they run

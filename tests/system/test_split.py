@@ -142,6 +142,7 @@ def test_block_and_network_between_two_guests(tmp_path, platform):
     assert_clean_end(run)
 
 
+@pytest.mark.attack
 @pytest.mark.parametrize("platform", BOARDS)
 def test_malicious_frontend_cannot_confuse_dom0(tmp_path, platform):
     config = DOM0 + guest("guest1", "attack=all") + guest("guest2", "store=1 ring=3000 blk=1")
