@@ -37,17 +37,6 @@ INCLUDE = REPO / "xen-arm" / "include"
 BOARDS = REPO / "xen-arm" / "board"
 ELFNOTE_H = REPO / "hypercalls" / "xen-arm" / "elfnote.h"
 
-# ---- Limits that boot_image.hh states only in comments ----------------------------------
-# tests/domains/test_mkimage.py checks each of these against the header's comment text.
-MEMORY_GRANULE_KB = 4           # BootDomain.memory_kb: "multiple of 4; 64 KiB .. 64 MiB"
-MEMORY_MIN_KB = 64
-MEMORY_MAX_KB = 64 * 1024
-TIMESLICE_MIN_US = 100          # BootDomain.timeslice_us: "100 .. 1,000,000"
-TIMESLICE_MAX_US = 1_000_000
-PRIORITY_MAX = 255              # BootDomain.priority: "0..255"
-PRIORITY_DEFAULT = 128
-TIMESLICE_DEFAULT_US = 10_000   # the configuration's default when timeslice is left out
-
 ELF_HEADER = struct.Struct("<16sHHIIIIIHHHHHH")  # Elf32_Ehdr, 52 bytes
 PROGRAM_HEADER = struct.Struct("<IIIIIIII")      # Elf32_Phdr, 32 bytes
 SECTION_HEADER_SIZE = 40                         # sizeof(Elf32_Shdr)
@@ -235,7 +224,9 @@ def load_format(include: pathlib.Path = INCLUDE) -> Format:
 
     needed = ("kBootImageOffset", "kBootImageMaxSize", "kVersion", "kMaxDomains",
               "kDomPrivileged", "kDomAutostart", "kDomFlagsMask", "kRamdiskSectorSize",
-              "kRamdiskMaxSize", "kRamdiskAlign", "kSchedCount", *SCHEDULERS.values())
+              "kRamdiskMaxSize", "kRamdiskAlign", "kSchedCount", *SCHEDULERS.values(),
+              "kMemoryGranuleKb", "kMemoryMinKb", "kMemoryMaxKb", "kTimesliceMinUs", "kTimesliceMaxUs",
+              "kPriorityMax", "kTimesliceDefaultUs", "kPriorityDefault")
     missing = [n for n in needed if n not in constants] + \
               [s for s in ("BootImageHeader", "BootDomain") if s not in structs]
     if missing:
@@ -253,15 +244,6 @@ def known_boards() -> list[str]:
     except OSError:
         return []
     return m.group(1).split() if m else []
-
-
-def _directmap_kb() -> int:
-    """DIRECTMAP's size (layout.hh): the VMM image and the VMM's own RAM."""
-    text = _strip_comments((INCLUDE / "layout.hh").read_text())
-    m = re.search(r"kDirectMap\s*\{\s*\"DIRECTMAP\"\s*,\s*[^,]+,\s*([^,]+),", text)
-    if not m:
-        raise FormatError("layout.hh: no kDirectMap")
-    return _evaluate(m.group(1), {"KiB": 1024, "MiB": 1024 * 1024}, "layout.hh") // 1024
 
 
 def board_ram_kb(board: str) -> int:
@@ -354,10 +336,10 @@ class Domain:
     kernel_path: pathlib.Path | None = None   # None: not resolved (--check without --kernel-dir)
     kernel_shown: str = ""
     memory_kb: int = 0
-    timeslice_us: int = TIMESLICE_DEFAULT_US
+    timeslice_us: int = 0       # (the defaults are the format's: parse_config)
     privileged: bool = False
     autostart: bool = True
-    priority: int = PRIORITY_DEFAULT
+    priority: int = 0
     cmdline: str = ""
     image: bytes = b""          # the kernel as packed: a minimal ELF (pack_kernel)
     kernel_file_size: int = 0   # the kernel file's size
@@ -475,35 +457,35 @@ def read_sections(text: str, report: Reporter) -> list[Section]:
     return sections
 
 
-def _size_kb(v: Value, key: str, report: Reporter) -> int | None:
+def _size_kb(v: Value, key: str, fmt: Format, report: Reporter) -> int | None:
     m = re.fullmatch(r"(\d+)\s*(k|kib|m|mib)", v.text, re.I)
     if not m:
         report(v.line, f"{key}: '{v.text}' is not a size: "
                        "write a whole number with a K or M suffix, e.g. 512K or 1M")
         return None
     kb = int(m.group(1)) * (1024 if m.group(2).lower().startswith("m") else 1)
-    if kb % MEMORY_GRANULE_KB:
-        report(v.line, f"{key}: '{v.text}' is not a multiple of {MEMORY_GRANULE_KB}K")
-    elif kb < MEMORY_MIN_KB:
-        report(v.line, f"{key}: '{v.text}' is below the minimum {MEMORY_MIN_KB}K")
-    elif kb > MEMORY_MAX_KB:
-        report(v.line, f"{key}: '{v.text}' is above the maximum {MEMORY_MAX_KB // 1024}M")
+    if kb % fmt.kMemoryGranuleKb:
+        report(v.line, f"{key}: '{v.text}' is not a multiple of {fmt.kMemoryGranuleKb}K")
+    elif kb < fmt.kMemoryMinKb:
+        report(v.line, f"{key}: '{v.text}' is below the minimum {fmt.kMemoryMinKb}K")
+    elif kb > fmt.kMemoryMaxKb:
+        report(v.line, f"{key}: '{v.text}' is above the maximum {fmt.kMemoryMaxKb // 1024}M")
     else:
         return kb
     return None
 
 
-def _time_us(v: Value, key: str, report: Reporter) -> int | None:
+def _time_us(v: Value, key: str, fmt: Format, report: Reporter) -> int | None:
     m = re.fullmatch(r"(\d+)\s*(us|ms)", v.text, re.I)
     if not m:
         report(v.line, f"{key}: '{v.text}' is not a time: "
                        "write a whole number with a us or ms suffix, e.g. 10ms")
         return None
     us = int(m.group(1)) * (1000 if m.group(2).lower() == "ms" else 1)
-    if us < TIMESLICE_MIN_US:
-        report(v.line, f"{key}: '{v.text}' is below the minimum {TIMESLICE_MIN_US}us")
-    elif us > TIMESLICE_MAX_US:
-        report(v.line, f"{key}: '{v.text}' is above the maximum {TIMESLICE_MAX_US // 1000}ms")
+    if us < fmt.kTimesliceMinUs:
+        report(v.line, f"{key}: '{v.text}' is below the minimum {fmt.kTimesliceMinUs}us")
+    elif us > fmt.kTimesliceMaxUs:
+        report(v.line, f"{key}: '{v.text}' is above the maximum {fmt.kTimesliceMaxUs // 1000}ms")
     else:
         return us
     return None
@@ -583,7 +565,8 @@ def parse_config(text: str, shown_path: str, fmt: Format, board: str | None, rep
     seen: dict[str, int] = {}
     domains: list[Domain] = []
     for s in domain_sections:
-        d = Domain(len(domains), s.name or "", s.line)
+        d = Domain(len(domains), s.name or "", s.line, timeslice_us=fmt.kTimesliceDefaultUs,
+                   priority=fmt.kPriorityDefault)
         domains.append(d)
         if not re.fullmatch(rf"[a-z0-9_-]{{1,{name_limit}}}", d.name):
             report(s.line, f"[domain {d.name}]: bad domain name '{d.name}': "
@@ -601,19 +584,19 @@ def parse_config(text: str, shown_path: str, fmt: Format, board: str | None, rep
         if "kernel" in k:
             d.kernel, d.kernel_line = k["kernel"].text, k["kernel"].line
         if "memory" in k:
-            d.memory_kb = _size_kb(k["memory"], "memory", report) or 0
+            d.memory_kb = _size_kb(k["memory"], "memory", fmt, report) or 0
         if "timeslice" in k:
-            d.timeslice_us = _time_us(k["timeslice"], "timeslice", report) or TIMESLICE_DEFAULT_US
+            d.timeslice_us = _time_us(k["timeslice"], "timeslice", fmt, report) or fmt.kTimesliceDefaultUs
         if "privileged" in k:
             d.privileged = bool(_choice(k["privileged"], "privileged", BOOLEANS, "yes or no", report))
         if "start" in k:
             d.autostart = _choice(k["start"], "start", STARTS, "boot or manual", report) is not False
         if "priority" in k:
             v = k["priority"]
-            if re.fullmatch(r"\d+", v.text) and int(v.text) <= PRIORITY_MAX:
+            if re.fullmatch(r"\d+", v.text) and int(v.text) <= fmt.kPriorityMax:
                 d.priority = int(v.text)
             else:
-                report(v.line, f"priority: '{v.text}' is not a whole number in 0..{PRIORITY_MAX}")
+                report(v.line, f"priority: '{v.text}' is not a whole number in 0..{fmt.kPriorityMax}")
         if "cmdline" in k:
             d.cmdline = _text(k["cmdline"], "cmdline", cmdline_limit, report) or ""
         if "ramdisk" in k:
@@ -1075,7 +1058,7 @@ def main(argv: list[str] | None = None) -> int:
         fmt = load_format()
         note = load_guest_note()
         if args.board is not None:
-            ram_kb, vmm_kb = board_ram_kb(args.board), _directmap_kb()
+            ram_kb, vmm_kb = board_ram_kb(args.board), fmt.directmap_size // 1024
     except FormatError as e:
         print(f"mkimage: {e}", file=sys.stderr)
         return 2

@@ -735,6 +735,11 @@ int main() {
                 kRamdiskMaxSize, kRamdiskAlign);
     std::printf("kSchedRoundRobin %u\nkSchedFixedPriority %u\nkSchedCount %u\n", kSchedRoundRobin,
                 kSchedFixedPriority, kSchedCount);
+    std::printf("kMemoryGranuleKb %u\nkMemoryMinKb %u\nkMemoryMaxKb %u\n", kMemoryGranuleKb, kMemoryMinKb,
+                kMemoryMaxKb);
+    std::printf("kTimesliceMinUs %u\nkTimesliceMaxUs %u\nkTimesliceDefaultUs %u\n", kTimesliceMinUs,
+                kTimesliceMaxUs, kTimesliceDefaultUs);
+    std::printf("kPriorityMax %u\nkPriorityDefault %u\n", kPriorityMax, kPriorityDefault);
     std::printf("directmap %u %u\n", layout::kDirectMap.start, layout::kDirectMap.size);
     std::printf("magic");
     for (char c : kMagic) std::printf(" %d", c);
@@ -764,8 +769,12 @@ def test_layout_matches_the_cxx_header(tmp_path):
     fmt = mkimage.load_format()
     for name in ("kBootImageOffset", "kBootImageMaxSize", "kVersion", "kMaxDomains", "kDomPrivileged",
                  "kDomAutostart", "kDomFlagsMask", "kRamdiskSectorSize", "kRamdiskMaxSize", "kRamdiskAlign",
-                 "kSchedRoundRobin", "kSchedFixedPriority", "kSchedCount"):
+                 "kSchedRoundRobin", "kSchedFixedPriority", "kSchedCount", "kMemoryGranuleKb", "kMemoryMinKb",
+                 "kMemoryMaxKb", "kTimesliceMinUs", "kTimesliceMaxUs", "kTimesliceDefaultUs", "kPriorityMax",
+                 "kPriorityDefault"):
         assert getattr(fmt, name) == int(facts[name]), name
+    assert sorted(name for name in fmt.constants if name.startswith("k")) == sorted(
+        key for key in facts if key.startswith("k")), "the probe prints every constant mkimage.py reads"
     assert (fmt.kBootImageOffset, fmt.kBootImageMaxSize, fmt.kVersion, fmt.kDomPrivileged,
             fmt.kDomAutostart) == (IMAGE_OFFSET, IMAGE_MAX, VERSION, PRIVILEGED, AUTOSTART)
     assert (fmt.kRamdiskSectorSize, fmt.kRamdiskMaxSize, fmt.kRamdiskAlign) == (512, RAMDISK_MAX, 4096)
@@ -786,19 +795,29 @@ def test_layout_matches_the_cxx_header(tmp_path):
         assert offset == ours.size and len(struct_.fields) == len(re.findall(r"\d*[sI]", ours.format))
 
 
-def test_limits_in_header_comments():
-    """The limits boot_image.hh states only in comments, which mkimage.py repeats."""
+def test_limits_come_from_the_header(tmp_path):
+    """The value limits and defaults of the configuration are boot_image.hh's constants:
+    a changed one changes what the builder accepts, what it says and what it fills in."""
+    include = REPO / "xen-arm" / "include"
+    for name in ("types.hh", "layout.hh"):
+        shutil.copy(include / name, tmp_path / name)
     text = HEADER.read_text()
-    memory = re.search(r"u32 memory_kb;\s*// multiple of (\d+); (\d+) KiB \.\. (\d+) MiB", text)
-    assert memory, "BootDomain.memory_kb's comment changed: update mkimage.py's limits"
-    assert (mkimage.MEMORY_GRANULE_KB, mkimage.MEMORY_MIN_KB, mkimage.MEMORY_MAX_KB) == (
-        int(memory.group(1)), int(memory.group(2)), int(memory.group(3)) * 1024)
-    timeslice = re.search(r"u32 timeslice_us;\s*// ([\d,]+) \.\. ([\d,]+)", text)
-    assert (mkimage.TIMESLICE_MIN_US, mkimage.TIMESLICE_MAX_US) == (
-        int(timeslice.group(1).replace(",", "")), int(timeslice.group(2).replace(",", "")))
-    priority = re.search(r"u32 priority;\s*// 0\.\.(\d+)", text)
-    assert mkimage.PRIORITY_MAX == int(priority.group(1))
-    assert re.search(r"char name\[16\];\s*// \[a-z0-9_-\]\{1,15\}", text)
+    for old, new in (("kPriorityMax = 255;", "kPriorityMax = 99;"), ("kMemoryMinKb = 64;", "kMemoryMinKb = 128;"),
+                     ("kTimesliceDefaultUs = 10 * 1000;", "kTimesliceDefaultUs = 2 * 1000;"),
+                     ("kPriorityDefault = 128;", "kPriorityDefault = 50;")):
+        text = change(old, new, text)
+    (tmp_path / "boot_image.hh").write_text(text)
+    fmt = mkimage.load_format(tmp_path)
+    config = change("memory = 512K", "memory = 64K", change("priority = 0", "priority = 100"))
+    report = mkimage.Reporter("t.cfg")
+    mkimage.parse_config(config, "t.cfg", fmt, None, report)
+    assert report.problems == [(11, "priority: '100' is not a whole number in 0..99"),
+                               (16, "memory: '64K' is below the minimum 128K")]
+    report = mkimage.Reporter("t.cfg")
+    system = mkimage.parse_config(change("timeslice = 5ms\n", "", change("priority = 0\n", "")), "t.cfg", fmt,
+                                  None, report)
+    assert not report.problems
+    assert [(d.timeslice_us, d.priority) for d in system.domains] == [(10000, 50), (2000, 50)]
 
 
 def test_a_changed_header_changes_or_stops_the_builder(tmp_path):

@@ -37,6 +37,12 @@ constexpr u32 kHeaderSize = sizeof(bi::BootImageHeader);
 constexpr u32 kDomainSize = sizeof(bi::BootDomain);
 constexpr u32 kMinKernelSize = 52;  // an ELF32 header
 
+// The messages below name these limits in words: a change of one must change its message.
+static_assert(bi::kMemoryGranuleKb == 4 && bi::kMemoryMinKb == 64 && bi::kMemoryMaxKb == 65536);
+static_assert(bi::kTimesliceMinUs == 100 && bi::kTimesliceMaxUs == 1000000 && bi::kPriorityMax == 255);
+static_assert(bi::kMaxDomains == 8 && bi::kRamdiskSectorSize == 512 && bi::kRamdiskMaxSize == 3 * MiB);
+static_assert(bi::kRamdiskAlign == 4 * KiB && bi::kBootImageMaxSize == 4 * MiB);
+
 BootImageError header_fail(const char* problem) {
     return BootImageError{Err::inval, problem, BootImageError::kHeader};
 }
@@ -91,10 +97,12 @@ BootImageError check_domain(const bi::BootDomain& d, u32 index, u32 table_end, u
         if (d.name[i] != '\0') return domain_fail(index, "domain name is not zero-padded");
     }
     if ((d.flags & ~bi::kDomFlagsMask) != 0) return domain_fail(index, "unknown domain flags");
-    if (d.memory_kb % 4 != 0) return domain_fail(index, "memory_kb is not a multiple of 4");
-    if (d.memory_kb < 64 || d.memory_kb > 65536) return domain_fail(index, "memory_kb outside 64..65536");
-    if (d.timeslice_us < 100 || d.timeslice_us > 1000000) return domain_fail(index, "timeslice_us outside 100..1000000");
-    if (d.priority > 255) return domain_fail(index, "priority above 255");
+    if (d.memory_kb % bi::kMemoryGranuleKb != 0) return domain_fail(index, "memory_kb is not a multiple of 4");
+    if (d.memory_kb < bi::kMemoryMinKb || d.memory_kb > bi::kMemoryMaxKb)
+        return domain_fail(index, "memory_kb outside 64..65536");
+    if (d.timeslice_us < bi::kTimesliceMinUs || d.timeslice_us > bi::kTimesliceMaxUs)
+        return domain_fail(index, "timeslice_us outside 100..1000000");
+    if (d.priority > bi::kPriorityMax) return domain_fail(index, "priority above 255");
     if (!is_aligned(d.kernel_offset, 4)) return domain_fail(index, "kernel_offset is not 4-byte aligned");
     if (d.kernel_offset < table_end) return domain_fail(index, "kernel_offset inside the header or domain table");
     if (d.kernel_size > total_size || d.kernel_offset > total_size - d.kernel_size)
