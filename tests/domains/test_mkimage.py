@@ -20,7 +20,7 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO / "domains"))
 from bare_metal import assemble  # noqa: E402
-import mkimage  # noqa: E402
+from bootimage import config as image_config, elf as image_elf, format as image_format  # noqa: E402
 
 MKIMAGE = REPO / "domains" / "mkimage.py"
 HEADER = REPO / "xen-arm" / "include" / "boot_image.hh"
@@ -332,7 +332,7 @@ def big_kernel(path: pathlib.Path, segment_bytes: int, fill: int) -> int:
                      52, 32, 1, 40, 2, 0)
     struct.pack_into("<8I", data, 52, 1, 4096, 0xC0000000, 0xC0000000, segment_bytes, segment_bytes, 7, 4096)
     data[4096:4096 + segment_bytes] = bytes([fill]) * segment_bytes
-    note = mkimage.load_guest_note()
+    note = image_format.load_guest_note()
     struct.pack_into("<III8sI", data, note_at, len(note.name), 4, note.type, note.name, note.version)
     struct.pack_into("<10I", data, shoff + 40, 0, 7, 0, 0, note_at, 24, 0, 0, 4, 0)   # SHT_NOTE
     path.write_bytes(bytes(data))
@@ -766,7 +766,7 @@ def test_layout_matches_the_cxx_header(tmp_path):
     for line in subprocess.check_output([str(tmp_path / "probe")], text=True).splitlines():
         key, _, value = line.rpartition(" ") if line.startswith(("sizeof", "k")) else line.partition(" ")
         facts[key] = value
-    fmt = mkimage.load_format()
+    fmt = image_format.load_format()
     for name in ("kBootImageOffset", "kBootImageMaxSize", "kVersion", "kMaxDomains", "kDomPrivileged",
                  "kDomAutostart", "kDomFlagsMask", "kRamdiskSectorSize", "kRamdiskMaxSize", "kRamdiskAlign",
                  "kSchedRoundRobin", "kSchedFixedPriority", "kSchedCount", "kMemoryGranuleKb", "kMemoryMinKb",
@@ -780,7 +780,7 @@ def test_layout_matches_the_cxx_header(tmp_path):
     assert (fmt.kRamdiskSectorSize, fmt.kRamdiskMaxSize, fmt.kRamdiskAlign) == (512, RAMDISK_MAX, 4096)
     assert (fmt.kSchedRoundRobin, fmt.kSchedFixedPriority, fmt.kSchedCount) == (SCHED_ROUND_ROBIN,
                                                                                 SCHED_FIXED_PRIORITY, 2)
-    assert len(mkimage.SCHEDULERS) == fmt.kSchedCount
+    assert len(image_format.SCHEDULERS) == fmt.kSchedCount
     assert facts["directmap"] == f"{fmt.directmap_base} {fmt.directmap_size}"
     assert fmt.directmap_base == DIRECTMAP
     assert fmt.magic == bytes(int(c) for c in facts["magic"].split()) == MAGIC
@@ -807,14 +807,14 @@ def test_limits_come_from_the_header(tmp_path):
                      ("kPriorityDefault = 128;", "kPriorityDefault = 50;")):
         text = change(old, new, text)
     (tmp_path / "boot_image.hh").write_text(text)
-    fmt = mkimage.load_format(tmp_path)
+    fmt = image_format.load_format(tmp_path)
     config = change("memory = 512K", "memory = 64K", change("priority = 0", "priority = 100"))
-    report = mkimage.Reporter("t.cfg")
-    mkimage.parse_config(config, "t.cfg", fmt, None, report)
+    report = image_config.Reporter("t.cfg")
+    image_config.parse_config(config, "t.cfg", fmt, None, report)
     assert report.problems == [(11, "priority: '100' is not a whole number in 0..99"),
                                (16, "memory: '64K' is below the minimum 128K")]
-    report = mkimage.Reporter("t.cfg")
-    system = mkimage.parse_config(change("timeslice = 5ms\n", "", change("priority = 0\n", "")), "t.cfg", fmt,
+    report = image_config.Reporter("t.cfg")
+    system = image_config.parse_config(change("timeslice = 5ms\n", "", change("priority = 0\n", "")), "t.cfg", fmt,
                                   None, report)
     assert not report.problems
     assert [(d.timeslice_us, d.priority) for d in system.domains] == [(10000, 50), (2000, 50)]
@@ -829,18 +829,18 @@ def test_a_changed_header_changes_or_stops_the_builder(tmp_path):
     text = HEADER.read_text()
 
     (tmp_path / "boot_image.hh").write_text(change("kMaxDomains = 8;", "kMaxDomains = 4;", text))
-    assert mkimage.load_format(tmp_path).kMaxDomains == 4
+    assert image_format.load_format(tmp_path).kMaxDomains == 4
 
     grown = change("    u32 priority;", "    u32 weight;\n    u32 priority;", text)
     (tmp_path / "boot_image.hh").write_text(change("sizeof(BootDomain) == 136", "sizeof(BootDomain) == 140", grown))
-    fmt = mkimage.load_format(tmp_path)
-    with pytest.raises(mkimage.FormatError, match=r"BootDomain\.weight is a field that mkimage\.py does not"):
+    fmt = image_format.load_format(tmp_path)
+    with pytest.raises(image_format.FormatError, match=r"BootDomain\.weight is a field that mkimage\.py does not"):
         fmt.domain.pack(name=b"d", flags=0, memory_kb=64, timeslice_us=100, priority=0, kernel_offset=0,
                         kernel_size=0, ramdisk_offset=0, ramdisk_size=0, cmdline=b"")
 
     (tmp_path / "boot_image.hh").write_text(grown)
-    with pytest.raises(mkimage.FormatError, match=r"fields of BootDomain add up to 140 bytes"):
-        mkimage.load_format(tmp_path)
+    with pytest.raises(image_format.FormatError, match=r"fields of BootDomain add up to 140 bytes"):
+        image_format.load_format(tmp_path)
 
 
 @pytest.mark.parametrize("value, expected", [(None, SCHED_ROUND_ROBIN), ("round-robin", SCHED_ROUND_ROBIN),
@@ -883,16 +883,16 @@ def test_a_kernel_without_the_guest_note_is_refused(tmp_path, kernels, vmm):
 
 
 def test_the_project_kernels_carry_the_note_and_native_builds_do_not(repo):
-    note = mkimage.load_guest_note()
+    note = image_format.load_guest_note()
     pv = [repo / "build/minios/pv/minios.elf", repo / "build/guests/hotpath.elf"]
     native = [repo / "build/minios/native/goldfish/minios.elf"]
     for path in pv + native:
         if not path.exists():
             subprocess.run(["make", "--no-print-directory", "minios", "test-guests"], cwd=repo, check=True)
     for path in pv:
-        assert mkimage.guest_abi_version(path.read_bytes(), note) == note.version, path
+        assert image_elf.guest_abi_version(path.read_bytes(), note) == note.version, path
     for path in native:
-        assert mkimage.guest_abi_version(path.read_bytes(), note) is None, path
+        assert image_elf.guest_abi_version(path.read_bytes(), note) is None, path
 
 
 # ---- memory against the board -----------------------------------------------------------
