@@ -215,6 +215,19 @@ def _text(v: Value, key: str, limit: int, report: Reporter) -> str | None:
     return None
 
 
+def _charset_text(chars: str) -> str:
+    """chars in words: runs of three or more consecutive characters as ranges, the rest
+    one by one, e.g. 'a-z 0-9 _ -'."""
+    words, i = [], 0
+    while i < len(chars):
+        j = i
+        while j + 1 < len(chars) and ord(chars[j + 1]) == ord(chars[j]) + 1:
+            j += 1
+        words += [f"{chars[i]}-{chars[j]}"] if j - i >= 2 else list(chars[i:j + 1])
+        i = j + 1
+    return " ".join(words)
+
+
 def _unknown_keys(section: Section, allowed: tuple[str, ...], report: Reporter) -> None:
     where = "[system]" if section.kind == "system" else "[domain]"
     for key, v in section.keys.items():
@@ -275,9 +288,9 @@ def parse_config(text: str, shown_path: str, fmt: Format, board: str | None, rep
         d = Domain(len(domains), s.name or "", s.line, timeslice_us=fmt.kTimesliceDefaultUs,
                    priority=fmt.kPriorityDefault)
         domains.append(d)
-        if not re.fullmatch(rf"[a-z0-9_-]{{1,{name_limit}}}", d.name):
+        if not re.fullmatch(rf"[{re.escape(fmt.name_chars)}]{{1,{name_limit}}}", d.name):
             report(s.line, f"[domain {d.name}]: bad domain name '{d.name}': "
-                           f"use 1..{name_limit} characters of a-z 0-9 _ -")
+                           f"use 1..{name_limit} characters of {_charset_text(fmt.name_chars)}")
         elif d.name in seen:
             report(s.line, f"[domain {d.name}]: duplicate domain name (first on line {seen[d.name]})")
         seen.setdefault(d.name, s.line)

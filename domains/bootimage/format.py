@@ -113,6 +113,7 @@ class Format:
     """Everything mkimage.py takes from boot_image.hh and layout.hh."""
     constants: dict[str, int]
     magic: bytes
+    name_chars: str     # kNameChars: the characters of a domain name
     header: Struct
     domain: Struct
     directmap_base: int
@@ -158,6 +159,12 @@ def load_format(include: pathlib.Path = INCLUDE) -> Format:
     if len(magic) != _evaluate(m.group(1), names, "boot_image.hh: kMagic"):
         raise FormatError("boot_image.hh: kMagic's length differs from its initializer")
 
+    m = re.search(r"inline\s+constexpr\s+char\s+kNameChars\s*\[\s*\]\s*=\s*\"([ -!#-\[\]-~]*)\"\s*;",
+                  header_text)
+    if not m:
+        raise FormatError("boot_image.hh: no kNameChars (a plain string of printable characters)")
+    name_chars = m.group(1)
+
     structs = {}
     for sname, body in re.findall(r"\bstruct\s+(\w+)\s*\{([^}]*)\}\s*;", header_text):
         fields, offset = [], 0
@@ -194,7 +201,7 @@ def load_format(include: pathlib.Path = INCLUDE) -> Format:
               [s for s in ("BootImageHeader", "BootDomain") if s not in structs]
     if missing:
         raise FormatError(f"boot_image.hh: missing {', '.join(missing)}")
-    fmt = Format(constants, magic, structs["BootImageHeader"], structs["BootDomain"], base, size)
+    fmt = Format(constants, magic, name_chars, structs["BootImageHeader"], structs["BootDomain"], base, size)
     if fmt.kBootImageOffset + fmt.kBootImageMaxSize > size:
         raise FormatError("boot_image.hh: the boot image would end outside DIRECTMAP")
     return fmt

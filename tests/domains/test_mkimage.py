@@ -741,6 +741,7 @@ int main() {
                 kTimesliceMaxUs, kTimesliceDefaultUs);
     std::printf("kPriorityMax %u\nkPriorityDefault %u\n", kPriorityMax, kPriorityDefault);
     std::printf("directmap %u %u\n", layout::kDirectMap.start, layout::kDirectMap.size);
+    std::printf("namechars %s\n", kNameChars);
     std::printf("magic");
     for (char c : kMagic) std::printf(" %d", c);
     std::printf("\nsizeof BootImageHeader %zu\nsizeof BootDomain %zu\n", sizeof(BootImageHeader),
@@ -784,6 +785,7 @@ def test_layout_matches_the_cxx_header(tmp_path):
     assert facts["directmap"] == f"{fmt.directmap_base} {fmt.directmap_size}"
     assert fmt.directmap_base == DIRECTMAP
     assert fmt.magic == bytes(int(c) for c in facts["magic"].split()) == MAGIC
+    assert fmt.name_chars == facts["namechars"] == "abcdefghijklmnopqrstuvwxyz0123456789_-"
     for struct_, ours in ((fmt.header, HEADER_FMT), (fmt.domain, DOMAIN_FMT)):
         assert struct_.size == int(facts[f"sizeof {struct_.name}"]) == ours.size
         offset = 0
@@ -796,15 +798,18 @@ def test_layout_matches_the_cxx_header(tmp_path):
 
 
 def test_limits_come_from_the_header(tmp_path):
-    """The value limits and defaults of the configuration are boot_image.hh's constants:
-    a changed one changes what the builder accepts, what it says and what it fills in."""
+    """The value limits, defaults and domain name characters of the configuration are
+    boot_image.hh's constants: a changed one changes what the builder accepts, what it says
+    and what it fills in."""
     include = REPO / "xen-arm" / "include"
     for name in ("types.hh", "layout.hh"):
         shutil.copy(include / name, tmp_path / name)
     text = HEADER.read_text()
     for old, new in (("kPriorityMax = 255;", "kPriorityMax = 99;"), ("kMemoryMinKb = 64;", "kMemoryMinKb = 128;"),
                      ("kTimesliceDefaultUs = 10 * 1000;", "kTimesliceDefaultUs = 2 * 1000;"),
-                     ("kPriorityDefault = 128;", "kPriorityDefault = 50;")):
+                     ("kPriorityDefault = 128;", "kPriorityDefault = 50;"),
+                     ('kNameChars[] = "abcdefghijklmnopqrstuvwxyz0123456789_-";',
+                      'kNameChars[] = "abcdefghijklmnopqrstuvwxyz0123456789_-.";')):
         text = change(old, new, text)
     (tmp_path / "boot_image.hh").write_text(text)
     fmt = image_format.load_format(tmp_path)
@@ -818,6 +823,11 @@ def test_limits_come_from_the_header(tmp_path):
                                   None, report)
     assert not report.problems
     assert [(d.timeslice_us, d.priority) for d in system.domains] == [(10000, 50), (2000, 50)]
+    report = image_config.Reporter("t.cfg")
+    image_config.parse_config(change("[domain dom0]", "[domain Dom.0]", change("[domain guest1]", "[domain g.1]")),
+                              "t.cfg", fmt, None, report)
+    assert report.problems == [
+        (5, "[domain Dom.0]: bad domain name 'Dom.0': use 1..15 characters of a-z 0-9 _ - .")]
 
 
 def test_a_changed_header_changes_or_stops_the_builder(tmp_path):

@@ -42,6 +42,13 @@ static_assert(bi::kMemoryGranuleKb == 4 && bi::kMemoryMinKb == 64 && bi::kMemory
 static_assert(bi::kTimesliceMinUs == 100 && bi::kTimesliceMaxUs == 1000000 && bi::kPriorityMax == 255);
 static_assert(bi::kMaxDomains == 8 && bi::kRamdiskSectorSize == 512 && bi::kRamdiskMaxSize == 3 * MiB);
 static_assert(bi::kRamdiskAlign == 4 * KiB && bi::kBootImageMaxSize == 4 * MiB);
+constexpr bool same_text(const char* a, const char* b) {
+    for (; *a != '\0' || *b != '\0'; ++a, ++b) {
+        if (*a != *b) return false;
+    }
+    return true;
+}
+static_assert(same_text(bi::kNameChars, "abcdefghijklmnopqrstuvwxyz0123456789_-"));  // [a-z0-9_-]
 
 BootImageError header_fail(const char* problem) {
     return BootImageError{Err::inval, problem, BootImageError::kHeader};
@@ -55,7 +62,12 @@ u32 bounded_len(const char* s, u32 n) {
     return i;
 }
 
-bool name_char_ok(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'; }
+bool name_char_ok(char c) {
+    for (u32 i = 0; i + 1 < sizeof bi::kNameChars; ++i) {
+        if (c == bi::kNameChars[i]) return true;
+    }
+    return false;
+}
 
 // [a, a + a_size) and [b, b + b_size) overlap; both lie inside the image (checked), so
 // no sum wraps.

@@ -59,6 +59,10 @@ inline constexpr u32 kDomPrivileged = 1u << 0;  // dom0: domctl, console input
 inline constexpr u32 kDomAutostart = 1u << 1;   // built at boot (else: domctl createdomain)
 inline constexpr u32 kDomFlagsMask = kDomPrivileged | kDomAutostart;
 
+// BootDomain.name's characters: lower case, digits, '_' and '-' (names are typed in dom0's
+// shell and shown in the banner).
+inline constexpr char kNameChars[] = "abcdefghijklmnopqrstuvwxyz0123456789_-";
+
 // BootDomain.memory_kb: whole frames, at least enough for a guest's tables and stack, at
 // most what any board leaves for guests.
 inline constexpr u32 kMemoryGranuleKb = 4;
@@ -75,7 +79,7 @@ inline constexpr u32 kTimesliceDefaultUs = 10 * 1000;  // 10 ms
 inline constexpr u32 kPriorityDefault = 128;
 
 struct BootDomain {
-    char name[16];          // [a-z0-9_-]{1,15}, NUL-terminated, unique
+    char name[16];          // 1..15 of kNameChars, NUL-terminated, unique
     u32 flags;              // kDom*
     u32 memory_kb;          // multiple of kMemoryGranuleKb, kMemoryMinKb..kMemoryMaxKb
     u32 timeslice_us;       // kTimesliceMinUs..kTimesliceMaxUs
