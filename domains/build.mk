@@ -11,6 +11,8 @@
 MINIOS_PV_DIR ?= build/minios/pv
 IMAGES_DIR ?= build/$(PLATFORM)/images
 MKIMAGE := domains/mkimage.py
+# The modules it imports: a change to one changes the images.
+MKIMAGE_MODULES := $(wildcard domains/bootimage/*.py)
 MKIMAGE_PYTHON ?= /usr/bin/python3
 # mkimage.py reads the boot image format from these headers each time it runs.
 MKIMAGE_HEADERS := xen-arm/include/boot_image.hh xen-arm/include/layout.hh \
@@ -34,7 +36,7 @@ build/disks/vbd-pattern.img: domains/mkramdisk.py
 
 # $(MINIOS_PV_DIR)/minios.elf is built by the mini-OS rules; kernels named by path in a
 # configuration reach make through the .d file mkimage.py writes.
-MKIMAGE_INPUTS := $(VMM_ELF) $(MKIMAGE) $(MKIMAGE_HEADERS) hypercalls/xen-arm/elfnote.h \
+MKIMAGE_INPUTS := $(VMM_ELF) $(MKIMAGE) $(MKIMAGE_MODULES) $(MKIMAGE_HEADERS) hypercalls/xen-arm/elfnote.h \
 	xen-arm/board/$(PLATFORM)/board_config.hh $(MINIOS_PV_DIR)/minios.elf $(RAMDISKS)
 define mkimage_recipe
 	@mkdir -p $(dir $@)

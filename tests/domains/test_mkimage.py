@@ -20,7 +20,7 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO / "domains"))
 from bare_metal import assemble  # noqa: E402
-import mkimage  # noqa: E402
+from bootimage import config as image_config, elf as image_elf, format as image_format  # noqa: E402
 
 MKIMAGE = REPO / "domains" / "mkimage.py"
 HEADER = REPO / "xen-arm" / "include" / "boot_image.hh"
@@ -332,7 +332,7 @@ def big_kernel(path: pathlib.Path, segment_bytes: int, fill: int) -> int:
                      52, 32, 1, 40, 2, 0)
     struct.pack_into("<8I", data, 52, 1, 4096, 0xC0000000, 0xC0000000, segment_bytes, segment_bytes, 7, 4096)
     data[4096:4096 + segment_bytes] = bytes([fill]) * segment_bytes
-    note = mkimage.load_guest_note()
+    note = image_format.load_guest_note()
     struct.pack_into("<III8sI", data, note_at, len(note.name), 4, note.type, note.name, note.version)
     struct.pack_into("<10I", data, shoff + 40, 0, 7, 0, 0, note_at, 24, 0, 0, 4, 0)   # SHT_NOTE
     path.write_bytes(bytes(data))
@@ -735,7 +735,13 @@ int main() {
                 kRamdiskMaxSize, kRamdiskAlign);
     std::printf("kSchedRoundRobin %u\nkSchedFixedPriority %u\nkSchedCount %u\n", kSchedRoundRobin,
                 kSchedFixedPriority, kSchedCount);
+    std::printf("kMemoryGranuleKb %u\nkMemoryMinKb %u\nkMemoryMaxKb %u\n", kMemoryGranuleKb, kMemoryMinKb,
+                kMemoryMaxKb);
+    std::printf("kTimesliceMinUs %u\nkTimesliceMaxUs %u\nkTimesliceDefaultUs %u\n", kTimesliceMinUs,
+                kTimesliceMaxUs, kTimesliceDefaultUs);
+    std::printf("kPriorityMax %u\nkPriorityDefault %u\n", kPriorityMax, kPriorityDefault);
     std::printf("directmap %u %u\n", layout::kDirectMap.start, layout::kDirectMap.size);
+    std::printf("namechars %s\n", kNameChars);
     std::printf("magic");
     for (char c : kMagic) std::printf(" %d", c);
     std::printf("\nsizeof BootImageHeader %zu\nsizeof BootDomain %zu\n", sizeof(BootImageHeader),
@@ -761,20 +767,25 @@ def test_layout_matches_the_cxx_header(tmp_path):
     for line in subprocess.check_output([str(tmp_path / "probe")], text=True).splitlines():
         key, _, value = line.rpartition(" ") if line.startswith(("sizeof", "k")) else line.partition(" ")
         facts[key] = value
-    fmt = mkimage.load_format()
+    fmt = image_format.load_format()
     for name in ("kBootImageOffset", "kBootImageMaxSize", "kVersion", "kMaxDomains", "kDomPrivileged",
                  "kDomAutostart", "kDomFlagsMask", "kRamdiskSectorSize", "kRamdiskMaxSize", "kRamdiskAlign",
-                 "kSchedRoundRobin", "kSchedFixedPriority", "kSchedCount"):
+                 "kSchedRoundRobin", "kSchedFixedPriority", "kSchedCount", "kMemoryGranuleKb", "kMemoryMinKb",
+                 "kMemoryMaxKb", "kTimesliceMinUs", "kTimesliceMaxUs", "kTimesliceDefaultUs", "kPriorityMax",
+                 "kPriorityDefault"):
         assert getattr(fmt, name) == int(facts[name]), name
+    assert sorted(name for name in fmt.constants if name.startswith("k")) == sorted(
+        key for key in facts if key.startswith("k")), "the probe prints every constant mkimage.py reads"
     assert (fmt.kBootImageOffset, fmt.kBootImageMaxSize, fmt.kVersion, fmt.kDomPrivileged,
             fmt.kDomAutostart) == (IMAGE_OFFSET, IMAGE_MAX, VERSION, PRIVILEGED, AUTOSTART)
     assert (fmt.kRamdiskSectorSize, fmt.kRamdiskMaxSize, fmt.kRamdiskAlign) == (512, RAMDISK_MAX, 4096)
     assert (fmt.kSchedRoundRobin, fmt.kSchedFixedPriority, fmt.kSchedCount) == (SCHED_ROUND_ROBIN,
                                                                                 SCHED_FIXED_PRIORITY, 2)
-    assert len(mkimage.SCHEDULERS) == fmt.kSchedCount
+    assert len(image_format.SCHEDULERS) == fmt.kSchedCount
     assert facts["directmap"] == f"{fmt.directmap_base} {fmt.directmap_size}"
     assert fmt.directmap_base == DIRECTMAP
     assert fmt.magic == bytes(int(c) for c in facts["magic"].split()) == MAGIC
+    assert fmt.name_chars == facts["namechars"] == "abcdefghijklmnopqrstuvwxyz0123456789_-"
     for struct_, ours in ((fmt.header, HEADER_FMT), (fmt.domain, DOMAIN_FMT)):
         assert struct_.size == int(facts[f"sizeof {struct_.name}"]) == ours.size
         offset = 0
@@ -786,19 +797,37 @@ def test_layout_matches_the_cxx_header(tmp_path):
         assert offset == ours.size and len(struct_.fields) == len(re.findall(r"\d*[sI]", ours.format))
 
 
-def test_limits_in_header_comments():
-    """The limits boot_image.hh states only in comments, which mkimage.py repeats."""
+def test_limits_come_from_the_header(tmp_path):
+    """The value limits, defaults and domain name characters of the configuration are
+    boot_image.hh's constants: a changed one changes what the builder accepts, what it says
+    and what it fills in."""
+    include = REPO / "xen-arm" / "include"
+    for name in ("types.hh", "layout.hh"):
+        shutil.copy(include / name, tmp_path / name)
     text = HEADER.read_text()
-    memory = re.search(r"u32 memory_kb;\s*// multiple of (\d+); (\d+) KiB \.\. (\d+) MiB", text)
-    assert memory, "BootDomain.memory_kb's comment changed: update mkimage.py's limits"
-    assert (mkimage.MEMORY_GRANULE_KB, mkimage.MEMORY_MIN_KB, mkimage.MEMORY_MAX_KB) == (
-        int(memory.group(1)), int(memory.group(2)), int(memory.group(3)) * 1024)
-    timeslice = re.search(r"u32 timeslice_us;\s*// ([\d,]+) \.\. ([\d,]+)", text)
-    assert (mkimage.TIMESLICE_MIN_US, mkimage.TIMESLICE_MAX_US) == (
-        int(timeslice.group(1).replace(",", "")), int(timeslice.group(2).replace(",", "")))
-    priority = re.search(r"u32 priority;\s*// 0\.\.(\d+)", text)
-    assert mkimage.PRIORITY_MAX == int(priority.group(1))
-    assert re.search(r"char name\[16\];\s*// \[a-z0-9_-\]\{1,15\}", text)
+    for old, new in (("kPriorityMax = 255;", "kPriorityMax = 99;"), ("kMemoryMinKb = 64;", "kMemoryMinKb = 128;"),
+                     ("kTimesliceDefaultUs = 10 * 1000;", "kTimesliceDefaultUs = 2 * 1000;"),
+                     ("kPriorityDefault = 128;", "kPriorityDefault = 50;"),
+                     ('kNameChars[] = "abcdefghijklmnopqrstuvwxyz0123456789_-";',
+                      'kNameChars[] = "abcdefghijklmnopqrstuvwxyz0123456789_-.";')):
+        text = change(old, new, text)
+    (tmp_path / "boot_image.hh").write_text(text)
+    fmt = image_format.load_format(tmp_path)
+    config = change("memory = 512K", "memory = 64K", change("priority = 0", "priority = 100"))
+    report = image_config.Reporter("t.cfg")
+    image_config.parse_config(config, "t.cfg", fmt, None, report)
+    assert report.problems == [(11, "priority: '100' is not a whole number in 0..99"),
+                               (16, "memory: '64K' is below the minimum 128K")]
+    report = image_config.Reporter("t.cfg")
+    system = image_config.parse_config(change("timeslice = 5ms\n", "", change("priority = 0\n", "")), "t.cfg", fmt,
+                                  None, report)
+    assert not report.problems
+    assert [(d.timeslice_us, d.priority) for d in system.domains] == [(10000, 50), (2000, 50)]
+    report = image_config.Reporter("t.cfg")
+    image_config.parse_config(change("[domain dom0]", "[domain Dom.0]", change("[domain guest1]", "[domain g.1]")),
+                              "t.cfg", fmt, None, report)
+    assert report.problems == [
+        (5, "[domain Dom.0]: bad domain name 'Dom.0': use 1..15 characters of a-z 0-9 _ - .")]
 
 
 def test_a_changed_header_changes_or_stops_the_builder(tmp_path):
@@ -810,18 +839,18 @@ def test_a_changed_header_changes_or_stops_the_builder(tmp_path):
     text = HEADER.read_text()
 
     (tmp_path / "boot_image.hh").write_text(change("kMaxDomains = 8;", "kMaxDomains = 4;", text))
-    assert mkimage.load_format(tmp_path).kMaxDomains == 4
+    assert image_format.load_format(tmp_path).kMaxDomains == 4
 
     grown = change("    u32 priority;", "    u32 weight;\n    u32 priority;", text)
     (tmp_path / "boot_image.hh").write_text(change("sizeof(BootDomain) == 136", "sizeof(BootDomain) == 140", grown))
-    fmt = mkimage.load_format(tmp_path)
-    with pytest.raises(mkimage.FormatError, match=r"BootDomain\.weight is a field that mkimage\.py does not"):
+    fmt = image_format.load_format(tmp_path)
+    with pytest.raises(image_format.FormatError, match=r"BootDomain\.weight is a field that mkimage\.py does not"):
         fmt.domain.pack(name=b"d", flags=0, memory_kb=64, timeslice_us=100, priority=0, kernel_offset=0,
                         kernel_size=0, ramdisk_offset=0, ramdisk_size=0, cmdline=b"")
 
     (tmp_path / "boot_image.hh").write_text(grown)
-    with pytest.raises(mkimage.FormatError, match=r"fields of BootDomain add up to 140 bytes"):
-        mkimage.load_format(tmp_path)
+    with pytest.raises(image_format.FormatError, match=r"fields of BootDomain add up to 140 bytes"):
+        image_format.load_format(tmp_path)
 
 
 @pytest.mark.parametrize("value, expected", [(None, SCHED_ROUND_ROBIN), ("round-robin", SCHED_ROUND_ROBIN),
@@ -864,16 +893,16 @@ def test_a_kernel_without_the_guest_note_is_refused(tmp_path, kernels, vmm):
 
 
 def test_the_project_kernels_carry_the_note_and_native_builds_do_not(repo):
-    note = mkimage.load_guest_note()
+    note = image_format.load_guest_note()
     pv = [repo / "build/minios/pv/minios.elf", repo / "build/guests/hotpath.elf"]
     native = [repo / "build/minios/native/goldfish/minios.elf"]
     for path in pv + native:
         if not path.exists():
             subprocess.run(["make", "--no-print-directory", "minios", "test-guests"], cwd=repo, check=True)
     for path in pv:
-        assert mkimage.guest_abi_version(path.read_bytes(), note) == note.version, path
+        assert image_elf.guest_abi_version(path.read_bytes(), note) == note.version, path
     for path in native:
-        assert mkimage.guest_abi_version(path.read_bytes(), note) is None, path
+        assert image_elf.guest_abi_version(path.read_bytes(), note) is None, path
 
 
 # ---- memory against the board -----------------------------------------------------------

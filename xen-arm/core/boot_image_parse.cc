@@ -37,6 +37,19 @@ constexpr u32 kHeaderSize = sizeof(bi::BootImageHeader);
 constexpr u32 kDomainSize = sizeof(bi::BootDomain);
 constexpr u32 kMinKernelSize = 52;  // an ELF32 header
 
+// The messages below name these limits in words: a change of one must change its message.
+static_assert(bi::kMemoryGranuleKb == 4 && bi::kMemoryMinKb == 64 && bi::kMemoryMaxKb == 65536);
+static_assert(bi::kTimesliceMinUs == 100 && bi::kTimesliceMaxUs == 1000000 && bi::kPriorityMax == 255);
+static_assert(bi::kMaxDomains == 8 && bi::kRamdiskSectorSize == 512 && bi::kRamdiskMaxSize == 3 * MiB);
+static_assert(bi::kRamdiskAlign == 4 * KiB && bi::kBootImageMaxSize == 4 * MiB);
+constexpr bool same_text(const char* a, const char* b) {
+    for (; *a != '\0' || *b != '\0'; ++a, ++b) {
+        if (*a != *b) return false;
+    }
+    return true;
+}
+static_assert(same_text(bi::kNameChars, "abcdefghijklmnopqrstuvwxyz0123456789_-"));  // [a-z0-9_-]
+
 BootImageError header_fail(const char* problem) {
     return BootImageError{Err::inval, problem, BootImageError::kHeader};
 }
@@ -49,7 +62,12 @@ u32 bounded_len(const char* s, u32 n) {
     return i;
 }
 
-bool name_char_ok(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'; }
+bool name_char_ok(char c) {
+    for (u32 i = 0; i + 1 < sizeof bi::kNameChars; ++i) {
+        if (c == bi::kNameChars[i]) return true;
+    }
+    return false;
+}
 
 // [a, a + a_size) and [b, b + b_size) overlap; both lie inside the image (checked), so
 // no sum wraps.
@@ -91,10 +109,12 @@ BootImageError check_domain(const bi::BootDomain& d, u32 index, u32 table_end, u
         if (d.name[i] != '\0') return domain_fail(index, "domain name is not zero-padded");
     }
     if ((d.flags & ~bi::kDomFlagsMask) != 0) return domain_fail(index, "unknown domain flags");
-    if (d.memory_kb % 4 != 0) return domain_fail(index, "memory_kb is not a multiple of 4");
-    if (d.memory_kb < 64 || d.memory_kb > 65536) return domain_fail(index, "memory_kb outside 64..65536");
-    if (d.timeslice_us < 100 || d.timeslice_us > 1000000) return domain_fail(index, "timeslice_us outside 100..1000000");
-    if (d.priority > 255) return domain_fail(index, "priority above 255");
+    if (d.memory_kb % bi::kMemoryGranuleKb != 0) return domain_fail(index, "memory_kb is not a multiple of 4");
+    if (d.memory_kb < bi::kMemoryMinKb || d.memory_kb > bi::kMemoryMaxKb)
+        return domain_fail(index, "memory_kb outside 64..65536");
+    if (d.timeslice_us < bi::kTimesliceMinUs || d.timeslice_us > bi::kTimesliceMaxUs)
+        return domain_fail(index, "timeslice_us outside 100..1000000");
+    if (d.priority > bi::kPriorityMax) return domain_fail(index, "priority above 255");
     if (!is_aligned(d.kernel_offset, 4)) return domain_fail(index, "kernel_offset is not 4-byte aligned");
     if (d.kernel_offset < table_end) return domain_fail(index, "kernel_offset inside the header or domain table");
     if (d.kernel_size > total_size || d.kernel_offset > total_size - d.kernel_size)

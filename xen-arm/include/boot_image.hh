@@ -59,16 +59,35 @@ inline constexpr u32 kDomPrivileged = 1u << 0;  // dom0: domctl, console input
 inline constexpr u32 kDomAutostart = 1u << 1;   // built at boot (else: domctl createdomain)
 inline constexpr u32 kDomFlagsMask = kDomPrivileged | kDomAutostart;
 
+// BootDomain.name's characters: lower case, digits, '_' and '-' (names are typed in dom0's
+// shell and shown in the banner).
+inline constexpr char kNameChars[] = "abcdefghijklmnopqrstuvwxyz0123456789_-";
+
+// BootDomain.memory_kb: whole frames, at least enough for a guest's tables and stack, at
+// most what any board leaves for guests.
+inline constexpr u32 kMemoryGranuleKb = 4;
+inline constexpr u32 kMemoryMinKb = 64;
+inline constexpr u32 kMemoryMaxKb = 64 * 1024;  // 64 MiB
+// BootDomain.timeslice_us: 100 us .. 1 s.
+inline constexpr u32 kTimesliceMinUs = 100;
+inline constexpr u32 kTimesliceMaxUs = 1000 * 1000;
+// BootDomain.priority: 0 (highest) .. kPriorityMax.
+inline constexpr u32 kPriorityMax = 255;
+// What mkimage.py writes when a configuration leaves a value out (the VMM needs no
+// defaults: every record carries every field).
+inline constexpr u32 kTimesliceDefaultUs = 10 * 1000;  // 10 ms
+inline constexpr u32 kPriorityDefault = 128;
+
 struct BootDomain {
-    char name[16];          // [a-z0-9_-]{1,15}, NUL-terminated, unique
+    char name[16];          // 1..15 of kNameChars, NUL-terminated, unique
     u32 flags;              // kDom*
-    u32 memory_kb;          // multiple of 4; 64 KiB .. 64 MiB
-    u32 timeslice_us;       // 100 .. 1,000,000
-    u32 priority;           // 0..255, for the fixed-priority scheduler (0 = highest)
+    u32 memory_kb;          // multiple of kMemoryGranuleKb, kMemoryMinKb..kMemoryMaxKb
+    u32 timeslice_us;       // kTimesliceMinUs..kTimesliceMaxUs
+    u32 priority;           // 0..kPriorityMax, for the fixed-priority scheduler (0 = highest)
     u32 kernel_offset;      // of the kernel's ELF file, from the start of the image
     u32 kernel_size;        // bytes (other records may name the same kernel bytes)
     u32 ramdisk_offset;     // of its RAM disk, kRamdiskAlign aligned; 0 if none
-    u32 ramdisk_size;       // bytes, a multiple of 512, at most kRamdiskMaxSize; 0 if none
+    u32 ramdisk_size;       // bytes, a multiple of kRamdiskSectorSize, at most kRamdiskMaxSize; 0 if none
     char cmdline[88];       // NUL-terminated, passed in start_info.cmd_line
 };
 static_assert(sizeof(BootDomain) == 136);
