@@ -89,3 +89,21 @@ $(patsubst %,$(FUZZ_OUT)/bin/%,$(FUZZ_MINIOS_TARGETS)): $(FUZZ_OUT)/bin/%: $(FUZ
 	@$(FUZZ_CXX) $(FUZZ_SAN) $^ -o $@
 
 -include $(wildcard $(FUZZ_OUT)/obj/*.d $(FUZZ_OUT)/obj/*/*.d)
+
+# Host unit tests of dom0's store (tests/store), on the same shim and objects as the fuzz
+# targets (their coverage hooks come with the sanitizer runtime): make store-test.
+STORE_TEST_BIN := $(FUZZ_OUT)/bin/store_test
+.PHONY: store-test
+store-test: $(STORE_TEST_BIN)
+	@echo "test: dom0's store on the host"
+	@$(STORE_TEST_BIN)
+
+$(FUZZ_OUT)/obj/store_test.o: tests/store/test_store.c
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC  $@"
+	@$(FUZZ_CC) $(FUZZ_MINIOS_CFLAGS:-fsanitize=fuzzer,%=-fsanitize=fuzzer-no-link,%) -c $< -o $@
+
+$(STORE_TEST_BIN): $(FUZZ_OUT)/obj/store_test.o $(FUZZ_MINIOS_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZLD  $@"
+	@$(FUZZ_CC) -fsanitize=address,undefined $^ -o $@
