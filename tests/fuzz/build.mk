@@ -27,8 +27,9 @@ FUZZ_MINIOS_CFLAGS := $(FUZZ_COMMON) -std=c11 -I$(FUZZ_DIR)/shim -Iminios/dom0 -
 FUZZ_VMM_SRCS := frame_alloc page_table event_channel elf_loader boot_image_parse grant_table \
 	hypercall_checks
 FUZZ_VMM_OBJS := $(patsubst %,$(FUZZ_OUT)/obj/vmm/%.o,$(FUZZ_VMM_SRCS))
+FUZZ_STORE_OBJS := $(patsubst %,$(FUZZ_OUT)/obj/minios/store_%.o,tree tx watch wire)
 FUZZ_MINIOS_OBJS := $(FUZZ_OUT)/obj/minios/shim.o $(FUZZ_OUT)/obj/minios/lib.o \
-	$(FUZZ_OUT)/obj/minios/store.o $(FUZZ_OUT)/obj/minios/blkback.o $(FUZZ_OUT)/obj/minios/netback.o \
+	$(FUZZ_STORE_OBJS) $(FUZZ_OUT)/obj/minios/blkback.o $(FUZZ_OUT)/obj/minios/netback.o \
 	$(FUZZ_OUT)/obj/minios/ringback.o
 
 # Target name -> its harness; the C++ ones link the VMM objects, the C ones mini-OS's.
