@@ -332,6 +332,42 @@ static void test_of_two_conflicting_transactions_the_second_commit_is_eagain(voi
     CHECK(is(xs_end(2, other, false), "OK"));
 }
 
+/* What each request type does with a transaction id it was given. */
+static void test_transaction_ids_by_request_type(void)
+{
+    uint32_t t = xs_start(1);
+    CHECK(is(xs(1, XS_TRANSACTION_START, t, "", NULL, false), "EINVAL")); /* no nesting */
+    CHECK(is(xs_end(1, 0, true), "EINVAL"));
+    CHECK(is(xs_end(1, t + 1000, true), "ENOENT"));
+    CHECK(is(xs(1, 99, t + 1000, "x", NULL, false), "ENOENT")); /* the id before the type */
+    CHECK(is(xs(1, XS_TRANSACTION_END, t, "X", NULL, false), "EINVAL"));
+    /* watches and domain paths run outside transactions, whatever the id */
+    CHECK(is(xs(1, XS_WATCH, t + 1000, "data", "w", true), "OK"));
+    CHECK(is(xs(1, XS_GET_DOMAIN_PATH, t + 1000, "7", NULL, false), "/local/domain/7"));
+    CHECK(is(xs(1, XS_UNWATCH, t + 1000, "data", "w", true), "OK"));
+    CHECK(is(xs(1, XS_UNWATCH, 0, "data", "w", true), "ENOENT"));
+    /* the transaction survived the malformed end */
+    CHECK(is(xs_write(1, t, "kept", "1"), "OK"));
+    CHECK(is(xs_end(1, t, true), "OK"));
+    CHECK(dom0_sees("/local/domain/1/kept", "1"));
+}
+
+static void test_a_disconnect_drops_the_guests_transactions_and_watches(void)
+{
+    for (unsigned int i = 0; i < 4; i++)
+        CHECK(xs_start(1) != 0);
+    CHECK(is(xs_watch(1, "data", "w"), "OK"));
+    store_disconnect(guest[1]);
+    CHECK(ring(1) == NULL);
+    memset(shim_guest_page(1, GNTTAB_RESERVED_XENSTORE), 0, PAGE_SIZE); /* a fresh ring */
+    memset(&sides[1], 0, sizeof sides[1]);
+    CHECK(store_connect(guest[1]) == 0);
+    CHECK(xs_start(1) != 0); /* the old four are gone */
+    store_write("/local/domain/1/data", "x");
+    CHECK(events_for(1, "/local/domain/1/data") == 0);
+    CHECK(is(xs_watch(1, "data", "w"), "OK")); /* not EEXIST */
+}
+
 /* ---- quotas ---- */
 
 static void test_node_quota_per_guest(void)
@@ -546,6 +582,8 @@ static const struct {
     T(test_guest_cannot_watch_another_guests_or_dom0s_nodes),
     T(test_commit_is_eagain_after_a_write_outside_it),
     T(test_of_two_conflicting_transactions_the_second_commit_is_eagain),
+    T(test_transaction_ids_by_request_type),
+    T(test_a_disconnect_drops_the_guests_transactions_and_watches),
     T(test_node_quota_per_guest),
     T(test_value_size_limit),
     T(test_watch_quota_per_guest),
