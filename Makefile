@@ -94,6 +94,7 @@ soak: deps qemu vmm minios ucos-pv traces-plugin
 
 test: deps qemu
 	@$(MAKE) --no-print-directory host-test
+	@$(MAKE) --no-print-directory store-test
 	@$(MAKE) --no-print-directory fuzz-short
 	@$(MAKE) --no-print-directory system-test
 

@@ -27,8 +27,9 @@ FUZZ_MINIOS_CFLAGS := $(FUZZ_COMMON) -std=c11 -I$(FUZZ_DIR)/shim -Iminios/dom0 -
 FUZZ_VMM_SRCS := frame_alloc page_table event_channel elf_loader boot_image_parse grant_table \
 	hypercall_checks
 FUZZ_VMM_OBJS := $(patsubst %,$(FUZZ_OUT)/obj/vmm/%.o,$(FUZZ_VMM_SRCS))
+FUZZ_STORE_OBJS := $(patsubst %,$(FUZZ_OUT)/obj/minios/store_%.o,tree tx watch wire)
 FUZZ_MINIOS_OBJS := $(FUZZ_OUT)/obj/minios/shim.o $(FUZZ_OUT)/obj/minios/lib.o \
-	$(FUZZ_OUT)/obj/minios/store.o $(FUZZ_OUT)/obj/minios/blkback.o $(FUZZ_OUT)/obj/minios/netback.o \
+	$(FUZZ_STORE_OBJS) $(FUZZ_OUT)/obj/minios/blkback.o $(FUZZ_OUT)/obj/minios/netback.o \
 	$(FUZZ_OUT)/obj/minios/ringback.o
 
 # Target name -> its harness; the C++ ones link the VMM objects, the C ones mini-OS's.
@@ -89,3 +90,21 @@ $(patsubst %,$(FUZZ_OUT)/bin/%,$(FUZZ_MINIOS_TARGETS)): $(FUZZ_OUT)/bin/%: $(FUZ
 	@$(FUZZ_CXX) $(FUZZ_SAN) $^ -o $@
 
 -include $(wildcard $(FUZZ_OUT)/obj/*.d $(FUZZ_OUT)/obj/*/*.d)
+
+# Host unit tests of dom0's store (tests/store), on the same shim and objects as the fuzz
+# targets (their coverage hooks come with the sanitizer runtime): make store-test.
+STORE_TEST_BIN := $(FUZZ_OUT)/bin/store_test
+.PHONY: store-test
+store-test: $(STORE_TEST_BIN)
+	@echo "test: dom0's store on the host"
+	@$(STORE_TEST_BIN)
+
+$(FUZZ_OUT)/obj/store_test.o: tests/store/test_store.c
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC  $@"
+	@$(FUZZ_CC) $(FUZZ_MINIOS_CFLAGS:-fsanitize=fuzzer,%=-fsanitize=fuzzer-no-link,%) -c $< -o $@
+
+$(STORE_TEST_BIN): $(FUZZ_OUT)/obj/store_test.o $(FUZZ_MINIOS_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZLD  $@"
+	@$(FUZZ_CC) -fsanitize=address,undefined $^ -o $@

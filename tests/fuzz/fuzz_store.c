@@ -1,5 +1,5 @@
 /*
- * dom0's store (minios/dom0/store.c, unchanged) served to two hostile guests over their
+ * dom0's store (minios/dom0/store_*.c, unchanged) served to two hostile guests over their
  * store rings, through the host shim. The input is a sequence of guest actions: well-formed
  * requests (a type, a path from a list or from the input, a value or token), raw bytes,
  * dom0 servicing a guest, the guest reading its responses, index corruption, reconnects.
@@ -29,7 +29,7 @@
 struct seeded {
     const char *path, *value;
 };
-/* dom0's nodes: what each guest may read follows store.c's rule (its home, and dom0's
+/* dom0's nodes: what each guest may read follows store_tree.c's rule (its home, and dom0's
  * backend nodes for its id). */
 static const struct seeded seeded[] = {
     {"/tool/secret", CANARY_NOT1 CANARY_NOT2},

@@ -1,7 +1,8 @@
 /*
  * The host shim under mini-OS's dom0 code (shim.h says what it fakes and how). Only what
- * store.c and the ring backends call is here; everything else of mini-OS is absent, so a
- * new dependency of theirs shows up as a link error, not as silently different code.
+ * the store (store_*.c) and the ring backends call is here; everything else of mini-OS is
+ * absent, so a new dependency of theirs shows up as a link error, not as silently
+ * different code.
  */
 #define _GNU_SOURCE
 #include "shim.h"
