@@ -132,6 +132,7 @@ help:
 	@echo "  ramdisks       the generated RAM-disk images the configurations use"
 	@echo "  traces         the Secure Xen on ARM benchmark, traced: CSVs, tables, plots in traces/results/<board>/"
 	@echo "  bench          hot-path and task-switch microbenchmarks for PLATFORM, in traces/results/<board>/"
+	@echo "  store-test     host tests of dom0's store (permissions, transactions, quotas, watches, hostile rings)"
 	@echo "  traces-plugin  the instruction/cycle tracing QEMU plugin"
 	@echo "  traces-unit-test  unit tests of the tracer's timing, cache and TLB model"
 	@echo "  coherence      every image of PLATFORM under the tracer's cache and TLB coherence checker (fails on a stale hit)"

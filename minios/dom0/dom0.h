@@ -158,7 +158,7 @@ void dom0_stop(int status); /* ends dom0 (and with it the system once guests are
 extern bool dom0_auto_exit;
 extern bool dom0_verbose; /* verbose=1: log every device state change */
 
-/* store.c */
+/* store.h, store_*.c */
 int store_init(void); /* allocates the tables: 0 or -XEN_ENOMEM */
 int store_write(const char *path, const char *value); /* as dom0 */
 int store_printf(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

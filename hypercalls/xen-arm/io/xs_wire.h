@@ -8,7 +8,7 @@
  * and watch events dom0 -> guest), each message a struct xsd_sockmsg header followed by
  * `len` payload bytes. Strings in payloads are NUL-terminated where Xen's are.
  *
- * Implemented by dom0 (minios/dom0/store.c):
+ * Implemented by dom0 (minios/dom0/store_*.c):
  *   XS_READ        payload "path\0"           reply: the value (no NUL)
  *   XS_WRITE       payload "path\0value"      reply: "OK\0"; creates missing parents
  *   XS_MKDIR       payload "path\0"           reply: "OK\0"
