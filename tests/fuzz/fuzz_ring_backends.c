@@ -20,30 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_input.h"
 #include "shim.h"
 
 #define DISK_SECTORS 64U
 
-struct in {
-    const uint8_t *p;
-    size_t n;
-};
-
-static uint8_t take(struct in *in)
-{
-    if (in->n == 0)
-        return 0;
-    in->n--;
-    return *in->p++;
-}
-
-static uint32_t take32(struct in *in)
-{
-    uint32_t v = 0;
-    for (int i = 0; i < 4; i++)
-        v |= (uint32_t)take(in) << (8 * i);
-    return v;
-}
 
 static void fail(const char *what, unsigned int a, unsigned int b)
 {

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_input.h"
 #include "shim.h"
 
 #include "minios/console.h"
@@ -55,18 +56,6 @@ static const char *const paths[] = {
 static const uint32_t types[] = {XS_READ, XS_WRITE, XS_MKDIR, XS_RM, XS_DIRECTORY, XS_WATCH, XS_UNWATCH,
                                  XS_TRANSACTION_START, XS_TRANSACTION_END, XS_GET_DOMAIN_PATH};
 
-struct in {
-    const uint8_t *p;
-    size_t n;
-};
-
-static uint8_t take(struct in *in)
-{
-    if (in->n == 0)
-        return 0;
-    in->n--;
-    return *in->p++;
-}
 
 static void fail(const char *what, unsigned int a)
 {
