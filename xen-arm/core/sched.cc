@@ -29,7 +29,7 @@ u32 polling_domains = 0;  // domains in sched_op poll right now
 u32 switches = 0;
 
 void set_runstate(Domain& d, u32 state, u64 now) {
-    if (d.runstate < 4) d.runstate_ns[d.runstate] += now - d.runstate_entry_ns;
+    if (d.runstate < 4) d.runstate_ns[d.runstate] = d.runstate_time(d.runstate, now);
     d.runstate = state;
     d.runstate_entry_ns = now;
 }
@@ -247,10 +247,8 @@ static void recheck_pollers() {
     for (u32 i = 0; i < Domain::kMaxDomains; ++i) {
         Domain& d = domains::slot(i);
         if (!d.alive() || !d.polling) continue;
-        const shared_info* s = domains::shared(d);
         for (u32 p = 0; p < d.poll_count; ++p) {
-            const u32 port = d.poll_ports[p];
-            if (s->evtchn_pending[port / 32] & (1u << (port % 32))) {
+            if (vmm::evtchn().is_pending(d.id, d.poll_ports[p])) {
                 wake(d);
                 break;
             }
