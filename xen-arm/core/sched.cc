@@ -8,6 +8,7 @@
 #include "exit_status.hh"
 #include "passthrough.hh"
 #include "sched_pick.hh"
+#include "sched_wait.hh"
 #include "traps.hh"
 #include "vmm.hh"
 
@@ -234,10 +235,9 @@ void domain_stopped(Domain& d) {
 }
 
 static void wake(Domain& d) {
+    // The common case (not waiting) tested here, so it stays inline in the callers.
     if (!d.blocked) return;
-    d.blocked = false;
-    if (d.polling) --polling_domains;
-    d.polling = false;
+    (void)leave_wait(d, polling_domains);
     if (&d != domains::current()) set_runstate(d, idle_runstate(d), now_ns());
     check_preempt(d);
 }
@@ -272,11 +272,8 @@ void raise_virq(Domain& d, u32 virq) {
 void yield() { pending_work |= kWorkResched; }
 
 void block(Domain& d) {
-    d.blocked = true;
-    if (d.polling) {
-        ++polling_domains;
-        if (d.poll_timeout_ns != 0) expect_deadline(d.poll_timeout_ns);
-    }
+    enter_wait(d, polling_domains);
+    if (d.polling && d.poll_timeout_ns != 0) expect_deadline(d.poll_timeout_ns);
     if (&d == domains::current()) pending_work |= kWorkResched;
 }
 
