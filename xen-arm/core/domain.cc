@@ -110,6 +110,172 @@ Err fail(const char*& problem, const char* why, Err e) {
     return e;
 }
 
+// ---- the build steps ---------------------------------------------------------------------
+// Each step records what it took in the Domain as soon as it has it, so unwind() undoes
+// exactly what was done, whichever step failed.
+
+// The domain's contiguous block of guest memory, owned in the frame table.
+Err allocate_memory(Domain& d, const boot_image::BootDomain& cfg, const char*& problem) {
+    const u32 pages = cfg.memory_kb * KiB / kPageSize;
+    auto mem = vmm::guest_frames().alloc(pages);
+    if (!mem) {
+        // The numbers tell the user what to shrink. One buffer is enough: build() runs with
+        // interrupts masked and its caller prints the problem before anything builds again.
+        static char why[112];
+        const u32 free_kb = vmm::guest_frames().free_count() * (kPageSize / KiB);
+        snprintk(why, sizeof why, "not enough free guest memory: needs %u KiB, %u KiB free%s", cfg.memory_kb,
+                 free_kb, free_kb >= cfg.memory_kb ? " but not in one piece" : "");
+        return fail(problem, why, Err::nomem);
+    }
+    if (vmm::frame_table().assign(*mem, pages, d.id, FrameType::guest) != Err::ok) {
+        (void)vmm::guest_frames().free(*mem, pages);
+        return fail(problem, "guest memory already owned", Err::busy);
+    }
+    d.mem_base = *mem;
+    d.nr_pages = pages;
+    return Err::ok;
+}
+
+// The RAM disk: boot-image frames (VMM frames in DIRECTMAP, checked by boot_image_check to
+// hold nothing else) become the domain's ordinary memory, unmapped: the guest maps them
+// itself, found through start_info.
+Err claim_ramdisk(Domain& d, const BootImageView& image, const boot_image::BootDomain& cfg, const char*& problem) {
+    if (cfg.ramdisk_size == 0) return Err::ok;
+    const PhysAddr pa = vmm_memory::direct_map().phys_of(image.header) + cfg.ramdisk_offset;
+    const u32 pages = align_up(cfg.ramdisk_size, kPageSize) / kPageSize;
+    if (vmm::frame_table().assign(pa, pages, d.id, FrameType::guest) != Err::ok) {
+        return fail(problem, "the RAM disk's frames are still in use", Err::busy);
+    }
+    d.ramdisk_pa = pa;
+    d.ramdisk_pages = pages;
+    return Err::ok;
+}
+
+// shared_info, start_info, the grant table and the trace page.
+Err alloc_vmm_pages(Domain& d, const char*& problem) {
+    PhysAddr* const pages[] = {&d.shared_pa, &d.start_pa, &d.grants_pa, &d.trace_pa};
+    for (PhysAddr* page : pages) {
+        auto pa = alloc_vmm_page(d.id, FrameType::vmm_shared);
+        if (!pa) return fail(problem, "no VMM memory for the domain's shared pages", Err::nomem);
+        *page = *pa;
+    }
+    const PhysWindow& dm = vmm_memory::direct_map();
+    d.shared_dm = dm.ptr<shared_info>(d.shared_pa);
+    d.start_dm = dm.ptr<start_info>(d.start_pa);
+    d.grants_dm = dm.ptr<grant_entry_v1>(d.grants_pa);
+    return Err::ok;
+}
+
+// The first-level table (the VMM's 64 MB from the master table, the rest empty), then the
+// domain's memory and its VMM pages mapped into it.
+Err build_tables(Domain& d, u32 mem_bytes, const char*& problem) {
+    FrameTable& ft = vmm::frame_table();
+    auto l1 = vmm_memory::frames().alloc(mmu::kL1Size / kPageSize, mmu::kL1Align);
+    if (!l1 || ft.assign(*l1, mmu::kL1Size / kPageSize, d.id, FrameType::page_table) != Err::ok) {
+        if (l1) (void)vmm_memory::frames().free(*l1, mmu::kL1Size / kPageSize);
+        return fail(problem, "no VMM memory for the domain's page table", Err::nomem);
+    }
+    d.table = new (d.table_storage) PageTable(*l1, vmm_memory::direct_map(), vmm_memory::frames());
+    (void)d.table->clear();
+    d.table->set_coarse_limit(coarse_table_quota(mem_bytes, d.ramdisk_pages * kPageSize));
+    d.table->copy_l1_range(vmm_memory::master_table(), VirtAddr(layout::kVmmBase), 0u - layout::kVmmBase);
+
+    Err e = Err::ok;
+    for (u32 off = 0; off < mem_bytes && e == Err::ok; off += kPageSize) {
+        e = map_kernel_page(d, VirtAddr(XA_GUEST_KERNEL_BASE + off), d.mem_base + off);
+    }
+    if (e == Err::ok) e = map_kernel_page(d, VirtAddr(XA_SHARED_INFO_VA), d.shared_pa);
+    if (e == Err::ok) e = map_kernel_page(d, VirtAddr(XA_START_INFO_VA), d.start_pa);
+    if (e == Err::ok) e = map_kernel_page(d, VirtAddr(XA_GRANT_TABLE_VA), d.grants_pa);
+    if (e == Err::ok) e = map_kernel_page(d, VirtAddr(XA_TRACE_PAGE_VA), d.trace_pa);
+    if (e != Err::ok) return fail(problem, "no VMM memory for the domain's second-level tables", e);
+    return Err::ok;
+}
+
+void write_start_info(Domain& d, const boot_image::BootDomain& cfg) {
+    start_info& si = *d.start_dm;
+    copy_name(*reinterpret_cast<char(*)[16]>(si.magic), XA_START_INFO_MAGIC);
+    si.nr_pages = d.nr_pages;
+    si.mem_base = d.mem_base.value();
+    si.kernel_va = XA_GUEST_KERNEL_BASE;
+    si.pt_base = d.table->l1().value();
+    si.shared_info_va = XA_SHARED_INFO_VA;
+    si.grant_table_va = XA_GRANT_TABLE_VA;
+    si.nr_grant_frames = XA_GRANT_FRAMES;
+    si.flags = d.privileged ? (SIF_PRIVILEGED | SIF_INITDOMAIN) : 0;
+    si.domid = d.id.value();
+    si.timeslice_us = cfg.timeslice_us;
+    copy_name(*reinterpret_cast<char(*)[16]>(si.name), cfg.name);
+    memcpy(si.cmd_line, cfg.cmdline, sizeof cfg.cmdline);
+    si.ramdisk_base = d.ramdisk_pa.value();
+    si.ramdisk_size = cfg.ramdisk_size;
+}
+
+// shared_info (upcalls masked until the guest is ready for them) and the domain's slot in
+// the event-channel table.
+Err attach_events(Domain& d, bool& attached, const char*& problem) {
+    shared_info& sh = *d.shared_dm;
+    sh.vcpu[0].evtchn_upcall_mask = 1;
+    sh.wc_version = 2;  // even: stable
+    sh.wall_clock_ns = vmm::wallclock_ns();
+    if (vmm::evtchn().attach(d.id, d.shared_dm, d.privileged) != Err::ok) {
+        return fail(problem, "event-channel slot busy", Err::busy);
+    }
+    attached = true;
+    return Err::ok;
+}
+
+// Toolstack policy, not mechanism: a guest's console and store are a page of its own
+// memory each, granted to dom0, with a channel pre-bound to dom0, as Xen's toolstack sets
+// up before a PV guest boots. dom0 itself gets neither.
+Err connect_to_dom0(Domain& d, const char*& problem) {
+    if (d.privileged) return Err::ok;
+    EventChannels& ev = vmm::evtchn();
+    const PhysAddr console_pa = d.mem_base + (d.nr_pages - 2) * kPageSize;
+    const PhysAddr store_pa = d.mem_base + (d.nr_pages - 1) * kPageSize;
+    u32 ports[2] = {};
+    u32 dom0_ports[2] = {};
+    for (u32 i = 0; i < 2; ++i) {
+        evtchn_alloc_unbound a{DOMID_SELF, 0, 0};
+        Kick k;
+        if (ev.alloc_unbound(d.id, a) != Err::ok) break;
+        evtchn_bind_interdomain b{d.id.value(), a.port, 0};
+        if (ev.bind_interdomain(DomId(0), b, k) != Err::ok) break;
+        ports[i] = a.port;
+        dom0_ports[i] = b.local_port;
+    }
+    if (ports[1] == 0) return fail(problem, "no event-channel ports for console and store", kErrNoSpc);
+    start_info& si = *d.start_dm;
+    si.console_mfn = console_pa.value();
+    si.console_evtchn = ports[0];
+    si.store_mfn = store_pa.value();
+    si.store_evtchn = ports[1];
+    d.console_port_dom0 = dom0_ports[0];
+    d.store_port_dom0 = dom0_ports[1];
+    d.grants_dm[GNTTAB_RESERVED_CONSOLE] = grant_entry_v1{GTF_permit_access, 0, console_pa.value()};
+    d.grants_dm[GNTTAB_RESERVED_XENSTORE] = grant_entry_v1{GTF_permit_access, 0, store_pa.value()};
+    return Err::ok;
+}
+
+// The virtual CPU: virtual kernel mode at the ELF entry, the stack below start_info's
+// reserved pages.
+void init_vcpu(Domain& d, const boot_image::BootDomain& cfg, const ElfImage& img, u32 load_bytes) {
+    d.ctx = TrapFrame{};
+    d.ctx.r[0] = XA_START_INFO_VA;
+    d.ctx.sp = XA_GUEST_KERNEL_BASE + load_bytes;
+    d.ctx.pc = img.entry.value();
+    d.ctx.cpsr = ARM_MODE_USR;
+    d.mode = VirtMode::kernel;
+    d.timeslice_ns = cfg.timeslice_us * 1000u;
+    d.priority = cfg.priority;
+}
+
+// The one way out of a failed build: whatever the steps above took goes back.
+void unwind(Domain& d, bool events_attached) {
+    if (events_attached) (void)vmm::evtchn().detach(d.id);
+    teardown(d);
+}
+
 }  // namespace
 
 Domain* detail::running = nullptr;
@@ -143,154 +309,23 @@ Err build(u32 index, const char*& problem) {
     const ElfError ee = elf_parse(elf, cfg.kernel_size, VirtAddr(XA_GUEST_KERNEL_BASE), load_bytes, img);
     if (ee.err != Err::ok) return fail(problem, ee.problem, ee.err);
 
-    FrameTable& ft = vmm::frame_table();
-    // Memory.
-    auto mem = vmm::guest_frames().alloc(mem_bytes / kPageSize);
-    if (!mem) {
-        // The numbers tell the user what to shrink. One buffer is enough: build() runs with
-        // interrupts masked and its caller prints the problem before anything builds again.
-        static char why[112];
-        const u32 free_kb = vmm::guest_frames().free_count() * (kPageSize / KiB);
-        snprintk(why, sizeof why, "not enough free guest memory: needs %u KiB, %u KiB free%s", cfg.memory_kb,
-                 free_kb, free_kb >= cfg.memory_kb ? " but not in one piece" : "");
-        return fail(problem, why, Err::nomem);
+    bool events_attached = false;
+    Err e = allocate_memory(d, cfg, problem);
+    if (e == Err::ok) e = claim_ramdisk(d, *image, cfg, problem);
+    if (e == Err::ok) e = alloc_vmm_pages(d, problem);
+    if (e == Err::ok) e = build_tables(d, mem_bytes, problem);
+    if (e == Err::ok) {
+        load_image(d, elf, img, mem_bytes);
+        write_start_info(d, cfg);
+        e = attach_events(d, events_attached, problem);
     }
-    d.mem_base = *mem;
-    d.nr_pages = mem_bytes / kPageSize;
-    if (ft.assign(d.mem_base, d.nr_pages, d.id, FrameType::guest) != Err::ok) {
-        (void)vmm::guest_frames().free(d.mem_base, d.nr_pages);
-        d.nr_pages = 0;
-        teardown(d);
-        return fail(problem, "guest memory already owned", Err::busy);
-    }
-    // The RAM disk: boot-image frames (VMM frames in DIRECTMAP, checked by
-    // boot_image_check to hold nothing else) become the domain's ordinary memory, unmapped:
-    // the guest maps them itself, found through start_info.
-    if (cfg.ramdisk_size != 0) {
-        const PhysAddr pa = vmm_memory::direct_map().phys_of(image->header) + cfg.ramdisk_offset;
-        const u32 pages = align_up(cfg.ramdisk_size, kPageSize) / kPageSize;
-        if (ft.assign(pa, pages, d.id, FrameType::guest) != Err::ok) {
-            teardown(d);
-            return fail(problem, "the RAM disk's frames are still in use", Err::busy);
-        }
-        d.ramdisk_pa = pa;
-        d.ramdisk_pages = pages;
-    }
-    // The VMM pages.
-    auto sh = alloc_vmm_page(d.id, FrameType::vmm_shared);
-    auto st = sh ? alloc_vmm_page(d.id, FrameType::vmm_shared) : Result<PhysAddr>(Err::nomem);
-    auto gt = st ? alloc_vmm_page(d.id, FrameType::vmm_shared) : Result<PhysAddr>(Err::nomem);
-    auto tp = gt ? alloc_vmm_page(d.id, FrameType::vmm_shared) : Result<PhysAddr>(Err::nomem);
-    if (sh) d.shared_pa = *sh;
-    if (st) d.start_pa = *st;
-    if (gt) d.grants_pa = *gt;
-    if (tp) d.trace_pa = *tp;
-    if (!tp) {
-        teardown(d);
-        return fail(problem, "no VMM memory for the domain's shared pages", Err::nomem);
-    }
-    const PhysWindow& dm = vmm_memory::direct_map();
-    d.shared_dm = dm.ptr<shared_info>(d.shared_pa);
-    d.start_dm = dm.ptr<start_info>(d.start_pa);
-    d.grants_dm = dm.ptr<grant_entry_v1>(d.grants_pa);
-
-    // The first-level table: the VMM's 64 MB from the master table, the rest empty.
-    auto l1 = vmm_memory::frames().alloc(mmu::kL1Size / kPageSize, mmu::kL1Align);
-    if (!l1 || ft.assign(*l1, mmu::kL1Size / kPageSize, d.id, FrameType::page_table) != Err::ok) {
-        if (l1) (void)vmm_memory::frames().free(*l1, mmu::kL1Size / kPageSize);
-        teardown(d);
-        return fail(problem, "no VMM memory for the domain's page table", Err::nomem);
-    }
-    d.table = new (d.table_storage) PageTable(*l1, dm, vmm_memory::frames());
-    (void)d.table->clear();
-    d.table->set_coarse_limit(coarse_table_quota(mem_bytes, d.ramdisk_pages * kPageSize));
-    d.table->copy_l1_range(vmm_memory::master_table(), VirtAddr(layout::kVmmBase), 0u - layout::kVmmBase);
-
-    Err e = Err::ok;
-    for (u32 off = 0; off < mem_bytes && e == Err::ok; off += kPageSize) {
-        e = map_kernel_page(d, VirtAddr(XA_GUEST_KERNEL_BASE + off), d.mem_base + off);
-    }
-    if (e == Err::ok) e = map_kernel_page(d, VirtAddr(XA_SHARED_INFO_VA), d.shared_pa);
-    if (e == Err::ok) e = map_kernel_page(d, VirtAddr(XA_START_INFO_VA), d.start_pa);
-    if (e == Err::ok) e = map_kernel_page(d, VirtAddr(XA_GRANT_TABLE_VA), d.grants_pa);
-    if (e == Err::ok) e = map_kernel_page(d, VirtAddr(XA_TRACE_PAGE_VA), d.trace_pa);
+    if (e == Err::ok) e = connect_to_dom0(d, problem);
     if (e != Err::ok) {
-        teardown(d);
-        return fail(problem, "no VMM memory for the domain's second-level tables", e);
+        unwind(d, events_attached);
+        return e;
     }
+    init_vcpu(d, cfg, img, load_bytes);
 
-    load_image(d, elf, img, mem_bytes);
-
-    // start_info.
-    start_info& si = *d.start_dm;
-    copy_name(*reinterpret_cast<char(*)[16]>(si.magic), XA_START_INFO_MAGIC);
-    si.nr_pages = d.nr_pages;
-    si.mem_base = d.mem_base.value();
-    si.kernel_va = XA_GUEST_KERNEL_BASE;
-    si.pt_base = d.table->l1().value();
-    si.shared_info_va = XA_SHARED_INFO_VA;
-    si.grant_table_va = XA_GRANT_TABLE_VA;
-    si.nr_grant_frames = XA_GRANT_FRAMES;
-    si.flags = privileged ? (SIF_PRIVILEGED | SIF_INITDOMAIN) : 0;
-    si.domid = d.id.value();
-    si.timeslice_us = cfg.timeslice_us;
-    copy_name(*reinterpret_cast<char(*)[16]>(si.name), cfg.name);
-    memcpy(si.cmd_line, cfg.cmdline, sizeof cfg.cmdline);
-    si.ramdisk_base = d.ramdisk_pa.value();
-    si.ramdisk_size = cfg.ramdisk_size;
-
-    // shared_info: upcalls masked until the guest is ready for them.
-    shared_info& sh_info = *d.shared_dm;
-    sh_info.vcpu[0].evtchn_upcall_mask = 1;
-    sh_info.wc_version = 2;  // even: stable
-    sh_info.wall_clock_ns = vmm::wallclock_ns();
-
-    EventChannels& ev = vmm::evtchn();
-    if (ev.attach(d.id, d.shared_dm, privileged) != Err::ok) {
-        teardown(d);
-        return fail(problem, "event-channel slot busy", Err::busy);
-    }
-
-    // A guest's console and store: a page of its own memory each, granted to dom0, and a
-    // channel pre-bound to dom0, as Xen's toolstack sets up before a PV guest boots.
-    if (!privileged) {
-        const PhysAddr console_pa = d.mem_base + (d.nr_pages - 2) * kPageSize;
-        const PhysAddr store_pa = d.mem_base + (d.nr_pages - 1) * kPageSize;
-        u32 ports[2] = {};
-        u32 dom0_ports[2] = {};
-        for (u32 i = 0; i < 2; ++i) {
-            evtchn_alloc_unbound a{DOMID_SELF, 0, 0};
-            Kick k;
-            if (ev.alloc_unbound(d.id, a) != Err::ok) break;
-            evtchn_bind_interdomain b{d.id.value(), a.port, 0};
-            if (ev.bind_interdomain(DomId(0), b, k) != Err::ok) break;
-            ports[i] = a.port;
-            dom0_ports[i] = b.local_port;
-        }
-        if (ports[1] == 0) {
-            (void)ev.detach(d.id);
-            teardown(d);
-            return fail(problem, "no event-channel ports for console and store", kErrNoSpc);
-        }
-        si.console_mfn = console_pa.value();
-        si.console_evtchn = ports[0];
-        si.store_mfn = store_pa.value();
-        si.store_evtchn = ports[1];
-        d.console_port_dom0 = dom0_ports[0];
-        d.store_port_dom0 = dom0_ports[1];
-        d.grants_dm[GNTTAB_RESERVED_CONSOLE] = grant_entry_v1{GTF_permit_access, 0, console_pa.value()};
-        d.grants_dm[GNTTAB_RESERVED_XENSTORE] = grant_entry_v1{GTF_permit_access, 0, store_pa.value()};
-    }
-
-    // The virtual CPU: virtual kernel mode at the ELF entry.
-    d.ctx = TrapFrame{};
-    d.ctx.r[0] = XA_START_INFO_VA;
-    d.ctx.sp = XA_GUEST_KERNEL_BASE + load_bytes;
-    d.ctx.pc = img.entry.value();
-    d.ctx.cpsr = ARM_MODE_USR;
-    d.mode = VirtMode::kernel;
-    d.timeslice_ns = cfg.timeslice_us * 1000u;
-    d.priority = cfg.priority;
     d.state = DomState::alive;
     if (d.ramdisk_pages != 0) {
         printk("xen-arm: dom%u '%s': RAM disk of %u bytes at 0x%08x (%u frames)\n", d.id.value(), d.name,

@@ -41,6 +41,12 @@ const EventChannels::Domain* EventChannels::find(DomId dom) const {
 
 bool EventChannels::exists(DomId dom) const { return find(dom) != nullptr; }
 
+bool EventChannels::is_pending(DomId dom, u32 port) const {
+    const Domain* d = find(dom);
+    if (d == nullptr || port >= XA_EVTCHN_2L_NR_PORTS) return false;
+    return (shared_of(dom, *d).evtchn_pending[word_of(port)] & bit_of(port)) != 0;
+}
+
 DomId EventChannels::resolve(DomId caller, domid_t dom) {
     return dom == DOMID_SELF ? caller : DomId(dom);
 }

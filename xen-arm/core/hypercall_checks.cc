@@ -53,4 +53,13 @@ Err check_vpsr(u32 vpsr) {
     return mode == XA_VPSR_MODE_KERNEL || mode == XA_VPSR_MODE_USER ? Err::ok : Err::inval;
 }
 
+Err check_domctl_caller(bool privileged) { return privileged ? Err::ok : Err::perm; }
+
+Err check_domctl_self(u32 cmd, bool target_is_caller) {
+    if (!target_is_caller) return Err::ok;
+    if (cmd == XEN_DOMCTL_destroydomain) return Err::perm;
+    if (cmd == XEN_DOMCTL_pausedomain) return Err::inval;
+    return Err::ok;
+}
+
 }  // namespace xa::checks

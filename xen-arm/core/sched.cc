@@ -8,6 +8,7 @@
 #include "exit_status.hh"
 #include "passthrough.hh"
 #include "sched_pick.hh"
+#include "sched_wait.hh"
 #include "traps.hh"
 #include "vmm.hh"
 
@@ -29,7 +30,7 @@ u32 polling_domains = 0;  // domains in sched_op poll right now
 u32 switches = 0;
 
 void set_runstate(Domain& d, u32 state, u64 now) {
-    if (d.runstate < 4) d.runstate_ns[d.runstate] += now - d.runstate_entry_ns;
+    if (d.runstate < 4) d.runstate_ns[d.runstate] = d.runstate_time(d.runstate, now);
     d.runstate = state;
     d.runstate_entry_ns = now;
 }
@@ -234,10 +235,9 @@ void domain_stopped(Domain& d) {
 }
 
 static void wake(Domain& d) {
+    // The common case (not waiting) tested here, so it stays inline in the callers.
     if (!d.blocked) return;
-    d.blocked = false;
-    if (d.polling) --polling_domains;
-    d.polling = false;
+    (void)leave_wait(d, polling_domains);
     if (&d != domains::current()) set_runstate(d, idle_runstate(d), now_ns());
     check_preempt(d);
 }
@@ -247,10 +247,8 @@ static void recheck_pollers() {
     for (u32 i = 0; i < Domain::kMaxDomains; ++i) {
         Domain& d = domains::slot(i);
         if (!d.alive() || !d.polling) continue;
-        const shared_info* s = domains::shared(d);
         for (u32 p = 0; p < d.poll_count; ++p) {
-            const u32 port = d.poll_ports[p];
-            if (s->evtchn_pending[port / 32] & (1u << (port % 32))) {
+            if (vmm::evtchn().is_pending(d.id, d.poll_ports[p])) {
                 wake(d);
                 break;
             }
@@ -274,11 +272,8 @@ void raise_virq(Domain& d, u32 virq) {
 void yield() { pending_work |= kWorkResched; }
 
 void block(Domain& d) {
-    d.blocked = true;
-    if (d.polling) {
-        ++polling_domains;
-        if (d.poll_timeout_ns != 0) expect_deadline(d.poll_timeout_ns);
-    }
+    enter_wait(d, polling_domains);
+    if (d.polling && d.poll_timeout_ns != 0) expect_deadline(d.poll_timeout_ns);
     if (&d == domains::current()) pending_work |= kWorkResched;
 }
 

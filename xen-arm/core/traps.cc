@@ -10,6 +10,7 @@
 #include "libc.hh"
 #include "mmu.hh"
 #include "sched.hh"
+#include "trap_logic.hh"
 #include "vmm.hh"
 
 namespace xa::traps {
@@ -21,8 +22,6 @@ static_assert(XA_EXC_UNDEF == XA_TRAP_UNDEF && XA_EXC_SWI == XA_TRAP_SWI && XA_E
 static_assert(sizeof(xa_trap_frame) == TF_CPSR + 4 && offsetof(xa_trap_frame, vpsr) == TF_CPSR &&
                   offsetof(xa_trap_frame, sp) == TF_SP && offsetof(xa_trap_frame, pc) == TF_PC,
               "the guest's frame is the VMM's frame without its padding: a bounce is a copy");
-
-constexpr u32 kArmPsrFlags = 0xF0000000u;  // N Z C V: the only CPSR bits a guest controls
 
 }  // namespace
 
@@ -42,20 +41,17 @@ bool bounce(Domain& d, TrapFrame& f, u32 kind, const char*& why) {
     }
     vcpu_info& v = domains::shared(d)->vcpu[0];
     const bool from_kernel = d.mode == VirtMode::kernel;
-    // An abort or undefined instruction in virtual kernel mode with upcalls masked is a
-    // fault inside a trap handler (or with the guest's interrupts off): bouncing again
-    // would most likely loop, so the domain is stopped instead.
-    if (from_kernel && v.evtchn_upcall_mask != 0 && kind != XA_TRAP_IRQ && kind != XA_TRAP_SWI) {
+    if (nested_fault(from_kernel, v, kind)) {
         why = "fault in virtual kernel mode with upcalls masked (inside a trap handler?)";
         return false;
     }
     const u32 vpsr = virtual_psr(d, f);
     const u32 stack = from_kernel ? f.sp : v.vksp;
-    const u32 frame_va = (stack - sizeof(xa_trap_frame)) & ~7u;
+    const u32 frame_va = bounce_frame_va(stack);
     // The frame goes where the guest kernel could write it itself: probe with the kernel
     // DACR (already in force from kernel mode).
     if (!from_kernel) cpu::write_dacr(mmu::kDacrGuestKernel);
-    if (stack < sizeof(xa_trap_frame) || probe_guest(frame_va, sizeof(xa_trap_frame), true) != Err::ok) {
+    if (!frame_fits(stack) || probe_guest(frame_va, sizeof(xa_trap_frame), true) != Err::ok) {
         if (!from_kernel) cpu::write_dacr(mmu::kDacrGuestUser);
         why = from_kernel ? "its kernel stack is not writable" : "vcpu_info.vksp is not a writable kernel stack";
         return false;
@@ -69,12 +65,7 @@ bool bounce(Domain& d, TrapFrame& f, u32 kind, const char*& why) {
     if (!from_kernel) v.vusp = f.sp;
     v.evtchn_upcall_mask = 1;
 
-    f.r[0] = frame_va;
-    f.r[1] = kind;
-    f.sp = frame_va;
-    f.lr = 0;
-    f.pc = handler;
-    f.cpsr = ARM_MODE_USR;
+    enter_handler(f, frame_va, kind, handler);
     d.mode = VirtMode::kernel;  // (DACR already switched above)
     return true;
 }
@@ -83,12 +74,11 @@ Err restore(Domain& d, TrapFrame& f, u32 va) {
     xa_trap_frame gf;
     // One copy: the guest cannot change it under us once checked.
     if (copy_from_current_guest(&gf, va, sizeof gf) != Err::ok) return Err::fault;
-    if (checks::check_vpsr(gf.vpsr) != Err::ok) return Err::inval;
-    const u32 mode = gf.vpsr & XA_VPSR_MODE_MASK;
-    memcpy(&f, &gf, sizeof gf);
-    f.cpsr = ARM_MODE_USR | (gf.vpsr & kArmPsrFlags);  // never a privileged mode, never I/F/T
-    d.mode = mode == XA_VPSR_MODE_KERNEL ? VirtMode::kernel : VirtMode::user;
-    domains::shared(d)->vcpu[0].evtchn_upcall_mask = (gf.vpsr & XA_VPSR_I) ? 1 : 0;
+    RestoredState restored;
+    const Err e = apply_guest_frame(f, gf, restored);  // never a privileged mode, never I/F/T
+    if (e != Err::ok) return e;
+    d.mode = restored.mode;
+    domains::shared(d)->vcpu[0].evtchn_upcall_mask = restored.upcalls_masked ? 1 : 0;
     cpu::write_dacr(dacr_for(d.mode));
     return Err::ok;
 }

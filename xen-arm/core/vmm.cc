@@ -11,11 +11,8 @@
 #include "mmu.hh"
 #include <xen-arm/trace.h>
 #include "libc.hh"
+#include "vmm_grant_env.hh"
 #include "vmm_memory.hh"
-
-namespace xa {
-GrantEnv& vmm_grant_env();  // hypercalls.cc
-}
 
 namespace xa::vmm {
 namespace {
@@ -70,7 +67,8 @@ EventChannels& evtchn() {
 }
 
 GrantTables& grants() {
-    static GrantTables tables(vmm_grant_env());
+    static VmmGrantEnv env;
+    static GrantTables tables(env);
     return tables;
 }
 

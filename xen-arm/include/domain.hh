@@ -78,6 +78,11 @@ struct Domain {
     u32 store_port_dom0 = 0;
     u32 console_port_dom0 = 0;
 
+    // Time spent in runstate `state` (RUNSTATE_*) up to `now`, the current stretch included.
+    u64 runstate_time(u32 state, u64 now) const {
+        return runstate_ns[state] + (runstate == state ? now - runstate_entry_ns : 0);
+    }
+
     bool alive() const { return state == DomState::alive; }
     bool runnable() const { return alive() && !blocked && pause_count == 0; }
 };

@@ -109,6 +109,12 @@ public:
     // -ESRCH unknown domain, -EINVAL virq out of range.
     Err raise_virq(DomId dom, u32 virq, Kick& kick);
 
+    // Whether `port` (any 2-level port number, below XA_EVTCHN_2L_NR_PORTS) is pending in
+    // dom's shared_info, masked or not: what sched_op poll waits for. The guest may set
+    // bits itself, so this reads the page rather than the VMM's port table. false for an
+    // unknown domain or a port out of range.
+    bool is_pending(DomId dom, u32 port) const;
+
     // Where the VMM should touch a domain's shared_info right now. ARM926 caches are
     // virtually indexed: while a domain runs, the VMM must use the same virtual address as
     // the guest (its shared_info mapping), not the DIRECTMAP alias it attached with. The

@@ -38,3 +38,14 @@ inline Err copy_to_current_guest(u32 va, const void* src, u32 len) {
 }
 
 }  // namespace xa
+
+namespace xa {
+
+// The current guest's memory as run_batch (batch.hh) reads and writes it.
+struct CurrentGuestMemory {
+    Err probe_write(u32 va, u32 len) { return probe_guest(va, len, true); }
+    Err read(void* dst, u32 va, u32 len) { return copy_from_current_guest(dst, va, len); }
+    Err write(u32 va, const void* src, u32 len) { return copy_to_current_guest(va, src, len); }
+};
+
+}  // namespace xa

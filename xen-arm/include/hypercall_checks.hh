@@ -4,6 +4,7 @@
 #pragma once
 
 #include <xen-arm/memory.h>
+#include <xen-arm/domctl.h>
 #include <xen-arm/trap.h>
 
 #include "mmu.hh"
@@ -38,5 +39,14 @@ Err check_trap_table(const u32 (&table)[XA_TRAP_COUNT]);
 
 // restore_trap_frame: the frame's virtual PSR must name virtual kernel or user mode.
 Err check_vpsr(u32 vpsr);
+
+// domctl: only a privileged domain (dom0) controls domains; any other caller gets
+// -EPERM before its argument is even read.
+Err check_domctl_caller(bool privileged);
+
+// domctl on the caller itself, once the target is known to exist: destroying itself is
+// refused (perm: a domain ends with sched_op shutdown), pausing itself makes no sense
+// (inval: nobody would be left to unpause it); everything else is allowed.
+Err check_domctl_self(u32 cmd, bool target_is_caller);
 
 }  // namespace xa::checks
