@@ -2,10 +2,27 @@
 
 PLATFORM ?= goldfish
 SYSTEM ?= bench3
-PLATFORMS := goldfish imx21 versatilepb
 ARGS ?=
 GDB_PORT ?= 1234
 QEMU_EXTRA ?=
+
+# ---- The boards ----
+# Every board fact the build, tools/run-qemu.sh and the Python tools and tests need, in one
+# table; they all read it here (tools/board_table.py parses it for Python). A new board is
+# a row here and its folder xen-arm/board/<name>/ (docs/porting-board.md). board_config.hh
+# stays the VMM's own description: tests/tools/test_boards.py checks that the two agree.
+#
+#   board.<name> := RAM_BASE RAM_MIB QEMU_MACHINE
+PLATFORMS := goldfish imx21 versatilepb
+board.goldfish := 0x00000000 128 goldfish
+board.imx21 := 0xC0000000 64 imx21ads
+board.versatilepb := 0x00000000 128 versatilepb
+
+board_ram_base = $(word 1,$(board.$(1)))
+ifeq ($(board.$(PLATFORM)),)
+$(error unknown PLATFORM '$(PLATFORM)': use one of $(PLATFORMS))
+endif
+RAM_BASE := $(call board_ram_base,$(PLATFORM))
 
 .DEFAULT_GOAL := all
 .PHONY: all vmm run test debug qemu deps deps-build host-test system-test attack soak vmm-all clean help
@@ -137,7 +154,7 @@ help:
 	@echo "  clean          remove build/"
 	@echo "  help           this list"
 	@echo "Variables:"
-	@echo "  PLATFORM=$(PLATFORM)      the board: $(PLATFORMS)"
+	@echo "  PLATFORM=$(PLATFORM)      the board: $(PLATFORMS) (the board table at the top of the Makefile)"
 	@echo "  SYSTEM=$(SYSTEM)        what run boots: $(SYSTEMS), or path/to/name.cfg"
 	@echo "  CONFIG=          another name for SYSTEM"
 	@echo "  ARGS=            the VMM's command line (wallclock=SECONDS, fault=dabt|pabt|undef, ticks=N)"

@@ -5,7 +5,6 @@
 
 MINIOS_DIR := minios
 MINIOS_OUT := build/minios
-MINIOS_BOARDS := goldfish imx21 versatilepb
 
 MINIOS_CROSS ?= arm-none-eabi-
 MINIOS_CC := $(MINIOS_CROSS)gcc
@@ -37,10 +36,7 @@ MINIOS_PV_OBJS := $(call minios_objs,pv,$(MINIOS_PV_SRCS))
 MINIOS_NATIVE_OBJS := $(call minios_objs,native,$(MINIOS_NATIVE_SRCS))
 
 MINIOS_PV_ELF := $(MINIOS_OUT)/pv/minios.elf
-MINIOS_NATIVE_ELFS := $(foreach b,$(MINIOS_BOARDS),$(MINIOS_OUT)/native/$(b)/minios.elf)
-
-# Where each board's RAM is: the native image's load address (xen-arm/build.mk agrees).
-minios_ram_base = $(if $(filter imx21,$(1)),0xC0000000,0x00000000)
+MINIOS_NATIVE_ELFS := $(foreach b,$(PLATFORMS),$(MINIOS_OUT)/native/$(b)/minios.elf)
 
 .PHONY: minios
 minios: $(MINIOS_PV_ELF) $(MINIOS_NATIVE_ELFS)
@@ -82,9 +78,10 @@ $(MINIOS_OUT)/native/%/board.o: $(MINIOS_DIR)/arch/native/board-%.c
 	@echo "  CC      $@"
 	@$(MINIOS_CC) $(MINIOS_CPPFLAGS) -I$(MINIOS_DIR)/arch/native/include $(MINIOS_CFLAGS) -c $< -o $@
 
-$(MINIOS_OUT)/native/%/minios.ld: $(MINIOS_DIR)/minios.ld.S $(MINIOS_DIR)/build.mk
+# Linked where the board's RAM is (the board table in the Makefile).
+$(MINIOS_OUT)/native/%/minios.ld: $(MINIOS_DIR)/minios.ld.S $(MINIOS_DIR)/build.mk Makefile
 	@mkdir -p $(dir $@)
-	@$(MINIOS_CC) -E -P -x c -DLOAD_BASE=$(call minios_ram_base,$*) $< -o $@
+	@$(MINIOS_CC) -E -P -x c -DLOAD_BASE=$(call board_ram_base,$*) $< -o $@
 
 $(MINIOS_OUT)/native/%/minios.elf: $(MINIOS_NATIVE_OBJS) $(MINIOS_OUT)/native/%/board.o \
 		$(MINIOS_OUT)/native/%/minios.ld
@@ -97,4 +94,4 @@ $(MINIOS_OUT)/native/%/minios.elf: $(MINIOS_NATIVE_OBJS) $(MINIOS_OUT)/native/%/
 .SECONDARY: $(MINIOS_NATIVE_OBJS) $(MINIOS_PV_OBJS)
 
 -include $(MINIOS_PV_OBJS:.o=.d) $(MINIOS_NATIVE_OBJS:.o=.d) \
-	$(foreach b,$(MINIOS_BOARDS),$(MINIOS_OUT)/native/$(b)/board.d)
+	$(foreach b,$(PLATFORMS),$(MINIOS_OUT)/native/$(b)/board.d)

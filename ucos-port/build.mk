@@ -23,7 +23,6 @@
 
 UCOS_DIR := ucos-port
 UCOS_OUT := build/ucos
-UCOS_BOARDS := goldfish imx21 versatilepb
 UCOS_CROSS ?= arm-none-eabi-
 UCOS_CC := $(UCOS_CROSS)gcc
 UCOS_OBJDUMP := $(UCOS_CROSS)objdump
@@ -81,9 +80,10 @@ ucos_objs = $(patsubst $(UCOS_DIR)/%,$(UCOS_OUT)/obj/$(UCOS_KERNEL)/$(1)/%.o,\
 UCOS_PV_OBJS := $(call ucos_objs,pv,xen-arm)
 UCOS_NATIVE_OBJS := $(call ucos_objs,native,native)
 UCOS_PV_ELF := $(UCOS_OUT)/pv/ucos.elf
-UCOS_NATIVE_ELFS := $(foreach b,$(UCOS_BOARDS),$(UCOS_OUT)/native/$(b)/ucos.elf)
+UCOS_NATIVE_ELFS := $(foreach b,$(PLATFORMS),$(UCOS_OUT)/native/$(b)/ucos.elf)
 
-ucos_link_base = $(if $(filter pv,$(1)),0xC0000000,$(if $(filter imx21,$(1)),0xC0000000,0x00000000))
+# pv: the guest kernel base; native: where the board's RAM is (the Makefile's board table).
+ucos_link_base = $(if $(filter pv,$(1)),0xC0000000,$(call board_ram_base,$(1)))
 
 .PHONY: ucos ucos-pv ucos-native ucos-bench ucos-test
 ucos: $(UCOS_PV_ELF) $(UCOS_NATIVE_ELFS)
@@ -126,7 +126,7 @@ $(eval $(call ucos_flavour_rules,pv))
 $(eval $(call ucos_flavour_rules,native))
 
 # ---- links ----
-$(UCOS_OUT)/%/ucos.ld: $(UCOS_DIR)/ucos.ld.S $(UCOS_DIR)/build.mk
+$(UCOS_OUT)/%/ucos.ld: $(UCOS_DIR)/ucos.ld.S $(UCOS_DIR)/build.mk Makefile
 	@mkdir -p $(dir $@)
 	@$(UCOS_CC) -E -P -x c -DBASE=$(call ucos_link_base,$(notdir $*)) $< -o $@
 
@@ -152,4 +152,4 @@ $(UCOS_OUT)/native/%/ucos.elf: $(UCOS_NATIVE_OBJS) $(UCOS_OUT)/native/%/board.o 
 .SECONDARY: $(UCOS_PV_OBJS) $(UCOS_NATIVE_OBJS)
 
 -include $(UCOS_PV_OBJS:.o=.d) $(UCOS_NATIVE_OBJS:.o=.d) \
-	$(foreach b,$(UCOS_BOARDS),$(UCOS_OUT)/native/$(b)/board.d)
+	$(foreach b,$(PLATFORMS),$(UCOS_OUT)/native/$(b)/board.d)

@@ -1,4 +1,5 @@
-# Builds the VMM for one board: included by the top-level Makefile with PLATFORM set.
+# Builds the VMM for one board: included by the top-level Makefile with PLATFORM and
+# RAM_BASE (from its board table) set.
 # Output: build/$(PLATFORM)/xen-arm.elf (+ .bin, .map, .lst).
 
 VMM_DIR := xen-arm
@@ -9,16 +10,6 @@ CROSS ?= arm-none-eabi-
 VMM_CXX := $(CROSS)g++
 VMM_OBJCOPY := $(CROSS)objcopy
 VMM_OBJDUMP := $(CROSS)objdump
-
-ifeq ($(PLATFORM),goldfish)
-RAM_BASE := 0x00000000
-else ifeq ($(PLATFORM),versatilepb)
-RAM_BASE := 0x00000000
-else ifeq ($(PLATFORM),imx21)
-RAM_BASE := 0xC0000000
-else
-$(error unknown PLATFORM '$(PLATFORM)': use goldfish, imx21 or versatilepb)
-endif
 
 VMM_ARCH_FLAGS := -mcpu=arm926ej-s -marm -mfloat-abi=soft
 VMM_CPPFLAGS := -I$(VMM_DIR)/include -I$(VMM_DIR) -Ihypercalls -I$(VMM_DIR)/board/$(PLATFORM) -MMD -MP
@@ -45,7 +36,7 @@ $(VMM_OUT)/%.o: $(VMM_DIR)/%.S
 	@echo "  AS      $@"
 	@$(VMM_CXX) $(VMM_CPPFLAGS) $(VMM_ASFLAGS) -c $< -o $@
 
-$(VMM_LDS): $(VMM_DIR)/arch/arm/xen-arm.ld.S $(VMM_DIR)/build.mk
+$(VMM_LDS): $(VMM_DIR)/arch/arm/xen-arm.ld.S $(VMM_DIR)/build.mk Makefile
 	@mkdir -p $(dir $@)
 	$(VMM_CXX) -E -P -x c -DRAM_BASE=$(RAM_BASE) $< -o $@
 
