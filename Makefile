@@ -24,6 +24,9 @@ $(error unknown PLATFORM '$(PLATFORM)': use one of $(PLATFORMS))
 endif
 RAM_BASE := $(call board_ram_base,$(PLATFORM))
 
+# A prerequisite that never exists: what depends on it is always remade.
+FORCE:
+
 .DEFAULT_GOAL := all
 .PHONY: all vmm run test debug qemu deps deps-build host-test system-test attack soak vmm-all clean help
 
@@ -39,6 +42,21 @@ include traces/build.mk
 include tests/fuzz/build.mk
 
 vmm: $(VMM_ELF)
+
+# ---- What one component needs from another ----
+# Systems naming a kernel by path: their image rule does not know it before the first build.
+$(IMAGES_DIR)/hello.elf: $(HELLO_ELF)
+$(IMAGES_DIR)/ucos.elf: $(UCOS_PV_ELF)
+# The tests: the tracer model's unit tests with the host tests; everything the system tests
+# boot or inspect (every board's VMM, the guests, the images, the trace plugin and kernels).
+host-test: traces-unit-test
+system-test: vmm-all minios test-guests hello ucos images traces-plugin $(TRACES_TSWITCH) $(TRACES_CODEWRITE)
+ucos-test: vmm-all minios
+ucos-bench: vmm-all
+# The traced runs: only $(PLATFORM)'s VMM, native kernels and images (they boot that board).
+traces: $(VMM_ELF) $(TRACES_NATIVE) $(TRACES_IMAGES)
+bench: $(VMM_ELF) $(MINIOS_PV_ELF) test-guests $(UCOS_PV_ELF) $(UCOS_OUT)/native/$(PLATFORM)/ucos.elf
+coherence: images test-guests
 
 # The system that run (and debug, when SYSTEM is given) boots: a name in domains/, or the
 # path of a configuration anywhere (SYSTEM=path/to/x.cfg, packed into images/local/).
@@ -95,7 +113,7 @@ host-test:
 	cmake --build build/host -j2
 	ctest --test-dir build/host --output-on-failure
 
-system-test: vmm-all minios test-guests hello
+system-test:
 	@echo "test: system tests in QEMU (pytest)"
 	/usr/bin/python3 -m pytest -q tests
 

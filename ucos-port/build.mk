@@ -12,7 +12,7 @@
 # which compiles $(UCOS_SRC)/Source/ucos_ii.c (the single-file build that includes the
 # kernel's os_*.c) with -I$(UCOS_SRC)/Source, ucos-port/cfg (os_cfg.h, app_cfg.h) and
 # ucos-port/port (os_cpu.h) instead of ucos-port/kernel/*.c. Objects are kept per kernel;
-# the outputs are relinked whenever the choice changes (build/ucos/kernel-choice).
+# the outputs are relinked whenever the choice changes (the stamp build/ucos/kernel-choice).
 #
 #   make run SYSTEM=ucos (or CONFIG=ucos)   three µC/OS-II domains, dom0 and a mini-OS domain
 #   make ucos-bench                          task-switch cost, native vs pv, on every board
@@ -50,12 +50,17 @@ ifneq ($(strip $(CONFIG)),)
 override SYSTEM := $(CONFIG)
 endif
 
-# Relink when the kernel choice changes.
+# Relink when the kernel choice changes: the stamp is rewritten (by its rule, so make -n
+# writes nothing) only when it does not say the current choice, and only then is it newer
+# than what was built from it.
 UCOS_CHOICE := $(UCOS_KERNEL) $(UCOS_KERNEL_INC)
 UCOS_CHOICE_FILE := $(UCOS_OUT)/kernel-choice
-ifneq ($(shell cat $(UCOS_CHOICE_FILE) 2>/dev/null),$(UCOS_CHOICE))
-$(shell mkdir -p $(UCOS_OUT) && echo '$(UCOS_CHOICE)' > $(UCOS_CHOICE_FILE))
+ifneq ($(file <$(UCOS_CHOICE_FILE)),$(UCOS_CHOICE))
+$(UCOS_CHOICE_FILE): FORCE
 endif
+$(UCOS_CHOICE_FILE):
+	@mkdir -p $(dir $@)
+	@echo '$(UCOS_CHOICE)' > $@
 
 UCOS_ARCH_FLAGS := -mcpu=arm926ej-s -marm
 UCOS_CFLAGS := $(UCOS_ARCH_FLAGS) -O2 -g -std=c11 -ffreestanding -nostdlib -fno-common \
@@ -90,16 +95,12 @@ ucos: $(UCOS_PV_ELF) $(UCOS_NATIVE_ELFS)
 ucos-pv: $(UCOS_PV_ELF)
 ucos-native: $(UCOS_NATIVE_ELFS)
 
-# The system tests boot these; images of domains/ucos.cfg need the pv guest.
-system-test: ucos
-$(IMAGES_DIR)/ucos.elf: $(UCOS_PV_ELF)
-
-ucos-bench: deps qemu vmm-all ucos
+ucos-bench: deps qemu ucos
 	/usr/bin/python3 -m pytest -q -s tests/system/test_ucos_bench.py
 
 # UCOS_SRC reaches pytest through the environment (tests/conftest.py: --ucos-src), which
 # builds the guests itself, so build/ucos keeps the compatible kernel.
-ucos-test: deps qemu vmm-all minios
+ucos-test: deps qemu
 	/usr/bin/python3 -m pytest -q tests/system/test_ucos_*.py
 
 # `make bench` (traces/build.mk) measures the task switch too, on its one board, with the

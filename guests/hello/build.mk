@@ -12,7 +12,3 @@ $(HELLO_ELF): guests/hello/hello.c guests/hello/build.mk $(wildcard hypercalls/x
 	@mkdir -p $(dir $@)
 	@echo "  CC+LD   $@"
 	@$(CROSS)gcc $(HELLO_CFLAGS) -o $@ $<
-
-# domains/hello.cfg names the kernel by path, which the image rule does not know before
-# its first build.
-$(IMAGES_DIR)/hello.elf: $(HELLO_ELF)
