@@ -5,6 +5,8 @@ SYSTEM ?= bench3
 ARGS ?=
 GDB_PORT ?= 1234
 QEMU_EXTRA ?=
+# The ARM cross toolchain prefix of every ARM build (VMM, guests, test guests).
+CROSS ?= arm-none-eabi-
 
 # ---- The boards ----
 # Every board fact the build, tools/run-qemu.sh and the Python tools and tests need, in one
@@ -24,13 +26,33 @@ $(error unknown PLATFORM '$(PLATFORM)': use one of $(PLATFORMS))
 endif
 RAM_BASE := $(call board_ram_base,$(PLATFORM))
 
+# Every guest kernel is linked here (GUEST_KERNEL in xen-arm/include/layout.hh).
+GUEST_KERNEL_BASE := 0xC0000000
+
+# Starts every recipe that may be the first to run the ARM toolchain (compiles, linker
+# scripts, the one-step guests): a missing toolchain is named with what installs it, not
+# left to the shell's "not found". A recipe, not a prerequisite, so make -q stays exact.
+CROSS_CHECK = command -v $(CROSS)gcc >/dev/null || { echo "make: $(CROSS)gcc not found: \
+	tools/install-deps.sh build (or make deps-build) installs the ARM toolchain" >&2; exit 1; }
+
+# $(call compile_rule,TARGET_PATTERN,SOURCE_PATTERN,LABEL,COMMAND[,MORE_PREREQUISITES]):
+# one pattern rule compiling SOURCE into TARGET with COMMAND -c $< -o $@. COMMAND is
+# expanded when the rule runs, so pass it with $$ (as $$(MINIOS_CC) $$(MINIOS_CFLAGS)).
+define compile_rule
+$(1): $(2) $(5)
+	@$$(CROSS_CHECK)
+	@mkdir -p $$(dir $$@)
+	@printf '  %-7s %s\n' '$(3)' '$$@'
+	@$(4) -c $$< -o $$@
+endef
+
 # A prerequisite that never exists: what depends on it is always remade.
 FORCE:
 
 .DEFAULT_GOAL := all
 .PHONY: all vmm run test debug qemu deps deps-build host-test system-test attack soak vmm-all clean help
 
-all: deps-build vmm
+all: vmm
 
 include xen-arm/build.mk
 include minios/build.mk
@@ -138,8 +160,8 @@ clean:
 # One line per target and variable; tests/tools/test_make.py checks that none is missing.
 help:
 	@echo "Targets (make TARGET [VARIABLE=value ...]):"
-	@echo "  all            build the VMM for PLATFORM (the default goal): build/<board>/xen-arm.elf"
-	@echo "  vmm            the same, without the package check"
+	@echo "  all            build the VMM for PLATFORM (the default goal): build/<board>/xen-arm.elf; installs nothing"
+	@echo "  vmm            the same"
 	@echo "  vmm-all        the VMM for every board"
 	@echo "  run            boot SYSTEM on PLATFORM in the project's QEMU; console also in build/<board>/run-<system>.log"
 	@echo "  test           install what is missing, then host-test, fuzz-short and system-test"
@@ -183,7 +205,7 @@ help:
 	@echo "  FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_SHORT_SECONDS=$(FUZZ_SHORT_SECONDS)  seconds per fuzz target (make fuzz, make fuzz-short)"
 	@echo "  QEMU=            (environment) another qemu-system-arm instead of the project's"
 	@echo "  XEN_ARM_CACHE=   (environment) where the QEMU build is cached (default ~/.cache/xen-arm)"
-	@echo "  CROSS=$(CROSS) MINIOS_CROSS=$(MINIOS_CROSS) UCOS_CROSS=$(UCOS_CROSS)  the ARM cross toolchain prefixes"
+	@echo "  CROSS=$(CROSS)  the ARM cross toolchain prefix (every ARM build)"
 	@echo "  IMAGES_DIR=$(IMAGES_DIR)  where images are packed"
 	@echo "  MINIOS_PV_DIR=$(MINIOS_PV_DIR)  where configurations find kernels by name"
 	@echo "  MKIMAGE_PYTHON=$(MKIMAGE_PYTHON) TRACES_PYTHON=$(TRACES_PYTHON)  the Python that runs the tools"

@@ -48,10 +48,7 @@ bench: deps traces-plugin $(TRACES_TSWITCH)
 	$(TRACES_PYTHON) traces/bench.py --platform $(PLATFORM) $(if $(TRACES_MODEL),--model $(TRACES_MODEL))
 
 # mini-OS (pv) with the thread-switch microbenchmark app linked in (minios/apps/tswitch.c).
-$(TRACES_BUILD)/obj/tswitch.o: $(MINIOS_DIR)/apps/tswitch.c
-	@mkdir -p $(dir $@)
-	@echo "  CC      $@"
-	@$(MINIOS_CC) $(MINIOS_CPPFLAGS) -I$(MINIOS_DIR)/arch/pv/include $(MINIOS_CFLAGS) -c $< -o $@
+$(eval $(call compile_rule,$(TRACES_BUILD)/obj/tswitch.o,$(MINIOS_DIR)/apps/tswitch.c,CC,$(MINIOS_PV_CC) $$(MINIOS_CFLAGS)))
 
 TRACES_TSWITCH_OBJS = $(filter-out %/apps/tswitch.o,$(MINIOS_PV_OBJS)) $(TRACES_BUILD)/obj/tswitch.o
 $(TRACES_TSWITCH): $(TRACES_TSWITCH_OBJS) $(MINIOS_OUT)/pv/minios.ld
@@ -64,10 +61,7 @@ coherence: deps traces-plugin $(TRACES_TSWITCH) $(TRACES_CODEWRITE)
 	$(TRACES_PYTHON) traces/coherence.py --platform $(PLATFORM)
 
 # mini-OS (pv) with the code-writing app of the checker's tests (traces/apps/codewrite.c).
-$(TRACES_BUILD)/obj/codewrite.o: traces/apps/codewrite.c
-	@mkdir -p $(dir $@)
-	@echo "  CC      $@"
-	@$(MINIOS_CC) $(MINIOS_CPPFLAGS) -I$(MINIOS_DIR)/arch/pv/include $(MINIOS_CFLAGS) -c $< -o $@
+$(eval $(call compile_rule,$(TRACES_BUILD)/obj/codewrite.o,traces/apps/codewrite.c,CC,$(MINIOS_PV_CC) $$(MINIOS_CFLAGS)))
 
 $(TRACES_CODEWRITE): $(MINIOS_PV_OBJS) $(TRACES_BUILD)/obj/codewrite.o $(MINIOS_OUT)/pv/minios.ld
 	@mkdir -p $(dir $@)

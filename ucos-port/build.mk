@@ -23,9 +23,8 @@
 
 UCOS_DIR := ucos-port
 UCOS_OUT := build/ucos
-UCOS_CROSS ?= arm-none-eabi-
-UCOS_CC := $(UCOS_CROSS)gcc
-UCOS_OBJDUMP := $(UCOS_CROSS)objdump
+UCOS_CC := $(CROSS)gcc
+UCOS_OBJDUMP := $(CROSS)objdump
 UCOS_SRC ?=
 
 ifeq ($(strip $(UCOS_SRC)),)
@@ -88,7 +87,7 @@ UCOS_PV_ELF := $(UCOS_OUT)/pv/ucos.elf
 UCOS_NATIVE_ELFS := $(foreach b,$(PLATFORMS),$(UCOS_OUT)/native/$(b)/ucos.elf)
 
 # pv: the guest kernel base; native: where the board's RAM is (the Makefile's board table).
-ucos_link_base = $(if $(filter pv,$(1)),0xC0000000,$(call board_ram_base,$(1)))
+ucos_link_base = $(if $(filter pv,$(1)),$(GUEST_KERNEL_BASE),$(call board_ram_base,$(1)))
 
 .PHONY: ucos ucos-pv ucos-native ucos-bench ucos-test
 ucos: $(UCOS_PV_ELF) $(UCOS_NATIVE_ELFS)
@@ -107,27 +106,18 @@ ucos-test: deps qemu
 # xatrace plugin (traces/bench.py); ucos-bench is the pytest check on every board.
 
 # ---- objects: one set per kernel and flavour ----
+UCOS_FLAVOUR_CC = $$(UCOS_CC) $$(UCOS_CPPFLAGS) $$(UCOS_FLAVOUR_$(1))
 define ucos_flavour_rules
-$(UCOS_OUT)/obj/$(UCOS_KERNEL)/$(1)/%.o: $(UCOS_DIR)/%.c $(UCOS_CHOICE_FILE)
-	@mkdir -p $$(dir $$@)
-	@echo "  CC      $$@"
-	@$(UCOS_CC) $$(UCOS_CPPFLAGS) $(UCOS_FLAVOUR_$(1)) $(UCOS_CFLAGS) -Werror -c $$< -o $$@
-
-$(UCOS_OUT)/obj/$(UCOS_KERNEL)/$(1)/%.o: $(UCOS_DIR)/%.S $(UCOS_CHOICE_FILE)
-	@mkdir -p $$(dir $$@)
-	@echo "  AS      $$@"
-	@$(UCOS_CC) $$(UCOS_CPPFLAGS) $(UCOS_FLAVOUR_$(1)) $(UCOS_ARCH_FLAGS) -g -D__ASSEMBLER__ -c $$< -o $$@
-
-$(UCOS_OUT)/obj/$(UCOS_KERNEL)/$(1)/kernel/%.o: $(UCOS_KERNEL_INC)/%.c $(UCOS_CHOICE_FILE)
-	@mkdir -p $$(dir $$@)
-	@echo "  CC      $$@"
-	@$(UCOS_CC) $$(UCOS_CPPFLAGS) $(UCOS_FLAVOUR_$(1)) $(UCOS_CFLAGS) $(UCOS_KERNEL_WARN) -c $$< -o $$@
+$(call compile_rule,$(UCOS_OUT)/obj/$(UCOS_KERNEL)/$(1)/%.o,$(UCOS_DIR)/%.c,CC,$(UCOS_FLAVOUR_CC) $$(UCOS_CFLAGS) -Werror,$(UCOS_CHOICE_FILE))
+$(call compile_rule,$(UCOS_OUT)/obj/$(UCOS_KERNEL)/$(1)/%.o,$(UCOS_DIR)/%.S,AS,$(UCOS_FLAVOUR_CC) $$(UCOS_ARCH_FLAGS) -g -D__ASSEMBLER__,$(UCOS_CHOICE_FILE))
+$(call compile_rule,$(UCOS_OUT)/obj/$(UCOS_KERNEL)/$(1)/kernel/%.o,$(UCOS_KERNEL_INC)/%.c,CC,$(UCOS_FLAVOUR_CC) $$(UCOS_CFLAGS) $$(UCOS_KERNEL_WARN),$(UCOS_CHOICE_FILE))
 endef
 $(eval $(call ucos_flavour_rules,pv))
 $(eval $(call ucos_flavour_rules,native))
 
 # ---- links ----
 $(UCOS_OUT)/%/ucos.ld: $(UCOS_DIR)/ucos.ld.S $(UCOS_DIR)/build.mk Makefile
+	@$(CROSS_CHECK)
 	@mkdir -p $(dir $@)
 	@$(UCOS_CC) -E -P -x c -DBASE=$(call ucos_link_base,$(notdir $*)) $< -o $@
 
@@ -137,10 +127,7 @@ $(UCOS_PV_ELF): $(UCOS_PV_OBJS) $(UCOS_OUT)/pv/ucos.ld $(UCOS_CHOICE_FILE)
 		$(UCOS_PV_OBJS) -lgcc -o $@
 	@$(UCOS_OBJDUMP) -d $@ > $(@:.elf=.lst)
 
-$(UCOS_OUT)/native/%/board.o: minios/arch/native/board-%.c
-	@mkdir -p $(dir $@)
-	@echo "  CC      $@"
-	@$(UCOS_CC) $(UCOS_CPPFLAGS) $(UCOS_FLAVOUR_native) $(UCOS_CFLAGS) -Werror -c $< -o $@
+$(eval $(call compile_rule,$(UCOS_OUT)/native/%/board.o,minios/arch/native/board-%.c,CC,$$(UCOS_CC) $$(UCOS_CPPFLAGS) $$(UCOS_FLAVOUR_native) $$(UCOS_CFLAGS) -Werror))
 
 $(UCOS_OUT)/native/%/ucos.elf: $(UCOS_NATIVE_OBJS) $(UCOS_OUT)/native/%/board.o \
 		$(UCOS_OUT)/native/%/ucos.ld $(UCOS_CHOICE_FILE)

@@ -1,12 +1,11 @@
-# Builds the VMM for one board: included by the top-level Makefile with PLATFORM and
-# RAM_BASE (from its board table) set.
+# Builds the VMM for one board: included by the top-level Makefile with PLATFORM, RAM_BASE
+# (from its board table) and CROSS set.
 # Output: build/$(PLATFORM)/xen-arm.elf (+ .bin, .map, .lst).
 
 VMM_DIR := xen-arm
 VMM_OUT := build/$(PLATFORM)/vmm
 VMM_ELF := build/$(PLATFORM)/xen-arm.elf
 
-CROSS ?= arm-none-eabi-
 VMM_CXX := $(CROSS)g++
 VMM_OBJCOPY := $(CROSS)objcopy
 VMM_OBJDUMP := $(CROSS)objdump
@@ -26,17 +25,11 @@ VMM_OBJS := $(patsubst $(VMM_DIR)/%.cc,$(VMM_OUT)/%.o,$(VMM_CXX_SRCS)) \
 	$(patsubst $(VMM_DIR)/%.S,$(VMM_OUT)/%.o,$(filter-out %.ld.S,$(VMM_ASM_SRCS)))
 VMM_LDS := $(VMM_OUT)/xen-arm.ld
 
-$(VMM_OUT)/%.o: $(VMM_DIR)/%.cc
-	@mkdir -p $(dir $@)
-	@echo "  CXX     $@"
-	@$(VMM_CXX) $(VMM_CPPFLAGS) $(VMM_CXXFLAGS) -c $< -o $@
-
-$(VMM_OUT)/%.o: $(VMM_DIR)/%.S
-	@mkdir -p $(dir $@)
-	@echo "  AS      $@"
-	@$(VMM_CXX) $(VMM_CPPFLAGS) $(VMM_ASFLAGS) -c $< -o $@
+$(eval $(call compile_rule,$(VMM_OUT)/%.o,$(VMM_DIR)/%.cc,CXX,$$(VMM_CXX) $$(VMM_CPPFLAGS) $$(VMM_CXXFLAGS)))
+$(eval $(call compile_rule,$(VMM_OUT)/%.o,$(VMM_DIR)/%.S,AS,$$(VMM_CXX) $$(VMM_CPPFLAGS) $$(VMM_ASFLAGS)))
 
 $(VMM_LDS): $(VMM_DIR)/arch/arm/xen-arm.ld.S $(VMM_DIR)/build.mk Makefile
+	@$(CROSS_CHECK)
 	@mkdir -p $(dir $@)
 	$(VMM_CXX) -E -P -x c -DRAM_BASE=$(RAM_BASE) $< -o $@
 
