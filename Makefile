@@ -40,11 +40,12 @@ CROSS_CHECK = command -v $(CROSS)gcc >/dev/null || { echo "make: $(CROSS)gcc not
 # expanded when the rule runs, so pass it with $$ (as $$(MINIOS_CC) $$(MINIOS_CFLAGS)).
 define compile_rule
 $(1): $(2) $(5)
-	@$$(CROSS_CHECK)
 	@mkdir -p $$(dir $$@)
 	@printf '  %-7s %s\n' '$(3)' '$$@'
 	@$(4) -c $$< -o $$@
 endef
+# The same for the ARM toolchain, checked first.
+arm_compile_rule = $(call compile_rule,$(1),$(2),$(3),$$(CROSS_CHECK); $(4),$(5))
 
 # A prerequisite that never exists: what depends on it is always remade.
 FORCE:

@@ -42,8 +42,8 @@ minios: $(MINIOS_PV_ELF) $(MINIOS_NATIVE_ELFS)
 
 # ---- pv ----
 MINIOS_PV_CC = $$(MINIOS_CC) $$(MINIOS_CPPFLAGS) -I$(MINIOS_DIR)/arch/pv/include
-$(eval $(call compile_rule,$(MINIOS_OUT)/pv/obj/%.o,$(MINIOS_DIR)/%.c,CC,$(MINIOS_PV_CC) $$(MINIOS_CFLAGS)))
-$(eval $(call compile_rule,$(MINIOS_OUT)/pv/obj/%.o,$(MINIOS_DIR)/%.S,AS,$(MINIOS_PV_CC) $$(MINIOS_ASFLAGS)))
+$(eval $(call arm_compile_rule,$(MINIOS_OUT)/pv/obj/%.o,$(MINIOS_DIR)/%.c,CC,$(MINIOS_PV_CC) $$(MINIOS_CFLAGS)))
+$(eval $(call arm_compile_rule,$(MINIOS_OUT)/pv/obj/%.o,$(MINIOS_DIR)/%.S,AS,$(MINIOS_PV_CC) $$(MINIOS_ASFLAGS)))
 
 $(MINIOS_OUT)/pv/minios.ld: $(MINIOS_DIR)/minios.ld.S $(MINIOS_DIR)/build.mk Makefile
 	@$(CROSS_CHECK)
@@ -58,9 +58,9 @@ $(MINIOS_PV_ELF): $(MINIOS_PV_OBJS) $(MINIOS_OUT)/pv/minios.ld
 
 # ---- native: common objects once, a board file and a link per board ----
 MINIOS_NATIVE_CC = $$(MINIOS_CC) $$(MINIOS_CPPFLAGS) -I$(MINIOS_DIR)/arch/native/include
-$(eval $(call compile_rule,$(MINIOS_OUT)/native/obj/%.o,$(MINIOS_DIR)/%.c,CC,$(MINIOS_NATIVE_CC) $$(MINIOS_CFLAGS)))
-$(eval $(call compile_rule,$(MINIOS_OUT)/native/obj/%.o,$(MINIOS_DIR)/%.S,AS,$(MINIOS_NATIVE_CC) $$(MINIOS_ASFLAGS)))
-$(eval $(call compile_rule,$(MINIOS_OUT)/native/%/board.o,$(MINIOS_DIR)/arch/native/board-%.c,CC,$(MINIOS_NATIVE_CC) $$(MINIOS_CFLAGS)))
+$(eval $(call arm_compile_rule,$(MINIOS_OUT)/native/obj/%.o,$(MINIOS_DIR)/%.c,CC,$(MINIOS_NATIVE_CC) $$(MINIOS_CFLAGS)))
+$(eval $(call arm_compile_rule,$(MINIOS_OUT)/native/obj/%.o,$(MINIOS_DIR)/%.S,AS,$(MINIOS_NATIVE_CC) $$(MINIOS_ASFLAGS)))
+$(eval $(call arm_compile_rule,$(MINIOS_OUT)/native/%/board.o,$(MINIOS_DIR)/arch/native/board-%.c,CC,$(MINIOS_NATIVE_CC) $$(MINIOS_CFLAGS)))
 
 # Linked where the board's RAM is (the board table in the Makefile).
 $(MINIOS_OUT)/native/%/minios.ld: $(MINIOS_DIR)/minios.ld.S $(MINIOS_DIR)/build.mk Makefile

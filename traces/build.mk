@@ -48,7 +48,7 @@ bench: deps traces-plugin $(TRACES_TSWITCH)
 	$(TRACES_PYTHON) traces/bench.py --platform $(PLATFORM) $(if $(TRACES_MODEL),--model $(TRACES_MODEL))
 
 # mini-OS (pv) with the thread-switch microbenchmark app linked in (minios/apps/tswitch.c).
-$(eval $(call compile_rule,$(TRACES_BUILD)/obj/tswitch.o,$(MINIOS_DIR)/apps/tswitch.c,CC,$(MINIOS_PV_CC) $$(MINIOS_CFLAGS)))
+$(eval $(call arm_compile_rule,$(TRACES_BUILD)/obj/tswitch.o,$(MINIOS_DIR)/apps/tswitch.c,CC,$(MINIOS_PV_CC) $$(MINIOS_CFLAGS)))
 
 TRACES_TSWITCH_OBJS = $(filter-out %/apps/tswitch.o,$(MINIOS_PV_OBJS)) $(TRACES_BUILD)/obj/tswitch.o
 $(TRACES_TSWITCH): $(TRACES_TSWITCH_OBJS) $(MINIOS_OUT)/pv/minios.ld
@@ -61,7 +61,7 @@ coherence: deps traces-plugin $(TRACES_TSWITCH) $(TRACES_CODEWRITE)
 	$(TRACES_PYTHON) traces/coherence.py --platform $(PLATFORM)
 
 # mini-OS (pv) with the code-writing app of the checker's tests (traces/apps/codewrite.c).
-$(eval $(call compile_rule,$(TRACES_BUILD)/obj/codewrite.o,traces/apps/codewrite.c,CC,$(MINIOS_PV_CC) $$(MINIOS_CFLAGS)))
+$(eval $(call arm_compile_rule,$(TRACES_BUILD)/obj/codewrite.o,traces/apps/codewrite.c,CC,$(MINIOS_PV_CC) $$(MINIOS_CFLAGS)))
 
 $(TRACES_CODEWRITE): $(MINIOS_PV_OBJS) $(TRACES_BUILD)/obj/codewrite.o $(MINIOS_OUT)/pv/minios.ld
 	@mkdir -p $(dir $@)

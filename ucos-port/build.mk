@@ -108,9 +108,9 @@ ucos-test: deps qemu
 # ---- objects: one set per kernel and flavour ----
 UCOS_FLAVOUR_CC = $$(UCOS_CC) $$(UCOS_CPPFLAGS) $$(UCOS_FLAVOUR_$(1))
 define ucos_flavour_rules
-$(call compile_rule,$(UCOS_OUT)/obj/$(UCOS_KERNEL)/$(1)/%.o,$(UCOS_DIR)/%.c,CC,$(UCOS_FLAVOUR_CC) $$(UCOS_CFLAGS) -Werror,$(UCOS_CHOICE_FILE))
-$(call compile_rule,$(UCOS_OUT)/obj/$(UCOS_KERNEL)/$(1)/%.o,$(UCOS_DIR)/%.S,AS,$(UCOS_FLAVOUR_CC) $$(UCOS_ARCH_FLAGS) -g -D__ASSEMBLER__,$(UCOS_CHOICE_FILE))
-$(call compile_rule,$(UCOS_OUT)/obj/$(UCOS_KERNEL)/$(1)/kernel/%.o,$(UCOS_KERNEL_INC)/%.c,CC,$(UCOS_FLAVOUR_CC) $$(UCOS_CFLAGS) $$(UCOS_KERNEL_WARN),$(UCOS_CHOICE_FILE))
+$(call arm_compile_rule,$(UCOS_OUT)/obj/$(UCOS_KERNEL)/$(1)/%.o,$(UCOS_DIR)/%.c,CC,$(UCOS_FLAVOUR_CC) $$(UCOS_CFLAGS) -Werror,$(UCOS_CHOICE_FILE))
+$(call arm_compile_rule,$(UCOS_OUT)/obj/$(UCOS_KERNEL)/$(1)/%.o,$(UCOS_DIR)/%.S,AS,$(UCOS_FLAVOUR_CC) $$(UCOS_ARCH_FLAGS) -g -D__ASSEMBLER__,$(UCOS_CHOICE_FILE))
+$(call arm_compile_rule,$(UCOS_OUT)/obj/$(UCOS_KERNEL)/$(1)/kernel/%.o,$(UCOS_KERNEL_INC)/%.c,CC,$(UCOS_FLAVOUR_CC) $$(UCOS_CFLAGS) $$(UCOS_KERNEL_WARN),$(UCOS_CHOICE_FILE))
 endef
 $(eval $(call ucos_flavour_rules,pv))
 $(eval $(call ucos_flavour_rules,native))
@@ -127,7 +127,7 @@ $(UCOS_PV_ELF): $(UCOS_PV_OBJS) $(UCOS_OUT)/pv/ucos.ld $(UCOS_CHOICE_FILE)
 		$(UCOS_PV_OBJS) -lgcc -o $@
 	@$(UCOS_OBJDUMP) -d $@ > $(@:.elf=.lst)
 
-$(eval $(call compile_rule,$(UCOS_OUT)/native/%/board.o,minios/arch/native/board-%.c,CC,$$(UCOS_CC) $$(UCOS_CPPFLAGS) $$(UCOS_FLAVOUR_native) $$(UCOS_CFLAGS) -Werror))
+$(eval $(call arm_compile_rule,$(UCOS_OUT)/native/%/board.o,minios/arch/native/board-%.c,CC,$$(UCOS_CC) $$(UCOS_CPPFLAGS) $$(UCOS_FLAVOUR_native) $$(UCOS_CFLAGS) -Werror))
 
 $(UCOS_OUT)/native/%/ucos.elf: $(UCOS_NATIVE_OBJS) $(UCOS_OUT)/native/%/board.o \
 		$(UCOS_OUT)/native/%/ucos.ld $(UCOS_CHOICE_FILE)

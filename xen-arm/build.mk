@@ -25,8 +25,8 @@ VMM_OBJS := $(patsubst $(VMM_DIR)/%.cc,$(VMM_OUT)/%.o,$(VMM_CXX_SRCS)) \
 	$(patsubst $(VMM_DIR)/%.S,$(VMM_OUT)/%.o,$(filter-out %.ld.S,$(VMM_ASM_SRCS)))
 VMM_LDS := $(VMM_OUT)/xen-arm.ld
 
-$(eval $(call compile_rule,$(VMM_OUT)/%.o,$(VMM_DIR)/%.cc,CXX,$$(VMM_CXX) $$(VMM_CPPFLAGS) $$(VMM_CXXFLAGS)))
-$(eval $(call compile_rule,$(VMM_OUT)/%.o,$(VMM_DIR)/%.S,AS,$$(VMM_CXX) $$(VMM_CPPFLAGS) $$(VMM_ASFLAGS)))
+$(eval $(call arm_compile_rule,$(VMM_OUT)/%.o,$(VMM_DIR)/%.cc,CXX,$$(VMM_CXX) $$(VMM_CPPFLAGS) $$(VMM_CXXFLAGS)))
+$(eval $(call arm_compile_rule,$(VMM_OUT)/%.o,$(VMM_DIR)/%.S,AS,$$(VMM_CXX) $$(VMM_CPPFLAGS) $$(VMM_ASFLAGS)))
 
 $(VMM_LDS): $(VMM_DIR)/arch/arm/xen-arm.ld.S $(VMM_DIR)/build.mk Makefile
 	@$(CROSS_CHECK)
