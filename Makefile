@@ -2,15 +2,58 @@
 
 PLATFORM ?= goldfish
 SYSTEM ?= bench3
-PLATFORMS := goldfish imx21 versatilepb
 ARGS ?=
 GDB_PORT ?= 1234
 QEMU_EXTRA ?=
+# The ARM cross toolchain prefix of every ARM build (VMM, guests, test guests).
+CROSS ?= arm-none-eabi-
+
+# ---- The boards ----
+# Every board fact the build, tools/run-qemu.sh and the Python tools and tests need, in one
+# table; they all read it here (tools/board_table.py parses it for Python). A new board is
+# a row here and its folder xen-arm/board/<name>/ (docs/porting-board.md). board_config.hh
+# stays the VMM's own description: tests/tools/test_boards.py checks that the two agree.
+#
+#   board.<name> := RAM_BASE RAM_MIB QEMU_MACHINE
+PLATFORMS := goldfish imx21 versatilepb
+board.goldfish := 0x00000000 128 goldfish
+board.imx21 := 0xC0000000 64 imx21ads
+board.versatilepb := 0x00000000 128 versatilepb
+
+board_ram_base = $(word 1,$(board.$(1)))
+ifeq ($(board.$(PLATFORM)),)
+$(error unknown PLATFORM '$(PLATFORM)': use one of $(PLATFORMS))
+endif
+RAM_BASE := $(call board_ram_base,$(PLATFORM))
+
+# Every guest kernel is linked here (GUEST_KERNEL in xen-arm/include/layout.hh).
+GUEST_KERNEL_BASE := 0xC0000000
+
+# Starts every recipe that may be the first to run the ARM toolchain (compiles, linker
+# scripts, the one-step guests): a missing toolchain is named with what installs it, not
+# left to the shell's "not found". A recipe, not a prerequisite, so make -q stays exact.
+CROSS_CHECK = command -v $(CROSS)gcc >/dev/null || { echo "make: $(CROSS)gcc not found: \
+	tools/install-deps.sh build (or make deps-build) installs the ARM toolchain" >&2; exit 1; }
+
+# $(call compile_rule,TARGET_PATTERN,SOURCE_PATTERN,LABEL,COMMAND[,MORE_PREREQUISITES]):
+# one pattern rule compiling SOURCE into TARGET with COMMAND -c $< -o $@. COMMAND is
+# expanded when the rule runs, so pass it with $$ (as $$(MINIOS_CC) $$(MINIOS_CFLAGS)).
+define compile_rule
+$(1): $(2) $(5)
+	@mkdir -p $$(dir $$@)
+	@printf '  %-7s %s\n' '$(3)' '$$@'
+	@$(4) -c $$< -o $$@
+endef
+# The same for the ARM toolchain, checked first.
+arm_compile_rule = $(call compile_rule,$(1),$(2),$(3),$$(CROSS_CHECK); $(4),$(5))
+
+# A prerequisite that never exists: what depends on it is always remade.
+FORCE:
 
 .DEFAULT_GOAL := all
 .PHONY: all vmm run test debug qemu deps deps-build host-test system-test attack soak vmm-all clean help
 
-all: deps-build vmm
+all: vmm
 
 include xen-arm/build.mk
 include minios/build.mk
@@ -22,6 +65,21 @@ include traces/build.mk
 include tests/fuzz/build.mk
 
 vmm: $(VMM_ELF)
+
+# ---- What one component needs from another ----
+# Systems naming a kernel by path: their image rule does not know it before the first build.
+$(IMAGES_DIR)/hello.elf: $(HELLO_ELF)
+$(IMAGES_DIR)/ucos.elf: $(UCOS_PV_ELF)
+# The tests: the tracer model's unit tests with the host tests; everything the system tests
+# boot or inspect (every board's VMM, the guests, the images, the trace plugin and kernels).
+host-test: traces-unit-test
+system-test: vmm-all minios test-guests hello ucos images traces-plugin $(TRACES_TSWITCH) $(TRACES_CODEWRITE)
+ucos-test: vmm-all minios
+ucos-bench: vmm-all
+# The traced runs: only $(PLATFORM)'s VMM, native kernels and images (they boot that board).
+traces: $(VMM_ELF) $(TRACES_NATIVE) $(TRACES_IMAGES)
+bench: $(VMM_ELF) $(MINIOS_PV_ELF) test-guests $(UCOS_PV_ELF) $(UCOS_OUT)/native/$(PLATFORM)/ucos.elf
+coherence: images test-guests
 
 # The system that run (and debug, when SYSTEM is given) boots: a name in domains/, or the
 # path of a configuration anywhere (SYSTEM=path/to/x.cfg, packed into images/local/).
@@ -78,7 +136,7 @@ host-test:
 	cmake --build build/host -j2
 	ctest --test-dir build/host --output-on-failure
 
-system-test: vmm-all minios test-guests hello
+system-test:
 	@echo "test: system tests in QEMU (pytest)"
 	/usr/bin/python3 -m pytest -q tests
 
@@ -104,8 +162,8 @@ clean:
 # One line per target and variable; tests/tools/test_make.py checks that none is missing.
 help:
 	@echo "Targets (make TARGET [VARIABLE=value ...]):"
-	@echo "  all            build the VMM for PLATFORM (the default goal): build/<board>/xen-arm.elf"
-	@echo "  vmm            the same, without the package check"
+	@echo "  all            build the VMM for PLATFORM (the default goal): build/<board>/xen-arm.elf; installs nothing"
+	@echo "  vmm            the same"
 	@echo "  vmm-all        the VMM for every board"
 	@echo "  run            boot SYSTEM on PLATFORM in the project's QEMU; console also in build/<board>/run-<system>.log"
 	@echo "  test           install what is missing, then host-test, fuzz-short and system-test"
@@ -139,7 +197,7 @@ help:
 	@echo "  clean          remove build/"
 	@echo "  help           this list"
 	@echo "Variables:"
-	@echo "  PLATFORM=$(PLATFORM)      the board: $(PLATFORMS)"
+	@echo "  PLATFORM=$(PLATFORM)      the board: $(PLATFORMS) (the board table at the top of the Makefile)"
 	@echo "  SYSTEM=$(SYSTEM)        what run boots: $(SYSTEMS), or path/to/name.cfg"
 	@echo "  CONFIG=          another name for SYSTEM"
 	@echo "  ARGS=            the VMM's command line (wallclock=SECONDS, fault=dabt|pabt|undef, ticks=N)"
@@ -150,7 +208,7 @@ help:
 	@echo "  FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_SHORT_SECONDS=$(FUZZ_SHORT_SECONDS)  seconds per fuzz target (make fuzz, make fuzz-short)"
 	@echo "  QEMU=            (environment) another qemu-system-arm instead of the project's"
 	@echo "  XEN_ARM_CACHE=   (environment) where the QEMU build is cached (default ~/.cache/xen-arm)"
-	@echo "  CROSS=$(CROSS) MINIOS_CROSS=$(MINIOS_CROSS) UCOS_CROSS=$(UCOS_CROSS)  the ARM cross toolchain prefixes"
+	@echo "  CROSS=$(CROSS)  the ARM cross toolchain prefix (every ARM build)"
 	@echo "  IMAGES_DIR=$(IMAGES_DIR)  where images are packed"
 	@echo "  MINIOS_PV_DIR=$(MINIOS_PV_DIR)  where configurations find kernels by name"
 	@echo "  MKIMAGE_PYTHON=$(MKIMAGE_PYTHON) TRACES_PYTHON=$(TRACES_PYTHON)  the Python that runs the tools"

@@ -5,11 +5,9 @@
 
 MINIOS_DIR := minios
 MINIOS_OUT := build/minios
-MINIOS_BOARDS := goldfish imx21 versatilepb
 
-MINIOS_CROSS ?= arm-none-eabi-
-MINIOS_CC := $(MINIOS_CROSS)gcc
-MINIOS_OBJDUMP := $(MINIOS_CROSS)objdump
+MINIOS_CC := $(CROSS)gcc
+MINIOS_OBJDUMP := $(CROSS)objdump
 
 MINIOS_ARCH_FLAGS := -mcpu=arm926ej-s -marm
 # -fno-tree-loop-distribute-patterns: memset/memcpy must not become calls to themselves.
@@ -37,28 +35,20 @@ MINIOS_PV_OBJS := $(call minios_objs,pv,$(MINIOS_PV_SRCS))
 MINIOS_NATIVE_OBJS := $(call minios_objs,native,$(MINIOS_NATIVE_SRCS))
 
 MINIOS_PV_ELF := $(MINIOS_OUT)/pv/minios.elf
-MINIOS_NATIVE_ELFS := $(foreach b,$(MINIOS_BOARDS),$(MINIOS_OUT)/native/$(b)/minios.elf)
-
-# Where each board's RAM is: the native image's load address (xen-arm/build.mk agrees).
-minios_ram_base = $(if $(filter imx21,$(1)),0xC0000000,0x00000000)
+MINIOS_NATIVE_ELFS := $(foreach b,$(PLATFORMS),$(MINIOS_OUT)/native/$(b)/minios.elf)
 
 .PHONY: minios
 minios: $(MINIOS_PV_ELF) $(MINIOS_NATIVE_ELFS)
 
 # ---- pv ----
-$(MINIOS_OUT)/pv/obj/%.o: $(MINIOS_DIR)/%.c
-	@mkdir -p $(dir $@)
-	@echo "  CC      $@"
-	@$(MINIOS_CC) $(MINIOS_CPPFLAGS) -I$(MINIOS_DIR)/arch/pv/include $(MINIOS_CFLAGS) -c $< -o $@
+MINIOS_PV_CC = $$(MINIOS_CC) $$(MINIOS_CPPFLAGS) -I$(MINIOS_DIR)/arch/pv/include
+$(eval $(call arm_compile_rule,$(MINIOS_OUT)/pv/obj/%.o,$(MINIOS_DIR)/%.c,CC,$(MINIOS_PV_CC) $$(MINIOS_CFLAGS)))
+$(eval $(call arm_compile_rule,$(MINIOS_OUT)/pv/obj/%.o,$(MINIOS_DIR)/%.S,AS,$(MINIOS_PV_CC) $$(MINIOS_ASFLAGS)))
 
-$(MINIOS_OUT)/pv/obj/%.o: $(MINIOS_DIR)/%.S
+$(MINIOS_OUT)/pv/minios.ld: $(MINIOS_DIR)/minios.ld.S $(MINIOS_DIR)/build.mk Makefile
+	@$(CROSS_CHECK)
 	@mkdir -p $(dir $@)
-	@echo "  AS      $@"
-	@$(MINIOS_CC) $(MINIOS_CPPFLAGS) -I$(MINIOS_DIR)/arch/pv/include $(MINIOS_ASFLAGS) -c $< -o $@
-
-$(MINIOS_OUT)/pv/minios.ld: $(MINIOS_DIR)/minios.ld.S $(MINIOS_DIR)/build.mk
-	@mkdir -p $(dir $@)
-	@$(MINIOS_CC) -E -P -x c -DLOAD_BASE=0xC0000000 $< -o $@
+	@$(MINIOS_CC) -E -P -x c -DLOAD_BASE=$(GUEST_KERNEL_BASE) $< -o $@
 
 $(MINIOS_PV_ELF): $(MINIOS_PV_OBJS) $(MINIOS_OUT)/pv/minios.ld
 	@echo "  LD      $@"
@@ -67,24 +57,16 @@ $(MINIOS_PV_ELF): $(MINIOS_PV_OBJS) $(MINIOS_OUT)/pv/minios.ld
 	@$(MINIOS_OBJDUMP) -d $@ > $(@:.elf=.lst)
 
 # ---- native: common objects once, a board file and a link per board ----
-$(MINIOS_OUT)/native/obj/%.o: $(MINIOS_DIR)/%.c
-	@mkdir -p $(dir $@)
-	@echo "  CC      $@"
-	@$(MINIOS_CC) $(MINIOS_CPPFLAGS) -I$(MINIOS_DIR)/arch/native/include $(MINIOS_CFLAGS) -c $< -o $@
+MINIOS_NATIVE_CC = $$(MINIOS_CC) $$(MINIOS_CPPFLAGS) -I$(MINIOS_DIR)/arch/native/include
+$(eval $(call arm_compile_rule,$(MINIOS_OUT)/native/obj/%.o,$(MINIOS_DIR)/%.c,CC,$(MINIOS_NATIVE_CC) $$(MINIOS_CFLAGS)))
+$(eval $(call arm_compile_rule,$(MINIOS_OUT)/native/obj/%.o,$(MINIOS_DIR)/%.S,AS,$(MINIOS_NATIVE_CC) $$(MINIOS_ASFLAGS)))
+$(eval $(call arm_compile_rule,$(MINIOS_OUT)/native/%/board.o,$(MINIOS_DIR)/arch/native/board-%.c,CC,$(MINIOS_NATIVE_CC) $$(MINIOS_CFLAGS)))
 
-$(MINIOS_OUT)/native/obj/%.o: $(MINIOS_DIR)/%.S
+# Linked where the board's RAM is (the board table in the Makefile).
+$(MINIOS_OUT)/native/%/minios.ld: $(MINIOS_DIR)/minios.ld.S $(MINIOS_DIR)/build.mk Makefile
+	@$(CROSS_CHECK)
 	@mkdir -p $(dir $@)
-	@echo "  AS      $@"
-	@$(MINIOS_CC) $(MINIOS_CPPFLAGS) -I$(MINIOS_DIR)/arch/native/include $(MINIOS_ASFLAGS) -c $< -o $@
-
-$(MINIOS_OUT)/native/%/board.o: $(MINIOS_DIR)/arch/native/board-%.c
-	@mkdir -p $(dir $@)
-	@echo "  CC      $@"
-	@$(MINIOS_CC) $(MINIOS_CPPFLAGS) -I$(MINIOS_DIR)/arch/native/include $(MINIOS_CFLAGS) -c $< -o $@
-
-$(MINIOS_OUT)/native/%/minios.ld: $(MINIOS_DIR)/minios.ld.S $(MINIOS_DIR)/build.mk
-	@mkdir -p $(dir $@)
-	@$(MINIOS_CC) -E -P -x c -DLOAD_BASE=$(call minios_ram_base,$*) $< -o $@
+	@$(MINIOS_CC) -E -P -x c -DLOAD_BASE=$(call board_ram_base,$*) $< -o $@
 
 $(MINIOS_OUT)/native/%/minios.elf: $(MINIOS_NATIVE_OBJS) $(MINIOS_OUT)/native/%/board.o \
 		$(MINIOS_OUT)/native/%/minios.ld
@@ -97,4 +79,4 @@ $(MINIOS_OUT)/native/%/minios.elf: $(MINIOS_NATIVE_OBJS) $(MINIOS_OUT)/native/%/
 .SECONDARY: $(MINIOS_NATIVE_OBJS) $(MINIOS_PV_OBJS)
 
 -include $(MINIOS_PV_OBJS:.o=.d) $(MINIOS_NATIVE_OBJS:.o=.d) \
-	$(foreach b,$(MINIOS_BOARDS),$(MINIOS_OUT)/native/$(b)/board.d)
+	$(foreach b,$(PLATFORMS),$(MINIOS_OUT)/native/$(b)/board.d)

@@ -32,8 +32,10 @@ import subprocess
 import sys
 import time
 
+import board_table  # the Makefile's board table (this folder)
+
 REPO = pathlib.Path(__file__).resolve().parents[1]
-PLATFORMS = ("goldfish", "imx21", "versatilepb")
+PLATFORMS = board_table.PLATFORMS
 STARTUP_TIMEOUT_S = 30.0
 PORT_SEARCH = 100
 

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Runs an image on one of xen-arm's boards in the project's QEMU. The single place that
-# knows each board's QEMU machine options: make run, make debug and the tests use it.
+# knows QEMU's options (each board's machine and RAM come from the Makefile's board table):
+# make run, make debug and the tests use it.
 #
 #   tools/run-qemu.sh [--test|--interactive [--log FILE]|--debug PORT] PLATFORM IMAGE [APPEND]
 #
@@ -47,12 +48,21 @@ if [ ! -f "$image" ]; then
     exit 1
 fi
 
+# The board's row of the Makefile's board table: board.<name> := RAM_BASE RAM_MIB QEMU_MACHINE.
+table_value() {
+    sed -n "s/^$1[[:space:]]*:=[[:space:]]*//p" "$here/Makefile"
+}
 case "$platform" in
-    goldfish) machine="-M goldfish -m 128M" ;;
-    imx21) machine="-M imx21ads -m 64M" ;;
-    versatilepb) machine="-M versatilepb -m 128M" ;;
-    *) echo "run-qemu: unknown platform '$platform' (goldfish, imx21, versatilepb)" >&2; exit 1 ;;
+    *[!A-Za-z0-9_-]*|'') row= ;;
+    *) row=$(table_value "board\\.$platform") ;;
 esac
+if [ -z "$row" ]; then
+    echo "run-qemu: unknown platform '$platform' ($(table_value PLATFORMS | sed 's/ /, /g'))" >&2
+    exit 1
+fi
+# shellcheck disable=SC2086  # the row's fields
+set -- $row
+machine="-M $3 -m ${2}M"
 
 # shift=3: one instruction = 8 ns of virtual time, i.e. 125 MIPS, about what an ARM926EJ-S
 # at 200 MHz retires at a CPI of 1.6 (the Secure Xen on ARM benchmark's case 1).

@@ -50,7 +50,7 @@ UCOS_HEADER = ["benchmark", "system", "switches_per_round", "rounds", "instructi
 MINIOS_HEADER = ["benchmark", "samples", "instructions_min", "instructions_median", "instructions_max",
                  "cycles_min", "cycles_median", "cycles_max"]
 ICOUNT_NS_PER_INSN = 8  # -icount shift=3 (tools/run-qemu.sh)
-RAM_BASE = {"goldfish": "0x0", "imx21": "0xC0000000", "versatilepb": "0x0"}
+RAM_BASE = {name: board.ram_base_arg for name, board in xatrace.BOARDS.items()}  # mkimage's --ram-base
 
 
 @dataclasses.dataclass

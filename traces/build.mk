@@ -40,19 +40,15 @@ traces-unit-test:
 	@cmake --build $(TRACES_BUILD) -j2 --target xatrace_tests
 	@ctest --test-dir $(TRACES_BUILD) --output-on-failure
 
-traces: deps traces-plugin $(VMM_ELF) $(TRACES_NATIVE) $(TRACES_IMAGES)
+traces: deps traces-plugin
 	$(TRACES_PYTHON) traces/run_traces.py --platform $(PLATFORM) $(if $(TRACES_MODEL),--model $(TRACES_MODEL))
 
-# Only $(PLATFORM)'s VMM and native µC/OS-II: the bench boots that one board.
-bench: deps traces-plugin $(VMM_ELF) $(MINIOS_PV_ELF) test-guests $(TRACES_TSWITCH) $(UCOS_PV_ELF) \
-		$(UCOS_OUT)/native/$(PLATFORM)/ucos.elf
+# What else traces, bench and coherence boot is declared in the top-level Makefile.
+bench: deps traces-plugin $(TRACES_TSWITCH)
 	$(TRACES_PYTHON) traces/bench.py --platform $(PLATFORM) $(if $(TRACES_MODEL),--model $(TRACES_MODEL))
 
 # mini-OS (pv) with the thread-switch microbenchmark app linked in (minios/apps/tswitch.c).
-$(TRACES_BUILD)/obj/tswitch.o: $(MINIOS_DIR)/apps/tswitch.c
-	@mkdir -p $(dir $@)
-	@echo "  CC      $@"
-	@$(MINIOS_CC) $(MINIOS_CPPFLAGS) -I$(MINIOS_DIR)/arch/pv/include $(MINIOS_CFLAGS) -c $< -o $@
+$(eval $(call arm_compile_rule,$(TRACES_BUILD)/obj/tswitch.o,$(MINIOS_DIR)/apps/tswitch.c,CC,$(MINIOS_PV_CC) $$(MINIOS_CFLAGS)))
 
 TRACES_TSWITCH_OBJS = $(filter-out %/apps/tswitch.o,$(MINIOS_PV_OBJS)) $(TRACES_BUILD)/obj/tswitch.o
 $(TRACES_TSWITCH): $(TRACES_TSWITCH_OBJS) $(MINIOS_OUT)/pv/minios.ld
@@ -61,20 +57,14 @@ $(TRACES_TSWITCH): $(TRACES_TSWITCH_OBJS) $(MINIOS_OUT)/pv/minios.ld
 	@$(MINIOS_CC) $(MINIOS_LDFLAGS) -T $(MINIOS_OUT)/pv/minios.ld $(TRACES_TSWITCH_OBJS) -lgcc -o $@
 
 # The coherence checker over every domains/*.cfg image of PLATFORM (traces/README.md).
-coherence: deps traces-plugin images test-guests $(TRACES_TSWITCH) $(TRACES_CODEWRITE)
+coherence: deps traces-plugin $(TRACES_TSWITCH) $(TRACES_CODEWRITE)
 	$(TRACES_PYTHON) traces/coherence.py --platform $(PLATFORM)
 
 # mini-OS (pv) with the code-writing app of the checker's tests (traces/apps/codewrite.c).
-$(TRACES_BUILD)/obj/codewrite.o: traces/apps/codewrite.c
-	@mkdir -p $(dir $@)
-	@echo "  CC      $@"
-	@$(MINIOS_CC) $(MINIOS_CPPFLAGS) -I$(MINIOS_DIR)/arch/pv/include $(MINIOS_CFLAGS) -c $< -o $@
+$(eval $(call arm_compile_rule,$(TRACES_BUILD)/obj/codewrite.o,traces/apps/codewrite.c,CC,$(MINIOS_PV_CC) $$(MINIOS_CFLAGS)))
 
 $(TRACES_CODEWRITE): $(MINIOS_PV_OBJS) $(TRACES_BUILD)/obj/codewrite.o $(MINIOS_OUT)/pv/minios.ld
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	@$(MINIOS_CC) $(MINIOS_LDFLAGS) -T $(MINIOS_OUT)/pv/minios.ld $(MINIOS_PV_OBJS) $(TRACES_BUILD)/obj/codewrite.o -lgcc -o $@
 
-# The tests: the model's unit tests with the host tests, the plugin for the pytest checks.
-host-test: traces-unit-test
-system-test: traces-plugin $(TRACES_TSWITCH) $(TRACES_CODEWRITE) images

@@ -5,15 +5,20 @@ import dataclasses
 import os
 import pathlib
 import subprocess
+import sys
 import time
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tools"))
+import board_table  # noqa: E402  (the Makefile's board table)
+
 TRACES = REPO / "traces"
 PLUGIN = REPO / "build" / "traces" / "libxatrace.so"
 WRAPPER = TRACES / "qemu-with-plugin.sh"
 RUN_QEMU = REPO / "tools" / "run-qemu.sh"
 HYPERCALLS_H = REPO / "hypercalls" / "xen-arm" / "hypercall.h"
-PLATFORMS = ("goldfish", "imx21", "versatilepb")
+BOARDS = board_table.BOARDS
+PLATFORMS = board_table.PLATFORMS
 CROSS_NM = "arm-none-eabi-nm"
 
 

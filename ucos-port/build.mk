@@ -12,7 +12,7 @@
 # which compiles $(UCOS_SRC)/Source/ucos_ii.c (the single-file build that includes the
 # kernel's os_*.c) with -I$(UCOS_SRC)/Source, ucos-port/cfg (os_cfg.h, app_cfg.h) and
 # ucos-port/port (os_cpu.h) instead of ucos-port/kernel/*.c. Objects are kept per kernel;
-# the outputs are relinked whenever the choice changes (build/ucos/kernel-choice).
+# the outputs are relinked whenever the choice changes (the stamp build/ucos/kernel-choice).
 #
 #   make run SYSTEM=ucos (or CONFIG=ucos)   three µC/OS-II domains, dom0 and a mini-OS domain
 #   make ucos-bench                          task-switch cost, native vs pv, on every board
@@ -23,10 +23,8 @@
 
 UCOS_DIR := ucos-port
 UCOS_OUT := build/ucos
-UCOS_BOARDS := goldfish imx21 versatilepb
-UCOS_CROSS ?= arm-none-eabi-
-UCOS_CC := $(UCOS_CROSS)gcc
-UCOS_OBJDUMP := $(UCOS_CROSS)objdump
+UCOS_CC := $(CROSS)gcc
+UCOS_OBJDUMP := $(CROSS)objdump
 UCOS_SRC ?=
 
 ifeq ($(strip $(UCOS_SRC)),)
@@ -51,12 +49,17 @@ ifneq ($(strip $(CONFIG)),)
 override SYSTEM := $(CONFIG)
 endif
 
-# Relink when the kernel choice changes.
+# Relink when the kernel choice changes: the stamp is rewritten (by its rule, so make -n
+# writes nothing) only when it does not say the current choice, and only then is it newer
+# than what was built from it.
 UCOS_CHOICE := $(UCOS_KERNEL) $(UCOS_KERNEL_INC)
 UCOS_CHOICE_FILE := $(UCOS_OUT)/kernel-choice
-ifneq ($(shell cat $(UCOS_CHOICE_FILE) 2>/dev/null),$(UCOS_CHOICE))
-$(shell mkdir -p $(UCOS_OUT) && echo '$(UCOS_CHOICE)' > $(UCOS_CHOICE_FILE))
+ifneq ($(file <$(UCOS_CHOICE_FILE)),$(UCOS_CHOICE))
+$(UCOS_CHOICE_FILE): FORCE
 endif
+$(UCOS_CHOICE_FILE):
+	@mkdir -p $(dir $@)
+	@echo '$(UCOS_CHOICE)' > $@
 
 UCOS_ARCH_FLAGS := -mcpu=arm926ej-s -marm
 UCOS_CFLAGS := $(UCOS_ARCH_FLAGS) -O2 -g -std=c11 -ffreestanding -nostdlib -fno-common \
@@ -81,52 +84,40 @@ ucos_objs = $(patsubst $(UCOS_DIR)/%,$(UCOS_OUT)/obj/$(UCOS_KERNEL)/$(1)/%.o,\
 UCOS_PV_OBJS := $(call ucos_objs,pv,xen-arm)
 UCOS_NATIVE_OBJS := $(call ucos_objs,native,native)
 UCOS_PV_ELF := $(UCOS_OUT)/pv/ucos.elf
-UCOS_NATIVE_ELFS := $(foreach b,$(UCOS_BOARDS),$(UCOS_OUT)/native/$(b)/ucos.elf)
+UCOS_NATIVE_ELFS := $(foreach b,$(PLATFORMS),$(UCOS_OUT)/native/$(b)/ucos.elf)
 
-ucos_link_base = $(if $(filter pv,$(1)),0xC0000000,$(if $(filter imx21,$(1)),0xC0000000,0x00000000))
+# pv: the guest kernel base; native: where the board's RAM is (the Makefile's board table).
+ucos_link_base = $(if $(filter pv,$(1)),$(GUEST_KERNEL_BASE),$(call board_ram_base,$(1)))
 
 .PHONY: ucos ucos-pv ucos-native ucos-bench ucos-test
 ucos: $(UCOS_PV_ELF) $(UCOS_NATIVE_ELFS)
 ucos-pv: $(UCOS_PV_ELF)
 ucos-native: $(UCOS_NATIVE_ELFS)
 
-# The system tests boot these; images of domains/ucos.cfg need the pv guest.
-system-test: ucos
-$(IMAGES_DIR)/ucos.elf: $(UCOS_PV_ELF)
-
-ucos-bench: deps qemu vmm-all ucos
+ucos-bench: deps qemu ucos
 	/usr/bin/python3 -m pytest -q -s tests/system/test_ucos_bench.py
 
 # UCOS_SRC reaches pytest through the environment (tests/conftest.py: --ucos-src), which
 # builds the guests itself, so build/ucos keeps the compatible kernel.
-ucos-test: deps qemu vmm-all minios
+ucos-test: deps qemu
 	/usr/bin/python3 -m pytest -q tests/system/test_ucos_*.py
 
 # `make bench` (traces/build.mk) measures the task switch too, on its one board, with the
 # xatrace plugin (traces/bench.py); ucos-bench is the pytest check on every board.
 
 # ---- objects: one set per kernel and flavour ----
+UCOS_FLAVOUR_CC = $$(UCOS_CC) $$(UCOS_CPPFLAGS) $$(UCOS_FLAVOUR_$(1))
 define ucos_flavour_rules
-$(UCOS_OUT)/obj/$(UCOS_KERNEL)/$(1)/%.o: $(UCOS_DIR)/%.c $(UCOS_CHOICE_FILE)
-	@mkdir -p $$(dir $$@)
-	@echo "  CC      $$@"
-	@$(UCOS_CC) $$(UCOS_CPPFLAGS) $(UCOS_FLAVOUR_$(1)) $(UCOS_CFLAGS) -Werror -c $$< -o $$@
-
-$(UCOS_OUT)/obj/$(UCOS_KERNEL)/$(1)/%.o: $(UCOS_DIR)/%.S $(UCOS_CHOICE_FILE)
-	@mkdir -p $$(dir $$@)
-	@echo "  AS      $$@"
-	@$(UCOS_CC) $$(UCOS_CPPFLAGS) $(UCOS_FLAVOUR_$(1)) $(UCOS_ARCH_FLAGS) -g -D__ASSEMBLER__ -c $$< -o $$@
-
-$(UCOS_OUT)/obj/$(UCOS_KERNEL)/$(1)/kernel/%.o: $(UCOS_KERNEL_INC)/%.c $(UCOS_CHOICE_FILE)
-	@mkdir -p $$(dir $$@)
-	@echo "  CC      $$@"
-	@$(UCOS_CC) $$(UCOS_CPPFLAGS) $(UCOS_FLAVOUR_$(1)) $(UCOS_CFLAGS) $(UCOS_KERNEL_WARN) -c $$< -o $$@
+$(call arm_compile_rule,$(UCOS_OUT)/obj/$(UCOS_KERNEL)/$(1)/%.o,$(UCOS_DIR)/%.c,CC,$(UCOS_FLAVOUR_CC) $$(UCOS_CFLAGS) -Werror,$(UCOS_CHOICE_FILE))
+$(call arm_compile_rule,$(UCOS_OUT)/obj/$(UCOS_KERNEL)/$(1)/%.o,$(UCOS_DIR)/%.S,AS,$(UCOS_FLAVOUR_CC) $$(UCOS_ARCH_FLAGS) -g -D__ASSEMBLER__,$(UCOS_CHOICE_FILE))
+$(call arm_compile_rule,$(UCOS_OUT)/obj/$(UCOS_KERNEL)/$(1)/kernel/%.o,$(UCOS_KERNEL_INC)/%.c,CC,$(UCOS_FLAVOUR_CC) $$(UCOS_CFLAGS) $$(UCOS_KERNEL_WARN),$(UCOS_CHOICE_FILE))
 endef
 $(eval $(call ucos_flavour_rules,pv))
 $(eval $(call ucos_flavour_rules,native))
 
 # ---- links ----
-$(UCOS_OUT)/%/ucos.ld: $(UCOS_DIR)/ucos.ld.S $(UCOS_DIR)/build.mk
+$(UCOS_OUT)/%/ucos.ld: $(UCOS_DIR)/ucos.ld.S $(UCOS_DIR)/build.mk Makefile
+	@$(CROSS_CHECK)
 	@mkdir -p $(dir $@)
 	@$(UCOS_CC) -E -P -x c -DBASE=$(call ucos_link_base,$(notdir $*)) $< -o $@
 
@@ -136,10 +127,7 @@ $(UCOS_PV_ELF): $(UCOS_PV_OBJS) $(UCOS_OUT)/pv/ucos.ld $(UCOS_CHOICE_FILE)
 		$(UCOS_PV_OBJS) -lgcc -o $@
 	@$(UCOS_OBJDUMP) -d $@ > $(@:.elf=.lst)
 
-$(UCOS_OUT)/native/%/board.o: minios/arch/native/board-%.c
-	@mkdir -p $(dir $@)
-	@echo "  CC      $@"
-	@$(UCOS_CC) $(UCOS_CPPFLAGS) $(UCOS_FLAVOUR_native) $(UCOS_CFLAGS) -Werror -c $< -o $@
+$(eval $(call arm_compile_rule,$(UCOS_OUT)/native/%/board.o,minios/arch/native/board-%.c,CC,$$(UCOS_CC) $$(UCOS_CPPFLAGS) $$(UCOS_FLAVOUR_native) $$(UCOS_CFLAGS) -Werror))
 
 $(UCOS_OUT)/native/%/ucos.elf: $(UCOS_NATIVE_OBJS) $(UCOS_OUT)/native/%/board.o \
 		$(UCOS_OUT)/native/%/ucos.ld $(UCOS_CHOICE_FILE)
@@ -152,4 +140,4 @@ $(UCOS_OUT)/native/%/ucos.elf: $(UCOS_NATIVE_OBJS) $(UCOS_OUT)/native/%/board.o 
 .SECONDARY: $(UCOS_PV_OBJS) $(UCOS_NATIVE_OBJS)
 
 -include $(UCOS_PV_OBJS:.o=.d) $(UCOS_NATIVE_OBJS:.o=.d) \
-	$(foreach b,$(UCOS_BOARDS),$(UCOS_OUT)/native/$(b)/board.d)
+	$(foreach b,$(PLATFORMS),$(UCOS_OUT)/native/$(b)/board.d)

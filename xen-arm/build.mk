@@ -1,24 +1,14 @@
-# Builds the VMM for one board: included by the top-level Makefile with PLATFORM set.
+# Builds the VMM for one board: included by the top-level Makefile with PLATFORM, RAM_BASE
+# (from its board table) and CROSS set.
 # Output: build/$(PLATFORM)/xen-arm.elf (+ .bin, .map, .lst).
 
 VMM_DIR := xen-arm
 VMM_OUT := build/$(PLATFORM)/vmm
 VMM_ELF := build/$(PLATFORM)/xen-arm.elf
 
-CROSS ?= arm-none-eabi-
 VMM_CXX := $(CROSS)g++
 VMM_OBJCOPY := $(CROSS)objcopy
 VMM_OBJDUMP := $(CROSS)objdump
-
-ifeq ($(PLATFORM),goldfish)
-RAM_BASE := 0x00000000
-else ifeq ($(PLATFORM),versatilepb)
-RAM_BASE := 0x00000000
-else ifeq ($(PLATFORM),imx21)
-RAM_BASE := 0xC0000000
-else
-$(error unknown PLATFORM '$(PLATFORM)': use goldfish, imx21 or versatilepb)
-endif
 
 VMM_ARCH_FLAGS := -mcpu=arm926ej-s -marm -mfloat-abi=soft
 VMM_CPPFLAGS := -I$(VMM_DIR)/include -I$(VMM_DIR) -Ihypercalls -I$(VMM_DIR)/board/$(PLATFORM) -MMD -MP
@@ -35,17 +25,11 @@ VMM_OBJS := $(patsubst $(VMM_DIR)/%.cc,$(VMM_OUT)/%.o,$(VMM_CXX_SRCS)) \
 	$(patsubst $(VMM_DIR)/%.S,$(VMM_OUT)/%.o,$(filter-out %.ld.S,$(VMM_ASM_SRCS)))
 VMM_LDS := $(VMM_OUT)/xen-arm.ld
 
-$(VMM_OUT)/%.o: $(VMM_DIR)/%.cc
-	@mkdir -p $(dir $@)
-	@echo "  CXX     $@"
-	@$(VMM_CXX) $(VMM_CPPFLAGS) $(VMM_CXXFLAGS) -c $< -o $@
+$(eval $(call arm_compile_rule,$(VMM_OUT)/%.o,$(VMM_DIR)/%.cc,CXX,$$(VMM_CXX) $$(VMM_CPPFLAGS) $$(VMM_CXXFLAGS)))
+$(eval $(call arm_compile_rule,$(VMM_OUT)/%.o,$(VMM_DIR)/%.S,AS,$$(VMM_CXX) $$(VMM_CPPFLAGS) $$(VMM_ASFLAGS)))
 
-$(VMM_OUT)/%.o: $(VMM_DIR)/%.S
-	@mkdir -p $(dir $@)
-	@echo "  AS      $@"
-	@$(VMM_CXX) $(VMM_CPPFLAGS) $(VMM_ASFLAGS) -c $< -o $@
-
-$(VMM_LDS): $(VMM_DIR)/arch/arm/xen-arm.ld.S $(VMM_DIR)/build.mk
+$(VMM_LDS): $(VMM_DIR)/arch/arm/xen-arm.ld.S $(VMM_DIR)/build.mk Makefile
+	@$(CROSS_CHECK)
 	@mkdir -p $(dir $@)
 	$(VMM_CXX) -E -P -x c -DRAM_BASE=$(RAM_BASE) $< -o $@
 

@@ -3,16 +3,13 @@
 HELLO_ELF := build/guests/hello/hello.elf
 HELLO_CFLAGS := -mcpu=arm926ej-s -marm -std=gnu11 -O2 -Wall -Wextra -Werror -ffreestanding \
 	-fno-builtin -fno-tree-loop-distribute-patterns -nostdlib -static -Ihypercalls \
-	-Wl,-Ttext=0xC0000000 -Wl,-e,_start -Wl,--build-id=none
+	-Wl,-Ttext=$(GUEST_KERNEL_BASE) -Wl,-e,_start -Wl,--build-id=none
 
 .PHONY: hello
 hello: $(HELLO_ELF)
 
 $(HELLO_ELF): guests/hello/hello.c guests/hello/build.mk $(wildcard hypercalls/xen-arm/*.h)
+	@$(CROSS_CHECK)
 	@mkdir -p $(dir $@)
 	@echo "  CC+LD   $@"
 	@$(CROSS)gcc $(HELLO_CFLAGS) -o $@ $<
-
-# domains/hello.cfg names the kernel by path, which the image rule does not know before
-# its first build.
-$(IMAGES_DIR)/hello.elf: $(HELLO_ELF)

@@ -47,37 +47,15 @@ fuzz: fuzz-build
 fuzz-short: fuzz-build
 	@$(FUZZ_DIR)/run.sh $(FUZZ_SHORT_SECONDS) $(FUZZ_TARGETS)
 
-$(FUZZ_OUT)/obj/vmm/%.o: xen-arm/core/%.cc
-	@mkdir -p $(dir $@)
-	@echo "  FUZZCXX $@"
-	@$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -c $< -o $@
-
-$(FUZZ_OUT)/obj/fuzz_%.o: $(FUZZ_DIR)/fuzz_%.cc
-	@mkdir -p $(dir $@)
-	@echo "  FUZZCXX $@"
-	@$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -c $< -o $@
-
-$(FUZZ_OUT)/obj/minios/%.o: minios/dom0/%.c
-	@mkdir -p $(dir $@)
-	@echo "  FUZZCC  $@"
-	@$(FUZZ_CC) $(FUZZ_MINIOS_CFLAGS) -c $< -o $@
-
+$(eval $(call compile_rule,$(FUZZ_OUT)/obj/vmm/%.o,xen-arm/core/%.cc,FUZZCXX,$$(FUZZ_CXX) $$(FUZZ_CXXFLAGS)))
+$(eval $(call compile_rule,$(FUZZ_OUT)/obj/fuzz_%.o,$(FUZZ_DIR)/fuzz_%.cc,FUZZCXX,$$(FUZZ_CXX) $$(FUZZ_CXXFLAGS)))
+$(eval $(call compile_rule,$(FUZZ_OUT)/obj/minios/%.o,minios/dom0/%.c,FUZZCC,$$(FUZZ_CC) $$(FUZZ_MINIOS_CFLAGS)))
 # mini-OS's own string functions, except those the host's C library (and ASan's checks
 # of them) provides: its strlcpy and parse_u32 are what dom0 runs.
-$(FUZZ_OUT)/obj/minios/lib.o: minios/lib.c
-	@mkdir -p $(dir $@)
-	@echo "  FUZZCC  $@"
-	@$(FUZZ_CC) $(FUZZ_MINIOS_CFLAGS) -fno-builtin $(foreach f,memset memcpy memmove memcmp strlen strnlen strcmp strncmp,-D$(f)=minios_$(f)) -c $< -o $@
-
-$(FUZZ_OUT)/obj/minios/shim.o: $(FUZZ_DIR)/shim/shim.c
-	@mkdir -p $(dir $@)
-	@echo "  FUZZCC  $@"
-	@$(FUZZ_CC) $(FUZZ_MINIOS_CFLAGS) -c $< -o $@
-
-$(FUZZ_OUT)/obj/fuzz_%.o: $(FUZZ_DIR)/fuzz_%.c
-	@mkdir -p $(dir $@)
-	@echo "  FUZZCC  $@"
-	@$(FUZZ_CC) $(FUZZ_MINIOS_CFLAGS) -c $< -o $@
+FUZZ_MINIOS_LIB_RENAMES := $(foreach f,memset memcpy memmove memcmp strlen strnlen strcmp strncmp,-D$(f)=minios_$(f))
+$(eval $(call compile_rule,$(FUZZ_OUT)/obj/minios/lib.o,minios/lib.c,FUZZCC,$$(FUZZ_CC) $$(FUZZ_MINIOS_CFLAGS) -fno-builtin $$(FUZZ_MINIOS_LIB_RENAMES)))
+$(eval $(call compile_rule,$(FUZZ_OUT)/obj/minios/shim.o,$(FUZZ_DIR)/shim/shim.c,FUZZCC,$$(FUZZ_CC) $$(FUZZ_MINIOS_CFLAGS)))
+$(eval $(call compile_rule,$(FUZZ_OUT)/obj/fuzz_%.o,$(FUZZ_DIR)/fuzz_%.c,FUZZCC,$$(FUZZ_CC) $$(FUZZ_MINIOS_CFLAGS)))
 
 $(patsubst %,$(FUZZ_OUT)/bin/%,$(FUZZ_VMM_TARGETS)): $(FUZZ_OUT)/bin/%: $(FUZZ_OUT)/obj/fuzz_%.o $(FUZZ_VMM_OBJS)
 	@mkdir -p $(dir $@)

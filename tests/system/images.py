@@ -6,7 +6,7 @@ import subprocess
 import vmm
 
 REPO = vmm.REPO
-RAM_BASE = {"goldfish": "0x0", "imx21": "0xC0000000", "versatilepb": "0x0"}
+RAM_BASE = {name: board.ram_base_arg for name, board in vmm.BOARDS.items()}  # mkimage's --ram-base
 MINIOS_PV = REPO / "build" / "minios" / "pv"
 TEST_GUESTS = REPO / "build" / "guests"
 # dom0's block-device test image (domains/build.mk, domains/mkramdisk.py): 7 slices of 512
@@ -53,8 +53,5 @@ def domain(name: str, kernel: str, memory: str = "1M", cmdline: str = "", privil
     return "\n".join(lines) + "\n"
 
 
-def run(platform: str, image: pathlib.Path, timeout: float = 120.0) -> vmm.Run:
-    proc = subprocess.run(
-        [str(REPO / "tools" / "run-qemu.sh"), "--test", platform, str(image), ""],
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout)
-    return vmm.Run(proc.returncode, proc.stdout.decode(errors="replace").replace("\r\n", "\n"))
+def run(platform: str, image: pathlib.Path, timeout: float = 120.0, console_input: bytes | None = None) -> vmm.Run:
+    return vmm.run_qemu(platform, image, timeout=timeout, console_input=console_input)

@@ -1,8 +1,6 @@
 """Guest memory on a small board: a system whose domains started by hand take turns
 ([system] overcommit = yes) boots, and a domain that does not fit is refused by the VMM
 with the numbers: what it needs and what is free."""
-import subprocess
-
 import images
 
 
@@ -17,12 +15,10 @@ def test_a_domain_that_does_not_fit_is_refused_with_the_numbers(tmp_path):
     images.make_ramdisk()
     image = images.build(tmp_path, "imx21", "turns", config)
     script = b"create big1\ncreate big2\ndestroy big1\ncreate big2\nlist\nhalt\n"
-    proc = subprocess.run(
-        [str(images.REPO / "tools" / "run-qemu.sh"), "--test", "imx21", str(image), ""],
-        input=script, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
-    out = proc.stdout.decode(errors="replace").replace("\r\n", "\n")
+    run = images.run("imx21", image, console_input=script)
+    out = run.output
     assert ("xen-arm: dom0: createdomain 'big2' failed: not enough free guest memory: "
             "needs 30720 KiB, 18432 KiB free\n") in out, out
     # Nothing was lost: after big1 goes, big2 is built in the memory it gave back.
     assert out.count("dom 2 'big2' created") == 1, out
-    assert proc.returncode == 0, out
+    assert run.status == 0, out

@@ -32,12 +32,7 @@ def guest(name, cmdline, start="boot"):
 
 def run_system(tmp_path, platform, name, config, console_input=None, timeout=240):
     image = images.build(tmp_path, platform, name, config)
-    if console_input is None:
-        return images.run(platform, image, timeout=timeout)
-    proc = subprocess.run(
-        [str(images.REPO / "tools" / "run-qemu.sh"), "--test", platform, str(image), ""],
-        input=console_input, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout)
-    return images.vmm.Run(proc.returncode, proc.stdout.decode(errors="replace").replace("\r\n", "\n"))
+    return images.run(platform, image, timeout=timeout, console_input=console_input)
 
 
 def shell_dom0():
