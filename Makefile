@@ -70,6 +70,7 @@ vmm: $(VMM_ELF)
 # Systems naming a kernel by path: their image rule does not know it before the first build.
 $(IMAGES_DIR)/hello.elf: $(HELLO_ELF)
 $(IMAGES_DIR)/ucos.elf: $(UCOS_PV_ELF)
+$(IMAGES_DIR)/split.elf: $(MINIOS_TEST_ELF)
 # The tests: the tracer model's unit tests with the host tests; everything the system tests
 # boot or inspect (every board's VMM, the guests, the images, the trace plugin and kernels).
 host-test: traces-unit-test
@@ -146,7 +147,7 @@ attack: deps qemu vmm-all minios test-guests
 	/usr/bin/python3 -m pytest -q -m attack tests/system
 
 # More than 10^9 guest instructions of a mixed system, every counter reconciled (not in test).
-soak: deps qemu vmm minios ucos-pv traces-plugin
+soak: deps qemu vmm minios test-guests ucos-pv traces-plugin
 	@echo "soak: a mixed system for more than 10^9 guest instructions (tests/system/test_soak.py)"
 	XEN_ARM_SOAK=1 /usr/bin/python3 -m pytest -q -s tests/system/test_soak.py
 

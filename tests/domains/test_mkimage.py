@@ -894,7 +894,8 @@ def test_a_kernel_without_the_guest_note_is_refused(tmp_path, kernels, vmm):
 
 def test_the_project_kernels_carry_the_note_and_native_builds_do_not(repo):
     note = image_format.load_guest_note()
-    pv = [repo / "build/minios/pv/minios.elf", repo / "build/guests/hotpath.elf"]
+    pv = [repo / "build/minios/pv/minios.elf", repo / "build/minios/pv/dom0.elf", repo / "build/tests/minios-test.elf",
+          repo / "build/guests/hotpath.elf"]
     native = [repo / "build/minios/native/goldfish/minios.elf"]
     for path in pv + native:
         if not path.exists():

@@ -68,10 +68,10 @@ HANG_TIMEOUT = 60.0
 
 def config(attacker_cmdline: str) -> str:
     return ("[system]\nname = attack\nscheduler = fixed-priority\n"
-            + images.domain("dom0", "minios", privileged=True, priority=0,
+            + images.domain("dom0", images.MINIOS, privileged=True, priority=0,
                             cmdline=f"app=heartbeat count={BEATS} period={PERIOD_MS}")
-            + images.domain("guest1", "minios", priority=128, cmdline="app=spin delay=50 window=200")
-            + images.domain("guest2", "minios", priority=64, cmdline=attacker_cmdline))
+            + images.domain("guest1", images.MINIOS, priority=128, cmdline="app=spin delay=50 window=200")
+            + images.domain("guest2", images.MINIOS_TEST, priority=64, cmdline=attacker_cmdline))
 
 
 def run(tmp_path, platform: str, attacker_cmdline: str):

@@ -21,10 +21,10 @@ CHECKS = 30
 def run(tmp_path, platform, calls):
     tmp_path.mkdir()
     images.make_ramdisk()
-    config = (images.domain("dom0", "minios", memory="4M", privileged=True, cmdline="app=dom0 shell=0 exit=auto",
+    config = (images.domain("dom0", images.DOM0, memory="4M", privileged=True, cmdline="app=dom0 shell=0 exit=auto",
                             ramdisk=images.RAMDISK)
-              + images.domain("victim", "minios", cmdline=f"app=canary pages=16 period=10 count={CHECKS}")
-              + images.domain("fuzzer", "minios", cmdline=f"app=hcfuzz seed={SEEDS[platform]} calls={calls}"))
+              + images.domain("victim", images.MINIOS_TEST, cmdline=f"app=canary pages=16 period=10 count={CHECKS}")
+              + images.domain("fuzzer", images.MINIOS_TEST, cmdline=f"app=hcfuzz seed={SEEDS[platform]} calls={calls}"))
     image = images.build(tmp_path, platform, "hcfuzz", config)
     try:
         return images.run(platform, image, timeout=240)

@@ -18,7 +18,7 @@ HANG_TIMEOUT = 60.0
 
 def system(tmp_path, platform, name, *domains):
     """domains: (name, cmdline) pairs; the first is dom0."""
-    config = "".join(images.domain(d, "minios", privileged=(i == 0), cmdline=c) for i, (d, c) in enumerate(domains))
+    config = "".join(images.domain(d, images.minios_kernel(c), privileged=(i == 0), cmdline=c) for i, (d, c) in enumerate(domains))
     image = images.build(tmp_path, platform, name, config)
     try:
         return images.run(platform, image, timeout=HANG_TIMEOUT)
