@@ -1,6 +1,6 @@
-"""The attack suite (`make attack`): every attack mini-OS knows (minios/apps/attack.c), each
-in a domain of its own beside two victims, on every board, against a run of the same
-system with no attack.
+"""The attack suite (`make attack`): every attack mini-OS knows (tests/guests/minios/attack.c,
+in the test image), each in a domain of its own beside two victims, on every board, against
+a run of the same system with no attack.
 
     dom0    app=heartbeat, priority 0: beats every 10 ms (fixed-priority: it preempts)
     guest1  app=spin, priority 128: CPU-bound; after 50 ms it measures its share of a

@@ -1,4 +1,4 @@
-"""The in-guest hypercall fuzzer (minios/apps/hcfuzz.c) on every board: two million seeded
+"""The in-guest hypercall fuzzer (tests/guests/minios/hcfuzz.c) on every board: two million seeded
 hypercalls with edge-case arguments from a domU, while a victim checks its memory canaries
 on a 10 ms heartbeat and dom0 serves both (split drivers, store, console). No VMM crash or
 hang, no canary changed, every beat on time; after dom0 destroys the fuzzer, the VMM's
