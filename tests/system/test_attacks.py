@@ -71,7 +71,8 @@ def config(attacker_cmdline: str) -> str:
             + images.domain("dom0", images.MINIOS, privileged=True, priority=0,
                             cmdline=f"app=heartbeat count={BEATS} period={PERIOD_MS}")
             + images.domain("guest1", images.MINIOS, priority=128, cmdline="app=spin delay=50 window=200")
-            + images.domain("guest2", images.MINIOS_TEST, priority=64, cmdline=attacker_cmdline))
+            + images.domain("guest2", images.minios_kernel(attacker_cmdline), priority=64,
+                            cmdline=attacker_cmdline))
 
 
 def run(tmp_path, platform: str, attacker_cmdline: str):
