@@ -1,5 +1,6 @@
 /*
- * app=guest: net=ping peer=D frames=N / net=echo [frames=N], frames through dom0's switch (guest.h).
+ * app=guest: net=ping peer=D frames=N / net=echo [frames=N], test frames through dom0's
+ * switch (guest.h).
  */
 #include "guest.h"
 
