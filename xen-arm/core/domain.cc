@@ -271,7 +271,7 @@ void init_vcpu(Domain& d, const boot_image::BootDomain& cfg, const ElfImage& img
 
 // The console and store channels the builder made have dom0's ends too. They must be
 // closed before the domain's own ports are detached: detaching would turn them back into
-// unbound ports offered to a domain that no longer exists, lost to dom0 for good. Only
+// unbound ports offered to a domain being torn down, lost to dom0 for good. Only
 // while they still lead to this domain: dom0 may have closed one and reused its number
 // for another channel, which must survive.
 void close_dom0_channels(Domain& d) {
