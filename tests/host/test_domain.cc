@@ -441,6 +441,27 @@ TEST_F(DomainBuild, OutOfVmmFramesAtEveryAllocation) {
     EXPECT_EQ(build(kBig), Err::ok) << problem_;
 }
 
+// A VMM frame the allocator hands out but the frame table says is someone's (the two
+// disagreeing is a VMM bug): each of the build's frame-table claims on VMM frames, the four
+// shared pages and the L1 table, fails cleanly in turn.
+TEST_F(DomainBuild, VmmFrameAlreadyOwnedInTheFrameTable) {
+    build_dom0();
+    ASSERT_EQ(build(kGuest), Err::ok) << problem_;
+    const Domain& d = domains::slot(kGuest);
+    std::vector<PhysAddr> frames = {d.shared_pa, d.start_pa, d.grants_pa, d.trace_pa};
+    for (u32 i = 0; i < mmu::kL1Size / kPageSize; ++i) frames.push_back(d.table->l1() + i * kPageSize);
+    ASSERT_EQ(domains::destroy(domains::slot(kGuest)), Err::ok);
+    FrameTable& ft = vmm::frame_table();
+    for (u32 i = 0; i < frames.size(); ++i) {
+        SCOPED_TRACE("frame " + std::to_string(i));
+        ASSERT_EQ(ft.assign(frames[i], 1, DomId(7), FrameType::vmm_shared), Err::ok);
+        expect_failure(kGuest, Err::nomem,
+                       i < 4 ? "no VMM memory for the domain's shared pages" : "no VMM memory for the domain's page table");
+        ASSERT_EQ(ft.release(frames[i], 1, DomId(7)), Err::ok);
+    }
+    EXPECT_EQ(build(kGuest), Err::ok) << problem_;
+}
+
 TEST_F(DomainBuild, EventChannelSlotBusy) {
     build_dom0();
     static shared_info stale{};
