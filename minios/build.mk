@@ -14,7 +14,7 @@ MINIOS_ARCH_FLAGS := -mcpu=arm926ej-s -marm
 MINIOS_CFLAGS := $(MINIOS_ARCH_FLAGS) -O2 -g -std=c11 -ffreestanding -nostdlib -fno-common \
 	-fno-tree-loop-distribute-patterns \
 	-Wall -Wextra -Werror
-MINIOS_CPPFLAGS := -Ihypercalls -I$(MINIOS_DIR)/include -MMD -MP
+MINIOS_CPPFLAGS := -Ihypercalls $(GUESTLIB_INC) -I$(MINIOS_DIR)/include -MMD -MP
 MINIOS_ASFLAGS := $(MINIOS_ARCH_FLAGS) -g -D__ASSEMBLER__
 MINIOS_LDFLAGS := $(MINIOS_ARCH_FLAGS) -nostdlib -static -Wl,--build-id=none \
 	-Wl,-z,max-page-size=4096 -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
@@ -50,17 +50,16 @@ $(MINIOS_OUT)/pv/minios.ld: $(MINIOS_DIR)/minios.ld.S $(MINIOS_DIR)/build.mk Mak
 	@mkdir -p $(dir $@)
 	@$(MINIOS_CC) -E -P -x c -DLOAD_BASE=$(GUEST_KERNEL_BASE) $< -o $@
 
-$(MINIOS_PV_ELF): $(MINIOS_PV_OBJS) $(MINIOS_OUT)/pv/minios.ld
+$(MINIOS_PV_ELF): $(MINIOS_PV_OBJS) $(GUESTLIB_PV_LIB) $(MINIOS_OUT)/pv/minios.ld
 	@echo "  LD      $@"
 	@$(MINIOS_CC) $(MINIOS_LDFLAGS) -T $(MINIOS_OUT)/pv/minios.ld -Wl,-Map,$(@:.elf=.map) \
-		$(MINIOS_PV_OBJS) -lgcc -o $@
+		$(MINIOS_PV_OBJS) $(GUESTLIB_PV_LIB) -lgcc -o $@
 	@$(MINIOS_OBJDUMP) -d $@ > $(@:.elf=.lst)
 
-# ---- native: common objects once, a board file and a link per board ----
+# ---- native: common objects once, a link per board (with its guestlib) ----
 MINIOS_NATIVE_CC = $$(MINIOS_CC) $$(MINIOS_CPPFLAGS) -I$(MINIOS_DIR)/arch/native/include
 $(eval $(call arm_compile_rule,$(MINIOS_OUT)/native/obj/%.o,$(MINIOS_DIR)/%.c,CC,$(MINIOS_NATIVE_CC) $$(MINIOS_CFLAGS)))
 $(eval $(call arm_compile_rule,$(MINIOS_OUT)/native/obj/%.o,$(MINIOS_DIR)/%.S,AS,$(MINIOS_NATIVE_CC) $$(MINIOS_ASFLAGS)))
-$(eval $(call arm_compile_rule,$(MINIOS_OUT)/native/%/board.o,$(MINIOS_DIR)/arch/native/board-%.c,CC,$(MINIOS_NATIVE_CC) $$(MINIOS_CFLAGS)))
 
 # Linked where the board's RAM is (the board table in the Makefile).
 $(MINIOS_OUT)/native/%/minios.ld: $(MINIOS_DIR)/minios.ld.S $(MINIOS_DIR)/build.mk Makefile
@@ -68,15 +67,14 @@ $(MINIOS_OUT)/native/%/minios.ld: $(MINIOS_DIR)/minios.ld.S $(MINIOS_DIR)/build.
 	@mkdir -p $(dir $@)
 	@$(MINIOS_CC) -E -P -x c -DLOAD_BASE=$(call board_ram_base,$*) $< -o $@
 
-$(MINIOS_OUT)/native/%/minios.elf: $(MINIOS_NATIVE_OBJS) $(MINIOS_OUT)/native/%/board.o \
+$(MINIOS_OUT)/native/%/minios.elf: $(MINIOS_NATIVE_OBJS) $(GUESTLIB_OUT)/native/%/libguestlib.a \
 		$(MINIOS_OUT)/native/%/minios.ld
 	@echo "  LD      $@"
 	@$(MINIOS_CC) $(MINIOS_LDFLAGS) -T $(MINIOS_OUT)/native/$*/minios.ld -Wl,-Map,$(@:.elf=.map) \
-		$(MINIOS_NATIVE_OBJS) $(MINIOS_OUT)/native/$*/board.o -lgcc -o $@
+		$(MINIOS_NATIVE_OBJS) $(call guestlib_native_lib,$*) -lgcc -o $@
 	@$(MINIOS_OBJDUMP) -d $@ > $(@:.elf=.lst)
 
-.PRECIOUS: $(MINIOS_OUT)/native/%/board.o $(MINIOS_OUT)/native/%/minios.ld
+.PRECIOUS: $(MINIOS_OUT)/native/%/minios.ld
 .SECONDARY: $(MINIOS_NATIVE_OBJS) $(MINIOS_PV_OBJS)
 
--include $(MINIOS_PV_OBJS:.o=.d) $(MINIOS_NATIVE_OBJS:.o=.d) \
-	$(foreach b,$(PLATFORMS),$(MINIOS_OUT)/native/$(b)/board.d)
+-include $(MINIOS_PV_OBJS:.o=.d) $(MINIOS_NATIVE_OBJS:.o=.d)

@@ -7,7 +7,7 @@
 
 #include <stdnoreturn.h>
 
-#include "hypervisor.h"
+#include "guestlib/hypercall.h"
 
 const start_info_t *pv_start_info(void);
 
