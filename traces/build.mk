@@ -51,10 +51,10 @@ bench: deps traces-plugin $(TRACES_TSWITCH)
 $(eval $(call arm_compile_rule,$(TRACES_BUILD)/obj/tswitch.o,$(MINIOS_DIR)/apps/tswitch.c,CC,$(MINIOS_PV_CC) $$(MINIOS_CFLAGS)))
 
 TRACES_TSWITCH_OBJS = $(filter-out %/apps/tswitch.o,$(MINIOS_PV_OBJS)) $(TRACES_BUILD)/obj/tswitch.o
-$(TRACES_TSWITCH): $(TRACES_TSWITCH_OBJS) $(MINIOS_OUT)/pv/minios.ld
+$(TRACES_TSWITCH): $(TRACES_TSWITCH_OBJS) $(GUESTLIB_PV_LIB) $(MINIOS_OUT)/pv/minios.ld
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	@$(MINIOS_CC) $(MINIOS_LDFLAGS) -T $(MINIOS_OUT)/pv/minios.ld $(TRACES_TSWITCH_OBJS) -lgcc -o $@
+	@$(MINIOS_CC) $(MINIOS_LDFLAGS) -T $(MINIOS_OUT)/pv/minios.ld $(TRACES_TSWITCH_OBJS) $(GUESTLIB_PV_LIB) -lgcc -o $@
 
 # The coherence checker over every domains/*.cfg image of PLATFORM (traces/README.md).
 coherence: deps traces-plugin $(TRACES_TSWITCH) $(TRACES_CODEWRITE)
@@ -63,8 +63,8 @@ coherence: deps traces-plugin $(TRACES_TSWITCH) $(TRACES_CODEWRITE)
 # mini-OS (pv) with the code-writing app of the checker's tests (traces/apps/codewrite.c).
 $(eval $(call arm_compile_rule,$(TRACES_BUILD)/obj/codewrite.o,traces/apps/codewrite.c,CC,$(MINIOS_PV_CC) $$(MINIOS_CFLAGS)))
 
-$(TRACES_CODEWRITE): $(MINIOS_PV_OBJS) $(TRACES_BUILD)/obj/codewrite.o $(MINIOS_OUT)/pv/minios.ld
+$(TRACES_CODEWRITE): $(MINIOS_PV_OBJS) $(TRACES_BUILD)/obj/codewrite.o $(GUESTLIB_PV_LIB) $(MINIOS_OUT)/pv/minios.ld
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	@$(MINIOS_CC) $(MINIOS_LDFLAGS) -T $(MINIOS_OUT)/pv/minios.ld $(MINIOS_PV_OBJS) $(TRACES_BUILD)/obj/codewrite.o -lgcc -o $@
+	@$(MINIOS_CC) $(MINIOS_LDFLAGS) -T $(MINIOS_OUT)/pv/minios.ld $(MINIOS_PV_OBJS) $(TRACES_BUILD)/obj/codewrite.o $(GUESTLIB_PV_LIB) -lgcc -o $@
 

@@ -3,10 +3,10 @@
  *
  * The image is linked at 0xC0000000 and loaded at the board's RAM base; QEMU enters
  * _start at its load (physical) address with the MMU off. We build a first-level table
- * of 1 MiB sections from the board's list (board_sections in board-<board>.c: the kernel
- * mapping VA 0xC0000000 -> RAM, the device windows identity-mapped, and VA 0 -> RAM base,
- * read-only, which puts this file's vector table at the low vectors; written by guestlib's
- * gl_map_sections), plus an identity section for the instructions that run while the MMU
+ * of 1 MiB sections from the board's list (board_sections in guestlib/board/<board>.c:
+ * the kernel mapping VA 0xC0000000 -> RAM, the device windows identity-mapped, and VA 0 ->
+ * RAM base, read-only, which puts this file's vector table at the low vectors; written by
+ * guestlib's gl_map_sections), plus an identity section for the instructions that run while the MMU
  * turns on, and one small page of its own at XA_TRACE_THREAD_VA (the trace protocol's thread
  * page, as the VMM maps one in every domain); then MMU, I- and D-cache on (gl_mmu_on),
  * per-mode stacks, and native_start() in C.
