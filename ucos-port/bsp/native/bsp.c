@@ -14,6 +14,12 @@
 
 #define TICK_NS (1000000000ULL / OS_TICKS_PER_SEC)
 
+/* Natively the port's PSR bits are the processor's. */
+_Static_assert(OS_CPU_PSR_MODE_KERNEL == ARM_MODE_SVC && OS_CPU_PSR_MODE_MASK == ARM_MODE_MASK &&
+                   OS_CPU_PSR_I == ARM_PSR_I && OS_CPU_PSR_F == ARM_PSR_F &&
+                   OS_CPU_PSR_FLAGS == ARM_PSR_FLAGS,
+               "os_cpu.h's PSR bits are arm926/cpu.h's");
+
 __attribute__((noreturn)) void bsp_native_start(void);
 __attribute__((noreturn)) void bsp_native_fault(uint32_t kind, OS_CPU_FRAME *frame);
 
