@@ -27,8 +27,19 @@ struct gl_start_strings {
 bool gl_start_info_read(const start_info_t *si, struct gl_start_strings *out);
 
 /* console_io(CONSOLEIO_write) of all of buf, in as many calls as the VMM's per-call budget
- * needs; stops early if the VMM takes nothing. */
-void gl_console_io_write(const char *buf, size_t len);
+ * needs; stops early if the VMM takes nothing. Inline: it is each guest's console path. */
+static inline void gl_console_io_write(const char *buf, size_t len)
+{
+    while (len > 0) {
+        const uint32_t n = len > XA_CONSOLEIO_MAX ? XA_CONSOLEIO_MAX : (uint32_t)len;
+        /* The VMM may take fewer bytes than asked (its per-call console budget). */
+        const int taken = HYPERVISOR_console_io(CONSOLEIO_write, n, buf);
+        if (taken <= 0)
+            return;
+        buf += taken;
+        len -= (size_t)taken;
+    }
+}
 
 static inline volatile vcpu_info_t *gl_pv_vcpu(void)
 {

@@ -46,10 +46,9 @@ void arch_console_write(const char *buf, size_t len)
         console_sink(buf, len);
         return;
     }
-    pv_console_io_write(buf, len);
+    gl_console_io_write(buf, len);
 }
 
-void pv_console_io_write(const char *buf, size_t len) { gl_console_io_write(buf, len); }
 
 noreturn void arch_exit(int status)
 {
