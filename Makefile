@@ -56,6 +56,7 @@ FORCE:
 all: vmm
 
 include xen-arm/build.mk
+include guestlib/build.mk
 include minios/build.mk
 include domains/build.mk
 include guests/hello/build.mk
@@ -179,6 +180,7 @@ help:
 	@echo "  qemu           build (or find cached) the project's qemu-system-arm"
 	@echo "  deps           install the missing Debian packages for everything (tools/install-deps.sh)"
 	@echo "  deps-build     install the missing Debian packages for building only"
+	@echo "  guestlib       the guest-support library of mini-OS and µC/OS-II: pv and every board's native"
 	@echo "  minios         mini-OS: its libraries, the paravirtual guest, dom0 and the native build for every board"
 	@echo "  ucos           the µC/OS-II guests: paravirtual and native (UCOS_SRC selects the kernel sources)"
 	@echo "  ucos-pv        the paravirtual µC/OS-II guest only"

@@ -21,7 +21,7 @@ MINIOS_ARCH_FLAGS := -mcpu=arm926ej-s -marm
 MINIOS_CFLAGS := $(MINIOS_ARCH_FLAGS) -O2 -g -std=c11 -ffreestanding -nostdlib -fno-common \
 	-fno-tree-loop-distribute-patterns \
 	-Wall -Wextra -Werror
-MINIOS_CPPFLAGS := -Ihypercalls -I$(MINIOS_DIR)/include -MMD -MP
+MINIOS_CPPFLAGS := -Ihypercalls $(GUESTLIB_INC) -I$(MINIOS_DIR)/include -MMD -MP
 MINIOS_ASFLAGS := $(MINIOS_ARCH_FLAGS) -g -D__ASSEMBLER__
 MINIOS_LDFLAGS := $(MINIOS_ARCH_FLAGS) -nostdlib -static -Wl,--build-id=none \
 	-Wl,-z,max-page-size=4096 -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
@@ -56,14 +56,15 @@ MINIOS_PV_ELF := $(MINIOS_OUT)/pv/minios.elf
 MINIOS_DOM0_ELF := $(MINIOS_OUT)/pv/dom0.elf
 MINIOS_NATIVE_ELFS := $(foreach b,$(PLATFORMS),$(MINIOS_OUT)/native/$(b)/minios.elf)
 
-# $(call minios_link,OBJECTS,LIBRARY,LINKER_SCRIPT): the recipe linking an image $@ from
-# its own objects (its apps) and a mini-OS library. Nothing in the library refers to the
-# entry, so _start is named to pull the arch layer's entry code in.
+# $(call minios_link,OBJECTS,LIBRARIES,LINKER_SCRIPT): the recipe linking an image $@ from
+# its own objects (its apps), a mini-OS library and guestlib (a group: each calls into the
+# other). Nothing in the libraries refers to the entry, so _start is named to pull the arch
+# layer's entry code in.
 define minios_link
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	@$(MINIOS_CC) $(MINIOS_LDFLAGS) -T $(3) -Wl,-Map,$(@:.elf=.map) -Wl,--undefined=_start \
-		$(1) $(2) -lgcc -o $@
+		$(1) -Wl,--start-group $(2) -Wl,--end-group -lgcc -o $@
 	@$(MINIOS_OBJDUMP) -d $@ > $(@:.elf=.lst)
 endef
 
@@ -91,17 +92,16 @@ $(MINIOS_PV_LD): $(MINIOS_DIR)/minios.ld.S $(MINIOS_DIR)/build.mk Makefile
 $(MINIOS_PV_LIB): $(MINIOS_PV_LIB_OBJS)
 	$(call minios_archive,$(MINIOS_PV_LIB_OBJS))
 
-$(MINIOS_PV_ELF): $(MINIOS_PV_APP_OBJS) $(MINIOS_PV_LIB) $(MINIOS_PV_LD)
-	$(call minios_link,$(MINIOS_PV_APP_OBJS),$(MINIOS_PV_LIB),$(MINIOS_PV_LD))
+$(MINIOS_PV_ELF): $(MINIOS_PV_APP_OBJS) $(MINIOS_PV_LIB) $(GUESTLIB_PV_LIB) $(MINIOS_PV_LD)
+	$(call minios_link,$(MINIOS_PV_APP_OBJS),$(MINIOS_PV_LIB) $(GUESTLIB_PV_LIB),$(MINIOS_PV_LD))
 
-$(MINIOS_DOM0_ELF): $(MINIOS_DOM0_OBJS) $(MINIOS_PV_LIB) $(MINIOS_PV_LD)
-	$(call minios_link,$(MINIOS_DOM0_OBJS),$(MINIOS_PV_LIB),$(MINIOS_PV_LD))
+$(MINIOS_DOM0_ELF): $(MINIOS_DOM0_OBJS) $(MINIOS_PV_LIB) $(GUESTLIB_PV_LIB) $(MINIOS_PV_LD)
+	$(call minios_link,$(MINIOS_DOM0_OBJS),$(MINIOS_PV_LIB) $(GUESTLIB_PV_LIB),$(MINIOS_PV_LD))
 
-# ---- native: the library once, a board file and a link per board ----
+# ---- native: the library once, a link per board (with the board's guestlib) ----
 MINIOS_NATIVE_CC = $$(MINIOS_CC) $$(MINIOS_CPPFLAGS) -I$(MINIOS_DIR)/arch/native/include
 $(eval $(call arm_compile_rule,$(MINIOS_OUT)/native/obj/%.o,$(MINIOS_DIR)/%.c,CC,$(MINIOS_NATIVE_CC) $$(MINIOS_CFLAGS)))
 $(eval $(call arm_compile_rule,$(MINIOS_OUT)/native/obj/%.o,$(MINIOS_DIR)/%.S,AS,$(MINIOS_NATIVE_CC) $$(MINIOS_ASFLAGS)))
-$(eval $(call arm_compile_rule,$(MINIOS_OUT)/native/%/board.o,$(MINIOS_DIR)/arch/native/board-%.c,CC,$(MINIOS_NATIVE_CC) $$(MINIOS_CFLAGS)))
 
 # Linked where the board's RAM is (the board table in the Makefile).
 $(MINIOS_OUT)/native/%/minios.ld: $(MINIOS_DIR)/minios.ld.S $(MINIOS_DIR)/build.mk Makefile
@@ -112,14 +112,14 @@ $(MINIOS_OUT)/native/%/minios.ld: $(MINIOS_DIR)/minios.ld.S $(MINIOS_DIR)/build.
 $(MINIOS_NATIVE_LIB): $(MINIOS_NATIVE_LIB_OBJS)
 	$(call minios_archive,$(MINIOS_NATIVE_LIB_OBJS))
 
-$(MINIOS_OUT)/native/%/minios.elf: $(MINIOS_NATIVE_APP_OBJS) $(MINIOS_OUT)/native/%/board.o $(MINIOS_NATIVE_LIB) \
+# The board's drivers come with its guestlib.
+$(MINIOS_OUT)/native/%/minios.elf: $(MINIOS_NATIVE_APP_OBJS) $(MINIOS_NATIVE_LIB) $(GUESTLIB_OUT)/native/%/libguestlib.a \
 		$(MINIOS_OUT)/native/%/minios.ld
-	$(call minios_link,$(MINIOS_NATIVE_APP_OBJS) $(MINIOS_OUT)/native/$*/board.o,$(MINIOS_NATIVE_LIB),$(MINIOS_OUT)/native/$*/minios.ld)
+	$(call minios_link,$(MINIOS_NATIVE_APP_OBJS),$(MINIOS_NATIVE_LIB) $(call guestlib_native_lib,$*),$(MINIOS_OUT)/native/$*/minios.ld)
 
-.PRECIOUS: $(MINIOS_OUT)/native/%/board.o $(MINIOS_OUT)/native/%/minios.ld
+.PRECIOUS: $(MINIOS_OUT)/native/%/minios.ld
 MINIOS_PV_OBJS := $(MINIOS_PV_LIB_OBJS) $(MINIOS_PV_APP_OBJS) $(MINIOS_DOM0_OBJS)
 MINIOS_NATIVE_OBJS := $(MINIOS_NATIVE_LIB_OBJS) $(MINIOS_NATIVE_APP_OBJS)
 .SECONDARY: $(MINIOS_NATIVE_OBJS) $(MINIOS_PV_OBJS)
 
--include $(MINIOS_PV_OBJS:.o=.d) $(MINIOS_NATIVE_OBJS:.o=.d) \
-	$(foreach b,$(PLATFORMS),$(MINIOS_OUT)/native/$(b)/board.d)
+-include $(MINIOS_PV_OBJS:.o=.d) $(MINIOS_NATIVE_OBJS:.o=.d)

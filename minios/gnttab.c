@@ -8,7 +8,7 @@
  */
 #include "minios/gnttab.h"
 
-#include "hypervisor.h"
+#include "guestlib/hypercall.h"
 #include "minios/arch.h"
 #include "minios/console.h"
 

@@ -6,6 +6,8 @@
 
 #include <stdarg.h>
 
+#include "guestlib/cmdline.h"
+
 #include "minios/app.h"
 #include "minios/console.h"
 #include "minios/events.h"
@@ -14,58 +16,20 @@
 #include "minios/sched.h"
 #include "minios/time.h"
 
-#define CMDLINE_MAX 256
-#define MAX_ARGS 16
-
 static struct boot_info info;
-static char cmdline_buf[CMDLINE_MAX];
-static struct {
-    const char *key;
-    const char *value;
-} args[MAX_ARGS];
-static unsigned int nr_args;
+static struct gl_cmdline args;
 
 const struct boot_info *boot_info(void) { return &info; }
 
-/* Splits "key=value key=value" (in our own copy) into args[]. Words without '=' are
- * ignored. */
+/* Options are the command line's key=value words. */
 static void parse_cmdline(const char *cmdline)
 {
-    strlcpy(cmdline_buf, cmdline, sizeof cmdline_buf);
-    char *p = cmdline_buf;
-    nr_args = 0;
-    while (*p != '\0') {
-        while (*p == ' ' || *p == '\t')
-            *p++ = '\0';
-        if (*p == '\0')
-            break;
-        char *word = p, *eq = NULL;
-        while (*p != '\0' && *p != ' ' && *p != '\t') {
-            if (*p == '=' && eq == NULL)
-                eq = p;
-            p++;
-        }
-        if (eq == NULL)
-            continue;
-        if (nr_args == MAX_ARGS) {
-            printk("minios: too many command-line options, '%s' and later ignored\n", word);
-            break;
-        }
-        *eq = '\0';
-        args[nr_args].key = word;
-        args[nr_args].value = eq + 1;
-        nr_args++;
-    }
+    const char *dropped = gl_cmdline_parse(&args, cmdline);
+    if (dropped != NULL)
+        printk("minios: too many command-line options, '%s' and later ignored\n", dropped);
 }
 
-const char *cmdline_get(const char *key)
-{
-    for (unsigned int i = 0; i < nr_args; i++) {
-        if (strcmp(args[i].key, key) == 0)
-            return args[i].value;
-    }
-    return NULL;
-}
+const char *cmdline_get(const char *key) { return gl_cmdline_get(&args, key); }
 
 uint32_t cmdline_get_u32(const char *key, uint32_t def)
 {

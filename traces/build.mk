@@ -51,8 +51,8 @@ bench: deps traces-plugin $(TRACES_TSWITCH)
 # linked against the pv library.
 $(eval $(call arm_compile_rule,$(TRACES_BUILD)/obj/tswitch.o,$(MINIOS_DIR)/apps/tswitch.c,CC,$(MINIOS_PV_CC) $$(MINIOS_CFLAGS)))
 
-$(TRACES_TSWITCH): $(TRACES_BUILD)/obj/tswitch.o $(MINIOS_PV_LIB) $(MINIOS_PV_LD)
-	$(call minios_link,$(TRACES_BUILD)/obj/tswitch.o,$(MINIOS_PV_LIB),$(MINIOS_PV_LD))
+$(TRACES_TSWITCH): $(TRACES_BUILD)/obj/tswitch.o $(MINIOS_PV_LIB) $(GUESTLIB_PV_LIB) $(MINIOS_PV_LD)
+	$(call minios_link,$(TRACES_BUILD)/obj/tswitch.o,$(MINIOS_PV_LIB) $(GUESTLIB_PV_LIB),$(MINIOS_PV_LD))
 
 # The coherence checker over every domains/*.cfg image of PLATFORM (traces/README.md).
 coherence: deps traces-plugin $(TRACES_TSWITCH) $(TRACES_CODEWRITE)
@@ -61,5 +61,5 @@ coherence: deps traces-plugin $(TRACES_TSWITCH) $(TRACES_CODEWRITE)
 # mini-OS (pv) with the code-writing app of the checker's tests alone (traces/apps/codewrite.c).
 $(eval $(call arm_compile_rule,$(TRACES_BUILD)/obj/codewrite.o,traces/apps/codewrite.c,CC,$(MINIOS_PV_CC) $$(MINIOS_CFLAGS)))
 
-$(TRACES_CODEWRITE): $(TRACES_BUILD)/obj/codewrite.o $(MINIOS_PV_LIB) $(MINIOS_PV_LD)
-	$(call minios_link,$(TRACES_BUILD)/obj/codewrite.o,$(MINIOS_PV_LIB),$(MINIOS_PV_LD))
+$(TRACES_CODEWRITE): $(TRACES_BUILD)/obj/codewrite.o $(MINIOS_PV_LIB) $(GUESTLIB_PV_LIB) $(MINIOS_PV_LD)
+	$(call minios_link,$(TRACES_BUILD)/obj/codewrite.o,$(MINIOS_PV_LIB) $(GUESTLIB_PV_LIB),$(MINIOS_PV_LD))

@@ -65,14 +65,14 @@ UCOS_ARCH_FLAGS := -mcpu=arm926ej-s -marm
 UCOS_CFLAGS := $(UCOS_ARCH_FLAGS) -O2 -g -std=c11 -ffreestanding -nostdlib -fno-common \
 	-fno-tree-loop-distribute-patterns -Wall -Wextra
 UCOS_CPPFLAGS = -I$(UCOS_DIR)/cfg -I$(UCOS_DIR)/port -I$(UCOS_KERNEL_INC) -I$(UCOS_DIR)/bsp \
-	-Ihypercalls -MMD -MP '-DUCOS_KERNEL_NAME="$(UCOS_KERNEL_LABEL)"'
+	$(GUESTLIB_INC) -Ihypercalls -MMD -MP '-DUCOS_KERNEL_NAME="$(UCOS_KERNEL_LABEL)"'
 UCOS_LDFLAGS := $(UCOS_ARCH_FLAGS) -nostdlib -static -Wl,--build-id=none -Wl,-z,max-page-size=4096 \
 	-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
 
-# Per flavour: defines and include paths. pv uses mini-OS's hypercall wrappers
-# (minios/arch/pv/include/hypervisor.h); native compiles mini-OS's board drivers.
-UCOS_FLAVOUR_pv := -DUCOS_PORT_XEN_ARM -Iminios/include -Iminios/arch/pv/include
-UCOS_FLAVOUR_native := -DUCOS_PORT_NATIVE -Iminios/arch/native
+# Per flavour: the port's define. Both link guestlib (guestlib/build.mk): hypercall wrappers
+# (pv), board drivers, boot map and semihosting (native), printf, strings, command line.
+UCOS_FLAVOUR_pv := -DUCOS_PORT_XEN_ARM
+UCOS_FLAVOUR_native := -DUCOS_PORT_NATIVE
 
 UCOS_COMMON_SRCS := $(wildcard $(UCOS_DIR)/apps/*.c) $(UCOS_DIR)/bsp/lib.c \
 	$(UCOS_DIR)/port/os_cpu_c.c $(UCOS_DIR)/port/os_cpu_a.S
@@ -121,23 +121,20 @@ $(UCOS_OUT)/%/ucos.ld: $(UCOS_DIR)/ucos.ld.S $(UCOS_DIR)/build.mk Makefile
 	@mkdir -p $(dir $@)
 	@$(UCOS_CC) -E -P -x c -DBASE=$(call ucos_link_base,$(notdir $*)) $< -o $@
 
-$(UCOS_PV_ELF): $(UCOS_PV_OBJS) $(UCOS_OUT)/pv/ucos.ld $(UCOS_CHOICE_FILE)
+$(UCOS_PV_ELF): $(UCOS_PV_OBJS) $(GUESTLIB_PV_LIB) $(UCOS_OUT)/pv/ucos.ld $(UCOS_CHOICE_FILE)
 	@echo "  LD      $@ ($(UCOS_KERNEL_LABEL))"
 	@$(UCOS_CC) $(UCOS_LDFLAGS) -T $(UCOS_OUT)/pv/ucos.ld -Wl,-Map,$(@:.elf=.map) \
-		$(UCOS_PV_OBJS) -lgcc -o $@
+		$(UCOS_PV_OBJS) $(GUESTLIB_PV_LIB) -lgcc -o $@
 	@$(UCOS_OBJDUMP) -d $@ > $(@:.elf=.lst)
 
-$(eval $(call arm_compile_rule,$(UCOS_OUT)/native/%/board.o,minios/arch/native/board-%.c,CC,$$(UCOS_CC) $$(UCOS_CPPFLAGS) $$(UCOS_FLAVOUR_native) $$(UCOS_CFLAGS) -Werror))
-
-$(UCOS_OUT)/native/%/ucos.elf: $(UCOS_NATIVE_OBJS) $(UCOS_OUT)/native/%/board.o \
+$(UCOS_OUT)/native/%/ucos.elf: $(UCOS_NATIVE_OBJS) $(GUESTLIB_OUT)/native/%/libguestlib.a \
 		$(UCOS_OUT)/native/%/ucos.ld $(UCOS_CHOICE_FILE)
 	@echo "  LD      $@ ($(UCOS_KERNEL_LABEL))"
 	@$(UCOS_CC) $(UCOS_LDFLAGS) -T $(UCOS_OUT)/native/$*/ucos.ld -Wl,-Map,$(@:.elf=.map) \
-		$(UCOS_NATIVE_OBJS) $(UCOS_OUT)/native/$*/board.o -lgcc -o $@
+		$(UCOS_NATIVE_OBJS) $(call guestlib_native_lib,$*) -lgcc -o $@
 	@$(UCOS_OBJDUMP) -d $@ > $(@:.elf=.lst)
 
-.PRECIOUS: $(UCOS_OUT)/native/%/board.o $(UCOS_OUT)/%/ucos.ld
+.PRECIOUS: $(UCOS_OUT)/%/ucos.ld
 .SECONDARY: $(UCOS_PV_OBJS) $(UCOS_NATIVE_OBJS)
 
--include $(UCOS_PV_OBJS:.o=.d) $(UCOS_NATIVE_OBJS:.o=.d) \
-	$(foreach b,$(PLATFORMS),$(UCOS_OUT)/native/$(b)/board.d)
+-include $(UCOS_PV_OBJS:.o=.d) $(UCOS_NATIVE_OBJS:.o=.d)

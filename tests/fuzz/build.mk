@@ -20,7 +20,7 @@ FUZZ_CXXFLAGS := $(FUZZ_COMMON) -std=c++20 -fno-exceptions -fno-rtti \
 # mini-OS's dom0 code, built for the host against the shim (tests/fuzz/shim): the shim's
 # headers come first, then mini-OS's own; its mapping window moves to where a 64-bit
 # sanitized process can map it (dom0.h lets a build say where).
-FUZZ_MINIOS_CFLAGS := $(FUZZ_COMMON) -std=c11 -I$(FUZZ_DIR)/shim -Iminios/dom0 -Iminios/include -Ihypercalls \
+FUZZ_MINIOS_CFLAGS := $(FUZZ_COMMON) -std=c11 -I$(FUZZ_DIR)/shim -Iminios/dom0 -Iminios/include -Iguestlib/include -Ihypercalls \
 	-DDOM0_MAP_BASE=0x500000000000UL -Wno-unused-function
 
 # The VMM logic under test (compiled as tests/host/CMakeLists.txt compiles it).
@@ -50,10 +50,10 @@ fuzz-short: fuzz-build
 $(eval $(call compile_rule,$(FUZZ_OUT)/obj/vmm/%.o,xen-arm/core/%.cc,FUZZCXX,$$(FUZZ_CXX) $$(FUZZ_CXXFLAGS)))
 $(eval $(call compile_rule,$(FUZZ_OUT)/obj/fuzz_%.o,$(FUZZ_DIR)/fuzz_%.cc,FUZZCXX,$$(FUZZ_CXX) $$(FUZZ_CXXFLAGS)))
 $(eval $(call compile_rule,$(FUZZ_OUT)/obj/minios/%.o,minios/dom0/%.c,FUZZCC,$$(FUZZ_CC) $$(FUZZ_MINIOS_CFLAGS)))
-# mini-OS's own string functions, except those the host's C library (and ASan's checks
-# of them) provides: its strlcpy and parse_u32 are what dom0 runs.
+# The guests' own string functions (guestlib), except those the host's C library (and
+# ASan's checks of them) provides: their strlcpy and parse_u32 are what dom0 runs.
 FUZZ_MINIOS_LIB_RENAMES := $(foreach f,memset memcpy memmove memcmp strlen strnlen strcmp strncmp,-D$(f)=minios_$(f))
-$(eval $(call compile_rule,$(FUZZ_OUT)/obj/minios/lib.o,minios/lib.c,FUZZCC,$$(FUZZ_CC) $$(FUZZ_MINIOS_CFLAGS) -fno-builtin $$(FUZZ_MINIOS_LIB_RENAMES)))
+$(eval $(call compile_rule,$(FUZZ_OUT)/obj/minios/lib.o,guestlib/src/string.c,FUZZCC,$$(FUZZ_CC) $$(FUZZ_MINIOS_CFLAGS) -fno-builtin $$(FUZZ_MINIOS_LIB_RENAMES)))
 $(eval $(call compile_rule,$(FUZZ_OUT)/obj/minios/shim.o,$(FUZZ_DIR)/shim/shim.c,FUZZCC,$$(FUZZ_CC) $$(FUZZ_MINIOS_CFLAGS)))
 $(eval $(call compile_rule,$(FUZZ_OUT)/obj/fuzz_%.o,$(FUZZ_DIR)/fuzz_%.c,FUZZCC,$$(FUZZ_CC) $$(FUZZ_MINIOS_CFLAGS)))
 

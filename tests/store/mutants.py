@@ -21,7 +21,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 DOM0 = ROOT / "minios" / "dom0"
 CC = "clang-14"
 CFLAGS = ["-g", "-O1", "-fsanitize=address,undefined", "-fsanitize=fuzzer-no-link", "-fno-sanitize-recover=all",
-          "-std=c11", "-Itests/fuzz/shim", "-Iminios/dom0", "-Iminios/include", "-Ihypercalls",
+          "-std=c11", "-Itests/fuzz/shim", "-Iminios/dom0", "-Iminios/include", "-Iguestlib/include", "-Ihypercalls",
           "-DDOM0_MAP_BASE=0x500000000000UL", "-Wno-unused-function"]
 SHIM_OBJS = [ROOT / "build" / "fuzz" / "obj" / "minios" / f"{o}.o"
              for o in ("shim", "lib", "blkback", "netback", "ringback")]

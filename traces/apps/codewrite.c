@@ -14,7 +14,7 @@
 #include "minios/console.h"
 #include "minios/kernel.h"
 #include "minios/mm.h"
-#include "hypervisor.h"
+#include "guestlib/hypercall.h"
 
 static volatile uint32_t sink;
 

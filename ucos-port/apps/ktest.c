@@ -32,7 +32,7 @@ static void expect_eq(const char *what, uint32_t got, uint32_t want)
 {
     if (got != want) {
         char d[48];
-        BSP_Snprintf(d, sizeof d, "got %u, want %u", (unsigned int)got, (unsigned int)want);
+        snprintf(d, sizeof d, "got %u, want %u", (unsigned int)got, (unsigned int)want);
         fail(what, d);
     }
 }
@@ -41,7 +41,7 @@ static void expect_ptr(const char *what, const void *got, const void *want)
 {
     if (got != want) {
         char d[48];
-        BSP_Snprintf(d, sizeof d, "got %p, want %p", got, want);
+        snprintf(d, sizeof d, "got %p, want %p", got, want);
         fail(what, d);
     }
 }
@@ -72,9 +72,9 @@ static void log_char(char c)
 
 static void expect_log(const char *what, const char *want)
 {
-    if (BSP_Strcmp(log_buf, want) != 0) {
+    if (strcmp(log_buf, want) != 0) {
         char d[96];
-        BSP_Snprintf(d, sizeof d, "log '%s', want '%s'", log_buf, want);
+        snprintf(d, sizeof d, "log '%s', want '%s'", log_buf, want);
         fail(what, d);
     }
 }
@@ -540,12 +540,12 @@ static void test_timeouts(void)
             break;
         }
         char what[32];
-        BSP_Snprintf(what, sizeof what, "kind %d: error", kind);
+        snprintf(what, sizeof what, "kind %d: error", kind);
         expect_eq(what, err, OS_ERR_TIMEOUT);
-        BSP_Snprintf(what, sizeof what, "kind %d: ticks waited", kind);
+        snprintf(what, sizeof what, "kind %d: ticks waited", kind);
         expect_eq(what, OSTimeGet() - t0, n);
         if (kind != PEND_SEM) {
-            BSP_Snprintf(what, sizeof what, "kind %d: nothing received", kind);
+            snprintf(what, sizeof what, "kind %d: nothing received", kind);
             expect_ptr(what, msg, NULL);
         }
     }
@@ -853,7 +853,7 @@ static void test_cpu_usage(void)
         BSP_Printf("ktest: cpu-usage: load %u%%: OSCPUUsage %u%%\n", (unsigned int)loads[i],
                    (unsigned int)usage);
         char what[32];
-        BSP_Snprintf(what, sizeof what, "usage at %u%% load", (unsigned int)loads[i]);
+        snprintf(what, sizeof what, "usage at %u%% load", (unsigned int)loads[i]);
         expect_true(what, usage + 3u >= loads[i] && usage <= loads[i] + 3u);
     }
     load_pct = 0u;
@@ -872,7 +872,7 @@ static void test_task_query(void)
     OSTaskNameSet(OS_PRIO_SELF, (INT8U *)"ktest", &err);
     expect_eq("name set", err, OS_ERR_NONE);
     expect_eq("name length", OSTaskNameGet(MAIN_PRIO, &name, &err), 5);
-    expect_eq("name", BSP_Strcmp((const char *)name, "ktest"), 0);
+    expect_eq("name", strcmp((const char *)name, "ktest"), 0);
     expect_eq("stack check", OSTaskStkChk(OS_PRIO_SELF, &sd), OS_ERR_NONE);
     expect_true("stack used and free", sd.OSUsed > 0 && sd.OSFree > 0 &&
                                            sd.OSUsed + sd.OSFree == sizeof main_stk / sizeof main_stk[0]);

@@ -26,7 +26,7 @@ void app_main(void)
                BSP_CmdLine());
     OSInit();
     for (unsigned int i = 0; i < sizeof apps / sizeof apps[0]; i++) {
-        if (BSP_Strcmp(apps[i].name, which) == 0) {
+        if (strcmp(apps[i].name, which) == 0) {
             apps[i].init();
             OSStart(); /* does not return */
         }

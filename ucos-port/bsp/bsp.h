@@ -4,10 +4,11 @@
  *
  *   bsp/xen-arm  a paravirtual guest of xen-arm: start_info, the trap table, event channels
  *                (VIRQ_TIMER for the tick), console_io, sched_op; no device access at all.
- *   bsp/native   the bare board: mini-OS's board drivers (minios/arch/native/board-*.c:
- *                interrupt controller, one-shot timer, UART), the MMU, semihosting.
+ *   bsp/native   the bare board: guestlib's board drivers (guestlib/board/<board>.c:
+ *                interrupt controller, one-shot timer, UART), boot map and semihosting.
  *
- * bsp/lib.c (both): formatting, strings, the command line.
+ * bsp/lib.c (both): the console's printf, the command line's options, .bss. Formatting
+ * (snprintf), strings and the command-line parser are guestlib's (guestlib/README.md).
  */
 #ifndef UCOS_BSP_H
 #define UCOS_BSP_H
@@ -16,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "guestlib/format.h"
+#include "guestlib/string.h"
 #include "os_cpu.h"
 
 /* ---- start ---- */
@@ -99,17 +102,9 @@ extern const char bsp_user_blob[], bsp_user_blob_end[];
 /* ---- lib.c ---- */
 /* Zeroes .bss: the first thing the BSP's C entry does (its stack is not in .bss). */
 void bsp_clear_bss(void);
-void *memcpy(void *dst, const void *src, size_t n);
-void *memmove(void *dst, const void *src, size_t n);
-void *memset(void *dst, int c, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-int BSP_Vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
-int BSP_Snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The value of key=... on the command line (copied into buf), or NULL. */
 const char *BSP_ArgStr(const char *key, char *buf, size_t size);
-/* The numeric (decimal or 0x hex) value of key=..., or def. */
+/* The numeric (decimal or 0x hex) value of key=..., or def (also when it is no number). */
 INT32U BSP_ArgU32(const char *key, INT32U def);
-size_t BSP_Strlen(const char *s);
-int BSP_Strcmp(const char *a, const char *b);
 
 #endif /* UCOS_BSP_H */

@@ -26,17 +26,8 @@
 #define XA_EXC_IRQ 6      /* an IRQ taken while the VMM itself ran (a bug) */
 #define XA_EXC_FIQ 7
 
-/* ARM processor modes (CPSR[4:0]) and mask bits */
-#define ARM_MODE_USR 0x10
-#define ARM_MODE_FIQ 0x11
-#define ARM_MODE_IRQ 0x12
-#define ARM_MODE_SVC 0x13
-#define ARM_MODE_ABT 0x17
-#define ARM_MODE_UND 0x1B
-#define ARM_MODE_SYS 0x1F
-#define ARM_MODE_MASK 0x1F
-#define ARM_PSR_I 0x80
-#define ARM_PSR_F 0x40
+/* ARM processor modes and PSR bits (ARM_MODE_*, ARM_PSR_*), shared with the guests. */
+#include <arm926/cpu.h>
 
 #ifndef __ASSEMBLER__
 #include <stddef.h>

@@ -14,7 +14,7 @@
 
 namespace xa::traps {
 
-inline constexpr u32 kArmPsrFlags = 0xF0000000u;  // N Z C V: the only CPSR bits a guest controls
+inline constexpr u32 kArmPsrFlags = ARM_PSR_FLAGS;  // N Z C V: the only CPSR bits a guest controls
 static_assert(kArmPsrFlags == XA_VPSR_FLAGS);
 
 // Whether trap `kind` is refused as a fault inside a trap handler: an abort or undefined

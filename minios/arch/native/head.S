@@ -3,19 +3,15 @@
  *
  * The image is linked at 0xC0000000 and loaded at the board's RAM base; QEMU enters
  * _start at its load (physical) address with the MMU off. We build a first-level table
- * of 1 MiB sections from the board's list (board_sections in board-<board>.c: the kernel
- * mapping VA 0xC0000000 -> RAM, the device windows identity-mapped, and VA 0 -> RAM base,
- * read-only, which puts this file's vector table at the low vectors), plus an identity
- * section for the instructions that run while the MMU turns on, and one small page of its
- * own at XA_TRACE_THREAD_VA (the trace protocol's thread page, as the VMM maps one in every
- * domain); then MMU, I- and D-cache on, per-mode stacks, and native_start() in C.
+ * of 1 MiB sections from the board's list (board_sections in guestlib/board/<board>.c:
+ * the kernel mapping VA 0xC0000000 -> RAM, the device windows identity-mapped, and VA 0 ->
+ * RAM base, read-only, which puts this file's vector table at the low vectors; written by
+ * guestlib's gl_map_sections), plus an identity section for the instructions that run while the MMU
+ * turns on, and one small page of its own at XA_TRACE_THREAD_VA (the trace protocol's thread
+ * page, as the VMM maps one in every domain); then MMU, I- and D-cache on (gl_mmu_on),
+ * per-mode stacks, and native_start() in C.
  */
-#define ARM_MODE_IRQ 0x12
-#define ARM_MODE_SVC 0x13
-#define ARM_MODE_ABT 0x17
-#define ARM_MODE_UND 0x1B
-#define ARM_PSR_I 0x80
-#define ARM_PSR_F 0x40
+#include <arm926/cpu.h>
 
 #define SECTION_RW_UNCACHED 0x412      /* AP=01 (privileged RW), bit 4, section, domain 0 */
 #define COARSE_TABLE 0x011             /* coarse second-level table, bit 4, domain 0 */
@@ -82,21 +78,12 @@ _start:
     orr     r6, r6, r7
     str     r6, [r4, r5, lsl #2]
 
-    /* board_sections[]: {va, pa, megabytes, attributes}, ended by megabytes == 0 */
-    ldr     r5, =board_sections
-    add     r5, r5, r10
-2:  ldmia   r5!, {r6, r7, r8, r9}
-    cmp     r8, #0
-    beq     4f
-3:  orr     r11, r7, r9
-    mov     r12, r6, lsr #20
-    str     r11, [r4, r12, lsl #2]
-    add     r6, r6, #0x100000
-    add     r7, r7, #0x100000
-    subs    r8, r8, #1
-    bne     3b
-    b       2b
-4:
+    /* board_sections[], through its physical address (r0-r3 and r12 change) */
+    mov     r0, r4
+    ldr     r1, =board_sections
+    add     r1, r1, r10
+    bl      gl_map_sections
+
     /* The trace page (hypercalls/xen-arm/trace.h): one page of our own at
      * XA_TRACE_THREAD_VA, as the VMM maps one in every domain, so that the scheduler's
      * thread announcements are the same stores natively. A coarse table for its MiB. */
@@ -112,21 +99,8 @@ _start:
     ldr     r7, =(XA_TRACE_THREAD_VA >> 20)
     str     r5, [r4, r7, lsl #2]
 
-    mov     r0, #0
-    mcr     p15, 0, r0, c7, c7, 0      /* invalidate I and D caches */
-    mcr     p15, 0, r0, c7, c10, 4     /* drain the write buffer */
-    mcr     p15, 0, r0, c8, c7, 0      /* invalidate the TLBs */
-    mcr     p15, 0, r4, c2, c0, 0      /* TTBR */
-    mov     r0, #1
-    mcr     p15, 0, r0, c3, c0, 0      /* DACR: domain 0 client */
-    mrc     p15, 0, r0, c1, c0, 0
-    bic     r0, r0, #(1 << 13)         /* V = 0: vectors at 0 */
-    bic     r0, r0, #(1 << 9)          /* R = 0 */
-    orr     r0, r0, #(1 << 8)          /* S = 1: AP=00 is privileged read-only */
-    orr     r0, r0, #(1 << 12)         /* I-cache */
-    orr     r0, r0, #(1 << 2)          /* D-cache */
-    orr     r0, r0, #1                 /* MMU */
-    mcr     p15, 0, r0, c1, c0, 0
+    mov     r0, r4
+    bl      gl_mmu_on                  /* returns through the identity section */
     ldr     pc, =virtual_start
     .ltorg
 

@@ -3,75 +3,33 @@
  * baseline that xen-arm's overhead is measured against.
  *
  * What a VMM would provide is done here as cheaply as the hardware allows: the console is
- * the board UART, the command line and exit go through ARM semihosting, and the board
- * timer's interrupt is raised as VIRQ_TIMER on a shared_info page of our own, so that the
- * common event code dispatches it exactly as it dispatches the VMM's upcalls.
+ * the board UART (guestlib's board drivers), the command line and exit go through ARM
+ * semihosting (guestlib/native.h), and the board timer's interrupt is raised as VIRQ_TIMER
+ * on a shared_info page of our own, so that the common event code dispatches it exactly as
+ * it dispatches the VMM's upcalls.
  */
-#include "board.h"
+#include "guestlib/board.h"
+#include "guestlib/cmdline.h"
+#include "guestlib/native.h"
 
 #include "minios/arch.h"
 #include "minios/console.h"
 #include "minios/lib.h"
-
-#define SYS_GET_CMDLINE 0x15U
-#define SYS_EXIT_EXTENDED 0x20U
-#define ADP_STOPPED_APPLICATION_EXIT 0x20026U
 
 #define TIMER_PORT 1U /* the one port natively: VIRQ_TIMER */
 
 shared_info_t native_shared_info;
 static bool timer_bound;
 static uint32_t load_offset; /* physical - virtual, from head.S */
-static char cmdline[256];
+static char cmdline[GL_CMDLINE_MAX];
 static char kind[32];
 
 extern char __image_end[];
 
-/* ---- semihosting: SVC 0x123456, operation in r0, argument block in r1 ---- */
-
-static uint32_t semihosting_call(uint32_t op, void *arg)
-{
-    register uint32_t r0 __asm__("r0") = op;
-    register void *r1 __asm__("r1") = arg;
-    /* QEMU handles the call without taking the exception; an emulator that does not
-     * would run the SWI vector, which returns at once but overwrites lr_svc. */
-    __asm__ __volatile__("svc 0x123456" : "+r"(r0) : "r"(r1) : "memory", "lr");
-    return r0;
-}
-
-/* QEMU passes the kernel's path, a space, then -append's text: drop a first word without
- * '=' (the path), keep the rest. */
-static void read_cmdline(void)
-{
-    static char raw[sizeof cmdline + 256];
-    struct {
-        char *buf;
-        uint32_t len;
-    } block = {raw, sizeof raw - 1};
-    cmdline[0] = '\0';
-    if (semihosting_call(SYS_GET_CMDLINE, &block) != 0)
-        return;
-    raw[block.len < sizeof raw ? block.len : sizeof raw - 1] = '\0';
-    const char *p = raw, *word_end = raw;
-    while (*word_end != '\0' && *word_end != ' ' && *word_end != '=')
-        word_end++;
-    if (*word_end != '=') {
-        p = word_end;
-        while (*p != '\0' && *p != ' ')
-            p++;
-        while (*p == ' ')
-            p++;
-    }
-    strlcpy(cmdline, p, sizeof cmdline);
-}
-
 noreturn void arch_exit(int status)
 {
-    uint32_t block[2] = {ADP_STOPPED_APPLICATION_EXIT, (uint32_t)status};
     local_irq_disable();
-    semihosting_call(SYS_EXIT_EXTENDED, block);
-    for (;;)
-        __asm__ __volatile__("mcr p15, 0, %0, c7, c0, 4" : : "r"(0)); /* wait for interrupt */
+    gl_semihosting_exit(status);
 }
 
 /* ---- console ---- */
@@ -196,9 +154,7 @@ static const char *const fault_names[8] = {
 void native_fault(uint32_t kind, uint32_t spsr, const uint32_t *regs);
 void native_fault(uint32_t kind, uint32_t spsr, const uint32_t *regs)
 {
-    uint32_t far, fsr;
-    __asm__ __volatile__("mrc p15, 0, %0, c6, c0, 0" : "=r"(far));
-    __asm__ __volatile__("mrc p15, 0, %0, c5, c0, 0" : "=r"(fsr));
+    const uint32_t far = gl_fault_address(), fsr = gl_fault_status();
     printk("native: fatal %s at pc 0x%08x (spsr 0x%08x, far 0x%08x, fsr 0x%03x)\n",
            fault_names[kind & 7], (unsigned int)regs[13], (unsigned int)spsr,
            (unsigned int)far, (unsigned int)fsr);
@@ -216,7 +172,7 @@ noreturn void native_start(uint32_t phys_offset)
 {
     load_offset = phys_offset;
     board_init();
-    read_cmdline();
+    gl_semihosting_cmdline(cmdline, sizeof cmdline);
     snprintf(kind, sizeof kind, "native %s", board_name);
 
     struct boot_info bi = {

@@ -1,8 +1,11 @@
 /*
  * mini-OS pv arch layer: a paravirtual guest kernel of xen-arm (the headers in hypercalls/xen-arm).
  * Runs in ARM USR mode in the VMM's virtual kernel mode; every privileged operation is a
- * hypercall (include/hypervisor.h).
+ * hypercall (guestlib/hypercall.h).
  */
+#include "guestlib/cmdline.h"
+#include "guestlib/pv.h"
+
 #include "minios/arch.h"
 #include "minios/console.h"
 #include "minios/gnttab.h"
@@ -17,8 +20,7 @@ extern char __image_end[];
 extern char pv_trap_undef[], pv_trap_swi[], pv_trap_pabt[], pv_trap_dabt[], pv_trap_irq[];
 
 static start_info_t *start_info;
-static char dom_name[sizeof start_info->name + 1];
-static char cmdline[sizeof start_info->cmd_line + 1];
+static struct gl_start_strings strings; /* the domain's name and command line */
 static uint32_t trap_table[XA_TRAP_COUNT];
 static pv_trap_hook_t trap_hook;
 static struct pv_fault_record *expected_fault;
@@ -44,21 +46,9 @@ void arch_console_write(const char *buf, size_t len)
         console_sink(buf, len);
         return;
     }
-    pv_console_io_write(buf, len);
+    gl_console_io_write(buf, len);
 }
 
-void pv_console_io_write(const char *buf, size_t len)
-{
-    while (len > 0) {
-        uint32_t n = len > XA_CONSOLEIO_MAX ? XA_CONSOLEIO_MAX : (uint32_t)len;
-        /* The VMM may take fewer bytes than asked (its per-call console budget). */
-        int taken = HYPERVISOR_console_io(CONSOLEIO_write, n, buf);
-        if (taken <= 0)
-            return;
-        buf += taken;
-        len -= (size_t)taken;
-    }
-}
 
 noreturn void arch_exit(int status)
 {
@@ -96,19 +86,7 @@ void arch_force_evtchn_callback(void) { (void)HYPERVISOR_xen_version(XENVER_vers
 
 /* ---- time ---- */
 
-uint64_t arch_now(void)
-{
-    volatile vcpu_info_t *v = pv_vcpu();
-    uint32_t version;
-    uint64_t t;
-    do {
-        version = v->time_version;
-        barrier();
-        t = v->system_time_ns;
-        barrier();
-    } while ((version & 1) != 0 || version != v->time_version);
-    return t;
-}
+uint64_t arch_now(void) { return gl_pv_time_ns(); }
 
 void arch_set_timer(uint64_t deadline) { (void)HYPERVISOR_set_timer_op(deadline); }
 
@@ -180,40 +158,18 @@ void pv_trap(xa_trap_frame_t *frame, unsigned int kind)
 
 /* ---- boot ---- */
 
-/* Whether word appears in s as a whole space-separated word (before the command line
- * is parsed). */
-static bool cmdline_has_word(const char *s, const char *word)
-{
-    const size_t n = strlen(word);
-    while (*s != '\0') {
-        while (*s == ' ')
-            s++;
-        const char *end = s;
-        while (*end != '\0' && *end != ' ')
-            end++;
-        if ((size_t)(end - s) == n && memcmp(s, word, n) == 0)
-            return true;
-        s = end;
-    }
-    return false;
-}
-
 noreturn void pv_start(start_info_t *si);
 noreturn void pv_start(start_info_t *si)
 {
     start_info = si;
-    if (memcmp(si->magic, XA_START_INFO_MAGIC, sizeof XA_START_INFO_MAGIC) != 0) {
+    if (!gl_start_info_read(si, &strings)) {
         static const char msg[] = "minios: bad start_info magic\n";
         arch_console_write(msg, sizeof msg - 1);
         arch_exit(1);
     }
-    memcpy(dom_name, si->name, sizeof si->name);
-    dom_name[sizeof si->name] = '\0';
-    memcpy(cmdline, si->cmd_line, sizeof si->cmd_line);
-    cmdline[sizeof si->cmd_line] = '\0';
     /* console=ring: from the first line on, the console goes through dom0 (the console
      * ring page) instead of the VMM's console_io. */
-    if (cmdline_has_word(cmdline, "console=ring"))
+    if (gl_cmdline_has_word(strings.cmdline, "console=ring"))
         (void)xencons_ring_start();
 
     trap_table[XA_TRAP_UNDEF] = (uint32_t)(uintptr_t)pv_trap_undef;
@@ -233,8 +189,8 @@ noreturn void pv_start(start_info_t *si)
                                 (uintptr_t)(si->nr_pages - XA_START_RESERVED_PAGES) * PAGE_SIZE;
     struct boot_info bi = {
         .kind = "pv",
-        .name = dom_name,
-        .cmdline = cmdline,
+        .name = strings.name,
+        .cmdline = strings.cmdline,
         .domid = si->domid,
         .privileged = (si->flags & SIF_PRIVILEGED) != 0,
         .heap_start = PAGE_ALIGN((uintptr_t)__image_end),

@@ -1,6 +1,6 @@
 /*
  * Host shim for mini-OS's dom0 code (tests/fuzz): stands in for arch/pv/include/pv.h and
- * hypervisor.h. The hypercalls dom0's store and ring backends make are plain functions
+ * guestlib/hypercall.h. The hypercalls dom0's store and ring backends make are plain functions
  * here, implemented by shim.c against a fake grant table and a fake mapping window.
  */
 #ifndef FUZZ_SHIM_PV_H

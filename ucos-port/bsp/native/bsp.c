@@ -1,31 +1,30 @@
 /*
  * BSP of µC/OS-II on the bare board (see bsp.h): the baseline the paravirtual guest is
- * measured against. The device code is mini-OS's board files (minios/arch/native/
- * board-<board>.c, through board.h): UART, interrupt controller, a free-running clock and a
- * one-shot timer, which gives the tick by being re-armed at the next multiple of the period.
- * Command line and exit go through ARM semihosting.
+ * measured against. The device code is guestlib's board drivers (guestlib/board.h): UART,
+ * interrupt controller, a free-running clock and a one-shot timer, which gives the tick by
+ * being re-armed at the next multiple of the period. Command line and exit go through ARM
+ * semihosting, and the MMU map is guestlib's boot map (guestlib/native.h).
  */
 #include <ucos_ii.h>
 
-#include "board.h"
 #include "bsp.h"
+#include "guestlib/board.h"
+#include "guestlib/cmdline.h"
+#include "guestlib/native.h"
 
 #define TICK_NS (1000000000ULL / OS_TICKS_PER_SEC)
 
-#define SYS_GET_CMDLINE 0x15u
-#define SYS_EXIT_EXTENDED 0x20u
-#define ADP_STOPPED_APPLICATION_EXIT 0x20026u
+/* Natively the port's PSR bits are the processor's. */
+_Static_assert(OS_CPU_PSR_MODE_KERNEL == ARM_MODE_SVC && OS_CPU_PSR_MODE_MASK == ARM_MODE_MASK &&
+                   OS_CPU_PSR_I == ARM_PSR_I && OS_CPU_PSR_F == ARM_PSR_F &&
+                   OS_CPU_PSR_FLAGS == ARM_PSR_FLAGS,
+               "os_cpu.h's PSR bits are arm926/cpu.h's");
 
-uint32_t bsp_native_semihost(uint32_t op, void *arg);
-void bsp_native_wfi(void);
-void bsp_native_mmu_on(uint32_t *l1);
-uint32_t bsp_native_far(void);
-uint32_t bsp_native_fsr(void);
 __attribute__((noreturn)) void bsp_native_start(void);
 __attribute__((noreturn)) void bsp_native_fault(uint32_t kind, OS_CPU_FRAME *frame);
 
 static uint32_t l1_table[4096] __attribute__((aligned(16384)));
-static char cmdline[256];
+static char cmdline[GL_CMDLINE_MAX];
 static char kind[32];
 static uint64_t next_tick_ns, last_tick_ns;
 static int ticking;
@@ -57,12 +56,8 @@ void BSP_Write(const char *buf, size_t len)
 
 __attribute__((noreturn)) void BSP_Exit(int status)
 {
-    uint32_t block[2] = {ADP_STOPPED_APPLICATION_EXIT, (uint32_t)status};
     (void)OS_CPU_SR_Save();
-    for (;;) {
-        (void)bsp_native_semihost(SYS_EXIT_EXTENDED, block);
-        bsp_native_wfi();
-    }
+    gl_semihosting_exit(status);
 }
 
 /* ---- time ---- */
@@ -152,7 +147,7 @@ void OS_CPU_ExceptHndlr(INT32U kind)
 
 void bsp_native_fault(uint32_t kind, OS_CPU_FRAME *frame)
 {
-    const uint32_t far = bsp_native_far(), fsr = bsp_native_fsr();
+    const uint32_t far = gl_fault_address(), fsr = gl_fault_status();
     if (fault_hook != NULL)
         (void)fault_hook(kind, frame, far, fsr); /* to report; not recoverable natively */
     BSP_Printf("ucos: fatal %s at pc 0x%08x (cpsr 0x%08x, far 0x%08x, fsr 0x%03x)\n",
@@ -169,7 +164,7 @@ void BSP_Idle(void)
 {
     const OS_CPU_SR cpu_sr = OS_CPU_SR_Save();
     const uint64_t from = board_now_ns();
-    bsp_native_wfi();          /* wakes on a pending interrupt even while masked */
+    gl_wfi();                  /* wakes on a pending interrupt even while masked */
     OS_CPU_IdleCredit(board_now_ns() - from);
     OS_CPU_SR_Restore(cpu_sr); /* and takes it here */
 }
@@ -187,49 +182,18 @@ void OS_CPU_SyscallHndlr(OS_CPU_FRAME *frame) { (void)frame; }
 
 /* ---- start ---- */
 
-/* QEMU passes the image path, a space, then -append's text: keep what follows the path. */
-static void read_cmdline(void)
-{
-    static char raw[sizeof cmdline + 256];
-    struct {
-        char *buf;
-        uint32_t len;
-    } arg = {raw, sizeof raw - 1};
-    if (bsp_native_semihost(SYS_GET_CMDLINE, &arg) != 0)
-        return;
-    raw[arg.len < sizeof raw ? arg.len : sizeof raw - 1] = '\0';
-    const char *p = raw;
-    const char *sp = raw;
-    while (*sp != '\0' && *sp != ' ' && *sp != '=')
-        sp++;
-    if (*sp != '=') { /* a first word without '=' is the path */
-        p = sp;
-        while (*p == ' ')
-            p++;
-    }
-    size_t n = BSP_Strlen(p);
-    if (n >= sizeof cmdline)
-        n = sizeof cmdline - 1;
-    memcpy(cmdline, p, n);
-    cmdline[n] = '\0';
-}
-
-/* Identity sections for RAM (cached) and the board's device windows, and VA 0 -> the RAM
- * base for the vector table (read-only, like ROM). */
+/* Identity sections for RAM (cached) over the board's list, which maps the device windows
+ * and VA 0 -> the RAM base for the vector table (read-only, like ROM; on boards whose RAM
+ * starts at 0, RAM's own identity section replaces it). */
 static void mmu_init(void)
 {
-    const uint32_t mib = 1u << 20;
-    for (uint32_t a = board_ram_base; a - board_ram_base < board_ram_size; a += mib)
-        l1_table[a >> 20] = a | SECTION_RAM;
-    for (const struct native_section *s = board_sections; s->megabytes != 0; s++) {
-        if (s->attr != SECTION_DEVICE || s->va != s->pa)
-            continue;
-        for (uint32_t i = 0; i < s->megabytes; i++)
-            l1_table[(s->va >> 20) + i] = (s->pa + i * mib) | SECTION_DEVICE;
-    }
-    if (board_ram_base != 0)
-        l1_table[0] = board_ram_base | SECTION_RAM;
-    bsp_native_mmu_on(l1_table);
+    const struct native_section ram[] = {
+        {board_ram_base, board_ram_base, board_ram_size >> 20, SECTION_RAM},
+        {0, 0, 0, 0},
+    };
+    gl_map_sections(l1_table, board_sections);
+    gl_map_sections(l1_table, ram);
+    gl_mmu_on(l1_table);
 }
 
 void bsp_native_start(void)
@@ -237,8 +201,8 @@ void bsp_native_start(void)
     bsp_clear_bss();
     mmu_init();
     board_init();
-    read_cmdline();
-    BSP_Snprintf(kind, sizeof kind, "native %s", board_name);
+    gl_semihosting_cmdline(cmdline, sizeof cmdline);
+    snprintf(kind, sizeof kind, "native %s", board_name);
     app_main();
     BSP_Exit(0);
 }

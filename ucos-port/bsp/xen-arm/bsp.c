@@ -18,7 +18,8 @@
 #include "bsp.h"
 
 #include <xen-arm/trace.h>
-#include "hypervisor.h" /* mini-OS's pv hypercall wrappers (minios/arch/pv/include) */
+
+#include "guestlib/pv.h" /* hypercall wrappers, start_info, console_io, time */
 
 /* The port's trap-table entries (os_cpu_a.S). */
 extern char OS_CPU_PV_UndefEntry[], OS_CPU_PV_SwiEntry[], OS_CPU_PV_PabtEntry[],
@@ -41,8 +42,7 @@ XA_ABI_ASSERT(OS_CPU_ARM_EXCEPT_DABT == XA_TRAP_DABT && OS_CPU_ARM_EXCEPT_IRQ ==
 #define TICK_NS (1000000000ULL / OS_TICKS_PER_SEC)
 
 static start_info_t *start;
-static char dom_name[sizeof start->name + 1];
-static char cmdline[sizeof start->cmd_line + 1];
+static struct gl_start_strings strings; /* the domain's name and command line */
 static uint32_t trap_table[XA_TRAP_COUNT];
 static evtchn_port_t timer_port;
 static uint64_t next_tick_ns, last_tick_ns;
@@ -52,26 +52,15 @@ static int idle_blocked;          /* the idle task blocked; its time is not yet 
 static uint64_t idle_blocked_ns;  /* RUNSTATE_blocked time credited so far */
 
 static volatile shared_info_t *shared(void) { return (volatile shared_info_t *)XA_SHARED_INFO_VA; }
-static volatile vcpu_info_t *vcpu(void) { return &shared()->vcpu[0]; }
+static volatile vcpu_info_t *vcpu(void) { return gl_pv_vcpu(); }
 
 const char *BSP_Kind(void) { return "pv"; }
-const char *BSP_Name(void) { return dom_name; }
+const char *BSP_Name(void) { return strings.name; }
 unsigned int BSP_DomId(void) { return start->domid; }
-const char *BSP_CmdLine(void) { return cmdline; }
+const char *BSP_CmdLine(void) { return strings.cmdline; }
 int BSP_IsPv(void) { return 1; }
 
-void BSP_Write(const char *buf, size_t len)
-{
-    while (len > 0) {
-        const uint32_t n = len > XA_CONSOLEIO_MAX ? XA_CONSOLEIO_MAX : (uint32_t)len;
-        /* The VMM may take fewer bytes than asked (its per-call console budget). */
-        const int taken = HYPERVISOR_console_io(CONSOLEIO_write, n, buf);
-        if (taken <= 0)
-            return;
-        buf += taken;
-        len -= (size_t)taken;
-    }
-}
+void BSP_Write(const char *buf, size_t len) { gl_console_io_write(buf, len); }
 
 __attribute__((noreturn)) void BSP_Exit(int status)
 {
@@ -85,20 +74,7 @@ __attribute__((noreturn)) void BSP_Exit(int status)
 
 /* ---- time ---- */
 
-/* The VMM bumps time_version before and after it writes the time: a read is good when
- * the version was even and did not move across it. */
-uint64_t BSP_TimeNs(void)
-{
-    volatile vcpu_info_t *v = vcpu();
-    for (;;) {
-        const uint32_t before = v->time_version;
-        barrier();
-        const uint64_t ns = v->system_time_ns;
-        barrier();
-        if (before == v->time_version && (before & 1u) == 0)
-            return ns;
-    }
-}
+uint64_t BSP_TimeNs(void) { return gl_pv_time_ns(); }
 
 uint64_t BSP_LastTickNs(void) { return last_tick_ns; }
 
@@ -157,7 +133,7 @@ static void dispatch_events(void)
     volatile shared_info_t *s = shared();
     volatile vcpu_info_t *v = vcpu();
     v->evtchn_upcall_pending = 0;
-    barrier();
+    gl_barrier();
     uint32_t sel = bsp_swap(&v->evtchn_pending_sel, 0);
     while (sel != 0) {
         const unsigned int w = (unsigned int)__builtin_ctz(sel);
@@ -275,13 +251,11 @@ void bsp_pv_start(start_info_t *si)
 {
     bsp_clear_bss(); /* the boot stack is the VMM's, at the top of our memory */
     start = si;
-    if (memcmp(si->magic, XA_START_INFO_MAGIC, sizeof XA_START_INFO_MAGIC) != 0) {
+    if (!gl_start_info_read(si, &strings)) {
         static const char msg[] = "ucos: bad start_info magic\n";
         BSP_Write(msg, sizeof msg - 1);
         BSP_Exit(1);
     }
-    memcpy(dom_name, si->name, sizeof si->name);
-    memcpy(cmdline, si->cmd_line, sizeof si->cmd_line);
 
     trap_table[XA_TRAP_UNDEF] = (uint32_t)(uintptr_t)OS_CPU_PV_UndefEntry;
     trap_table[XA_TRAP_SWI] = (uint32_t)(uintptr_t)OS_CPU_PV_SwiEntry;

@@ -2,6 +2,8 @@
 // The only inline assembly in the VMM lives here, in arch/.
 #pragma once
 
+#include <arm926/cpu.h>
+
 #include "addr_range.hh"
 #include "types.hh"
 
@@ -76,8 +78,12 @@ inline void switch_ttbr(u32 l1_phys) {
     flush_tlb();
 }
 
-inline void irq_enable() { asm volatile("mrs r0, cpsr\n bic r0, r0, #0x80\n msr cpsr_c, r0" ::: "r0", "memory"); }
-inline void irq_disable() { asm volatile("mrs r0, cpsr\n orr r0, r0, #0x80\n msr cpsr_c, r0" ::: "r0", "memory"); }
+inline void irq_enable() {
+    asm volatile("mrs r0, cpsr\n bic r0, r0, %[i]\n msr cpsr_c, r0" ::[i] "i"(ARM_PSR_I) : "r0", "memory");
+}
+inline void irq_disable() {
+    asm volatile("mrs r0, cpsr\n orr r0, r0, %[i]\n msr cpsr_c, r0" ::[i] "i"(ARM_PSR_I) : "r0", "memory");
+}
 
 // Wait for interrupt (ARM926EJ-S: CP15 c7, c0, 4). Under -icount QEMU then skips virtual
 // time to the next timer deadline, so idling costs no host time and stays deterministic.

@@ -1,19 +1,21 @@
 #include "arch/arm/semihosting.hh"
 
+#include <arm926/cpu.h>
+
 #include "arch/arm/cpu.hh"
 
 namespace xa::semihosting {
 namespace {
 
-constexpr u32 kSysGetCmdline = 0x15;
-constexpr u32 kSysExitExtended = 0x20;
-constexpr u32 kAdpStoppedApplicationExit = 0x20026;
+constexpr u32 kSysGetCmdline = SEMIHOSTING_SYS_GET_CMDLINE;
+constexpr u32 kSysExitExtended = SEMIHOSTING_SYS_EXIT_EXTENDED;
+constexpr u32 kAdpStoppedApplicationExit = SEMIHOSTING_ADP_STOPPED_APPLICATION_EXIT;
 
-// The A32 semihosting trap: SVC 0x123456 with the operation in r0, its argument in r1.
+// The A32 semihosting trap: SVC with the operation in r0, its argument in r1.
 u32 call(u32 op, const void* arg) {
     register u32 r0 asm("r0") = op;
     register const void* r1 asm("r1") = arg;
-    asm volatile("svc 0x123456" : "+r"(r0) : "r"(r1) : "memory");
+    asm volatile("svc %[imm]" : "+r"(r0) : "r"(r1), [imm] "i"(SEMIHOSTING_SVC) : "memory");
     return r0;
 }
 

@@ -8,7 +8,7 @@
 
 #include <xen-arm/shared_info.h>
 
-#define ARM_PSR_I 0x80U
+#include <arm926/cpu.h>
 
 extern shared_info_t native_shared_info;
 void arch_force_evtchn_callback(void);

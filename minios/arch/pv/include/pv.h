@@ -7,17 +7,18 @@
 
 #include <stdnoreturn.h>
 
-#include "hypervisor.h"
+#include "guestlib/hypercall.h"
+#include "guestlib/pv.h"
 
 const start_info_t *pv_start_info(void);
 
 /* Console output: by default arch_console_write() is console_io(CONSOLEIO_write) (the
  * VMM prefixes and prints it). A sink replaces that for every later write (the console
  * ring of a split-driver guest, dom0's console multiplexer); NULL restores it.
- * pv_console_io_write() is the console_io path itself, for sinks that fall back to it. */
+ * gl_console_io_write() (guestlib/pv.h) is the console_io path itself, for sinks that fall
+ * back to it. */
 typedef void (*pv_console_sink_t)(const char *buf, size_t len);
 void pv_set_console_sink(pv_console_sink_t sink);
-void pv_console_io_write(const char *buf, size_t len);
 
 /* The trap table mini-OS installed (XA_TRAP_COUNT entries), e.g. to install a copy
  * without some handler. */

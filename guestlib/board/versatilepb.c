@@ -5,7 +5,7 @@
  * counter, the clock) at 0x10000000, VIC/SP804/PL011 in the megabyte at 0x10100000.
  * SP804 timer 0 (1 MHz, VIC line 4) is the one-shot timer.
  */
-#include "board.h"
+#include "guestlib/board.h"
 
 #define SYS_24MHZ 0x1000005CU
 

@@ -1,6 +1,5 @@
-/* mini-OS freestanding library. GCC may also emit calls to memset/memcpy/memmove/memcmp
- * itself (struct copies, zeroing), so these are the ones it links against. */
-#include "minios/lib.h"
+/* The guests' string and memory functions (guestlib/string.h). */
+#include "guestlib/string.h"
 
 void *memset(void *dst, int c, size_t n)
 {

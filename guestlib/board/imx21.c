@@ -9,7 +9,7 @@
  * never sleeps longer than the earliest sleeper, and the timer is re-armed on each block).
  * The compare register gives the one-shot interrupt.
  */
-#include "board.h"
+#include "guestlib/board.h"
 
 #define AITC 0x10040000U
 #define AITC_INTCNTL (AITC + 0x00)

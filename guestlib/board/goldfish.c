@@ -4,7 +4,7 @@
  * TTY at 0xFF002000, timer (nanoseconds of virtual time, absolute alarm) at 0xFF003000,
  * IRQ 3. The device window is identity-mapped.
  */
-#include "board.h"
+#include "guestlib/board.h"
 
 #define PIC 0xFF000000U
 #define PIC_STATUS (PIC + 0x00)      /* pending & enabled lines: count */

@@ -1,14 +1,16 @@
 /*
- * pv: xen-arm hypercalls (hypercalls/xen-arm/hypercall.h): `swi #N`, arguments in r0-r4,
+ * The hypercall wrappers of xen-arm's paravirtual guests (hypercalls/xen-arm/hypercall.h):
+ * `swi #N`, arguments in r0-r4,
  * result in r0 (negative: -XEN_Exxx). The VMM restores every other register from its
  * trap frame; r1-r4 are still declared as possibly changed, so nothing depends on it.
  */
-#ifndef MINIOS_PV_HYPERVISOR_H
-#define MINIOS_PV_HYPERVISOR_H
+#ifndef GUESTLIB_HYPERCALL_H
+#define GUESTLIB_HYPERCALL_H
+
+#include <stddef.h>
+#include <stdint.h>
 
 #include <xen-arm/xen-arm.h>
-
-#include "minios/os.h"
 
 #define _hypercall(nr, a0, a1, a2, a3, a4)                                          \
     __extension__({                                                                 \
@@ -112,4 +114,4 @@ static inline int HYPERVISOR_trace_marker(uint32_t tag)
     return _hypercall(XA_HYPERCALL_trace_marker, tag, 0, 0, 0, 0);
 }
 
-#endif /* MINIOS_PV_HYPERVISOR_H */
+#endif /* GUESTLIB_HYPERCALL_H */

@@ -1,9 +1,9 @@
 /*
- * native: what each board file (board-<board>.c, the only place with device registers)
- * provides to the native arch layer.
+ * The native guest builds' board drivers: what each board file (guestlib/board/<board>.c,
+ * the only place with device registers) provides to mini-OS's and µC/OS-II's native layers.
  */
-#ifndef MINIOS_NATIVE_BOARD_H
-#define MINIOS_NATIVE_BOARD_H
+#ifndef GUESTLIB_BOARD_H
+#define GUESTLIB_BOARD_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -19,7 +19,8 @@
 #define SECTION_DEVICE (SECTION_TYPE | SECTION_BIT4 | SECTION_AP_RW)
 #define SECTION_VECTORS (SECTION_TYPE | SECTION_BIT4 | SECTION_AP_RO | SECTION_C | SECTION_B)
 
-/* One run of 1 MiB sections: VA va.. -> PA pa.. (read by head.S with the MMU off). */
+/* One run of 1 MiB sections: VA va.. -> PA pa.. (both MiB aligned), as gl_map_sections()
+ * (guestlib/bootmap.h) writes them, possibly with the MMU off. */
 struct native_section {
     uint32_t va;
     uint32_t pa;
@@ -54,4 +55,4 @@ void board_timer_ack(void);
 static inline uint32_t mmio_read32(uint32_t addr) { return *(volatile uint32_t *)addr; }
 static inline void mmio_write32(uint32_t addr, uint32_t value) { *(volatile uint32_t *)addr = value; }
 
-#endif /* MINIOS_NATIVE_BOARD_H */
+#endif /* GUESTLIB_BOARD_H */
