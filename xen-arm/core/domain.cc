@@ -259,15 +259,13 @@ Err connect_to_dom0(Domain& d, const char*& problem) {
 
 // The virtual CPU: virtual kernel mode at the ELF entry, the stack below start_info's
 // reserved pages.
-void init_vcpu(Domain& d, const boot_image::BootDomain& cfg, const ElfImage& img, u32 load_bytes) {
+void init_vcpu(Domain& d, const ElfImage& img, u32 load_bytes) {
     d.ctx = TrapFrame{};
     d.ctx.r[0] = XA_START_INFO_VA;
     d.ctx.sp = XA_GUEST_KERNEL_BASE + load_bytes;
     d.ctx.pc = img.entry.value();
     d.ctx.cpsr = ARM_MODE_USR;
     d.mode = VirtMode::kernel;
-    d.timeslice_ns = cfg.timeslice_us * 1000u;
-    d.priority = cfg.priority;
 }
 
 // The one way out of a failed build: whatever the steps above took goes back.
@@ -324,7 +322,7 @@ Err build(u32 index, const char*& problem) {
         unwind(d, events_attached);
         return e;
     }
-    init_vcpu(d, cfg, img, load_bytes);
+    init_vcpu(d, img, load_bytes);
 
     d.state = DomState::alive;
     if (d.ramdisk_pages != 0) {
@@ -335,7 +333,7 @@ Err build(u32 index, const char*& problem) {
            "%u guest, %u VMM\n",
            d.id.value(), d.name, cfg.memory_kb, d.mem_base.value(), img.entry.value(), cfg.timeslice_us, cfg.priority,
            privileged ? ", privileged" : "", vmm::guest_frames().free_count(), vmm_memory::frames().free_count());
-    sched::domain_started(d);
+    sched::domain_started(d, sched::SchedParams{cfg.timeslice_us * 1000u, cfg.priority});
     return Err::ok;
 }
 
