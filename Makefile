@@ -70,6 +70,7 @@ vmm: $(VMM_ELF)
 # Systems naming a kernel by path: their image rule does not know it before the first build.
 $(IMAGES_DIR)/hello.elf: $(HELLO_ELF)
 $(IMAGES_DIR)/ucos.elf: $(UCOS_PV_ELF)
+$(IMAGES_DIR)/split.elf: $(MINIOS_TEST_ELF)
 # The tests: the tracer model's unit tests with the host tests; everything the system tests
 # boot or inspect (every board's VMM, the guests, the images, the trace plugin and kernels).
 host-test: traces-unit-test
@@ -146,7 +147,7 @@ attack: deps qemu vmm-all minios test-guests
 	/usr/bin/python3 -m pytest -q -m attack tests/system
 
 # More than 10^9 guest instructions of a mixed system, every counter reconciled (not in test).
-soak: deps qemu vmm minios ucos-pv traces-plugin
+soak: deps qemu vmm minios test-guests ucos-pv traces-plugin
 	@echo "soak: a mixed system for more than 10^9 guest instructions (tests/system/test_soak.py)"
 	XEN_ARM_SOAK=1 /usr/bin/python3 -m pytest -q -s tests/system/test_soak.py
 
@@ -178,14 +179,14 @@ help:
 	@echo "  qemu           build (or find cached) the project's qemu-system-arm"
 	@echo "  deps           install the missing Debian packages for everything (tools/install-deps.sh)"
 	@echo "  deps-build     install the missing Debian packages for building only"
-	@echo "  minios         mini-OS: the paravirtual guest and the native build for every board"
+	@echo "  minios         mini-OS: its libraries, the paravirtual guest, dom0 and the native build for every board"
 	@echo "  ucos           the µC/OS-II guests: paravirtual and native (UCOS_SRC selects the kernel sources)"
 	@echo "  ucos-pv        the paravirtual µC/OS-II guest only"
 	@echo "  ucos-native    the native µC/OS-II builds only"
 	@echo "  ucos-bench     the µC/OS-II task-switch measurements on every board (pytest)"
 	@echo "  ucos-test      every µC/OS-II system test (pytest); UCOS_SRC=... runs them against those sources"
 	@echo "  hello          the minimal example guest (guests/hello)"
-	@echo "  test-guests    the tiny assembly guests of the hot-path measurements"
+	@echo "  test-guests    the guests only tests boot: the tiny assembly guests and mini-OS's test image"
 	@echo "  images         every domains/*.cfg packed with the VMM for PLATFORM"
 	@echo "  ramdisks       the generated RAM-disk images the configurations use"
 	@echo "  traces         the Secure Xen on ARM benchmark, traced: CSVs, tables, plots in traces/results/<board>/"

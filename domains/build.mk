@@ -28,16 +28,18 @@ images: $(DOMAIN_IMAGES)
 ramdisks: $(RAMDISKS)
 
 # dom0's block-device test image: 7 slices (guests 1..7) of 512 sectors, a known pattern
-# in every sector (domains/mkramdisk.py; minios/apps/guest.c checks it).
+# in every sector (domains/mkramdisk.py; tests/guests/minios/guest/blk.c checks it).
 build/disks/vbd-pattern.img: domains/mkramdisk.py
 	@mkdir -p $(dir $@)
 	@echo "  RAMDISK $@"
 	@$(MKIMAGE_PYTHON) domains/mkramdisk.py --slices 7 --sectors 512 -o $@
 
-# $(MINIOS_PV_DIR)/minios.elf is built by the mini-OS rules; kernels named by path in a
-# configuration reach make through the .d file mkimage.py writes.
+# The kernels configurations name (minios, dom0: $(MINIOS_PV_DIR)/<name>.elf) are built by
+# the mini-OS rules; kernels named by path in a configuration reach make through the .d
+# file mkimage.py writes (the top-level Makefile names them for the first build).
 MKIMAGE_INPUTS := $(VMM_ELF) $(MKIMAGE) $(MKIMAGE_MODULES) $(MKIMAGE_HEADERS) hypercalls/xen-arm/elfnote.h \
-	xen-arm/board/$(PLATFORM)/board_config.hh $(MINIOS_PV_DIR)/minios.elf $(RAMDISKS)
+	xen-arm/board/$(PLATFORM)/board_config.hh $(MINIOS_PV_DIR)/minios.elf \
+	$(MINIOS_PV_DIR)/dom0.elf $(RAMDISKS)
 define mkimage_recipe
 	@mkdir -p $(dir $@)
 	@echo "  MKIMAGE $@"

@@ -10,7 +10,7 @@ little-endian) of sector s of slice d - 1 is
 
     0xD15C0000 ^ (d << 24) ^ (s << 7) ^ i
 
-which the guests' block test checks (minios/apps/guest.c, initial_word). Python 3
+which the guests' block test checks (tests/guests/minios/guest/blk.c, initial_word). Python 3
 standard library only; exit status 0, or 2 for a usage error.
 """
 from __future__ import annotations

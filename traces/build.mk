@@ -47,24 +47,19 @@ traces: deps traces-plugin
 bench: deps traces-plugin $(TRACES_TSWITCH)
 	$(TRACES_PYTHON) traces/bench.py --platform $(PLATFORM) $(if $(TRACES_MODEL),--model $(TRACES_MODEL))
 
-# mini-OS (pv) with the thread-switch microbenchmark app linked in (minios/apps/tswitch.c).
+# mini-OS (pv) with the thread-switch microbenchmark app alone (minios/apps/tswitch.c),
+# linked against the pv library.
 $(eval $(call arm_compile_rule,$(TRACES_BUILD)/obj/tswitch.o,$(MINIOS_DIR)/apps/tswitch.c,CC,$(MINIOS_PV_CC) $$(MINIOS_CFLAGS)))
 
-TRACES_TSWITCH_OBJS = $(filter-out %/apps/tswitch.o,$(MINIOS_PV_OBJS)) $(TRACES_BUILD)/obj/tswitch.o
-$(TRACES_TSWITCH): $(TRACES_TSWITCH_OBJS) $(MINIOS_OUT)/pv/minios.ld
-	@mkdir -p $(dir $@)
-	@echo "  LD      $@"
-	@$(MINIOS_CC) $(MINIOS_LDFLAGS) -T $(MINIOS_OUT)/pv/minios.ld $(TRACES_TSWITCH_OBJS) -lgcc -o $@
+$(TRACES_TSWITCH): $(TRACES_BUILD)/obj/tswitch.o $(MINIOS_PV_LIB) $(MINIOS_PV_LD)
+	$(call minios_link,$(TRACES_BUILD)/obj/tswitch.o,$(MINIOS_PV_LIB),$(MINIOS_PV_LD))
 
 # The coherence checker over every domains/*.cfg image of PLATFORM (traces/README.md).
 coherence: deps traces-plugin $(TRACES_TSWITCH) $(TRACES_CODEWRITE)
 	$(TRACES_PYTHON) traces/coherence.py --platform $(PLATFORM)
 
-# mini-OS (pv) with the code-writing app of the checker's tests (traces/apps/codewrite.c).
+# mini-OS (pv) with the code-writing app of the checker's tests alone (traces/apps/codewrite.c).
 $(eval $(call arm_compile_rule,$(TRACES_BUILD)/obj/codewrite.o,traces/apps/codewrite.c,CC,$(MINIOS_PV_CC) $$(MINIOS_CFLAGS)))
 
-$(TRACES_CODEWRITE): $(MINIOS_PV_OBJS) $(TRACES_BUILD)/obj/codewrite.o $(MINIOS_OUT)/pv/minios.ld
-	@mkdir -p $(dir $@)
-	@echo "  LD      $@"
-	@$(MINIOS_CC) $(MINIOS_LDFLAGS) -T $(MINIOS_OUT)/pv/minios.ld $(MINIOS_PV_OBJS) $(TRACES_BUILD)/obj/codewrite.o -lgcc -o $@
-
+$(TRACES_CODEWRITE): $(TRACES_BUILD)/obj/codewrite.o $(MINIOS_PV_LIB) $(MINIOS_PV_LD)
+	$(call minios_link,$(TRACES_BUILD)/obj/codewrite.o,$(MINIOS_PV_LIB),$(MINIOS_PV_LD))

@@ -88,9 +88,10 @@ cmdline = "app=bench # not a comment"
 
 @pytest.fixture(scope="module")
 def kernels(tmp_path_factory) -> pathlib.Path:
-    """<dir>/pv/minios.elf (a real ARM executable), other.elf (another, whose data segment
-    is not a multiple of 4 bytes long), copy.elf (minios.elf with 3 more bytes after its
-    segments: the same kernel once packed), and minios.o (relocatable, not executable)."""
+    """<dir>/pv/minios.elf (a real ARM executable), dom0.elf (a copy of it, for the
+    configurations naming dom0's kernel), other.elf (another, whose data segment is not a
+    multiple of 4 bytes long), copy.elf (minios.elf with 3 more bytes after its segments:
+    the same kernel once packed), and minios.o (relocatable, not executable)."""
     work = tmp_path_factory.mktemp("kernels")
     assemble(work, "minios", KERNEL_SOURCE + guest_note(), 0xC0008000)
     assemble(work, "other", OTHER_SOURCE + guest_note(), 0xC0008000)
@@ -99,6 +100,7 @@ def kernels(tmp_path_factory) -> pathlib.Path:
     pv = work / "pv"
     pv.mkdir()
     shutil.copy(work / "minios.elf", pv / "minios.elf")
+    shutil.copy(work / "minios.elf", pv / "dom0.elf")
     shutil.copy(work / "other.elf", pv / "other.elf")
     (pv / "copy.elf").write_bytes((work / "minios.elf").read_bytes() + b"\xAA\xBB\xCC")
     return work
@@ -431,9 +433,11 @@ def test_shipped_configs(name, count, kernels):
 
 
 def test_shipped_split_and_eight_domain_configs(kernels):
-    """split.cfg gives dom0 the RAM disk make generates (domains/build.mk); eight.cfg has
-    the most domains a boot image holds."""
-    subprocess.run(["make", "--no-print-directory", "-s", "build/disks/vbd-pattern.img"], cwd=REPO, check=True)
+    """split.cfg gives dom0 the RAM disk make generates (domains/build.mk) and its guests
+    the test image (named by path, so the real one); eight.cfg has the most domains a boot
+    image holds."""
+    subprocess.run(["make", "--no-print-directory", "-s", "build/disks/vbd-pattern.img", "build/tests/minios-test.elf"],
+                   cwd=REPO, check=True)
     disk = (REPO / "build" / "disks" / "vbd-pattern.img").read_bytes()
     assert len(disk) == 7 * 512 * 512
     assert struct.unpack_from("<3I", disk, 512 * 512 + 512 + 4) == (0xD35C0081, 0xD35C0082, 0xD35C0083)
@@ -447,6 +451,8 @@ def test_shipped_split_and_eight_domain_configs(kernels):
         assert len(lines) == 1 + count
         if name == "split":
             assert "ramdisk=build/disks/vbd-pattern.img (1835008 bytes)  cmdline='app=dom0'" in lines[1]
+            assert f"kernel={kernels}/pv/dom0.elf " in lines[1]
+            assert all("kernel=build/tests/minios-test.elf " in line for line in lines[2:])
 
 
 # ---- the packed image, parsed independently -----------------------------------------------
@@ -695,6 +701,10 @@ def test_make_rule(tmp_path, kernels, vmm):
     pv = tmp_path / "pv"
     pv.mkdir()
     shutil.copy(kernels / "pv" / "minios.elf", pv / "minios.elf")
+    shutil.copy(kernels / "pv" / "dom0.elf", pv / "dom0.elf")
+    # split.cfg names the test image by path: made here by the whole build, as the
+    # top-level Makefile would first.
+    subprocess.run(["make", "--no-print-directory", "-s", "build/tests/minios-test.elf"], cwd=REPO, check=True)
     wrapper = tmp_path / "top.mk"
     # The example guest's rules say how domains/hello.cfg's kernel is made.
     wrapper.write_text(f"PLATFORM := goldfish\nRAM_BASE := 0x00000000\nVMM_ELF := {vmm}\n"
@@ -894,7 +904,8 @@ def test_a_kernel_without_the_guest_note_is_refused(tmp_path, kernels, vmm):
 
 def test_the_project_kernels_carry_the_note_and_native_builds_do_not(repo):
     note = image_format.load_guest_note()
-    pv = [repo / "build/minios/pv/minios.elf", repo / "build/guests/hotpath.elf"]
+    pv = [repo / "build/minios/pv/minios.elf", repo / "build/minios/pv/dom0.elf", repo / "build/tests/minios-test.elf",
+          repo / "build/guests/hotpath.elf"]
     native = [repo / "build/minios/native/goldfish/minios.elf"]
     for path in pv + native:
         if not path.exists():

@@ -8,6 +8,14 @@ import vmm
 REPO = vmm.REPO
 RAM_BASE = {name: board.ram_base_arg for name, board in vmm.BOARDS.items()}  # mkimage's --ram-base
 MINIOS_PV = REPO / "build" / "minios" / "pv"
+# The mini-OS images a configuration names (minios/build.mk, tests/guests/build.mk): the
+# guest with the product apps and dom0 by name (in MINIOS_PV), the test apps' image by path.
+MINIOS = "minios"
+DOM0 = "dom0"
+MINIOS_TEST = str(REPO / "build" / "tests" / "minios-test.elf")
+# The apps of the dom0 and test images (tests/guests/minios/); every other app is the guest's.
+DOM0_APPS = {"dom0"}
+TEST_APPS = {"attack", "canary", "domctl", "guest", "hcfuzz", "poll", "share"}
 TEST_GUESTS = REPO / "build" / "guests"
 # dom0's block-device test image (domains/build.mk, domains/mkramdisk.py): 7 slices of 512
 # sectors, one per guest id, a known pattern in every sector.
@@ -34,6 +42,12 @@ def build(tmp_path: pathlib.Path, platform: str, name: str, config: str,
          "--ram-base", RAM_BASE[platform], "-o", str(out)],
         check=True, stdout=subprocess.DEVNULL)
     return out
+
+
+def minios_kernel(cmdline: str) -> str:
+    """The mini-OS image holding the app a command line names (app=NAME; default bench)."""
+    app = next((w[4:] for w in cmdline.split() if w.startswith("app=")), "bench")
+    return DOM0 if app in DOM0_APPS else MINIOS_TEST if app in TEST_APPS else MINIOS
 
 
 def domain(name: str, kernel: str, memory: str = "1M", cmdline: str = "", privileged: bool = False,

@@ -1,6 +1,6 @@
-"""The attack suite (`make attack`): every attack mini-OS knows (minios/apps/attack.c), each
-in a domain of its own beside two victims, on every board, against a run of the same
-system with no attack.
+"""The attack suite (`make attack`): every attack mini-OS knows (tests/guests/minios/attack.c,
+in the test image), each in a domain of its own beside two victims, on every board, against
+a run of the same system with no attack.
 
     dom0    app=heartbeat, priority 0: beats every 10 ms (fixed-priority: it preempts)
     guest1  app=spin, priority 128: CPU-bound; after 50 ms it measures its share of a
@@ -68,10 +68,11 @@ HANG_TIMEOUT = 60.0
 
 def config(attacker_cmdline: str) -> str:
     return ("[system]\nname = attack\nscheduler = fixed-priority\n"
-            + images.domain("dom0", "minios", privileged=True, priority=0,
+            + images.domain("dom0", images.MINIOS, privileged=True, priority=0,
                             cmdline=f"app=heartbeat count={BEATS} period={PERIOD_MS}")
-            + images.domain("guest1", "minios", priority=128, cmdline="app=spin delay=50 window=200")
-            + images.domain("guest2", "minios", priority=64, cmdline=attacker_cmdline))
+            + images.domain("guest1", images.MINIOS, priority=128, cmdline="app=spin delay=50 window=200")
+            + images.domain("guest2", images.minios_kernel(attacker_cmdline), priority=64,
+                            cmdline=attacker_cmdline))
 
 
 def run(tmp_path, platform: str, attacker_cmdline: str):

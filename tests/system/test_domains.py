@@ -14,7 +14,7 @@ NAMES = ("dom0", "guest1", "guest2")
 
 
 def bench_config(n: int) -> str:
-    return "".join(images.domain(NAMES[i], "minios", privileged=(i == 0), cmdline="app=bench") for i in range(n))
+    return "".join(images.domain(NAMES[i], images.MINIOS, privileged=(i == 0), cmdline="app=bench") for i in range(n))
 
 
 def bench_lines(output: str, name: str, domid: int) -> list[str]:
@@ -146,9 +146,9 @@ def priority_config(scheduler: str | None) -> str:
     """A high-priority heartbeat (dom0, priority 0, sleeping 10 ms between beats) beside a
     low-priority benchmark (guest1, priority 200) whose 100 ms timeslice outlasts it."""
     system = f"[system]\nscheduler = {scheduler}\n" if scheduler else ""
-    return (system + images.domain("dom0", "minios", privileged=True, priority=0,
+    return (system + images.domain("dom0", images.MINIOS, privileged=True, priority=0,
                                    cmdline="app=heartbeat count=12 period=10") +
-            images.domain("guest1", "minios", priority=200, timeslice="100ms", cmdline="app=bench"))
+            images.domain("guest1", images.MINIOS, priority=200, timeslice="100ms", cmdline="app=bench"))
 
 
 def beats(output: str) -> list[int]:

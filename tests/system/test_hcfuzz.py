@@ -1,4 +1,4 @@
-"""The in-guest hypercall fuzzer (minios/apps/hcfuzz.c) on every board: two million seeded
+"""The in-guest hypercall fuzzer (tests/guests/minios/hcfuzz.c) on every board: two million seeded
 hypercalls with edge-case arguments from a domU, while a victim checks its memory canaries
 on a 10 ms heartbeat and dom0 serves both (split drivers, store, console). No VMM crash or
 hang, no canary changed, every beat on time; after dom0 destroys the fuzzer, the VMM's
@@ -21,10 +21,10 @@ CHECKS = 30
 def run(tmp_path, platform, calls):
     tmp_path.mkdir()
     images.make_ramdisk()
-    config = (images.domain("dom0", "minios", memory="4M", privileged=True, cmdline="app=dom0 shell=0 exit=auto",
+    config = (images.domain("dom0", images.DOM0, memory="4M", privileged=True, cmdline="app=dom0 shell=0 exit=auto",
                             ramdisk=images.RAMDISK)
-              + images.domain("victim", "minios", cmdline=f"app=canary pages=16 period=10 count={CHECKS}")
-              + images.domain("fuzzer", "minios", cmdline=f"app=hcfuzz seed={SEEDS[platform]} calls={calls}"))
+              + images.domain("victim", images.MINIOS_TEST, cmdline=f"app=canary pages=16 period=10 count={CHECKS}")
+              + images.domain("fuzzer", images.MINIOS_TEST, cmdline=f"app=hcfuzz seed={SEEDS[platform]} calls={calls}"))
     image = images.build(tmp_path, platform, "hcfuzz", config)
     try:
         return images.run(platform, image, timeout=240)

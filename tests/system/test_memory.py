@@ -8,10 +8,10 @@ def test_a_domain_that_does_not_fit_is_refused_with_the_numbers(tmp_path):
     # imx21: 64 MiB of RAM less DIRECTMAP's 12 MiB = 52 MiB for guests. dom0 takes 4 MiB and
     # big1 30 MiB; big2's 30 MiB find 18 MiB free. After big1 is destroyed, big2 fits.
     config = ("[system]\nname = turns\novercommit = yes\n"
-              + images.domain("dom0", "minios", memory="4M", privileged=True, cmdline="app=dom0",
+              + images.domain("dom0", images.DOM0, memory="4M", privileged=True, cmdline="app=dom0",
                               ramdisk=images.RAMDISK)
-              + images.domain("big1", "minios", memory="30M", start="manual", cmdline="app=guest console=ring")
-              + images.domain("big2", "minios", memory="30M", start="manual", cmdline="app=guest console=ring"))
+              + images.domain("big1", images.MINIOS_TEST, memory="30M", start="manual", cmdline="app=guest console=ring")
+              + images.domain("big2", images.MINIOS_TEST, memory="30M", start="manual", cmdline="app=guest console=ring"))
     images.make_ramdisk()
     image = images.build(tmp_path, "imx21", "turns", config)
     script = b"create big1\ncreate big2\ndestroy big1\ncreate big2\nlist\nhalt\n"

@@ -1,7 +1,8 @@
 """mini-OS as a paravirtual guest of xen-arm: the apps beyond the benchmark (which
 test_domains.py covers): heartbeat on the VMM's timer, the VMM's reports on the attacks
 that crash the attacker alone (test_attacks.py runs every attack), the dom0 <-> guest page
-share over events and grants, and domain control from dom0."""
+share over events and grants, and domain control from dom0; and which apps each mini-OS
+image (guest, dom0, test) holds."""
 import re
 import subprocess
 
@@ -18,7 +19,7 @@ HANG_TIMEOUT = 60.0
 
 def system(tmp_path, platform, name, *domains):
     """domains: (name, cmdline) pairs; the first is dom0."""
-    config = "".join(images.domain(d, "minios", privileged=(i == 0), cmdline=c) for i, (d, c) in enumerate(domains))
+    config = "".join(images.domain(d, images.minios_kernel(c), privileged=(i == 0), cmdline=c) for i, (d, c) in enumerate(domains))
     image = images.build(tmp_path, platform, name, config)
     try:
         return images.run(platform, image, timeout=HANG_TIMEOUT)
@@ -236,3 +237,38 @@ def test_sched_op_poll(tmp_path, platform):
         "already pending returns at once"], run.output
     assert all(result == "ok" for _, result in checks), run.output
     assert "[dom0] poll: done" in run.lines, run.output
+
+
+def app_names(*source_dirs: str) -> dict[str, str]:
+    """MINIOS_APP(name, fn) registrations under the given source folders: fn -> name."""
+    apps = {}
+    for d in source_dirs:
+        for src in (images.REPO / d).rglob("*.c"):
+            apps.update((fn, name) for name, fn in re.findall(r'^MINIOS_APP\("(\w+)", (\w+)\);', src.read_text(), re.M))
+    return apps
+
+
+def image_symbols(path) -> dict[str, str]:
+    """An image's symbols: name -> nm type letter."""
+    out = subprocess.run(["arm-none-eabi-nm", str(path)], check=True, capture_output=True, text=True).stdout
+    return {f[2]: f[1] for f in (line.split() for line in out.splitlines()) if len(f) == 3}
+
+
+def test_each_image_holds_its_own_apps_and_only_dom0_holds_dom0():
+    """The app each image registers (minios/build.mk, tests/guests/build.mk) is what
+    images.minios_kernel() names for it; dom0's code is linked into dom0.elf alone."""
+    registered = app_names("minios", "tests/guests/minios")
+    guest, dom0 = images.MINIOS_PV / "minios.elf", images.MINIOS_PV / "dom0.elf"
+    test = images.MINIOS_TEST
+    held = {path: {registered[s[len("minios_app_"):]] for s in image_symbols(path) if s.startswith("minios_app_")}
+            for path in (guest, dom0, test)}
+    assert held[guest] == {"bench", "heartbeat", "spin", "rt"}
+    assert held[dom0] == images.DOM0_APPS
+    assert held[test] == images.TEST_APPS == set(app_names("tests/guests/minios").values())
+    for path, apps in held.items():
+        assert all(images.minios_kernel(f"app={a}") == (path if path == test else path.stem) for a in apps), path
+    dom0_objs = (images.REPO / "build" / "minios" / "pv" / "obj" / "dom0").glob("*.o")
+    dom0_defs = {s for o in dom0_objs for s, t in image_symbols(o).items() if t.isupper() and t not in "U"}
+    assert dom0_defs and dom0_defs <= set(image_symbols(dom0))
+    for path in (guest, test):
+        assert not dom0_defs & set(image_symbols(path)), path

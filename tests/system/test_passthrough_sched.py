@@ -35,16 +35,16 @@ def ramdisk_image():
 
 def dom0(assign=""):
     cmdline = "app=dom0 shell=0 exit=auto" + (f" assign={assign}" if assign else "")
-    return images.domain("dom0", "minios", memory="4M", privileged=True, cmdline=cmdline, ramdisk=images.RAMDISK)
+    return images.domain("dom0", images.DOM0, memory="4M", privileged=True, cmdline=cmdline, ramdisk=images.RAMDISK)
 
 
 def spin(**kw):
-    return images.domain("victim", "minios", cmdline=f"app=spin delay=0 window={WINDOW_MS}",
+    return images.domain("victim", images.MINIOS, cmdline=f"app=spin delay=0 window={WINDOW_MS}",
                          timeslice=f"{SLICE_MS}ms", **kw)
 
 
 def rt(count, period_us, **kw):
-    return images.domain("owner", "minios", cmdline=f"app=rt console=ring count={count} period_us={period_us}", **kw)
+    return images.domain("owner", images.MINIOS, cmdline=f"app=rt console=ring count={count} period_us={period_us}", **kw)
 
 
 def victim_report(run):
@@ -87,7 +87,7 @@ def test_a_higher_priority_owner_preempts_a_cpu_bound_domain(tmp_path, platform)
     same system under round-robin does not (the owner waits for the victim's slice)."""
     dev = PASSTHROUGH[platform]
     body = dom0(assign=f"1:{dev}") + rt(100, 1000, priority=0) + images.domain(
-        "victim", "minios", cmdline="app=spin delay=0 window=400", timeslice=f"{SLICE_MS}ms", priority=200)
+        "victim", images.MINIOS, cmdline="app=spin delay=0 window=400", timeslice=f"{SLICE_MS}ms", priority=200)
     run = images.run(platform, images.build(tmp_path, platform, "prio",
                                             "[system]\nscheduler = fixed-priority\n" + body), timeout=240)
     assert run.status == 0, run.output

@@ -163,7 +163,7 @@ def test_line_editing_and_history(tmp_path, platform):
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_prompt_and_typed_line_come_back_after_guest_output(tmp_path, platform):
     # A guest that prints a line every 500 ms (of virtual time) for a long while.
-    beater = images.domain("beater", "minios", cmdline="app=heartbeat console=ring count=100000 period=500")
+    beater = images.domain("beater", images.MINIOS, cmdline="app=heartbeat console=ring count=100000 period=500")
     con = boot(tmp_path, platform, "reprompt", shell_dom0() + beater)
     con.expect(r"^\[beater\] heartbeat: dom 1 beat 1 at ")
     # "help sats" typed and the cursor moved left three times, at the prompt.
@@ -248,8 +248,8 @@ def test_assign_alone_lists_the_boards_devices_and_owners(tmp_path, platform):
 @pytest.mark.parametrize("platform", BOARDS)
 def test_idempotent_commands_errors_in_words_and_list_units(tmp_path, platform):
     # guest3 (1.5 MiB, start = manual) is a configuration 'create' can start.
-    config = shell_config().replace("[domain guest3]\nkernel = minios\nmemory = 1M", "[domain guest3]\nkernel = "
-                                    "minios\nmemory = 1536K")
+    guest3 = f"[domain guest3]\nkernel = {images.MINIOS_TEST}\nmemory = "
+    config = shell_config().replace(guest3 + "1M", guest3 + "1536K")
     assert "memory = 1536K" in config
     script = ("wait 1 all\nwait 2 all\nlist\n"
               "create guest3\ncreate guest3\ncreate guest1\ncreate nosuch\nlist\n"

@@ -31,11 +31,11 @@ MIN_GUEST_INSTRUCTIONS = 10**9
 
 def mixed_system(ring: int, frames: int, rounds: int) -> str:
     ucos = images.REPO / "build" / "ucos" / "pv" / "ucos.elf"
-    return (images.domain("dom0", "minios", memory="4M", privileged=True, cmdline="app=dom0 shell=0 exit=auto",
+    return (images.domain("dom0", images.DOM0, memory="4M", privileged=True, cmdline="app=dom0 shell=0 exit=auto",
                           ramdisk=images.RAMDISK)
-            + images.domain("guest1", "minios",
+            + images.domain("guest1", images.MINIOS_TEST,
                             cmdline=f"app=guest console=ring ring={ring} blk=1 net=ping peer=2 frames={frames}")
-            + images.domain("guest2", "minios",
+            + images.domain("guest2", images.MINIOS_TEST,
                             cmdline=f"app=guest console=ring ring={ring} net=echo frames={2 * frames}")
             + images.domain("ucos1", str(ucos), cmdline=f"app=demo seed=1 rounds={rounds}")
             + images.domain("ucos2", str(ucos), cmdline=f"app=demo seed=2 rounds={rounds}"))

@@ -16,7 +16,7 @@ import images
 from vmm import PLATFORMS
 
 BOARDS = ("goldfish", "imx21")
-DOM0 = images.domain("dom0", "minios", memory="4M", privileged=True, cmdline="app=dom0 shell=0 exit=auto verbose=1",
+DOM0 = images.domain("dom0", images.DOM0, memory="4M", privileged=True, cmdline="app=dom0 shell=0 exit=auto verbose=1",
                      ramdisk=images.RAMDISK)
 
 
@@ -27,7 +27,7 @@ def ramdisk_image():
 
 
 def guest(name, cmdline, start="boot"):
-    return images.domain(name, "minios", cmdline=f"app=guest console=ring {cmdline}", start=start)
+    return images.domain(name, images.MINIOS_TEST, cmdline=f"app=guest console=ring {cmdline}", start=start)
 
 
 def run_system(tmp_path, platform, name, config, console_input=None, timeout=240):
@@ -36,7 +36,7 @@ def run_system(tmp_path, platform, name, config, console_input=None, timeout=240
 
 
 def shell_dom0():
-    return images.domain("dom0", "minios", memory="4M", privileged=True, cmdline="app=dom0", ramdisk=images.RAMDISK)
+    return images.domain("dom0", images.DOM0, memory="4M", privileged=True, cmdline="app=dom0", ramdisk=images.RAMDISK)
 
 
 def shell_config(extra="", guest3_ramdisk=None):
@@ -294,6 +294,8 @@ def test_the_split_configuration_boots_to_the_shell_with_two_guests(tmp_path):
     cfg = (images.REPO / "domains" / "split.cfg").read_text()
     assert "ramdisk = ../build/disks/vbd-pattern.img" in cfg
     cfg = cfg.replace("ramdisk = ../build/disks/vbd-pattern.img", f"ramdisk = {images.RAMDISK}")
+    assert cfg.count("kernel = ../build/tests/minios-test.elf") == 3 and "kernel = dom0 " in cfg
+    cfg = cfg.replace("kernel = ../build/tests/minios-test.elf", f"kernel = {images.MINIOS_TEST}")
     run = run_system(tmp_path, "goldfish", "split", cfg,
                      console_input=b"wait 1 all\nwait 2 all\nsleep 500\nlist\nhalt\n")
     out = run.output
@@ -317,8 +319,8 @@ def test_device_passed_through_to_a_realtime_guest(tmp_path, platform):
     # rt takes 100 interrupts and stops; rt-long would take them for 100 s: it is destroyed
     # while its device runs.
     config = (dom0 + guest("guest1", "hold=1 stay=1")
-              + images.domain("rt", "minios", cmdline="app=rt console=ring count=100 period_us=1000", start="manual")
-              + images.domain("rt-long", "minios", cmdline="app=rt console=ring count=100000 period_us=1000",
+              + images.domain("rt", images.MINIOS, cmdline="app=rt console=ring count=100 period_us=1000", start="manual")
+              + images.domain("rt-long", images.MINIOS, cmdline="app=rt console=ring count=100000 period_us=1000",
                               start="manual"))
     script = (f"wait 1 all\ncreate rt\nassign rt {dev}\nassign rt {dev}\nassign 1 {dev}\nassign 1 nosuch\n"
               f"assign 5 {dev}\nboot rt\nwait 2 down 5000\n"

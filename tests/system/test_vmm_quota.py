@@ -29,10 +29,10 @@ def ramdisk_image():
 
 
 def config():
-    dom0 = images.domain("dom0", "minios", memory="4M", privileged=True, cmdline="app=dom0", ramdisk=images.RAMDISK)
-    attackers = "".join(images.domain(f"attack{i}", "minios", cmdline="app=attack what=exhaust stay=1")
+    dom0 = images.domain("dom0", images.DOM0, memory="4M", privileged=True, cmdline="app=dom0", ramdisk=images.RAMDISK)
+    attackers = "".join(images.domain(f"attack{i}", images.MINIOS_TEST, cmdline="app=attack what=exhaust stay=1")
                         for i in range(1, ATTACKERS + 1))
-    spare = images.domain("spare", "minios", cmdline="app=guest console=ring hold=1 stay=1", start="manual")
+    spare = images.domain("spare", images.MINIOS_TEST, cmdline="app=guest console=ring hold=1 stay=1", start="manual")
     return dom0 + attackers + spare
 
 

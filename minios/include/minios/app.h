@@ -1,7 +1,8 @@
 /*
  * mini-OS applications, selected with app=NAME on the command line (default: bench).
  * An app registers itself with MINIOS_APP(name, fn); fn runs in a thread of its own and
- * ends mini-OS with minios_exit() when done (returning is a clean exit).
+ * ends mini-OS with minios_exit() when done (returning is a clean exit). The table holds
+ * the apps linked into the image (each image links its own against the mini-OS library).
  */
 #ifndef MINIOS_APP_H
 #define MINIOS_APP_H
