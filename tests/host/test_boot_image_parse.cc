@@ -188,12 +188,12 @@ TEST_F(BootImageTest, BadVersion) {
     other.header.version = 4;
     expect_fail(other, "version", kHdr);
     Image v2;
-    v2.header.version = 2;  // the format before the scheduler field
+    v2.header.version = 2;  // version 2: the format without the scheduler field
     expect_fail(v2, "version", kHdr);
 }
 
 TEST_F(BootImageTest, SchedulerField) {
-    EXPECT_EQ(offsetof(bi::BootImageHeader, scheduler), 56u);  // was reserved[0] in version 2
+    EXPECT_EQ(offsetof(bi::BootImageHeader, scheduler), 56u);  // the word after system_name, zero in version-2 images
     EXPECT_EQ(image_.header.scheduler, bi::kSchedRoundRobin);  // zero: the default
     image_.header.scheduler = bi::kSchedFixedPriority;
     const BootImageError e = check(image_.build());

@@ -7,6 +7,10 @@
 #include <cstring>
 #include <iterator>
 
+#include <xen-arm/start_info.h>
+#include <xen-arm/trace.h>
+
+#include "hypercall_checks.hh"
 #include "layout.hh"
 
 namespace xa::layout {
@@ -153,6 +157,42 @@ TEST(Layout, IoSlotsAndHighVectors) {
     EXPECT_EQ(kHighVectors, 0xFFFF0000u);  // CP15 c1.V=1 vector base (ARM926EJ-S TRM)
     EXPECT_TRUE(kIoRemap.contains(VirtAddr(kHighVectors)));
     EXPECT_EQ(kHighVectors >> 20, 0xFFFu) << "the vectors live in the last megabyte";
+}
+
+}  // namespace
+}  // namespace xa::layout
+
+namespace xa::layout {
+namespace {
+
+// What is marked unused is what nothing maps: the VMM maps DIRECTMAP, IOREMAP and the
+// trace page at PERDOMAIN's start; guests map only their kernel and user regions, which
+// hold the VMM-provided MiB and everything a guest is given.
+TEST(Layout, UnusedRegionsAreTheOnesNothingMaps) {
+    const Region* used[] = {&kPerDomain, &kDirectMap, &kIoRemap, &kGuestUser, &kGuestKernel};
+    const Region* unused[] = {&kRoMpt, &kFrameTable, &kRdwrMpt, &kLinearPt, &kShLinearPt,
+                              &kMapCache, &kGuestVectors, &kNorFlash, &kXipModules};
+    for (const Region* r : used) {
+        SCOPED_TRACE(r->name);
+        EXPECT_TRUE(r->used());
+    }
+    for (const Region* r : unused) {
+        SCOPED_TRACE(r->name);
+        EXPECT_FALSE(r->used());
+        EXPECT_GT(std::strlen(r->unused), 20u) << "say why it stays reserved";
+    }
+    EXPECT_EQ(std::size(used) + std::size(unused), std::size(kVmmRegions) + 1 + std::size(kGuestRegions));
+    EXPECT_TRUE(kPerDomain.contains(VirtAddr(XA_TRACE_DOMAIN_VA)));
+    EXPECT_FALSE(kMapCache.contains(VirtAddr(XA_TRACE_DOMAIN_VA)));
+    EXPECT_TRUE(kGuestKernel.contains(VirtAddr(XA_VMM_PAGES_BASE)));
+    EXPECT_TRUE(kGuestKernel.contains(VirtAddr(XA_GUEST_KERNEL_BASE)));
+    EXPECT_TRUE(kGuestUser.contains(VirtAddr(XA_GUEST_USER_BASE)));
+    // Guests may not map the unused guest regions.
+    for (const Region* r : {&kGuestVectors, &kNorFlash, &kXipModules}) {
+        SCOPED_TRACE(r->name);
+        EXPECT_NE(checks::check_guest_page_va(r->start), Err::ok);
+        EXPECT_NE(checks::check_guest_page_va(r->end() - kPageSize), Err::ok);
+    }
 }
 
 }  // namespace

@@ -8,7 +8,7 @@ binary to stop on a sanitizer report. Not part of make test (about a minute on 2
 
     make store-test && tests/store/mutants.py [MUTANT...]
 
-A snippet that no longer occurs in the sources is reported, so the list follows the code.
+A snippet that does not occur in the sources is reported, so the list follows the code.
 """
 import os
 import pathlib

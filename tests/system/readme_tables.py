@@ -1,5 +1,5 @@
 """The measured figures the READMEs print, read back so the tests that measure them can
-check them: a README table that no longer matches what the tools measure fails a test."""
+check them: a README table that does not match what the tools measure fails a test."""
 import pathlib
 import re
 

@@ -96,10 +96,10 @@ void load_image(Domain& d, const u8* elf, const ElfImage& img, u32 mem_bytes) {
     cpu::switch_ttbr(d.table->l1().value());
     cpu::write_dacr(mmu::kDacrGuestKernel);
     // All of the domain's memory starts zeroed: nothing of a previous owner leaks.
-    memset(reinterpret_cast<void*>(XA_GUEST_KERNEL_BASE), 0, mem_bytes);
+    memset(vmm_memory::current_va(XA_GUEST_KERNEL_BASE), 0, mem_bytes);
     for (u32 i = 0; i < img.segment_count; ++i) {
         const ElfSegment& s = img.segments[i];
-        memcpy(reinterpret_cast<void*>(s.vaddr.value()), elf + s.file_offset, s.file_size);
+        memcpy(vmm_memory::current_va(s.vaddr.value()), elf + s.file_offset, s.file_size);
     }
     cpu::write_dacr(prev_dacr);
     cpu::switch_ttbr(prev_ttbr);
@@ -234,7 +234,8 @@ Err connect_to_dom0(Domain& d, const char*& problem) {
     const PhysAddr console_pa = d.mem_base + (d.nr_pages - 2) * kPageSize;
     const PhysAddr store_pa = d.mem_base + (d.nr_pages - 1) * kPageSize;
     u32 ports[2] = {};
-    u32 dom0_ports[2] = {};
+    // dom0's ends are recorded as soon as they exist, so unwind() can close them.
+    u32* const dom0_ports[2] = {&d.console_port_dom0, &d.store_port_dom0};
     for (u32 i = 0; i < 2; ++i) {
         evtchn_alloc_unbound a{DOMID_SELF, 0, 0};
         Kick k;
@@ -242,7 +243,7 @@ Err connect_to_dom0(Domain& d, const char*& problem) {
         evtchn_bind_interdomain b{d.id.value(), a.port, 0};
         if (ev.bind_interdomain(DomId(0), b, k) != Err::ok) break;
         ports[i] = a.port;
-        dom0_ports[i] = b.local_port;
+        *dom0_ports[i] = b.local_port;
     }
     if (ports[1] == 0) return fail(problem, "no event-channel ports for console and store", kErrNoSpc);
     start_info& si = *d.start_dm;
@@ -250,8 +251,6 @@ Err connect_to_dom0(Domain& d, const char*& problem) {
     si.console_evtchn = ports[0];
     si.store_mfn = store_pa.value();
     si.store_evtchn = ports[1];
-    d.console_port_dom0 = dom0_ports[0];
-    d.store_port_dom0 = dom0_ports[1];
     d.grants_dm[GNTTAB_RESERVED_CONSOLE] = grant_entry_v1{GTF_permit_access, 0, console_pa.value()};
     d.grants_dm[GNTTAB_RESERVED_XENSTORE] = grant_entry_v1{GTF_permit_access, 0, store_pa.value()};
     return Err::ok;
@@ -268,9 +267,25 @@ void init_vcpu(Domain& d, const ElfImage& img, u32 load_bytes) {
     d.mode = VirtMode::kernel;
 }
 
+// The console and store channels the builder made have dom0's ends too. They must be
+// closed before the domain's own ports are detached: detaching would turn them back into
+// unbound ports offered to a domain being torn down, lost to dom0 for good. Only
+// while they still lead to this domain: dom0 may have closed one and reused its number
+// for another channel, which must survive.
+void close_dom0_channels(Domain& d) {
+    if (d.id == DomId(0)) return;
+    const u32 ports[] = {d.console_port_dom0, d.store_port_dom0};
+    for (u32 port : ports) {
+        if (port != 0) (void)vmm::evtchn().close_if_peer(DomId(0), port, d.id);
+    }
+}
+
 // The one way out of a failed build: whatever the steps above took goes back.
 void unwind(Domain& d, bool events_attached) {
-    if (events_attached) (void)vmm::evtchn().detach(d.id);
+    if (events_attached) {
+        close_dom0_channels(d);
+        (void)vmm::evtchn().detach(d.id);
+    }
     teardown(d);
 }
 
@@ -344,16 +359,7 @@ Err destroy(Domain& d) {
     passthrough::release(d);
     vmm::grants().revoke_all_from(d.id);
     vmm::grants().release_all_of(d.id);
-    // The console and store channels the builder made have dom0's ends too: close them,
-    // or every destroy/create cycle would leak two of dom0's ports. Only while they still
-    // lead to this domain: dom0 may have closed one and reused its number for another
-    // channel, which must survive.
-    if (d.id != DomId(0)) {
-        const u32 ports[] = {d.console_port_dom0, d.store_port_dom0};
-        for (u32 port : ports) {
-            if (port != 0) (void)vmm::evtchn().close_if_peer(DomId(0), port, d.id);
-        }
-    }
+    close_dom0_channels(d);
     (void)vmm::evtchn().detach(d.id);
     teardown(d);
     printk("xen-arm: dom%u destroyed; free frames: %u guest, %u VMM\n", d.id.value(), vmm::guest_frames().free_count(),

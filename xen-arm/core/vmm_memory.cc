@@ -52,6 +52,8 @@ ImageInfo image() {
     };
 }
 
+u8* current_va(u32 va) { return reinterpret_cast<u8*>(va); }
+
 void init() {
     check(vmm_frames.init(kDirectMap.phys_base(), kVmmFrames, frame_bitmap, FrameAllocator::bitmap_words(kVmmFrames)),
           "frame allocator init");

@@ -44,7 +44,7 @@ struct BootImageHeader {
     u32 domain_count;       // 1..kMaxDomains
     u32 crc32;              // CRC-32 (zlib's) of bytes [sizeof(header), total_size)
     char system_name[32];   // from the configuration's [system] name, NUL-terminated
-    u32 scheduler;          // kSched*, from [system] scheduler (version 3; was reserved)
+    u32 scheduler;          // kSched*, from [system] scheduler (format version 3)
     u32 reserved;           // zero
 };
 static_assert(sizeof(BootImageHeader) == 64);

@@ -33,8 +33,9 @@ enum class FrameType : u8 {
 struct FrameInfo {
     u16 owner;        // domain id; FrameTable::kNoOwner for free and vmm frames
     FrameType type;
-    // Where release() puts an owned frame back: FrameType::free or FrameType::vmm. (This
-    // byte was padding; it is meaningless while the frame is free or vmm.)
+    // Where release() puts an owned frame back: FrameType::free or FrameType::vmm;
+    // meaningless while the frame is free or vmm. It sits in what would otherwise be
+    // padding, so FrameInfo stays 8 bytes.
     FrameType origin;
     u16 map_count;    // mappings of the frame in any domain's tables
     u16 pin_count;    // references held for grants in use

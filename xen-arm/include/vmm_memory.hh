@@ -14,6 +14,11 @@ const PhysWindow& direct_map();
 FrameAllocator& frames();
 PageTable& master_table();
 
+// The VMM's pointer to virtual address va of the table now in TTBR: va itself, since the
+// VMM runs inside every domain's table. Kept out of line so the host tests, which have no
+// MMU, can stand in a translation through the table they were last switched to.
+u8* current_va(u32 va);
+
 struct ImageInfo {
     u32 text, rodata, data, bss;  // bytes
     PhysAddr start, end;          // physical extent of the loaded image (incl. bss)

@@ -1,0 +1,42 @@
+// The target-only services domain.cc calls (vmm::, vmm_memory::, sched::, passthrough::,
+// printk), faked over one host buffer standing in for the board's RAM, so the domain
+// builder runs on the host against the real frame allocator, frame table, page tables,
+// event channels and grant tables.
+//
+// RAM: kVmmBytes of VMM memory (the VMM frame allocator's, all frame-table "vmm") followed
+// by kGuestBytes of guest memory (the guest frame allocator's). The direct map covers both,
+// so tests can read what the builder wrote into a domain's memory.
+#pragma once
+
+#include <string>
+
+#include "boot_image_parse.hh"
+#include "domain.hh"
+#include "grant_table.hh"
+#include "types.hh"
+
+namespace xa::fake {
+
+inline constexpr u32 kRamBase = 0x20000000;
+inline constexpr u32 kVmmBytes = 2 * MiB;
+inline constexpr u32 kGuestBytes = 8 * MiB;
+inline constexpr u32 kRamBytes = kVmmBytes + kGuestBytes;
+
+// Fresh RAM (zeroed), allocators, frame table, event channels, grant tables, domain slots
+// and CPU registers; the master table maps the VMM's 64 MB; no boot image.
+void reset();
+// The boot image build() reads (nullptr: the VMM was booted alone).
+void set_boot_image(const BootImageView* view);
+// Where physical address pa is in the host buffer (pa inside RAM).
+u8* ram(PhysAddr pa);
+
+// What the fakes saw since reset().
+struct Calls {
+    u32 domain_started = 0;
+    u32 domain_stopped = 0;
+    u32 passthrough_released = 0;
+};
+Calls& calls();
+std::string& console();  // everything printk wrote
+
+}  // namespace xa::fake
