@@ -280,6 +280,19 @@ void close_dom0_channels(Domain& d) {
     }
 }
 
+// What the configuration says to the scheduling policies.
+sched::SchedParams sched_params(const boot_image::BootDomain& cfg) {
+    sched::SchedParams p{};
+    p.timeslice_ns = cfg.timeslice_us * 1000u;
+    p.priority = cfg.priority;
+    p.weight = cfg.weight;
+    p.cap_pct = cfg.cap_pct;
+    p.period_ns = cfg.period_us * 1000u;
+    p.budget_ns = cfg.budget_us * 1000u;
+    p.extra = (cfg.flags & boot_image::kDomExtra) != 0;
+    return p;
+}
+
 // The one way out of a failed build: whatever the steps above took goes back.
 void unwind(Domain& d, bool events_attached) {
     if (events_attached) {
@@ -322,6 +335,12 @@ Err build(u32 index, const char*& problem) {
     const ElfError ee = elf_parse(elf, cfg.kernel_size, VirtAddr(XA_GUEST_KERNEL_BASE), load_bytes, img);
     if (ee.err != Err::ok) return fail(problem, ee.problem, ee.err);
 
+    // Before anything is taken: whether the scheduler can give it what it asks for.
+    const sched::SchedParams params = sched_params(cfg);
+    if (sched::admit(params) != Err::ok)
+        return fail(problem, "its reservation does not fit beside the running domains' (sched sedf bandwidth)",
+                    Err::nospc);
+
     bool events_attached = false;
     Err e = allocate_memory(d, cfg, problem);
     if (e == Err::ok) e = claim_ramdisk(d, *image, cfg, problem);
@@ -348,7 +367,7 @@ Err build(u32 index, const char*& problem) {
            "%u guest, %u VMM\n",
            d.id.value(), d.name, cfg.memory_kb, d.mem_base.value(), img.entry.value(), cfg.timeslice_us, cfg.priority,
            privileged ? ", privileged" : "", vmm::guest_frames().free_count(), vmm_memory::frames().free_count());
-    sched::domain_started(d, sched::SchedParams{cfg.timeslice_us * 1000u, cfg.priority});
+    sched::domain_started(d, params);
     return Err::ok;
 }
 

@@ -30,6 +30,7 @@ const Policy* policy = &kRoundRobin;
 u64 run_start_ns = 0;
 u64 run_end_ns = 0;
 u64 tick_ns = 0;  // the time the last timer interrupt saw
+u64 idle_until_ns = ~0ull;  // with nothing to run: when the policy wants to be asked again
 
 // Domains that may have a virtual-timer or poll deadline (a bit per slot; a stale bit is
 // dropped at the next scan), so the tick and the timer programming look only at those,
@@ -67,7 +68,7 @@ u64 earliest_armed(u64 earliest) {
 
 void program_timer() {
     pending_work &= static_cast<u8>(~kWorkTimer);
-    timer::program(earliest_armed(domains::current() != nullptr ? run_end_ns : ~0ull));
+    timer::program(earliest_armed(domains::current() != nullptr ? run_end_ns : idle_until_ns));
 }
 
 [[noreturn]] void all_stopped() {
@@ -151,6 +152,19 @@ void recheck_pollers() {
 
 }  // namespace
 
+const Policy& policy_for(u32 scheduler) {
+    switch (scheduler) {
+    case boot_image::kSchedFixedPriority:
+        return kFixedPriority;
+    case boot_image::kSchedCredit:
+        return kCredit;
+    case boot_image::kSchedSedf:
+        return kSedf;
+    default:
+        return kRoundRobin;
+    }
+}
+
 const Policy& current_policy() { return *policy; }
 
 void init(const Policy& p) {
@@ -165,6 +179,8 @@ void timer_set(Domain& d) {
 }
 
 void update_time(Domain& d) { publish_time(d, timer::now_ns()); }
+
+Err admit(const SchedParams& params) { return policy->admit != nullptr ? policy->admit(params) : Err::ok; }
 
 void domain_started(Domain& d, const SchedParams& params) {
     const u64 now = timer::now_ns();
@@ -255,16 +271,15 @@ void tick() {
     const u8 work = pending_work;
     if ((work & kWorkResched) != 0 || cur == nullptr || !cur->runnable()) {
         pending_work = static_cast<u8>(work & ~(kWorkResched | kWorkYield | kWorkExpired));
+        const bool timed = policy->timed;
+        u64 now = 0;
+        if (timed) now = timer::now_ns();
         if (cur != nullptr && cur->alive()) {
-            // Policies that account time hear what the current domain used before they choose.
-            if (policy->charge != nullptr) {
-                const u64 now = timer::now_ns();
-                policy->charge(*cur, now - run_start_ns);
-                run_start_ns = now;
-            }
+            // A timed policy hears what the current domain used before it chooses.
+            if (timed && policy->charge != nullptr) policy->charge(*cur, now - run_start_ns);
             if (work & kWorkYield) policy->yield(*cur);
         }
-        Choice c = policy->pick();
+        Choice c = policy->pick(now);
         while (c.next == nullptr) {
             if (domains::alive_count() == 0) all_stopped();
             if (cur != nullptr && cur->state != DomState::free && cur == domains::current()) {
@@ -278,16 +293,29 @@ void tick() {
                 cur = nullptr;
                 f = TrapFrame{};
             }
+            // The policy may want to decide again at a time of its own (a budget refill).
+            const u64 until = c.run_ns != 0 ? timer::now_ns() + c.run_ns : ~0ull;
+            if (until != idle_until_ns) {
+                idle_until_ns = until;
+                pending_work |= kWorkTimer;
+            }
             idle_wait();
-            c = policy->pick();
+            if (timed) now = timer::now_ns();
+            c = policy->pick(now);
         }
+        idle_until_ns = ~0ull;
         if (c.next != cur) {
             switch_to(cur, *c.next, f, c.run_ns);
+        } else if (timed) {
+            // The same domain again: it runs exactly what the policy granted now.
+            run_start_ns = now;
+            run_end_ns = now + c.run_ns;
+            timer::expect(run_end_ns);
         } else if (work & kWorkExpired) {
-            // The same domain again, nobody else to run: a new run from the tick on. (One
-            // that yielded with nobody else keeps what it had.)
-            if (policy->charge == nullptr) run_start_ns = tick_ns;  // else: charged just now
-            run_end_ns = run_start_ns + c.run_ns;
+            // Untimed, the same domain again, nobody else to run: a new run from the tick
+            // on. (One that yielded with nobody else keeps what it had.)
+            run_start_ns = tick_ns;
+            run_end_ns = tick_ns + c.run_ns;
         }
     }
     if (pending_work & kWorkTimer) program_timer();

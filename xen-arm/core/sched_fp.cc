@@ -48,7 +48,7 @@ void charge(Domain& d, u64 ran_ns) {
     }
 }
 
-Choice pick() {
+Choice pick(u64) {
     const u32 slot = queues.pick();
     if (slot == kNoSlot) return {nullptr, 0};
     return {&domains::slot(slot), per_domain[slot].left_ns};
@@ -56,10 +56,6 @@ Choice pick() {
 
 }  // namespace
 
-const Policy kFixedPriority{"fixed-priority", add, remove, wake, sleep, yield, charge, pick};
-
-const Policy& policy_for(u32 scheduler) {
-    return scheduler == boot_image::kSchedFixedPriority ? kFixedPriority : kRoundRobin;
-}
+const Policy kFixedPriority{"fixed-priority", true, nullptr, add, remove, wake, sleep, yield, charge, pick};
 
 }  // namespace xa::sched

@@ -20,7 +20,7 @@ void sleep(Domain& d) { queue.remove(d.id.value()); }
 // The next pick moves on past the current domain anyway: nothing to record.
 void yield(Domain&) {}
 
-Choice pick() {
+Choice pick(u64) {
     const u32 slot = queue.pick();
     if (slot == kNoSlot) return {nullptr, 0};
     return {&domains::slot(slot), timeslice_ns[slot]};
@@ -28,6 +28,6 @@ Choice pick() {
 
 }  // namespace
 
-const Policy kRoundRobin{"round-robin", add, remove, wake, sleep, yield, nullptr, pick};
+const Policy kRoundRobin{"round-robin", false, nullptr, add, remove, wake, sleep, yield, nullptr, pick};
 
 }  // namespace xa::sched

@@ -29,6 +29,9 @@ const Policy& current_policy();
 // fires once for nothing, which is cheaper than re-scanning now). Time: timer.hh.
 void timer_set(Domain& d);
 
+// Whether the policy admits a domain with these parameters beside the live ones.
+Err admit(const SchedParams& params);
+
 // Domain life cycle.
 void domain_started(Domain& d, const SchedParams& params);  // built: becomes runnable
 void domain_stopped(Domain& d);   // shut down or crashed: off the run queue for good

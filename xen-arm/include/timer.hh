@@ -4,8 +4,11 @@
 // early) and an idle system takes one interrupt a second.
 #pragma once
 
-#include "board.hh"
 #include "types.hh"
+
+namespace xa::board {
+void timer_oneshot(u64 deadline_ns);  // board.hh (not included: it pulls in the board's config)
+}
 
 namespace xa::timer {
 
