@@ -265,6 +265,35 @@ void tick() {
     }
 }
 
+// Nothing can run: park the current context, if any, and wait for interrupts until the
+// policy picks a domain. Out of line: leave_slow's common paths stay short.
+[[gnu::noinline]] static Choice idle_until_runnable(TrapFrame& f, Domain*& cur, Choice c) {
+    while (c.next == nullptr) {
+        if (domains::alive_count() == 0) all_stopped();
+        if (cur != nullptr && cur->state != DomState::free && cur == domains::current()) {
+            // Park the current context before idling: it may be destroyed or woken.
+            // Nothing is current from here on, so the VMM reaches this domain's pages
+            // through DIRECTMAP: clean its lines at the guest's addresses first.
+            cpu::flush_caches();
+            cur->ctx = f;
+            set_runstate(*cur, idle_runstate(*cur), timer::now_ns());
+            domains::set_current(nullptr);
+            cur = nullptr;
+            f = TrapFrame{};
+        }
+        // The policy may want to decide again at a time of its own (a budget refill).
+        const u64 until = c.run_ns != 0 ? timer::now_ns() + c.run_ns : ~0ull;
+        if (until != idle_until_ns) {
+            idle_until_ns = until;
+            pending_work |= kWorkTimer;
+        }
+        idle_wait();
+        c = policy->pick(policy->timed ? timer::now_ns() : 0);
+    }
+    idle_until_ns = ~0ull;
+    return c;
+}
+
 // Everything leave() does besides the upcall check: kept out of line so the common
 // return (nothing to do) stays a few instructions.
 [[gnu::noinline]] static void leave_slow(TrapFrame& f, Domain* cur) {
@@ -280,30 +309,8 @@ void tick() {
             if (work & kWorkYield) policy->yield(*cur);
         }
         Choice c = policy->pick(now);
-        while (c.next == nullptr) {
-            if (domains::alive_count() == 0) all_stopped();
-            if (cur != nullptr && cur->state != DomState::free && cur == domains::current()) {
-                // Park the current context before idling: it may be destroyed or woken.
-                // Nothing is current from here on, so the VMM reaches this domain's pages
-                // through DIRECTMAP: clean its lines at the guest's addresses first.
-                cpu::flush_caches();
-                cur->ctx = f;
-                set_runstate(*cur, idle_runstate(*cur), timer::now_ns());
-                domains::set_current(nullptr);
-                cur = nullptr;
-                f = TrapFrame{};
-            }
-            // The policy may want to decide again at a time of its own (a budget refill).
-            const u64 until = c.run_ns != 0 ? timer::now_ns() + c.run_ns : ~0ull;
-            if (until != idle_until_ns) {
-                idle_until_ns = until;
-                pending_work |= kWorkTimer;
-            }
-            idle_wait();
-            if (timed) now = timer::now_ns();
-            c = policy->pick(now);
-        }
-        idle_until_ns = ~0ull;
+        // (After an idle wait cur is nullptr: whatever runs is switched to, with its own now.)
+        if (c.next == nullptr) [[unlikely]] c = idle_until_runnable(f, cur, c);
         if (c.next != cur) {
             switch_to(cur, *c.next, f, c.run_ns);
         } else if (timed) {
