@@ -30,7 +30,7 @@ import pathlib
 import sys
 import tempfile
 
-from bootimage.config import (Failure, Reporter, System, check_memory, load_ramdisks, parse_config,
+from bootimage.config import (Failure, Reporter, System, check_memory, check_schedule, load_ramdisks, parse_config,
                               resolve_kernels, resolve_ramdisks)
 from bootimage.elf import PAGE, build_elf, load_kernels, pack_boot_image, plan
 from bootimage.format import FormatError, board_ram_kb, known_boards, load_format, load_guest_note
@@ -82,13 +82,20 @@ def summary(system: System) -> list[str]:
             shared = f", shared with id={first_with[d.image]}" if d.image in first_with else ""
             first_with.setdefault(d.image, d.id)
             size = f" ({d.kernel_file_size} bytes, {len(d.image)} packed{shared})"
+        sched = ""
+        if d.period_us:
+            sched += f"  reserve={_time_text(d.budget_us)}/{_time_text(d.period_us)}"
+        if d.extra:
+            sched += "  extra"
+        if d.weight != 256 or d.cap_pct:
+            sched += f"  weight={d.weight}" + (f" cap={d.cap_pct}%" if d.cap_pct else "")
         ramdisk = ""
         if d.ramdisk_line:
             ramdisk = f"  ramdisk={d.ramdisk_shown}" + (f" ({len(d.ramdisk_data)} bytes)" if d.ramdisk_data else "")
         lines.append(
             f"  id={d.id} {d.name:<{width}}  {'privileged' if d.privileged else 'guest':<10}  "
             f"start={'boot' if d.autostart else 'manual':<6}  memory={_size_text(d.memory_kb):<5} "
-            f"timeslice={_time_text(d.timeslice_us):<6} priority={d.priority:<3}  "
+            f"timeslice={_time_text(d.timeslice_us):<6} priority={d.priority:<3}{sched}  "
             f"kernel={kernel}{size}{ramdisk}  cmdline='{d.cmdline}'")
     return lines
 
@@ -150,6 +157,8 @@ def main(argv: list[str] | None = None) -> int:
         resolve_ramdisks(system, pathlib.Path(args.config), args.config)
         load_kernels(system, report, note)
         load_ramdisks(system, fmt, report)
+        if not report.problems:
+            check_schedule(system, fmt, report)
         if args.board is not None and not report.problems:
             check_memory(system, args.board, ram_kb, vmm_kb, report)
         layout = plan(system, fmt, report)

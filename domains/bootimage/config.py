@@ -49,6 +49,11 @@ class Domain:
     privileged: bool = False
     autostart: bool = True
     priority: int = 0
+    weight: int = 0             # credit
+    cap_pct: int = 0
+    period_us: int = 0          # sedf: 0 = no reservation
+    budget_us: int = 0
+    extra: bool = False
     cmdline: str = ""
     image: bytes = b""          # the kernel as packed: a minimal ELF (pack_kernel)
     kernel_file_size: int = 0   # the kernel file's size
@@ -70,7 +75,8 @@ class System:
 
 
 SYSTEM_KEYS = ("name", "board", "scheduler", "overcommit")
-DOMAIN_KEYS = ("kernel", "memory", "timeslice", "privileged", "start", "priority", "cmdline", "ramdisk")
+DOMAIN_KEYS = ("kernel", "memory", "timeslice", "privileged", "start", "priority", "cmdline", "ramdisk",
+               "weight", "cap", "period", "budget", "extra")
 REQUIRED_DOMAIN_KEYS = ("kernel", "memory")
 BOOLEANS = {"yes": True, "true": True, "on": True, "1": True,
             "no": False, "false": False, "off": False, "0": False}
@@ -182,19 +188,30 @@ def _size_kb(v: Value, key: str, fmt: Format, report: Reporter) -> int | None:
     return None
 
 
-def _time_us(v: Value, key: str, fmt: Format, report: Reporter) -> int | None:
+def _time_us(v: Value, key: str, fmt: Format, report: Reporter, low: int | None = None,
+             high: int | None = None) -> int | None:
+    """A time with a us or ms suffix, within low..high us (default: the timeslice's range)."""
+    low = fmt.kTimesliceMinUs if low is None else low
+    high = fmt.kTimesliceMaxUs if high is None else high
     m = re.fullmatch(r"(\d+)\s*(us|ms)", v.text, re.I)
     if not m:
         report(v.line, f"{key}: '{v.text}' is not a time: "
                        "write a whole number with a us or ms suffix, e.g. 10ms")
         return None
     us = int(m.group(1)) * (1000 if m.group(2).lower() == "ms" else 1)
-    if us < fmt.kTimesliceMinUs:
-        report(v.line, f"{key}: '{v.text}' is below the minimum {fmt.kTimesliceMinUs}us")
-    elif us > fmt.kTimesliceMaxUs:
-        report(v.line, f"{key}: '{v.text}' is above the maximum {fmt.kTimesliceMaxUs // 1000}ms")
+    if us < low:
+        report(v.line, f"{key}: '{v.text}' is below the minimum {low}us")
+    elif us > high:
+        report(v.line, f"{key}: '{v.text}' is above the maximum {high // 1000}ms")
     else:
         return us
+    return None
+
+
+def _whole(v: Value, key: str, low: int, high: int, report: Reporter) -> int | None:
+    if re.fullmatch(r"\d+", v.text) and low <= int(v.text) <= high:
+        return int(v.text)
+    report(v.line, f"{key}: '{v.text}' is not a whole number in {low}..{high}")
     return None
 
 
@@ -286,7 +303,7 @@ def parse_config(text: str, shown_path: str, fmt: Format, board: str | None, rep
     domains: list[Domain] = []
     for s in domain_sections:
         d = Domain(len(domains), s.name or "", s.line, timeslice_us=fmt.kTimesliceDefaultUs,
-                   priority=fmt.kPriorityDefault)
+                   priority=fmt.kPriorityDefault, weight=fmt.kWeightDefault)
         domains.append(d)
         if not re.fullmatch(rf"[{re.escape(fmt.name_chars)}]{{1,{name_limit}}}", d.name):
             report(s.line, f"[domain {d.name}]: bad domain name '{d.name}': "
@@ -317,6 +334,27 @@ def parse_config(text: str, shown_path: str, fmt: Format, board: str | None, rep
                 d.priority = int(v.text)
             else:
                 report(v.line, f"priority: '{v.text}' is not a whole number in 0..{fmt.kPriorityMax}")
+        if "weight" in k:
+            d.weight = _whole(k["weight"], "weight", 1, fmt.kWeightMax, report) or fmt.kWeightDefault
+        if "cap" in k:
+            v = k["cap"]
+            m = re.fullmatch(r"(\d+)\s*%", v.text)
+            if m and 0 <= int(m.group(1)) <= fmt.kCapMaxPct:
+                d.cap_pct = int(m.group(1))
+            else:
+                report(v.line, f"cap: '{v.text}' is not a percentage of the CPU in 0%..{fmt.kCapMaxPct}% (0%: no cap)")
+        if "period" in k:
+            d.period_us = _time_us(k["period"], "period", fmt, report, fmt.kPeriodMinUs, fmt.kPeriodMaxUs) or 0
+        if "budget" in k:
+            d.budget_us = _time_us(k["budget"], "budget", fmt, report, 1, fmt.kPeriodMaxUs) or 0
+        if "period" in k and "budget" not in k:
+            report(k["period"].line, "period: a reservation needs a budget too (budget = TIME)")
+        elif "budget" in k and "period" not in k:
+            report(k["budget"].line, "budget: a reservation needs a period too (period = TIME)")
+        elif d.period_us and d.budget_us > d.period_us:
+            report(k["budget"].line, f"budget: '{k['budget'].text}' is longer than the period '{k['period'].text}'")
+        if "extra" in k:
+            d.extra = bool(_choice(k["extra"], "extra", BOOLEANS, "yes or no", report))
         if "cmdline" in k:
             d.cmdline = _text(k["cmdline"], "cmdline", cmdline_limit, report) or ""
         if "ramdisk" in k:
@@ -337,6 +375,31 @@ def parse_config(text: str, shown_path: str, fmt: Format, board: str | None, rep
         report(max(1, len(text.splitlines())),
                f"no [domain NAME] section: a system has 1..{fmt.kMaxDomains} domains")
     return System(system_name, boards, domains, scheduler, overcommit, system_line)
+
+
+def sedf_bandwidth_ppm(period_us: int, budget_us: int, fmt: Format) -> int:
+    """What a sedf server takes of the CPU, in parts per million, as the VMM counts it
+    (xen-arm/core/sched_sedf.cc): its budget plus the VMM's cost per period, rounded up."""
+    period_ns = period_us * 1000
+    return ((budget_us * 1000 + fmt.kSedfOverheadPerPeriodNs) * 1_000_000 + period_ns - 1) // period_ns
+
+
+def check_schedule(system: System, fmt: Format, report: Reporter) -> None:
+    """Admission control for sedf: every reservation (with the VMM's overhead per period)
+    must fit in the CPU at once, since any domain may be started. The VMM checks the same
+    when it builds a domain; this says so before the image is made, naming the domains."""
+    if system.scheduler != fmt.kSchedSedf:
+        unused = [d for d in system.domains if d.period_us or d.extra]
+        for d in unused:
+            report(d.line, f"[domain {d.name}]: period/budget/extra are for scheduler = sedf")
+        return
+    reserved = [(d, sedf_bandwidth_ppm(d.period_us, d.budget_us, fmt)) for d in system.domains if d.period_us]
+    total = sum(ppm for _, ppm in reserved)
+    if total > 1_000_000:
+        parts = ", ".join(f"{d.name} {d.budget_us}us/{d.period_us}us = {ppm / 10_000:.2f} %" for d, ppm in reserved)
+        report(system.line, f"sedf: the reservations need {total / 10_000:.2f} % of the CPU, more than 100 % "
+                            f"(each counts its budget plus {fmt.kSedfOverheadPerPeriodNs // 1000} us of VMM work "
+                            f"per period): {parts}")
 
 
 def check_memory(system: System, board: str, ram_kb: int, vmm_kb: int, report: Reporter) -> None:

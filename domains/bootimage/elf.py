@@ -194,10 +194,12 @@ def pack_boot_image(system: System, fmt: Format) -> bytes:
     body = bytearray(lay.total - fmt.header.size)
     base = fmt.header.size
     for d, kernel_offset, ramdisk_offset in zip(system.domains, lay.kernel_offsets, lay.ramdisk_offsets):
-        flags = (fmt.kDomPrivileged if d.privileged else 0) | (fmt.kDomAutostart if d.autostart else 0)
+        flags = (fmt.kDomPrivileged if d.privileged else 0) | (fmt.kDomAutostart if d.autostart else 0) | \
+            (fmt.kDomExtra if d.extra else 0)
         record = fmt.domain.pack(
             name=d.name.encode(), flags=flags, memory_kb=d.memory_kb, timeslice_us=d.timeslice_us,
-            priority=d.priority, kernel_offset=kernel_offset, kernel_size=len(d.image),
+            priority=d.priority, weight=d.weight, cap_pct=d.cap_pct, period_us=d.period_us,
+            budget_us=d.budget_us, kernel_offset=kernel_offset, kernel_size=len(d.image),
             ramdisk_offset=ramdisk_offset, ramdisk_size=len(d.ramdisk_data), cmdline=d.cmdline.encode())
         at = fmt.header.size + d.id * fmt.domain.size - base
         body[at:at + len(record)] = record

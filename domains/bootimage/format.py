@@ -17,7 +17,8 @@ BOARDS = REPO / "xen-arm" / "board"
 ELFNOTE_H = REPO / "hypercalls" / "xen-arm" / "elfnote.h"
 
 # [system] scheduler = NAME -> the boot_image.hh constant for BootImageHeader.scheduler.
-SCHEDULERS = {"round-robin": "kSchedRoundRobin", "fixed-priority": "kSchedFixedPriority"}
+SCHEDULERS = {"round-robin": "kSchedRoundRobin", "fixed-priority": "kSchedFixedPriority", "credit": "kSchedCredit",
+              "sedf": "kSchedSedf"}
 
 
 class FormatError(Exception):
@@ -196,7 +197,8 @@ def load_format(include: pathlib.Path = INCLUDE) -> Format:
               "kDomPrivileged", "kDomAutostart", "kDomFlagsMask", "kRamdiskSectorSize",
               "kRamdiskMaxSize", "kRamdiskAlign", "kSchedCount", *SCHEDULERS.values(),
               "kMemoryGranuleKb", "kMemoryMinKb", "kMemoryMaxKb", "kTimesliceMinUs", "kTimesliceMaxUs",
-              "kPriorityMax", "kTimesliceDefaultUs", "kPriorityDefault")
+              "kPriorityMax", "kTimesliceDefaultUs", "kPriorityDefault", "kDomExtra", "kWeightMax",
+              "kCapMaxPct", "kPeriodMinUs", "kPeriodMaxUs", "kSedfOverheadPerPeriodNs", "kWeightDefault")
     missing = [n for n in needed if n not in constants] + \
               [s for s in ("BootImageHeader", "BootDomain") if s not in structs]
     if missing:

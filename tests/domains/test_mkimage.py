@@ -28,14 +28,17 @@ HEADER = REPO / "xen-arm" / "include" / "boot_image.hh"
 # The boot image as boot_image.hh declares it, written out here on purpose (not taken from
 # mkimage.py); test_layout_matches_the_cxx_header proves these against the C++ compiler.
 HEADER_FMT = struct.Struct("<8sIIII32sII")       # BootImageHeader
-DOMAIN_FMT = struct.Struct("<16sIIIIIIII88s")    # BootDomain
+DOMAIN_FMT = struct.Struct("<16sIIIIIIIIIIII88s")    # BootDomain
 MAGIC = b"XABOOT1\0"
 IMAGE_OFFSET = 4 << 20
 IMAGE_MAX = 4 << 20
 DIRECTMAP = 0xFF000000
 PRIVILEGED, AUTOSTART = 1, 2
-VERSION = 3
-SCHED_ROUND_ROBIN, SCHED_FIXED_PRIORITY = 0, 1
+VERSION = 4
+SCHED_ROUND_ROBIN, SCHED_FIXED_PRIORITY, SCHED_CREDIT, SCHED_SEDF = 0, 1, 2, 3
+D = DOMAIN_FMT.size                                # 152 bytes per domain record
+# DOMAIN_FMT's fields: where kernel, ramdisk and cmdline are
+K_OFF, K_SIZE, R_OFF, R_SIZE, CMDLINE = 9, 10, 11, 12, 13
 RAMDISK_MAX = 3 << 20
 
 KERNEL_SOURCE = """
@@ -211,7 +214,7 @@ BAD = {
     # syntax
     "unknown-key": (change("priority = 0", "prio = 0"),
                     "11: prio: unknown key in [domain] (known: kernel, memory, timeslice, privileged, "
-                    "start, priority, cmdline, ramdisk)"),
+                    "start, priority, cmdline, ramdisk, weight, cap, period, budget, extra)"),
     "unknown-system-key": (change("name = test-sys", "title = test-sys"),
                            "3: title: unknown key in [system] (known: name, board, scheduler, overcommit)"),
     "duplicate-key": (change("timeslice = 5ms", "memory = 1M"),
@@ -227,7 +230,7 @@ BAD = {
     "typo-cascade": (change("memory = 512K", "memroy = 512K"),
                      "14: [domain guest1]: missing required key 'memory'\n"
                      "domains/bad.cfg:16: memroy: unknown key in [domain] "
-                     "(known: kernel, memory, timeslice, privileged, start, priority, cmdline, ramdisk)"),
+                     "(known: kernel, memory, timeslice, privileged, start, priority, cmdline, ramdisk, weight, cap, period, budget, extra)"),
     "outside-section": ("name = x\n" + GOOD,
                         "1: name: outside any section (start with [system] or [domain NAME])"),
     "not-utf8": (GOOD.encode().replace(b"app=bench\n", b"app=b\xe9nch\n", 1), "12: not UTF-8 text"),
@@ -240,9 +243,37 @@ BAD = {
                    "4: board: 'goldfish,,imx21' is not a comma-separated list of boards"),
     # scheduler
     "scheduler-unknown": (change("name = test-sys", "name = test-sys\nscheduler = edf"),
-                          "4: scheduler: 'edf' is not a scheduler (round-robin, fixed-priority)"),
+                          "4: scheduler: 'edf' is not a scheduler (round-robin, fixed-priority, credit, sedf)"),
     "scheduler-case": (change("name = test-sys", "name = test-sys\nscheduler = Fixed-Priority"),
-                       "4: scheduler: 'Fixed-Priority' is not a scheduler (round-robin, fixed-priority)"),
+                       "4: scheduler: 'Fixed-Priority' is not a scheduler (round-robin, fixed-priority, credit, sedf)"),
+    # scheduling parameters
+    "weight-zero": (change("priority = 0", "weight = 0"), "11: weight: '0' is not a whole number in 1..65535"),
+    "weight-big": (change("priority = 0", "weight = 65536"),
+                   "11: weight: '65536' is not a whole number in 1..65535"),
+    "cap-form": (change("priority = 0", "cap = 20"),
+                 "11: cap: '20' is not a percentage of the CPU in 0%..100% (0%: no cap)"),
+    "cap-big": (change("priority = 0", "cap = 101%"),
+                "11: cap: '101%' is not a percentage of the CPU in 0%..100% (0%: no cap)"),
+    "period-alone": (change("name = test-sys", "name = test-sys\nscheduler = sedf",
+                            change("priority = 0", "period = 10ms")),
+                     "12: period: a reservation needs a budget too (budget = TIME)"),
+    "budget-alone": (change("name = test-sys", "name = test-sys\nscheduler = sedf",
+                            change("priority = 0", "budget = 1ms")),
+                     "12: budget: a reservation needs a period too (period = TIME)"),
+    "budget-long": (change("name = test-sys", "name = test-sys\nscheduler = sedf",
+                           change("priority = 0", "period = 10ms\nbudget = 11ms")),
+                    "13: budget: '11ms' is longer than the period '10ms'"),
+    "period-short": (change("name = test-sys", "name = test-sys\nscheduler = sedf",
+                            change("priority = 0", "period = 99us\nbudget = 50us")),
+                     "12: period: '99us' is below the minimum 100us"),
+    "period-not-sedf": (change("priority = 0", "period = 10ms\nbudget = 1ms"),
+                        "5: [domain dom0]: period/budget/extra are for scheduler = sedf"),
+    "sedf-overcommit": (change("name = test-sys", "name = test-sys\nscheduler = sedf",
+                               change("priority = 0", "period = 10ms\nbudget = 6ms",
+                                      change("start = manual", "start = manual\nperiod = 5ms\nbudget = 2ms"))),
+                        "2: sedf: the reservations need 100.60 % of the CPU, more than 100 % (each counts its "
+                        "budget plus 20 us of VMM work per period): dom0 6000us/10000us = 60.20 %, "
+                        "guest1 2000us/5000us = 40.40 %"),
     # kernels
     "kernel-missing": (change("kernel = minios\nmemory = 512K", "kernel = minix\nmemory = 512K"),
                        "15: kernel: {pv}/minix.elf does not exist"),
@@ -349,7 +380,7 @@ def test_image_too_big(tmp_path, kernels, vmm):
                     change("kernel = minios ", "kernel = ./big.elf "))
     result = mk(tmp_path, config, kernel_dir=kernels / "pv", vmm=vmm)
     assert result.status == 1
-    total = 64 + 2 * 136 + 2 * size
+    total = 64 + 2 * D + 2 * size
     assert result.stderr == (f"domains/bad.cfg:15: kernel: with domains/big2.elf ({size} bytes packed) the boot "
                              f"image grows to {total} bytes, over the limit of 4194304 (4 MiB)\n")
     assert not (tmp_path / "out").exists()
@@ -358,7 +389,7 @@ def test_image_too_big(tmp_path, kernels, vmm):
                     change("kernel = minios ", "kernel = ./big.elf "))
     result = mk(tmp_path, config, kernel_dir=kernels / "pv", vmm=vmm)
     assert result.status == 0, result.stderr
-    assert f"boot image {64 + 2 * 136 + size} bytes (1 kernel copy)" in result.stdout
+    assert f"boot image {64 + 2 * D + size} bytes (1 kernel copy)" in result.stdout
 
 
 def test_every_problem_is_reported_in_line_order(tmp_path, kernels, vmm):
@@ -551,14 +582,15 @@ def test_packed_image(tmp_path, kernels, vmm):
         (b"guest-6789_1234", 0, 64 * 1024, 100, 128, minios, whole, b"#" * 87),
         (b"odd", AUTOSTART, 64, 1_000_000, 255, other, b"", b""),
     ]
-    records = [DOMAIN_FMT.unpack_from(image, 64 + 136 * i) for i in range(3)]
+    records = [DOMAIN_FMT.unpack_from(image, 64 + D * i) for i in range(3)]
     # Kernels: each distinct one once, 4-byte aligned, right after the table, in order.
-    at = 64 + 3 * 136
+    at = 64 + 3 * D
     copies = {}
     for (dname, dflags, memory, slice_us, prio, kernel, _, cmdline), record in zip(expected, records):
         assert record[:5] == (dname.ljust(16, b"\0"), dflags, memory, slice_us, prio)
-        assert record[9] == cmdline.ljust(88, b"\0")
-        offset, size = record[5], record[6]
+        assert record[5:9] == (256, 0, 0, 0)                # weight, cap, period, budget: defaults
+        assert record[CMDLINE] == cmdline.ljust(88, b"\0")
+        offset, size = record[K_OFF], record[K_SIZE]
         if kernel not in copies:
             assert offset == at
             copies[kernel] = (offset, size)
@@ -572,7 +604,7 @@ def test_packed_image(tmp_path, kernels, vmm):
     # Ramdisks: each at the next 4 KiB boundary after what came before, zero-padded to
     # whole frames; none for the third domain.
     for (*_, ramdisk, _), record in zip(expected, records):
-        offset, size = record[7], record[8]
+        offset, size = record[R_OFF], record[R_SIZE]
         if not ramdisk:
             assert (offset, size) == (0, 0)
             continue
@@ -589,9 +621,9 @@ def test_packed_image(tmp_path, kernels, vmm):
                         rf"3 domains, boot image {total} bytes \(2 kernel copies, 2 ramdisks\) at physical "
                         rf"0x00400000, crc32 0x{crc:08x}", lines[0])
     assert len(lines) == 4 and lines[3].startswith("  id=2 odd ")
-    assert f"kernel={kernels}/pv/minios.elf ({len(minios)} bytes, {records[0][6]} packed)  " \
+    assert f"kernel={kernels}/pv/minios.elf ({len(minios)} bytes, {records[0][K_SIZE]} packed)  " \
            "ramdisk=domains/three-sectors.img (1536 bytes)  cmdline='app=bench'" in lines[1]
-    assert f"({len(minios)} bytes, {records[0][6]} packed, shared with id=0)  ramdisk=disks/two-frames.img " \
+    assert f"({len(minios)} bytes, {records[0][K_SIZE]} packed, shared with id=0)  ramdisk=disks/two-frames.img " \
            "(8192 bytes)" in lines[2]
 
     readelf = subprocess.run(["arm-none-eabi-readelf", "-lW", str(result.output)],
@@ -612,12 +644,12 @@ def test_identical_kernels_are_packed_once(tmp_path, kernels, vmm):
     result = mk(tmp_path, config, kernel_dir=kernels / "pv", vmm=vmm)
     assert result.status == 0, result.stderr
     image = parse_image(result.output, vmm, 0)
-    records = [DOMAIN_FMT.unpack_from(image, 64 + 136 * i) for i in range(8)]
-    assert len({(r[5], r[6]) for r in records}) == 1
-    assert records[0][5] == 64 + 8 * 136
-    check_packed_kernel(image[records[0][5]:records[0][5] + records[0][6]],
+    records = [DOMAIN_FMT.unpack_from(image, 64 + D * i) for i in range(8)]
+    assert len({(r[K_OFF], r[K_SIZE]) for r in records}) == 1
+    assert records[0][K_OFF] == 64 + 8 * D
+    check_packed_kernel(image[records[0][K_OFF]:records[0][K_OFF] + records[0][K_SIZE]],
                         (kernels / "pv" / "minios.elf").read_bytes())
-    assert len(image) == 64 + 8 * 136 + ((records[0][6] + 3) & ~3)
+    assert len(image) == 64 + 8 * D + ((records[0][K_SIZE] + 3) & ~3)
     assert "8 domains, boot image" in result.stdout and "(1 kernel copy)" in result.stdout
     assert result.stdout.count(", shared with id=0)") == 7
 
@@ -674,8 +706,8 @@ def test_kernel_path_relative_to_config_and_ram_base(tmp_path, kernels, vmm):
     result = mk(tmp_path, config, kernel_dir=kernels / "pv", vmm=moved, board="imx21", ram_base="0xc0000000")
     assert result.status == 0, result.stderr
     image = parse_image(result.output, moved, 0xC0000000)
-    record = DOMAIN_FMT.unpack_from(image, 64 + 136)
-    check_packed_kernel(image[record[5]:record[5] + record[6]], (tmp_path / "k" / "guest.elf").read_bytes())
+    record = DOMAIN_FMT.unpack_from(image, 64 + D)
+    check_packed_kernel(image[record[K_OFF]:record[K_OFF] + record[K_SIZE]], (tmp_path / "k" / "guest.elf").read_bytes())
     assert "kernel=k/guest.elf" in result.stdout
 
 
@@ -743,6 +775,10 @@ int main() {
                 kDomFlagsMask);
     std::printf("kRamdiskSectorSize %u\nkRamdiskMaxSize %u\nkRamdiskAlign %u\n", kRamdiskSectorSize,
                 kRamdiskMaxSize, kRamdiskAlign);
+    std::printf("kSchedCredit %u\nkSchedSedf %u\nkDomExtra %u\n", kSchedCredit, kSchedSedf, kDomExtra);
+    std::printf("kWeightMax %u\nkCapMaxPct %u\nkPeriodMinUs %u\nkPeriodMaxUs %u\n", kWeightMax, kCapMaxPct,
+                kPeriodMinUs, kPeriodMaxUs);
+    std::printf("kSedfOverheadPerPeriodNs %u\nkWeightDefault %u\n", kSedfOverheadPerPeriodNs, kWeightDefault);
     std::printf("kSchedRoundRobin %u\nkSchedFixedPriority %u\nkSchedCount %u\n", kSchedRoundRobin,
                 kSchedFixedPriority, kSchedCount);
     std::printf("kMemoryGranuleKb %u\nkMemoryMinKb %u\nkMemoryMaxKb %u\n", kMemoryGranuleKb, kMemoryMinKb,
@@ -760,7 +796,9 @@ int main() {
     FIELD(BootImageHeader, domain_count); FIELD(BootImageHeader, crc32);
     FIELD(BootImageHeader, system_name); FIELD(BootImageHeader, scheduler); FIELD(BootImageHeader, reserved);
     FIELD(BootDomain, name); FIELD(BootDomain, flags); FIELD(BootDomain, memory_kb);
-    FIELD(BootDomain, timeslice_us); FIELD(BootDomain, priority); FIELD(BootDomain, kernel_offset);
+    FIELD(BootDomain, timeslice_us); FIELD(BootDomain, priority); FIELD(BootDomain, weight);
+    FIELD(BootDomain, cap_pct); FIELD(BootDomain, period_us); FIELD(BootDomain, budget_us);
+    FIELD(BootDomain, kernel_offset);
     FIELD(BootDomain, kernel_size); FIELD(BootDomain, ramdisk_offset); FIELD(BootDomain, ramdisk_size);
     FIELD(BootDomain, cmdline);
 }
@@ -782,15 +820,16 @@ def test_layout_matches_the_cxx_header(tmp_path):
                  "kDomAutostart", "kDomFlagsMask", "kRamdiskSectorSize", "kRamdiskMaxSize", "kRamdiskAlign",
                  "kSchedRoundRobin", "kSchedFixedPriority", "kSchedCount", "kMemoryGranuleKb", "kMemoryMinKb",
                  "kMemoryMaxKb", "kTimesliceMinUs", "kTimesliceMaxUs", "kTimesliceDefaultUs", "kPriorityMax",
-                 "kPriorityDefault"):
+                 "kPriorityDefault", "kSchedCredit", "kSchedSedf", "kDomExtra", "kWeightMax", "kCapMaxPct",
+                 "kPeriodMinUs", "kPeriodMaxUs", "kSedfOverheadPerPeriodNs", "kWeightDefault"):
         assert getattr(fmt, name) == int(facts[name]), name
     assert sorted(name for name in fmt.constants if name.startswith("k")) == sorted(
         key for key in facts if key.startswith("k")), "the probe prints every constant mkimage.py reads"
     assert (fmt.kBootImageOffset, fmt.kBootImageMaxSize, fmt.kVersion, fmt.kDomPrivileged,
             fmt.kDomAutostart) == (IMAGE_OFFSET, IMAGE_MAX, VERSION, PRIVILEGED, AUTOSTART)
     assert (fmt.kRamdiskSectorSize, fmt.kRamdiskMaxSize, fmt.kRamdiskAlign) == (512, RAMDISK_MAX, 4096)
-    assert (fmt.kSchedRoundRobin, fmt.kSchedFixedPriority, fmt.kSchedCount) == (SCHED_ROUND_ROBIN,
-                                                                                SCHED_FIXED_PRIORITY, 2)
+    assert (fmt.kSchedRoundRobin, fmt.kSchedFixedPriority, fmt.kSchedCredit, fmt.kSchedSedf, fmt.kSchedCount) == (
+        SCHED_ROUND_ROBIN, SCHED_FIXED_PRIORITY, SCHED_CREDIT, SCHED_SEDF, 4)
     assert len(image_format.SCHEDULERS) == fmt.kSchedCount
     assert facts["directmap"] == f"{fmt.directmap_base} {fmt.directmap_size}"
     assert fmt.directmap_base == DIRECTMAP
@@ -851,23 +890,25 @@ def test_a_changed_header_changes_or_stops_the_builder(tmp_path):
     (tmp_path / "boot_image.hh").write_text(change("kMaxDomains = 8;", "kMaxDomains = 4;", text))
     assert image_format.load_format(tmp_path).kMaxDomains == 4
 
-    grown = change("    u32 priority;", "    u32 weight;\n    u32 priority;", text)
-    (tmp_path / "boot_image.hh").write_text(change("sizeof(BootDomain) == 136", "sizeof(BootDomain) == 140", grown))
+    grown = change("    u32 priority;", "    u32 deadline;\n    u32 priority;", text)
+    (tmp_path / "boot_image.hh").write_text(change("sizeof(BootDomain) == 152", "sizeof(BootDomain) == 156", grown))
     fmt = image_format.load_format(tmp_path)
-    with pytest.raises(image_format.FormatError, match=r"BootDomain\.weight is a field that mkimage\.py does not"):
-        fmt.domain.pack(name=b"d", flags=0, memory_kb=64, timeslice_us=100, priority=0, kernel_offset=0,
-                        kernel_size=0, ramdisk_offset=0, ramdisk_size=0, cmdline=b"")
+    with pytest.raises(image_format.FormatError, match=r"BootDomain\.deadline is a field that mkimage\.py does not"):
+        fmt.domain.pack(name=b"d", flags=0, memory_kb=64, timeslice_us=100, priority=0, weight=1, cap_pct=0,
+                        period_us=0, budget_us=0, kernel_offset=0, kernel_size=0, ramdisk_offset=0, ramdisk_size=0,
+                        cmdline=b"")
 
     (tmp_path / "boot_image.hh").write_text(grown)
-    with pytest.raises(image_format.FormatError, match=r"fields of BootDomain add up to 140 bytes"):
+    with pytest.raises(image_format.FormatError, match=r"fields of BootDomain add up to 156 bytes"):
         image_format.load_format(tmp_path)
 
 
 @pytest.mark.parametrize("value, expected", [(None, SCHED_ROUND_ROBIN), ("round-robin", SCHED_ROUND_ROBIN),
-                                             ("fixed-priority", SCHED_FIXED_PRIORITY)])
+                                             ("fixed-priority", SCHED_FIXED_PRIORITY), ("credit", SCHED_CREDIT),
+                                             ("sedf", SCHED_SEDF)])
 def test_scheduler_in_header(tmp_path, kernels, vmm, value, expected):
-    """[system] scheduler goes into BootImageHeader.scheduler (version 3); round-robin by
-    default; the reserved word stays zero."""
+    """[system] scheduler goes into BootImageHeader.scheduler; round-robin by default; the
+    reserved word stays zero."""
     config = GOOD if value is None else change("name = test-sys", f"name = test-sys\nscheduler = {value}  # why")
     result = mk(tmp_path, config, kernel_dir=kernels / "pv", vmm=vmm)
     assert result.status == 0, result.stderr

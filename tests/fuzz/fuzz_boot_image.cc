@@ -73,6 +73,10 @@ void check_accepted(const u8* data, u32 size, const BootImageView& v) {
         if (i != 0 && priv) bad("privileged domain other than 0", i);
         if (d.memory_kb % 4 != 0 || d.memory_kb < 64 || d.memory_kb > 65536) bad("memory_kb", i);
         if (d.timeslice_us < 100 || d.timeslice_us > 1000000 || d.priority > 255) bad("timeslice or priority", i);
+        if (d.weight == 0 || d.weight > 65535 || d.cap_pct > 100) bad("weight or cap", i);
+        if (d.period_us == 0 ? d.budget_us != 0
+                             : d.period_us < 100 || d.period_us > 1000000 || d.budget_us == 0 || d.budget_us > d.period_us)
+            bad("period or budget", i);
         if (d.kernel_offset % 4 != 0 || d.kernel_offset < table_end || d.kernel_size < 52 ||
             u64(d.kernel_offset) + d.kernel_size > h.total_size)
             bad("kernel placement", i);

@@ -27,7 +27,7 @@ def elf(segments, entry=0xC0000000):
 def boot_image(domains, ramdisks=None):
     """A boot image (xen-arm/include/boot_image.hh) with crc32 0: the harness fills it in."""
     count = len(domains)
-    table_end = 64 + 136 * count
+    table_end = 64 + 152 * count
     kernels = b""
     records = b""
     offsets = []
@@ -44,10 +44,12 @@ def boot_image(domains, ramdisks=None):
         end = start + (size + 4095) // 4096 * 4096
     for i, (name, kernel, flags, mem_kb, cmdline) in enumerate(domains):
         rd_off, rd_size = ramdisk_at.get(i, (0, 0))
-        records += struct.pack("<16s8I88s", name.encode(), flags, mem_kb, 10000, i, offsets[i], len(kernel),
-                               rd_off, rd_size, cmdline.encode())
+        # weight 256 (the default), no cap; domain 1 (if any) a sedf server of 2 ms every 10 ms
+        period, budget = (10000, 2000) if i == 1 else (0, 0)
+        records += struct.pack("<16s12I88s", name.encode(), flags, mem_kb, 10000, i, 256, 0, period, budget,
+                               offsets[i], len(kernel), rd_off, rd_size, cmdline.encode())
     total = table_end + len(kernels) + len(ramdisk_blob)
-    header = struct.pack("<8s4I32s2I", b"XABOOT1\0", 3, total, count, 0, b"seed", 0, 0)
+    header = struct.pack("<8s4I32s2I", b"XABOOT1\0", 4, total, count, 0, b"seed", 0, 0)
     return header + records + kernels + ramdisk_blob
 
 

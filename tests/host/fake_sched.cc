@@ -4,11 +4,23 @@
 #include "fake_vmm.hh"
 #include "passthrough.hh"
 #include "sched.hh"
+#include "timer.hh"
 
 namespace xa {
 
-void sched::domain_started(Domain&) { ++fake::calls().domain_started; }
+Err sched::admit(const SchedParams&) { return fake::calls().admit_result; }
+void sched::domain_started(Domain&, const SchedParams& p) {
+    ++fake::calls().domain_started;
+    fake::calls().started_timeslice_ns = p.timeslice_ns;
+    fake::calls().started_priority = p.priority;
+}
 void sched::domain_stopped(Domain&) { ++fake::calls().domain_stopped; }
 void passthrough::release(Domain&) { ++fake::calls().passthrough_released; }
+
+u64& fake::clock_ns() {
+    static u64 now = 0;
+    return now;
+}
+u64 timer::now_ns() { return fake::clock_ns(); }
 
 }  // namespace xa

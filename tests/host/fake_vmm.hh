@@ -35,8 +35,13 @@ struct Calls {
     u32 domain_started = 0;
     u32 domain_stopped = 0;
     u32 passthrough_released = 0;
+    Err admit_result = Err::ok;  // what sched::admit answers
+    u32 started_timeslice_ns = 0;  // the last domain_started's parameters
+    u32 started_priority = 0;
 };
 Calls& calls();
+// The clock timer::now_ns() reads (the scheduling policies that account time).
+u64& clock_ns();
 std::string& console();  // everything printk wrote
 
 }  // namespace xa::fake

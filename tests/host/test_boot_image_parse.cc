@@ -55,6 +55,7 @@ struct Image {
         d.memory_kb = memory_kb;
         d.timeslice_us = 10000;
         d.priority = 10;
+        d.weight = 256;
         d.kernel_size = 64;
         std::strcpy(d.cmdline, "console=hvc0");
         domains.push_back(d);
@@ -109,6 +110,11 @@ protected:
         EXPECT_NE(std::strstr(e.problem, problem), nullptr) << "got: " << e.problem;
         EXPECT_EQ(e.domain, domain);
         EXPECT_EQ(view_.domain_count, 0xEEEEu) << "view written on failure";
+    }
+
+    void expect_ok(Image& image) {
+        const BootImageError e = check(image.build());
+        EXPECT_EQ(e.err, Err::ok) << (e.problem != nullptr ? e.problem : "");
     }
 
     std::vector<u32> buffer_;
@@ -185,8 +191,11 @@ TEST_F(BootImageTest, BadVersion) {
     image_.header.version = 1;  // the format before ramdisks
     expect_fail(image_, "version", kHdr);
     Image other;
-    other.header.version = 4;
+    other.header.version = 5;
     expect_fail(other, "version", kHdr);
+    Image v3;
+    v3.header.version = 3;  // version 3: domain records without the credit/sedf fields
+    expect_fail(v3, "version", kHdr);
     Image v2;
     v2.header.version = 2;  // version 2: the format without the scheduler field
     expect_fail(v2, "version", kHdr);
@@ -311,7 +320,7 @@ TEST_F(BootImageTest, DuplicateNames) {
 }
 
 TEST_F(BootImageTest, UnknownFlags) {
-    image_.domains[1].flags |= 1u << 2;
+    image_.domains[1].flags |= 1u << 3;
     expect_fail(image_, "flags", 1);
 }
 
@@ -339,6 +348,46 @@ TEST_F(BootImageTest, TimesliceRange) {
 TEST_F(BootImageTest, PriorityRange) {
     image_.domains[1].priority = 256;
     expect_fail(image_, "priority", 1);
+}
+
+TEST_F(BootImageTest, CreditParameterRanges) {
+    image_.domains[1].weight = 0;
+    expect_fail(image_, "weight", 1);
+    Image heavy;
+    heavy.domains[1].weight = 65536;
+    expect_fail(heavy, "weight", 1);
+    Image capped;
+    capped.domains[1].cap_pct = 101;
+    expect_fail(capped, "cap_pct", 1);
+    Image ok;
+    ok.domains[1].weight = 65535;
+    ok.domains[1].cap_pct = 100;
+    expect_ok(ok);
+}
+
+TEST_F(BootImageTest, SedfPeriodAndBudget) {
+    image_.domains[1].budget_us = 5;
+    expect_fail(image_, "budget_us set without a period", 1);
+    Image short_period;
+    short_period.domains[1].period_us = 99;
+    short_period.domains[1].budget_us = 50;
+    expect_fail(short_period, "period_us", 1);
+    Image long_period;
+    long_period.domains[1].period_us = 1000001;
+    long_period.domains[1].budget_us = 50;
+    expect_fail(long_period, "period_us", 1);
+    Image no_budget;
+    no_budget.domains[1].period_us = 1000;
+    expect_fail(no_budget, "budget_us outside", 1);
+    Image over;
+    over.domains[1].period_us = 1000;
+    over.domains[1].budget_us = 1001;
+    expect_fail(over, "budget_us outside", 1);
+    Image ok;
+    ok.domains[1].period_us = 1000;
+    ok.domains[1].budget_us = 1000;
+    ok.domains[1].flags |= bi::kDomExtra;
+    expect_ok(ok);
 }
 
 TEST_F(BootImageTest, KernelOffsetMisaligned) {

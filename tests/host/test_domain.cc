@@ -76,6 +76,7 @@ bi::BootDomain domain_record(const char* name, u32 flags, u32 memory_kb, u32 pri
     d.memory_kb = memory_kb;
     d.timeslice_us = 10'000;
     d.priority = priority;
+    d.weight = 256;
     d.kernel_offset = kKernelOffset;
     d.kernel_size = kKernelSize;
     std::snprintf(d.cmdline, sizeof d.cmdline, "console=xen %s", name);
@@ -287,7 +288,7 @@ TEST_F(DomainBuild, Dom0GetsItsMemoryPagesTableAndStartInfo) {
     EXPECT_EQ(d->ctx.sp, XA_GUEST_KERNEL_BASE + kDom0Kb * KiB - XA_START_RESERVED_PAGES * kPageSize);
     EXPECT_EQ(d->ctx.cpsr, static_cast<u32>(ARM_MODE_USR));
     EXPECT_EQ(d->mode, VirtMode::kernel);
-    EXPECT_EQ(d->timeslice_ns, 10'000'000u);
+    EXPECT_EQ(fake::calls().started_timeslice_ns, 10'000'000u);  // the scheduler's, in ns
     EXPECT_NE(fake::console().find("dom0 'dom0' built: 256 KiB"), std::string::npos) << fake::console();
 }
 
@@ -352,6 +353,14 @@ TEST_F(DomainBuild, RefusedBeforeAnythingIsTaken) {
     expect_failure(kDom0, Err::exist, "the domain exists");
     fake::set_boot_image(nullptr);
     expect_failure(kGuest, Err::noent, "no such configuration entry");
+}
+
+TEST_F(DomainBuild, RefusedByTheSchedulersAdmissionBeforeAnythingIsTaken) {
+    build_dom0();
+    fake::calls().admit_result = Err::nospc;
+    expect_failure(kGuest, Err::nospc,
+                   "its reservation does not fit beside the running domains' (sched sedf bandwidth)");
+    fake::calls().admit_result = Err::ok;
 }
 
 TEST_F(DomainBuild, BadKernelIsRefusedWithTheParsersReason) {

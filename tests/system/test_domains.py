@@ -125,11 +125,12 @@ def test_eight_minios_domains_fit_in_one_boot_image_and_run(tmp_path, platform):
     _, offset, vaddr, _, filesz, _, _, _ = struct.unpack_from("<8I", data, phoff + 32 * (phnum - 1))
     assert vaddr == 0xFF400000 and offset + filesz == len(data)
     boot = data[offset:]
-    records = [struct.unpack_from("<16sIIIIIIII88s", boot, 64 + 136 * i) for i in range(8)]
-    assert len({(r[5], r[6]) for r in records}) == 1          # one kernel copy
-    kernel = boot[records[0][5]:records[0][5] + records[0][6]]
+    record = struct.Struct("<16s12I88s")                     # BootDomain: kernel offset and size at 9, 10
+    records = [record.unpack_from(boot, 64 + record.size * i) for i in range(8)]
+    assert len({(r[9], r[10]) for r in records}) == 1         # one kernel copy
+    kernel = boot[records[0][9]:records[0][9] + records[0][10]]
     assert struct.unpack_from("<H", kernel, 48)[0] == 0        # e_shnum: no sections
-    assert len(boot) == 64 + 8 * 136 + ((len(kernel) + 3) & ~3) <= 4 << 20
+    assert len(boot) == 64 + 8 * record.size + ((len(kernel) + 3) & ~3) <= 4 << 20
     assert len(kernel) < (images.MINIOS_PV / "minios.elf").stat().st_size // 2
 
     run = images.run(platform, image)

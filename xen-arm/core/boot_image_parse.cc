@@ -115,6 +115,15 @@ BootImageError check_domain(const bi::BootDomain& d, u32 index, u32 table_end, u
     if (d.timeslice_us < bi::kTimesliceMinUs || d.timeslice_us > bi::kTimesliceMaxUs)
         return domain_fail(index, "timeslice_us outside 100..1000000");
     if (d.priority > bi::kPriorityMax) return domain_fail(index, "priority above 255");
+    if (d.weight == 0 || d.weight > bi::kWeightMax) return domain_fail(index, "weight outside 1..65535");
+    if (d.cap_pct > bi::kCapMaxPct) return domain_fail(index, "cap_pct above 100");
+    if (d.period_us == 0) {
+        if (d.budget_us != 0) return domain_fail(index, "budget_us set without a period");
+    } else {
+        if (d.period_us < bi::kPeriodMinUs || d.period_us > bi::kPeriodMaxUs)
+            return domain_fail(index, "period_us outside 100..1000000");
+        if (d.budget_us == 0 || d.budget_us > d.period_us) return domain_fail(index, "budget_us outside 1..period_us");
+    }
     if (!is_aligned(d.kernel_offset, 4)) return domain_fail(index, "kernel_offset is not 4-byte aligned");
     if (d.kernel_offset < table_end) return domain_fail(index, "kernel_offset inside the header or domain table");
     if (d.kernel_size > total_size || d.kernel_offset > total_size - d.kernel_size)

@@ -2,6 +2,7 @@
 // within a per-call budget; dom0's console input and raw output.
 #include "board.hh"
 #include "console.hh"
+#include "irq.hh"
 #include "guest_copy.hh"
 #include "hypercall.hh"
 #include "libc.hh"
@@ -71,7 +72,7 @@ HcResult console_io(Domain& d, TrapFrame& f) {
         if (probe_guest(buf, count, true) != Err::ok) return Err::fault;
         u32 n = 0;
         for (int c; n < count && (c = board::console_getc()) >= 0; ++n) reinterpret_cast<char*>(buf)[n] = static_cast<char>(c);
-        sched::console_input_read();
+        irq::console_input_read();
         return static_cast<i32>(n);
     }
     case XA_CONSOLEIO_write_raw: {  // dom0's console multiplexer: no prefix, no buffering

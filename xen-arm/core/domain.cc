@@ -258,15 +258,13 @@ Err connect_to_dom0(Domain& d, const char*& problem) {
 
 // The virtual CPU: virtual kernel mode at the ELF entry, the stack below start_info's
 // reserved pages.
-void init_vcpu(Domain& d, const boot_image::BootDomain& cfg, const ElfImage& img, u32 load_bytes) {
+void init_vcpu(Domain& d, const ElfImage& img, u32 load_bytes) {
     d.ctx = TrapFrame{};
     d.ctx.r[0] = XA_START_INFO_VA;
     d.ctx.sp = XA_GUEST_KERNEL_BASE + load_bytes;
     d.ctx.pc = img.entry.value();
     d.ctx.cpsr = ARM_MODE_USR;
     d.mode = VirtMode::kernel;
-    d.timeslice_ns = cfg.timeslice_us * 1000u;
-    d.priority = cfg.priority;
 }
 
 // The console and store channels the builder made have dom0's ends too. They must be
@@ -280,6 +278,19 @@ void close_dom0_channels(Domain& d) {
     for (u32 port : ports) {
         if (port != 0) (void)vmm::evtchn().close_if_peer(DomId(0), port, d.id);
     }
+}
+
+// What the configuration says to the scheduling policies.
+sched::SchedParams sched_params(const boot_image::BootDomain& cfg) {
+    sched::SchedParams p{};
+    p.timeslice_ns = cfg.timeslice_us * 1000u;
+    p.priority = cfg.priority;
+    p.weight = cfg.weight;
+    p.cap_pct = cfg.cap_pct;
+    p.period_ns = cfg.period_us * 1000u;
+    p.budget_ns = cfg.budget_us * 1000u;
+    p.extra = (cfg.flags & boot_image::kDomExtra) != 0;
+    return p;
 }
 
 // The one way out of a failed build: whatever the steps above took goes back.
@@ -324,6 +335,12 @@ Err build(u32 index, const char*& problem) {
     const ElfError ee = elf_parse(elf, cfg.kernel_size, VirtAddr(XA_GUEST_KERNEL_BASE), load_bytes, img);
     if (ee.err != Err::ok) return fail(problem, ee.problem, ee.err);
 
+    // Before anything is taken: whether the scheduler can give it what it asks for.
+    const sched::SchedParams params = sched_params(cfg);
+    if (sched::admit(params) != Err::ok)
+        return fail(problem, "its reservation does not fit beside the running domains' (sched sedf bandwidth)",
+                    Err::nospc);
+
     bool events_attached = false;
     Err e = allocate_memory(d, cfg, problem);
     if (e == Err::ok) e = claim_ramdisk(d, *image, cfg, problem);
@@ -339,7 +356,7 @@ Err build(u32 index, const char*& problem) {
         unwind(d, events_attached);
         return e;
     }
-    init_vcpu(d, cfg, img, load_bytes);
+    init_vcpu(d, img, load_bytes);
 
     d.state = DomState::alive;
     if (d.ramdisk_pages != 0) {
@@ -350,7 +367,7 @@ Err build(u32 index, const char*& problem) {
            "%u guest, %u VMM\n",
            d.id.value(), d.name, cfg.memory_kb, d.mem_base.value(), img.entry.value(), cfg.timeslice_us, cfg.priority,
            privileged ? ", privileged" : "", vmm::guest_frames().free_count(), vmm_memory::frames().free_count());
-    sched::domain_started(d);
+    sched::domain_started(d, params);
     return Err::ok;
 }
 

@@ -7,6 +7,7 @@
 #include "libc.hh"
 #include "passthrough.hh"
 #include "sched.hh"
+#include "timer.hh"
 #include "vmm.hh"
 
 namespace xa::hypercalls {
@@ -21,7 +22,7 @@ void fill_domaininfo(Domain& t, const Domain& caller, xen_domctl_getdomaininfo& 
                (&t == &caller ? XEN_DOMINF_running : 0u) | (t.privileged ? XEN_DOMINF_privileged : 0u);
     gi.nr_pages = t.nr_pages;
     gi.shutdown_reason = t.shutdown_reason;
-    gi.cpu_time = t.runstate_time(RUNSTATE_running, sched::now_ns());
+    gi.cpu_time = t.runstate_time(RUNSTATE_running, timer::now_ns());
     memcpy(gi.name, t.name, sizeof gi.name);
     gi.store_port = t.store_port_dom0;
     gi.console_port = t.console_port_dom0;

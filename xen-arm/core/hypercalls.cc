@@ -15,6 +15,7 @@
 #include "libc.hh"
 #include "passthrough.hh"
 #include "sched.hh"
+#include "timer.hh"
 #include "traps.hh"
 #include "version.hh"
 #include "vmm.hh"
@@ -25,7 +26,7 @@ namespace {
 // Here rather than among the other handlers: tests/system/test_debug.py breaks on
 // xa::(anonymous namespace)::hc_trace_marker.
 hypercalls::HcResult hc_trace_marker(Domain& d, TrapFrame& f) {
-    printk("xen-arm: trace dom%u marker 0x%08x at %llu ns\n", d.id.value(), f.r[0], sched::now_ns());
+    printk("xen-arm: trace dom%u marker 0x%08x at %llu ns\n", d.id.value(), f.r[0], timer::now_ns());
     return 0;
 }
 
@@ -44,7 +45,7 @@ HcResult hc_set_trap_table(Domain& d, TrapFrame& f) {
 
 HcResult hc_set_timer_op(Domain& d, TrapFrame& f) {
     d.timer_deadline_ns = (static_cast<u64>(f.r[1]) << 32) | f.r[0];
-    sched::timer_set(d.timer_deadline_ns);
+    sched::timer_set(d);
     return 0;
 }
 
@@ -165,7 +166,7 @@ HcResult hc_vcpu_op(Domain& d, TrapFrame& f) {
         return 1;
     case VCPUOP_get_runstate_info: {
         vcpu_runstate_info info{};
-        const u64 now = sched::now_ns();
+        const u64 now = timer::now_ns();
         info.state = static_cast<int32_t>(d.runstate);
         info.state_entry_time = d.runstate_entry_ns;
         for (u32 i = 0; i < 4; ++i) info.time[i] = d.runstate_time(i, now);

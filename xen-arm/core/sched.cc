@@ -1,14 +1,15 @@
-// The scheduler and the VMM tick. See sched.hh.
+// The scheduler's mechanism: context switch, runstate accounting, blocking and waking,
+// the virtual timers, and the one-shot timer's deadline. Which domain runs, and for how
+// long, is the policy's (sched_policy.hh). See sched.hh.
 #include "sched.hh"
 
 #include "arch/arm/cpu.hh"
 #include "arch/arm/semihosting.hh"
-#include "board.hh"
 #include "console.hh"
 #include "exit_status.hh"
-#include "passthrough.hh"
-#include "sched_pick.hh"
+#include "irq.hh"
 #include "sched_wait.hh"
+#include "timer.hh"
 #include "traps.hh"
 #include "vmm.hh"
 
@@ -16,18 +17,29 @@ namespace xa::sched {
 namespace {
 
 // Work for the slow path of leave(), one byte so the fast path tests it once.
-constexpr u8 kWorkResched = 1u << 0;  // pick the next domain
+constexpr u8 kWorkResched = 1u << 0;  // ask the policy who runs next
 constexpr u8 kWorkTimer = 1u << 1;    // recompute the one-shot timer
+constexpr u8 kWorkYield = 1u << 2;    // ...and the current domain gave its turn away
+constexpr u8 kWorkExpired = 1u << 3;  // ...and the current domain's run time is up
 u8 pending_work = kWorkTimer;
-// The one-shot timer: programmed for the earliest of the current domain's slice end, the
-// virtual timers and poll timeouts. Lazily: a new deadline earlier than the programmed
-// one re-programs at once (expect_deadline); a later one waits, since the earlier
-// interrupt comes first and tick() then recomputes everything (kWorkTimer in pending_work). So a domain
-// switch or set_timer_op usually costs one comparison, not a scan and a device write.
-u64 programmed_ns = ~0ull;  // ~0: nothing programmed
-constexpr u64 kIdleTimerNs = 1000000000ull;  // re-check once a second even with nothing due
+
+const Policy* policy = &kRoundRobin;
+
+// The current domain's run: when it was picked or last charged, and when its run time
+// (the policy's Choice::run_ns) is up.
+u64 run_start_ns = 0;
+u64 run_end_ns = 0;
+u64 tick_ns = 0;  // the time the last timer interrupt saw
+u64 idle_until_ns = ~0ull;  // with nothing to run: when the policy wants to be asked again
+
+// Domains that may have a virtual-timer or poll deadline (a bit per slot; a stale bit is
+// dropped at the next scan), so the tick and the timer programming look only at those,
+// never at every slot.
+u32 armed = 0;
 u32 polling_domains = 0;  // domains in sched_op poll right now
 u32 switches = 0;
+
+void arm(const Domain& d) { armed |= 1u << d.id.value(); }
 
 void set_runstate(Domain& d, u32 state, u64 now) {
     if (d.runstate < 4) d.runstate_ns[d.runstate] = d.runstate_time(d.runstate, now);
@@ -40,88 +52,23 @@ u32 idle_runstate(const Domain& d) {
     return d.runnable() ? RUNSTATE_runnable : RUNSTATE_blocked;
 }
 
-// Round-robin: the next runnable domain after the last one chosen, by id; the same one
-// again only if nobody else can run.
-Domain* round_robin_pick(const Domain* previous) {
-    const u32 last = previous != nullptr ? previous->id.value() : Domain::kMaxDomains - 1;
-    for (u32 step = 1; step <= Domain::kMaxDomains; ++step) {
-        Domain& d = domains::slot((last + step) % Domain::kMaxDomains);
-        if (d.runnable()) return &d;
+// The earliest deadline among the armed domains; clears the bits of those with none.
+u64 earliest_armed(u64 earliest) {
+    for (u32 bits = armed; bits != 0; bits &= bits - 1) {
+        const u32 i = static_cast<u32>(__builtin_ctz(bits));
+        const Domain& d = domains::slot(i);
+        const u64 poll = d.alive() && d.polling ? d.poll_timeout_ns : 0;
+        const u64 vt = d.alive() ? d.timer_deadline_ns : 0;
+        if (vt == 0 && poll == 0) armed &= ~(1u << i);
+        if (vt != 0 && vt < earliest) earliest = vt;
+        if (poll != 0 && poll < earliest) earliest = poll;
     }
-    return nullptr;
+    return earliest;
 }
-
-// Fixed priority (sched_pick.hh): the lowest priority number among the runnable domains,
-// round-robin among equals.
-Domain* fixed_priority_pick_next(const Domain* previous) {
-    const u32 n = Domain::kMaxDomains;
-    const u32 i = fixed_priority_pick(
-        [](u32 k) {
-            const Domain& d = domains::slot(k);
-            return PickEntry{d.runnable(), d.priority};
-        },
-        n, previous != nullptr ? previous->id.value() : n);
-    return i < n ? &domains::slot(i) : nullptr;
-}
-
-bool fixed_priority_wake_preempts(const Domain& woken, const Domain& running) {
-    return fixed_priority_preempts(woken.priority, running.priority);
-}
-
-const Policy* policy = &kRoundRobin;
-// The policy's pick function beside its argument: one base address for both, so choosing
-// a policy at boot costs the yield path one load (its function was a constant before).
-struct Pick {
-    const Domain* last_chosen = nullptr;
-    Domain* (*pick_next)(const Domain* previous) = round_robin_pick;
-} pick;
-
-Domain* pick_next() { return pick.pick_next(pick.last_chosen); }
 
 void program_timer() {
     pending_work &= static_cast<u8>(~kWorkTimer);
-    u64 next = ~0ull;
-    if (const Domain* cur = domains::current(); cur != nullptr) next = cur->slice_end_ns;
-    for (u32 i = 0; i < Domain::kMaxDomains; ++i) {
-        const Domain& d = domains::slot(i);
-        if (!d.alive()) continue;
-        if (d.timer_deadline_ns != 0 && d.timer_deadline_ns < next) next = d.timer_deadline_ns;
-        if (d.polling && d.poll_timeout_ns != 0 && d.poll_timeout_ns < next) next = d.poll_timeout_ns;
-    }
-    if (next == ~0ull) next = now_ns() + kIdleTimerNs;
-    if (next != programmed_ns) {
-        board::timer_oneshot(next);
-        programmed_ns = next;
-    }
-}
-
-void expect_deadline(u64 deadline_ns) {
-    if (deadline_ns < programmed_ns) {
-        board::timer_oneshot(deadline_ns);
-        programmed_ns = deadline_ns;
-    }
-}
-
-// Console input is dom0's (VIRQ_CONSOLE). The receive interrupt is level-triggered: mask
-// the line until dom0 has read what waits (console_input_read re-enables it), so a slow
-// dom0 costs one interrupt per burst, not one per instruction.
-void console_input() {
-    board::irq_disable(board::kConfig.console_irq);
-    if (Domain* dom0 = domains::get(DomId(0)); dom0 != nullptr && dom0->alive()) raise_virq(*dom0, VIRQ_CONSOLE);
-}
-
-void handle_irqs() {
-    for (int line; (line = board::irq_claim()) >= 0;) {
-        if (static_cast<u32>(line) == board::kConfig.timer_irq) {
-            (void)board::timer_ack();
-            tick();
-        } else if (static_cast<u32>(line) == board::kConfig.console_irq) {
-            console_input();
-        } else if (!passthrough::route_irq(static_cast<u32>(line))) {
-            printk("xen-arm: spurious interrupt line %d, disabled\n", line);
-            board::irq_disable(static_cast<u32>(line));
-        }
-    }
+    timer::program(earliest_armed(domains::current() != nullptr ? run_end_ns : idle_until_ns));
 }
 
 [[noreturn]] void all_stopped() {
@@ -132,7 +79,7 @@ void handle_irqs() {
         if (d.state == DomState::shutdown) ++stopped;
     }
     printk("xen-arm: no domain left to run (%u shut down, %u crashed); %u domain switches, stopping at %llu ns\n",
-           stopped, crashed, switches, now_ns());
+           stopped, crashed, switches, timer::now_ns());
     semihosting::exit(crashed != 0 ? kExitDomainCrashed : kExitOk);
 }
 
@@ -142,7 +89,7 @@ void idle_wait() {
     vmm::trace_domain(XA_TRACE_IDLE);
     if (pending_work & kWorkTimer) program_timer();
     cpu::wait_for_interrupt();
-    handle_irqs();
+    irq::handle_pending();
 }
 
 // vcpu_info's time, with the version protocol (odd while the update is in progress).
@@ -157,8 +104,8 @@ void publish_time(Domain& d, u64 now) {
 
 // Save prev's registers from the frame, load next's, and change address space. The
 // caches are virtually indexed: switch_ttbr cleans and invalidates them first.
-void switch_to(Domain* prev, Domain& next, TrapFrame& f) {
-    const u64 now = now_ns();
+void switch_to(Domain* prev, Domain& next, TrapFrame& f, u64 run_ns) {
+    const u64 now = timer::now_ns();
     if (prev != nullptr && prev->state != DomState::free) {
         prev->ctx = f;
         set_runstate(*prev, idle_runstate(*prev), now);
@@ -170,59 +117,83 @@ void switch_to(Domain* prev, Domain& next, TrapFrame& f) {
     vmm::trace_domain(next.id.value());
     set_runstate(next, RUNSTATE_running, now);
     publish_time(next, now);
-    next.slice_end_ns = now + next.timeslice_ns;
-    expect_deadline(next.slice_end_ns);
+    run_start_ns = now;
+    run_end_ns = now + run_ns;
+    timer::expect(run_end_ns);
     ++switches;
+}
+
+// d is runnable now: the policy queues it and says whether it preempts the running domain.
+void made_runnable(Domain& d) {
+    const Domain* cur = domains::current();
+    if (policy->wake(d, cur != &d ? cur : nullptr)) pending_work |= kWorkResched;
+}
+
+void wake(Domain& d) {
+    // The common case (not waiting) tested here, so it stays inline in the callers.
+    if (!leave_wait(d, polling_domains)) return;
+    if (&d != domains::current()) set_runstate(d, idle_runstate(d), timer::now_ns());
+    if (d.runnable()) made_runnable(d);
+}
+
+void recheck_pollers() {
+    if (polling_domains == 0) return;  // the common case: one load on every event operation
+    for (u32 bits = armed; bits != 0; bits &= bits - 1) {
+        Domain& d = domains::slot(static_cast<u32>(__builtin_ctz(bits)));
+        if (!d.alive() || !d.polling) continue;
+        for (u32 p = 0; p < d.poll_count; ++p) {
+            if (vmm::evtchn().is_pending(d.id, d.poll_ports[p])) {
+                wake(d);
+                break;
+            }
+        }
+    }
 }
 
 }  // namespace
 
-const Policy kRoundRobin{"round-robin", round_robin_pick, nullptr};
-const Policy kFixedPriority{"fixed-priority", fixed_priority_pick_next, fixed_priority_wake_preempts};
-
 const Policy& policy_for(u32 scheduler) {
-    return scheduler == boot_image::kSchedFixedPriority ? kFixedPriority : kRoundRobin;
+    switch (scheduler) {
+    case boot_image::kSchedFixedPriority:
+        return kFixedPriority;
+    case boot_image::kSchedCredit:
+        return kCredit;
+    case boot_image::kSchedSedf:
+        return kSedf;
+    default:
+        return kRoundRobin;
+    }
 }
 
 const Policy& current_policy() { return *policy; }
 
 void init(const Policy& p) {
     policy = &p;
-    pick.pick_next = p.pick_next;
-    board::irq_init();
-    board::irq_enable(board::kConfig.timer_irq);
-    board::console_rx_interrupt_enable();
-    board::irq_enable(board::kConfig.console_irq);
+    irq::init();
 }
 
-void console_input_read() { board::irq_enable(board::kConfig.console_irq); }
-
-void timer_set(u64 deadline_ns) {
-    if (deadline_ns != 0) expect_deadline(deadline_ns);
+void timer_set(Domain& d) {
+    if (d.timer_deadline_ns == 0) return;  // cancelled: the timer fires once for nothing
+    arm(d);
+    timer::expect(d.timer_deadline_ns);
 }
 
-u64 now_ns() { return board::timer_now_ns(); }
+void update_time(Domain& d) { publish_time(d, timer::now_ns()); }
 
-void update_time(Domain& d) { publish_time(d, now_ns()); }
+Err admit(const SchedParams& params) { return policy->admit != nullptr ? policy->admit(params) : Err::ok; }
 
-// d has just become runnable: under a policy that preempts (not round-robin), take the
-// CPU from the running domain at the next return to a guest if d outranks it.
-static void check_preempt(const Domain& d) {
-    if (policy->preempts == nullptr) return;
-    if (const Domain* cur = domains::current(); cur != nullptr && cur != &d && d.runnable() && policy->preempts(d, *cur))
-        pending_work |= kWorkResched;
-}
-
-void domain_started(Domain& d) {
-    const u64 now = now_ns();
+void domain_started(Domain& d, const SchedParams& params) {
+    const u64 now = timer::now_ns();
+    policy->add(d, params);
     d.runstate = RUNSTATE_runnable;
     d.runstate_entry_ns = now;
     update_time(d);
-    check_preempt(d);
+    if (d.runnable()) made_runnable(d);
 }
 
 void domain_stopped(Domain& d) {
-    set_runstate(d, RUNSTATE_offline, now_ns());
+    set_runstate(d, RUNSTATE_offline, timer::now_ns());
+    policy->remove(d);
     d.blocked = false;
     if (d.polling) --polling_domains;
     d.polling = false;
@@ -231,28 +202,6 @@ void domain_stopped(Domain& d) {
     // dom0 hears about it, as Xen's VIRQ_DOM_EXC.
     if (Domain* dom0 = domains::get(DomId(0)); dom0 != nullptr && dom0->alive() && dom0 != &d) {
         raise_virq(*dom0, VIRQ_DOM_EXC);
-    }
-}
-
-static void wake(Domain& d) {
-    // The common case (not waiting) tested here, so it stays inline in the callers.
-    if (!d.blocked) return;
-    (void)leave_wait(d, polling_domains);
-    if (&d != domains::current()) set_runstate(d, idle_runstate(d), now_ns());
-    check_preempt(d);
-}
-
-static void recheck_pollers() {
-    if (polling_domains == 0) return;  // the common case: one load on every event operation
-    for (u32 i = 0; i < Domain::kMaxDomains; ++i) {
-        Domain& d = domains::slot(i);
-        if (!d.alive() || !d.polling) continue;
-        for (u32 p = 0; p < d.poll_count; ++p) {
-            if (vmm::evtchn().is_pending(d.id, d.poll_ports[p])) {
-                wake(d);
-                break;
-            }
-        }
     }
 }
 
@@ -269,29 +218,39 @@ void raise_virq(Domain& d, u32 virq) {
     event_raised(k);
 }
 
-void yield() { pending_work |= kWorkResched; }
+void yield() { pending_work |= kWorkResched | kWorkYield; }
 
 void block(Domain& d) {
     enter_wait(d, polling_domains);
-    if (d.polling && d.poll_timeout_ns != 0) expect_deadline(d.poll_timeout_ns);
+    policy->sleep(d);
+    if (d.polling) {
+        arm(d);  // recheck_pollers finds pollers through `armed`, with or without a timeout
+        if (d.poll_timeout_ns != 0) timer::expect(d.poll_timeout_ns);
+    }
     if (&d == domains::current()) pending_work |= kWorkResched;
 }
 
 void pause_changed(Domain& d) {
-    if (&d == domains::current()) {
-        pending_work |= kWorkResched;
+    if (d.runnable()) {
+        if (&d != domains::current()) set_runstate(d, idle_runstate(d), timer::now_ns());
+        made_runnable(d);  // unpaused
     } else {
-        set_runstate(d, idle_runstate(d), now_ns());
-        check_preempt(d);  // unpaused
+        policy->sleep(d);
+        if (&d == domains::current()) {
+            pending_work |= kWorkResched;
+        } else {
+            set_runstate(d, idle_runstate(d), timer::now_ns());
+        }
     }
 }
 
 void tick() {
-    const u64 now = now_ns();
-    programmed_ns = ~0ull;  // the deadline that fired is spent
+    const u64 now = timer::now_ns();
+    tick_ns = now;
+    timer::fired();              // the deadline that fired is spent
     pending_work |= kWorkTimer;  // program the next one before returning
-    for (u32 i = 0; i < Domain::kMaxDomains; ++i) {
-        Domain& d = domains::slot(i);
+    for (u32 bits = armed; bits != 0; bits &= bits - 1) {
+        Domain& d = domains::slot(static_cast<u32>(__builtin_ctz(bits)));
         if (!d.alive()) continue;
         if (d.timer_deadline_ns != 0 && now >= d.timer_deadline_ns) {
             d.timer_deadline_ns = 0;
@@ -302,39 +261,69 @@ void tick() {
     }
     if (Domain* cur = domains::current(); cur != nullptr) {
         publish_time(*cur, now);
-        if (now >= cur->slice_end_ns) {
-            pending_work |= kWorkResched;
-            cur->slice_end_ns = now + cur->timeslice_ns;  // kept if nobody else can run
-        }
+        if (now >= run_end_ns) pending_work |= kWorkResched | kWorkExpired;
     }
+}
+
+// Nothing can run: park the current context, if any, and wait for interrupts until the
+// policy picks a domain. Out of line: leave_slow's common paths stay short.
+[[gnu::noinline]] static Choice idle_until_runnable(TrapFrame& f, Domain*& cur, Choice c) {
+    while (c.next == nullptr) {
+        if (domains::alive_count() == 0) all_stopped();
+        if (cur != nullptr && cur->state != DomState::free && cur == domains::current()) {
+            // Park the current context before idling: it may be destroyed or woken.
+            // Nothing is current from here on, so the VMM reaches this domain's pages
+            // through DIRECTMAP: clean its lines at the guest's addresses first.
+            cpu::flush_caches();
+            cur->ctx = f;
+            set_runstate(*cur, idle_runstate(*cur), timer::now_ns());
+            domains::set_current(nullptr);
+            cur = nullptr;
+            f = TrapFrame{};
+        }
+        // The policy may want to decide again at a time of its own (a budget refill).
+        const u64 until = c.run_ns != 0 ? timer::now_ns() + c.run_ns : ~0ull;
+        if (until != idle_until_ns) {
+            idle_until_ns = until;
+            pending_work |= kWorkTimer;
+        }
+        idle_wait();
+        c = policy->pick(policy->timed ? timer::now_ns() : 0);
+    }
+    idle_until_ns = ~0ull;
+    return c;
 }
 
 // Everything leave() does besides the upcall check: kept out of line so the common
 // return (nothing to do) stays a few instructions.
 [[gnu::noinline]] static void leave_slow(TrapFrame& f, Domain* cur) {
-    if ((pending_work & kWorkResched) != 0 || cur == nullptr || !cur->runnable()) {
-        pending_work &= static_cast<u8>(~kWorkResched);
-        Domain* next = pick_next();
-        while (next == nullptr) {
-            if (domains::alive_count() == 0) all_stopped();
-            if (cur != nullptr && cur->state != DomState::free && cur == domains::current()) {
-                // Park the current context before idling: it may be destroyed or woken.
-                // Nothing is current from here on, so the VMM reaches this domain's pages
-                // through DIRECTMAP: clean its lines at the guest's addresses first.
-                cpu::flush_caches();
-                cur->ctx = f;
-                set_runstate(*cur, idle_runstate(*cur), now_ns());
-                domains::set_current(nullptr);
-                cur = nullptr;
-                f = TrapFrame{};
-            }
-            idle_wait();
-            next = pick_next();
+    const u8 work = pending_work;
+    if ((work & kWorkResched) != 0 || cur == nullptr || !cur->runnable()) {
+        pending_work = static_cast<u8>(work & ~(kWorkResched | kWorkYield | kWorkExpired));
+        const bool timed = policy->timed;
+        u64 now = 0;
+        if (timed) now = timer::now_ns();
+        if (cur != nullptr && cur->alive()) {
+            // A timed policy hears what the current domain used before it chooses.
+            if (timed && policy->charge != nullptr) policy->charge(*cur, now - run_start_ns);
+            if (work & kWorkYield) policy->yield(*cur);
         }
-        pick.last_chosen = next;
-        // The same domain again (it yielded with nobody else to run, or was woken from
-        // idle while still current) keeps its slice: tick() renews an expired one.
-        if (next != cur) switch_to(cur, *next, f);
+        Choice c = policy->pick(now);
+        // (After an idle wait cur is nullptr: whatever runs is switched to, with its own now.)
+        if (c.next == nullptr) [[unlikely]] c = idle_until_runnable(f, cur, c);
+        if (c.next != cur) {
+            switch_to(cur, *c.next, f, c.run_ns);
+        } else if (timed) {
+            // The same domain again: it runs exactly what the policy granted now.
+            run_start_ns = now;
+            run_end_ns = now + c.run_ns;
+            timer::expect(run_end_ns);
+        } else if (work & kWorkExpired) {
+            // Untimed, the same domain again, nobody else to run: a new run from the tick
+            // on. (One that yielded with nobody else keeps what it had.)
+            run_start_ns = tick_ns;
+            run_end_ns = tick_ns + c.run_ns;
+        }
     }
     if (pending_work & kWorkTimer) program_timer();
     if (Domain* d = domains::current(); d != nullptr) traps::deliver_upcall(*d, f);
@@ -365,6 +354,6 @@ extern "C" void xa_first_guest(xa::TrapFrame* f) {
 // IRQ from a guest.
 extern "C" void xa_irq(xa::TrapFrame* f) {
     using namespace xa;
-    sched::handle_irqs();
+    irq::handle_pending();
     sched::leave(*f);
 }

@@ -4,6 +4,7 @@
 #include "guest_copy.hh"
 #include "hypercall.hh"
 #include "sched.hh"
+#include "timer.hh"
 #include "sched_poll.hh"
 #include "vmm.hh"
 
@@ -30,7 +31,7 @@ HcResult shutdown(Domain& d, TrapFrame& f) {
     if (d.con_len != 0) console_flush(d);
     static const char* const kReasons[] = {"poweroff", "reboot", "suspend", "crash"};
     printk("xen-arm: dom%u '%s' shut down (%s) at %llu ns\n", d.id.value(), d.name, kReasons[s.reason],
-           sched::now_ns());
+           timer::now_ns());
     d.state = s.reason == SHUTDOWN_crash ? DomState::crashed : DomState::shutdown;
     d.shutdown_reason = s.reason;
     sched::domain_stopped(d);
@@ -45,7 +46,7 @@ HcResult poll(Domain& d, TrapFrame& f) {
     const EventChannels& ev = vmm::evtchn();
     switch (sched::poll_outcome(
         d.poll_ports, p.nr_ports, p.timeout, [&](u32 port) { return ev.is_pending(d.id, port); },
-        [] { return sched::now_ns(); })) {
+        [] { return timer::now_ns(); })) {
     case sched::PollOutcome::bad_port:
         return Err::inval;
     case sched::PollOutcome::ready:

@@ -31,7 +31,7 @@ namespace xa::boot_image {
 inline constexpr u32 kBootImageOffset = 4 * MiB;    // from the start of RAM
 inline constexpr u32 kBootImageMaxSize = 4 * MiB;   // must end inside DIRECTMAP
 inline constexpr char kMagic[8] = {'X', 'A', 'B', 'O', 'O', 'T', '1', '\0'};
-inline constexpr u32 kVersion = 3;  // 2: ramdisks, shared kernels; 3: scheduler
+inline constexpr u32 kVersion = 4;  // 2: ramdisks, shared kernels; 3: scheduler; 4: credit/sedf parameters
 inline constexpr u32 kMaxDomains = 8;
 inline constexpr u32 kRamdiskSectorSize = 512;       // ramdisk_size is a multiple of this
 inline constexpr u32 kRamdiskMaxSize = 3 * MiB;      // per domain; leaves 1 MiB for the rest
@@ -52,12 +52,15 @@ static_assert(sizeof(BootImageHeader) == 64);
 // BootImageHeader.scheduler: the scheduling policy (sched.hh).
 inline constexpr u32 kSchedRoundRobin = 0;     // every runnable domain in turn
 inline constexpr u32 kSchedFixedPriority = 1;  // the lowest BootDomain.priority first
-inline constexpr u32 kSchedCount = 2;
+inline constexpr u32 kSchedCredit = 2;         // shares by BootDomain.weight, cap_pct
+inline constexpr u32 kSchedSedf = 3;           // EDF over (period_us, budget_us) servers
+inline constexpr u32 kSchedCount = 4;
 
 // BootDomain.flags
 inline constexpr u32 kDomPrivileged = 1u << 0;  // dom0: domctl, console input
 inline constexpr u32 kDomAutostart = 1u << 1;   // built at boot (else: domctl createdomain)
-inline constexpr u32 kDomFlagsMask = kDomPrivileged | kDomAutostart;
+inline constexpr u32 kDomExtra = 1u << 2;       // sedf: may run in time nobody reserved
+inline constexpr u32 kDomFlagsMask = kDomPrivileged | kDomAutostart | kDomExtra;
 
 // BootDomain.name's characters: lower case, digits, '_' and '-' (names are typed in dom0's
 // shell and shown in the banner).
@@ -73,10 +76,24 @@ inline constexpr u32 kTimesliceMinUs = 100;
 inline constexpr u32 kTimesliceMaxUs = 1000 * 1000;
 // BootDomain.priority: 0 (highest) .. kPriorityMax.
 inline constexpr u32 kPriorityMax = 255;
+// BootDomain.weight (credit): 1..kWeightMax. BootDomain.cap_pct: 0 (none) ..100.
+inline constexpr u32 kWeightMax = 65535;
+inline constexpr u32 kCapMaxPct = 100;
+// BootDomain.period_us (sedf): 0 (no reservation: background work only) or
+// kPeriodMinUs..kPeriodMaxUs; budget_us: 0..period_us, not 0 with a period.
+inline constexpr u32 kPeriodMinUs = 100;
+inline constexpr u32 kPeriodMaxUs = 1000 * 1000;
+// What one server period costs the VMM beyond the budget it grants, charged against the
+// CPU's bandwidth at admission (mkimage.py and domains::build): at most two domain
+// switches (in and out) and two timer interrupts (the refill and the budget's end), about
+// 1,900 instructions on every board (README's hot-path table) at QEMU's -icount shift=3
+// (8 ns each), rounded up to leave room for the upcall that wakes the guest.
+inline constexpr u32 kSedfOverheadPerPeriodNs = 20 * 1000;
 // What mkimage.py writes when a configuration leaves a value out (the VMM needs no
 // defaults: every record carries every field).
 inline constexpr u32 kTimesliceDefaultUs = 10 * 1000;  // 10 ms
 inline constexpr u32 kPriorityDefault = 128;
+inline constexpr u32 kWeightDefault = 256;  // Xen's
 
 struct BootDomain {
     char name[16];          // 1..15 of kNameChars, NUL-terminated, unique
@@ -84,12 +101,16 @@ struct BootDomain {
     u32 memory_kb;          // multiple of kMemoryGranuleKb, kMemoryMinKb..kMemoryMaxKb
     u32 timeslice_us;       // kTimesliceMinUs..kTimesliceMaxUs
     u32 priority;           // 0..kPriorityMax, for the fixed-priority scheduler (0 = highest)
+    u32 weight;             // 1..kWeightMax, for the credit scheduler
+    u32 cap_pct;            // 0..kCapMaxPct, for the credit scheduler (0: no cap)
+    u32 period_us;          // sedf: 0 or kPeriodMinUs..kPeriodMaxUs
+    u32 budget_us;          // sedf: 0..period_us (0 only without a period)
     u32 kernel_offset;      // of the kernel's ELF file, from the start of the image
     u32 kernel_size;        // bytes (other records may name the same kernel bytes)
     u32 ramdisk_offset;     // of its RAM disk, kRamdiskAlign aligned; 0 if none
     u32 ramdisk_size;       // bytes, a multiple of kRamdiskSectorSize, at most kRamdiskMaxSize; 0 if none
     char cmdline[88];       // NUL-terminated, passed in start_info.cmd_line
 };
-static_assert(sizeof(BootDomain) == 136);
+static_assert(sizeof(BootDomain) == 152);
 
 }  // namespace xa::boot_image

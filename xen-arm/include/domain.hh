@@ -62,10 +62,7 @@ struct Domain {
     u32 pause_count = 0;
     u32 shutdown_reason = 0;
 
-    // ---- scheduling and accounting
-    u32 timeslice_ns = 0;
-    u32 priority = 0;  // BootDomain.priority, 0 = highest (fixed-priority scheduler)
-    u64 slice_end_ns = 0;
+    // ---- accounting (what the scheduling policy keeps per domain is its own: sched_policy.hh)
     u32 runstate = RUNSTATE_offline;
     u64 runstate_entry_ns = 0;
     u64 runstate_ns[4] = {};

@@ -1,12 +1,11 @@
-// The scheduler: which domain owns the CPU, the VMM tick, virtual time and timers.
+// The scheduler's mechanism: which domain owns the CPU, blocking and waking, virtual time
+// and virtual timers, runstate accounting, context switch and upcall delivery.
 //
-// Two policies, chosen by the boot image's [system] scheduler: preemptive round-robin over
-// runnable domains (the default), and fixed priority (the runnable domain with the lowest
-// BootDomain.priority runs, equals in round-robin, a higher one that wakes preempts).
-// Each domain runs for its configured timeslice, blocked and paused domains are skipped,
-// the CPU idles (WFI) when none can run. A policy is a pick function and an optional wake
-// check (Policy below), so credit or SEDF can be added without touching the mechanism:
-// context switch, accounting, timers, upcall delivery.
+// Who runs next and for how long is a policy's answer (sched_policy.hh: round-robin and
+// fixed priority, chosen by the boot image's [system] scheduler); the mechanism tells the
+// policy every change of a domain's runnability and enforces the run time it grants with
+// the one-shot timer (timer.hh). The CPU idles (WFI) when nothing can run. Interrupt
+// dispatch is irq.hh's.
 //
 // Every path back to a guest ends in sched::leave(frame): it switches domains if needed
 // (rewriting the frame in place with the next domain's registers) and delivers a pending
@@ -15,49 +14,26 @@
 
 #include "domain.hh"
 #include "event_channel.hh"
+#include "sched_policy.hh"
 #include "trap_frame.h"
 #include "types.hh"
 
 namespace xa::sched {
 
-// A scheduling policy: which runnable domain runs next. The mechanism (sched.cc) calls
-// pick_next whenever the current domain blocks, yields, stops or uses up its slice, and
-// tells the policy which domain it chose. Credit or SEDF would be one more instance of this
-// struct; the mechanism stays.
-struct Policy {
-    const char* name;
-    // The next domain to run (runnable() is true), or nullptr if none can run. `previous`
-    // is the domain chosen last time (nullptr at first).
-    Domain* (*pick_next)(const Domain* previous);
-    // Whether `woken`, just made runnable, takes the CPU from `running` at the next return
-    // to a guest; nullptr: never (it waits for the running domain's slice to end).
-    bool (*preempts)(const Domain& woken, const Domain& running);
-};
-
-// Round-robin in domain-id order, each for its configured timeslice.
-extern const Policy kRoundRobin;
-// The runnable domain with the numerically lowest priority (0 = highest) first; equal
-// priorities in round-robin; a strictly higher one that becomes runnable preempts.
-extern const Policy kFixedPriority;
-
-// The policy for a boot image's BootImageHeader.scheduler (checked: < kSchedCount).
-const Policy& policy_for(u32 scheduler);
-
-// No periodic tick: one one-shot board timer is programmed for the next thing due (the
-// current domain's slice end, a virtual timer, a poll timeout), so virtual timers fire at
-// their deadline (never early) and an idle system takes one interrupt a second.
-// `policy` schedules from now on (set before any domain starts).
+// `policy` schedules from now on (set before any domain starts); the VMM's interrupt
+// lines are enabled (irq.hh).
 void init(const Policy& policy);
 const Policy& current_policy();
 
-// A virtual timer was set to deadline_ns (0: cancelled; the timer then just fires once for
-// nothing, which is cheaper than re-scanning now).
-void timer_set(u64 deadline_ns);
+// d's virtual timer was set to d.timer_deadline_ns (0: cancelled; the one-shot then just
+// fires once for nothing, which is cheaper than re-scanning now). Time: timer.hh.
+void timer_set(Domain& d);
 
-u64 now_ns();  // system time: ns since the board's clock started
+// Whether the policy admits a domain with these parameters beside the live ones.
+Err admit(const SchedParams& params);
 
 // Domain life cycle.
-void domain_started(Domain& d);   // built: becomes runnable
+void domain_started(Domain& d, const SchedParams& params);  // built: becomes runnable
 void domain_stopped(Domain& d);   // shut down or crashed: off the run queue for good
 
 // An event operation is done: wake kick.dom if it sleeps waiting for an upcall, and any
@@ -70,9 +46,6 @@ void raise_virq(Domain& d, u32 virq);
 void yield();                 // the current domain gives up the rest of its slice
 void block(Domain& d);        // wait for an event (the caller has checked none is pending)
 void pause_changed(Domain& d);
-
-// dom0 has read console input: let the next byte interrupt again (VIRQ_CONSOLE).
-void console_input_read();
 
 // The timer interrupt: fire due virtual timers and poll timeouts, end an expired slice.
 void tick();

@@ -19,6 +19,7 @@ using u16 = unsigned short;
 using u32 = unsigned int;
 using u64 = unsigned long long;
 using i32 = int;
+using i64 = long long;
 static_assert(sizeof(u16) == 2 && sizeof(u32) == 4 && sizeof(u64) == 8 && sizeof(i32) == 4);
 
 inline constexpr u32 KiB = 1024;
@@ -84,6 +85,7 @@ enum class Err : i32 {
     busy = -16,     // EBUSY
     exist = -17,    // EEXIST
     inval = -22,    // EINVAL
+    nospc = -28,    // ENOSPC
     nosys = -38,    // ENOSYS
 };
 
