@@ -51,8 +51,7 @@ arm_compile_rule = $(call compile_rule,$(1),$(2),$(3),$$(CROSS_CHECK); $(4),$(5)
 FORCE:
 
 .DEFAULT_GOAL := all
-.PHONY: all vmm run test debug qemu deps deps-build host-test system-test attack soak vmm-all clean help \
-	format format-check
+.PHONY: all vmm run test debug qemu deps deps-build host-test system-test attack soak vmm-all clean help
 
 all: vmm
 
@@ -160,6 +159,7 @@ test: deps qemu
 clean:
 	rm -rf build
 
+.PHONY: format format-check
 # Every C and C++ file follows the nearest .clang-format (tools/format.sh); format-check
 # also runs inside system-test (tests/tools/test_format.py).
 format:
