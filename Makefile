@@ -161,6 +161,15 @@ test: deps qemu
 clean:
 	rm -rf build
 
+.PHONY: format format-check
+# Every C and C++ file follows the nearest .clang-format (tools/format.sh); format-check
+# also runs inside system-test (tests/tools/test_format.py).
+format:
+	tools/format.sh
+
+format-check:
+	tools/format.sh --check
+
 # One line per target and variable; tests/tools/test_make.py checks that none is missing.
 help:
 	@echo "Targets (make TARGET [VARIABLE=value ...]):"
@@ -197,6 +206,8 @@ help:
 	@echo "  traces-plugin  the instruction/cycle tracing QEMU plugin"
 	@echo "  traces-unit-test  unit tests of the tracer's timing, cache and TLB model"
 	@echo "  coherence      every image of PLATFORM under the tracer's cache and TLB coherence checker (fails on a stale hit)"
+	@echo "  format         rewrite every C/C++ file with clang-format-14 and the tree's .clang-format files"
+	@echo "  format-check   list the files that do not follow their .clang-format (part of system-test)"
 	@echo "  clean          remove build/"
 	@echo "  help           this list"
 	@echo "Variables:"

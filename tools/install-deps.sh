@@ -13,7 +13,7 @@ say() { printf 'install-deps: %s\n' "$*" >&2; }
 
 pkgs_build="make gcc-arm-none-eabi binutils-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-dev python3"
 pkgs_qemu="dpkg-dev xz-utils gcc g++ pkg-config ninja-build meson python3 libglib2.0-dev libpixman-1-dev libfdt-dev zlib1g-dev flex bison"
-pkgs_test="g++ cmake libgtest-dev libgmock-dev python3-pytest python3-matplotlib strace clang-14 libclang-rt-14-dev"
+pkgs_test="g++ cmake libgtest-dev libgmock-dev python3-pytest python3-matplotlib strace clang-14 libclang-rt-14-dev clang-format-14"
 pkgs_debug="gdb-multiarch"
 
 list_only=no
