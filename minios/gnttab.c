@@ -69,10 +69,7 @@ bool end_access(grant_ref_t ref)
     return true;
 }
 
-uint16_t gnttab_entry_flags(grant_ref_t ref)
-{
-    return ref < nr_entries ? table[ref].flags : 0;
-}
+uint16_t gnttab_entry_flags(grant_ref_t ref) { return ref < nr_entries ? table[ref].flags : 0; }
 
 static int map_grant(domid_t dom, grant_ref_t ref, uintptr_t va, uint32_t flags, grant_handle_t *handle)
 {

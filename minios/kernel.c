@@ -52,10 +52,7 @@ const struct minios_app *find_app(const char *name)
     return NULL;
 }
 
-noreturn void minios_exit(int status)
-{
-    arch_exit(status);
-}
+noreturn void minios_exit(int status) { arch_exit(status); }
 
 noreturn void minios_panic(const char *fmt, ...)
 {

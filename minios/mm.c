@@ -67,8 +67,7 @@ void free_pages(void *p, unsigned int count)
     uintptr_t va = (uintptr_t)p;
     if (p == NULL)
         return;
-    if (va < heap_base || (va & ~PAGE_MASK) != 0 ||
-        (va - heap_base) / PAGE_SIZE + count > heap_pages)
+    if (va < heap_base || (va & ~PAGE_MASK) != 0 || (va - heap_base) / PAGE_SIZE + count > heap_pages)
         minios_panic("free_pages: %p (%u pages) is not heap memory", p, count);
     unsigned int first = (unsigned int)((va - heap_base) / PAGE_SIZE);
     unsigned long flags = local_irq_save();

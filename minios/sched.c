@@ -241,8 +241,7 @@ void wake_up(struct wait_queue_head *head)
     local_irq_restore(flags);
 }
 
-bool wait_event_deadline(struct wait_queue_head *head, bool (*cond)(void *), void *arg,
-                         s_time_t deadline)
+bool wait_event_deadline(struct wait_queue_head *head, bool (*cond)(void *), void *arg, s_time_t deadline)
 {
     struct thread *self = running;
     struct wait_queue w = {self, NULL};

@@ -7,11 +7,11 @@
 #include "guestlib/board.h"
 
 #define PIC 0xFF000000U
-#define PIC_STATUS (PIC + 0x00)      /* pending & enabled lines: count */
-#define PIC_NUMBER (PIC + 0x04)      /* lowest pending & enabled line */
+#define PIC_STATUS (PIC + 0x00) /* pending & enabled lines: count */
+#define PIC_NUMBER (PIC + 0x04) /* lowest pending & enabled line */
 #define PIC_DISABLE_ALL (PIC + 0x08)
-#define PIC_DISABLE (PIC + 0x0C)     /* takes a line number */
-#define PIC_ENABLE (PIC + 0x10)      /* takes a line number */
+#define PIC_DISABLE (PIC + 0x0C) /* takes a line number */
+#define PIC_ENABLE (PIC + 0x10)  /* takes a line number */
 
 #define TTY 0xFF002000U
 #define TTY_PUT_CHAR (TTY + 0x00)
@@ -19,7 +19,7 @@
 #define TTY_CMD_INT_DISABLE 0U
 
 #define TIMER 0xFF003000U
-#define TIMER_TIME_LOW (TIMER + 0x00)  /* reading latches TIME_HIGH */
+#define TIMER_TIME_LOW (TIMER + 0x00) /* reading latches TIME_HIGH */
 #define TIMER_TIME_HIGH (TIMER + 0x04)
 #define TIMER_ALARM_LOW (TIMER + 0x08) /* writing arms; a past alarm fires at once */
 #define TIMER_ALARM_HIGH (TIMER + 0x0C)

@@ -74,7 +74,7 @@ void board_init(void)
     mmio_write32(AITC_NIMASK, 0x1F); /* no priority masking */
     mmio_write32(AITC_INTENABLEH, 0);
     mmio_write32(AITC_INTENABLEL, 0);
-    mmio_write32(AITC_INTTYPEH, 0);  /* all sources are IRQs */
+    mmio_write32(AITC_INTTYPEH, 0); /* all sources are IRQs */
     mmio_write32(AITC_INTTYPEL, 0);
 
     mmio_write32(GPT_TCTL, TCTL_SWR);
@@ -117,8 +117,8 @@ int board_irq_claim(void)
 bool board_timer_set(uint64_t deadline_ns)
 {
     /* The first count at or after the deadline. */
-    uint64_t target = deadline_ns / 1000000000ULL * GPT_HZ +
-                      (deadline_ns % 1000000000ULL * GPT_HZ + 999999999ULL) / 1000000000ULL;
+    uint64_t target =
+        deadline_ns / 1000000000ULL * GPT_HZ + (deadline_ns % 1000000000ULL * GPT_HZ + 999999999ULL) / 1000000000ULL;
     uint64_t now = gpt_count();
     if (target <= now + 1)
         return false;

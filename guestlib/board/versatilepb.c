@@ -94,8 +94,7 @@ bool board_timer_set(uint64_t deadline_ns)
     mmio_write32(TIMER_CONTROL, 0);
     mmio_write32(TIMER_INTCLR, 1);
     mmio_write32(TIMER_LOAD, (uint32_t)delta_us);
-    mmio_write32(TIMER_CONTROL,
-                 TIMER_CTRL_ENABLE | TIMER_CTRL_ONESHOT | TIMER_CTRL_IE | TIMER_CTRL_32BIT);
+    mmio_write32(TIMER_CONTROL, TIMER_CTRL_ENABLE | TIMER_CTRL_ONESHOT | TIMER_CTRL_IE | TIMER_CTRL_32BIT);
     return true;
 }
 

@@ -26,8 +26,8 @@ static void put_padding(struct out *o, char c, int count)
 }
 
 /* Digits of v in base, right-aligned in width with pad. */
-static void put_number(struct out *o, unsigned long long v, unsigned int base, bool upper,
-                       bool negative, int width, bool zero_pad, bool left)
+static void put_number(struct out *o, unsigned long long v, unsigned int base, bool upper, bool negative, int width,
+                       bool zero_pad, bool left)
 {
     const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
     char tmp[24];
@@ -86,8 +86,7 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
         switch (*p) {
         case 'd':
         case 'i': {
-            long long v = longs >= 2 ? va_arg(ap, long long)
-                          : longs == 1 ? va_arg(ap, long) : va_arg(ap, int);
+            long long v = longs >= 2 ? va_arg(ap, long long) : longs == 1 ? va_arg(ap, long) : va_arg(ap, int);
             unsigned long long mag = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
             put_number(&o, mag, 10, false, v < 0, width, zero_pad, left);
             break;
@@ -95,7 +94,7 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
         case 'u':
         case 'x':
         case 'X': {
-            unsigned long long v = longs >= 2 ? va_arg(ap, unsigned long long)
+            unsigned long long v = longs >= 2   ? va_arg(ap, unsigned long long)
                                    : longs == 1 ? va_arg(ap, unsigned long)
                                                 : va_arg(ap, unsigned int);
             put_number(&o, v, *p == 'u' ? 10 : 16, *p == 'X', false, width, zero_pad, left);
@@ -130,9 +129,7 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
                 put_padding(&o, ' ', width - len);
             break;
         }
-        case '%':
-            put(&o, '%');
-            break;
+        case '%': put(&o, '%'); break;
         case '\0':
             p--; /* a lone '%' at the end: print nothing more */
             break;

@@ -15,14 +15,13 @@
 XA_GUEST_NOTE;
 
 /* A hypercall with up to three arguments: swi #nr, arguments in r0-r2, result in r0. */
-#define HYPERCALL3(nr, a0, a1, a2)                                                      \
-    ({                                                                                  \
-        register uint32_t r0_ __asm__("r0") = (uint32_t)(a0);                           \
-        register uint32_t r1_ __asm__("r1") = (uint32_t)(a1);                           \
-        register uint32_t r2_ __asm__("r2") = (uint32_t)(a2);                           \
-        __asm__ __volatile__("swi %[n]" : "+r"(r0_) : [n] "i"(nr), "r"(r1_), "r"(r2_)   \
-                             : "memory");                                               \
-        (int32_t)r0_;                                                                   \
+#define HYPERCALL3(nr, a0, a1, a2)                                                                                     \
+    ({                                                                                                                 \
+        register uint32_t r0_ __asm__("r0") = (uint32_t)(a0);                                                          \
+        register uint32_t r1_ __asm__("r1") = (uint32_t)(a1);                                                          \
+        register uint32_t r2_ __asm__("r2") = (uint32_t)(a2);                                                          \
+        __asm__ __volatile__("swi %[n]" : "+r"(r0_) : [n] "i"(nr), "r"(r1_), "r"(r2_) : "memory");                     \
+        (int32_t) r0_;                                                                                                 \
     })
 
 static uint32_t length(const char *s)

@@ -28,14 +28,12 @@
 #else
 #define XA_ABI_CAT2_(a, b) a##b
 #define XA_ABI_CAT_(a, b) XA_ABI_CAT2_(a, b)
-#define XA_ABI_ASSERT(cond, msg) \
-    typedef char XA_ABI_CAT_(xa_abi_assert_, __LINE__)[(cond) ? 1 : -1]
+#define XA_ABI_ASSERT(cond, msg) typedef char XA_ABI_CAT_(xa_abi_assert_, __LINE__)[(cond) ? 1 : -1]
 #endif
 
 /* Checks a struct's size, or a field's offset, in one line. */
 #define XA_ABI_SIZE(type, size) XA_ABI_ASSERT(sizeof(type) == (size), "size of " #type)
-#define XA_ABI_OFFSET(type, field, off) \
-    XA_ABI_ASSERT(offsetof(type, field) == (off), "offset of " #type "." #field)
+#define XA_ABI_OFFSET(type, field, off) XA_ABI_ASSERT(offsetof(type, field) == (off), "offset of " #type "." #field)
 
 /* A domain id, as Xen's domid_t. */
 typedef uint16_t domid_t;

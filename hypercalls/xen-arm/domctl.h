@@ -51,27 +51,27 @@
 #define XA_DOMCTL_getdevice 65
 
 #define XEN_DOMINF_dying (1U << 0)
-#define XEN_DOMINF_shutdown (1U << 1)  /* stopped by sched_op shutdown */
+#define XEN_DOMINF_shutdown (1U << 1) /* stopped by sched_op shutdown */
 #define XEN_DOMINF_paused (1U << 2)
 #define XEN_DOMINF_blocked (1U << 3)
-#define XEN_DOMINF_running (1U << 4)   /* the caller itself */
+#define XEN_DOMINF_running (1U << 4) /* the caller itself */
 #define XEN_DOMINF_privileged (1U << 5)
-#define XEN_DOMINF_crashed (1U << 6)   /* crashed by the VMM or SHUTDOWN_crash */
+#define XEN_DOMINF_crashed (1U << 6) /* crashed by the VMM or SHUTDOWN_crash */
 
 struct xen_domctl_createdomain {
     char name[16]; /* IN: configuration entry */
 };
 
 struct xen_domctl_getdomaininfo {
-    domid_t domain;          /* OUT */
+    domid_t domain; /* OUT */
     uint16_t pad0;
-    uint32_t flags;          /* OUT: XEN_DOMINF_* */
-    uint32_t nr_pages;       /* OUT */
-    uint32_t shutdown_reason;/* OUT: SHUTDOWN_* when XEN_DOMINF_shutdown */
-    uint64_t cpu_time;       /* OUT: ns run */
-    char name[16];           /* OUT */
-    uint32_t store_port;     /* OUT: dom0's end of the domain's store channel (0: none) */
-    uint32_t console_port;   /* OUT: dom0's end of its console channel (0: none) */
+    uint32_t flags;           /* OUT: XEN_DOMINF_* */
+    uint32_t nr_pages;        /* OUT */
+    uint32_t shutdown_reason; /* OUT: SHUTDOWN_* when XEN_DOMINF_shutdown */
+    uint64_t cpu_time;        /* OUT: ns run */
+    char name[16];            /* OUT */
+    uint32_t store_port;      /* OUT: dom0's end of the domain's store channel (0: none) */
+    uint32_t console_port;    /* OUT: dom0's end of its console channel (0: none) */
 };
 XA_ABI_SIZE(struct xen_domctl_getdomaininfo, 48);
 
@@ -82,9 +82,9 @@ struct xen_domctl_assign_device {
 };
 XA_ABI_SIZE(struct xen_domctl_assign_device, 24);
 
-#define XA_CONFIG_exists (1U << 0)     /* a domain built from the entry exists now */
+#define XA_CONFIG_exists (1U << 0) /* a domain built from the entry exists now */
 #define XA_CONFIG_privileged (1U << 1)
-#define XA_CONFIG_autostart (1U << 2)  /* started at boot (start = boot) */
+#define XA_CONFIG_autostart (1U << 2) /* started at boot (start = boot) */
 
 struct xa_domctl_getconfig {
     char name[16];      /* OUT, NUL-terminated */
@@ -94,11 +94,11 @@ struct xa_domctl_getconfig {
 XA_ABI_SIZE(struct xa_domctl_getconfig, 24);
 
 struct xa_domctl_getdevice {
-    uint32_t index;  /* IN */
-    char name[16];   /* OUT, NUL-terminated */
-    uint32_t phys;   /* OUT: its register page */
-    uint32_t irq;    /* OUT: its interrupt line */
-    domid_t owner;   /* OUT: DOMID_INVALID if free */
+    uint32_t index; /* IN */
+    char name[16];  /* OUT, NUL-terminated */
+    uint32_t phys;  /* OUT: its register page */
+    uint32_t irq;   /* OUT: its interrupt line */
+    domid_t owner;  /* OUT: DOMID_INVALID if free */
     uint16_t pad0;
 };
 XA_ABI_SIZE(struct xa_domctl_getdevice, 32);

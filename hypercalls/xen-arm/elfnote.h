@@ -24,11 +24,13 @@
 #define XA_GUEST_ABI_VERSION 1
 
 /* The note as assembler directives; the two spellings below differ only in how the
- * directives are separated. */
+ * directives are separated. (Assembler text: clang-format would space it as C.) */
+/* clang-format off */
 #define XA_GUEST_NOTE_BODY_(sep)                                                     \
     .pushsection .note.xen-arm, "", %note sep .balign 4 sep                        \
     .long XA_ELFNOTE_NAMESZ sep .long 4 sep .long XA_ELFNOTE_GUEST_ABI sep           \
     .asciz XA_ELFNOTE_NAME sep .balign 4 sep .long XA_GUEST_ABI_VERSION sep .popsection
+/* clang-format on */
 
 #ifdef __ASSEMBLER__
 #define XA_GUEST_NOTE XA_GUEST_NOTE_BODY_(;)

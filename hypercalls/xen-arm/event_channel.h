@@ -46,7 +46,8 @@ typedef uint32_t evtchn_port_t;
 #define VIRQ_ENOMEM 12    /* VMM low on memory */
 #define VIRQ_XENPMU 13    /* PMU interrupt */
 #define VIRQ_ARCH_0 16    /* 16..23: architecture specific */
-#define XA_VIRQ_PASSTHROUGH VIRQ_ARCH_0 /* xen-arm: the domain's passed-through device
+#define XA_VIRQ_PASSTHROUGH                                                                                            \
+    VIRQ_ARCH_0 /* xen-arm: the domain's passed-through device
                                            interrupted (domctl.h assign_device) */
 #define VIRQ_ARCH_7 23
 #define NR_VIRQS 24
@@ -107,12 +108,12 @@ XA_ABI_SIZE(struct evtchn_send, 4);
 XA_ABI_OFFSET(struct evtchn_send, port, 0);
 
 /* EVTCHNOP_status: describe port <port> of domain <dom>. */
-#define EVTCHNSTAT_closed 0       /* free (never bound, or closed) or reserved */
-#define EVTCHNSTAT_unbound 1      /* allocated, waiting for u.unbound.dom to bind */
-#define EVTCHNSTAT_interdomain 2  /* connected to u.interdomain.{dom,port} */
-#define EVTCHNSTAT_pirq 3         /* bound to physical IRQ u.pirq (unused on xen-arm) */
-#define EVTCHNSTAT_virq 4         /* bound to VIRQ u.virq */
-#define EVTCHNSTAT_ipi 5          /* IPI (unused on xen-arm) */
+#define EVTCHNSTAT_closed 0      /* free (never bound, or closed) or reserved */
+#define EVTCHNSTAT_unbound 1     /* allocated, waiting for u.unbound.dom to bind */
+#define EVTCHNSTAT_interdomain 2 /* connected to u.interdomain.{dom,port} */
+#define EVTCHNSTAT_pirq 3        /* bound to physical IRQ u.pirq (unused on xen-arm) */
+#define EVTCHNSTAT_virq 4        /* bound to VIRQ u.virq */
+#define EVTCHNSTAT_ipi 5         /* IPI (unused on xen-arm) */
 
 struct evtchn_status {
     domid_t dom;        /* IN (DOMID_SELF allowed; another domain needs privilege) */
@@ -126,10 +127,10 @@ struct evtchn_status {
         struct {
             domid_t dom;
             evtchn_port_t port;
-        } interdomain;  /* EVTCHNSTAT_interdomain */
-        uint32_t pirq;  /* EVTCHNSTAT_pirq */
-        uint32_t virq;  /* EVTCHNSTAT_virq */
-    } u;                /* OUT */
+        } interdomain; /* EVTCHNSTAT_interdomain */
+        uint32_t pirq; /* EVTCHNSTAT_pirq */
+        uint32_t virq; /* EVTCHNSTAT_virq */
+    } u;               /* OUT */
 };
 typedef struct evtchn_status evtchn_status_t;
 XA_ABI_SIZE(struct evtchn_status, 24);

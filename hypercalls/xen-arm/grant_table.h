@@ -63,9 +63,9 @@ typedef uint32_t grant_handle_t;
 #define XA_GNTTAB_MAX_OPS 16U
 
 struct grant_entry_v1 {
-    uint16_t flags;  /* GTF_* */
-    domid_t domid;   /* the domain allowed to map */
-    uint32_t frame;  /* machine address of the granted page (xen-arm: an address, not a pfn) */
+    uint16_t flags; /* GTF_* */
+    domid_t domid;  /* the domain allowed to map */
+    uint32_t frame; /* machine address of the granted page (xen-arm: an address, not a pfn) */
 };
 typedef struct grant_entry_v1 grant_entry_v1_t;
 XA_ABI_SIZE(struct grant_entry_v1, 8);
@@ -75,8 +75,8 @@ XA_ABI_SIZE(struct grant_entry_v1, 8);
 #define GTF_accept_transfer 2U
 #define GTF_type_mask 3U
 #define GTF_readonly (1U << 2)
-#define GTF_reading (1U << 3)  /* set by the VMM while mapped */
-#define GTF_writing (1U << 4)  /* set by the VMM while mapped writable */
+#define GTF_reading (1U << 3) /* set by the VMM while mapped */
+#define GTF_writing (1U << 4) /* set by the VMM while mapped writable */
 
 #define GNTTABOP_map_grant_ref 0
 #define GNTTABOP_unmap_grant_ref 1
@@ -107,13 +107,13 @@ XA_ABI_SIZE(struct grant_entry_v1, 8);
 #define GNTST_eagain (-12)
 
 struct gnttab_map_grant_ref {
-    uint64_t host_addr;      /* IN: where to map in the caller */
-    uint32_t flags;          /* IN: GNTMAP_* */
-    grant_ref_t ref;         /* IN */
-    domid_t dom;             /* IN: the granting domain */
-    int16_t status;          /* OUT: GNTST_* */
-    grant_handle_t handle;   /* OUT */
-    uint64_t dev_bus_addr;   /* OUT */
+    uint64_t host_addr;    /* IN: where to map in the caller */
+    uint32_t flags;        /* IN: GNTMAP_* */
+    grant_ref_t ref;       /* IN */
+    domid_t dom;           /* IN: the granting domain */
+    int16_t status;        /* OUT: GNTST_* */
+    grant_handle_t handle; /* OUT */
+    uint64_t dev_bus_addr; /* OUT */
 };
 typedef struct gnttab_map_grant_ref gnttab_map_grant_ref_t;
 XA_ABI_SIZE(struct gnttab_map_grant_ref, 32);
@@ -125,10 +125,10 @@ XA_ABI_OFFSET(struct gnttab_map_grant_ref, handle, 20);
 XA_ABI_OFFSET(struct gnttab_map_grant_ref, dev_bus_addr, 24);
 
 struct gnttab_unmap_grant_ref {
-    uint64_t host_addr;      /* IN */
-    uint64_t dev_bus_addr;   /* IN: ignored */
-    grant_handle_t handle;   /* IN */
-    int16_t status;          /* OUT */
+    uint64_t host_addr;    /* IN */
+    uint64_t dev_bus_addr; /* IN: ignored */
+    grant_handle_t handle; /* IN */
+    int16_t status;        /* OUT */
     uint16_t pad0;
 };
 typedef struct gnttab_unmap_grant_ref gnttab_unmap_grant_ref_t;
@@ -137,12 +137,12 @@ XA_ABI_OFFSET(struct gnttab_unmap_grant_ref, handle, 16);
 XA_ABI_OFFSET(struct gnttab_unmap_grant_ref, status, 20);
 
 struct gnttab_setup_table {
-    domid_t dom;             /* IN: DOMID_SELF (others need privilege) */
+    domid_t dom; /* IN: DOMID_SELF (others need privilege) */
     uint16_t pad0;
-    uint32_t nr_frames;      /* IN: <= XA_GRANT_FRAMES */
-    int16_t status;          /* OUT */
+    uint32_t nr_frames; /* IN: <= XA_GRANT_FRAMES */
+    int16_t status;     /* OUT */
     uint16_t pad1;
-    uint32_t frame_list;     /* IN: guest address of uint32_t[nr_frames]; OUT: machine
+    uint32_t frame_list; /* IN: guest address of uint32_t[nr_frames]; OUT: machine
                                 addresses of the table's pages (already mapped at
                                 XA_GRANT_TABLE_VA) */
 };
@@ -153,11 +153,11 @@ XA_ABI_OFFSET(struct gnttab_setup_table, status, 8);
 XA_ABI_OFFSET(struct gnttab_setup_table, frame_list, 12);
 
 struct gnttab_query_size {
-    domid_t dom;             /* IN */
+    domid_t dom; /* IN */
     uint16_t pad0;
-    uint32_t nr_frames;      /* OUT */
-    uint32_t max_nr_frames;  /* OUT */
-    int16_t status;          /* OUT */
+    uint32_t nr_frames;     /* OUT */
+    uint32_t max_nr_frames; /* OUT */
+    int16_t status;         /* OUT */
     uint16_t pad1;
 };
 typedef struct gnttab_query_size gnttab_query_size_t;

@@ -57,7 +57,6 @@ struct mmu_update {
 typedef struct mmu_update mmu_update_t;
 XA_ABI_SIZE(struct mmu_update, 8);
 
-
 /*
  * mmuext_op(r0 = guest address of struct mmuext_op[count], r1 = count (1..XA_MMUEXT_MAX_BATCH),
  *           r2 = guest address of a uint32_t that receives the number done, or 0,

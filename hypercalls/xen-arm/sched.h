@@ -27,7 +27,7 @@
 #define SHUTDOWN_poweroff 0 /* clean exit */
 #define SHUTDOWN_reboot 1
 #define SHUTDOWN_suspend 2
-#define SHUTDOWN_crash 3    /* the guest reports it has failed */
+#define SHUTDOWN_crash 3 /* the guest reports it has failed */
 
 #ifndef __ASSEMBLER__
 struct sched_shutdown {

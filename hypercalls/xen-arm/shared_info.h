@@ -21,11 +21,11 @@
 #include "abi.h"
 #include "event_channel.h"
 
-#define XA_SHARED_INFO_SIZE 4096        /* the page the VMM maps for each domain */
-#define XA_EVTCHN_WORD_BITS 32          /* bits per pending/mask word */
-#define XA_EVTCHN_WORDS 32              /* words in each bitmap (one selector bit each) */
+#define XA_SHARED_INFO_SIZE 4096                                      /* the page the VMM maps for each domain */
+#define XA_EVTCHN_WORD_BITS 32                                        /* bits per pending/mask word */
+#define XA_EVTCHN_WORDS 32                                            /* words in each bitmap (one selector bit each) */
 #define XA_EVTCHN_2L_NR_PORTS (XA_EVTCHN_WORD_BITS * XA_EVTCHN_WORDS) /* 1024 */
-#define XA_MAX_VCPUS 1                  /* vcpu_info slots in shared_info */
+#define XA_MAX_VCPUS 1                                                /* vcpu_info slots in shared_info */
 
 /* Field offsets for assembly (tied to the structs by the asserts below). */
 #define XA_VCPU_INFO_UPCALL_PENDING 0
@@ -45,7 +45,7 @@ struct vcpu_info {
     /* The guest's virtual CPSR I bit: 1 = upcalls masked. Set by the VMM on entry to any
      * guest trap handler; cleared by the guest (or restore_trap_frame). */
     uint8_t evtchn_upcall_mask;
-    uint8_t pad0[2];              /* zero */
+    uint8_t pad0[2]; /* zero */
     /* Bit w set = evtchn_pending[w] may have ports to handle. Guest swaps it with 0. */
     uint32_t evtchn_pending_sel;
     /* xen-arm virtual registers, written by the VMM when it bounces a trap to the guest: */
@@ -85,7 +85,7 @@ struct shared_info {
     uint32_t evtchn_mask[XA_EVTCHN_WORDS];
     /* Same protocol as vcpu_info.time_version, for wall_clock_ns. */
     uint32_t wc_version;
-    uint32_t pad1;  /* zero */
+    uint32_t pad1; /* zero */
     /* Wall-clock time (ns since the Unix epoch) at system_time_ns == 0. */
     uint64_t wall_clock_ns;
 };

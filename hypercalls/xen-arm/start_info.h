@@ -20,11 +20,11 @@
 
 #include "abi.h"
 
-#define XA_GUEST_USER_BASE 0x40000000U   /* guest user region: 0x40000000-0xBEFFFFFF */
+#define XA_GUEST_USER_BASE 0x40000000U /* guest user region: 0x40000000-0xBEFFFFFF */
 #define XA_GUEST_USER_END 0xBF000000U
-#define XA_GUEST_KERNEL_BASE 0xC0000000U /* guest kernel region: 0xC0000000-0xFBFFFFFF */
-#define XA_GUEST_KERNEL_END 0xFC000000U  /* the VMM's 64 MB start here */
-#define XA_VMM_PAGES_BASE 0xFBF00000U    /* the VMM-provided MiB (no guest edits) */
+#define XA_GUEST_KERNEL_BASE 0xC0000000U                /* guest kernel region: 0xC0000000-0xFBFFFFFF */
+#define XA_GUEST_KERNEL_END 0xFC000000U                 /* the VMM's 64 MB start here */
+#define XA_VMM_PAGES_BASE 0xFBF00000U                   /* the VMM-provided MiB (no guest edits) */
 #define XA_SHARED_INFO_VA (XA_VMM_PAGES_BASE + 0x0000U) /* struct shared_info, RW */
 #define XA_START_INFO_VA (XA_VMM_PAGES_BASE + 0x1000U)  /* struct start_info */
 #define XA_GRANT_TABLE_VA (XA_VMM_PAGES_BASE + 0x2000U) /* grant_entry_v1[], RW */
@@ -33,36 +33,36 @@
  * MiB below the VMM-provided one, ARM domain 2 (I/O), uncached. */
 #define XA_PASSTHROUGH_VA 0xFBE00000U
 
-#define XA_START_RESERVED_PAGES 2U  /* console page, then store page, at the top */
+#define XA_START_RESERVED_PAGES 2U /* console page, then store page, at the top */
 #define XA_START_INFO_MAGIC "xen-arm-0.1"
-#define SIF_PRIVILEGED 0x1U  /* may use domctl and act on other domains */
-#define SIF_INITDOMAIN 0x2U  /* is the driver domain (dom0) */
+#define SIF_PRIVILEGED 0x1U /* may use domctl and act on other domains */
+#define SIF_INITDOMAIN 0x2U /* is the driver domain (dom0) */
 
 #ifndef __ASSEMBLER__
 struct start_info {
-    char magic[16];          /* XA_START_INFO_MAGIC, NUL-padded */
-    uint32_t nr_pages;       /* pages of domain memory */
-    uint32_t mem_base;       /* machine address of the first page */
-    uint32_t kernel_va;      /* its virtual address (XA_GUEST_KERNEL_BASE) */
-    uint32_t pt_base;        /* machine address of the domain's first-level table
+    char magic[16];           /* XA_START_INFO_MAGIC, NUL-padded */
+    uint32_t nr_pages;        /* pages of domain memory */
+    uint32_t mem_base;        /* machine address of the first page */
+    uint32_t kernel_va;       /* its virtual address (XA_GUEST_KERNEL_BASE) */
+    uint32_t pt_base;         /* machine address of the domain's first-level table
                                 (VMM-owned: never mappable by the guest) */
-    uint32_t shared_info_va; /* XA_SHARED_INFO_VA */
-    uint32_t grant_table_va; /* XA_GRANT_TABLE_VA */
-    uint32_t nr_grant_frames;/* pages of grant table there */
-    uint32_t flags;          /* SIF_* */
-    domid_t domid;           /* this domain's id */
-    uint16_t pad0;           /* zero */
+    uint32_t shared_info_va;  /* XA_SHARED_INFO_VA */
+    uint32_t grant_table_va;  /* XA_GRANT_TABLE_VA */
+    uint32_t nr_grant_frames; /* pages of grant table there */
+    uint32_t flags;           /* SIF_* */
+    domid_t domid;            /* this domain's id */
+    uint16_t pad0;            /* zero */
     /* A page of the domain's own memory and a port pre-bound to dom0, for the store
      * (xenstore-like) ring; granted to dom0 as GNTTAB_RESERVED_XENSTORE. 0 if none
      * (dom0 itself). */
-    uint32_t store_mfn;      /* machine address of the page */
+    uint32_t store_mfn; /* machine address of the page */
     uint32_t store_evtchn;
     /* The same for the console ring, granted as GNTTAB_RESERVED_CONSOLE. */
     uint32_t console_mfn;
     uint32_t console_evtchn;
-    uint32_t timeslice_us;   /* the scheduler's timeslice for this domain */
-    char name[16];           /* the domain's name from the configuration, NUL-terminated */
-    char cmd_line[128];      /* its command line, NUL-terminated */
+    uint32_t timeslice_us; /* the scheduler's timeslice for this domain */
+    char name[16];         /* the domain's name from the configuration, NUL-terminated */
+    char cmd_line[128];    /* its command line, NUL-terminated */
     /* The domain's RAM disk (its configuration's `ramdisk` file, loaded with the boot
      * image): ramdisk_size bytes from machine address ramdisk_base, 4 KiB aligned, in
      * whole frames (zeros after the file up to the next 4 KiB). The frames are the

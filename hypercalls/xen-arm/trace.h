@@ -17,9 +17,9 @@
 #ifndef XEN_ARM_TRACE_H
 #define XEN_ARM_TRACE_H
 
-#define XA_TRACE_DOMAIN_VA 0xFE800000U  /* PERDOMAIN's first page */
+#define XA_TRACE_DOMAIN_VA 0xFE800000U /* PERDOMAIN's first page */
 #define XA_TRACE_IDLE 0xFFU
-#define XA_TRACE_THREAD_VA 0xFBF03000U  /* in the VMM-provided MiB (start_info.h) */
+#define XA_TRACE_THREAD_VA 0xFBF03000U /* in the VMM-provided MiB (start_info.h) */
 #define XA_TRACE_MAX_THREADS 1024U
 
 #endif /* XEN_ARM_TRACE_H */

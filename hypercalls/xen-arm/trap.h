@@ -50,7 +50,7 @@
 
 /* The virtual PSR. */
 #define XA_VPSR_MODE_MASK 0x1FU
-#define XA_VPSR_MODE_USER 0x10U   /* the same values as ARM's USR and SVC modes */
+#define XA_VPSR_MODE_USER 0x10U /* the same values as ARM's USR and SVC modes */
 #define XA_VPSR_MODE_KERNEL 0x13U
 #define XA_VPSR_I 0x80U
 #define XA_VPSR_FLAGS 0xF0000000U /* N Z C V */
@@ -89,6 +89,6 @@ XA_ABI_OFFSET(struct xa_trap_frame, vpsr, XA_TRAP_FRAME_VPSR);
  * SWI immediate >= XA_TRACE_SWI_BASE is such a marker.
  */
 #define XA_TRACE_SWI_BASE 0xFFFF00U
-#define XA_TRACE_SWI(dom, thread) (XA_TRACE_SWI_BASE | (((dom) & 0xFU) << 4) | ((thread) & 0xFU))
+#define XA_TRACE_SWI(dom, thread) (XA_TRACE_SWI_BASE | (((dom)&0xFU) << 4) | ((thread)&0xFU))
 
 #endif /* XEN_ARM_TRAP_H */

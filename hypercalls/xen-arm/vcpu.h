@@ -20,7 +20,7 @@
 #define RUNSTATE_offline 3
 
 struct vcpu_runstate_info {
-    int32_t state;             /* RUNSTATE_* now */
+    int32_t state; /* RUNSTATE_* now */
     uint32_t pad0;
     uint64_t state_entry_time; /* system time of the last state change */
     uint64_t time[4];          /* ns in each state */

@@ -13,7 +13,7 @@
 #define BENCH_THREADS 4U
 #define BENCH_ITERATIONS 100000U
 /* trace_marker tags: 0xBE00DDPP, DD = domain, PP = 0 start / 1 end */
-#define BENCH_MARKER(dom, phase) (0xBE000000U | (((dom) & 0xFFU) << 8) | (phase))
+#define BENCH_MARKER(dom, phase) (0xBE000000U | (((dom)&0xFFU) << 8) | (phase))
 
 static unsigned int finished;
 static struct wait_queue_head done_wq = WAIT_QUEUE_HEAD_INIT;

@@ -14,8 +14,7 @@ static void heartbeat_main(void)
     const uint32_t count = cmdline_get_u32("count", 5);
     const uint32_t period = cmdline_get_u32("period", 100);
     for (uint32_t i = 1; i <= count; i++) {
-        printk("heartbeat: dom %u beat %u at %llu ns\n", d, (unsigned int)i,
-               (unsigned long long)NOW());
+        printk("heartbeat: dom %u beat %u at %llu ns\n", d, (unsigned int)i, (unsigned long long)NOW());
         if (i < count)
             msleep(period);
     }

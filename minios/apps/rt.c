@@ -93,8 +93,7 @@ static void rt_main(void)
     const uint32_t count = cmdline_get_u32("count", 100);
     const uint32_t period_us = cmdline_get_u32("period_us", 1000);
     char name[16], irq[16];
-    if (xenbus_init() != 0 ||
-        xenbus_wait_exists("passthrough/irq", irq, sizeof irq, NOW() + MILLISECS(10000)) < 0 ||
+    if (xenbus_init() != 0 || xenbus_wait_exists("passthrough/irq", irq, sizeof irq, NOW() + MILLISECS(10000)) < 0 ||
         xenbus_read("passthrough/name", name, sizeof name) < 0 || !parse_u32(irq, &line)) {
         printk("rt: FAIL no device passed through\n");
         return;
@@ -120,8 +119,8 @@ static void rt_main(void)
         sp804_load = SP804_HZ / 1000000U * period_us;
         sp804_arm();
     }
-    const bool done = wait_event_deadline(&rt_wq, enough, NULL,
-                                          NOW() + MILLISECS(10000) + (s_time_t)count * period_us * 2000U);
+    const bool done =
+        wait_event_deadline(&rt_wq, enough, NULL, NOW() + MILLISECS(10000) + (s_time_t)count * period_us * 2000U);
     reg_write(is_gpt ? GPT_TCTL : SP804_CONTROL, 0);
     const uint32_t n = interrupts;
     const uint64_t avg = n > 1 ? (uint64_t)(last - first) / (n - 1) : 0;

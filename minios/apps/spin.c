@@ -66,8 +66,8 @@ static void spin_main(void)
     } while (runstate_sum(&now) - runstate_sum(&start) < window);
     const uint64_t elapsed = runstate_sum(&now) - runstate_sum(&start);
     const uint64_t ran = now.time[RUNSTATE_running] - start.time[RUNSTATE_running];
-    printk("spin: dom %u: ran %llu ns of %llu ns (%u per mille), descheduled %u times, %u rounds\n",
-           domain_id(), (unsigned long long)ran, (unsigned long long)elapsed,
-           (unsigned int)(ran * 1000U / elapsed), (unsigned int)descheduled, (unsigned int)rounds);
+    printk("spin: dom %u: ran %llu ns of %llu ns (%u per mille), descheduled %u times, %u rounds\n", domain_id(),
+           (unsigned long long)ran, (unsigned long long)elapsed, (unsigned int)(ran * 1000U / elapsed),
+           (unsigned int)descheduled, (unsigned int)rounds);
 }
 MINIOS_APP("spin", spin_main);

@@ -158,8 +158,8 @@ static int16_t do_request(struct guest *g, const struct blkif_request *req)
     unsigned int nmapped = 0;
     for (unsigned int i = 0; i < nseg; i++) {
         if (maps[i].status == GNTST_okay)
-            unmaps[nmapped++] = (struct gnttab_unmap_grant_ref){.host_addr = maps[i].host_addr,
-                                                                .handle = maps[i].handle};
+            unmaps[nmapped++] =
+                (struct gnttab_unmap_grant_ref){.host_addr = maps[i].host_addr, .handle = maps[i].handle};
     }
     if (nmapped != 0)
         (void)HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, unmaps, nmapped);

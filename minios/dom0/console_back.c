@@ -139,8 +139,8 @@ void cons_service(struct guest *g)
     XENCONS_RING_IDX cons = c->intf->out_cons;
     barrier();
     if (prod - cons > XENCONS_OUT_SIZE) {
-        printk("console: dom %u: ring indices corrupt (prod %u cons %u); console closed\n",
-               (unsigned int)g->domid, (unsigned int)prod, (unsigned int)cons);
+        printk("console: dom %u: ring indices corrupt (prod %u cons %u); console closed\n", (unsigned int)g->domid,
+               (unsigned int)prod, (unsigned int)cons);
         c->broken = true;
         return;
     }

@@ -37,8 +37,7 @@ static const struct device_type types[] = {
 
 static void backend_path(char *out, size_t size, const struct guest *g, const char *type, const char *key)
 {
-    snprintf(out, size, "/local/domain/0/backend/%s/%u/0%s%s", type, (unsigned int)g->domid, key[0] ? "/" : "",
-             key);
+    snprintf(out, size, "/local/domain/0/backend/%s/%u/0%s%s", type, (unsigned int)g->domid, key[0] ? "/" : "", key);
 }
 
 static void frontend_path(char *out, size_t size, const struct guest *g, const char *type, const char *key)
@@ -48,15 +47,12 @@ static void frontend_path(char *out, size_t size, const struct guest *g, const c
 
 static const char *state_name(int s)
 {
-    static const char *const names[] = {"Unknown", "Initialising", "InitWait", "Initialised",
+    static const char *const names[] = {"Unknown",   "Initialising", "InitWait", "Initialised",
                                         "Connected", "Closing",      "Closed"};
     return s >= 0 && s <= 6 ? names[s] : "?";
 }
 
-const char *device_state(const struct backend_common *c)
-{
-    return c->offered ? state_name(c->state) : "-";
-}
+const char *device_state(const struct backend_common *c) { return c->offered ? state_name(c->state) : "-"; }
 
 void backend_set_state(struct guest *g, const char *type, struct backend_common *c, int state)
 {

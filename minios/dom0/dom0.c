@@ -228,8 +228,8 @@ int dom0_release(struct guest *g, const char *why)
         input_focus = 0;
     int rc = dom0_domctl(XEN_DOMCTL_destroydomain, domid, NULL);
     if (rc == 0)
-        printk("dom0: dom %u '%s' %s: destroyed; dom0 ports in use %u, grant maps %u\n", (unsigned int)domid,
-               g->name, why, dom0_ports_in_use(), dom0_maps_in_use());
+        printk("dom0: dom %u '%s' %s: destroyed; dom0 ports in use %u, grant maps %u\n", (unsigned int)domid, g->name,
+               why, dom0_ports_in_use(), dom0_maps_in_use());
     else
         printk("dom0: dom %u '%s' %s: the VMM did not destroy it (%s); dom0 ports in use %u, grant maps %u\n",
                (unsigned int)domid, g->name, why, rc == -XEN_ESRCH ? "it no longer exists" : "refused",
@@ -267,8 +267,8 @@ static void reap(void)
         char why[32];
         snprintf(why, sizeof why, "shut down (%s)",
                  (info.flags & XEN_DOMINF_crashed) != 0 ? "crashed"
-                 : info.shutdown_reason < 4            ? reasons[info.shutdown_reason]
-                                                       : "?");
+                 : info.shutdown_reason < 4             ? reasons[info.shutdown_reason]
+                                                        : "?");
         (void)dom0_release(g, why);
     }
     if (dom0_auto_exit && guests_left() == 0)

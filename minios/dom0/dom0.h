@@ -67,10 +67,10 @@ static inline uintptr_t dom0_map_ro_va(unsigned int domid, enum map_slot slot)
 
 /* ---- per-device backend state ---- */
 struct backend_common {
-    bool offered;     /* nodes written: the guest may connect */
-    bool connected;   /* ring mapped, channel bound */
-    int state;        /* our XenbusState */
-    int fe_state;     /* the frontend's, as last seen (for verbose logs) */
+    bool offered;   /* nodes written: the guest may connect */
+    bool connected; /* ring mapped, channel bound */
+    int state;      /* our XenbusState */
+    int fe_state;   /* the frontend's, as last seen (for verbose logs) */
     evtchn_port_t port;
     uint32_t requests, errors;
 };
@@ -79,7 +79,7 @@ struct blkback {
     struct backend_common c;
     struct blkif_back_ring ring;
     grant_handle_t ring_handle;
-    uint8_t *disk;       /* the guest's slice of the RAM disk */
+    uint8_t *disk; /* the guest's slice of the RAM disk */
     uint32_t sectors;
 };
 
@@ -90,8 +90,8 @@ struct netback {
     grant_handle_t tx_handle, rx_handle;
     uint8_t mac[6];
     uint32_t tx_frames, rx_frames, rx_dropped;
-    uint32_t tx_ro_maps;   /* tx frames read through a read-only map (GNTMAP_readonly) */
-    bool tx_grant_probed;  /* verbose: told whether its tx grants are read-only */
+    uint32_t tx_ro_maps;  /* tx frames read through a read-only map (GNTMAP_readonly) */
+    bool tx_grant_probed; /* verbose: told whether its tx grants are read-only */
 };
 
 struct ringback {
@@ -130,7 +130,7 @@ struct guest {
     bool used;
     domid_t domid;
     char name[16];
-    bool booted;   /* false: created by the shell, paused until 'boot' */
+    bool booted;                            /* false: created by the shell, paused until 'boot' */
     evtchn_port_t store_port, console_port; /* dom0's ends (the VMM made them) */
     volatile uint32_t work;
     struct store_conn store;
@@ -141,11 +141,11 @@ struct guest {
 };
 
 /* dom0.c: the guests and the io thread */
-extern struct guest *guests; /* [DOM0_MAX_DOMS], allocated at start of day */
-struct guest *guest_get(unsigned int domid); /* NULL unless introduced */
+extern struct guest *guests;                    /* [DOM0_MAX_DOMS], allocated at start of day */
+struct guest *guest_get(unsigned int domid);    /* NULL unless introduced */
 void dom0_kick(struct guest *g, uint32_t bits); /* from handlers too */
 int dom0_introduce(domid_t domid, bool booted);
-int dom0_release(struct guest *g, const char *why); /* disconnects, then destroys */
+int dom0_release(struct guest *g, const char *why);    /* disconnects, then destroys */
 void dom0_guest_event(evtchn_port_t port, void *data); /* data = bits | guest */
 int dom0_domctl(uint32_t cmd, domid_t dom, struct xen_domctl *out);
 int dom0_map(domid_t dom, grant_ref_t ref, uintptr_t va, grant_handle_t *handle);
@@ -159,7 +159,7 @@ extern bool dom0_auto_exit;
 extern bool dom0_verbose; /* verbose=1: log every device state change */
 
 /* store.h, store_*.c */
-int store_init(void); /* allocates the tables: 0 or -XEN_ENOMEM */
+int store_init(void);                                 /* allocates the tables: 0 or -XEN_ENOMEM */
 int store_write(const char *path, const char *value); /* as dom0 */
 int store_printf(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int store_read(const char *path, char *value, size_t size);
@@ -176,7 +176,7 @@ void mux_line(const char *name, const char *text, size_t len);
 void mux_raw(const char *text, size_t len);
 void mux_prompt_shown(bool shown);
 bool mux_take_reprompt(bool now); /* the prompt must be shown again (now: a key was typed) */
-s_time_t mux_reprompt_due(void);   /* when a cut prompt is to be shown again; 0: none owed */
+s_time_t mux_reprompt_due(void);  /* when a cut prompt is to be shown again; 0: none owed */
 int cons_connect(struct guest *g);
 void cons_service(struct guest *g);
 void cons_disconnect(struct guest *g);
@@ -212,7 +212,7 @@ void ringback_service(struct guest *g);
 void shell_start(void);
 /* The shell's "assign <id> <dev>", also dom0's assign=ID:DEV at start of day. */
 void shell_assign(int id, const char *dev);
-void shell_prompt_cut(void); /* output ended the prompt line: wakes the shell to redraw it */
+void shell_prompt_cut(void);     /* output ended the prompt line: wakes the shell to redraw it */
 extern unsigned int input_focus; /* 0: dom0's shell; else the guest that gets console input */
 
 #endif /* MINIOS_DOM0_H */

@@ -233,8 +233,7 @@ static int resolve(const char *cmd, const char *word)
         printk("%s: dom %s does not exist\n", cmd, word);
         return -1;
     }
-    for (uint32_t next = 0; next < DOM0_MAX_DOMS && domain_info((domid_t)next, &info) == 0;
-         next = info.domain + 1U) {
+    for (uint32_t next = 0; next < DOM0_MAX_DOMS && domain_info((domid_t)next, &info) == 0; next = info.domain + 1U) {
         if (strncmp(info.name, word, sizeof info.name) == 0)
             return info.domain;
     }
@@ -258,7 +257,7 @@ static const char *state_of(const struct xen_domctl_getdomaininfo *info, const s
 {
     return (info->flags & XEN_DOMINF_crashed) != 0    ? "crashed"
            : (info->flags & XEN_DOMINF_shutdown) != 0 ? "shutdown"
-           : g != NULL && !g->booted                 ? "created"
+           : g != NULL && !g->booted                  ? "created"
            : (info->flags & XEN_DOMINF_paused) != 0   ? "paused"
            : (info->flags & XEN_DOMINF_running) != 0  ? "running"
            : (info->flags & XEN_DOMINF_blocked) != 0  ? "blocked"
@@ -311,9 +310,7 @@ static void cmd_create(unsigned int argc, char *argv[])
     int rc = dom0_domctl(XEN_DOMCTL_createdomain, 0, &op);
     switch (-rc) {
     case 0: break;
-    case XEN_ENOENT:
-        printk("create: the boot image has no configuration '%s' ('list' shows them)\n", config);
-        return;
+    case XEN_ENOENT: printk("create: the boot image has no configuration '%s' ('list' shows them)\n", config); return;
     case XEN_EEXIST: {
         struct xen_domctl_getdomaininfo info;
         for (uint32_t next = 1; next < DOM0_MAX_DOMS && domain_info((domid_t)next, &info) == 0;
@@ -346,8 +343,7 @@ static void cmd_create(unsigned int argc, char *argv[])
         (void)dom0_domctl(XEN_DOMCTL_destroydomain, id, NULL);
         return;
     }
-    printk("create: dom %u '%s' created, paused ('boot %u' starts it)\n", (unsigned int)id, config,
-           (unsigned int)id);
+    printk("create: dom %u '%s' created, paused ('boot %u' starts it)\n", (unsigned int)id, config, (unsigned int)id);
 }
 
 /* A guest dom0 has attached, by id or name; NULL (and says why) otherwise. */
@@ -448,8 +444,8 @@ static void cmd_destroy(unsigned int argc, char *argv[])
         return;
     }
     struct xen_domctl_getdomaininfo info;
-    const bool stopped = domain_info((domid_t)id, &info) == 0 && info.domain == (domid_t)id &&
-                         (info.flags & XEN_DOMINF_shutdown) != 0;
+    const bool stopped =
+        domain_info((domid_t)id, &info) == 0 && info.domain == (domid_t)id && (info.flags & XEN_DOMINF_shutdown) != 0;
     struct guest *g = guest_get((unsigned int)id);
     if (g != NULL && stopped) {
         /* dom0 destroys a guest that stopped as soon as it hears of it (VIRQ_DOM_EXC) */
@@ -492,8 +488,7 @@ static void list_devices(void)
         if (n == 0)
             printk("assign: devices this board can pass through ('assign <dom> <device>'):\n");
         if (d->owner == DOMID_INVALID) {
-            printk("  %-8s line %-3u registers 0x%08x  free\n", d->name, (unsigned int)d->irq,
-                   (unsigned int)d->phys);
+            printk("  %-8s line %-3u registers 0x%08x  free\n", d->name, (unsigned int)d->irq, (unsigned int)d->phys);
             continue;
         }
         struct xen_domctl_getdomaininfo info;
@@ -543,8 +538,8 @@ void shell_assign(int id, const char *dev)
     store_write(path, dev);
     snprintf(path, sizeof path, "/local/domain/%d/passthrough/irq", id);
     store_printf(path, "%u", (unsigned int)op.u.assign_device.irq);
-    printk("assign: %s (line %u) passed through to dom %d at 0x%08x\n", dev, (unsigned int)op.u.assign_device.irq,
-           id, (unsigned int)op.u.assign_device.va);
+    printk("assign: %s (line %u) passed through to dom %d at 0x%08x\n", dev, (unsigned int)op.u.assign_device.irq, id,
+           (unsigned int)op.u.assign_device.va);
 }
 
 static void cmd_stats(unsigned int argc, char *argv[])
@@ -657,8 +652,7 @@ static const struct command {
     {"unpause", 1, 1, "unpause <dom>", "let a paused domain run again", cmd_unpause},
     {"destroy", 1, 1, "destroy <dom>", "disconnect a domain's devices and destroy it", cmd_destroy},
     {"console", 1, 1, "console <dom>", "send console input to a domain (Ctrl-] comes back)", cmd_console},
-    {"assign", 0, 2, "assign [<dom> <device>]", "pass a device through to a domain; alone: the devices",
-     cmd_assign},
+    {"assign", 0, 2, "assign [<dom> <device>]", "pass a device through to a domain; alone: the devices", cmd_assign},
     {"stats", 0, 0, "stats", "dom0's ports, grant maps, memory; the switch's counters", cmd_stats},
     {"sleep", 1, 1, "sleep <ms>", "wait that many milliseconds (for scripts)", cmd_sleep},
     {"wait", 2, 3, "wait <dom> <vbd|vif|vtest|all|down> [ms]", "until a device is connected or the domain gone",
@@ -743,14 +737,27 @@ static void enter(void)
 
 /* A control character or a decoded key. */
 enum key {
-    K_NONE, K_LEFT, K_RIGHT, K_UP, K_DOWN, K_HOME, K_END, K_DELETE,
+    K_NONE,
+    K_LEFT,
+    K_RIGHT,
+    K_UP,
+    K_DOWN,
+    K_HOME,
+    K_END,
+    K_DELETE,
 };
 
 static void do_key(enum key k)
 {
     switch (k) {
-    case K_LEFT: if (cursor > 0) move_to(cursor - 1); break;
-    case K_RIGHT: if (cursor < line_len) move_to(cursor + 1); break;
+    case K_LEFT:
+        if (cursor > 0)
+            move_to(cursor - 1);
+        break;
+    case K_RIGHT:
+        if (cursor < line_len)
+            move_to(cursor + 1);
+        break;
     case K_HOME: move_to(0); break;
     case K_END: move_to(line_len); break;
     case K_DELETE: erase(cursor, cursor < line_len ? cursor + 1 : cursor); break;
@@ -763,23 +770,23 @@ static void do_key(enum key k)
 static void control(char c)
 {
     switch (c) {
-    case 0x01: do_key(K_HOME); break;   /* Ctrl-A */
-    case 0x02: do_key(K_LEFT); break;   /* Ctrl-B */
-    case 0x03:                          /* Ctrl-C: drop the line */
+    case 0x01: do_key(K_HOME); break; /* Ctrl-A */
+    case 0x02: do_key(K_LEFT); break; /* Ctrl-B */
+    case 0x03:                        /* Ctrl-C: drop the line */
         mux_raw("^C\n", 3);
         line_len = cursor = 0;
         hist_back = 0;
         show_prompt();
         break;
-    case 0x04: do_key(K_DELETE); break; /* Ctrl-D */
-    case 0x05: do_key(K_END); break;    /* Ctrl-E */
-    case 0x06: do_key(K_RIGHT); break;  /* Ctrl-F */
+    case 0x04: do_key(K_DELETE); break;                           /* Ctrl-D */
+    case 0x05: do_key(K_END); break;                              /* Ctrl-E */
+    case 0x06: do_key(K_RIGHT); break;                            /* Ctrl-F */
     case 0x08: erase(cursor > 0 ? cursor - 1 : 0, cursor); break; /* Ctrl-H, backspace */
-    case 0x0B: erase(cursor, line_len); break;                     /* Ctrl-K */
-    case 0x0E: do_key(K_DOWN); break;   /* Ctrl-N */
-    case 0x10: do_key(K_UP); break;     /* Ctrl-P */
-    case 0x15: erase(0, cursor); break; /* Ctrl-U */
-    case 0x17: {                        /* Ctrl-W: the word before the cursor */
+    case 0x0B: erase(cursor, line_len); break;                    /* Ctrl-K */
+    case 0x0E: do_key(K_DOWN); break;                             /* Ctrl-N */
+    case 0x10: do_key(K_UP); break;                               /* Ctrl-P */
+    case 0x15: erase(0, cursor); break;                           /* Ctrl-U */
+    case 0x17: {                                                  /* Ctrl-W: the word before the cursor */
         size_t from = cursor;
         while (from > 0 && line[from - 1] == ' ')
             from--;
@@ -810,8 +817,10 @@ static enum key csi_key(char final)
     case 'F': return K_END;
     case '~':
         switch (esc_param) {
-        case 1: case 7: return K_HOME;
-        case 4: case 8: return K_END;
+        case 1:
+        case 7: return K_HOME;
+        case 4:
+        case 8: return K_END;
         case 3: return K_DELETE;
         default: return K_NONE;
         }
@@ -831,8 +840,13 @@ static void escape_byte(char c)
         return;
     case ESC_SS3:
         esc = ESC_NONE;
-        do_key(c == 'A' ? K_UP : c == 'B' ? K_DOWN : c == 'C' ? K_RIGHT : c == 'D' ? K_LEFT
-               : c == 'H' ? K_HOME : c == 'F' ? K_END : K_NONE);
+        do_key(c == 'A'   ? K_UP
+               : c == 'B' ? K_DOWN
+               : c == 'C' ? K_RIGHT
+               : c == 'D' ? K_LEFT
+               : c == 'H' ? K_HOME
+               : c == 'F' ? K_END
+                          : K_NONE);
         return;
     case ESC_CSI:
         if (u >= '0' && u <= '9') {

@@ -12,10 +12,10 @@
  */
 #include <stdarg.h>
 
-#include "store.h"
 #include "minios/console.h"
 #include "minios/lib.h"
 #include "minios/mm.h"
+#include "store.h"
 
 /* Allocated by store_init (dom0 only: a guest kernel does not carry them in its bss). */
 static struct node *nodes;
@@ -42,8 +42,8 @@ uint32_t tree_rm_gen(void) { return rm_gen; }
 
 static bool path_char_ok(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '/' ||
-           c == '_' || c == '-' || c == '@' || c == ':' || c == '.';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '/' || c == '_' ||
+           c == '-' || c == '@' || c == ':' || c == '.';
 }
 
 bool path_normalize(domid_t caller, const char *in, char *out)
@@ -128,8 +128,7 @@ unsigned int tree_count(const char *path, bool subtree, uint32_t gen, bool *chan
 {
     unsigned int n = 0;
     for (unsigned int i = 0; i < NODES_MAX; i++) {
-        if (!nodes[i].used ||
-            !(subtree ? path_below(nodes[i].path, path) : strcmp(nodes[i].path, path) == 0))
+        if (!nodes[i].used || !(subtree ? path_below(nodes[i].path, path) : strcmp(nodes[i].path, path) == 0))
             continue;
         n++;
         if (nodes[i].gen > gen)

@@ -15,10 +15,10 @@
  * TX_DEPS_MAX dependencies each (ENOSPC; the request is refused, the transaction stays
  * as it was).
  */
-#include "store.h"
 #include "minios/console.h"
 #include "minios/lib.h"
 #include "minios/mm.h"
+#include "store.h"
 
 enum { OP_WRITE, OP_RM };
 
@@ -179,8 +179,7 @@ static bool final_write(const struct tx *t, unsigned int i)
     if (o->kind != OP_WRITE)
         return false;
     for (unsigned int k = i + 1; k < t->nops; k++) {
-        if (path_below(o->path, t->ops[k].path) &&
-            (t->ops[k].kind == OP_RM || strcmp(o->path, t->ops[k].path) == 0))
+        if (path_below(o->path, t->ops[k].path) && (t->ops[k].kind == OP_RM || strcmp(o->path, t->ops[k].path) == 0))
             return false;
     }
     return true;

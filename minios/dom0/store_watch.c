@@ -5,9 +5,9 @@
  * once when it is set, as in Xen. Changes inside a transaction reach the tree, and so
  * the watches, only when it commits.
  */
-#include "store.h"
 #include "minios/lib.h"
 #include "minios/mm.h"
+#include "store.h"
 
 struct watch {
     bool used;

@@ -9,10 +9,10 @@
  * buffer when the response ring is full (then requests are not read until it drains:
  * back-pressure).
  */
-#include "store.h"
 #include "minios/console.h"
 #include "minios/events.h"
 #include "minios/lib.h"
+#include "store.h"
 
 /* ---- framing ---- */
 
@@ -62,12 +62,12 @@ void wire_send(struct guest *g, uint32_t type, uint32_t req_id, const void *body
 struct request {
     struct guest *g;
     const struct xsd_sockmsg *h;
-    const char *body;      /* NUL-terminated one past its length too */
+    const char *body; /* NUL-terminated one past its length too */
     uint32_t len;
-    const char *arg2;      /* what follows the first string (NULL: nothing follows) */
+    const char *arg2; /* what follows the first string (NULL: nothing follows) */
     uint32_t arg2_len;
-    struct tx *t;          /* the transaction it runs in, or NULL */
-    char path[PATH_MAX];   /* the first string made absolute, for a path request */
+    struct tx *t;        /* the transaction it runs in, or NULL */
+    char path[PATH_MAX]; /* the first string made absolute, for a path request */
 };
 
 static int reply(const struct request *r, const void *body, uint32_t len)
@@ -115,8 +115,8 @@ static int h_write(struct request *r)
     if (r->t == NULL)
         return reply_status(r, tree_write(r->g->domid, r->path, r->arg2, r->arg2_len));
     const char *err = !perm_may(r->g->domid, r->path, true) ? "EACCES"
-                      : r->arg2_len >= VALUE_MAX             ? "E2BIG"
-                                                             : tx_write(r->t, r->path, r->arg2, r->arg2_len);
+                      : r->arg2_len >= VALUE_MAX            ? "E2BIG"
+                                                            : tx_write(r->t, r->path, r->arg2, r->arg2_len);
     return reply_status(r, err);
 }
 
@@ -128,8 +128,8 @@ static int h_mkdir(struct request *r)
     const char *val;
     uint8_t vlen;
     const char *err = !perm_may(r->g->domid, r->path, true) ? "EACCES"
-                      : tx_find(r->t, r->path, &val, &vlen)  ? (tx_depend(r->t, r->path, false) ? NULL : "ENOSPC")
-                                                             : tx_write(r->t, r->path, "", 0);
+                      : tx_find(r->t, r->path, &val, &vlen) ? (tx_depend(r->t, r->path, false) ? NULL : "ENOSPC")
+                                                            : tx_write(r->t, r->path, "", 0);
     return reply_status(r, err);
 }
 
@@ -137,9 +137,9 @@ static int h_rm(struct request *r)
 {
     if (r->t == NULL)
         return reply_status(r, tree_rm(r->g->domid, r->path));
-    const char *err = !perm_may(r->g->domid, r->path, true)                           ? "EACCES"
+    const char *err = !perm_may(r->g->domid, r->path, true)                             ? "EACCES"
                       : !tx_visible(r->t, r->path) && !tx_has_descendant(r->t, r->path) ? "ENOENT"
-                                                                                         : tx_rm(r->t, r->path);
+                                                                                        : tx_rm(r->t, r->path);
     return reply_status(r, err);
 }
 
@@ -283,9 +283,8 @@ static int handle(struct guest *g)
     s->in.body[r.len] = '\0'; /* the buffer has room for it */
     s->requests++;
     const uint32_t type = r.h->type;
-    const struct handler *hd = type < sizeof handlers / sizeof handlers[0] && handlers[type].fn != NULL
-                                   ? &handlers[type]
-                                   : &unknown;
+    const struct handler *hd =
+        type < sizeof handlers / sizeof handlers[0] && handlers[type].fn != NULL ? &handlers[type] : &unknown;
 
     const size_t first = strnlen(r.body, r.len);
     if (first < r.len) {
@@ -321,8 +320,7 @@ void store_service(struct guest *g)
     flush_out(g);
     bool consumed = false;
     /* Read requests only while a maximal reply (plus an event) would still fit. */
-    while (!s->broken && s->out_len + 2 * (sizeof(struct xsd_sockmsg) + PATH_MAX + TOKEN_MAX) + 1024 <=
-                             sizeof s->out) {
+    while (!s->broken && s->out_len + 2 * (sizeof(struct xsd_sockmsg) + PATH_MAX + TOKEN_MAX) + 1024 <= sizeof s->out) {
         const XENSTORE_RING_IDX prod = s->intf->req_prod;
         const XENSTORE_RING_IDX cons = s->intf->req_cons;
         barrier();
@@ -333,7 +331,7 @@ void store_service(struct guest *g)
         if (prod == cons)
             break;
         uint32_t want = s->in_len < sizeof s->in.hdr ? (uint32_t)sizeof s->in.hdr - s->in_len
-                                                      : (uint32_t)sizeof s->in.hdr + s->in.hdr.len - s->in_len;
+                                                     : (uint32_t)sizeof s->in.hdr + s->in.hdr.len - s->in_len;
         uint32_t n = prod - cons < want ? prod - cons : want;
         char *dst = (char *)&s->in + s->in_len;
         for (uint32_t i = 0; i < n; i++)

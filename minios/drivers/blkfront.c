@@ -67,8 +67,8 @@ int blkfront_io(struct blkfront *bf, uint8_t op, uint64_t sector, void *buf, uin
     const uint32_t pages = (nsectors + per_page - 1) / per_page;
     if (nsectors == 0 || pages > BLKIF_MAX_SEGMENTS_PER_REQUEST || ((uintptr_t)buf & (PAGE_SIZE - 1)) != 0)
         return -XEN_EINVAL;
-    struct blkif_request req = {.operation = op, .nr_segments = (uint8_t)pages, .handle = 0,
-                                .id = bf->next_id++, .sector_number = sector};
+    struct blkif_request req = {
+        .operation = op, .nr_segments = (uint8_t)pages, .handle = 0, .id = bf->next_id++, .sector_number = sector};
     int rc = 0;
     /* A write's pages are only read by the backend: granted read-only (GTF_readonly), so
      * it can map them read-only and nothing else (as Xen's blkfront does). */
@@ -82,7 +82,8 @@ int blkfront_io(struct blkfront *bf, uint8_t op, uint64_t sector, void *buf, uin
         }
         const uint32_t first = 0;
         const uint32_t left = nsectors - i * per_page;
-        req.seg[i] = (struct blkif_request_segment){.gref = (grant_ref_t)r, .first_sect = (uint8_t)first,
+        req.seg[i] = (struct blkif_request_segment){.gref = (grant_ref_t)r,
+                                                    .first_sect = (uint8_t)first,
                                                     .last_sect = (uint8_t)((left >= per_page ? per_page : left) - 1)};
     }
     struct blkif_response rsp = {0};

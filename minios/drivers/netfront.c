@@ -142,8 +142,8 @@ int netfront_send(struct netfront *nf, const void *frame, uint16_t len, s_time_t
     nf->tx_busy[w.slot] = true;
     memcpy(nf->tx_buf[w.slot], frame, len);
     struct netif_tx_request *r = netif_tx_next_request(&nf->tx);
-    *r = (struct netif_tx_request){.gref = nf->tx_ref[w.slot], .offset = 0, .flags = 0, .id = (uint16_t)w.slot,
-                                   .size = len};
+    *r = (struct netif_tx_request){
+        .gref = nf->tx_ref[w.slot], .offset = 0, .flags = 0, .id = (uint16_t)w.slot, .size = len};
     nf->tx.req_prod_pvt++;
     tx_push(nf);
     return 0;

@@ -130,8 +130,8 @@ static void pump(void)
         }
         if (prod == cons)
             break;
-        uint32_t want = in_len < sizeof in.hdr ? (uint32_t)sizeof in.hdr - in_len
-                                               : (uint32_t)sizeof in.hdr + in.hdr.len - in_len;
+        uint32_t want =
+            in_len < sizeof in.hdr ? (uint32_t)sizeof in.hdr - in_len : (uint32_t)sizeof in.hdr + in.hdr.len - in_len;
         uint32_t n = prod - cons < want ? prod - cons : want;
         char *dst = (char *)&in + in_len;
         for (uint32_t i = 0; i < n; i++)
@@ -208,10 +208,9 @@ static int error_number(const char *name)
     static const struct {
         const char *name;
         int err;
-    } table[] = {{"ENOENT", XEN_ENOENT}, {"EACCES", XB_EACCES}, {"EINVAL", XEN_EINVAL},
-                 {"ENOSPC", XEN_ENOSPC}, {"E2BIG", XB_E2BIG},   {"ENOSYS", XEN_ENOSYS},
-                 {"EEXIST", XEN_EEXIST}, {"ENOMEM", XEN_ENOMEM}, {"EBUSY", XEN_EBUSY},
-                 {"EAGAIN", XB_EAGAIN}};
+    } table[] = {{"ENOENT", XEN_ENOENT}, {"EACCES", XB_EACCES},  {"EINVAL", XEN_EINVAL}, {"ENOSPC", XEN_ENOSPC},
+                 {"E2BIG", XB_E2BIG},    {"ENOSYS", XEN_ENOSYS}, {"EEXIST", XEN_EEXIST}, {"ENOMEM", XEN_ENOMEM},
+                 {"EBUSY", XEN_EBUSY},   {"EAGAIN", XB_EAGAIN}};
     for (unsigned int i = 0; i < ARRAY_SIZE(table); i++) {
         if (strcmp(name, table[i].name) == 0)
             return -table[i].err;
@@ -226,8 +225,8 @@ struct part {
 
 /* Sends one message made of parts, waits for its reply. Returns the reply's length, or
  * -errno (an XS_ERROR reply becomes its errno; *type still says XS_ERROR). */
-static int transact(xenbus_transaction_t tx, uint32_t type, const struct part *parts, unsigned int nparts, uint32_t *rtype,
-                    char *buf, size_t size)
+static int transact(xenbus_transaction_t tx, uint32_t type, const struct part *parts, unsigned int nparts,
+                    uint32_t *rtype, char *buf, size_t size)
 {
     if (intf == NULL)
         return -XEN_ENOENT;
@@ -265,22 +264,21 @@ static int transact(xenbus_transaction_t tx, uint32_t type, const struct part *p
     return (int)(reply.len < size ? reply.len : size - 1);
 }
 
-int xenbus_raw_tx(xenbus_transaction_t tx, uint32_t type, const void *payload, uint32_t len,
-                  uint32_t *reply_type, char *buf, size_t size)
+int xenbus_raw_tx(xenbus_transaction_t tx, uint32_t type, const void *payload, uint32_t len, uint32_t *reply_type,
+                  char *buf, size_t size)
 {
     struct part p = {payload, len};
     int rc = transact(tx, type, &p, 1, reply_type, buf, size);
     return rc == -XB_ETIMEDOUT || rc == -XB_E2BIG ? rc : (int)strnlen(buf, size);
 }
 
-int xenbus_raw(uint32_t type, const void *payload, uint32_t len, uint32_t *reply_type, char *buf,
-               size_t size)
+int xenbus_raw(uint32_t type, const void *payload, uint32_t len, uint32_t *reply_type, char *buf, size_t size)
 {
     return xenbus_raw_tx(XBT_NIL, type, payload, len, reply_type, buf, size);
 }
 
-static int path_op(xenbus_transaction_t tx, uint32_t type, const char *path, const char *extra, bool extra_nul, char *buf,
-                   size_t size)
+static int path_op(xenbus_transaction_t tx, uint32_t type, const char *path, const char *extra, bool extra_nul,
+                   char *buf, size_t size)
 {
     char scratch[8];
     struct part parts[2] = {{path, (uint32_t)strlen(path) + 1}, {extra, 0}};
@@ -438,8 +436,8 @@ bool xenbus_wait_event(const char *token, char *path, size_t size, s_time_t dead
 }
 
 /* Watches path and calls check(value) after every event until it says yes. */
-static int wait_until(const char *path, bool (*check)(const char *, void *), void *arg, char *value,
-                      size_t size, s_time_t deadline)
+static int wait_until(const char *path, bool (*check)(const char *, void *), void *arg, char *value, size_t size,
+                      s_time_t deadline)
 {
     char token[XENBUS_TOKEN_MAX];
     snprintf(token, sizeof token, "wait%u", (unsigned int)next_token++);
@@ -490,9 +488,8 @@ int xenbus_wait_exists(const char *path, char *value, size_t size, s_time_t dead
 
 const char *xenbus_state_name(int state)
 {
-    static const char *const names[] = {"Unknown",   "Initialising", "InitWait",
-                                        "Initialised", "Connected",  "Closing",
-                                        "Closed",    "Reconfiguring", "Reconfigured"};
+    static const char *const names[] = {"Unknown", "Initialising", "InitWait",      "Initialised", "Connected",
+                                        "Closing", "Closed",       "Reconfiguring", "Reconfigured"};
     return state >= 0 && (unsigned int)state < ARRAY_SIZE(names) ? names[state] : "?";
 }
 

@@ -74,8 +74,9 @@ void check_accepted(const u8* data, u32 size, const BootImageView& v) {
         if (d.memory_kb % 4 != 0 || d.memory_kb < 64 || d.memory_kb > 65536) bad("memory_kb", i);
         if (d.timeslice_us < 100 || d.timeslice_us > 1000000 || d.priority > 255) bad("timeslice or priority", i);
         if (d.weight == 0 || d.weight > 65535 || d.cap_pct > 100) bad("weight or cap", i);
-        if (d.period_us == 0 ? d.budget_us != 0
-                             : d.period_us < 100 || d.period_us > 1000000 || d.budget_us == 0 || d.budget_us > d.period_us)
+        if (d.period_us == 0
+                ? d.budget_us != 0
+                : d.period_us < 100 || d.period_us > 1000000 || d.budget_us == 0 || d.budget_us > d.period_us)
             bad("period or budget", i);
         if (d.kernel_offset % 4 != 0 || d.kernel_offset < table_end || d.kernel_size < 52 ||
             u64(d.kernel_offset) + d.kernel_size > h.total_size)
@@ -94,7 +95,8 @@ void check_accepted(const u8* data, u32 size, const BootImageView& v) {
         // no other ramdisk.
         for (u32 j = 0; j < v.domain_count; ++j) {
             const bi::BootDomain& o = v.domains[j];
-            if (overlaps(d.ramdisk_offset, frames, o.kernel_offset, o.kernel_size)) bad("ramdisk frames hold a kernel", i);
+            if (overlaps(d.ramdisk_offset, frames, o.kernel_offset, o.kernel_size))
+                bad("ramdisk frames hold a kernel", i);
             if (j != i && o.ramdisk_size != 0 &&
                 overlaps(d.ramdisk_offset, frames, o.ramdisk_offset,
                          (u64(o.ramdisk_size) + bi::kRamdiskAlign - 1) / bi::kRamdiskAlign * bi::kRamdiskAlign))
@@ -137,7 +139,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         check_accepted(img, n, view);
     } else {
         if (e.err != Err::inval || e.problem == nullptr) bad("an error without inval and a reason");
-        if (e.domain != BootImageError::kHeader && (n < 64 || e.domain >= bi::kMaxDomains)) bad("domain index", e.domain);
+        if (e.domain != BootImageError::kHeader && (n < 64 || e.domain >= bi::kMaxDomains))
+            bad("domain index", e.domain);
     }
     std::free(img);
     return 0;

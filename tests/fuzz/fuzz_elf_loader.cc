@@ -53,10 +53,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     u32 base = 0xC0000000u;
     u32 window = 1u << 20;
     switch (sel & 3) {
-    case 0: break;
-    case 1: window = ((sel >> 2) & 0x3FFF) * kPageSize; break;
-    case 2: base = 0xFFFFF000u & (sel << 10); window = (sel >> 22) * kPageSize; break;
-    case 3: base = 0xFFFFF000u; window = kPageSize; break;
+        case 0: break;
+        case 1: window = ((sel >> 2) & 0x3FFF) * kPageSize; break;
+        case 2:
+            base = 0xFFFFF000u & (sel << 10);
+            window = (sel >> 22) * kPageSize;
+            break;
+        case 3:
+            base = 0xFFFFF000u;
+            window = kPageSize;
+            break;
     }
     std::vector<u8> file(data + 4, data + size);  // exactly the file: ASan sees any overread
     const u32 n = static_cast<u32>(file.size());

@@ -54,7 +54,8 @@ bool same(const Snapshot& a, const Snapshot& b) {
         for (u32 p = 0; a.present[d] && p < kPorts; ++p) {
             const auto& x = a.ports[d][p];
             const auto& y = b.ports[d][p];
-            if (x.state != y.state || x.remote_dom != y.remote_dom || x.remote_port != y.remote_port || x.virq != y.virq)
+            if (x.state != y.state || x.remote_dom != y.remote_dom || x.remote_port != y.remote_port ||
+                x.virq != y.virq)
                 return false;
         }
     }
@@ -76,26 +77,25 @@ void check_invariants(World& w) {
         for (u32 p = 1; p < kPorts; ++p) {
             const EventChannels::Port& port = *w.ec.port(dd, p);
             switch (port.state) {
-            case State::reserved:
-                fail("a reserved port other than 0", d, p);
-            case State::free:
-                if (pending(w.shared[d], p)) fail("a free port is pending", d, p);
-                break;
-            case State::unbound:
-                break;
-            case State::interdomain: {
-                const DomId rd(port.remote_dom);
-                if (!w.ec.exists(rd) || port.remote_port >= kPorts) fail("interdomain peer missing", d, p);
-                const EventChannels::Port& peer = *w.ec.port(rd, port.remote_port);
-                if (peer.state != State::interdomain || peer.remote_dom != d || peer.remote_port != p)
-                    fail("interdomain peer does not point back", d, p);
-                if (rd.value() == d && port.remote_port == p) fail("a port connected to itself", d, p);
-                break;
-            }
-            case State::virq:
-                if (port.virq >= NR_VIRQS || virq_used[port.virq]) fail("virq bound twice or out of range", d, port.virq);
-                virq_used[port.virq] = true;
-                break;
+                case State::reserved: fail("a reserved port other than 0", d, p);
+                case State::free:
+                    if (pending(w.shared[d], p)) fail("a free port is pending", d, p);
+                    break;
+                case State::unbound: break;
+                case State::interdomain: {
+                    const DomId rd(port.remote_dom);
+                    if (!w.ec.exists(rd) || port.remote_port >= kPorts) fail("interdomain peer missing", d, p);
+                    const EventChannels::Port& peer = *w.ec.port(rd, port.remote_port);
+                    if (peer.state != State::interdomain || peer.remote_dom != d || peer.remote_port != p)
+                        fail("interdomain peer does not point back", d, p);
+                    if (rd.value() == d && port.remote_port == p) fail("a port connected to itself", d, p);
+                    break;
+                }
+                case State::virq:
+                    if (port.virq >= NR_VIRQS || virq_used[port.virq])
+                        fail("virq bound twice or out of range", d, port.virq);
+                    virq_used[port.virq] = true;
+                    break;
             }
             // status() as the domain itself sees it.
             {
@@ -103,10 +103,10 @@ void check_invariants(World& w) {
                 st.dom = DOMID_SELF;
                 st.port = p;
                 if (w.ec.status(dd, st) != Err::ok) fail("status of an existing port failed", d, p);
-                const u32 want = port.state == State::free ? EVTCHNSTAT_closed
-                                 : port.state == State::unbound ? EVTCHNSTAT_unbound
+                const u32 want = port.state == State::free          ? EVTCHNSTAT_closed
+                                 : port.state == State::unbound     ? EVTCHNSTAT_unbound
                                  : port.state == State::interdomain ? EVTCHNSTAT_interdomain
-                                                                   : EVTCHNSTAT_virq;
+                                                                    : EVTCHNSTAT_virq;
                 if (st.status != want) fail("status disagrees with the table", d, p);
             }
         }
@@ -147,96 +147,93 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         const u8 op = in.ConsumeIntegralInRange<u8>(0, 12);
         const DomId caller = caller_of(in);
         switch (op) {
-        case 0: {
-            const u16 d = static_cast<u16>(in.ConsumeIntegralInRange<u32>(0, kDoms));
-            e = w->ec.attach(DomId(d), d < kDoms ? &w->shared[d] : nullptr, in.ConsumeBool());
-            break;
-        }
-        case 1: {
-            e = w->ec.detach(caller);
-            if (e == Err::ok) {
-                if (w->ec.exists(caller)) fail("detached domain still exists", caller.value());
-                for (u32 d = 0; d < kDoms; ++d) {
-                    for (u32 p = 0; w->ec.exists(DomId(static_cast<u16>(d))) && p < kPorts; ++p) {
-                        const auto* port = w->ec.port(DomId(static_cast<u16>(d)), p);
-                        if (port->state == State::interdomain && port->remote_dom == caller.value())
-                            fail("a port still connected to a detached domain", d, p);
+            case 0: {
+                const u16 d = static_cast<u16>(in.ConsumeIntegralInRange<u32>(0, kDoms));
+                e = w->ec.attach(DomId(d), d < kDoms ? &w->shared[d] : nullptr, in.ConsumeBool());
+                break;
+            }
+            case 1: {
+                e = w->ec.detach(caller);
+                if (e == Err::ok) {
+                    if (w->ec.exists(caller)) fail("detached domain still exists", caller.value());
+                    for (u32 d = 0; d < kDoms; ++d) {
+                        for (u32 p = 0; w->ec.exists(DomId(static_cast<u16>(d))) && p < kPorts; ++p) {
+                            const auto* port = w->ec.port(DomId(static_cast<u16>(d)), p);
+                            if (port->state == State::interdomain && port->remote_dom == caller.value())
+                                fail("a port still connected to a detached domain", d, p);
+                        }
                     }
+                    // Its shared_info belongs to the builder again: the fuzz world clears it.
+                    if (caller.value() < kDoms) std::memset(&w->shared[caller.value()], 0, sizeof(shared_info));
                 }
-                // Its shared_info belongs to the builder again: the fuzz world clears it.
-                if (caller.value() < kDoms) std::memset(&w->shared[caller.value()], 0, sizeof(shared_info));
+                break;
             }
-            break;
-        }
-        case 2: {
-            evtchn_alloc_unbound a{pick_dom(in), pick_dom(in), 0xFFFF};
-            e = w->ec.alloc_unbound(caller, a);
-            if (e == Err::ok) {
-                const DomId where = a.dom == DOMID_SELF ? caller : DomId(a.dom);
-                const auto* port = w->ec.port(where, a.port);
-                if (port == nullptr || port->state != State::unbound || before.ports[where.value()][a.port].state != State::free)
-                    fail("alloc_unbound did not take a free port", where.value(), a.port);
+            case 2: {
+                evtchn_alloc_unbound a{pick_dom(in), pick_dom(in), 0xFFFF};
+                e = w->ec.alloc_unbound(caller, a);
+                if (e == Err::ok) {
+                    const DomId where = a.dom == DOMID_SELF ? caller : DomId(a.dom);
+                    const auto* port = w->ec.port(where, a.port);
+                    if (port == nullptr || port->state != State::unbound ||
+                        before.ports[where.value()][a.port].state != State::free)
+                        fail("alloc_unbound did not take a free port", where.value(), a.port);
+                }
+                break;
             }
-            break;
-        }
-        case 3: {
-            evtchn_bind_interdomain b{pick_dom(in), pick_port(in), 0xFFFF};
-            e = w->ec.bind_interdomain(caller, b, kick);
-            break;
-        }
-        case 4: {
-            evtchn_bind_virq b{in.ConsumeIntegralInRange<u32>(0, NR_VIRQS + 1), in.ConsumeIntegralInRange<u32>(0, 2), 0xFFFF};
-            e = w->ec.bind_virq(caller, b);
-            break;
-        }
-        case 5:
-            e = w->ec.close(caller, evtchn_close{pick_port(in)});
-            break;
-        case 6:
-            e = w->ec.send(caller, evtchn_send{pick_port(in)}, kick);
-            break;
-        case 7: {
-            evtchn_status st{};
-            st.dom = pick_dom(in);
-            st.port = pick_port(in);
-            e = w->ec.status(caller, st);
-            break;
-        }
-        case 8:
-            e = w->ec.unmask(caller, evtchn_unmask{pick_port(in)}, kick);
-            break;
-        case 9:
-            e = w->ec.raise_virq(caller, in.ConsumeIntegralInRange<u32>(0, NR_VIRQS + 1), kick);
-            break;
-        case 10: {  // the guest masks a port (a plain write to its shared_info)
-            const u32 p = in.ConsumeIntegralInRange<u32>(0, kPorts - 1);
-            if (caller.value() < kDoms) w->shared[caller.value()].evtchn_mask[p / 32] |= 1u << (p % 32);
-            may_change_on_error = true;
-            break;
-        }
-        case 11: {  // the guest's upcall handler: clears the flag, the selector, the pending bits
-            if (caller.value() < kDoms) {
-                shared_info& s = w->shared[caller.value()];
-                s.vcpu[0].evtchn_upcall_pending = 0;
-                s.vcpu[0].evtchn_pending_sel = 0;
-                const u32 which = in.ConsumeIntegral<u32>();
-                for (u32 i = 0; i < kPorts / 32; ++i) s.evtchn_pending[i] &= which;
+            case 3: {
+                evtchn_bind_interdomain b{pick_dom(in), pick_port(in), 0xFFFF};
+                e = w->ec.bind_interdomain(caller, b, kick);
+                break;
             }
-            may_change_on_error = true;
-            break;
-        }
-        case 12: {  // the guest unmasks everything by hand
-            if (caller.value() < kDoms) std::memset(w->shared[caller.value()].evtchn_mask, 0, sizeof w->shared[0].evtchn_mask);
-            may_change_on_error = true;
-            break;
-        }
+            case 4: {
+                evtchn_bind_virq b{in.ConsumeIntegralInRange<u32>(0, NR_VIRQS + 1),
+                                   in.ConsumeIntegralInRange<u32>(0, 2), 0xFFFF};
+                e = w->ec.bind_virq(caller, b);
+                break;
+            }
+            case 5: e = w->ec.close(caller, evtchn_close{pick_port(in)}); break;
+            case 6: e = w->ec.send(caller, evtchn_send{pick_port(in)}, kick); break;
+            case 7: {
+                evtchn_status st{};
+                st.dom = pick_dom(in);
+                st.port = pick_port(in);
+                e = w->ec.status(caller, st);
+                break;
+            }
+            case 8: e = w->ec.unmask(caller, evtchn_unmask{pick_port(in)}, kick); break;
+            case 9: e = w->ec.raise_virq(caller, in.ConsumeIntegralInRange<u32>(0, NR_VIRQS + 1), kick); break;
+            case 10: {  // the guest masks a port (a plain write to its shared_info)
+                const u32 p = in.ConsumeIntegralInRange<u32>(0, kPorts - 1);
+                if (caller.value() < kDoms) w->shared[caller.value()].evtchn_mask[p / 32] |= 1u << (p % 32);
+                may_change_on_error = true;
+                break;
+            }
+            case 11: {  // the guest's upcall handler: clears the flag, the selector, the pending bits
+                if (caller.value() < kDoms) {
+                    shared_info& s = w->shared[caller.value()];
+                    s.vcpu[0].evtchn_upcall_pending = 0;
+                    s.vcpu[0].evtchn_pending_sel = 0;
+                    const u32 which = in.ConsumeIntegral<u32>();
+                    for (u32 i = 0; i < kPorts / 32; ++i) s.evtchn_pending[i] &= which;
+                }
+                may_change_on_error = true;
+                break;
+            }
+            case 12: {  // the guest unmasks everything by hand
+                if (caller.value() < kDoms)
+                    std::memset(w->shared[caller.value()].evtchn_mask, 0, sizeof w->shared[0].evtchn_mask);
+                may_change_on_error = true;
+                break;
+            }
         }
         take(*w, after);
-        if (e != Err::ok && !may_change_on_error && !same(before, after)) fail("an error changed state", op, static_cast<u32>(-to_int(e)));
+        if (e != Err::ok && !may_change_on_error && !same(before, after))
+            fail("an error changed state", op, static_cast<u32>(-to_int(e)));
         // Kicks: exactly the domains whose upcall flag went 0 -> 1.
         if (!may_change_on_error) {
             for (u32 d = 0; d < kDoms; ++d) {
-                const bool rose = before.shared[d].vcpu[0].evtchn_upcall_pending == 0 && after.shared[d].vcpu[0].evtchn_upcall_pending != 0;
+                const bool rose = before.shared[d].vcpu[0].evtchn_upcall_pending == 0 &&
+                                  after.shared[d].vcpu[0].evtchn_upcall_pending != 0;
                 const bool kicked = kick.needed && kick.dom.value() == d;
                 if (rose != kicked) fail("a kick differs from the upcall flag", op, d);
             }

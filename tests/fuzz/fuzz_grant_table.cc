@@ -26,8 +26,8 @@
 namespace {
 
 using namespace xa;
-constexpr u32 kDoms = 4;       // domains 0..3 exist; 3 has no grant table
-constexpr u32 kRefs = 16;      // refs the fuzzer uses mostly (any ref below XA_GRANT_ENTRIES is possible)
+constexpr u32 kDoms = 4;   // domains 0..3 exist; 3 has no grant table
+constexpr u32 kRefs = 16;  // refs the fuzzer uses mostly (any ref below XA_GRANT_ENTRIES is possible)
 constexpr u32 kPtPhys = 0x80000000;
 constexpr u32 kPtBytes = 512 * KiB;
 constexpr u32 kPtFrames = kPtBytes / kPageSize;
@@ -47,7 +47,7 @@ struct Mapping {
 };
 
 class Env final : public GrantEnv {
-public:
+  public:
     Env()
         : ram_(static_cast<u8*>(std::aligned_alloc(16 * KiB, kPtBytes))),
           window_(PhysAddr(kPtPhys), kPtBytes, reinterpret_cast<uintptr_t>(ram_)),
@@ -83,10 +83,12 @@ public:
         return grant_host_addr_ok(table(mapper.value()), va, readonly);
     }
     Err map_foreign(DomId mapper, VirtAddr va, PhysAddr frame, bool readonly) override {
-        if (frame.value() != expected_frame) fail("mapped a frame other than the one checked", frame.value(), expected_frame);
+        if (frame.value() != expected_frame)
+            fail("mapped a frame other than the one checked", frame.value(), expected_frame);
         if (fail_map) return Err::nomem;
-        const Err e = table(mapper.value()).map_page(va, frame, grant_map_domain(readonly), grant_map_ap(readonly),
-                                                     mmu::Mem::write_back);
+        const Err e =
+            table(mapper.value())
+                .map_page(va, frame, grant_map_domain(readonly), grant_map_ap(readonly), mmu::Mem::write_back);
         if (e != Err::ok) fail("map_foreign where host_addr_ok said yes", va.value());
         mappings.push_back(Mapping{mapper.value(), va.value(), frame.value(), readonly});
         return Err::ok;
@@ -110,7 +112,7 @@ public:
     u32 hostile_granter = 0, hostile_ref = 0;
     u32 expected_frame = 0;
 
-private:
+  private:
     u8* ram_;
     PhysWindow window_;
     u32 bits_[FrameAllocator::bitmap_words(kPtFrames)];
@@ -156,125 +158,135 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         u16 who = static_cast<u16>(in.ConsumeIntegralInRange<u32>(0, kDoms));
         if (who == kDoms) who = GrantTables::kMaxDomains;
         switch (op) {
-        case 0:
-        case 1: {  // map
-            gnttab_map_grant_ref m{};
-            const u8 dom_sel = in.ConsumeIntegral<u8>();
-            m.dom = dom_sel < 250 ? static_cast<domid_t>(dom_sel % (kDoms + 1)) : (dom_sel < 253 ? DOMID_SELF : in.ConsumeIntegral<u16>());
-            m.ref = in.ConsumeBool() ? in.ConsumeIntegralInRange<u32>(0, kRefs - 1) : in.ConsumeIntegral<u32>() % (XA_GRANT_ENTRIES + 2);
-            m.host_addr = pick_va(in);
-            m.flags = in.ConsumeBool() ? (GNTMAP_host_map | GNTMAP_readonly) : in.ConsumeBool() ? GNTMAP_host_map : in.ConsumeIntegral<u32>();
-            env->fail_map = in.ConsumeIntegralInRange<u8>(0, 15) == 0;
-            env->hostile_during_check = in.ConsumeIntegralInRange<u8>(0, 7) == 0 && m.dom < 3 && m.ref < XA_GRANT_ENTRIES;
-            env->hostile_granter = m.dom;
-            env->hostile_ref = m.ref;
-            env->expected_frame = m.dom < 3 && m.ref < XA_GRANT_ENTRIES ? env->entries[m.dom][m.ref].frame : 0;
-            if (env->hostile_during_check) tampered[m.dom][m.ref] = true;
-            m.handle = 0xDEAD;
-            m.dev_bus_addr = 0xBEEF;
-            gt->map(DomId(who), m);
-            if (m.status == GNTST_okay) {
-                if (m.handle >= GrantTables::kMaptrackPerDomain || m.dev_bus_addr != env->expected_frame)
-                    fail("map: handle or bus address", m.handle, static_cast<u32>(m.dev_bus_addr));
-                for (const Shadow& s : shadow) {
-                    if (s.mapper == who && s.handle == m.handle) fail("map: a handle in use given again", m.handle);
-                }
-                if (m.dom == who) fail("map of one's own grant");
-                shadow.push_back(Shadow{who, m.dom, m.ref, static_cast<u32>(m.host_addr), env->expected_frame, m.handle,
-                                        (m.flags & GNTMAP_readonly) != 0});
-            } else if (m.handle != 0xDEAD || m.dev_bus_addr != 0xBEEF) {
-                fail("a failed map wrote handle or bus address", static_cast<u32>(-m.status));
-            }
-            break;
-        }
-        case 2: {  // unmap: a handle of ours, or anything
-            gnttab_unmap_grant_ref u{};
-            std::vector<const Shadow*> mine;
-            for (const Shadow& s : shadow) {
-                if (s.mapper == who) mine.push_back(&s);
-            }
-            if (!mine.empty() && in.ConsumeBool()) {
-                const Shadow* s = mine[in.ConsumeIntegralInRange<size_t>(0, mine.size() - 1)];
-                u.handle = s->handle;
-                u.host_addr = in.ConsumeIntegralInRange<u8>(0, 7) == 0 ? s->va + kPageSize : s->va;
-            } else {
-                u.handle = in.ConsumeIntegralInRange<u32>(0, 70);
-                u.host_addr = pick_va(in);
-            }
-            env->fail_unmap = in.ConsumeIntegralInRange<u8>(0, 15) == 0;
-            gt->unmap(DomId(who), u);
-            if (u.status == GNTST_okay) {
-                bool found = false;
-                for (auto it = shadow.begin(); it != shadow.end(); ++it) {
-                    if (it->mapper == who && it->handle == u.handle && it->va == u.host_addr) {
-                        shadow.erase(it);
-                        found = true;
-                        break;
+            case 0:
+            case 1: {  // map
+                gnttab_map_grant_ref m{};
+                const u8 dom_sel = in.ConsumeIntegral<u8>();
+                m.dom = dom_sel < 250 ? static_cast<domid_t>(dom_sel % (kDoms + 1))
+                                      : (dom_sel < 253 ? DOMID_SELF : in.ConsumeIntegral<u16>());
+                m.ref = in.ConsumeBool() ? in.ConsumeIntegralInRange<u32>(0, kRefs - 1)
+                                         : in.ConsumeIntegral<u32>() % (XA_GRANT_ENTRIES + 2);
+                m.host_addr = pick_va(in);
+                m.flags = in.ConsumeBool()   ? (GNTMAP_host_map | GNTMAP_readonly)
+                          : in.ConsumeBool() ? GNTMAP_host_map
+                                             : in.ConsumeIntegral<u32>();
+                env->fail_map = in.ConsumeIntegralInRange<u8>(0, 15) == 0;
+                env->hostile_during_check =
+                    in.ConsumeIntegralInRange<u8>(0, 7) == 0 && m.dom < 3 && m.ref < XA_GRANT_ENTRIES;
+                env->hostile_granter = m.dom;
+                env->hostile_ref = m.ref;
+                env->expected_frame = m.dom < 3 && m.ref < XA_GRANT_ENTRIES ? env->entries[m.dom][m.ref].frame : 0;
+                if (env->hostile_during_check) tampered[m.dom][m.ref] = true;
+                m.handle = 0xDEAD;
+                m.dev_bus_addr = 0xBEEF;
+                gt->map(DomId(who), m);
+                if (m.status == GNTST_okay) {
+                    if (m.handle >= GrantTables::kMaptrackPerDomain || m.dev_bus_addr != env->expected_frame)
+                        fail("map: handle or bus address", m.handle, static_cast<u32>(m.dev_bus_addr));
+                    for (const Shadow& s : shadow) {
+                        if (s.mapper == who && s.handle == m.handle) fail("map: a handle in use given again", m.handle);
                     }
+                    if (m.dom == who) fail("map of one's own grant");
+                    shadow.push_back(Shadow{who, m.dom, m.ref, static_cast<u32>(m.host_addr), env->expected_frame,
+                                            m.handle, (m.flags & GNTMAP_readonly) != 0});
+                } else if (m.handle != 0xDEAD || m.dev_bus_addr != 0xBEEF) {
+                    fail("a failed map wrote handle or bus address", static_cast<u32>(-m.status));
                 }
-                if (!found) fail("unmap of something not mapped succeeded", u.handle);
+                break;
             }
-            break;
-        }
-        case 3: {  // the granter (who) grants a ref to someone: flags of use left as they are
-            if (who >= 3) break;
-            grant_entry_v1& e = env->entries[who][in.ConsumeIntegralInRange<u32>(0, kRefs - 1)];
-            const u32 owner = in.ConsumeIntegralInRange<u32>(0, 7) == 0 ? (who + 1) % kDoms : who;
-            e.frame = frame_base(owner) + in.ConsumeIntegralInRange<u32>(0, 300) * kPageSize + (in.ConsumeIntegralInRange<u8>(0, 15) == 0 ? 4 : 0);
-            e.domid = static_cast<domid_t>(in.ConsumeIntegralInRange<u32>(0, kDoms));
-            u16 f = static_cast<u16>(in.ConsumeIntegralInRange<u32>(0, 3) | (in.ConsumeBool() ? GTF_readonly : 0));
-            e.flags = static_cast<u16>((e.flags & (GTF_reading | GTF_writing)) | f);
-            break;
-        }
-        case 4: {  // the granter writes anything, the flags of use too
-            if (who >= 3) break;
-            const u32 ref = in.ConsumeIntegralInRange<u32>(0, kRefs - 1);
-            env->entries[who][ref].flags = in.ConsumeIntegral<u16>();
-            tampered[who][ref] = true;
-            break;
-        }
-        case 5: {  // the mapper's own page (not a grant), which decides the kind of its MiB
-            if (who >= kDoms) break;
-            const u64 va = pick_va(in);
-            if (va < 0xC0000000u || va >= XA_VMM_PAGES_BASE || va % kPageSize != 0) break;
-            if (env->table(who).translate(VirtAddr(static_cast<u32>(va)))) break;
-            if (!env->table(who).domain_fits(VirtAddr(static_cast<u32>(va)), mmu::Domain::guest_kernel)) break;
-            if (env->table(who).map_page(VirtAddr(static_cast<u32>(va)), PhysAddr(frame_base(who) + 200 * kPageSize),
-                                         mmu::Domain::guest_kernel, mmu::Ap::priv_rw, mmu::Mem::write_back) != Err::ok)
-                fail("own page");
-            break;
-        }
-        case 6: {  // release_all_of
-            u32 expected = 0;
-            for (const Shadow& s : shadow) expected += s.mapper == who ? 1 : 0;
-            const u32 undone = gt->release_all_of(DomId(who));
-            if (undone != expected) fail("release_all_of undid another number", undone, expected);
-            std::erase_if(shadow, [&](const Shadow& s) { return s.mapper == who; });
-            if (gt->mapped_by(DomId(who)) != 0) fail("mappings left after release_all_of", who);
-            break;
-        }
-        case 7: {  // revoke_all_from
-            u32 expected = 0;
-            for (const Shadow& s : shadow) expected += s.granter == who ? 1 : 0;
-            const u32 undone = gt->revoke_all_from(DomId(who));
-            if (undone != expected) fail("revoke_all_from undid another number", undone, expected);
-            std::erase_if(shadow, [&](const Shadow& s) { return s.granter == who; });
-            if (gt->mapped_from(DomId(who)) != 0) fail("mappings left after revoke_all_from", who);
-            break;
-        }
-        case 8:
-            break;
+            case 2: {  // unmap: a handle of ours, or anything
+                gnttab_unmap_grant_ref u{};
+                std::vector<const Shadow*> mine;
+                for (const Shadow& s : shadow) {
+                    if (s.mapper == who) mine.push_back(&s);
+                }
+                if (!mine.empty() && in.ConsumeBool()) {
+                    const Shadow* s = mine[in.ConsumeIntegralInRange<size_t>(0, mine.size() - 1)];
+                    u.handle = s->handle;
+                    u.host_addr = in.ConsumeIntegralInRange<u8>(0, 7) == 0 ? s->va + kPageSize : s->va;
+                } else {
+                    u.handle = in.ConsumeIntegralInRange<u32>(0, 70);
+                    u.host_addr = pick_va(in);
+                }
+                env->fail_unmap = in.ConsumeIntegralInRange<u8>(0, 15) == 0;
+                gt->unmap(DomId(who), u);
+                if (u.status == GNTST_okay) {
+                    bool found = false;
+                    for (auto it = shadow.begin(); it != shadow.end(); ++it) {
+                        if (it->mapper == who && it->handle == u.handle && it->va == u.host_addr) {
+                            shadow.erase(it);
+                            found = true;
+                            break;
+                        }
+                    }
+                    if (!found) fail("unmap of something not mapped succeeded", u.handle);
+                }
+                break;
+            }
+            case 3: {  // the granter (who) grants a ref to someone: flags of use left as they are
+                if (who >= 3) break;
+                grant_entry_v1& e = env->entries[who][in.ConsumeIntegralInRange<u32>(0, kRefs - 1)];
+                const u32 owner = in.ConsumeIntegralInRange<u32>(0, 7) == 0 ? (who + 1) % kDoms : who;
+                e.frame = frame_base(owner) + in.ConsumeIntegralInRange<u32>(0, 300) * kPageSize +
+                          (in.ConsumeIntegralInRange<u8>(0, 15) == 0 ? 4 : 0);
+                e.domid = static_cast<domid_t>(in.ConsumeIntegralInRange<u32>(0, kDoms));
+                u16 f = static_cast<u16>(in.ConsumeIntegralInRange<u32>(0, 3) | (in.ConsumeBool() ? GTF_readonly : 0));
+                e.flags = static_cast<u16>((e.flags & (GTF_reading | GTF_writing)) | f);
+                break;
+            }
+            case 4: {  // the granter writes anything, the flags of use too
+                if (who >= 3) break;
+                const u32 ref = in.ConsumeIntegralInRange<u32>(0, kRefs - 1);
+                env->entries[who][ref].flags = in.ConsumeIntegral<u16>();
+                tampered[who][ref] = true;
+                break;
+            }
+            case 5: {  // the mapper's own page (not a grant), which decides the kind of its MiB
+                if (who >= kDoms) break;
+                const u64 va = pick_va(in);
+                if (va < 0xC0000000u || va >= XA_VMM_PAGES_BASE || va % kPageSize != 0) break;
+                if (env->table(who).translate(VirtAddr(static_cast<u32>(va)))) break;
+                if (!env->table(who).domain_fits(VirtAddr(static_cast<u32>(va)), mmu::Domain::guest_kernel)) break;
+                if (env->table(who).map_page(VirtAddr(static_cast<u32>(va)),
+                                             PhysAddr(frame_base(who) + 200 * kPageSize), mmu::Domain::guest_kernel,
+                                             mmu::Ap::priv_rw, mmu::Mem::write_back) != Err::ok)
+                    fail("own page");
+                break;
+            }
+            case 6: {  // release_all_of
+                u32 expected = 0;
+                for (const Shadow& s : shadow) expected += s.mapper == who ? 1 : 0;
+                const u32 undone = gt->release_all_of(DomId(who));
+                if (undone != expected) fail("release_all_of undid another number", undone, expected);
+                std::erase_if(shadow, [&](const Shadow& s) { return s.mapper == who; });
+                if (gt->mapped_by(DomId(who)) != 0) fail("mappings left after release_all_of", who);
+                break;
+            }
+            case 7: {  // revoke_all_from
+                u32 expected = 0;
+                for (const Shadow& s : shadow) expected += s.granter == who ? 1 : 0;
+                const u32 undone = gt->revoke_all_from(DomId(who));
+                if (undone != expected) fail("revoke_all_from undid another number", undone, expected);
+                std::erase_if(shadow, [&](const Shadow& s) { return s.granter == who; });
+                if (gt->mapped_from(DomId(who)) != 0) fail("mappings left after revoke_all_from", who);
+                break;
+            }
+            case 8: break;
         }
 
         // The fake's mappings are the shadow, one for one.
-        if (env->mappings.size() != shadow.size()) fail("mappings and successful maps differ", static_cast<u32>(env->mappings.size()), static_cast<u32>(shadow.size()));
+        if (env->mappings.size() != shadow.size())
+            fail("mappings and successful maps differ", static_cast<u32>(env->mappings.size()),
+                 static_cast<u32>(shadow.size()));
         for (const Shadow& s : shadow) {
             bool found = false;
             for (const Mapping& m : env->mappings) {
-                found = found || (m.mapper == s.mapper && m.va == s.va && m.frame == s.frame && m.readonly == s.readonly);
+                found =
+                    found || (m.mapper == s.mapper && m.va == s.va && m.frame == s.frame && m.readonly == s.readonly);
             }
             if (!found) fail("a successful map has no page-table mapping", s.mapper, s.va);
-            if (s.frame < frame_base(s.granter) || s.frame - frame_base(s.granter) >= MiB) fail("mapped a frame the granter does not own", s.frame);
+            if (s.frame < frame_base(s.granter) || s.frame - frame_base(s.granter) >= MiB)
+                fail("mapped a frame the granter does not own", s.frame);
         }
         for (u32 d = 0; d <= GrantTables::kMaxDomains; ++d) {
             u32 by = 0, from = 0;
@@ -317,7 +329,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!env->mappings.empty()) fail("mappings left after every release_all_of");
     for (u32 g = 0; g < 3; ++g) {
         for (u32 r = 0; r < XA_GRANT_ENTRIES; ++r) {
-            if (!tampered[g][r] && (env->entries[g][r].flags & (GTF_reading | GTF_writing)) != 0) fail("flags of use left set", g, r);
+            if (!tampered[g][r] && (env->entries[g][r].flags & (GTF_reading | GTF_writing)) != 0)
+                fail("flags of use left set", g, r);
         }
     }
     return 0;

@@ -34,8 +34,9 @@ Err expected_page_va(u32 va) {
 
 // A va the fuzzer can steer to the region edges as well as anywhere.
 u32 pick_va(FuzzedDataProvider& in) {
-    static constexpr u32 kEdges[] = {XA_GUEST_USER_BASE, XA_GUEST_USER_END, XA_GUEST_KERNEL_BASE,
-                                     XA_VMM_PAGES_BASE,  XA_GUEST_KERNEL_END, 0, 0xFFFFF000u};
+    static constexpr u32 kEdges[] = {XA_GUEST_USER_BASE, XA_GUEST_USER_END,   XA_GUEST_KERNEL_BASE,
+                                     XA_VMM_PAGES_BASE,  XA_GUEST_KERNEL_END, 0,
+                                     0xFFFFF000u};
     const u8 how = in.ConsumeIntegral<u8>();
     if (how < 128) return in.ConsumeIntegral<u32>();
     const u32 edge = kEdges[how % (sizeof kEdges / sizeof kEdges[0])];
@@ -62,8 +63,10 @@ void pte(u32 va, xa_pte_t p) {
     }
     const u32 flags = p & ~XA_PTE_FRAME_MASK;
     bool ok = (flags & ~XA_PTE_FLAGS_MASK) == 0 && (flags & XA_PTE_PRESENT) != 0;
-    if (in_kernel(va)) ok = ok && (flags & XA_PTE_USER) == 0 && (flags & XA_PTE_RW) != 0;
-    else ok = ok && (flags & XA_PTE_USER) != 0;
+    if (in_kernel(va))
+        ok = ok && (flags & XA_PTE_USER) == 0 && (flags & XA_PTE_RW) != 0;
+    else
+        ok = ok && (flags & XA_PTE_USER) != 0;
     if (ok != r.ok()) fail("check_pte differs from its rule", va, p);
     if (!r.ok()) {
         if (r.error() != Err::inval) fail("check_pte: a flag error other than inval", va, p);
@@ -72,7 +75,8 @@ void pte(u32 va, xa_pte_t p) {
     const checks::PageMapping& m = *r;
     if (m.frame.value() != (p & XA_PTE_FRAME_MASK) || !m.frame.aligned(kPageSize))
         fail("check_pte maps another frame than the PTE's", va, p);
-    if (m.mem != ((p & XA_PTE_UNCACHED) ? mmu::Mem::device : mmu::Mem::write_back)) fail("check_pte: cacheability", va, p);
+    if (m.mem != ((p & XA_PTE_UNCACHED) ? mmu::Mem::device : mmu::Mem::write_back))
+        fail("check_pte: cacheability", va, p);
     if (in_kernel(va)) {
         if (m.domain != mmu::Domain::guest_kernel || m.ap != mmu::Ap::priv_rw) fail("kernel page rights", va, p);
     } else {
@@ -109,32 +113,29 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FuzzedDataProvider in(data, size);
     while (in.remaining_bytes() > 0) {
         switch (in.ConsumeIntegralInRange<u8>(0, 4)) {
-        case 0:
-            page_va(pick_va(in));
-            break;
-        case 1: {
-            const u32 va = pick_va(in);
-            const u32 frame = in.ConsumeIntegral<u32>() & XA_PTE_FRAME_MASK;
-            const u32 flags = in.ConsumeBool() ? in.ConsumeIntegralInRange<u32>(0, 0xF) : in.ConsumeIntegral<u32>() & 0xFFF;
-            pte(va, frame | flags);
-            break;
-        }
-        case 2: {
-            const u32 f = in.ConsumeIntegral<u32>();
-            const Err e = checks::check_uvmf_flags(f);
-            if ((e == Err::ok) != ((f & ~UVMF_FLUSHTYPE_MASK) == 0)) fail("check_uvmf_flags", f);
-            break;
-        }
-        case 3:
-            trap_table(in);
-            break;
-        case 4: {
-            const u32 v = in.ConsumeIntegral<u32>();
-            const u32 mode = v & XA_VPSR_MODE_MASK;
-            const bool ok = mode == XA_VPSR_MODE_KERNEL || mode == XA_VPSR_MODE_USER;
-            if ((checks::check_vpsr(v) == Err::ok) != ok) fail("check_vpsr", v);
-            break;
-        }
+            case 0: page_va(pick_va(in)); break;
+            case 1: {
+                const u32 va = pick_va(in);
+                const u32 frame = in.ConsumeIntegral<u32>() & XA_PTE_FRAME_MASK;
+                const u32 flags =
+                    in.ConsumeBool() ? in.ConsumeIntegralInRange<u32>(0, 0xF) : in.ConsumeIntegral<u32>() & 0xFFF;
+                pte(va, frame | flags);
+                break;
+            }
+            case 2: {
+                const u32 f = in.ConsumeIntegral<u32>();
+                const Err e = checks::check_uvmf_flags(f);
+                if ((e == Err::ok) != ((f & ~UVMF_FLUSHTYPE_MASK) == 0)) fail("check_uvmf_flags", f);
+                break;
+            }
+            case 3: trap_table(in); break;
+            case 4: {
+                const u32 v = in.ConsumeIntegral<u32>();
+                const u32 mode = v & XA_VPSR_MODE_MASK;
+                const bool ok = mode == XA_VPSR_MODE_KERNEL || mode == XA_VPSR_MODE_USER;
+                if ((checks::check_vpsr(v) == Err::ok) != ok) fail("check_vpsr", v);
+                break;
+            }
         }
     }
     return 0;

@@ -21,7 +21,7 @@ namespace cpu::fake {
 u32 ttbr = 0;
 u32 dacr = 0;
 u32 ttbr_switches = 0;
-}
+}  // namespace cpu::fake
 
 namespace {
 
@@ -59,7 +59,7 @@ struct World {
 // their frames in the frame table; mapping a grant changes no page table here (the
 // grant-table tests cover the mapping rules).
 class FakeGrantEnv final : public GrantEnv {
-public:
+  public:
     bool domain_exists(DomId id) override { return domains::get(id) != nullptr; }
     grant_entry_v1* grant_entries(DomId id) override {
         Domain* d = domains::get(id);

@@ -35,7 +35,7 @@ struct Calls {
     u32 domain_started = 0;
     u32 domain_stopped = 0;
     u32 passthrough_released = 0;
-    Err admit_result = Err::ok;  // what sched::admit answers
+    Err admit_result = Err::ok;    // what sched::admit answers
     u32 started_timeslice_ns = 0;  // the last domain_started's parameters
     u32 started_priority = 0;
 };

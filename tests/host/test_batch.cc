@@ -16,7 +16,7 @@ constexpr DomId kCaller(3);
 
 // A window of guest memory at kBase; anything outside faults, as does the read-only part.
 class FakeMemory {
-public:
+  public:
     static constexpr u32 kBase = 0xC0000000u;
     static constexpr u32 kSize = 4096;
 
@@ -42,7 +42,7 @@ public:
     u32 readonly_from = kSize;  // offsets at or above are read-only
     u32 reads = 0;
 
-private:
+  private:
     static bool inside(u32 va, u32 len) { return va >= kBase && len <= kSize && va - kBase <= kSize - len; }
     bool writable(u32 va, u32 len) const { return inside(va, len) && va - kBase + len <= readonly_from; }
 };

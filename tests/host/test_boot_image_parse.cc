@@ -93,7 +93,7 @@ struct Image {
 };
 
 class BootImageTest : public ::testing::Test {
-protected:
+  protected:
     // Checks `bytes` from a 4-byte aligned copy; `available` defaults to its size.
     BootImageError check(const std::vector<u8>& bytes, u32 available = 0xFFFFFFFF) {
         buffer_.assign(bytes.size() + 8, 0);  // std::vector<u32>-backed: aligned
@@ -448,8 +448,8 @@ TEST_F(BootImageTest, DomainsMayShareOneKernel) {
 // ---- ramdisks --------------------------------------------------------------------------------
 
 TEST_F(BootImageTest, ValidImageWithRamdisks) {
-    image_.domains[0].ramdisk_size = 3 * 512;   // padded with zeros to one frame
-    image_.domains[1].ramdisk_size = 8192;      // two whole frames
+    image_.domains[0].ramdisk_size = 3 * 512;  // padded with zeros to one frame
+    image_.domains[1].ramdisk_size = 8192;     // two whole frames
     const std::vector<u8> bytes = image_.build();
     const BootImageError e = check(bytes);
     ASSERT_EQ(e.err, Err::ok) << e.problem;
@@ -461,7 +461,7 @@ TEST_F(BootImageTest, ValidImageWithRamdisks) {
 }
 
 TEST_F(BootImageTest, RamdiskLimitsThatAreStillValid) {
-    image_.domains[0].ramdisk_size = 512;                // the smallest
+    image_.domains[0].ramdisk_size = 512;                  // the smallest
     image_.domains[1].ramdisk_size = bi::kRamdiskMaxSize;  // the largest, ending the image
     const BootImageError e = check(image_.build());
     ASSERT_EQ(e.err, Err::ok) << e.problem;
@@ -503,7 +503,7 @@ TEST_F(BootImageTest, RamdiskInsideTheHeader) {
 
 TEST_F(BootImageTest, RamdiskFramesPastTheEnd) {
     image_.domains[1].ramdisk_size = 4096;
-    image_.build();  // the ramdisk's one frame ends the image
+    image_.build();                               // the ramdisk's one frame ends the image
     image_.domains[1].ramdisk_size = 4096 + 512;  // its bytes and frames would go on
     expect_fail(image_, "ramdisk frames extend past the end", 1);
     // Bytes inside, but the last frame not: the padding to whole frames is required.

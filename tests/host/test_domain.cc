@@ -158,7 +158,7 @@ struct Snapshot {
 };
 
 class DomainBuild : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         fake::reset();
         u8* image = fake::ram(kImagePa);
@@ -409,8 +409,7 @@ TEST_F(DomainBuild, GuestMemoryAlreadyOwnedInTheFrameTable) {
 TEST_F(DomainBuild, RamdiskFramesStillInUse) {
     build_dom0();
     // The second RAM disk frame still belongs to someone (a domain not yet destroyed).
-    ASSERT_EQ(vmm::frame_table().assign(kImagePa + kRamdiskOffset + kPageSize, 1, DomId(6), FrameType::guest),
-              Err::ok);
+    ASSERT_EQ(vmm::frame_table().assign(kImagePa + kRamdiskOffset + kPageSize, 1, DomId(6), FrameType::guest), Err::ok);
     expect_failure(kGuest, Err::busy, "the RAM disk's frames are still in use");
 }
 
@@ -464,8 +463,9 @@ TEST_F(DomainBuild, VmmFrameAlreadyOwnedInTheFrameTable) {
     for (u32 i = 0; i < frames.size(); ++i) {
         SCOPED_TRACE("frame " + std::to_string(i));
         ASSERT_EQ(ft.assign(frames[i], 1, DomId(7), FrameType::vmm_shared), Err::ok);
-        expect_failure(kGuest, Err::nomem,
-                       i < 4 ? "no VMM memory for the domain's shared pages" : "no VMM memory for the domain's page table");
+        expect_failure(
+            kGuest, Err::nomem,
+            i < 4 ? "no VMM memory for the domain's shared pages" : "no VMM memory for the domain's page table");
         ASSERT_EQ(ft.release(frames[i], 1, DomId(7)), Err::ok);
     }
     EXPECT_EQ(build(kGuest), Err::ok) << problem_;

@@ -73,7 +73,7 @@ struct ElfBuilder {
             put32(b, at + 16, p.filesz);
             put32(b, at + 20, p.memsz);
             put32(b, at + 24, p.flags);
-            put32(b, at + 28, 0x1000);   // p_align
+            put32(b, at + 28, 0x1000);  // p_align
         }
         if (file_size != 0) b.resize(file_size);
         return b;
@@ -130,7 +130,7 @@ TEST(ElfParse, ValidTwoSegmentImage) {
 
 TEST(ElfParse, UnalignedBufferAndOtherSegmentTypes) {
     ElfBuilder e = valid();
-    e.phdrs.insert(e.phdrs.begin(), Phdr{4, 0x100, 0, 0x10, 0x10, 4});  // PT_NOTE: ignored
+    e.phdrs.insert(e.phdrs.begin(), Phdr{4, 0x100, 0, 0x10, 0x10, 4});      // PT_NOTE: ignored
     e.phdrs.push_back(Phdr{0x70000001, 0x100, 0x12345678, 0x10, 0x10, 4});  // PT_ARM_EXIDX-like
     const std::vector<u8> b = e.bytes();
     std::vector<u8> shifted(b.size() + 3);

@@ -18,7 +18,7 @@ constexpr DomId kD2(2);
 constexpr u32 kPorts = EventChannels::kPortsPerDomain;
 
 class EvtchnTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         memset(shared_, 0, sizeof shared_);
         ASSERT_EQ(ec_.attach(kD0, &shared_[0], true), Err::ok);
@@ -156,7 +156,7 @@ TEST_F(EvtchnTest, AllocUnboundLowestFreePortFrom1) {
     const evtchn_status s1 = status(kD1, DOMID_SELF, 1);
     EXPECT_EQ(s1.status, u32(EVTCHNSTAT_unbound));
     EXPECT_EQ(s1.u.unbound.dom, 2);
-    EXPECT_EQ(status(kD1, DOMID_SELF, 2).u.unbound.dom, 1);  // remote DOMID_SELF -> caller
+    EXPECT_EQ(status(kD1, DOMID_SELF, 2).u.unbound.dom, 1);                // remote DOMID_SELF -> caller
     EXPECT_EQ(status(kD1, DOMID_SELF, 0).status, u32(EVTCHNSTAT_closed));  // reserved
 }
 
@@ -170,14 +170,14 @@ TEST_F(EvtchnTest, AllocUnboundPrivilegedForOtherDomain) {
 TEST_F(EvtchnTest, AllocUnboundErrors) {
     const Snapshot s = snap();
     evtchn_alloc_unbound a{2, 1, 0xABCD};
-    EXPECT_EQ(ec_.alloc_unbound(kD1, a), Err::perm);      // unprivileged, other domain
+    EXPECT_EQ(ec_.alloc_unbound(kD1, a), Err::perm);  // unprivileged, other domain
     a.dom = 5;
-    EXPECT_EQ(ec_.alloc_unbound(kD1, a), kErrSrch);       // no such domain
+    EXPECT_EQ(ec_.alloc_unbound(kD1, a), kErrSrch);  // no such domain
     a.dom = 0x7000;
     EXPECT_EQ(ec_.alloc_unbound(kD0, a), kErrSrch);
     a.dom = DOMID_SELF;
     EXPECT_EQ(ec_.alloc_unbound(DomId(5), a), kErrSrch);  // caller not attached
-    EXPECT_EQ(a.port, 0xABCDu);                            // OUT untouched on error
+    EXPECT_EQ(a.port, 0xABCDu);                           // OUT untouched on error
     expect_unchanged(s);
 }
 
@@ -246,20 +246,20 @@ TEST_F(EvtchnTest, BindInterdomainErrors) {
         EXPECT_EQ(b.local_port, 0xABCDu);
         return e;
     };
-    EXPECT_EQ(bind(kD2, 5, for2), kErrSrch);           // remote domain missing
-    EXPECT_EQ(bind(DomId(6), 1, for2), kErrSrch);      // caller missing
-    EXPECT_EQ(bind(kD2, 1, kPorts), Err::inval);       // remote port out of range
+    EXPECT_EQ(bind(kD2, 5, for2), kErrSrch);       // remote domain missing
+    EXPECT_EQ(bind(DomId(6), 1, for2), kErrSrch);  // caller missing
+    EXPECT_EQ(bind(kD2, 1, kPorts), Err::inval);   // remote port out of range
     EXPECT_EQ(bind(kD2, 1, 0xFFFFFFFF), Err::inval);
-    EXPECT_EQ(bind(kD2, 1, 0), Err::inval);            // reserved
-    EXPECT_EQ(bind(kD2, 1, 40), Err::inval);           // free
-    EXPECT_EQ(bind(kD2, 1, for0), Err::inval);         // unbound, but for dom0
-    EXPECT_EQ(bind(kD2, 1, c1), Err::inval);           // already interdomain
+    EXPECT_EQ(bind(kD2, 1, 0), Err::inval);              // reserved
+    EXPECT_EQ(bind(kD2, 1, 40), Err::inval);             // free
+    EXPECT_EQ(bind(kD2, 1, for0), Err::inval);           // unbound, but for dom0
+    EXPECT_EQ(bind(kD2, 1, c1), Err::inval);             // already interdomain
     EXPECT_EQ(bind(kD2, DOMID_SELF, for2), Err::inval);  // port is dom1's, not dom2's
     EXPECT_FALSE(k.needed);
     expect_unchanged(s);
     fill_ports(kD2);
     const Snapshot s2 = snap();
-    EXPECT_EQ(bind(kD2, 1, for2), kErrNoSpc);          // no local port (checked first)
+    EXPECT_EQ(bind(kD2, 1, for2), kErrNoSpc);  // no local port (checked first)
     EXPECT_EQ(bind(kD2, 1, 40), kErrNoSpc);
     expect_unchanged(s2);
 }
@@ -485,7 +485,7 @@ TEST_F(EvtchnTest, CloseErrors) {
     EXPECT_EQ(ec_.close(DomId(3), evtchn_close{1}), kErrSrch);
     expect_unchanged(s);
     EXPECT_EQ(ec_.close(kD1, evtchn_close{1}), Err::ok);
-    EXPECT_EQ(ec_.close(kD1, evtchn_close{1}), Err::inval);       // twice
+    EXPECT_EQ(ec_.close(kD1, evtchn_close{1}), Err::inval);  // twice
 }
 
 // ---- virq -------------------------------------------------------------------------------
@@ -533,7 +533,7 @@ TEST_F(EvtchnTest, BindVirqErrors) {
         EXPECT_EQ(v.port, 0xABCDu);
         return e;
     };
-    EXPECT_EQ(bind(kD1, VIRQ_TIMER, 0), Err::exist);    // one port per virq
+    EXPECT_EQ(bind(kD1, VIRQ_TIMER, 0), Err::exist);  // one port per virq
     EXPECT_EQ(bind(kD1, NR_VIRQS, 0), Err::inval);
     EXPECT_EQ(bind(kD1, 0xFFFFFFFF, 0), Err::inval);
     EXPECT_EQ(bind(kD1, VIRQ_CONSOLE, 1), Err::inval);  // global virq, vcpu != 0
@@ -557,8 +557,8 @@ TEST_F(EvtchnTest, UnprivilegedDomainsBindOnlyTheirOwnVirqs) {
         }
         return e;
     };
-    for (u32 virq : {VIRQ_DEBUG, VIRQ_CONSOLE, VIRQ_DOM_EXC, VIRQ_TBUF, VIRQ_ENOMEM, XA_VIRQ_PASSTHROUGH,
-                     VIRQ_ARCH_7}) {
+    for (u32 virq :
+         {VIRQ_DEBUG, VIRQ_CONSOLE, VIRQ_DOM_EXC, VIRQ_TBUF, VIRQ_ENOMEM, XA_VIRQ_PASSTHROUGH, VIRQ_ARCH_7}) {
         EXPECT_EQ(bind(kD2, virq), Err::perm) << virq;
     }
     expect_unchanged(s);

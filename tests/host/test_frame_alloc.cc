@@ -13,7 +13,7 @@ constexpr u32 kBase = 0x80003000;
 constexpr u32 kFrames = 64;
 
 class FrameAllocTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         for (u32& w : bits_) w = 0xFFFFFFFF;  // init() must clear what it uses
         ASSERT_EQ(frames_.init(PhysAddr(kBase), kFrames, bits_, FrameAllocator::bitmap_words(kFrames)), Err::ok);
@@ -188,11 +188,11 @@ TEST_F(FrameAllocTest, DoubleFreeIsRejectedWithoutChange) {
 
 TEST_F(FrameAllocTest, BadFreesAreRejected) {
     for (u32 i = 0; i < kFrames; ++i) alloc_ok();
-    EXPECT_EQ(frames_.free(PhysAddr(0x80003800)), Err::inval);       // misaligned
-    EXPECT_EQ(frames_.free(PhysAddr(0x80002000)), Err::inval);       // below the range
-    EXPECT_EQ(frames_.free(PhysAddr(0x80043000)), Err::inval);       // one past the end
-    EXPECT_EQ(frames_.free(PhysAddr(0x80042000), 2), Err::inval);    // runs off the end
-    EXPECT_EQ(frames_.free(PhysAddr(0x80003000), 0), Err::inval);    // nothing
+    EXPECT_EQ(frames_.free(PhysAddr(0x80003800)), Err::inval);     // misaligned
+    EXPECT_EQ(frames_.free(PhysAddr(0x80002000)), Err::inval);     // below the range
+    EXPECT_EQ(frames_.free(PhysAddr(0x80043000)), Err::inval);     // one past the end
+    EXPECT_EQ(frames_.free(PhysAddr(0x80042000), 2), Err::inval);  // runs off the end
+    EXPECT_EQ(frames_.free(PhysAddr(0x80003000), 0), Err::inval);  // nothing
     EXPECT_EQ(frames_.free(PhysAddr(0x80003000), 0xFFFFFFFFu), Err::inval);
     EXPECT_EQ(frames_.free_count(), 0u);
     EXPECT_TRUE(frames_.is_allocated(PhysAddr(0x80042000)));
@@ -220,13 +220,13 @@ TEST_F(FrameAllocTest, ReserveInTheMiddleIsSkippedByAlloc) {
 }
 
 TEST_F(FrameAllocTest, ReserveOutOfRangeChangesNothing) {
-    EXPECT_EQ(frames_.reserve(PhysAddr(0x80002000), 0x2000), Err::inval);   // starts below
-    EXPECT_EQ(frames_.reserve(PhysAddr(0x80042000), 0x1001), Err::inval);   // ends past
+    EXPECT_EQ(frames_.reserve(PhysAddr(0x80002000), 0x2000), Err::inval);  // starts below
+    EXPECT_EQ(frames_.reserve(PhysAddr(0x80042000), 0x1001), Err::inval);  // ends past
     EXPECT_EQ(frames_.reserve(PhysAddr(0xFFFFF000), 0xFFFFFFFFu), Err::inval);
     EXPECT_EQ(frames_.free_count(), 64u);
     EXPECT_FALSE(frames_.is_allocated(PhysAddr(0x80042000)));
-    EXPECT_EQ(frames_.reserve(PhysAddr(0x80042000), 0x1000), Err::ok);     // the last frame
-    EXPECT_EQ(frames_.reserve(PhysAddr(0x80010000), 0), Err::ok);          // empty
+    EXPECT_EQ(frames_.reserve(PhysAddr(0x80042000), 0x1000), Err::ok);  // the last frame
+    EXPECT_EQ(frames_.reserve(PhysAddr(0x80010000), 0), Err::ok);       // empty
     EXPECT_EQ(frames_.free_count(), 63u);
 }
 
@@ -250,7 +250,7 @@ TEST_F(FrameAllocTest, DeterministicSequence) {
     EXPECT_EQ(alloc_ok(), 0x80004000u);
     EXPECT_EQ(alloc_ok(4, 16 * KiB), 0x80008000u);  // 0x80004000 is taken
     EXPECT_EQ(frames_.free(PhysAddr(0x80004000)), Err::ok);
-    EXPECT_EQ(alloc_ok(2), 0x80004000u);            // 0x80004000..0x80005FFF free again
+    EXPECT_EQ(alloc_ok(2), 0x80004000u);  // 0x80004000..0x80005FFF free again
     EXPECT_EQ(alloc_ok(), 0x80006000u);
     EXPECT_EQ(alloc_ok(1, 64 * KiB), 0x80010000u);
 

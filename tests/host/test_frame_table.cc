@@ -17,7 +17,7 @@ constexpr DomId kD1(1);
 PhysAddr frame(u32 index) { return PhysAddr(kBase + index * kPageSize); }
 
 class FrameTableTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         std::memset(storage_, 0xA5, sizeof storage_);
         ASSERT_EQ(ft_.init(PhysAddr(kBase), kFrames, storage_, kFrames + 1), Err::ok);
@@ -139,7 +139,7 @@ TEST_F(FrameTableTest, VmmFramesAssignedReturnToVmm) {
     ASSERT_EQ(ft_.set_vmm(frame(0), 8), Err::ok);
     ASSERT_EQ(ft_.assign(frame(0), 4, kD0, FrameType::page_table), Err::ok);
     ASSERT_EQ(ft_.assign(frame(4), 1, kD0, FrameType::vmm_shared), Err::ok);
-    ASSERT_EQ(ft_.assign(frame(5), 1, kD1, FrameType::guest), Err::ok);  // e.g. a VMM page given as memory
+    ASSERT_EQ(ft_.assign(frame(5), 1, kD1, FrameType::guest), Err::ok);       // e.g. a VMM page given as memory
     ASSERT_EQ(ft_.assign(frame(9), 1, kD1, FrameType::page_table), Err::ok);  // from free RAM
     EXPECT_EQ(ft_.count(kD0, FrameType::page_table), 4u);
     EXPECT_EQ(ft_.count(kD0, FrameType::vmm_shared), 1u);

@@ -41,7 +41,7 @@ constexpr u32 kPtMemSize = 512 * KiB;
 constexpr u32 kPtFrames = kPtMemSize / kPageSize;
 
 class FakeEnv final : public GrantEnv {
-public:
+  public:
     FakeEnv()
         : ram_(static_cast<u8*>(std::aligned_alloc(16 * KiB, kPtMemSize))),
           window_(PhysAddr(kPtPhysBase), kPtMemSize, reinterpret_cast<uintptr_t>(ram_)),
@@ -83,8 +83,8 @@ public:
     }
     Err map_foreign(DomId mapper, VirtAddr va, PhysAddr frame, bool readonly) override {
         if (fail_map) return fail_map_with;
-        const Err e = table(mapper).map_page(va, frame, grant_map_domain(readonly), grant_map_ap(readonly),
-                                             mmu::Mem::write_back);
+        const Err e =
+            table(mapper).map_page(va, frame, grant_map_domain(readonly), grant_map_ap(readonly), mmu::Mem::write_back);
         EXPECT_EQ(e, Err::ok) << "map_foreign where host_addr_ok said yes";
         if (e != Err::ok) return e;
         mappings.push_back(Mapping{mapper.value(), va.value(), frame.value(), readonly});
@@ -114,7 +114,7 @@ public:
     bool fail_unmap = false;
     u32 unmap_calls = 0;
 
-private:
+  private:
     u8* ram_;
     PhysWindow window_;
     u32 bits_[FrameAllocator::bitmap_words(kPtFrames)];
@@ -123,7 +123,7 @@ private:
 };
 
 class GrantTest : public ::testing::Test {
-protected:
+  protected:
     // granter grants `ref` (its frame index `i`) to `to`.
     void grant(DomId granter, u32 ref, DomId to, u32 i, u16 extra_flags = 0) {
         grant_entry_v1& e = env_.entries_[granter.value()][ref];
@@ -245,10 +245,10 @@ TEST_F(GrantTest, BadDomain) {
     grant(kD1, 5, kD1, 3);
     expect_map_fails(kD1, map_op(kD1, 5, 0xC0100000), GNTST_bad_domain);  // own grant
     expect_map_fails(kD1, map_op(DomId(DOMID_SELF), 5, 0xC0100000), GNTST_bad_domain);
-    expect_map_fails(kD1, map_op(DomId(4), 5, 0xC0100000), GNTST_bad_domain);    // does not exist
-    expect_map_fails(kD1, map_op(DomId(8), 5, 0xC0100000), GNTST_bad_domain);    // beyond the table
+    expect_map_fails(kD1, map_op(DomId(4), 5, 0xC0100000), GNTST_bad_domain);  // does not exist
+    expect_map_fails(kD1, map_op(DomId(8), 5, 0xC0100000), GNTST_bad_domain);  // beyond the table
     expect_map_fails(kD1, map_op(DomId(0xFFFF), 5, 0xC0100000), GNTST_bad_domain);
-    expect_map_fails(kD1, map_op(DomId(3), 5, 0xC0100000), GNTST_bad_domain);    // exists, no grant table
+    expect_map_fails(kD1, map_op(DomId(3), 5, 0xC0100000), GNTST_bad_domain);  // exists, no grant table
 }
 
 TEST_F(GrantTest, BadGntref) {

@@ -21,13 +21,13 @@ TEST(CheckGuestPageVa, AcceptsAlignedKernelAndUserPages) {
 
 TEST(CheckGuestPageVa, RejectsMisalignedAndOutsideTheGuestRegions) {
     EXPECT_EQ(checks::check_guest_page_va(kKernelVa + 4), Err::inval);
-    EXPECT_EQ(checks::check_guest_page_va(0x00000000), Err::inval);        // vectors
-    EXPECT_EQ(checks::check_guest_page_va(0x20000000), Err::inval);        // NOR flash window
+    EXPECT_EQ(checks::check_guest_page_va(0x00000000), Err::inval);  // vectors
+    EXPECT_EQ(checks::check_guest_page_va(0x20000000), Err::inval);  // NOR flash window
     EXPECT_EQ(checks::check_guest_page_va(XA_GUEST_USER_BASE - 0x1000), Err::inval);
-    EXPECT_EQ(checks::check_guest_page_va(0xBF000000), Err::inval);        // XIP modules
-    EXPECT_EQ(checks::check_guest_page_va(0xFC000000), Err::inval);        // VMM
+    EXPECT_EQ(checks::check_guest_page_va(0xBF000000), Err::inval);  // XIP modules
+    EXPECT_EQ(checks::check_guest_page_va(0xFC000000), Err::inval);  // VMM
     EXPECT_EQ(checks::check_guest_page_va(0xFF000000), Err::inval);
-    EXPECT_EQ(checks::check_guest_page_va(0xFFFF0000), Err::inval);        // VMM vectors
+    EXPECT_EQ(checks::check_guest_page_va(0xFFFF0000), Err::inval);  // VMM vectors
 }
 
 TEST(CheckGuestPageVa, TheVmmProvidedMibIsForbidden) {

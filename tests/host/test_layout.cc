@@ -170,7 +170,7 @@ namespace {
 // hold the VMM-provided MiB and everything a guest is given.
 TEST(Layout, UnusedRegionsAreTheOnesNothingMaps) {
     const Region* used[] = {&kPerDomain, &kDirectMap, &kIoRemap, &kGuestUser, &kGuestKernel};
-    const Region* unused[] = {&kRoMpt, &kFrameTable, &kRdwrMpt, &kLinearPt, &kShLinearPt,
+    const Region* unused[] = {&kRoMpt,    &kFrameTable,   &kRdwrMpt,  &kLinearPt,  &kShLinearPt,
                               &kMapCache, &kGuestVectors, &kNorFlash, &kXipModules};
     for (const Region* r : used) {
         SCOPED_TRACE(r->name);

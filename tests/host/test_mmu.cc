@@ -35,17 +35,14 @@ TEST(Mmu, EnumValuesAreHardwareFields) {
 
 TEST(Mmu, SectionDescriptorBits) {
     // 0x12300000 | AP=01 <<10 (0x400) | D1 <<5 (0x20) | bit4 (0x10) | C=1 B=1 (0xC) | 0b10
-    EXPECT_EQ(l1_section(PhysAddr(0x12300000), Domain::guest_kernel, Ap::priv_rw, Mem::write_back),
-              0x1230043Eu);
+    EXPECT_EQ(l1_section(PhysAddr(0x12300000), Domain::guest_kernel, Ap::priv_rw, Mem::write_back), 0x1230043Eu);
     // Low address bits are dropped: only [31:20] survive.
-    EXPECT_EQ(l1_section(PhysAddr(0x123FFFFF), Domain::guest_kernel, Ap::priv_rw, Mem::write_back),
-              0x1230043Eu);
+    EXPECT_EQ(l1_section(PhysAddr(0x123FFFFF), Domain::guest_kernel, Ap::priv_rw, Mem::write_back), 0x1230043Eu);
     // A device section (registers at 0x10000000), domain io, priv RW, C=B=0:
     // 0x10000000 | 0x400 | 2<<5 (0x40) | 0x10 | 0 | 2 = 0x10000452
     EXPECT_EQ(l1_section(PhysAddr(0x10000000), Domain::io, Ap::priv_rw, Mem::device), 0x10000452u);
     // All fields at their maximum: 0xFFF00000 | AP=11 (0xC00) | D3 (0x60) | 0x10 | 0xC | 2
-    EXPECT_EQ(l1_section(PhysAddr(0xFFF00000), Domain::guest_user, Ap::all_rw, Mem::write_back),
-              0xFFF00C7Eu);
+    EXPECT_EQ(l1_section(PhysAddr(0xFFF00000), Domain::guest_user, Ap::all_rw, Mem::write_back), 0xFFF00C7Eu);
     // Minimum: base 0, everything zero except bit 4 and the type.
     EXPECT_EQ(l1_section(PhysAddr(0), Domain::vmm, Ap::no_access, Mem::device), 0x00000012u);
     // Write-through is C only (bit 3), buffered B only (bit 2).
@@ -167,10 +164,10 @@ TEST(Mmu, DacrValues) {
 enum class Can { nothing, read, read_write };
 Can user_access(u32 dacr, Domain d, Ap ap) {
     switch (dacr_access(dacr, d)) {
-    case DomainAccess::manager: return Can::read_write;
-    case DomainAccess::client:
-        return ap == Ap::all_rw ? Can::read_write : ap == Ap::priv_rw_user_ro ? Can::read : Can::nothing;
-    default: return Can::nothing;
+        case DomainAccess::manager: return Can::read_write;
+        case DomainAccess::client:
+            return ap == Ap::all_rw ? Can::read_write : ap == Ap::priv_rw_user_ro ? Can::read : Can::nothing;
+        default: return Can::nothing;
     }
 }
 
@@ -183,8 +180,7 @@ TEST(Mmu, VirtualModesSeeEachKindOfPage) {
     };
     const Case cases[] = {
         {"VMM page", Domain::vmm, Ap::priv_rw, Can::nothing, Can::nothing},
-        {"guest kernel page / read-write grant map", Domain::guest_kernel, Ap::priv_rw, Can::read_write,
-         Can::nothing},
+        {"guest kernel page / read-write grant map", Domain::guest_kernel, Ap::priv_rw, Can::read_write, Can::nothing},
         {"I/O page", Domain::io, Ap::priv_rw, Can::read_write, Can::nothing},
         {"user page", Domain::guest_user, Ap::all_rw, Can::read_write, Can::read_write},
         {"read-only user page", Domain::guest_user, Ap::priv_rw_user_ro, Can::read, Can::read},

@@ -34,7 +34,7 @@ u8* alloc_fake_ram() {
 }
 
 class PageTableTest : public ::testing::Test {
-protected:
+  protected:
     PageTableTest()
         : ram_(alloc_fake_ram()),
           window_(PhysAddr(kPhysBase), kMemSize, reinterpret_cast<uintptr_t>(ram_)),
@@ -77,8 +77,7 @@ protected:
     PageTable pt_;
 };
 
-void expect_translation(const PageTable& pt, u32 va, u32 pa, Translation::Kind kind, Domain d, Ap ap,
-                        Mem mem) {
+void expect_translation(const PageTable& pt, u32 va, u32 pa, Translation::Kind kind, Domain d, Ap ap, Mem mem) {
     SCOPED_TRACE(testing::Message() << "va 0x" << std::hex << va);
     const Result<Translation> t = pt.translate(VirtAddr(va));
     ASSERT_TRUE(t.ok()) << "error " << to_int(t.error());
@@ -128,20 +127,20 @@ TEST_F(PageTableTest, ClearZeroesExactlyTheL1) {
 // ---- Sections -----------------------------------------------------------------------------
 
 TEST_F(PageTableTest, SectionDescriptorAndTranslation) {
-    ASSERT_EQ(pt_.map_section(VirtAddr(0xC0000000), PhysAddr(0x30000000), Domain::guest_kernel, Ap::priv_rw,
-                              Mem::write_back),
-              Err::ok);
+    ASSERT_EQ(
+        pt_.map_section(VirtAddr(0xC0000000), PhysAddr(0x30000000), Domain::guest_kernel, Ap::priv_rw, Mem::write_back),
+        Err::ok);
     EXPECT_EQ(pt_.l1_entry(0xC00), 0x3000043Eu);
     EXPECT_EQ(raw(0xC0003000), 0x3000043Eu) << "entry 0xC00 lives at L1 + 0x3000";
     EXPECT_EQ(pt_.l1_entry(0xBFF), 0u);
     EXPECT_EQ(pt_.l1_entry(0xC01), 0u);
 
-    expect_translation(pt_, 0xC0000000, 0x30000000, Translation::Kind::section, Domain::guest_kernel,
-                       Ap::priv_rw, Mem::write_back);
-    expect_translation(pt_, 0xC0012345, 0x30012345, Translation::Kind::section, Domain::guest_kernel,
-                       Ap::priv_rw, Mem::write_back);
-    expect_translation(pt_, 0xC00FFFFF, 0x300FFFFF, Translation::Kind::section, Domain::guest_kernel,
-                       Ap::priv_rw, Mem::write_back);
+    expect_translation(pt_, 0xC0000000, 0x30000000, Translation::Kind::section, Domain::guest_kernel, Ap::priv_rw,
+                       Mem::write_back);
+    expect_translation(pt_, 0xC0012345, 0x30012345, Translation::Kind::section, Domain::guest_kernel, Ap::priv_rw,
+                       Mem::write_back);
+    expect_translation(pt_, 0xC00FFFFF, 0x300FFFFF, Translation::Kind::section, Domain::guest_kernel, Ap::priv_rw,
+                       Mem::write_back);
     expect_unmapped(pt_, 0xBFFFFFFF);
     expect_unmapped(pt_, 0xC0100000);
     EXPECT_EQ(pt_.translate(VirtAddr(0xC0000000)).value().size(), 1 * MiB);
@@ -149,8 +148,7 @@ TEST_F(PageTableTest, SectionDescriptorAndTranslation) {
 }
 
 TEST_F(PageTableTest, SectionAtTopOfAddressSpace) {
-    ASSERT_EQ(pt_.map_section(VirtAddr(0xFFF00000), PhysAddr(0x00000000), Domain::vmm, Ap::priv_rw,
-                              Mem::write_through),
+    ASSERT_EQ(pt_.map_section(VirtAddr(0xFFF00000), PhysAddr(0x00000000), Domain::vmm, Ap::priv_rw, Mem::write_through),
               Err::ok);
     EXPECT_EQ(pt_.l1_entry(0xFFF), 0x0000041Au);
     expect_translation(pt_, 0xFFFFFFFF, 0x000FFFFF, Translation::Kind::section, Domain::vmm, Ap::priv_rw,
@@ -158,17 +156,15 @@ TEST_F(PageTableTest, SectionAtTopOfAddressSpace) {
 }
 
 TEST_F(PageTableTest, SectionRunEndingAtFourGiB) {
-    ASSERT_EQ(pt_.map_sections(VirtAddr(0xFFD00000), PhysAddr(0x10000000), 3 * MiB, Domain::io, Ap::priv_rw,
-                               Mem::device),
-              Err::ok);
+    ASSERT_EQ(
+        pt_.map_sections(VirtAddr(0xFFD00000), PhysAddr(0x10000000), 3 * MiB, Domain::io, Ap::priv_rw, Mem::device),
+        Err::ok);
     EXPECT_EQ(pt_.l1_entry(0xFFC), 0u);
     EXPECT_EQ(pt_.l1_entry(0xFFD), 0x10000452u);
     EXPECT_EQ(pt_.l1_entry(0xFFE), 0x10100452u);
     EXPECT_EQ(pt_.l1_entry(0xFFF), 0x10200452u);
-    expect_translation(pt_, 0xFFFFFFFF, 0x102FFFFF, Translation::Kind::section, Domain::io, Ap::priv_rw,
-                       Mem::device);
-    expect_translation(pt_, 0xFFE00000, 0x10100000, Translation::Kind::section, Domain::io, Ap::priv_rw,
-                       Mem::device);
+    expect_translation(pt_, 0xFFFFFFFF, 0x102FFFFF, Translation::Kind::section, Domain::io, Ap::priv_rw, Mem::device);
+    expect_translation(pt_, 0xFFE00000, 0x10100000, Translation::Kind::section, Domain::io, Ap::priv_rw, Mem::device);
 }
 
 TEST_F(PageTableTest, SectionArgumentErrors) {
@@ -182,30 +178,27 @@ TEST_F(PageTableTest, SectionArgumentErrors) {
     EXPECT_EQ(section(0xC0080000, 0x30000000), Err::inval);  // va not 1 MiB aligned
     EXPECT_EQ(section(0xC0000000, 0x30001000), Err::inval);  // pa not 1 MiB aligned
     EXPECT_EQ(sections(0xC0000000, 0x30000000, 0), Err::inval);
-    EXPECT_EQ(sections(0xC0000000, 0x30000000, 0x180000), Err::inval);   // not whole MiBs
-    EXPECT_EQ(sections(0xFFE00000, 0x30000000, 3 * MiB), Err::inval);    // va past 4 GiB
-    EXPECT_EQ(sections(0x00000000, 0xFFF00000, 2 * MiB), Err::inval);    // pa past 4 GiB
-    EXPECT_EQ(pt_.map_section(VirtAddr(0), PhysAddr(0), static_cast<Domain>(16), Ap::priv_rw, Mem::device),
-              Err::inval);
-    EXPECT_EQ(pt_.map_section(VirtAddr(0), PhysAddr(0), Domain::vmm, static_cast<Ap>(4), Mem::device),
-              Err::inval);
-    EXPECT_EQ(pt_.map_section(VirtAddr(0), PhysAddr(0), Domain::vmm, Ap::priv_rw, static_cast<Mem>(4)),
-              Err::inval);
+    EXPECT_EQ(sections(0xC0000000, 0x30000000, 0x180000), Err::inval);  // not whole MiBs
+    EXPECT_EQ(sections(0xFFE00000, 0x30000000, 3 * MiB), Err::inval);   // va past 4 GiB
+    EXPECT_EQ(sections(0x00000000, 0xFFF00000, 2 * MiB), Err::inval);   // pa past 4 GiB
+    EXPECT_EQ(pt_.map_section(VirtAddr(0), PhysAddr(0), static_cast<Domain>(16), Ap::priv_rw, Mem::device), Err::inval);
+    EXPECT_EQ(pt_.map_section(VirtAddr(0), PhysAddr(0), Domain::vmm, static_cast<Ap>(4), Mem::device), Err::inval);
+    EXPECT_EQ(pt_.map_section(VirtAddr(0), PhysAddr(0), Domain::vmm, Ap::priv_rw, static_cast<Mem>(4)), Err::inval);
     EXPECT_TRUE(unchanged_since(before));
 }
 
 TEST_F(PageTableTest, SectionOverExistingIsExist) {
-    ASSERT_EQ(pt_.map_section(VirtAddr(0x00300000), PhysAddr(0x40000000), Domain::guest_user, Ap::all_rw,
-                              Mem::write_back),
-              Err::ok);
+    ASSERT_EQ(
+        pt_.map_section(VirtAddr(0x00300000), PhysAddr(0x40000000), Domain::guest_user, Ap::all_rw, Mem::write_back),
+        Err::ok);
     const u32 original = pt_.l1_entry(3);
     const auto before = snapshot();
-    EXPECT_EQ(pt_.map_section(VirtAddr(0x00300000), PhysAddr(0x50000000), Domain::guest_user, Ap::all_rw,
-                              Mem::write_back),
-              Err::exist);
+    EXPECT_EQ(
+        pt_.map_section(VirtAddr(0x00300000), PhysAddr(0x50000000), Domain::guest_user, Ap::all_rw, Mem::write_back),
+        Err::exist);
     // A run whose last MiB collides: none of the first three may be written.
-    EXPECT_EQ(pt_.map_sections(VirtAddr(0x00000000), PhysAddr(0x50000000), 4 * MiB, Domain::guest_user,
-                               Ap::all_rw, Mem::write_back),
+    EXPECT_EQ(pt_.map_sections(VirtAddr(0x00000000), PhysAddr(0x50000000), 4 * MiB, Domain::guest_user, Ap::all_rw,
+                               Mem::write_back),
               Err::exist);
     EXPECT_TRUE(unchanged_since(before));
     EXPECT_EQ(pt_.l1_entry(0), 0u);
@@ -216,9 +209,9 @@ TEST_F(PageTableTest, SectionOverExistingIsExist) {
 
 TEST_F(PageTableTest, UnmapSection) {
     EXPECT_EQ(pt_.unmap_section(VirtAddr(0xC0000000)), Err::noent);
-    ASSERT_EQ(pt_.map_section(VirtAddr(0xC0000000), PhysAddr(0x30000000), Domain::guest_kernel, Ap::priv_rw,
-                              Mem::write_back),
-              Err::ok);
+    ASSERT_EQ(
+        pt_.map_section(VirtAddr(0xC0000000), PhysAddr(0x30000000), Domain::guest_kernel, Ap::priv_rw, Mem::write_back),
+        Err::ok);
     EXPECT_EQ(pt_.unmap_section(VirtAddr(0xC0001000)), Err::inval);  // misaligned
     EXPECT_EQ(pt_.unmap_page(VirtAddr(0xC0001000)), Err::inval);     // a page of a section
     EXPECT_EQ(pt_.l1_entry(0xC00), 0x3000043Eu);
@@ -227,18 +220,18 @@ TEST_F(PageTableTest, UnmapSection) {
     expect_unmapped(pt_, 0xC0000000);
     EXPECT_EQ(pt_.unmap_section(VirtAddr(0xC0000000)), Err::noent);
     // The MiB can be mapped again.
-    EXPECT_EQ(pt_.map_section(VirtAddr(0xC0000000), PhysAddr(0x31000000), Domain::guest_kernel, Ap::priv_rw,
-                              Mem::write_back),
-              Err::ok);
+    EXPECT_EQ(
+        pt_.map_section(VirtAddr(0xC0000000), PhysAddr(0x31000000), Domain::guest_kernel, Ap::priv_rw, Mem::write_back),
+        Err::ok);
     EXPECT_EQ(pt_.l1_entry(0xC00), 0x3100043Eu);
 }
 
 // ---- Small pages ------------------------------------------------------------------------------
 
 TEST_F(PageTableTest, FirstPageAllocatesAZeroedCoarseTable) {
-    ASSERT_EQ(pt_.map_page(VirtAddr(0xC0105000), PhysAddr(0x31234000), Domain::guest_kernel, Ap::priv_rw,
-                           Mem::write_back),
-              Err::ok);
+    ASSERT_EQ(
+        pt_.map_page(VirtAddr(0xC0105000), PhysAddr(0x31234000), Domain::guest_kernel, Ap::priv_rw, Mem::write_back),
+        Err::ok);
     EXPECT_EQ(frames_.free_count(), 59u);
     EXPECT_TRUE(frames_.is_allocated(PhysAddr(0xC0004000)));
     EXPECT_EQ(pt_.coarse_tables(), 1u);
@@ -254,9 +247,9 @@ TEST_F(PageTableTest, FirstPageAllocatesAZeroedCoarseTable) {
 }
 
 TEST_F(PageTableTest, PageTranslationIsExactAtBoundaries) {
-    ASSERT_EQ(pt_.map_page(VirtAddr(0xC0105000), PhysAddr(0x31234000), Domain::guest_kernel, Ap::priv_rw,
-                           Mem::write_back),
-              Err::ok);
+    ASSERT_EQ(
+        pt_.map_page(VirtAddr(0xC0105000), PhysAddr(0x31234000), Domain::guest_kernel, Ap::priv_rw, Mem::write_back),
+        Err::ok);
     expect_translation(pt_, 0xC0105000, 0x31234000, Translation::Kind::page, Domain::guest_kernel, Ap::priv_rw,
                        Mem::write_back);
     expect_translation(pt_, 0xC0105ABC, 0x31234ABC, Translation::Kind::page, Domain::guest_kernel, Ap::priv_rw,
@@ -270,16 +263,15 @@ TEST_F(PageTableTest, PageTranslationIsExactAtBoundaries) {
     EXPECT_EQ(pt_.translate(VirtAddr(0xC0105000)).value().size(), 4 * KiB);
 
     // The last page of one MiB and the first of the next use two different tables.
-    ASSERT_EQ(pt_.map_page(VirtAddr(0xC01FF000), PhysAddr(0x000FF000), Domain::guest_kernel, Ap::all_rw,
-                           Mem::device),
+    ASSERT_EQ(pt_.map_page(VirtAddr(0xC01FF000), PhysAddr(0x000FF000), Domain::guest_kernel, Ap::all_rw, Mem::device),
               Err::ok);
-    ASSERT_EQ(pt_.map_page(VirtAddr(0xC0200000), PhysAddr(0x00700000), Domain::guest_kernel,
-                           Ap::priv_rw_user_ro, Mem::buffered),
+    ASSERT_EQ(pt_.map_page(VirtAddr(0xC0200000), PhysAddr(0x00700000), Domain::guest_kernel, Ap::priv_rw_user_ro,
+                           Mem::buffered),
               Err::ok);
     expect_translation(pt_, 0xC01FFFFF, 0x000FFFFF, Translation::Kind::page, Domain::guest_kernel, Ap::all_rw,
                        Mem::device);
-    expect_translation(pt_, 0xC0200000, 0x00700000, Translation::Kind::page, Domain::guest_kernel,
-                       Ap::priv_rw_user_ro, Mem::buffered);
+    expect_translation(pt_, 0xC0200000, 0x00700000, Translation::Kind::page, Domain::guest_kernel, Ap::priv_rw_user_ro,
+                       Mem::buffered);
     expect_unmapped(pt_, 0xC0201000);
     EXPECT_EQ(raw(0xC00043FC), 0x000FFFF2u);  // index 255 of the first table
     EXPECT_EQ(raw(0xC0004400), 0x00700AA6u);  // index 0 of the second
@@ -287,8 +279,8 @@ TEST_F(PageTableTest, PageTranslationIsExactAtBoundaries) {
 
 TEST_F(PageTableTest, FourCoarseTablesShareOneFrame) {
     for (u32 mib = 1; mib <= 4; ++mib) {
-        ASSERT_EQ(pt_.map_page(VirtAddr(mib << 20), PhysAddr(0x40000000 + (mib << 12)), Domain::guest_user,
-                               Ap::all_rw, Mem::write_back),
+        ASSERT_EQ(pt_.map_page(VirtAddr(mib << 20), PhysAddr(0x40000000 + (mib << 12)), Domain::guest_user, Ap::all_rw,
+                               Mem::write_back),
                   Err::ok);
     }
     EXPECT_EQ(frames_.free_count(), 59u) << "four coarse tables, one frame";
@@ -298,8 +290,7 @@ TEST_F(PageTableTest, FourCoarseTablesShareOneFrame) {
     EXPECT_EQ(pt_.l1_entry(3), 0xC0004871u);
     EXPECT_EQ(pt_.l1_entry(4), 0xC0004C71u);
     // The fifth needs a new frame.
-    ASSERT_EQ(pt_.map_page(VirtAddr(0x00500000), PhysAddr(0x40005000), Domain::guest_user, Ap::all_rw,
-                           Mem::write_back),
+    ASSERT_EQ(pt_.map_page(VirtAddr(0x00500000), PhysAddr(0x40005000), Domain::guest_user, Ap::all_rw, Mem::write_back),
               Err::ok);
     EXPECT_EQ(pt_.l1_entry(5), 0xC0005071u);
     EXPECT_EQ(frames_.free_count(), 58u);
@@ -310,8 +301,7 @@ TEST_F(PageTableTest, FourCoarseTablesShareOneFrame) {
     }
     // The last entry of the first quarter and the first entry of the second are
     // neighbours in memory but belong to different MiBs.
-    ASSERT_EQ(pt_.map_page(VirtAddr(0x001FF000), PhysAddr(0x41000000), Domain::guest_user, Ap::all_rw,
-                           Mem::write_back),
+    ASSERT_EQ(pt_.map_page(VirtAddr(0x001FF000), PhysAddr(0x41000000), Domain::guest_user, Ap::all_rw, Mem::write_back),
               Err::ok);
     EXPECT_EQ(raw(0xC00043FC), 0x41000FFEu);
     EXPECT_EQ(raw(0xC0004400), 0x40002FFEu);  // MiB 2, index 0, unchanged
@@ -324,42 +314,42 @@ TEST_F(PageTableTest, FourCoarseTablesShareOneFrame) {
 }
 
 TEST_F(PageTableTest, MorePagesInAMibReuseItsTable) {
-    ASSERT_EQ(pt_.map_page(VirtAddr(0xC0105000), PhysAddr(0x31234000), Domain::guest_kernel, Ap::priv_rw,
-                           Mem::write_back),
-              Err::ok);
-    ASSERT_EQ(pt_.map_page(VirtAddr(0xC0100000), PhysAddr(0x31000000), Domain::guest_kernel, Ap::no_access,
-                           Mem::write_back),
-              Err::ok);
+    ASSERT_EQ(
+        pt_.map_page(VirtAddr(0xC0105000), PhysAddr(0x31234000), Domain::guest_kernel, Ap::priv_rw, Mem::write_back),
+        Err::ok);
+    ASSERT_EQ(
+        pt_.map_page(VirtAddr(0xC0100000), PhysAddr(0x31000000), Domain::guest_kernel, Ap::no_access, Mem::write_back),
+        Err::ok);
     EXPECT_EQ(pt_.coarse_tables(), 1u);
     EXPECT_EQ(frames_.free_count(), 59u);
     EXPECT_EQ(raw(0xC0004000), 0x3100000Eu);
-    expect_translation(pt_, 0xC0100FFF, 0x31000FFF, Translation::Kind::page, Domain::guest_kernel,
-                       Ap::no_access, Mem::write_back);
+    expect_translation(pt_, 0xC0100FFF, 0x31000FFF, Translation::Kind::page, Domain::guest_kernel, Ap::no_access,
+                       Mem::write_back);
 }
 
 TEST_F(PageTableTest, PageErrorsChangeNothing) {
-    ASSERT_EQ(pt_.map_page(VirtAddr(0xC0105000), PhysAddr(0x31234000), Domain::guest_kernel, Ap::priv_rw,
-                           Mem::write_back),
-              Err::ok);
-    ASSERT_EQ(pt_.map_section(VirtAddr(0xC0000000), PhysAddr(0x30000000), Domain::guest_kernel, Ap::priv_rw,
-                              Mem::write_back),
-              Err::ok);
+    ASSERT_EQ(
+        pt_.map_page(VirtAddr(0xC0105000), PhysAddr(0x31234000), Domain::guest_kernel, Ap::priv_rw, Mem::write_back),
+        Err::ok);
+    ASSERT_EQ(
+        pt_.map_section(VirtAddr(0xC0000000), PhysAddr(0x30000000), Domain::guest_kernel, Ap::priv_rw, Mem::write_back),
+        Err::ok);
     const auto before = snapshot();
     auto page = [&](u32 va, u32 pa, Domain d = Domain::guest_kernel) {
         return pt_.map_page(VirtAddr(va), PhysAddr(pa), d, Ap::priv_rw, Mem::write_back);
     };
     EXPECT_EQ(page(0xC0106000, 0x31235000, Domain::guest_user), Err::inval);  // MiB is domain 1
-    EXPECT_EQ(page(0xC0105000, 0x31234000), Err::exist);   // same mapping again
-    EXPECT_EQ(page(0xC0105000, 0x39999000), Err::exist);   // silent remap
-    EXPECT_EQ(page(0xC0001000, 0x30001000), Err::exist);   // inside a section
-    EXPECT_EQ(page(0xC0106800, 0x31235000), Err::inval);   // va misaligned
-    EXPECT_EQ(page(0xC0106000, 0x31235400), Err::inval);   // pa misaligned
-    EXPECT_EQ(pt_.map_page(VirtAddr(0xC0106000), PhysAddr(0x31235000), static_cast<Domain>(0x10),
-                           Ap::priv_rw, Mem::write_back),
+    EXPECT_EQ(page(0xC0105000, 0x31234000), Err::exist);                      // same mapping again
+    EXPECT_EQ(page(0xC0105000, 0x39999000), Err::exist);                      // silent remap
+    EXPECT_EQ(page(0xC0001000, 0x30001000), Err::exist);                      // inside a section
+    EXPECT_EQ(page(0xC0106800, 0x31235000), Err::inval);                      // va misaligned
+    EXPECT_EQ(page(0xC0106000, 0x31235400), Err::inval);                      // pa misaligned
+    EXPECT_EQ(pt_.map_page(VirtAddr(0xC0106000), PhysAddr(0x31235000), static_cast<Domain>(0x10), Ap::priv_rw,
+                           Mem::write_back),
               Err::inval);
-    EXPECT_EQ(pt_.map_section(VirtAddr(0xC0100000), PhysAddr(0x30100000), Domain::guest_kernel, Ap::priv_rw,
-                              Mem::write_back),
-              Err::exist);  // a section over a coarse table
+    EXPECT_EQ(
+        pt_.map_section(VirtAddr(0xC0100000), PhysAddr(0x30100000), Domain::guest_kernel, Ap::priv_rw, Mem::write_back),
+        Err::exist);  // a section over a coarse table
     EXPECT_EQ(pt_.unmap_section(VirtAddr(0xC0100000)), Err::inval);
     EXPECT_TRUE(unchanged_since(before));
     EXPECT_EQ(frames_.free_count(), 59u);
@@ -367,28 +357,25 @@ TEST_F(PageTableTest, PageErrorsChangeNothing) {
 }
 
 TEST_F(PageTableTest, OutOfFramesIsNomemAndUsesTheRestOfThePool) {
-    ASSERT_EQ(pt_.map_page(VirtAddr(0x00100000), PhysAddr(0x40000000), Domain::guest_user, Ap::all_rw,
-                           Mem::write_back),
+    ASSERT_EQ(pt_.map_page(VirtAddr(0x00100000), PhysAddr(0x40000000), Domain::guest_user, Ap::all_rw, Mem::write_back),
               Err::ok);
     while (frames_.alloc().ok()) {
     }
     ASSERT_EQ(frames_.free_count(), 0u);
     // Three quarters of the pool frame are left.
     for (u32 mib = 2; mib <= 4; ++mib) {
-        EXPECT_EQ(pt_.map_page(VirtAddr(mib << 20), PhysAddr(0x40000000), Domain::guest_user, Ap::all_rw,
-                               Mem::write_back),
-                  Err::ok);
+        EXPECT_EQ(
+            pt_.map_page(VirtAddr(mib << 20), PhysAddr(0x40000000), Domain::guest_user, Ap::all_rw, Mem::write_back),
+            Err::ok);
     }
     const auto before = snapshot();
-    EXPECT_EQ(pt_.map_page(VirtAddr(0x00500000), PhysAddr(0x40000000), Domain::guest_user, Ap::all_rw,
-                           Mem::write_back),
+    EXPECT_EQ(pt_.map_page(VirtAddr(0x00500000), PhysAddr(0x40000000), Domain::guest_user, Ap::all_rw, Mem::write_back),
               Err::nomem);
     EXPECT_EQ(pt_.l1_entry(5), 0u);
     EXPECT_TRUE(unchanged_since(before));
     EXPECT_EQ(pt_.coarse_tables(), 4u);
     // A page in a MiB that has a table still works.
-    EXPECT_EQ(pt_.map_page(VirtAddr(0x00401000), PhysAddr(0x40001000), Domain::guest_user, Ap::all_rw,
-                           Mem::write_back),
+    EXPECT_EQ(pt_.map_page(VirtAddr(0x00401000), PhysAddr(0x40001000), Domain::guest_user, Ap::all_rw, Mem::write_back),
               Err::ok);
 }
 
@@ -396,33 +383,29 @@ TEST_F(PageTableTest, CoarseLimitIsNomemAtTheQuotaAndChangesNothing) {
     pt_.set_coarse_limit(3);
     EXPECT_EQ(pt_.coarse_limit(), 3u);
     for (u32 mib = 1; mib <= 3; ++mib) {
-        ASSERT_EQ(pt_.map_page(VirtAddr(mib << 20), PhysAddr(0x40000000), Domain::guest_user, Ap::all_rw,
-                               Mem::write_back),
-                  Err::ok);
+        ASSERT_EQ(
+            pt_.map_page(VirtAddr(mib << 20), PhysAddr(0x40000000), Domain::guest_user, Ap::all_rw, Mem::write_back),
+            Err::ok);
     }
     EXPECT_EQ(pt_.coarse_tables(), 3u);
     const u32 free_before = frames_.free_count();
     const auto before = snapshot();
     // A fourth MiB: over the quota, although the pool frame has a quarter left.
-    EXPECT_EQ(pt_.map_page(VirtAddr(0x00400000), PhysAddr(0x40000000), Domain::guest_user, Ap::all_rw,
-                           Mem::write_back),
+    EXPECT_EQ(pt_.map_page(VirtAddr(0x00400000), PhysAddr(0x40000000), Domain::guest_user, Ap::all_rw, Mem::write_back),
               Err::nomem);
     EXPECT_TRUE(unchanged_since(before));
     EXPECT_EQ(frames_.free_count(), free_before);
     EXPECT_EQ(pt_.coarse_tables(), 3u);
     // Pages in MiBs that have a table, and emptied and refilled MiBs, cost nothing more.
-    EXPECT_EQ(pt_.map_page(VirtAddr(0x00301000), PhysAddr(0x40001000), Domain::guest_user, Ap::all_rw,
-                           Mem::write_back),
+    EXPECT_EQ(pt_.map_page(VirtAddr(0x00301000), PhysAddr(0x40001000), Domain::guest_user, Ap::all_rw, Mem::write_back),
               Err::ok);
     EXPECT_EQ(pt_.unmap_page(VirtAddr(0x00100000)), Err::ok);
-    EXPECT_EQ(pt_.map_page(VirtAddr(0x00100000), PhysAddr(0x40002000), Domain::guest_user, Ap::all_rw,
-                           Mem::write_back),
+    EXPECT_EQ(pt_.map_page(VirtAddr(0x00100000), PhysAddr(0x40002000), Domain::guest_user, Ap::all_rw, Mem::write_back),
               Err::ok);
     EXPECT_EQ(pt_.coarse_tables(), 3u);
     // Past a quota that has since been raised: the next table comes from the pool frame.
     pt_.set_coarse_limit(4);
-    EXPECT_EQ(pt_.map_page(VirtAddr(0x00400000), PhysAddr(0x40000000), Domain::guest_user, Ap::all_rw,
-                           Mem::write_back),
+    EXPECT_EQ(pt_.map_page(VirtAddr(0x00400000), PhysAddr(0x40000000), Domain::guest_user, Ap::all_rw, Mem::write_back),
               Err::ok);
     EXPECT_EQ(frames_.free_count(), free_before);
     EXPECT_EQ(pt_.coarse_tables(), 4u);
@@ -442,12 +425,12 @@ TEST(CoarseTableQuota, OneTablePerMibOfMemoryAndRamdiskPlusTheAllowance) {
 
 TEST_F(PageTableTest, UnmapPage) {
     EXPECT_EQ(pt_.unmap_page(VirtAddr(0xC0105000)), Err::noent);  // no table at all
-    ASSERT_EQ(pt_.map_page(VirtAddr(0xC0105000), PhysAddr(0x31234000), Domain::guest_kernel, Ap::priv_rw,
-                           Mem::write_back),
-              Err::ok);
-    ASSERT_EQ(pt_.map_page(VirtAddr(0xC0106000), PhysAddr(0x31235000), Domain::guest_kernel, Ap::priv_rw,
-                           Mem::write_back),
-              Err::ok);
+    ASSERT_EQ(
+        pt_.map_page(VirtAddr(0xC0105000), PhysAddr(0x31234000), Domain::guest_kernel, Ap::priv_rw, Mem::write_back),
+        Err::ok);
+    ASSERT_EQ(
+        pt_.map_page(VirtAddr(0xC0106000), PhysAddr(0x31235000), Domain::guest_kernel, Ap::priv_rw, Mem::write_back),
+        Err::ok);
     EXPECT_EQ(pt_.unmap_page(VirtAddr(0xC0105800)), Err::inval);  // misaligned
     EXPECT_EQ(pt_.unmap_page(VirtAddr(0xC0107000)), Err::noent);  // table, no page
     EXPECT_EQ(pt_.unmap_page(VirtAddr(0xC0105000)), Err::ok);
@@ -459,9 +442,9 @@ TEST_F(PageTableTest, UnmapPage) {
     // The table stays (same descriptor) and is reused.
     EXPECT_EQ(pt_.unmap_page(VirtAddr(0xC0106000)), Err::ok);
     EXPECT_EQ(pt_.l1_entry(0xC01), 0xC0004031u);
-    EXPECT_EQ(pt_.map_page(VirtAddr(0xC0105000), PhysAddr(0x32000000), Domain::guest_kernel, Ap::priv_rw,
-                           Mem::write_back),
-              Err::ok);
+    EXPECT_EQ(
+        pt_.map_page(VirtAddr(0xC0105000), PhysAddr(0x32000000), Domain::guest_kernel, Ap::priv_rw, Mem::write_back),
+        Err::ok);
     EXPECT_EQ(pt_.l1_entry(0xC01), 0xC0004031u);
     EXPECT_EQ(pt_.coarse_tables(), 1u);
     EXPECT_EQ(frames_.free_count(), 59u);
@@ -472,59 +455,59 @@ TEST_F(PageTableTest, UnmapPage) {
 TEST_F(PageTableTest, AnEmptyMibTakesTheDomainOfItsNextPage) {
     // Read-only grant maps (domain 4) and read-write kernel pages (domain 1) never share a
     // MiB: the MiB's domain is its L1 descriptor's.
-    ASSERT_EQ(pt_.map_page(VirtAddr(0xC0105000), PhysAddr(0x31234000), Domain::guest_kernel_ro,
-                           mmu::kApGuestKernelRo, Mem::write_back),
+    ASSERT_EQ(pt_.map_page(VirtAddr(0xC0105000), PhysAddr(0x31234000), Domain::guest_kernel_ro, mmu::kApGuestKernelRo,
+                           Mem::write_back),
               Err::ok);
     // Coarse table at 0xC0004000, domain 4: 0xC0004000 | 4<<5 (0x80) | 1<<4 | 0b01.
     EXPECT_EQ(pt_.l1_entry(0xC01), 0xC0004091u);
     expect_translation(pt_, 0xC0105000, 0x31234000, Translation::Kind::page, Domain::guest_kernel_ro,
                        Ap::priv_rw_user_ro, Mem::write_back);
-    ASSERT_EQ(pt_.map_page(VirtAddr(0xC0106000), PhysAddr(0x31235000), Domain::guest_kernel_ro,
-                           mmu::kApGuestKernelRo, Mem::write_back),
+    ASSERT_EQ(pt_.map_page(VirtAddr(0xC0106000), PhysAddr(0x31235000), Domain::guest_kernel_ro, mmu::kApGuestKernelRo,
+                           Mem::write_back),
               Err::ok);
     const auto before = snapshot();
-    EXPECT_EQ(pt_.map_page(VirtAddr(0xC0107000), PhysAddr(0x31236000), Domain::guest_kernel, Ap::priv_rw,
-                           Mem::write_back),
-              Err::inval);  // the MiB holds read-only pages
+    EXPECT_EQ(
+        pt_.map_page(VirtAddr(0xC0107000), PhysAddr(0x31236000), Domain::guest_kernel, Ap::priv_rw, Mem::write_back),
+        Err::inval);  // the MiB holds read-only pages
     EXPECT_TRUE(unchanged_since(before));
     // One page left: still domain 4.
     ASSERT_EQ(pt_.unmap_page(VirtAddr(0xC0105000)), Err::ok);
-    EXPECT_EQ(pt_.map_page(VirtAddr(0xC0107000), PhysAddr(0x31236000), Domain::guest_kernel, Ap::priv_rw,
-                           Mem::write_back),
-              Err::inval);
+    EXPECT_EQ(
+        pt_.map_page(VirtAddr(0xC0107000), PhysAddr(0x31236000), Domain::guest_kernel, Ap::priv_rw, Mem::write_back),
+        Err::inval);
     EXPECT_EQ(pt_.l1_entry(0xC01), 0xC0004091u);
     // Empty: the next page decides, and its domain is the table's, in the same table.
     ASSERT_EQ(pt_.unmap_page(VirtAddr(0xC0106000)), Err::ok);
-    EXPECT_EQ(pt_.map_page(VirtAddr(0xC0107000), PhysAddr(0x31236000), Domain::guest_kernel, Ap::priv_rw,
-                           Mem::write_back),
-              Err::ok);
+    EXPECT_EQ(
+        pt_.map_page(VirtAddr(0xC0107000), PhysAddr(0x31236000), Domain::guest_kernel, Ap::priv_rw, Mem::write_back),
+        Err::ok);
     EXPECT_EQ(pt_.l1_entry(0xC01), 0xC0004031u);
     EXPECT_EQ(pt_.coarse_tables(), 1u);
     expect_translation(pt_, 0xC0107000, 0x31236000, Translation::Kind::page, Domain::guest_kernel, Ap::priv_rw,
                        Mem::write_back);
-    EXPECT_EQ(pt_.map_page(VirtAddr(0xC0108000), PhysAddr(0x31237000), Domain::guest_kernel_ro,
-                           mmu::kApGuestKernelRo, Mem::write_back),
+    EXPECT_EQ(pt_.map_page(VirtAddr(0xC0108000), PhysAddr(0x31237000), Domain::guest_kernel_ro, mmu::kApGuestKernelRo,
+                           Mem::write_back),
               Err::inval);
     // And back again once it is empty.
     ASSERT_EQ(pt_.unmap_page(VirtAddr(0xC0107000)), Err::ok);
-    EXPECT_EQ(pt_.map_page(VirtAddr(0xC0108000), PhysAddr(0x31237000), Domain::guest_kernel_ro,
-                           mmu::kApGuestKernelRo, Mem::write_back),
+    EXPECT_EQ(pt_.map_page(VirtAddr(0xC0108000), PhysAddr(0x31237000), Domain::guest_kernel_ro, mmu::kApGuestKernelRo,
+                           Mem::write_back),
               Err::ok);
     EXPECT_EQ(pt_.l1_entry(0xC01), 0xC0004091u);
     // Over the read-only page itself, with the other domain: refused for the domain first.
-    EXPECT_EQ(pt_.map_page(VirtAddr(0xC0108000), PhysAddr(0x31238000), Domain::guest_kernel, Ap::priv_rw,
-                           Mem::write_back),
-              Err::inval);
+    EXPECT_EQ(
+        pt_.map_page(VirtAddr(0xC0108000), PhysAddr(0x31238000), Domain::guest_kernel, Ap::priv_rw, Mem::write_back),
+        Err::inval);
     EXPECT_EQ(frames_.free_count(), 59u);
 }
 
 TEST_F(PageTableTest, DomainFits) {
-    ASSERT_EQ(pt_.map_page(VirtAddr(0xC0105000), PhysAddr(0x31234000), Domain::guest_kernel, Ap::priv_rw,
-                           Mem::write_back),
-              Err::ok);
-    ASSERT_EQ(pt_.map_section(VirtAddr(0xC0300000), PhysAddr(0x30000000), Domain::guest_kernel, Ap::priv_rw,
-                              Mem::write_back),
-              Err::ok);
+    ASSERT_EQ(
+        pt_.map_page(VirtAddr(0xC0105000), PhysAddr(0x31234000), Domain::guest_kernel, Ap::priv_rw, Mem::write_back),
+        Err::ok);
+    ASSERT_EQ(
+        pt_.map_section(VirtAddr(0xC0300000), PhysAddr(0x30000000), Domain::guest_kernel, Ap::priv_rw, Mem::write_back),
+        Err::ok);
     // Unmapped MiB: anything fits.
     EXPECT_TRUE(pt_.domain_fits(VirtAddr(0xC0200000), Domain::guest_kernel_ro));
     EXPECT_TRUE(pt_.domain_fits(VirtAddr(0xC0200000), Domain::guest_kernel));
@@ -546,9 +529,9 @@ TEST_F(PageTableTest, DomainFits) {
 // ---- Descriptors the class never writes (a guest's, or corruption) --------------------------
 
 TEST_F(PageTableTest, TranslateReportsTheSubpageAp) {
-    ASSERT_EQ(pt_.map_page(VirtAddr(0xC0105000), PhysAddr(0x31234000), Domain::guest_kernel, Ap::priv_rw,
-                           Mem::write_back),
-              Err::ok);
+    ASSERT_EQ(
+        pt_.map_page(VirtAddr(0xC0105000), PhysAddr(0x31234000), Domain::guest_kernel, Ap::priv_rw, Mem::write_back),
+        Err::ok);
     // Index 7: AP3=11 AP2=10 AP1=01 AP0=00, C B, small: 0x40000000 | 0xC00|0x200|0x40 | 0xC | 2
     poke(0xC0004000 + 7 * 4, 0x40000E4Eu);
     const u32 va = 0xC0107000;
@@ -556,18 +539,17 @@ TEST_F(PageTableTest, TranslateReportsTheSubpageAp) {
     expect_translation(pt_, va + 0x000, 0x40000000, page, Domain::guest_kernel, Ap::no_access, Mem::write_back);
     expect_translation(pt_, va + 0x3FF, 0x400003FF, page, Domain::guest_kernel, Ap::no_access, Mem::write_back);
     expect_translation(pt_, va + 0x400, 0x40000400, page, Domain::guest_kernel, Ap::priv_rw, Mem::write_back);
-    expect_translation(pt_, va + 0x800, 0x40000800, page, Domain::guest_kernel, Ap::priv_rw_user_ro,
-                       Mem::write_back);
+    expect_translation(pt_, va + 0x800, 0x40000800, page, Domain::guest_kernel, Ap::priv_rw_user_ro, Mem::write_back);
     expect_translation(pt_, va + 0xFFF, 0x40000FFF, page, Domain::guest_kernel, Ap::all_rw, Mem::write_back);
 }
 
 TEST_F(PageTableTest, ForeignDescriptorsAreNotVouchedFor) {
-    ASSERT_EQ(pt_.map_page(VirtAddr(0xC0105000), PhysAddr(0x31234000), Domain::guest_kernel, Ap::priv_rw,
-                           Mem::write_back),
-              Err::ok);
-    poke(0xC0004000 + 8 * 4, 0x40010FF5u);  // a 64 KiB large page at index 8
-    poke(0xC0004000 + 9 * 4, 0x40000FF3u);  // a tiny page (invalid in a coarse table)
-    poke(kPhysBase + 0x123 * 4, 0xC0008013u);                                  // fine table
+    ASSERT_EQ(
+        pt_.map_page(VirtAddr(0xC0105000), PhysAddr(0x31234000), Domain::guest_kernel, Ap::priv_rw, Mem::write_back),
+        Err::ok);
+    poke(0xC0004000 + 8 * 4, 0x40010FF5u);     // a 64 KiB large page at index 8
+    poke(0xC0004000 + 9 * 4, 0x40000FF3u);     // a tiny page (invalid in a coarse table)
+    poke(kPhysBase + 0x123 * 4, 0xC0008013u);  // fine table
     poke(kPhysBase + 0x124 * 4, mmu::l1_coarse(PhysAddr(0x00001000), Domain::vmm));  // outside window
     const auto before = snapshot();
 
@@ -576,8 +558,7 @@ TEST_F(PageTableTest, ForeignDescriptorsAreNotVouchedFor) {
     expect_unmapped(pt_, 0x12300000);
     expect_unmapped(pt_, 0x12400000);
     EXPECT_EQ(pt_.unmap_page(VirtAddr(0xC0108000)), Err::inval);
-    EXPECT_EQ(pt_.map_page(VirtAddr(0xC0108000), PhysAddr(0x1000), Domain::guest_kernel, Ap::priv_rw,
-                           Mem::write_back),
+    EXPECT_EQ(pt_.map_page(VirtAddr(0xC0108000), PhysAddr(0x1000), Domain::guest_kernel, Ap::priv_rw, Mem::write_back),
               Err::exist);
     EXPECT_EQ(pt_.map_page(VirtAddr(0x12300000), PhysAddr(0x1000), Domain::vmm, Ap::priv_rw, Mem::write_back),
               Err::exist);
@@ -601,22 +582,21 @@ TEST_F(PageTableTest, CopyL1RangeSharesTheVmmArea) {
     ASSERT_EQ(pt_.map_sections(VirtAddr(0xFF000000), PhysAddr(0x00000000), 12 * MiB, Domain::vmm, Ap::priv_rw,
                                Mem::write_back),
               Err::ok);
-    ASSERT_EQ(pt_.map_sections(VirtAddr(0xFFC00000), PhysAddr(0x10000000), 3 * MiB, Domain::io, Ap::priv_rw,
-                               Mem::device),
+    ASSERT_EQ(
+        pt_.map_sections(VirtAddr(0xFFC00000), PhysAddr(0x10000000), 3 * MiB, Domain::io, Ap::priv_rw, Mem::device),
+        Err::ok);
+    ASSERT_EQ(pt_.map_page(VirtAddr(0xFFFF0000), PhysAddr(0x00005000), Domain::vmm, Ap::priv_rw, Mem::write_back),
               Err::ok);
-    ASSERT_EQ(pt_.map_page(VirtAddr(0xFFFF0000), PhysAddr(0x00005000), Domain::vmm, Ap::priv_rw,
-                           Mem::write_back),
-              Err::ok);
-    ASSERT_EQ(pt_.map_section(VirtAddr(0xC0000000), PhysAddr(0x30000000), Domain::guest_kernel, Ap::priv_rw,
-                              Mem::write_back),
-              Err::ok);
+    ASSERT_EQ(
+        pt_.map_section(VirtAddr(0xC0000000), PhysAddr(0x30000000), Domain::guest_kernel, Ap::priv_rw, Mem::write_back),
+        Err::ok);
     // The domain's own mappings, right below the VMM area and in its kernel area.
-    ASSERT_EQ(dom.map_section(VirtAddr(0xFBF00000), PhysAddr(0x5BF00000), Domain::guest_kernel, Ap::priv_rw,
-                              Mem::write_back),
-              Err::ok);
-    ASSERT_EQ(dom.map_section(VirtAddr(0xC0000000), PhysAddr(0x50000000), Domain::guest_kernel, Ap::priv_rw,
-                              Mem::write_back),
-              Err::ok);
+    ASSERT_EQ(
+        dom.map_section(VirtAddr(0xFBF00000), PhysAddr(0x5BF00000), Domain::guest_kernel, Ap::priv_rw, Mem::write_back),
+        Err::ok);
+    ASSERT_EQ(
+        dom.map_section(VirtAddr(0xC0000000), PhysAddr(0x50000000), Domain::guest_kernel, Ap::priv_rw, Mem::write_back),
+        Err::ok);
     const u32 free_before = frames_.free_count();
 
     dom.copy_l1_range(pt_, VirtAddr(0xFC000000), 64 * MiB);
@@ -631,30 +611,25 @@ TEST_F(PageTableTest, CopyL1RangeSharesTheVmmArea) {
     EXPECT_EQ(frames_.free_count(), free_before) << "copying allocates nothing";
     EXPECT_EQ(dom.coarse_tables(), 0u);
 
-    expect_translation(dom, 0xFFFF0123, 0x00005123, Translation::Kind::page, Domain::vmm, Ap::priv_rw,
-                       Mem::write_back);
+    expect_translation(dom, 0xFFFF0123, 0x00005123, Translation::Kind::page, Domain::vmm, Ap::priv_rw, Mem::write_back);
     expect_translation(dom, 0xFF123456, 0x00123456, Translation::Kind::section, Domain::vmm, Ap::priv_rw,
                        Mem::write_back);
 
     // The second-level table is shared: a page added through either table is seen by both.
-    ASSERT_EQ(pt_.map_page(VirtAddr(0xFFFF1000), PhysAddr(0x00006000), Domain::vmm, Ap::priv_rw,
-                           Mem::write_back),
+    ASSERT_EQ(pt_.map_page(VirtAddr(0xFFFF1000), PhysAddr(0x00006000), Domain::vmm, Ap::priv_rw, Mem::write_back),
               Err::ok);
-    expect_translation(dom, 0xFFFF1000, 0x00006000, Translation::Kind::page, Domain::vmm, Ap::priv_rw,
-                       Mem::write_back);
-    ASSERT_EQ(dom.map_page(VirtAddr(0xFFFF2000), PhysAddr(0x00007000), Domain::vmm, Ap::priv_rw,
-                           Mem::write_back),
+    expect_translation(dom, 0xFFFF1000, 0x00006000, Translation::Kind::page, Domain::vmm, Ap::priv_rw, Mem::write_back);
+    ASSERT_EQ(dom.map_page(VirtAddr(0xFFFF2000), PhysAddr(0x00007000), Domain::vmm, Ap::priv_rw, Mem::write_back),
               Err::ok);
-    expect_translation(pt_, 0xFFFF2000, 0x00007000, Translation::Kind::page, Domain::vmm, Ap::priv_rw,
-                       Mem::write_back);
+    expect_translation(pt_, 0xFFFF2000, 0x00007000, Translation::Kind::page, Domain::vmm, Ap::priv_rw, Mem::write_back);
     EXPECT_EQ(frames_.free_count(), free_before);
 }
 
 TEST_F(PageTableTest, CopyL1RangeCoversTouchedMibsOnly) {
     PageTable dom(new_l1(), window_, frames_);
     ASSERT_EQ(dom.clear(), Err::ok);
-    ASSERT_EQ(pt_.map_sections(VirtAddr(0x00000000), PhysAddr(0x60000000), 4 * MiB, Domain::guest_user,
-                               Ap::all_rw, Mem::write_back),
+    ASSERT_EQ(pt_.map_sections(VirtAddr(0x00000000), PhysAddr(0x60000000), 4 * MiB, Domain::guest_user, Ap::all_rw,
+                               Mem::write_back),
               Err::ok);
     dom.copy_l1_range(pt_, VirtAddr(0x00180000), 0);  // empty: nothing
     EXPECT_EQ(dom.l1_entry(1), 0u);
@@ -665,9 +640,9 @@ TEST_F(PageTableTest, CopyL1RangeCoversTouchedMibsOnly) {
     EXPECT_EQ(dom.l1_entry(2), 0x60200C7Eu);
     EXPECT_EQ(dom.l1_entry(3), 0u);
     // [0x00300000, 0x00400000) is exactly MiB 3: MiB 4 is not touched.
-    ASSERT_EQ(pt_.map_section(VirtAddr(0x00400000), PhysAddr(0x60400000), Domain::guest_user, Ap::all_rw,
-                              Mem::write_back),
-              Err::ok);
+    ASSERT_EQ(
+        pt_.map_section(VirtAddr(0x00400000), PhysAddr(0x60400000), Domain::guest_user, Ap::all_rw, Mem::write_back),
+        Err::ok);
     dom.copy_l1_range(pt_, VirtAddr(0x00300000), 1 * MiB);
     EXPECT_EQ(dom.l1_entry(3), 0x60300C7Eu);
     EXPECT_EQ(dom.l1_entry(4), 0u);
@@ -676,8 +651,7 @@ TEST_F(PageTableTest, CopyL1RangeCoversTouchedMibsOnly) {
 TEST_F(PageTableTest, CopyL1RangeIsClippedAtFourGiB) {
     PageTable dom(new_l1(), window_, frames_);  // 0xC0004000-0xC0007FFF
     ASSERT_EQ(dom.clear(), Err::ok);
-    ASSERT_EQ(pt_.map_section(VirtAddr(0xFFF00000), PhysAddr(0x00F00000), Domain::vmm, Ap::priv_rw,
-                              Mem::write_back),
+    ASSERT_EQ(pt_.map_section(VirtAddr(0xFFF00000), PhysAddr(0x00F00000), Domain::vmm, Ap::priv_rw, Mem::write_back),
               Err::ok);
     const u32 after_table = raw(0xC0008000);
     dom.copy_l1_range(pt_, VirtAddr(0xFFF00000), 0xFFFFFFFFu);

@@ -39,9 +39,9 @@ TEST(RingLayout, HeaderIsXensSixtyFourBytes) {
 
 TEST(RingLayout, SlotCountsAreXens) {
     // Largest power of two of (4096 - 64) / slot size: Xen's __RING_SIZE.
-    EXPECT_EQ(blkif_ring_slots(XA_RING_PAGE_SIZE), 32u);       // BLK_RING_SIZE
-    EXPECT_EQ(netif_tx_ring_slots(XA_RING_PAGE_SIZE), 256u);   // NET_TX_RING_SIZE
-    EXPECT_EQ(netif_rx_ring_slots(XA_RING_PAGE_SIZE), 256u);   // NET_RX_RING_SIZE
+    EXPECT_EQ(blkif_ring_slots(XA_RING_PAGE_SIZE), 32u);      // BLK_RING_SIZE
+    EXPECT_EQ(netif_tx_ring_slots(XA_RING_PAGE_SIZE), 256u);  // NET_TX_RING_SIZE
+    EXPECT_EQ(netif_rx_ring_slots(XA_RING_PAGE_SIZE), 256u);  // NET_RX_RING_SIZE
     EXPECT_EQ(ringtest_ring_slots(XA_RING_PAGE_SIZE), 64u);
     EXPECT_EQ(XA_RING_POW2_FLOOR(1u), 1u);
     EXPECT_EQ(XA_RING_POW2_FLOOR(255u), 128u);
@@ -71,7 +71,7 @@ TEST(RingLayout, ConsoleAndStorePagesAreXens) {
 }
 
 class RingTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         std::memset(page.bytes, 0xEE, sizeof page.bytes);
         s = reinterpret_cast<ringtest_sring*>(page.bytes);
@@ -115,17 +115,17 @@ TEST_F(RingTest, InitialisedPageMatchesSharedRingInit) {
 
 TEST_F(RingTest, FirstPushNotifiesThenOnlyWhenTheBackendAsks) {
     queue(0);
-    EXPECT_TRUE(ringtest_push_requests(&front));   // req_event = 1 lies in (0, 1]
+    EXPECT_TRUE(ringtest_push_requests(&front));  // req_event = 1 lies in (0, 1]
     queue(1);
     EXPECT_FALSE(ringtest_push_requests(&front));  // backend has not re-armed: no notify
     EXPECT_EQ(answer_all(), 2);
-    EXPECT_TRUE(ringtest_push_responses(&back));   // rsp_event = 1
+    EXPECT_TRUE(ringtest_push_responses(&back));  // rsp_event = 1
     // Backend found nothing more: final check re-arms req_event = req_cons + 1.
     EXPECT_EQ(ringtest_final_check_requests(&back), 0);
     EXPECT_EQ(s->req_event, 3u);
     queue(2);
     queue(3);
-    EXPECT_TRUE(ringtest_push_requests(&front));   // event 3 lies in (2, 4]
+    EXPECT_TRUE(ringtest_push_requests(&front));  // event 3 lies in (2, 4]
 }
 
 TEST_F(RingTest, FinalCheckSeesWorkThatRacedIn) {
@@ -217,7 +217,7 @@ TEST_F(RingTest, CopiedRequestIsImmuneToLaterChanges) {
 // Both ends on their own thread, each sleeping on an "event channel" (a flag and a
 // condition variable) only after its final check says there is nothing to do.
 class Channel {
-public:
+  public:
     void notify() {
         std::lock_guard<std::mutex> l(m_);
         pending_ = true;
@@ -230,7 +230,7 @@ public:
     }
     std::atomic<unsigned> sent{0};
 
-private:
+  private:
     std::mutex m_;
     std::condition_variable cv_;
     bool pending_ = false;

@@ -19,7 +19,7 @@ constexpr DomId kD0(0);
 constexpr DomId kD1(1);
 
 class PollTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         memset(shared_, 0, sizeof shared_);
         ASSERT_EQ(ec_.attach(kD0, &shared_[0], true), Err::ok);

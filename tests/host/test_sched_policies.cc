@@ -21,7 +21,7 @@ using sched::SchedParams;
 constexpr u64 kMs = 1'000'000;
 
 class PolicyTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         for (u32 i = 0; i < Domain::kMaxDomains; ++i) {
             domains::slot(i) = Domain{};
@@ -135,7 +135,7 @@ TEST_F(PolicyTest, FixedPriorityPreemptedDomainResumesWithTheRestOfItsTurn) {
     EXPECT_EQ(r, 10 * kMs);
     now() += 4 * kMs;
     sched::kFixedPriority.charge(dom(1), 4 * kMs);
-    EXPECT_TRUE(sched::kFixedPriority.wake(dom(0), &dom(1)));  // higher: preempts
+    EXPECT_TRUE(sched::kFixedPriority.wake(dom(0), &dom(1)));   // higher: preempts
     EXPECT_FALSE(sched::kFixedPriority.wake(dom(2), &dom(1)));  // equal: waits (already queued)
     ASSERT_EQ(pick_slot(), 0u);
     sched::kFixedPriority.charge(dom(0), kMs);

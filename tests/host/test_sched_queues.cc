@@ -105,9 +105,9 @@ TEST(PriorityQueues, PreemptedDomainResumesFirst) {
         ran.push_back(s);
         q.insert(0, 1);  // the high one wakes, preempts...
         EXPECT_EQ(q.pick(), 0u);
-        q.remove(0);     // ...and blocks again
+        q.remove(0);             // ...and blocks again
         EXPECT_EQ(q.pick(), s);  // the preempted one continues its turn
-        q.rotate(s);     // its turn ends
+        q.rotate(s);             // its turn ends
     }
     EXPECT_EQ(ran, (std::vector<u32>{1, 2, 1, 2, 1, 2}));
 }

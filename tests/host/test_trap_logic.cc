@@ -36,7 +36,8 @@ xa_trap_frame guest_frame(u32 vpsr) {
 TEST(RestoredCpsr, OnlyUserModeAndConditionFlags) {
     // Every mode value, with and without every bit a guest might try to smuggle in.
     for (u32 mode = 0; mode <= ARM_MODE_MASK; ++mode) {
-        for (const u32 extra : {0u, u32{ARM_PSR_I}, u32{ARM_PSR_F}, kPsrT, u32{ARM_PSR_I | ARM_PSR_F} | kPsrT, 0x0FFFFF00u, 0xFFFFFFFFu}) {
+        for (const u32 extra : {0u, u32{ARM_PSR_I}, u32{ARM_PSR_F}, kPsrT, u32{ARM_PSR_I | ARM_PSR_F} | kPsrT,
+                                0x0FFFFF00u, 0xFFFFFFFFu}) {
             const u32 cpsr = restored_cpsr(mode | extra);
             EXPECT_EQ(cpsr & ARM_MODE_MASK, static_cast<u32>(ARM_MODE_USR));
             EXPECT_EQ(cpsr & (ARM_PSR_I | ARM_PSR_F | kPsrT), 0u);

@@ -37,12 +37,12 @@ static uint32_t next_req = 100;
 static unsigned int failures;
 static const char *current;
 
-#define CHECK(cond)                                                                                                \
-    do {                                                                                                           \
-        if (!(cond)) {                                                                                             \
-            fprintf(stderr, "  %s: %s:%d: %s\n", current, __FILE__, __LINE__, #cond);                            \
-            failures++;                                                                                            \
-        }                                                                                                          \
+#define CHECK(cond)                                                                                                    \
+    do {                                                                                                               \
+        if (!(cond)) {                                                                                                 \
+            fprintf(stderr, "  %s: %s:%d: %s\n", current, __FILE__, __LINE__, #cond);                                  \
+            failures++;                                                                                                \
+        }                                                                                                              \
     } while (0)
 
 static volatile struct xenstore_domain_interface *ring(unsigned int d)
@@ -576,7 +576,10 @@ static const struct {
     const char *name;
     void (*fn)(void);
 } tests[] = {
-#define T(f) {#f, f}
+#define T(f)                                                                                                           \
+    {                                                                                                                  \
+#f, f                                                                                                          \
+    }
     T(test_guest_cannot_read_another_guests_or_dom0s_nodes),
     T(test_guest_cannot_write_or_remove_another_guests_or_dom0s_nodes),
     T(test_guest_cannot_watch_another_guests_or_dom0s_nodes),

@@ -10,19 +10,19 @@
  * Not part of the regular mini-OS images: traces/build.mk links it into
  * build/traces/kernels/minios-codewrite.elf.
  */
+#include "guestlib/hypercall.h"
 #include "minios/app.h"
 #include "minios/console.h"
 #include "minios/kernel.h"
 #include "minios/mm.h"
-#include "guestlib/hypercall.h"
 
 static volatile uint32_t sink;
 
 static void write_code(volatile uint32_t *code, uint32_t value)
 {
-    sink = code[0] + code[1];          /* allocate the line in the D-cache */
-    code[0] = 0xE3A00000u | value;     /* mov r0, #value */
-    code[1] = 0xE12FFF1Eu;             /* bx lr */
+    sink = code[0] + code[1];      /* allocate the line in the D-cache */
+    code[0] = 0xE3A00000u | value; /* mov r0, #value */
+    code[1] = 0xE12FFF1Eu;         /* bx lr */
 }
 
 static void codewrite_main(void)

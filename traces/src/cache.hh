@@ -17,20 +17,24 @@ enum class Access : uint8_t { hit, miss, miss_writeback };
 // Told about lines leaving dirty (the coherence checker, coherence.hh): a write-back (a
 // clean, or a dirty victim) and a dirty line dropped by an invalidate without a clean.
 class CacheObserver {
-public:
+  public:
     virtual void written_back(size_t slot) = 0;
     virtual void discarded(size_t slot) = 0;
 
-protected:
+  protected:
     ~CacheObserver() = default;
 };
 
 class Cache {
-public:
+  public:
     // size and line in bytes, powers of two; ways divides size / line.
     Cache(uint32_t size, uint32_t ways, uint32_t line)
-        : ways_(ways), line_shift_(log2(line)), sets_(size / line / ways),
-          tags_(static_cast<size_t>(sets_) * ways, 0), dirty_(tags_.size(), 0), victim_(sets_, 0) {}
+        : ways_(ways),
+          line_shift_(log2(line)),
+          sets_(size / line / ways),
+          tags_(static_cast<size_t>(sets_) * ways, 0),
+          dirty_(tags_.size(), 0),
+          victim_(sets_, 0) {}
 
     // A read (or instruction fetch): allocates on a miss, evicting round-robin.
     Access read(uint32_t addr) {
@@ -117,7 +121,7 @@ public:
     uint32_t sets() const { return sets_; }
     uint32_t line_bytes() const { return 1u << line_shift_; }
 
-private:
+  private:
     static constexpr uint32_t kValid = 0x80000000u;  // addr >> 5 needs 27 bits
     static uint32_t log2(uint32_t v) {
         uint32_t n = 0;

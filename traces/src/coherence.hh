@@ -31,16 +31,16 @@ constexpr uint64_t kUnknownPa = ~0ull;  // a line or entry filled without a know
 
 struct Stale {
     StaleKind kind;
-    bool homonym;      // the line or entry was filled for another physical address
-    bool at_fill;      // a fill that read memory older than a dirty line elsewhere
+    bool homonym;  // the line or entry was filled for another physical address
+    bool at_fill;  // a fill that read memory older than a dirty line elsewhere
     uint32_t va;
-    uint64_t pa;       // where the access really goes
-    uint64_t filled;   // the physical address (of the line or page) the line or entry holds
+    uint64_t pa;      // where the access really goes
+    uint64_t filled;  // the physical address (of the line or page) the line or entry holds
 };
 
 // Per physical word: the newest version and memory's, in pages allocated on first write.
 class PhysVersions {
-public:
+  public:
     PhysVersions() : pages_(kPages) {}
     uint32_t latest(uint64_t pa) const {
         const Page* p = page(pa);
@@ -58,7 +58,7 @@ public:
     void set_latest(uint64_t pa, uint32_t v) { touch(pa).latest[word(pa)] = v; }
     void set_mem(uint64_t pa, uint32_t v) { touch(pa).mem[word(pa)] = v; }
 
-private:
+  private:
     static constexpr size_t kPages = size_t{1} << 20;  // 4 GiB of 4 KiB pages
     struct Page {
         uint32_t latest[1024] = {};
@@ -79,10 +79,9 @@ private:
 
 // The shadow of one cache (I or D): per slot, the physical line and its words' versions.
 class CacheShadow {
-public:
+  public:
     CacheShadow(size_t slots, uint32_t line_bytes)
-        : words_(line_bytes / 4), line_bytes_(line_bytes), pa_(slots, 0), ver_(slots * words_, 0),
-          dirty_(slots, 0) {}
+        : words_(line_bytes / 4), line_bytes_(line_bytes), pa_(slots, 0), ver_(slots * words_, 0), dirty_(slots, 0) {}
 
     // A fill of slot for the physical line of pa: memory's versions.
     void fill(const PhysVersions& m, size_t slot, uint64_t pa) {
@@ -111,7 +110,7 @@ public:
         }
     }
 
-private:
+  private:
     uint32_t words_, line_bytes_;
     std::vector<uint64_t> pa_;
     std::vector<uint32_t> ver_;
@@ -121,7 +120,7 @@ private:
 
 // Version bookkeeping of reads and writes against the shadows; returns what was stale.
 class Coherence {
-public:
+  public:
     Coherence(size_t islots, size_t dslots, size_t tlb_slots, uint32_t line_bytes)
         : ishadow(islots, line_bytes), dshadow(dslots, line_bytes), tlb_pa_(tlb_slots, 0), line_bytes_(line_bytes) {}
 
@@ -192,7 +191,7 @@ public:
 
     uint32_t line_bytes() const { return line_bytes_; }
 
-private:
+  private:
     std::vector<uint64_t> tlb_pa_;
     uint32_t seq_ = 0;
     uint32_t line_bytes_ = 32;

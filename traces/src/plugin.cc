@@ -74,12 +74,21 @@ Unit unit_of(uint32_t va) {
     return kUnitOther;  // below the user region: code run with the MMU off, low vectors
 }
 
-constexpr int kDomNone = -1;    // before the VMM announced any domain (boot, native)
-constexpr int kThreadNone = -1; // before the domain announced a thread
+constexpr int kDomNone = -1;     // before the VMM announced any domain (boot, native)
+constexpr int kThreadNone = -1;  // before the domain announced a thread
 
 // Exception vectors (low at 0, high at 0xFFFF0000): offset / 4 = the ARM vector number.
-enum Vector : uint8_t { kVecNone = 0, kVecUndef = 1, kVecSwi = 2, kVecPabt = 3, kVecDabt = 4, kVecIrq = 6, kVecFiq = 7 };
-const char* const kVectorNames[8] = {"", "undefined instruction", "swi", "prefetch abort", "data abort", "", "irq", "fiq"};
+enum Vector : uint8_t {
+    kVecNone = 0,
+    kVecUndef = 1,
+    kVecSwi = 2,
+    kVecPabt = 3,
+    kVecDabt = 4,
+    kVecIrq = 6,
+    kVecFiq = 7
+};
+const char* const kVectorNames[8] = {"",   "undefined instruction", "swi", "prefetch abort", "data abort", "", "irq",
+                                     "fiq"};
 
 Vector vector_of(uint32_t va) {
     const uint32_t base = va & ~0x1Fu;
@@ -91,20 +100,20 @@ Vector vector_of(uint32_t va) {
 // ---- configuration ----
 struct Config {
     uint32_t icache = 16384, dcache = 16384, ways = 4, line = 32;
-    uint32_t ifill = 24;   // cycles to fill a line on an I-cache miss (assumption, README)
-    uint32_t dfill = 24;   // cycles to fill a line on a D-cache read miss (assumption)
-    uint32_t wb = 16;      // cycles to write a dirty line back (assumption)
+    uint32_t ifill = 24;                       // cycles to fill a line on an I-cache miss (assumption, README)
+    uint32_t dfill = 24;                       // cycles to fill a line on a D-cache read miss (assumption)
+    uint32_t wb = 16;                          // cycles to write a dirty line back (assumption)
     uint32_t wbuf_addrs = 4, wbuf_words = 16;  // the write buffer ([T926] 4.2; 0 addresses: none)
     uint32_t wbuf_lat = 8, wbuf_word = 2;      // its cycles to memory: per entry, per word (UNVERIFIED)
-    uint32_t io = 10;      // cycles of an uncached device access (assumption)
-    uint32_t tlb = 64, tlb_ways = 2;  // main TLB entries and ways ([T926])
-    uint32_t walk = 10;    // cycles per descriptor fetch of a table walk (UNVERIFIED, README)
-    double mhz = 200.0;    // clock for timeline timestamps
+    uint32_t io = 10;                          // cycles of an uncached device access (assumption)
+    uint32_t tlb = 64, tlb_ways = 2;           // main TLB entries and ways ([T926])
+    uint32_t walk = 10;                        // cycles per descriptor fetch of a table walk (UNVERIFIED, README)
+    double mhz = 200.0;                        // clock for timeline timestamps
     std::string csv, timeline, stats, events, hypercalls, window_csv;
     std::vector<uint32_t> probes;
-    uint32_t window = 0;   // a probe address: window_csv counts from its first to its last execution
-    std::string check;     // the coherence checker's report file (empty: no checker)
-    bool fatal = false;    // the first stale hit ends the run (status kFatalStatus)
+    uint32_t window = 0;  // a probe address: window_csv counts from its first to its last execution
+    std::string check;    // the coherence checker's report file (empty: no checker)
+    bool fatal = false;   // the first stale hit ends the run (status kFatalStatus)
     std::vector<std::pair<std::string, uint32_t>> skips;  // fault injection: kind, Nth (0: every)
 };
 
@@ -127,17 +136,22 @@ struct InsnInfo {
     TbInfo* tb;
     uint32_t vaddr;
     uint16_t index;
-    Unit unit;             // its block's
-    uint8_t mem_kind;      // kMemLoad, kMemStore, kMemSwap
-    uint8_t cond_saving;   // conditional load/store: cycles saved when its condition fails
-    uint8_t cp15_kind;     // see Cp15Kind
-    uint64_t last_g;       // the instruction count at its last memory access
+    Unit unit;            // its block's
+    uint8_t mem_kind;     // kMemLoad, kMemStore, kMemSwap
+    uint8_t cond_saving;  // conditional load/store: cycles saved when its condition fails
+    uint8_t cp15_kind;    // see Cp15Kind
+    uint64_t last_g;      // the instruction count at its last memory access
 };
 
 enum MemKind : uint8_t { kMemLoad, kMemStore, kMemSwap };
 
 enum Cp15Kind : uint8_t {
-    kCpNone, kCpInvIAll, kCpInvDAll, kCpInvAll, kCpTestClean, kCpTestCleanInv,
+    kCpNone,
+    kCpInvIAll,
+    kCpInvDAll,
+    kCpInvAll,
+    kCpTestClean,
+    kCpTestCleanInv,
     kCpTlbAll,    // c8, c5/c6/c7, 0: invalidate the (unified) TLB
     kCpTlbEntry,  // c8, c5/c6/c7, 1: invalidate one entry (its MVA is in a register)
     kCpTtbr,      // c2: a new translation table base
@@ -153,9 +167,9 @@ enum Cp15Kind : uint8_t {
     kCpKinds
 };
 // The names of the operation kinds for skip= and the stats (fault injection).
-const char* const kCpNames[kCpKinds] = {"", "iinv", "dinv", "idinv", "dclean", "dcleaninv", "tlb", "tlb_entry",
-                                        "ttbr", "mapping", "iinv_line", "dinv_line", "dclean_line",
-                                        "dcleaninv_line", "drain", ""};
+const char* const kCpNames[kCpKinds] = {
+    "",     "iinv",    "dinv",      "idinv",     "dclean",      "dcleaninv",      "tlb",   "tlb_entry",
+    "ttbr", "mapping", "iinv_line", "dinv_line", "dclean_line", "dcleaninv_line", "drain", ""};
 
 struct Pending {
     uint8_t reg, cycles;
@@ -164,25 +178,25 @@ struct Pending {
 
 struct TbInfo {
     uint32_t vaddr;
-    uint32_t fallthrough;       // address after the last instruction
+    uint32_t fallthrough;  // address after the last instruction
     uint16_t n;
     Unit unit;
     Vector vector;
-    bool last_conditional_pc;   // ends with a conditional branch / PC write
+    bool last_conditional_pc;  // ends with a conditional branch / PC write
     bool last_swi;
-    bool needs_end;             // last_swi || results in flight
-    uint8_t last_cond_saving;   // cycles saved when that branch is not taken
+    bool needs_end;            // last_swi || results in flight
+    uint8_t last_cond_saving;  // cycles saved when that branch is not taken
     uint32_t last_swi_imm;
-    uint64_t igen = ~0ull;                  // I-cache generation at which all lines were present
-    uint64_t tlb_gen = ~0ull;               // TLB generation at which its pages were present
-    uint32_t last_va = 0;                   // its last instruction (another page, rarely)
-    uint64_t paddr = ~0ull, last_pa = ~0ull; // physical addresses of both (checker; ~0: unknown)
-    std::unique_ptr<uint32_t[]> prefix;     // prefix[k] = cycles of the first k instructions
-    std::unique_ptr<uint16_t[]> lines_upto; // distinct I-cache lines among the first k
-    std::vector<uint32_t> lines;            // those lines, in fetch order
-    std::vector<uint16_t> cond_mem;         // conditional loads/stores (indices)
-    std::vector<Pending> tail;              // results still pending when the block ends
-    InsnTiming head[3];                     // the first instructions (for a carried interlock)
+    uint64_t igen = ~0ull;                    // I-cache generation at which all lines were present
+    uint64_t tlb_gen = ~0ull;                 // TLB generation at which its pages were present
+    uint32_t last_va = 0;                     // its last instruction (another page, rarely)
+    uint64_t paddr = ~0ull, last_pa = ~0ull;  // physical addresses of both (checker; ~0: unknown)
+    std::unique_ptr<uint32_t[]> prefix;       // prefix[k] = cycles of the first k instructions
+    std::unique_ptr<uint16_t[]> lines_upto;   // distinct I-cache lines among the first k
+    std::vector<uint32_t> lines;              // those lines, in fetch order
+    std::vector<uint16_t> cond_mem;           // conditional loads/stores (indices)
+    std::vector<Pending> tail;                // results still pending when the block ends
+    InsnTiming head[3];                       // the first instructions (for a carried interlock)
     uint8_t head_n = 0;
     std::unique_ptr<InsnInfo[]> insns;
 };
@@ -210,8 +224,8 @@ struct State {
     Config cfg;
     std::unique_ptr<Cache> icache, dcache;
     std::unique_ptr<Tlb> tlb;
-    bool mmu_on = false;         // from the first TTBR write (the MMU is enabled right after)
-    bool guest_pages = false;    // a domain announced: guest regions are 4 KiB pages (xen-arm)
+    bool mmu_on = false;       // from the first TTBR write (the MMU is enabled right after)
+    bool guest_pages = false;  // a domain announced: guest regions are 4 KiB pages (xen-arm)
     // Data pages found in the TLB (page number + 1 by page % kTlbMemo), valid while the
     // TLB's generation is tlb_memo_gen: a lookup would hit, and a hit changes nothing.
     static constexpr uint32_t kTlbMemo = 64;
@@ -219,15 +233,15 @@ struct State {
     uint64_t tlb_memo_gen = ~0ull;
     uint64_t tlbmiss = 0, tlb_flushes = 0, tlb_entry_ops = 0, ttbr_writes = 0;
     std::unique_ptr<WriteBuffer> wbuf;
-    bool last_buffered = false;  // the last store went to the write buffer
+    bool last_buffered = false;                // the last store went to the write buffer
     uint64_t wbuf_stall = 0, drain_stall = 0;  // cycles stalled on a full buffer / a drain or a read
 
-    uint64_t g = 0;              // instructions started: the inline counter
-    uint64_t acc_insns = 0;      // instructions charged to a context
-    uint64_t total_cycles = 0;   // cycles charged to a context
+    uint64_t g = 0;             // instructions started: the inline counter
+    uint64_t acc_insns = 0;     // instructions charged to a context
+    uint64_t total_cycles = 0;  // cycles charged to a context
     uint64_t imiss = 0, dmiss = 0, dwb = 0, io = 0;
 
-    TbInfo* pend = nullptr;      // the block executing now (charged up to pend_from)
+    TbInfo* pend = nullptr;  // the block executing now (charged up to pend_from)
     uint64_t pend_g0 = 0;
     uint16_t pend_from = 0;
     Unit last_unit = kUnitOther;
@@ -238,7 +252,7 @@ struct State {
     Context* cur = nullptr;
 
     uint64_t domain_switches = 0, thread_switches = 0, irqs = 0, exceptions = 0, tbs = 0;
-    std::map<uint32_t, uint64_t> markers;     // trace-marker SWI code -> count
+    std::map<uint32_t, uint64_t> markers;  // trace-marker SWI code -> count
     std::map<std::string, HypercallStat> vmm_entries;
     std::map<uint32_t, std::string> hypercall_names;
 
@@ -257,7 +271,7 @@ struct State {
     // Whether a page is a device (QEMU's answer, remembered like a TLB entry: forgotten
     // when the program changes mappings with a TLB operation or a new TTBR).
     static constexpr uint32_t kIoMemo = 64;
-    uint32_t last_line = ~0u;        // the line of the last RAM access (vaddr >> line_shift)
+    uint32_t last_line = ~0u;  // the line of the last RAM access (vaddr >> line_shift)
     uint32_t line_shift = 5;
     uint32_t io_page[kIoMemo] = {};  // page number + 1, or 0
     bool io_flag[kIoMemo] = {};
@@ -273,9 +287,9 @@ struct State {
     // the coherence checker (check=FILE)
     std::unique_ptr<Coherence> coh;
     FILE* check = nullptr;
-    bool have_ram_offset = false;   // host address of guest RAM minus its physical address
+    bool have_ram_offset = false;  // host address of guest RAM minus its physical address
     uintptr_t ram_offset = 0;
-    uint64_t stale[3] = {};         // by StaleKind
+    uint64_t stale[3] = {};                               // by StaleKind
     uint64_t checked_fetches = 0, unchecked_fetches = 0;  // I-cache lines a block fetched
     uint64_t cp15_ops[kCpKinds] = {};
     uint64_t skipped[kCpKinds] = {};
@@ -334,7 +348,8 @@ void flush(uint16_t k) {
                 ++c.imiss;
                 ++S->imiss;
             }
-            if (S->coh) [[unlikely]] checked_fetch(tb, tb->lines[l], !hit);
+            if (S->coh) [[unlikely]]
+                checked_fetch(tb, tb->lines[l], !hit);
         }
         // Every line of the block is in the cache now (consecutive lines, no more than there
         // are sets: all in different sets) and stays there until the cache changes: later
@@ -472,12 +487,13 @@ const char* const kStaleNames[3] = {"I-cache", "D-cache", "TLB"};
 [[gnu::noinline, gnu::cold]] void report(const Stale& x, uint32_t insn) {
     ++S->stale[static_cast<int>(x.kind)];
     const uint64_t n = S->stale[0] + S->stale[1] + S->stale[2];
-    const char* why = x.homonym ? (x.kind == StaleKind::tlb ? "the entry translates to" : "the line was filled for")
+    const char* why = x.homonym   ? (x.kind == StaleKind::tlb ? "the entry translates to" : "the line was filled for")
                       : x.at_fill ? "filled from memory older than a dirty line of"
                                   : "the line holds older data than an alias wrote to";
     char b[400];
     std::snprintf(b, sizeof b,
-                  "stale %s %s: va 0x%08x pa 0x%08" PRIx64 " (%s 0x%08" PRIx64 "), domain %s thread %s, "
+                  "stale %s %s: va 0x%08x pa 0x%08" PRIx64 " (%s 0x%08" PRIx64
+                  "), domain %s thread %s, "
                   "instruction 0x%08x, after %" PRIu64 " instructions\n",
                   kStaleNames[static_cast<int>(x.kind)], x.at_fill ? "fill" : "hit", x.va, x.pa, why, x.filled,
                   dom_label(S->dom).c_str(), current_thread() < 0 ? "-" : std::to_string(current_thread()).c_str(),
@@ -652,13 +668,16 @@ void on_tb_exec(unsigned int, void* udata) {
                 S->cur->unit[prev->unit].cycles -= prev->last_cond_saving;
                 S->total_cycles -= prev->last_cond_saving;
             }
-            if (prev->needs_end) [[unlikely]] block_ended(prev, tb);
+            if (prev->needs_end) [[unlikely]]
+                block_ended(prev, tb);
         } else {
             flush(static_cast<uint16_t>(k));  // left early: an abort, or rewound for I/O
         }
     }
-    if (tb->vector != kVecNone || tb->unit != S->last_unit) [[unlikely]] block_transition(prev, tb);
-    if (S->mmu_on && (tb->tlb_gen != S->tlb->generation() || S->coh)) [[unlikely]] itlb(tb);
+    if (tb->vector != kVecNone || tb->unit != S->last_unit) [[unlikely]]
+        block_transition(prev, tb);
+    if (S->mmu_on && (tb->tlb_gen != S->tlb->generation() || S->coh)) [[unlikely]]
+        itlb(tb);
     S->pend = tb;
     S->pend_g0 = S->g;
     S->pend_from = 0;
@@ -756,7 +775,8 @@ uint64_t now_at(const InsnInfo* ii) {
         for (uint32_t o = 0; o < std::max(bytes, 4u); o += 4)
             if (c.write(slot, vaddr + o, pa + o, bytes >= 4, &x)) report(x, ii->vaddr);
         const uint32_t base = vaddr & ~0xFFFu;
-        if (!same && (base == kTraceDomainVa || base == kTraceThreadVa)) [[unlikely]] trace_store(ii, vaddr);
+        if (!same && (base == kTraceDomainVa || base == kTraceThreadVa)) [[unlikely]]
+            trace_store(ii, vaddr);
     } else {
         const Access a = st.dcache->read(vaddr);
         if (a != Access::hit && !same) dcache_miss(ii, a, line);
@@ -789,9 +809,11 @@ void on_mem(unsigned int, qemu_plugin_meminfo_t info, uint64_t vaddr64, void* ud
     st.last_line = line;
     const uint32_t page = vaddr >> 12;
     if (st.mmu_on && (st.tlb_memo[page % State::kTlbMemo] != page + 1 || st.tlb->generation() != st.tlb_memo_gen))
-        [[unlikely]] dtlb(ii->unit, vaddr);
+        [[unlikely]]
+        dtlb(ii->unit, vaddr);
     const uint32_t slot = page % State::kIoMemo;
-    if (st.io_page[slot] != page + 1) [[unlikely]] io_lookup(info, vaddr64, slot);
+    if (st.io_page[slot] != page + 1) [[unlikely]]
+        io_lookup(info, vaddr64, slot);
     if (st.io_flag[slot]) [[unlikely]] {
         st.last_line = ~0u;  // every device access counts
         io_access(ii->unit);
@@ -801,10 +823,12 @@ void on_mem(unsigned int, qemu_plugin_meminfo_t info, uint64_t vaddr64, void* ud
         else
             buffered_write(ii, line);  // a miss goes to the write buffer
         const uint32_t base = vaddr & ~0xFFFu;
-        if (base == kTraceDomainVa || base == kTraceThreadVa) [[unlikely]] trace_store(ii, vaddr);
+        if (base == kTraceDomainVa || base == kTraceThreadVa) [[unlikely]]
+            trace_store(ii, vaddr);
     } else {
         const Access a = st.dcache->read(vaddr);
-        if (a != Access::hit) [[unlikely]] dcache_miss(ii, a, line);
+        if (a != Access::hit) [[unlikely]]
+            dcache_miss(ii, a, line);
     }
 }
 
@@ -819,69 +843,60 @@ void on_cp15(unsigned int, void* udata) {
         return;
     }
     switch (ii->cp15_kind) {
-    case kCpInvIAll:
-        S->icache->invalidate_all();
-        break;
-    case kCpInvDAll:
-        S->dcache->invalidate_all();
-        break;
-    case kCpInvAll:
-        S->icache->invalidate_all();
-        S->dcache->invalidate_all();
-        break;
-    case kCpTestClean:
-    case kCpTestCleanInv: {
-        // QEMU reports "clean" at once, so the test-and-clean loop runs once; the hardware
-        // runs it once more per dirty line (MRC + taken BNE) and writes each line back.
-        const uint32_t dirty = S->dcache->clean_all();
-        S->cur->unit[u].dwb += dirty;
-        S->dwb += dirty;
-        charge_cycles(u, static_cast<uint64_t>(dirty) * (cyc::kMrc + cyc::kBranch + S->cfg.wb));
-        if (ii->cp15_kind == kCpTestCleanInv) S->dcache->invalidate_all();
-        break;
-    }
-    case kCpTlbAll:
-        S->tlb->invalidate_all();
-        ++S->tlb_flushes;
-        for (auto& p : S->io_page) p = 0;
-        break;
-    case kCpTlbEntry:
-        // The entry's MVA is in a register, which the plugin cannot read: counted, and the
-        // TLB left as it is (at most one walk per such operation is missed). The checker
-        // must not keep an entry the program dropped: it empties the TLB.
-        ++S->tlb_entry_ops;
-        if (S->coh) S->tlb->invalidate_all();
-        for (auto& p : S->io_page) p = 0;
-        break;
-    case kCpTtbr:
-        S->mmu_on = true;
-        ++S->ttbr_writes;
-        for (auto& p : S->io_page) p = 0;
-        break;
-    case kCpMapping:
-        for (auto& p : S->io_page) p = 0;
-        break;
-    // Operations by address (registered with the checker only): over the whole cache, so
-    // the checker never keeps a line the program cleaned or dropped.
-    case kCpDrain: {
-        const uint64_t wait = S->wbuf->drain(S->total_cycles);
-        S->drain_stall += wait;
-        charge_cycles(u, wait);
-        break;
-    }
-    case kCpInvILine:
-        S->icache->invalidate_all();
-        break;
-    case kCpCleanDLine:
-        S->dcache->clean_all();
-        break;
-    case kCpInvDLine:  // without its address, dropping dirty lines would lose data: clean too
-    case kCpCleanInvDLine:
-        S->dcache->clean_all();
-        S->dcache->invalidate_all();
-        break;
-    default:
-        break;
+        case kCpInvIAll: S->icache->invalidate_all(); break;
+        case kCpInvDAll: S->dcache->invalidate_all(); break;
+        case kCpInvAll:
+            S->icache->invalidate_all();
+            S->dcache->invalidate_all();
+            break;
+        case kCpTestClean:
+        case kCpTestCleanInv: {
+            // QEMU reports "clean" at once, so the test-and-clean loop runs once; the hardware
+            // runs it once more per dirty line (MRC + taken BNE) and writes each line back.
+            const uint32_t dirty = S->dcache->clean_all();
+            S->cur->unit[u].dwb += dirty;
+            S->dwb += dirty;
+            charge_cycles(u, static_cast<uint64_t>(dirty) * (cyc::kMrc + cyc::kBranch + S->cfg.wb));
+            if (ii->cp15_kind == kCpTestCleanInv) S->dcache->invalidate_all();
+            break;
+        }
+        case kCpTlbAll:
+            S->tlb->invalidate_all();
+            ++S->tlb_flushes;
+            for (auto& p : S->io_page) p = 0;
+            break;
+        case kCpTlbEntry:
+            // The entry's MVA is in a register, which the plugin cannot read: counted, and the
+            // TLB left as it is (at most one walk per such operation is missed). The checker
+            // must not keep an entry the program dropped: it empties the TLB.
+            ++S->tlb_entry_ops;
+            if (S->coh) S->tlb->invalidate_all();
+            for (auto& p : S->io_page) p = 0;
+            break;
+        case kCpTtbr:
+            S->mmu_on = true;
+            ++S->ttbr_writes;
+            for (auto& p : S->io_page) p = 0;
+            break;
+        case kCpMapping:
+            for (auto& p : S->io_page) p = 0;
+            break;
+        // Operations by address (registered with the checker only): over the whole cache, so
+        // the checker never keeps a line the program cleaned or dropped.
+        case kCpDrain: {
+            const uint64_t wait = S->wbuf->drain(S->total_cycles);
+            S->drain_stall += wait;
+            charge_cycles(u, wait);
+            break;
+        }
+        case kCpInvILine: S->icache->invalidate_all(); break;
+        case kCpCleanDLine: S->dcache->clean_all(); break;
+        case kCpInvDLine:  // without its address, dropping dirty lines would lose data: clean too
+        case kCpCleanInvDLine:
+            S->dcache->clean_all();
+            S->dcache->invalidate_all();
+            break;
+        default: break;
     }
 }
 
@@ -1017,7 +1032,8 @@ void on_tb_trans(qemu_plugin_id_t, struct qemu_plugin_tb* qtb) {
                 S->ram_offset = host - va;
                 S->have_ram_offset = true;
             }
-            const uint64_t pa = (host != 0 && S->have_ram_offset) ? static_cast<uint64_t>(host - S->ram_offset) : kUnknownPa;
+            const uint64_t pa =
+                (host != 0 && S->have_ram_offset) ? static_cast<uint64_t>(host - S->ram_offset) : kUnknownPa;
             if (i == 0) tb->paddr = pa;
             if (i + 1 == n) tb->last_pa = pa;
         }
@@ -1037,7 +1053,8 @@ void on_tb_trans(qemu_plugin_id_t, struct qemu_plugin_tb* qtb) {
     for (unsigned r = 0; r < 16; ++r) {
         const uint32_t p = pipe.pending(r);
         if (p > 0)
-            tb->tail.push_back(Pending{static_cast<uint8_t>(r), static_cast<uint8_t>(p), pipe.pending_from_multiply(r)});
+            tb->tail.push_back(
+                Pending{static_cast<uint8_t>(r), static_cast<uint8_t>(p), pipe.pending_from_multiply(r)});
     }
     tb->needs_end = tb->last_swi || !tb->tail.empty();
     qemu_plugin_register_vcpu_tb_exec_cb(qtb, on_tb_exec, QEMU_PLUGIN_CB_NO_REGS, tb);
@@ -1047,10 +1064,11 @@ void on_tb_trans(qemu_plugin_id_t, struct qemu_plugin_tb* qtb) {
 std::string thread_label(int t) { return t == kThreadNone ? "-" : std::to_string(t); }
 
 void write_row(FILE* f, const std::string& dom, const std::string& thread, const char* unit, const Counters& c) {
-    std::fprintf(f, "%s,%s,%s,%" PRIu64 ",%" PRIu64 ",%.4f,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
+    std::fprintf(f,
+                 "%s,%s,%s,%" PRIu64 ",%" PRIu64 ",%.4f,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
                  dom.c_str(), thread.c_str(), unit, c.insns, c.cycles,
-                 c.insns ? static_cast<double>(c.cycles) / static_cast<double>(c.insns) : 0.0, c.imiss, c.dmiss,
-                 c.dwb, c.io, c.tlbmiss);
+                 c.insns ? static_cast<double>(c.cycles) / static_cast<double>(c.insns) : 0.0, c.imiss, c.dmiss, c.dwb,
+                 c.io, c.tlbmiss);
 }
 
 constexpr const char* kCsvHeader =
@@ -1070,7 +1088,8 @@ void write_csv() {
     for (const auto& [key, ctx] : S->contexts) {
         for (int u = 0; u < kUnits; ++u) {
             const Counters& c = ctx->unit[u];
-            if (c.insns != 0 || c.cycles != 0) write_row(f, dom_label(ctx->dom), thread_label(ctx->thread), kUnitNames[u], c);
+            if (c.insns != 0 || c.cycles != 0)
+                write_row(f, dom_label(ctx->dom), thread_label(ctx->thread), kUnitNames[u], c);
         }
     }
     write_row(f, "all", "all", "total", Counters{S->g, S->total_cycles, S->imiss, S->dmiss, S->dwb, S->io, S->tlbmiss});
@@ -1078,7 +1097,7 @@ void write_csv() {
 }
 
 Counters minus(const Counters& a, const Counters& b) {
-    return Counters{a.insns - b.insns, a.cycles - b.cycles, a.imiss - b.imiss, a.dmiss - b.dmiss,
+    return Counters{a.insns - b.insns, a.cycles - b.cycles, a.imiss - b.imiss,    a.dmiss - b.dmiss,
                     a.dwb - b.dwb,     a.io - b.io,         a.tlbmiss - b.tlbmiss};
 }
 
@@ -1097,7 +1116,8 @@ void write_window_csv() {
         auto it = a.rows.find(key);
         for (size_t u = 0; u < kUnits; ++u) {
             const Counters c = it == a.rows.end() ? units[u] : minus(units[u], it->second[u]);
-            if (c.insns != 0 || c.cycles != 0) write_row(f, dom_label(key.first), thread_label(key.second), kUnitNames[u], c);
+            if (c.insns != 0 || c.cycles != 0)
+                write_row(f, dom_label(key.first), thread_label(key.second), kUnitNames[u], c);
         }
     }
     write_row(f, "all", "all", "total", minus(b.total, a.total));
@@ -1121,8 +1141,10 @@ void write_timeline() {
         return;
     }
     const double us_per_cycle = 1.0 / S->cfg.mhz;
-    std::fprintf(f, "{\"displayTimeUnit\": \"ns\", \"otherData\": {\"clock\": \"modelled cycles at %.0f MHz\"},\n"
-                    "\"traceEvents\": [\n", S->cfg.mhz);
+    std::fprintf(f,
+                 "{\"displayTimeUnit\": \"ns\", \"otherData\": {\"clock\": \"modelled cycles at %.0f MHz\"},\n"
+                 "\"traceEvents\": [\n",
+                 S->cfg.mhz);
     bool first = true;
     auto sep = [&] {
         std::fputs(first ? "" : ",\n", f);
@@ -1130,8 +1152,8 @@ void write_timeline() {
     };
     auto meta = [&](int pid, int tid, const char* what, const std::string& name) {
         sep();
-        std::fprintf(f, "{\"ph\": \"M\", \"pid\": %d, \"tid\": %d, \"name\": \"%s\", \"args\": {\"name\": \"%s\"}}", pid,
-                     tid, what, json_escape(name).c_str());
+        std::fprintf(f, "{\"ph\": \"M\", \"pid\": %d, \"tid\": %d, \"name\": \"%s\", \"args\": {\"name\": \"%s\"}}",
+                     pid, tid, what, json_escape(name).c_str());
     };
     meta(0, 0, "process_name", "CPU");
     meta(0, 0, "thread_name", "domain on the CPU");
@@ -1142,7 +1164,8 @@ void write_timeline() {
     }
     for (const Slice& s : S->slices) {
         sep();
-        std::fprintf(f, "{\"ph\": \"X\", \"pid\": %d, \"tid\": %d, \"name\": \"%s\", \"ts\": %.3f, \"dur\": %.3f%s%s%s}",
+        std::fprintf(f,
+                     "{\"ph\": \"X\", \"pid\": %d, \"tid\": %d, \"name\": \"%s\", \"ts\": %.3f, \"dur\": %.3f%s%s%s}",
                      s.pid, s.tid, json_escape(S->names[s.name]).c_str(), static_cast<double>(s.begin) * us_per_cycle,
                      static_cast<double>(s.end - s.begin) * us_per_cycle, s.args.empty() ? "" : ", \"args\": {",
                      s.args.c_str(), s.args.empty() ? "" : "}");
@@ -1168,28 +1191,34 @@ void write_stats() {
     std::fprintf(f, "  \"dcache_writebacks\": %" PRIu64 ",\n  \"io_accesses\": %" PRIu64 ",\n", S->dwb, S->io);
     std::fprintf(f, "  \"write_buffer_stall_cycles\": %" PRIu64 ",\n  \"write_buffer_drain_cycles\": %" PRIu64 ",\n",
                  S->wbuf_stall, S->drain_stall);
-    std::fprintf(f, "  \"tlb_misses\": %" PRIu64 ",\n  \"tlb_flushes\": %" PRIu64 ",\n  \"tlb_entry_invalidates\": %" PRIu64
-                    ",\n  \"ttbr_writes\": %" PRIu64 ",\n", S->tlbmiss, S->tlb_flushes, S->tlb_entry_ops, S->ttbr_writes);
+    std::fprintf(f,
+                 "  \"tlb_misses\": %" PRIu64 ",\n  \"tlb_flushes\": %" PRIu64
+                 ",\n  \"tlb_entry_invalidates\": %" PRIu64 ",\n  \"ttbr_writes\": %" PRIu64 ",\n",
+                 S->tlbmiss, S->tlb_flushes, S->tlb_entry_ops, S->ttbr_writes);
     std::fprintf(f, "  \"domain_switches\": %" PRIu64 ",\n  \"thread_switches\": %" PRIu64 ",\n", S->domain_switches,
                  S->thread_switches);
-    std::fprintf(f, "  \"interrupts\": %" PRIu64 ",\n  \"exceptions\": %" PRIu64 ",\n  \"blocks_translated\": %" PRIu64 ",\n",
-                 S->irqs, S->exceptions, S->tbs);
-    std::fprintf(f, "  \"model\": {\"icache\": %u, \"dcache\": %u, \"ways\": %u, \"line\": %u, \"ifill\": %u, "
-                    "\"dfill\": %u, \"wb\": %u, \"io\": %u, \"tlb\": %u, \"tlb_ways\": %u, \"walk\": %u, \"mhz\": %.1f, "
-                    "\"wbuf_addrs\": %u, \"wbuf_words\": %u, \"wbuf_lat\": %u, \"wbuf_word\": %u},\n",
+    std::fprintf(
+        f, "  \"interrupts\": %" PRIu64 ",\n  \"exceptions\": %" PRIu64 ",\n  \"blocks_translated\": %" PRIu64 ",\n",
+        S->irqs, S->exceptions, S->tbs);
+    std::fprintf(f,
+                 "  \"model\": {\"icache\": %u, \"dcache\": %u, \"ways\": %u, \"line\": %u, \"ifill\": %u, "
+                 "\"dfill\": %u, \"wb\": %u, \"io\": %u, \"tlb\": %u, \"tlb_ways\": %u, \"walk\": %u, \"mhz\": %.1f, "
+                 "\"wbuf_addrs\": %u, \"wbuf_words\": %u, \"wbuf_lat\": %u, \"wbuf_word\": %u},\n",
                  c.icache, c.dcache, c.ways, c.line, c.ifill, c.dfill, c.wb, c.io, c.tlb, c.tlb_ways, c.walk, c.mhz,
                  c.wbuf_addrs, c.wbuf_words, c.wbuf_lat, c.wbuf_word);
     if (S->coh) {
-        std::fprintf(f, "  \"coherence\": {\"stale_icache\": %" PRIu64 ", \"stale_dcache\": %" PRIu64
-                        ", \"stale_tlb\": %" PRIu64 ", \"operations\": {", S->stale[0], S->stale[1], S->stale[2]);
+        std::fprintf(f,
+                     "  \"coherence\": {\"stale_icache\": %" PRIu64 ", \"stale_dcache\": %" PRIu64
+                     ", \"stale_tlb\": %" PRIu64 ", \"operations\": {",
+                     S->stale[0], S->stale[1], S->stale[2]);
         bool f1 = true;
         for (int k = 1; k < kCpKinds; ++k) {
             if (kCpNames[k][0] == '\0') continue;
             std::fprintf(f, "%s\"%s\": %" PRIu64, f1 ? "" : ", ", kCpNames[k], S->cp15_ops[k]);
             f1 = false;
         }
-        std::fprintf(f, "}, \"fetches_checked\": %" PRIu64 ", \"fetches_unchecked\": %" PRIu64,
-                     S->checked_fetches, S->unchecked_fetches);
+        std::fprintf(f, "}, \"fetches_checked\": %" PRIu64 ", \"fetches_unchecked\": %" PRIu64, S->checked_fetches,
+                     S->unchecked_fetches);
         std::fprintf(f, ", \"skipped\": {");
         f1 = true;
         for (int k = 1; k < kCpKinds; ++k) {
@@ -1208,7 +1237,8 @@ void write_stats() {
     std::fprintf(f, "},\n  \"vmm_entries\": {");
     first = true;
     for (const auto& [cause, h] : S->vmm_entries) {
-        std::fprintf(f, "%s\n    \"%s\": {\"count\": %" PRIu64 ", \"instructions\": %" PRIu64 ", \"cycles\": %" PRIu64 "}",
+        std::fprintf(f,
+                     "%s\n    \"%s\": {\"count\": %" PRIu64 ", \"instructions\": %" PRIu64 ", \"cycles\": %" PRIu64 "}",
                      first ? "" : ",", json_escape(cause).c_str(), h.count, h.insns, h.cycles);
         first = false;
     }
@@ -1279,41 +1309,69 @@ extern "C" QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const
         const char* v = eq + 1;
         uint32_t num = 0;
         bool ok = true;
-        if (key == "csv") c.csv = v;
-        else if (key == "timeline") c.timeline = v;
-        else if (key == "stats") c.stats = v;
-        else if (key == "events") c.events = v;
-        else if (key == "hypercalls") c.hypercalls = v;
-        else if (key == "window") ok = parse_u32(v, c.window);
-        else if (key == "window_csv") c.window_csv = v;
-        else if (key == "mhz") c.mhz = std::strtod(v, nullptr);
-        else if (key == "probe") { ok = parse_u32(v, num); c.probes.push_back(num); }
-        else if (key == "icache") ok = parse_u32(v, c.icache) && pow2(c.icache);
-        else if (key == "dcache") ok = parse_u32(v, c.dcache) && pow2(c.dcache);
-        else if (key == "ways") ok = parse_u32(v, c.ways) && c.ways > 0 && c.ways <= 64;
-        else if (key == "line") ok = parse_u32(v, c.line) && pow2(c.line) && c.line >= 4;
-        else if (key == "ifill") ok = parse_u32(v, c.ifill);
-        else if (key == "dfill") ok = parse_u32(v, c.dfill);
-        else if (key == "wb") ok = parse_u32(v, c.wb);
-        else if (key == "io") ok = parse_u32(v, c.io);
-        else if (key == "tlb") ok = parse_u32(v, c.tlb) && c.tlb > 0;
-        else if (key == "tlb_ways") ok = parse_u32(v, c.tlb_ways) && c.tlb_ways > 0 && c.tlb_ways <= 64;
-        else if (key == "walk") ok = parse_u32(v, c.walk);
-        else if (key == "wbuf_addrs") ok = parse_u32(v, c.wbuf_addrs);
-        else if (key == "wbuf_words") ok = parse_u32(v, c.wbuf_words) && c.wbuf_words > 0;
-        else if (key == "wbuf_lat") ok = parse_u32(v, c.wbuf_lat);
-        else if (key == "wbuf_word") ok = parse_u32(v, c.wbuf_word);
-        else if (key == "check") c.check = v;
-        else if (key == "fatal") { ok = parse_u32(v, num) && num <= 1; c.fatal = num == 1; }
-        else if (key == "skip") {
+        if (key == "csv")
+            c.csv = v;
+        else if (key == "timeline")
+            c.timeline = v;
+        else if (key == "stats")
+            c.stats = v;
+        else if (key == "events")
+            c.events = v;
+        else if (key == "hypercalls")
+            c.hypercalls = v;
+        else if (key == "window")
+            ok = parse_u32(v, c.window);
+        else if (key == "window_csv")
+            c.window_csv = v;
+        else if (key == "mhz")
+            c.mhz = std::strtod(v, nullptr);
+        else if (key == "probe") {
+            ok = parse_u32(v, num);
+            c.probes.push_back(num);
+        } else if (key == "icache")
+            ok = parse_u32(v, c.icache) && pow2(c.icache);
+        else if (key == "dcache")
+            ok = parse_u32(v, c.dcache) && pow2(c.dcache);
+        else if (key == "ways")
+            ok = parse_u32(v, c.ways) && c.ways > 0 && c.ways <= 64;
+        else if (key == "line")
+            ok = parse_u32(v, c.line) && pow2(c.line) && c.line >= 4;
+        else if (key == "ifill")
+            ok = parse_u32(v, c.ifill);
+        else if (key == "dfill")
+            ok = parse_u32(v, c.dfill);
+        else if (key == "wb")
+            ok = parse_u32(v, c.wb);
+        else if (key == "io")
+            ok = parse_u32(v, c.io);
+        else if (key == "tlb")
+            ok = parse_u32(v, c.tlb) && c.tlb > 0;
+        else if (key == "tlb_ways")
+            ok = parse_u32(v, c.tlb_ways) && c.tlb_ways > 0 && c.tlb_ways <= 64;
+        else if (key == "walk")
+            ok = parse_u32(v, c.walk);
+        else if (key == "wbuf_addrs")
+            ok = parse_u32(v, c.wbuf_addrs);
+        else if (key == "wbuf_words")
+            ok = parse_u32(v, c.wbuf_words) && c.wbuf_words > 0;
+        else if (key == "wbuf_lat")
+            ok = parse_u32(v, c.wbuf_lat);
+        else if (key == "wbuf_word")
+            ok = parse_u32(v, c.wbuf_word);
+        else if (key == "check")
+            c.check = v;
+        else if (key == "fatal") {
+            ok = parse_u32(v, num) && num <= 1;
+            c.fatal = num == 1;
+        } else if (key == "skip") {
             const char* colon = std::strchr(v, ':');
             const std::string name = colon ? std::string(v, static_cast<size_t>(colon - v)) : std::string(v);
             ok = colon == nullptr || (parse_u32(colon + 1, num) && num > 0);
             ok = ok && std::find_if(std::begin(kCpNames), std::end(kCpNames),
                                     [&](const char* k) { return k[0] != '\0' && name == k; }) != std::end(kCpNames);
             c.skips.emplace_back(name, colon ? num : 0);
-        }
-        else ok = false;
+        } else
+            ok = false;
         if (!ok || c.mhz <= 0) {
             std::fprintf(stderr, "xatrace: bad argument '%s'\n", argv[i]);
             return -1;

@@ -294,64 +294,58 @@ InsnTiming decode_arm(uint32_t insn) {
     if (cond == 0xF) return unconditional(insn);
     InsnTiming t;
     switch (bits(insn, 27, 25)) {
-    case 0x0:
-        if ((insn & 0x0FC000F0u) == 0x00000090u) {
-            t = multiply(insn);
-        } else if ((insn & 0x0F8000F0u) == 0x00800090u) {
-            t = multiply_long(insn);
-        } else if ((insn & 0x0FB00FF0u) == 0x01000090u) {  // SWP/SWPB
-            t.kind = Kind::swap;
-            t.accesses_memory = true;
-            t.reads = static_cast<uint16_t>(reg(bits(insn, 19, 16)) | reg(bits(insn, 3, 0)));
-            t.writes = reg(bits(insn, 15, 12));
-            t.cycles = cyc::kSwap;
-            t.latency = bit(insn, 22) ? cyc::kLoadByteLatency : cyc::kLoadWordLatency;
-        } else if ((insn & 0x0E000090u) == 0x00000090u) {
-            t = load_store_extra(insn);
-        } else if (bits(insn, 24, 23) == 0x2 && !bit(insn, 20)) {
-            if (!miscellaneous(insn, t)) t = undefined();
-        } else {
-            t = data_processing(insn);
-        }
-        break;
-    case 0x1:
-        if (bits(insn, 24, 23) == 0x2 && !bit(insn, 20)) {
-            if (bit(insn, 21)) {  // MSR psr_fields, #imm
-                t.cycles = bits(insn, 19, 16) == 0x8 ? cyc::kMsrFlags : cyc::kMsrControl;
+        case 0x0:
+            if ((insn & 0x0FC000F0u) == 0x00000090u) {
+                t = multiply(insn);
+            } else if ((insn & 0x0F8000F0u) == 0x00800090u) {
+                t = multiply_long(insn);
+            } else if ((insn & 0x0FB00FF0u) == 0x01000090u) {  // SWP/SWPB
+                t.kind = Kind::swap;
+                t.accesses_memory = true;
+                t.reads = static_cast<uint16_t>(reg(bits(insn, 19, 16)) | reg(bits(insn, 3, 0)));
+                t.writes = reg(bits(insn, 15, 12));
+                t.cycles = cyc::kSwap;
+                t.latency = bit(insn, 22) ? cyc::kLoadByteLatency : cyc::kLoadWordLatency;
+            } else if ((insn & 0x0E000090u) == 0x00000090u) {
+                t = load_store_extra(insn);
+            } else if (bits(insn, 24, 23) == 0x2 && !bit(insn, 20)) {
+                if (!miscellaneous(insn, t)) t = undefined();
             } else {
-                t = undefined();
+                t = data_processing(insn);
             }
-        } else {
-            t = data_processing(insn);
-        }
-        break;
-    case 0x2:
-        t = load_store_single(insn);
-        break;
-    case 0x3:
-        t = bit(insn, 4) ? undefined() : load_store_single(insn);  // media space: undefined on v5
-        break;
-    case 0x4:
-        t = load_store_multiple(insn);
-        break;
-    case 0x5:  // B/BL
-        t.kind = Kind::branch;
-        t.writes_pc = true;
-        if (bit(insn, 24)) t.writes_now = kLr;
-        t.cycles = cyc::kBranch;
-        break;
-    case 0x6:
-        t = coprocessor(insn);
-        break;
-    case 0x7:
-        if (bit(insn, 24)) {
-            t.kind = Kind::swi;
-            t.swi_imm = bits(insn, 23, 0);
-            t.cycles = cyc::kException;
-        } else {
-            t = coprocessor(insn);
-        }
-        break;
+            break;
+        case 0x1:
+            if (bits(insn, 24, 23) == 0x2 && !bit(insn, 20)) {
+                if (bit(insn, 21)) {  // MSR psr_fields, #imm
+                    t.cycles = bits(insn, 19, 16) == 0x8 ? cyc::kMsrFlags : cyc::kMsrControl;
+                } else {
+                    t = undefined();
+                }
+            } else {
+                t = data_processing(insn);
+            }
+            break;
+        case 0x2: t = load_store_single(insn); break;
+        case 0x3:
+            t = bit(insn, 4) ? undefined() : load_store_single(insn);  // media space: undefined on v5
+            break;
+        case 0x4: t = load_store_multiple(insn); break;
+        case 0x5:  // B/BL
+            t.kind = Kind::branch;
+            t.writes_pc = true;
+            if (bit(insn, 24)) t.writes_now = kLr;
+            t.cycles = cyc::kBranch;
+            break;
+        case 0x6: t = coprocessor(insn); break;
+        case 0x7:
+            if (bit(insn, 24)) {
+                t.kind = Kind::swi;
+                t.swi_imm = bits(insn, 23, 0);
+                t.cycles = cyc::kException;
+            } else {
+                t = coprocessor(insn);
+            }
+            break;
     }
     t.conditional = cond != 0xE;
     return t;

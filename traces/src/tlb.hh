@@ -20,10 +20,9 @@ namespace xatrace {
 enum class MapSize : uint8_t { section, small_page };
 
 class Tlb {
-public:
+  public:
     // entries and ways: ways divides entries, entries / ways a power of two.
-    Tlb(uint32_t entries, uint32_t ways)
-        : ways_(ways), sets_(entries / ways), keys_(entries, 0), victim_(sets_, 0) {}
+    Tlb(uint32_t entries, uint32_t ways) : ways_(ways), sets_(entries / ways), keys_(entries, 0), victim_(sets_, 0) {}
 
     // Looks va up (an instruction fetch or a data access); on a miss, fills an entry
     // (round-robin victim) and returns the descriptor fetches of the walk (1 or 2).
@@ -85,7 +84,7 @@ public:
     // Makes callers look up again (their memos assumed a mapping size that changed).
     void forget_memos() { ++generation_; }
 
-private:
+  private:
     // Section n: n | kSection (n < 4096); page n: n | kPage (n < 2^20); 0 = an empty entry.
     static constexpr uint32_t kSection = 0x40000000u, kPage = 0x80000000u;
     static uint32_t key_of(uint32_t va, MapSize size) {

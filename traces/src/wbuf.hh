@@ -17,7 +17,7 @@
 namespace xatrace {
 
 class WriteBuffer {
-public:
+  public:
     WriteBuffer(uint32_t addresses, uint32_t words, uint32_t latency, uint32_t per_word)
         : addresses_(addresses), words_(words), latency_(latency), per_word_(per_word) {}
 
@@ -61,7 +61,7 @@ public:
     }
     uint32_t pending_words() const { return in_; }
 
-private:
+  private:
     struct Entry {
         uint64_t done;  // the cycle it has reached memory
         uint32_t line;

@@ -31,10 +31,10 @@ TEST(Coherence, OneMappingIsCoherent) {
     Rig r;
     Stale s;
     EXPECT_FALSE(r.load(0x1000, 0x8000, &s));
-    EXPECT_FALSE(r.store(0x1004, 0x8004, &s));  // a write hit dirties the line
-    EXPECT_FALSE(r.load(0x1004, 0x8004, &s));   // write-back: the line is the newest
-    EXPECT_FALSE(r.store(0x9000, 0x10000, &s)); // a write miss goes to memory
-    EXPECT_FALSE(r.load(0x9000, 0x10000, &s));  // and the fill reads it
+    EXPECT_FALSE(r.store(0x1004, 0x8004, &s));   // a write hit dirties the line
+    EXPECT_FALSE(r.load(0x1004, 0x8004, &s));    // write-back: the line is the newest
+    EXPECT_FALSE(r.store(0x9000, 0x10000, &s));  // a write miss goes to memory
+    EXPECT_FALSE(r.load(0x9000, 0x10000, &s));   // and the fill reads it
 }
 
 TEST(Coherence, HomonymHitIsStale) {
@@ -58,11 +58,11 @@ TEST(Coherence, HomonymHitIsStale) {
 TEST(Coherence, SynonymWriteMakesTheOtherAliasStale) {
     Rig r;
     Stale s;
-    EXPECT_FALSE(r.load(0x40000000, 0x5000, &s));  // alias A cached
-    EXPECT_FALSE(r.load(0xFF005000, 0x5000, &s));  // alias B cached (another set)
-    EXPECT_FALSE(r.store(0xFF005004, 0x5004, &s)); // written through B (dirty in B)
-    EXPECT_FALSE(r.load(0x40000000, 0x5000, &s));  // another word: still current
-    ASSERT_TRUE(r.load(0x40000004, 0x5004, &s));   // A holds the old word
+    EXPECT_FALSE(r.load(0x40000000, 0x5000, &s));   // alias A cached
+    EXPECT_FALSE(r.load(0xFF005000, 0x5000, &s));   // alias B cached (another set)
+    EXPECT_FALSE(r.store(0xFF005004, 0x5004, &s));  // written through B (dirty in B)
+    EXPECT_FALSE(r.load(0x40000000, 0x5000, &s));   // another word: still current
+    ASSERT_TRUE(r.load(0x40000004, 0x5004, &s));    // A holds the old word
     EXPECT_FALSE(s.homonym);
     EXPECT_FALSE(s.at_fill);
 }
@@ -75,7 +75,7 @@ TEST(Coherence, FillWhileAnotherAliasIsDirtyIsStaleUntilCleaned) {
     ASSERT_TRUE(r.load(0x40000000, 0x5000, &s));    // A fills from memory: old
     EXPECT_TRUE(s.at_fill);
     EXPECT_FALSE(s.homonym);
-    r.dc.clean_all();                               // B written back
+    r.dc.clean_all();  // B written back
     r.dc.invalidate_all();
     EXPECT_FALSE(r.load(0x40000000, 0x5000, &s));
 }
@@ -102,13 +102,13 @@ TEST(Coherence, EvictionWritesBack) {
 TEST(Coherence, OnlyDirtyHalvesAreWrittenBack) {
     Rig r;
     Stale s;
-    EXPECT_FALSE(r.load(0x1000, 0x8000, &s));    // alias A caches the whole line
-    EXPECT_FALSE(r.store(0x1010, 0x8010, &s));   // A's second half dirty
-    EXPECT_FALSE(r.store(0x9000, 0x8000, &s));   // alias B: a write miss to the first half, to memory
-    r.dc.clean_all();                             // A's second half goes out, not its stale first
+    EXPECT_FALSE(r.load(0x1000, 0x8000, &s));   // alias A caches the whole line
+    EXPECT_FALSE(r.store(0x1010, 0x8010, &s));  // A's second half dirty
+    EXPECT_FALSE(r.store(0x9000, 0x8000, &s));  // alias B: a write miss to the first half, to memory
+    r.dc.clean_all();                           // A's second half goes out, not its stale first
     r.dc.invalidate_all();
-    EXPECT_FALSE(r.load(0x5000, 0x8000, &s));    // memory holds B's word
-    EXPECT_FALSE(r.load(0x5010, 0x8010, &s));    // and A's
+    EXPECT_FALSE(r.load(0x5000, 0x8000, &s));  // memory holds B's word
+    EXPECT_FALSE(r.load(0x5010, 0x8010, &s));  // and A's
 }
 
 TEST(Coherence, TlbEntryOfAnotherFrameIsStale) {

@@ -138,13 +138,13 @@ TEST(Timing, DataProcessing) {
 }
 
 TEST(Timing, WritingThePc) {
-    EXPECT_EQ(total({0xe08ff000}), 3u);  // add pc,pc,r0: arithmetic          [T9EJ] 3
-    EXPECT_EQ(total({0xe1a0f00e}), 4u);  // mov pc,lr: logical                [T9EJ] 4
-    EXPECT_EQ(total({0xe020f001}), 4u);  // eor pc,r0,r1: logical             [T9EJ] 4
-    EXPECT_EQ(total({0xe08ff100}), 4u);  // add pc,pc,r0,lsl #2: shifted     [T9EJ] 4
-    EXPECT_EQ(total({0xe25ef004}), 3u);  // subs pc,lr,#4: arithmetic         [T9EJ] 3
-    EXPECT_EQ(total({0xe49df004}), 5u);  // ldr pc,[sp],#4                    [T9EJ] 5
-    EXPECT_EQ(total({0xe790f101}), 6u);  // ldr pc,[r0,r1,lsl #2]             [T9EJ] 6
+    EXPECT_EQ(total({0xe08ff000}), 3u);             // add pc,pc,r0: arithmetic          [T9EJ] 3
+    EXPECT_EQ(total({0xe1a0f00e}), 4u);             // mov pc,lr: logical                [T9EJ] 4
+    EXPECT_EQ(total({0xe020f001}), 4u);             // eor pc,r0,r1: logical             [T9EJ] 4
+    EXPECT_EQ(total({0xe08ff100}), 4u);             // add pc,pc,r0,lsl #2: shifted     [T9EJ] 4
+    EXPECT_EQ(total({0xe25ef004}), 3u);             // subs pc,lr,#4: arithmetic         [T9EJ] 3
+    EXPECT_EQ(total({0xe49df004}), 5u);             // ldr pc,[sp],#4                    [T9EJ] 5
+    EXPECT_EQ(total({0xe790f101}), 6u);             // ldr pc,[r0,r1,lsl #2]             [T9EJ] 6
     EXPECT_TRUE(decode_arm(0xe1b0f00e).writes_pc);  // movs pc,lr
 }
 
@@ -184,7 +184,7 @@ TEST(Timing, CoprocessorAndStatusRegisters) {
     EXPECT_EQ(test.writes, 0);  // r15 destination: flags only
     // mrc p15,0,r0,c1,c0,0 (2) ; add r2,r0,r3 (1 + 1)                  (UNVERIFIED: b + 2)
     EXPECT_EQ(total({0xee110f10, 0xe0802003}), 4u);
-    EXPECT_EQ(total({0xe10f0000}), cyc::kMrs);        // mrs r0,cpsr
+    EXPECT_EQ(total({0xe10f0000}), cyc::kMrs);         // mrs r0,cpsr
     EXPECT_EQ(total({0xe121f000}), cyc::kMsrControl);  // msr cpsr_c,r0
     EXPECT_EQ(total({0xe128f000}), cyc::kMsrFlags);    // msr cpsr_f,r0
 }

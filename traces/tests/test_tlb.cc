@@ -53,7 +53,7 @@ TEST(Tlb, RoundRobinInOneSet) {
     const uint32_t stride = 32 * kPage;  // pages this far apart share a set
     EXPECT_EQ(t.access(0x40000000, MapSize::small_page), 2u);
     EXPECT_EQ(t.access(0x40000000 + stride, MapSize::small_page), 2u);
-    EXPECT_EQ(t.access(0x40000000, MapSize::small_page), 0u);  // a hit does not move the pointer
+    EXPECT_EQ(t.access(0x40000000, MapSize::small_page), 0u);               // a hit does not move the pointer
     EXPECT_EQ(t.access(0x40000000 + 2 * stride, MapSize::small_page), 2u);  // evicts way 0
     EXPECT_FALSE(t.contains(0x40000000, MapSize::small_page));
     EXPECT_TRUE(t.contains(0x40000000 + stride, MapSize::small_page));

@@ -36,7 +36,7 @@ TEST(WriteBuffer, SixteenWordsFill) {
     WriteBuffer b(4, 16, 8, 2);
     EXPECT_EQ(b.write(0, 1), 0u);
     for (int i = 0; i < 15; ++i) b.extend();  // done at 8 + 32 = 40
-    EXPECT_EQ(b.write(0, 2), 40u);             // no word free until the first entry is out
+    EXPECT_EQ(b.write(0, 2), 40u);            // no word free until the first entry is out
 }
 
 TEST(WriteBuffer, ReadOfAPendingLineWaits) {

@@ -85,8 +85,8 @@ static void task_a(void *arg)
         (void)OSTaskDel(PRIO_B);
     }
     BSP_MarksPrint();
-    BSP_Printf("bench: done: n=%u rounds=%u, %u switches counted by the kernel\n",
-               (unsigned int)n_switches, (unsigned int)rounds, (unsigned int)OSCtxSwCtr);
+    BSP_Printf("bench: done: n=%u rounds=%u, %u switches counted by the kernel\n", (unsigned int)n_switches,
+               (unsigned int)rounds, (unsigned int)OSCtxSwCtr);
     BSP_Exit(0);
 }
 

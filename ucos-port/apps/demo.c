@@ -36,8 +36,17 @@
 #define FLAG_START 0x0001u
 #define FLAG_DONE 0x0002u
 
-enum { PRIO_MONITOR = 5, PRIO_TICKER = 10, PRIO_PRODUCER, PRIO_FILTER, PRIO_CONSUMER,
-       PRIO_WORKER_A, PRIO_WORKER_B, PRIO_START = 20, PRIO_USER = 25 };
+enum {
+    PRIO_MONITOR = 5,
+    PRIO_TICKER = 10,
+    PRIO_PRODUCER,
+    PRIO_FILTER,
+    PRIO_CONSUMER,
+    PRIO_WORKER_A,
+    PRIO_WORKER_B,
+    PRIO_START = 20,
+    PRIO_USER = 25
+};
 
 struct msg {
     INT32U round;
@@ -45,8 +54,8 @@ struct msg {
     INT32U value;
 };
 
-static OS_STK stk_start[STK], stk_ticker[STK], stk_producer[STK], stk_filter[STK],
-    stk_consumer[STK], stk_worker[2][STK], stk_monitor[STK], stk_user[STK];
+static OS_STK stk_start[STK], stk_ticker[STK], stk_producer[STK], stk_filter[STK], stk_consumer[STK],
+    stk_worker[2][STK], stk_monitor[STK], stk_user[STK];
 static struct msg blocks[MSGS_PER_ROUND];
 static void *queue_buf[QUEUE_SLOTS];
 
@@ -198,13 +207,13 @@ static void task_monitor(void *arg)
     (void)arg;
     const struct fault_record *f = OSMboxPend(fault_box, 0, &err);
     check(err, "fault pend");
-    BSP_Printf("ucos-demo: dom %u: %s in task %u (virtual user mode), delivered as an upcall\n",
-               dom, BSP_ExceptName(f->kind), f->prio);
-    BSP_Printf("ucos-demo: dom %u: pc 0x%08x address 0x%08x (&OSTime 0x%08x) fsr 0x%03x\n", dom,
-               f->pc, f->far, (unsigned int)(uintptr_t)&OSTime, f->fsr);
+    BSP_Printf("ucos-demo: dom %u: %s in task %u (virtual user mode), delivered as an upcall\n", dom,
+               BSP_ExceptName(f->kind), f->prio);
+    BSP_Printf("ucos-demo: dom %u: pc 0x%08x address 0x%08x (&OSTime 0x%08x) fsr 0x%03x\n", dom, f->pc, f->far,
+               (unsigned int)(uintptr_t)&OSTime, f->fsr);
     err = OSTaskDel((INT8U)f->prio);
-    BSP_Printf("ucos-demo: dom %u: faulting task %u deleted (%u); OSTime is %u and counting\n", dom,
-               f->prio, err, OSTimeGet());
+    BSP_Printf("ucos-demo: dom %u: faulting task %u deleted (%u); OSTime is %u and counting\n", dom, f->prio, err,
+               OSTimeGet());
     check(OSSemPost(fault_done), "fault done");
 }
 
@@ -213,8 +222,7 @@ static void start_user_task(void)
     static OS_CPU_USER_START start;
     const size_t len = (size_t)(bsp_user_blob_end - bsp_user_blob);
     memcpy(user_pages[0], bsp_user_blob, len);
-    if (BSP_MapUserPage(USER_VA, user_pages[0]) != 0 ||
-        BSP_MapUserPage(USER_VA + 4096u, user_pages[1]) != 0) {
+    if (BSP_MapUserPage(USER_VA, user_pages[0]) != 0 || BSP_MapUserPage(USER_VA + 4096u, user_pages[1]) != 0) {
         BSP_Printf("ucos-demo: dom %u: no virtual user mode here (%s)\n", dom, BSP_Kind());
         errors++;
         return;
@@ -222,12 +230,13 @@ static void start_user_task(void)
     fault_box = OSMboxCreate(NULL);
     fault_done = OSSemCreate(0);
     BSP_SetFaultHook(demo_fault_hook);
-    check(OSTaskCreateExt(task_monitor, NULL, &stk_monitor[STK - 1], PRIO_MONITOR, PRIO_MONITOR,
-                          stk_monitor, STK, NULL, OS_TASK_OPT_NONE), "create monitor");
+    check(OSTaskCreateExt(task_monitor, NULL, &stk_monitor[STK - 1], PRIO_MONITOR, PRIO_MONITOR, stk_monitor, STK, NULL,
+                          OS_TASK_OPT_NONE),
+          "create monitor");
     start.arg = (void *)&OSTime;
     start.sp = USER_VA + 2u * 4096u;
-    check(OSTaskCreateExt((void (*)(void *))USER_VA, &start, &stk_user[STK - 1], PRIO_USER,
-                          PRIO_USER, stk_user, STK, NULL, OS_TASK_OPT_USER_MODE),
+    check(OSTaskCreateExt((void (*)(void *))USER_VA, &start, &stk_user[STK - 1], PRIO_USER, PRIO_USER, stk_user, STK,
+                          NULL, OS_TASK_OPT_USER_MODE),
           "create user task");
 }
 
@@ -256,10 +265,10 @@ static void task_start(void *arg)
     check(OSTaskCreate(task_producer, NULL, &stk_producer[STK - 1], PRIO_PRODUCER), "create producer");
     check(OSTaskCreate(task_filter, NULL, &stk_filter[STK - 1], PRIO_FILTER), "create filter");
     check(OSTaskCreate(task_consumer, NULL, &stk_consumer[STK - 1], PRIO_CONSUMER), "create consumer");
-    check(OSTaskCreate(task_worker, (void *)(uintptr_t)PRIO_WORKER_A, &stk_worker[0][STK - 1],
-                       PRIO_WORKER_A), "create worker");
-    check(OSTaskCreate(task_worker, (void *)(uintptr_t)PRIO_WORKER_B, &stk_worker[1][STK - 1],
-                       PRIO_WORKER_B), "create worker");
+    check(OSTaskCreate(task_worker, (void *)(uintptr_t)PRIO_WORKER_A, &stk_worker[0][STK - 1], PRIO_WORKER_A),
+          "create worker");
+    check(OSTaskCreate(task_worker, (void *)(uintptr_t)PRIO_WORKER_B, &stk_worker[1][STK - 1], PRIO_WORKER_B),
+          "create worker");
     if (fault)
         start_user_task();
 
@@ -272,10 +281,10 @@ static void task_start(void *arg)
         check(err, "fault reported");
     }
     const INT32U checksum = pipeline ^ (shared_sum * 0x9E3779B1u);
-    BSP_Printf("ucos-demo: dom %u seed %u rounds %u checksum 0x%08x\n", dom,
-               BSP_ArgU32("seed", 1), rounds, checksum);
+    BSP_Printf("ucos-demo: dom %u seed %u rounds %u checksum 0x%08x\n", dom, BSP_ArgU32("seed", 1), rounds, checksum);
     BSP_Printf("ucos-demo: dom %u done: %u errors, %u context switches, mutex promotions %u, "
-               "OSTime %u\n", dom, errors, OSCtxSwCtr, promotions, OSTimeGet());
+               "OSTime %u\n",
+               dom, errors, OSCtxSwCtr, promotions, OSTimeGet());
     BSP_Exit(errors == 0 ? 0 : 1);
 }
 

@@ -83,8 +83,8 @@ static void expect_log(const char *what, const char *want)
 
 static INT8U spawn(INT8U prio, void (*fn)(void *), void *arg)
 {
-    return OSTaskCreateExt(fn, arg, &helper_stk[prio][HELPER_STK - 1], prio, prio, helper_stk[prio],
-                           HELPER_STK, NULL, OS_TASK_OPT_STK_CHK | OS_TASK_OPT_STK_CLR);
+    return OSTaskCreateExt(fn, arg, &helper_stk[prio][HELPER_STK - 1], prio, prio, helper_stk[prio], HELPER_STK, NULL,
+                           OS_TASK_OPT_STK_CHK | OS_TASK_OPT_STK_CLR);
 }
 
 /* Logs its argument and returns, which ends the task (OS_TaskReturn deletes it). */
@@ -109,23 +109,15 @@ static void task_pend(void *arg)
 {
     struct pend_req *r = arg;
     switch (r->kind) {
-    case PEND_SEM:
-        OSSemPend(r->ev, r->timeout, &r->err);
-        break;
-    case PEND_MBOX:
-        r->msg = OSMboxPend(r->ev, r->timeout, &r->err);
-        break;
-    case PEND_Q:
-        r->msg = OSQPend(r->ev, r->timeout, &r->err);
-        break;
+    case PEND_SEM: OSSemPend(r->ev, r->timeout, &r->err); break;
+    case PEND_MBOX: r->msg = OSMboxPend(r->ev, r->timeout, &r->err); break;
+    case PEND_Q: r->msg = OSQPend(r->ev, r->timeout, &r->err); break;
     case PEND_MUTEX:
         OSMutexPend(r->ev, r->timeout, &r->err);
         if (r->err == OS_ERR_NONE)
             (void)OSMutexPost(r->ev);
         break;
-    default:
-        r->got = OSFlagPend(r->grp, r->flags, r->wait_type, r->timeout, &r->err);
-        break;
+    default: r->got = OSFlagPend(r->grp, r->flags, r->wait_type, r->timeout, &r->err); break;
     }
     log_char(r->tag);
 }
@@ -220,10 +212,7 @@ static OS_EVENT *mx, *mx_go;
 static INT8U mx_prio_seen[2];
 
 static OS_TCB tcb_copy;
-static INT8U prio_of(INT8U prio)
-{
-    return OSTaskQuery(prio, &tcb_copy) == OS_ERR_NONE ? tcb_copy.OSTCBPrio : 0xFF;
-}
+static INT8U prio_of(INT8U prio) { return OSTaskQuery(prio, &tcb_copy) == OS_ERR_NONE ? tcb_copy.OSTCBPrio : 0xFF; }
 
 static void task_mutex_low(void *arg)
 {
@@ -234,7 +223,7 @@ static void task_mutex_low(void *arg)
     OSSemPend(mx_go, 0, &err);
     mx_prio_seen[0] = prio_of(OS_PRIO_SELF); /* promoted while the high task waits */
     log_char('p');
-    (void)OSMutexPost(mx);                   /* the high task takes it and runs */
+    (void)OSMutexPost(mx); /* the high task takes it and runs */
     mx_prio_seen[1] = prio_of(OS_PRIO_SELF);
     log_char('q');
 }
@@ -514,15 +503,9 @@ static void test_timeouts(void)
         const INT32U t0 = OSTimeGet();
         void *msg = (void *)1;
         switch (kind) {
-        case PEND_SEM:
-            OSSemPend(s, n, &err);
-            break;
-        case PEND_MBOX:
-            msg = OSMboxPend(mb, n, &err);
-            break;
-        case PEND_Q:
-            msg = OSQPend(qu, n, &err);
-            break;
+        case PEND_SEM: OSSemPend(s, n, &err); break;
+        case PEND_MBOX: msg = OSMboxPend(mb, n, &err); break;
+        case PEND_Q: msg = OSQPend(qu, n, &err); break;
         case PEND_MUTEX:
             (void)OSMutexAccept(mtx, &err); /* we hold it; a helper times out on it */
             {
@@ -535,9 +518,7 @@ static void test_timeouts(void)
                 expect_eq("mutex: timed out", err, OS_ERR_TIMEOUT);
             }
             continue;
-        default:
-            msg = (void *)(uintptr_t)OSFlagPend(g, 0x1, OS_FLAG_WAIT_SET_ALL, n, &err);
-            break;
+        default: msg = (void *)(uintptr_t)OSFlagPend(g, 0x1, OS_FLAG_WAIT_SET_ALL, n, &err); break;
         }
         char what[32];
         snprintf(what, sizeof what, "kind %d: error", kind);
@@ -568,8 +549,7 @@ static void test_time_delay(void)
         OSTimeDly(n);
         const INT32U ticks = OSTimeGet() - t0;
         const uint64_t ns = BSP_TimeNs() - ns0;
-        BSP_Printf("ktest: delay %u: %u ticks, %llu ns of virtual time\n", (unsigned int)n,
-                   (unsigned int)ticks, ns);
+        BSP_Printf("ktest: delay %u: %u ticks, %llu ns of virtual time\n", (unsigned int)n, (unsigned int)ticks, ns);
         expect_eq("ticks", ticks, n);
         /* The boards' clocks count at 1 GHz (goldfish), 44.3 MHz (i.MX21 GPT) and 24 MHz
          * (Versatile): allow their resolution below, and the wake-up path above. */
@@ -763,8 +743,7 @@ static void test_bad_arguments(void)
     expect_eq("create above the lowest", OSTaskCreate(task_log, NULL, &helper_stk[0][HELPER_STK - 1], 64),
               OS_ERR_PRIO_INVALID);
     expect_eq("create at our priority", spawn(MAIN_PRIO, task_log, NULL), OS_ERR_PRIO_EXIST);
-    expect_eq("change to a used priority", OSTaskChangePrio(OS_PRIO_SELF, OS_TASK_IDLE_PRIO - 1),
-              OS_ERR_PRIO_EXIST);
+    expect_eq("change to a used priority", OSTaskChangePrio(OS_PRIO_SELF, OS_TASK_IDLE_PRIO - 1), OS_ERR_PRIO_EXIST);
     expect_eq("change a missing task", OSTaskChangePrio(50, 51), OS_ERR_PRIO);
     expect_eq("change to a bad priority", OSTaskChangePrio(OS_PRIO_SELF, 70), OS_ERR_PRIO_INVALID);
     expect_eq("query a missing task", OSTaskQuery(50, &t), OS_ERR_PRIO);
@@ -850,8 +829,7 @@ static void test_cpu_usage(void)
             expect_eq("load task", spawn(20, task_load, NULL), OS_ERR_NONE);
         OSTimeDly(3u * OS_TICKS_PER_SEC / 10u);
         const uint32_t usage = OSCPUUsage;
-        BSP_Printf("ktest: cpu-usage: load %u%%: OSCPUUsage %u%%\n", (unsigned int)loads[i],
-                   (unsigned int)usage);
+        BSP_Printf("ktest: cpu-usage: load %u%%: OSCPUUsage %u%%\n", (unsigned int)loads[i], (unsigned int)usage);
         char what[32];
         snprintf(what, sizeof what, "usage at %u%% load", (unsigned int)loads[i]);
         expect_true(what, usage + 3u >= loads[i] && usage <= loads[i] + 3u);
@@ -874,8 +852,8 @@ static void test_task_query(void)
     expect_eq("name length", OSTaskNameGet(MAIN_PRIO, &name, &err), 5);
     expect_eq("name", strcmp((const char *)name, "ktest"), 0);
     expect_eq("stack check", OSTaskStkChk(OS_PRIO_SELF, &sd), OS_ERR_NONE);
-    expect_true("stack used and free", sd.OSUsed > 0 && sd.OSFree > 0 &&
-                                           sd.OSUsed + sd.OSFree == sizeof main_stk / sizeof main_stk[0]);
+    expect_true("stack used and free",
+                sd.OSUsed > 0 && sd.OSFree > 0 && sd.OSUsed + sd.OSFree == sizeof main_stk / sizeof main_stk[0]);
     spawn(45, task_long_delay, (void *)1);
     OSTaskCreate(task_log, (void *)'n', &helper_stk[46][HELPER_STK - 1], 46);
     expect_eq("stack check without the option", OSTaskStkChk(46, &sd), OS_ERR_TASK_OPT);
@@ -933,7 +911,7 @@ static void task_main(void *arg)
 
 void app_ktest_init(void)
 {
-    (void)OSTaskCreateExt(task_main, NULL, &main_stk[sizeof main_stk / sizeof main_stk[0] - 1],
-                          MAIN_PRIO, MAIN_PRIO, main_stk, sizeof main_stk / sizeof main_stk[0],
-                          NULL, OS_TASK_OPT_STK_CHK | OS_TASK_OPT_STK_CLR);
+    (void)OSTaskCreateExt(task_main, NULL, &main_stk[sizeof main_stk / sizeof main_stk[0] - 1], MAIN_PRIO, MAIN_PRIO,
+                          main_stk, sizeof main_stk / sizeof main_stk[0], NULL,
+                          OS_TASK_OPT_STK_CHK | OS_TASK_OPT_STK_CLR);
 }

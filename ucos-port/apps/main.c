@@ -21,9 +21,8 @@ void app_main(void)
     const char *which = BSP_ArgStr("app", name, sizeof name);
     if (which == NULL)
         which = "demo";
-    BSP_Printf("ucos: %s, dom %u (%s), %s V%u.%02u, cmdline '%s'\n", BSP_Kind(), BSP_DomId(),
-               BSP_Name(), UCOS_KERNEL_NAME, OSVersion() / 10000u, (OSVersion() / 100u) % 100u,
-               BSP_CmdLine());
+    BSP_Printf("ucos: %s, dom %u (%s), %s V%u.%02u, cmdline '%s'\n", BSP_Kind(), BSP_DomId(), BSP_Name(),
+               UCOS_KERNEL_NAME, OSVersion() / 10000u, (OSVersion() / 100u) % 100u, BSP_CmdLine());
     OSInit();
     for (unsigned int i = 0; i < sizeof apps / sizeof apps[0]; i++) {
         if (strcmp(apps[i].name, which) == 0) {

@@ -91,9 +91,9 @@ const char *BSP_ExceptName(uint32_t kind);
 int BSP_MapUserPage(uint32_t user_va, void *page);
 /* System calls from a user-mode task: `swi #0` with r0 = number, r1 = argument; result in
  * r0. */
-#define BSP_SYS_PUTS 1u   /* r1 = NUL-terminated string (user memory, < 128 bytes) */
-#define BSP_SYS_DELAY 2u  /* r1 = ticks: OSTimeDly() */
-#define BSP_SYS_EXIT 3u   /* the task deletes itself */
+#define BSP_SYS_PUTS 1u  /* r1 = NUL-terminated string (user memory, < 128 bytes) */
+#define BSP_SYS_DELAY 2u /* r1 = ticks: OSTimeDly() */
+#define BSP_SYS_EXIT 3u  /* the task deletes itself */
 /* Position-independent user code (bsp/xen-arm/entry.S): says hello twice, 2 ticks apart,
  * spins ~10M instructions (ticks preempt it in user mode), then stores to the address in its
  * r0 (which, for a kernel address, is a data abort). */

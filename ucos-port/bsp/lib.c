@@ -61,8 +61,7 @@ INT32U BSP_ArgU32(const char *key, INT32U def)
 const char *BSP_ExceptName(uint32_t kind)
 {
     static const char *const names[8] = {
-        "reset", "undefined instruction", "system call", "prefetch abort",
-        "data abort", "reserved", "interrupt", "fiq",
+        "reset", "undefined instruction", "system call", "prefetch abort", "data abort", "reserved", "interrupt", "fiq",
     };
     return names[kind & 7u];
 }

@@ -12,22 +12,22 @@
 #define OS_CFG_H
 
 /* ---- miscellaneous ---- */
-#define OS_APP_HOOKS_EN 0u          /* hooks call App_*() (needs an app_hooks.c) */
-#define OS_ARG_CHK_EN 1u            /* argument checking: the bad-argument tests need it */
-#define OS_CPU_HOOKS_EN 1u          /* the hooks are in the port (os_cpu_c.c) */
-#define OS_DEBUG_EN 0u              /* os_dbg.c / os_dbg_r.c tables */
-#define OS_EVENT_MULTI_EN 0u        /* OSEventPendMulti() */
-#define OS_EVENT_NAME_EN 1u         /* names for semaphores, mutexes, mailboxes, queues */
-#define OS_LOWEST_PRIO 63u          /* the idle task's priority; 0..62 for the rest */
-#define OS_MAX_EVENTS 24u           /* event control blocks */
-#define OS_MAX_FLAGS 6u             /* event flag groups */
-#define OS_MAX_MEM_PART 6u          /* memory partitions */
-#define OS_MAX_QS 6u                /* queue control blocks */
-#define OS_MAX_TASKS 24u            /* application tasks (idle and statistics come on top) */
-#define OS_SCHED_LOCK_EN 1u         /* OSSchedLock() / OSSchedUnlock() */
-#define OS_TICK_STEP_EN 0u          /* uC/OS-View tick stepping */
-#define OS_TICKS_PER_SEC 100u       /* 10 ms ticks: VIRQ_TIMER (pv) or the board timer */
-#define OS_TLS_TBL_SIZE 0u          /* thread-local storage */
+#define OS_APP_HOOKS_EN 0u    /* hooks call App_*() (needs an app_hooks.c) */
+#define OS_ARG_CHK_EN 1u      /* argument checking: the bad-argument tests need it */
+#define OS_CPU_HOOKS_EN 1u    /* the hooks are in the port (os_cpu_c.c) */
+#define OS_DEBUG_EN 0u        /* os_dbg.c / os_dbg_r.c tables */
+#define OS_EVENT_MULTI_EN 0u  /* OSEventPendMulti() */
+#define OS_EVENT_NAME_EN 1u   /* names for semaphores, mutexes, mailboxes, queues */
+#define OS_LOWEST_PRIO 63u    /* the idle task's priority; 0..62 for the rest */
+#define OS_MAX_EVENTS 24u     /* event control blocks */
+#define OS_MAX_FLAGS 6u       /* event flag groups */
+#define OS_MAX_MEM_PART 6u    /* memory partitions */
+#define OS_MAX_QS 6u          /* queue control blocks */
+#define OS_MAX_TASKS 24u      /* application tasks (idle and statistics come on top) */
+#define OS_SCHED_LOCK_EN 1u   /* OSSchedLock() / OSSchedUnlock() */
+#define OS_TICK_STEP_EN 0u    /* uC/OS-View tick stepping */
+#define OS_TICKS_PER_SEC 100u /* 10 ms ticks: VIRQ_TIMER (pv) or the board timer */
+#define OS_TLS_TBL_SIZE 0u    /* thread-local storage */
 
 /* ---- stacks of the system tasks (OS_STK entries, 32 bits each) ---- */
 #define OS_TASK_TMR_STK_SIZE 256u

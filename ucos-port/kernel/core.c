@@ -7,8 +7,16 @@
 #include "os_kernel.h"
 
 /* OSUnMapTbl[b]: the number of the lowest set bit of b (0 for b = 0), generated. */
-#define OSK_LSB(b) ((b) & 0x01u ? 0u : (b) & 0x02u ? 1u : (b) & 0x04u ? 2u : (b) & 0x08u ? 3u : \
-                    (b) & 0x10u ? 4u : (b) & 0x20u ? 5u : (b) & 0x40u ? 6u : (b) & 0x80u ? 7u : 0u)
+#define OSK_LSB(b)                                                                                                     \
+    ((b)&0x01u   ? 0u                                                                                                  \
+     : (b)&0x02u ? 1u                                                                                                  \
+     : (b)&0x04u ? 2u                                                                                                  \
+     : (b)&0x08u ? 3u                                                                                                  \
+     : (b)&0x10u ? 4u                                                                                                  \
+     : (b)&0x20u ? 5u                                                                                                  \
+     : (b)&0x40u ? 6u                                                                                                  \
+     : (b)&0x80u ? 7u                                                                                                  \
+                 : 0u)
 #define OSK_LSB4(b) OSK_LSB(b), OSK_LSB((b) + 1u), OSK_LSB((b) + 2u), OSK_LSB((b) + 3u)
 #define OSK_LSB16(b) OSK_LSB4(b), OSK_LSB4((b) + 4u), OSK_LSB4((b) + 8u), OSK_LSB4((b) + 12u)
 #define OSK_LSB64(b) OSK_LSB16(b), OSK_LSB16((b) + 16u), OSK_LSB16((b) + 32u), OSK_LSB16((b) + 48u)
@@ -50,8 +58,8 @@ void osk_set_prio_fields(OS_TCB *t, INT8U prio)
 
 void osk_move_prio(OS_TCB *t, INT8U prio)
 {
-    const BOOLEAN ready = (OSRdyTbl[t->OSTCBY] & t->OSTCBBitX) != 0u &&
-                          (t->OSTCBStat & (OS_STAT_PEND_ANY | OS_STAT_SUSPEND)) == 0u;
+    const BOOLEAN ready =
+        (OSRdyTbl[t->OSTCBY] & t->OSTCBBitX) != 0u && (t->OSTCBStat & (OS_STAT_PEND_ANY | OS_STAT_SUSPEND)) == 0u;
 #if OS_EVENT_EN
     OS_EVENT *ev = t->OSTCBEventPtr;
 #endif
@@ -116,15 +124,9 @@ INT8U osk_event_result(void)
     OS_TCB *t = OSTCBCur;
     INT8U err;
     switch (t->OSTCBStatPend) {
-    case OS_STAT_PEND_OK:
-        err = OS_ERR_NONE;
-        break;
-    case OS_STAT_PEND_ABORT:
-        err = OS_ERR_PEND_ABORT;
-        break;
-    default:
-        err = OS_ERR_TIMEOUT;
-        break;
+    case OS_STAT_PEND_OK: err = OS_ERR_NONE; break;
+    case OS_STAT_PEND_ABORT: err = OS_ERR_PEND_ABORT; break;
+    default: err = OS_ERR_TIMEOUT; break;
     }
     t->OSTCBStatPend = OS_STAT_PEND_OK;
     t->OSTCBEventPtr = (OS_EVENT *)0;
@@ -223,8 +225,7 @@ INT8U osk_event_post(OS_EVENT *pevent, INT8U type, void *msg, INT8U opt,
     return result;
 }
 
-OS_EVENT *osk_event_delete(OS_EVENT *pevent, INT8U type, INT8U opt, INT8U *perr,
-                           void (*release)(OS_EVENT *pevent))
+OS_EVENT *osk_event_delete(OS_EVENT *pevent, INT8U type, INT8U opt, INT8U *perr, void (*release)(OS_EVENT *pevent))
 {
     OSK_CRITICAL_STATE;
     const INT8U err = osk_event_check(pevent, type);
@@ -283,10 +284,8 @@ static INT8U osk_event_name_check(const OS_EVENT *pevent, const void *pname)
     case OS_EVENT_TYPE_SEM:
     case OS_EVENT_TYPE_MUTEX:
     case OS_EVENT_TYPE_MBOX:
-    case OS_EVENT_TYPE_Q:
-        return OS_ERR_NONE;
-    default:
-        return OS_ERR_EVENT_TYPE;
+    case OS_EVENT_TYPE_Q: return OS_ERR_NONE;
+    default: return OS_ERR_EVENT_TYPE;
     }
 }
 
@@ -534,8 +533,8 @@ void OS_TaskStat(void *p_arg)
 void OSStatInit(void) {}
 #endif
 
-static void osk_create_system_task(void (*task)(void *), OS_STK *stk, INT32U size, INT8U prio,
-                                   INT16U id, const char *name)
+static void osk_create_system_task(void (*task)(void *), OS_STK *stk, INT32U size, INT8U prio, INT16U id,
+                                   const char *name)
 {
 #if OS_TASK_CREATE_EXT_EN > 0u
     (void)OSTaskCreateExt(task, (void *)0, &stk[size - 1u], prio, id, &stk[0], size, (void *)0,
@@ -610,11 +609,11 @@ void OSInit(void)
     osk_mem_init();
 #endif
 
-    osk_create_system_task(OS_TaskIdle, OSTaskIdleStk, OS_TASK_IDLE_STK_SIZE, OS_TASK_IDLE_PRIO,
-                           OS_TASK_IDLE_ID, "uC/OS-II Idle");
+    osk_create_system_task(OS_TaskIdle, OSTaskIdleStk, OS_TASK_IDLE_STK_SIZE, OS_TASK_IDLE_PRIO, OS_TASK_IDLE_ID,
+                           "uC/OS-II Idle");
 #if OS_TASK_STAT_EN > 0u
-    osk_create_system_task(OS_TaskStat, OSTaskStatStk, OS_TASK_STAT_STK_SIZE, OS_TASK_STAT_PRIO,
-                           OS_TASK_STAT_ID, "uC/OS-II Stat");
+    osk_create_system_task(OS_TaskStat, OSTaskStatStk, OS_TASK_STAT_STK_SIZE, OS_TASK_STAT_PRIO, OS_TASK_STAT_ID,
+                           "uC/OS-II Stat");
 #endif
 
     OSInitHookEnd();

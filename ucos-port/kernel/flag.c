@@ -38,21 +38,16 @@ void osk_flag_unlink(OS_FLAG_NODE *node)
 
 /* The flags of `want` that satisfy wait type `type` (without OS_FLAG_CONSUME) given the
  * group's flags `cur`; *ok says whether the condition holds, *valid whether type is one. */
-static OS_FLAGS osk_flag_match(OS_FLAGS cur, OS_FLAGS want, INT8U type, BOOLEAN *ok,
-                               BOOLEAN *valid)
+static OS_FLAGS osk_flag_match(OS_FLAGS cur, OS_FLAGS want, INT8U type, BOOLEAN *ok, BOOLEAN *valid)
 {
     OS_FLAGS hit;
     *valid = OS_TRUE;
     switch (type) {
     case OS_FLAG_WAIT_SET_ALL:
-    case OS_FLAG_WAIT_SET_ANY:
-        hit = (OS_FLAGS)(cur & want);
-        break;
+    case OS_FLAG_WAIT_SET_ANY: hit = (OS_FLAGS)(cur & want); break;
 #if OS_FLAG_WAIT_CLR_EN > 0u
     case OS_FLAG_WAIT_CLR_ALL:
-    case OS_FLAG_WAIT_CLR_ANY:
-        hit = (OS_FLAGS)(~cur & want);
-        break;
+    case OS_FLAG_WAIT_CLR_ANY: hit = (OS_FLAGS)(~cur & want); break;
 #endif
     default:
         *valid = OS_FALSE;
@@ -108,8 +103,7 @@ OS_FLAG_GRP *OSFlagCreate(OS_FLAGS flags, INT8U *perr)
     return g;
 }
 
-OS_FLAGS OSFlagPend(OS_FLAG_GRP *pgrp, OS_FLAGS flags, INT8U wait_type, INT32U timeout,
-                    INT8U *perr)
+OS_FLAGS OSFlagPend(OS_FLAG_GRP *pgrp, OS_FLAGS flags, INT8U wait_type, INT32U timeout, INT8U *perr)
 {
     OSK_CRITICAL_STATE;
 #if OS_ARG_CHK_EN > 0u
@@ -220,8 +214,7 @@ OS_FLAGS OSFlagPost(OS_FLAG_GRP *pgrp, OS_FLAGS flags, INT8U opt, INT8U *perr)
         OS_FLAG_NODE *next = (OS_FLAG_NODE *)node->OSFlagNodeNext;
         const INT8U type = (INT8U)(node->OSFlagNodeWaitType & (INT8U)~OS_FLAG_CONSUME);
         BOOLEAN ok, valid;
-        const OS_FLAGS hit = osk_flag_match(pgrp->OSFlagFlags, node->OSFlagNodeFlags, type, &ok,
-                                            &valid);
+        const OS_FLAGS hit = osk_flag_match(pgrp->OSFlagFlags, node->OSFlagNodeFlags, type, &ok, &valid);
         if (ok) {
             OS_TCB *t = (OS_TCB *)node->OSFlagNodeTCB;
             t->OSTCBFlagsRdy = hit;

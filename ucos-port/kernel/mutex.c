@@ -29,8 +29,7 @@ static INT8U osk_mutex_take(OS_EVENT *ev, OS_TCB *owner)
 {
     osk_mutex_set_owner(ev, owner);
     const INT8U pcp = osk_mutex_pcp(ev);
-    return pcp != OS_PRIO_MUTEX_CEIL_DIS && owner->OSTCBPrio <= pcp ? OS_ERR_PCP_LOWER
-                                                                    : OS_ERR_NONE;
+    return pcp != OS_PRIO_MUTEX_CEIL_DIS && owner->OSTCBPrio <= pcp ? OS_ERR_PCP_LOWER : OS_ERR_NONE;
 }
 
 OS_EVENT *OSMutexCreate(INT8U prio, INT8U *perr)
@@ -107,8 +106,7 @@ void OSMutexPend(OS_EVENT *pevent, INT32U timeout, INT8U *perr)
     /* Owned: promote the owner to the ceiling if we outrank it. */
     const INT8U pcp = osk_mutex_pcp(pevent);
     OS_TCB *owner = (OS_TCB *)pevent->OSEventPtr;
-    if (pcp != OS_PRIO_MUTEX_CEIL_DIS && owner->OSTCBPrio > pcp &&
-        osk_mutex_owner_prio(pevent) > OSTCBCur->OSTCBPrio) {
+    if (pcp != OS_PRIO_MUTEX_CEIL_DIS && owner->OSTCBPrio > pcp && osk_mutex_owner_prio(pevent) > OSTCBCur->OSTCBPrio) {
         osk_move_prio(owner, pcp);
         OSTCBPrioTbl[pcp] = owner;
     }

@@ -83,8 +83,7 @@ INT8U osk_event_post(OS_EVENT *pevent, INT8U type, void *msg, INT8U opt,
 /* The Del and PendAbort services of semaphores, mutexes, mailboxes and queues. release()
  * (may be NULL) frees what the object owns, in the critical section, before the waiters
  * are aborted. */
-OS_EVENT *osk_event_delete(OS_EVENT *pevent, INT8U type, INT8U opt, INT8U *perr,
-                           void (*release)(OS_EVENT *pevent));
+OS_EVENT *osk_event_delete(OS_EVENT *pevent, INT8U type, INT8U opt, INT8U *perr, void (*release)(OS_EVENT *pevent));
 INT8U osk_event_pend_abort(OS_EVENT *pevent, INT8U type, INT8U opt, INT8U *perr);
 #endif
 
@@ -107,12 +106,12 @@ void osk_mem_init(void);
 
 /* ---- tasks ---- */
 /* Takes a free TCB for a task whose initial frame is psp and links it in as ready. */
-INT8U osk_tcb_init(INT8U prio, OS_STK *psp, OS_STK *pbos, INT16U id, INT32U stk_size,
-                   void *pext, INT16U opt);
+INT8U osk_tcb_init(INT8U prio, OS_STK *psp, OS_STK *pbos, INT16U id, INT32U stk_size, void *pext, INT16U opt);
 
 /* A TCB for prio that a service may act on: NULL if none (perr = OS_ERR_TASK_NOT_EXIST
  * or the caller's choice), including a mutex's reserved ceiling entry. */
-static inline OS_TCB *osk_task_at(INT8U prio) {
+static inline OS_TCB *osk_task_at(INT8U prio)
+{
     OS_TCB *t = OSTCBPrioTbl[prio];
     return t == OS_TCB_RESERVED ? (OS_TCB *)0 : t;
 }

@@ -5,8 +5,7 @@
  */
 #include "os_kernel.h"
 
-INT8U osk_tcb_init(INT8U prio, OS_STK *psp, OS_STK *pbos, INT16U id, INT32U stk_size,
-                   void *pext, INT16U opt)
+INT8U osk_tcb_init(INT8U prio, OS_STK *psp, OS_STK *pbos, INT16U id, INT32U stk_size, void *pext, INT16U opt)
 {
     OSK_CRITICAL_STATE;
     OSK_ENTER();
@@ -104,8 +103,8 @@ static INT8U osk_reserve(INT8U prio)
     return OS_ERR_NONE;
 }
 
-static INT8U osk_create(void (*task)(void *), void *p_arg, OS_STK *ptos, INT8U prio, INT16U id,
-                        OS_STK *pbos, INT32U stk_size, void *pext, INT16U opt)
+static INT8U osk_create(void (*task)(void *), void *p_arg, OS_STK *ptos, INT8U prio, INT16U id, OS_STK *pbos,
+                        INT32U stk_size, void *pext, INT16U opt)
 {
     OSK_CRITICAL_STATE;
     INT8U err = osk_reserve(prio);
@@ -132,11 +131,11 @@ INT8U OSTaskCreate(void (*task)(void *p_arg), void *p_arg, OS_STK *ptos, INT8U p
 #endif
 
 #if OS_TASK_CREATE_EXT_EN > 0u
-INT8U OSTaskCreateExt(void (*task)(void *p_arg), void *p_arg, OS_STK *ptos, INT8U prio,
-                      INT16U id, OS_STK *pbos, INT32U stk_size, void *pext, INT16U opt)
+INT8U OSTaskCreateExt(void (*task)(void *p_arg), void *p_arg, OS_STK *ptos, INT8U prio, INT16U id, OS_STK *pbos,
+                      INT32U stk_size, void *pext, INT16U opt)
 {
-    if ((opt & OS_TASK_OPT_STK_CHK) != 0u && (opt & OS_TASK_OPT_STK_CLR) != 0u &&
-        pbos != (OS_STK *)0 && OSIntNesting == 0u) {
+    if ((opt & OS_TASK_OPT_STK_CHK) != 0u && (opt & OS_TASK_OPT_STK_CLR) != 0u && pbos != (OS_STK *)0 &&
+        OSIntNesting == 0u) {
         for (INT32U i = 0u; i < stk_size; i++)
             pbos[i] = 0u;
     }
@@ -363,8 +362,7 @@ INT8U OSTaskStkChk(INT8U prio, OS_STK_DATA *p_stk_data)
 
 #if OS_TASK_NAME_EN > 0u
 /* The checks of OSTaskNameGet/Set; on success *t is the task, in a critical section. */
-static INT8U osk_name_task(INT8U prio, const void *pname, INT8U if_null, INT8U if_isr, OS_TCB **t,
-                           OS_CPU_SR *state)
+static INT8U osk_name_task(INT8U prio, const void *pname, INT8U if_null, INT8U if_isr, OS_TCB **t, OS_CPU_SR *state)
 {
     OSK_CRITICAL_STATE;
 #if OS_ARG_CHK_EN > 0u

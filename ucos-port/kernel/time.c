@@ -65,8 +65,7 @@ INT8U OSTimeDlyHMSM(INT8U hours, INT8U minutes, INT8U seconds, INT16U ms)
 #endif
     /* Whole seconds in ticks, plus the milliseconds rounded to the nearest tick. */
     const INT32U secs = (INT32U)hours * 3600u + (INT32U)minutes * 60u + seconds;
-    const INT32U ticks = secs * OS_TICKS_PER_SEC +
-                         (OS_TICKS_PER_SEC * ((INT32U)ms + 500u / OS_TICKS_PER_SEC)) / 1000u;
+    const INT32U ticks = secs * OS_TICKS_PER_SEC + (OS_TICKS_PER_SEC * ((INT32U)ms + 500u / OS_TICKS_PER_SEC)) / 1000u;
     OSTimeDly(ticks);
     return OS_ERR_NONE;
 }

@@ -35,8 +35,8 @@ extern "C" {
 #if OS_MAX_TASKS < 2u || OS_MAX_TASKS > OS_LOWEST_PRIO - 1u
 #error "compatible kernel: 2 <= OS_MAX_TASKS <= OS_LOWEST_PRIO - 1"
 #endif
-#if OS_TMR_EN > 0u || OS_EVENT_MULTI_EN > 0u || OS_TASK_REG_TBL_SIZE > 0u || \
-    OS_TLS_TBL_SIZE > 0u || OS_TICK_STEP_EN > 0u || OS_TASK_PROFILE_EN > 0u || OS_DEBUG_EN > 0u
+#if OS_TMR_EN > 0u || OS_EVENT_MULTI_EN > 0u || OS_TASK_REG_TBL_SIZE > 0u || OS_TLS_TBL_SIZE > 0u ||                   \
+    OS_TICK_STEP_EN > 0u || OS_TASK_PROFILE_EN > 0u || OS_DEBUG_EN > 0u
 #error "compatible kernel: timers, PendMulti, task registers, TLS, tick stepping, profiling \
 and debug tables are not implemented (set their os_cfg.h switches to 0)"
 #endif
@@ -81,8 +81,8 @@ and debug tables are not implemented (set their os_cfg.h switches to 0)"
 #define OS_TASK_STAT_ID 65534u
 #define OS_TASK_TMR_ID 65533u
 
-#define OS_EVENT_EN (((OS_Q_EN > 0u) && (OS_MAX_QS > 0u)) || (OS_MBOX_EN > 0u) || \
-                     (OS_SEM_EN > 0u) || (OS_MUTEX_EN > 0u))
+#define OS_EVENT_EN                                                                                                    \
+    (((OS_Q_EN > 0u) && (OS_MAX_QS > 0u)) || (OS_MBOX_EN > 0u) || (OS_SEM_EN > 0u) || (OS_MUTEX_EN > 0u))
 
 #define OS_TCB_RESERVED ((OS_TCB *)1) /* an OSTCBPrioTbl[] entry held by a mutex ceiling */
 
@@ -260,10 +260,10 @@ typedef INT32U OS_FLAGS;
 /* An event control block: semaphore, mutex, mailbox or queue. Its waiting tasks form a
  * bitmap like the ready list, so the highest-priority waiter is found in O(1). */
 typedef struct os_event {
-    INT8U OSEventType;                  /* OS_EVENT_TYPE_* */
-    void *OSEventPtr;                   /* mailbox message, OS_Q, mutex owner; free-list link */
-    INT16U OSEventCnt;                  /* semaphore count; mutex: ceiling << 8 | owner prio */
-    OS_PRIO OSEventGrp;                 /* rows of OSEventTbl with a waiter */
+    INT8U OSEventType;  /* OS_EVENT_TYPE_* */
+    void *OSEventPtr;   /* mailbox message, OS_Q, mutex owner; free-list link */
+    INT16U OSEventCnt;  /* semaphore count; mutex: ceiling << 8 | owner prio */
+    OS_PRIO OSEventGrp; /* rows of OSEventTbl with a waiter */
     OS_PRIO OSEventTbl[OS_EVENT_TBL_SIZE];
 #if OS_EVENT_NAME_EN > 0u
     INT8U *OSEventName;
@@ -271,8 +271,8 @@ typedef struct os_event {
 } OS_EVENT;
 
 typedef struct os_flag_grp {
-    INT8U OSFlagType;      /* OS_EVENT_TYPE_FLAG */
-    void *OSFlagWaitList;  /* first OS_FLAG_NODE; free-list link when unused */
+    INT8U OSFlagType;     /* OS_EVENT_TYPE_FLAG */
+    void *OSFlagWaitList; /* first OS_FLAG_NODE; free-list link when unused */
     OS_FLAGS OSFlagFlags;
 #if OS_FLAG_NAME_EN > 0u
     INT8U *OSFlagName;
@@ -318,9 +318,9 @@ typedef struct os_mem_data {
 typedef struct os_mutex_data {
     OS_PRIO OSEventTbl[OS_EVENT_TBL_SIZE];
     OS_PRIO OSEventGrp;
-    BOOLEAN OSValue;     /* OS_TRUE: available */
-    INT8U OSOwnerPrio;   /* the owner's original priority, 0xFF if none */
-    INT8U OSMutexPCP;    /* ceiling priority, or OS_PRIO_MUTEX_CEIL_DIS */
+    BOOLEAN OSValue;   /* OS_TRUE: available */
+    INT8U OSOwnerPrio; /* the owner's original priority, 0xFF if none */
+    INT8U OSMutexPCP;  /* ceiling priority, or OS_PRIO_MUTEX_CEIL_DIS */
 } OS_MUTEX_DATA;
 
 typedef struct os_q {
@@ -334,7 +334,7 @@ typedef struct os_q {
 } OS_Q;
 
 typedef struct os_q_data {
-    void *OSMsg;        /* the next message to come out, or NULL */
+    void *OSMsg; /* the next message to come out, or NULL */
     INT16U OSNMsgs;
     INT16U OSQSize;
     OS_PRIO OSEventTbl[OS_EVENT_TBL_SIZE];
@@ -368,23 +368,23 @@ typedef struct os_tcb {
     struct os_tcb *OSTCBPrev;
 
 #if OS_EVENT_EN
-    OS_EVENT *OSTCBEventPtr;  /* the event waited for */
+    OS_EVENT *OSTCBEventPtr; /* the event waited for */
 #endif
 #if ((OS_Q_EN > 0u) && (OS_MAX_QS > 0u)) || (OS_MBOX_EN > 0u)
-    void *OSTCBMsg;           /* message handed over by a post */
+    void *OSTCBMsg; /* message handed over by a post */
 #endif
 #if (OS_FLAG_EN > 0u) && (OS_MAX_FLAGS > 0u)
     OS_FLAG_NODE *OSTCBFlagNode;
-    OS_FLAGS OSTCBFlagsRdy;   /* the flags that readied the task */
+    OS_FLAGS OSTCBFlagsRdy; /* the flags that readied the task */
 #endif
 
-    INT32U OSTCBDly;          /* ticks of delay or timeout left, 0 = none */
-    INT8U OSTCBStat;          /* OS_STAT_* */
-    INT8U OSTCBStatPend;      /* OS_STAT_PEND_* */
+    INT32U OSTCBDly;     /* ticks of delay or timeout left, 0 = none */
+    INT8U OSTCBStat;     /* OS_STAT_* */
+    INT8U OSTCBStatPend; /* OS_STAT_PEND_* */
     INT8U OSTCBPrio;
 
-    INT8U OSTCBX;             /* prio & 7 */
-    INT8U OSTCBY;             /* prio >> 3 */
+    INT8U OSTCBX; /* prio & 7 */
+    INT8U OSTCBY; /* prio >> 3 */
     OS_PRIO OSTCBBitX;
     OS_PRIO OSTCBBitY;
 
@@ -473,8 +473,7 @@ OS_FLAG_GRP *OSFlagDel(OS_FLAG_GRP *pgrp, INT8U opt, INT8U *perr);
 INT8U OSFlagNameGet(OS_FLAG_GRP *pgrp, INT8U **pname, INT8U *perr);
 void OSFlagNameSet(OS_FLAG_GRP *pgrp, INT8U *pname, INT8U *perr);
 #endif
-OS_FLAGS OSFlagPend(OS_FLAG_GRP *pgrp, OS_FLAGS flags, INT8U wait_type, INT32U timeout,
-                    INT8U *perr);
+OS_FLAGS OSFlagPend(OS_FLAG_GRP *pgrp, OS_FLAGS flags, INT8U wait_type, INT32U timeout, INT8U *perr);
 OS_FLAGS OSFlagPendGetFlagsRdy(void);
 OS_FLAGS OSFlagPost(OS_FLAG_GRP *pgrp, OS_FLAGS flags, INT8U opt, INT8U *perr);
 #if OS_FLAG_QUERY_EN > 0u
@@ -590,8 +589,8 @@ INT8U OSTaskChangePrio(INT8U oldprio, INT8U newprio);
 INT8U OSTaskCreate(void (*task)(void *p_arg), void *p_arg, OS_STK *ptos, INT8U prio);
 #endif
 #if OS_TASK_CREATE_EXT_EN > 0u
-INT8U OSTaskCreateExt(void (*task)(void *p_arg), void *p_arg, OS_STK *ptos, INT8U prio,
-                      INT16U id, OS_STK *pbos, INT32U stk_size, void *pext, INT16U opt);
+INT8U OSTaskCreateExt(void (*task)(void *p_arg), void *p_arg, OS_STK *ptos, INT8U prio, INT16U id, OS_STK *pbos,
+                      INT32U stk_size, void *pext, INT16U opt);
 #endif
 #if OS_TASK_DEL_EN > 0u
 INT8U OSTaskDel(INT8U prio);

@@ -34,8 +34,8 @@
 #endif
 
 /* ---- constants, also for os_cpu_a.S ---- */
-#define OS_CRITICAL_METHOD 3u   /* critical sections keep the state in a local cpu_sr */
-#define OS_STK_GROWTH 1u        /* stacks grow from high to low addresses */
+#define OS_CRITICAL_METHOD 3u /* critical sections keep the state in a local cpu_sr */
+#define OS_STK_GROWTH 1u      /* stacks grow from high to low addresses */
 
 /* The context frame (byte offsets). */
 #define OS_CPU_FRAME_SP 52
@@ -100,8 +100,14 @@ typedef unsigned int OS_STK;    /* stack entry: 32 bits */
 typedef unsigned int OS_CPU_SR; /* saved interrupt state (method 3) */
 
 /* ---- critical sections (method 3) and the task-level switch ---- */
-#define OS_ENTER_CRITICAL() do { cpu_sr = OS_CPU_SR_Save(); } while (0)
-#define OS_EXIT_CRITICAL() do { OS_CPU_SR_Restore(cpu_sr); } while (0)
+#define OS_ENTER_CRITICAL()                                                                                            \
+    do {                                                                                                               \
+        cpu_sr = OS_CPU_SR_Save();                                                                                     \
+    } while (0)
+#define OS_EXIT_CRITICAL()                                                                                             \
+    do {                                                                                                               \
+        OS_CPU_SR_Restore(cpu_sr);                                                                                     \
+    } while (0)
 #define OS_TASK_SW() OSCtxSw()
 
 /* A task context, as OSTCBStkPtr points at it. */
@@ -115,13 +121,13 @@ typedef struct os_cpu_frame {
 
 /* What a virtual-user-mode task starts with (see OS_TASK_OPT_USER_MODE). */
 typedef struct os_cpu_user_start {
-    void *arg;  /* r0 */
-    INT32U sp;  /* user stack pointer (8-byte aligned, in a user-accessible page) */
+    void *arg; /* r0 */
+    INT32U sp; /* user stack pointer (8-byte aligned, in a user-accessible page) */
 } OS_CPU_USER_START;
 
 /* ---- os_cpu_a.S ---- */
-OS_CPU_SR OS_CPU_SR_Save(void);             /* returns the old mask, masks */
-void OS_CPU_SR_Restore(OS_CPU_SR cpu_sr);  /* pv: delivers a pending upcall on unmask */
+OS_CPU_SR OS_CPU_SR_Save(void);           /* returns the old mask, masks */
+void OS_CPU_SR_Restore(OS_CPU_SR cpu_sr); /* pv: delivers a pending upcall on unmask */
 
 void OSStartHighRdy(void);
 void OSCtxSw(void);

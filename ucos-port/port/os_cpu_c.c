@@ -117,7 +117,7 @@ void OSTaskStatHook(void)
 /* Called with interrupts masked just before OSTCBHighRdy becomes OSTCBCur. */
 void OSTaskSwHook(void)
 {
-    BSP_TraceTask(OSTCBHighRdy->OSTCBPrio);  /* task ids for tracers: the priority */
+    BSP_TraceTask(OSTCBHighRdy->OSTCBPrio); /* task ids for tracers: the priority */
     if (os_cpu_user_tasks != 0u) {
         const INT32U ksp = os_cpu_task_ksp[os_cpu_tcb_index(OSTCBHighRdy)];
         if (ksp != 0u)

@@ -50,9 +50,7 @@ constexpr bool same_text(const char* a, const char* b) {
 }
 static_assert(same_text(bi::kNameChars, "abcdefghijklmnopqrstuvwxyz0123456789_-"));  // [a-z0-9_-]
 
-BootImageError header_fail(const char* problem) {
-    return BootImageError{Err::inval, problem, BootImageError::kHeader};
-}
+BootImageError header_fail(const char* problem) { return BootImageError{Err::inval, problem, BootImageError::kHeader}; }
 BootImageError domain_fail(u32 index, const char* problem) { return BootImageError{Err::inval, problem, index}; }
 
 // Index of the first NUL in s[0, n), or n if there is none.

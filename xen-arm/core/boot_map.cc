@@ -32,8 +32,8 @@ constexpr BootSections make_boot_sections() {
     }
     for (u32 slot = 0; slot < board::kConfig.io_count; ++slot) {
         s.entries[n++] = {layout::io_slot_base(slot),
-                          mmu::l1_section(PhysAddr(board::kConfig.io[slot].phys), mmu::Domain::vmm,
-                                          mmu::Ap::priv_rw, mmu::Mem::device)};
+                          mmu::l1_section(PhysAddr(board::kConfig.io[slot].phys), mmu::Domain::vmm, mmu::Ap::priv_rw,
+                                          mmu::Mem::device)};
     }
     s.entries[n++] = {0, 0};  // terminator (a zero descriptor)
     return s;

@@ -2,9 +2,9 @@
 // within a per-call budget; dom0's console input and raw output.
 #include "board.hh"
 #include "console.hh"
-#include "irq.hh"
 #include "guest_copy.hh"
 #include "hypercall.hh"
+#include "irq.hh"
 #include "libc.hh"
 #include "sched.hh"
 
@@ -41,55 +41,55 @@ HcResult console_io(Domain& d, TrapFrame& f) {
     const u32 count = f.r[1], buf = f.r[2];
     if (count > XA_CONSOLEIO_MAX) return Err::inval;
     switch (f.r[0]) {
-    case CONSOLEIO_write: {
-        if (probe_guest(buf, count, false) != Err::ok) return Err::fault;
-        char chunk[64];
-        u32 printed = 0;
-        // The budget is checked only where output happens (a flush), so a character costs
-        // what it did without one.
-        for (u32 done = 0; done < count;) {
-            const u32 n = count - done < sizeof chunk ? count - done : sizeof chunk;
-            memcpy(chunk, reinterpret_cast<const char*>(buf + done), n);
-            for (u32 i = 0; i < n;) {
-                const char c = chunk[i++];
-                if (c == '\n') {
-                    printed += console_flush(d);
-                } else if (c == '\r') {
-                    continue;
-                } else {
-                    d.con_line[d.con_len++] = c;
-                    if (d.con_len != sizeof d.con_line - 1) continue;
-                    printed += console_flush(d);
+        case CONSOLEIO_write: {
+            if (probe_guest(buf, count, false) != Err::ok) return Err::fault;
+            char chunk[64];
+            u32 printed = 0;
+            // The budget is checked only where output happens (a flush), so a character costs
+            // what it did without one.
+            for (u32 done = 0; done < count;) {
+                const u32 n = count - done < sizeof chunk ? count - done : sizeof chunk;
+                memcpy(chunk, reinterpret_cast<const char*>(buf + done), n);
+                for (u32 i = 0; i < n;) {
+                    const char c = chunk[i++];
+                    if (c == '\n') {
+                        printed += console_flush(d);
+                    } else if (c == '\r') {
+                        continue;
+                    } else {
+                        d.con_line[d.con_len++] = c;
+                        if (d.con_len != sizeof d.con_line - 1) continue;
+                        printed += console_flush(d);
+                    }
+                    if (printed >= kConsoleBudget) return static_cast<i32>(done + i);
                 }
-                if (printed >= kConsoleBudget) return static_cast<i32>(done + i);
+                done += n;
             }
-            done += n;
+            return static_cast<i32>(count);
         }
-        return static_cast<i32>(count);
-    }
-    case CONSOLEIO_read: {
-        if (!d.privileged) return Err::perm;
-        if (probe_guest(buf, count, true) != Err::ok) return Err::fault;
-        u32 n = 0;
-        for (int c; n < count && (c = board::console_getc()) >= 0; ++n) reinterpret_cast<char*>(buf)[n] = static_cast<char>(c);
-        irq::console_input_read();
-        return static_cast<i32>(n);
-    }
-    case XA_CONSOLEIO_write_raw: {  // dom0's console multiplexer: no prefix, no buffering
-        if (!d.privileged) return Err::perm;
-        if (probe_guest(buf, count, false) != Err::ok) return Err::fault;
-        // The same budget as CONSOLEIO_write, counted in bytes taken (so at most twice
-        // that printed, if every one is a '\n'): the loop costs a character what it did.
-        const u32 n = count < kConsoleBudget ? count : kConsoleBudget;
-        for (u32 i = 0; i < n; ++i) {
-            const char c = reinterpret_cast<const char*>(buf)[i];
-            if (c == '\n') board::console_putc('\r');  // as printk sends it
-            board::console_putc(c);
+        case CONSOLEIO_read: {
+            if (!d.privileged) return Err::perm;
+            if (probe_guest(buf, count, true) != Err::ok) return Err::fault;
+            u32 n = 0;
+            for (int c; n < count && (c = board::console_getc()) >= 0; ++n)
+                reinterpret_cast<char*>(buf)[n] = static_cast<char>(c);
+            irq::console_input_read();
+            return static_cast<i32>(n);
         }
-        return static_cast<i32>(n);
-    }
-    default:
-        return Err::nosys;
+        case XA_CONSOLEIO_write_raw: {  // dom0's console multiplexer: no prefix, no buffering
+            if (!d.privileged) return Err::perm;
+            if (probe_guest(buf, count, false) != Err::ok) return Err::fault;
+            // The same budget as CONSOLEIO_write, counted in bytes taken (so at most twice
+            // that printed, if every one is a '\n'): the loop costs a character what it did.
+            const u32 n = count < kConsoleBudget ? count : kConsoleBudget;
+            for (u32 i = 0; i < n; ++i) {
+                const char c = reinterpret_cast<const char*>(buf)[i];
+                if (c == '\n') board::console_putc('\r');  // as printk sends it
+                board::console_putc(c);
+            }
+            return static_cast<i32>(n);
+        }
+        default: return Err::nosys;
     }
 }
 

@@ -18,7 +18,6 @@
 namespace xa::domains {
 namespace {
 
-
 constexpr u32 kGuestMibFirst = XA_GUEST_USER_BASE >> kSectionShift;  // nothing lower is ever mapped
 constexpr u32 kGuestMibEnd = layout::kVmmBase >> kSectionShift;
 
@@ -123,8 +122,8 @@ Err allocate_memory(Domain& d, const boot_image::BootDomain& cfg, const char*& p
         // interrupts masked and its caller prints the problem before anything builds again.
         static char why[112];
         const u32 free_kb = vmm::guest_frames().free_count() * (kPageSize / KiB);
-        snprintk(why, sizeof why, "not enough free guest memory: needs %u KiB, %u KiB free%s", cfg.memory_kb,
-                 free_kb, free_kb >= cfg.memory_kb ? " but not in one piece" : "");
+        snprintk(why, sizeof why, "not enough free guest memory: needs %u KiB, %u KiB free%s", cfg.memory_kb, free_kb,
+                 free_kb >= cfg.memory_kb ? " but not in one piece" : "");
         return fail(problem, why, Err::nomem);
     }
     if (vmm::frame_table().assign(*mem, pages, d.id, FrameType::guest) != Err::ok) {
@@ -314,7 +313,8 @@ u32 alive_count() {
 
 Err build(u32 index, const char*& problem) {
     const BootImageView* image = vmm::boot_image();
-    if (image == nullptr || index >= image->domain_count) return fail(problem, "no such configuration entry", Err::noent);
+    if (image == nullptr || index >= image->domain_count)
+        return fail(problem, "no such configuration entry", Err::noent);
     const boot_image::BootDomain& cfg = image->domains[index];
     Domain& d = detail::slots[index];
     if (d.state != DomState::free) return fail(problem, "the domain exists", Err::exist);
@@ -363,10 +363,11 @@ Err build(u32 index, const char*& problem) {
         printk("xen-arm: dom%u '%s': RAM disk of %u bytes at 0x%08x (%u frames)\n", d.id.value(), d.name,
                cfg.ramdisk_size, d.ramdisk_pa.value(), d.ramdisk_pages);
     }
-    printk("xen-arm: dom%u '%s' built: %u KiB at 0x%08x, entry 0x%08x, timeslice %u us, priority %u%s; free frames: "
-           "%u guest, %u VMM\n",
-           d.id.value(), d.name, cfg.memory_kb, d.mem_base.value(), img.entry.value(), cfg.timeslice_us, cfg.priority,
-           privileged ? ", privileged" : "", vmm::guest_frames().free_count(), vmm_memory::frames().free_count());
+    printk(
+        "xen-arm: dom%u '%s' built: %u KiB at 0x%08x, entry 0x%08x, timeslice %u us, priority %u%s; free frames: "
+        "%u guest, %u VMM\n",
+        d.id.value(), d.name, cfg.memory_kb, d.mem_base.value(), img.entry.value(), cfg.timeslice_us, cfg.priority,
+        privileged ? ", privileged" : "", vmm::guest_frames().free_count(), vmm_memory::frames().free_count());
     sched::domain_started(d, params);
     return Err::ok;
 }

@@ -41,92 +41,92 @@ HcResult domctl(Domain& d, TrapFrame& f) {
     Domain* target = domains::get(DomId(op.domain));
     Err e = Err::ok;
     switch (op.cmd) {
-    case XEN_DOMCTL_createdomain: {
-        const BootImageView* img = vmm::boot_image();
-        // Compare as the boot image stores names: NUL-padded to 16 bytes.
-        char* name = op.u.createdomain.name;
-        name[sizeof op.u.createdomain.name - 1] = '\0';
-        for (u32 i = strlen(name); i < sizeof op.u.createdomain.name; ++i) name[i] = '\0';
-        u32 index = 0;
-        while (img != nullptr && index < img->domain_count &&
-               memcmp(img->domains[index].name, op.u.createdomain.name, sizeof op.u.createdomain.name) != 0) {
-            ++index;
+        case XEN_DOMCTL_createdomain: {
+            const BootImageView* img = vmm::boot_image();
+            // Compare as the boot image stores names: NUL-padded to 16 bytes.
+            char* name = op.u.createdomain.name;
+            name[sizeof op.u.createdomain.name - 1] = '\0';
+            for (u32 i = strlen(name); i < sizeof op.u.createdomain.name; ++i) name[i] = '\0';
+            u32 index = 0;
+            while (img != nullptr && index < img->domain_count &&
+                   memcmp(img->domains[index].name, op.u.createdomain.name, sizeof op.u.createdomain.name) != 0) {
+                ++index;
+            }
+            if (img == nullptr || index == img->domain_count) return Err::noent;
+            const char* problem = nullptr;
+            e = domains::build(index, problem);
+            if (e != Err::ok) {
+                printk("xen-arm: dom%u: createdomain '%s' failed: %s\n", d.id.value(), op.u.createdomain.name, problem);
+                return e;
+            }
+            op.domain = static_cast<domid_t>(index);
+            break;
         }
-        if (img == nullptr || index == img->domain_count) return Err::noent;
-        const char* problem = nullptr;
-        e = domains::build(index, problem);
-        if (e != Err::ok) {
-            printk("xen-arm: dom%u: createdomain '%s' failed: %s\n", d.id.value(), op.u.createdomain.name, problem);
-            return e;
+        case XEN_DOMCTL_destroydomain:
+            if (target == nullptr) return kErrSrch;
+            if (const Err c = checks::check_domctl_self(op.cmd, target == &d); c != Err::ok) return c;
+            e = domains::destroy(*target);
+            break;
+        case XEN_DOMCTL_pausedomain:
+            if (target == nullptr || !target->alive()) return kErrSrch;
+            if (const Err c = checks::check_domctl_self(op.cmd, target == &d); c != Err::ok) return c;
+            ++target->pause_count;
+            sched::pause_changed(*target);
+            break;
+        case XEN_DOMCTL_unpausedomain:
+            if (target == nullptr || !target->alive()) return kErrSrch;
+            if (target->pause_count == 0) return Err::inval;
+            --target->pause_count;
+            sched::pause_changed(*target);
+            break;
+        case XEN_DOMCTL_getdomaininfo: {
+            Domain* found = nullptr;
+            for (u32 i = op.domain; i < Domain::kMaxDomains && found == nullptr; ++i)
+                found = domains::get(DomId(static_cast<u16>(i)));
+            if (found == nullptr) return kErrSrch;
+            fill_domaininfo(*found, d, op.u.getdomaininfo);
+            op.domain = found->id.value();
+            break;
         }
-        op.domain = static_cast<domid_t>(index);
-        break;
-    }
-    case XEN_DOMCTL_destroydomain:
-        if (target == nullptr) return kErrSrch;
-        if (const Err c = checks::check_domctl_self(op.cmd, target == &d); c != Err::ok) return c;
-        e = domains::destroy(*target);
-        break;
-    case XEN_DOMCTL_pausedomain:
-        if (target == nullptr || !target->alive()) return kErrSrch;
-        if (const Err c = checks::check_domctl_self(op.cmd, target == &d); c != Err::ok) return c;
-        ++target->pause_count;
-        sched::pause_changed(*target);
-        break;
-    case XEN_DOMCTL_unpausedomain:
-        if (target == nullptr || !target->alive()) return kErrSrch;
-        if (target->pause_count == 0) return Err::inval;
-        --target->pause_count;
-        sched::pause_changed(*target);
-        break;
-    case XEN_DOMCTL_getdomaininfo: {
-        Domain* found = nullptr;
-        for (u32 i = op.domain; i < Domain::kMaxDomains && found == nullptr; ++i) found = domains::get(DomId(static_cast<u16>(i)));
-        if (found == nullptr) return kErrSrch;
-        fill_domaininfo(*found, d, op.u.getdomaininfo);
-        op.domain = found->id.value();
-        break;
-    }
-    case XEN_DOMCTL_assign_device: {
-        if (target == nullptr || !target->alive()) return kErrSrch;
-        xen_domctl_assign_device& a = op.u.assign_device;
-        a.name[sizeof a.name - 1] = '\0';
-        u32 va = 0, irq = 0;
-        e = passthrough::assign(*target, a.name, va, irq);
-        a.va = va;
-        a.irq = irq;
-        break;
-    }
-    case XA_DOMCTL_getconfig: {
-        const BootImageView* img = vmm::boot_image();
-        const u32 index = op.domain;
-        if (img == nullptr || index >= img->domain_count) return Err::noent;
-        const boot_image::BootDomain& bd = img->domains[index];
-        xa_domctl_getconfig& c = op.u.getconfig;
-        c = xa_domctl_getconfig{};
-        memcpy(c.name, bd.name, sizeof c.name - 1);
-        c.memory_kb = bd.memory_kb;
-        c.flags = (domains::get(DomId(static_cast<u16>(index))) != nullptr ? XA_CONFIG_exists : 0u) |
-                  ((bd.flags & boot_image::kDomPrivileged) != 0 ? XA_CONFIG_privileged : 0u) |
-                  ((bd.flags & boot_image::kDomAutostart) != 0 ? XA_CONFIG_autostart : 0u);
-        break;
-    }
-    case XA_DOMCTL_getdevice: {
-        xa_domctl_getdevice& g = op.u.getdevice;
-        const char* name = nullptr;
-        u32 phys = 0, irq = 0;
-        u16 owner = DOMID_INVALID;
-        if (!passthrough::describe(g.index, name, phys, irq, owner)) return Err::noent;
-        memset(g.name, 0, sizeof g.name);
-        for (u32 i = 0; i + 1 < sizeof g.name && name[i] != '\0'; ++i) g.name[i] = name[i];
-        g.phys = phys;
-        g.irq = irq;
-        g.owner = owner;
-        g.pad0 = 0;
-        break;
-    }
-    default:
-        return Err::nosys;
+        case XEN_DOMCTL_assign_device: {
+            if (target == nullptr || !target->alive()) return kErrSrch;
+            xen_domctl_assign_device& a = op.u.assign_device;
+            a.name[sizeof a.name - 1] = '\0';
+            u32 va = 0, irq = 0;
+            e = passthrough::assign(*target, a.name, va, irq);
+            a.va = va;
+            a.irq = irq;
+            break;
+        }
+        case XA_DOMCTL_getconfig: {
+            const BootImageView* img = vmm::boot_image();
+            const u32 index = op.domain;
+            if (img == nullptr || index >= img->domain_count) return Err::noent;
+            const boot_image::BootDomain& bd = img->domains[index];
+            xa_domctl_getconfig& c = op.u.getconfig;
+            c = xa_domctl_getconfig{};
+            memcpy(c.name, bd.name, sizeof c.name - 1);
+            c.memory_kb = bd.memory_kb;
+            c.flags = (domains::get(DomId(static_cast<u16>(index))) != nullptr ? XA_CONFIG_exists : 0u) |
+                      ((bd.flags & boot_image::kDomPrivileged) != 0 ? XA_CONFIG_privileged : 0u) |
+                      ((bd.flags & boot_image::kDomAutostart) != 0 ? XA_CONFIG_autostart : 0u);
+            break;
+        }
+        case XA_DOMCTL_getdevice: {
+            xa_domctl_getdevice& g = op.u.getdevice;
+            const char* name = nullptr;
+            u32 phys = 0, irq = 0;
+            u16 owner = DOMID_INVALID;
+            if (!passthrough::describe(g.index, name, phys, irq, owner)) return Err::noent;
+            memset(g.name, 0, sizeof g.name);
+            for (u32 i = 0; i + 1 < sizeof g.name && name[i] != '\0'; ++i) g.name[i] = name[i];
+            g.phys = phys;
+            g.irq = irq;
+            g.owner = owner;
+            g.pad0 = 0;
+            break;
+        }
+        default: return Err::nosys;
     }
     if (e != Err::ok) return e;
     return copy_to_current_guest(f.r[0], &op, sizeof op) == Err::ok ? HcResult(0) : HcResult(Err::fault);

@@ -47,9 +47,7 @@ bool EventChannels::is_pending(DomId dom, u32 port) const {
     return (shared_of(dom, *d).evtchn_pending[word_of(port)] & bit_of(port)) != 0;
 }
 
-DomId EventChannels::resolve(DomId caller, domid_t dom) {
-    return dom == DOMID_SELF ? caller : DomId(dom);
-}
+DomId EventChannels::resolve(DomId caller, domid_t dom) { return dom == DOMID_SELF ? caller : DomId(dom); }
 
 u32 EventChannels::free_port(const Domain& d) {
     for (u32 p = 1; p < kPortsPerDomain; ++p) {
@@ -94,7 +92,7 @@ void EventChannels::set_pending(DomId dom, Domain& d, u32 port, Kick& kick) {
 
     if (s.evtchn_pending[w] & b) return;  // already pending: coalesces
     s.evtchn_pending[w] |= b;
-    if (s.evtchn_mask[w] & b) return;     // masked: pending only, no upcall
+    if (s.evtchn_mask[w] & b) return;              // masked: pending only, no upcall
     if (v.evtchn_pending_sel & (1u << w)) return;  // selector already set: guest will scan
     v.evtchn_pending_sel |= 1u << w;
     if (v.evtchn_upcall_pending) return;
@@ -106,25 +104,22 @@ void EventChannels::set_pending(DomId dom, Domain& d, u32 port, Kick& kick) {
 void EventChannels::close_port(DomId dom, Domain& d, u32 port) {
     Port& p = d.ports[port];
     switch (p.state) {
-    case State::interdomain: {
-        // The peer exists: interdomain ports are only created between attached domains and
-        // detach closes them before a domain goes away.
-        Domain* peer = find(DomId(p.remote_dom));
-        if (peer != nullptr) {
-            Port& rp = peer->ports[p.remote_port];
-            rp.state = State::unbound;
-            rp.remote_dom = dom.value();
-            rp.remote_port = 0;
+        case State::interdomain: {
+            // The peer exists: interdomain ports are only created between attached domains and
+            // detach closes them before a domain goes away.
+            Domain* peer = find(DomId(p.remote_dom));
+            if (peer != nullptr) {
+                Port& rp = peer->ports[p.remote_port];
+                rp.state = State::unbound;
+                rp.remote_dom = dom.value();
+                rp.remote_port = 0;
+            }
+            break;
         }
-        break;
-    }
-    case State::virq:
-        d.virq_to_port[p.virq] = 0;
-        break;
-    case State::free:
-    case State::reserved:
-    case State::unbound:
-        break;
+        case State::virq: d.virq_to_port[p.virq] = 0; break;
+        case State::free:
+        case State::reserved:
+        case State::unbound: break;
     }
     p = Port{};
     // A stale pending bit would fire on the port's next user (Xen clears it too).
@@ -227,17 +222,15 @@ Err EventChannels::send(DomId caller, const evtchn_send& arg, Kick& kick) {
     if (arg.port >= kPortsPerDomain) return Err::inval;
     const Port& p = d->ports[arg.port];
     switch (p.state) {
-    case State::interdomain: {
-        Domain* rd = find(DomId(p.remote_dom));
-        if (rd != nullptr) set_pending(DomId(p.remote_dom), *rd, p.remote_port, kick);
-        return Err::ok;
-    }
-    case State::unbound:
-        return Err::ok;
-    case State::free:
-    case State::reserved:
-    case State::virq:
-        break;
+        case State::interdomain: {
+            Domain* rd = find(DomId(p.remote_dom));
+            if (rd != nullptr) set_pending(DomId(p.remote_dom), *rd, p.remote_port, kick);
+            return Err::ok;
+        }
+        case State::unbound: return Err::ok;
+        case State::free:
+        case State::reserved:
+        case State::virq: break;
     }
     return Err::inval;
 }
@@ -257,23 +250,21 @@ Err EventChannels::status(DomId caller, evtchn_status& arg) const {
     arg.u.interdomain.dom = 0;
     arg.u.interdomain.port = 0;
     switch (p.state) {
-    case State::free:
-    case State::reserved:
-        arg.status = EVTCHNSTAT_closed;
-        break;
-    case State::unbound:
-        arg.status = EVTCHNSTAT_unbound;
-        arg.u.unbound.dom = p.remote_dom;
-        break;
-    case State::interdomain:
-        arg.status = EVTCHNSTAT_interdomain;
-        arg.u.interdomain.dom = p.remote_dom;
-        arg.u.interdomain.port = p.remote_port;
-        break;
-    case State::virq:
-        arg.status = EVTCHNSTAT_virq;
-        arg.u.virq = p.virq;
-        break;
+        case State::free:
+        case State::reserved: arg.status = EVTCHNSTAT_closed; break;
+        case State::unbound:
+            arg.status = EVTCHNSTAT_unbound;
+            arg.u.unbound.dom = p.remote_dom;
+            break;
+        case State::interdomain:
+            arg.status = EVTCHNSTAT_interdomain;
+            arg.u.interdomain.dom = p.remote_dom;
+            arg.u.interdomain.port = p.remote_port;
+            break;
+        case State::virq:
+            arg.status = EVTCHNSTAT_virq;
+            arg.u.virq = p.virq;
+            break;
     }
     return Err::ok;
 }

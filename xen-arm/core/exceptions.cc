@@ -13,27 +13,27 @@ namespace {
 
 const char* mode_name(u32 cpsr) {
     switch (cpsr & ARM_MODE_MASK) {
-    case ARM_MODE_USR: return "USR";
-    case ARM_MODE_FIQ: return "FIQ";
-    case ARM_MODE_IRQ: return "IRQ";
-    case ARM_MODE_SVC: return "SVC";
-    case ARM_MODE_ABT: return "ABT";
-    case ARM_MODE_UND: return "UND";
-    case ARM_MODE_SYS: return "SYS";
-    default: return "invalid";
+        case ARM_MODE_USR: return "USR";
+        case ARM_MODE_FIQ: return "FIQ";
+        case ARM_MODE_IRQ: return "IRQ";
+        case ARM_MODE_SVC: return "SVC";
+        case ARM_MODE_ABT: return "ABT";
+        case ARM_MODE_UND: return "UND";
+        case ARM_MODE_SYS: return "SYS";
+        default: return "invalid";
     }
 }
 
 const char* exception_name(u32 kind) {
     switch (kind) {
-    case XA_EXC_UNDEF: return "undefined instruction";
-    case XA_EXC_SWI: return "unexpected SWI";
-    case XA_EXC_PABT: return "prefetch abort";
-    case XA_EXC_DABT: return "data abort";
-    case XA_EXC_RESERVED: return "reserved vector";
-    case XA_EXC_FIQ: return "unexpected FIQ";
-    case XA_EXC_IRQ: return "IRQ while the VMM ran";
-    default: return "unknown exception";
+        case XA_EXC_UNDEF: return "undefined instruction";
+        case XA_EXC_SWI: return "unexpected SWI";
+        case XA_EXC_PABT: return "prefetch abort";
+        case XA_EXC_DABT: return "data abort";
+        case XA_EXC_RESERVED: return "reserved vector";
+        case XA_EXC_FIQ: return "unexpected FIQ";
+        case XA_EXC_IRQ: return "IRQ while the VMM ran";
+        default: return "unknown exception";
     }
 }
 
@@ -62,8 +62,7 @@ extern "C" [[noreturn]] void xa_panic(const char* why) {
 extern "C" [[noreturn]] void xa_exception(xa::u32 kind, xa::TrapFrame* frame) {
     using namespace xa;
     if (kind == XA_EXC_SWI) frame->pc -= 4;  // the SWI entry saves the return address
-    printk("\n*** xen-arm: %s in %s mode at pc 0x%08x\n", exception_name(kind), mode_name(frame->cpsr),
-           frame->pc);
+    printk("\n*** xen-arm: %s in %s mode at pc 0x%08x\n", exception_name(kind), mode_name(frame->cpsr), frame->pc);
     printk("    cpsr 0x%08x (%s, IRQ %s, FIQ %s)\n", frame->cpsr, mode_name(frame->cpsr),
            (frame->cpsr & ARM_PSR_I) ? "masked" : "enabled", (frame->cpsr & ARM_PSR_F) ? "masked" : "enabled");
     if (kind == XA_EXC_DABT) {

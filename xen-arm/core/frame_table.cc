@@ -14,8 +14,7 @@ Err FrameTable::init(PhysAddr ram_base, u32 frames, FrameInfo* storage, u32 stor
     base_ = PhysAddr();
     frames_ = 0;
     info_ = nullptr;
-    if (!ram_base.aligned(kPageSize) || frames == 0 || storage == nullptr || storage_count < frames)
-        return Err::inval;
+    if (!ram_base.aligned(kPageSize) || frames == 0 || storage == nullptr || storage_count < frames) return Err::inval;
     if (u64(ram_base.value()) + u64(frames) * kPageSize > kAddressSpaceEnd) return Err::inval;
     for (u32 i = 0; i < frames; ++i) {
         storage[i] = FrameInfo{static_cast<u16>(kNoOwner), FrameType::free, FrameType::free, 0, 0};

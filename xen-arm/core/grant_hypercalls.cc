@@ -106,17 +106,16 @@ HcResult grant_table_op(Domain& d, TrapFrame& f) {
     const u32 cmd = f.r[0], uop = f.r[1], count = f.r[2];
     if (count == 0 || count > XA_GNTTAB_MAX_OPS) return Err::inval;
     switch (cmd) {
-    case GNTTABOP_map_grant_ref:
-        return for_each_grant_op<gnttab_map_grant_ref>(uop, count, [&d](auto& op) { vmm::grants().map(d.id, op); });
-    case GNTTABOP_unmap_grant_ref:
-        return for_each_grant_op<gnttab_unmap_grant_ref>(uop, count,
-                                                         [&d](auto& op) { vmm::grants().unmap(d.id, op); });
-    case GNTTABOP_setup_table:
-        return for_each_grant_op<gnttab_setup_table>(uop, count, [&d](auto& op) { setup_table(d, op); });
-    case GNTTABOP_query_size:
-        return for_each_grant_op<gnttab_query_size>(uop, count, [&d](auto& op) { query_size(d, op); });
-    default:
-        return Err::nosys;
+        case GNTTABOP_map_grant_ref:
+            return for_each_grant_op<gnttab_map_grant_ref>(uop, count, [&d](auto& op) { vmm::grants().map(d.id, op); });
+        case GNTTABOP_unmap_grant_ref:
+            return for_each_grant_op<gnttab_unmap_grant_ref>(uop, count,
+                                                             [&d](auto& op) { vmm::grants().unmap(d.id, op); });
+        case GNTTABOP_setup_table:
+            return for_each_grant_op<gnttab_setup_table>(uop, count, [&d](auto& op) { setup_table(d, op); });
+        case GNTTABOP_query_size:
+            return for_each_grant_op<gnttab_query_size>(uop, count, [&d](auto& op) { query_size(d, op); });
+        default: return Err::nosys;
     }
 }
 

@@ -6,8 +6,7 @@
 namespace xa {
 
 bool grant_host_addr_ok(const PageTable& mapper_table, VirtAddr va, bool readonly) {
-    if (!va.aligned(kPageSize) || va.value() < XA_GUEST_KERNEL_BASE || va.value() >= XA_VMM_PAGES_BASE)
-        return false;
+    if (!va.aligned(kPageSize) || va.value() < XA_GUEST_KERNEL_BASE || va.value() >= XA_VMM_PAGES_BASE) return false;
     if (mapper_table.translate(va)) return false;
     return mapper_table.domain_fits(va, grant_map_domain(readonly));
 }
@@ -15,7 +14,7 @@ bool grant_host_addr_ok(const PageTable& mapper_table, VirtAddr va, bool readonl
 namespace {
 
 constexpr u16 kInUse = GTF_reading | GTF_writing;  // what a writable map sets
-constexpr u16 kReadOnlyUse = GTF_reading;           // what a read-only map sets
+constexpr u16 kReadOnlyUse = GTF_reading;          // what a read-only map sets
 
 // Writes a status; GNTST_* are small negative ints that fit the ABI's int16_t.
 void set_status(int16_t& status, int value) { status = static_cast<int16_t>(value); }
@@ -54,8 +53,7 @@ void GrantTables::map(DomId mapper, gnttab_map_grant_ref& op) {
     // Mapping one's own grant would make the granter and the mapper the same domain in
     // every count below; Xen allows it, xen-arm has no use for it.
     const DomId granter(op.dom);
-    if (op.dom == DOMID_SELF || granter == mapper || granter.value() >= kMaxDomains ||
-        !env_->domain_exists(granter))
+    if (op.dom == DOMID_SELF || granter == mapper || granter.value() >= kMaxDomains || !env_->domain_exists(granter))
         return set_status(op.status, GNTST_bad_domain);
     if (op.ref >= XA_GRANT_ENTRIES) return set_status(op.status, GNTST_bad_gntref);
     if ((op.host_addr >> 32) != 0 || (op.host_addr & (kPageSize - 1)) != 0)
@@ -105,8 +103,7 @@ void GrantTables::unmap(DomId mapper, gnttab_unmap_grant_ref& op) {
     const Maptrack& m = maptrack_[mapper.value()][op.handle];
     if (!m.used) return set_status(op.status, GNTST_bad_handle);
     if (op.host_addr != m.host_addr.value()) return set_status(op.status, GNTST_bad_virt_addr);
-    if (env_->unmap_foreign(mapper, m.host_addr, m.frame) != Err::ok)
-        return set_status(op.status, GNTST_general_error);
+    if (env_->unmap_foreign(mapper, m.host_addr, m.frame) != Err::ok) return set_status(op.status, GNTST_general_error);
     forget(mapper.value(), op.handle);
     set_status(op.status, GNTST_okay);
 }

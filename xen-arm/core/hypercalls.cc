@@ -91,36 +91,31 @@ Err evtchn_call(Domain& d, u32 va, Err (*op)(Domain&, T&, Kick&)) {
 
 Err event_channel_op(Domain& d, const TrapFrame& f) {
     switch (f.r[0]) {
-    case EVTCHNOP_alloc_unbound:
-        return evtchn_call<evtchn_alloc_unbound>(d, f.r[1], [](Domain& d, evtchn_alloc_unbound& a, Kick&) {
-            return vmm::evtchn().alloc_unbound(d.id, a);
-        });
-    case EVTCHNOP_bind_interdomain:
-        return evtchn_call<evtchn_bind_interdomain>(d, f.r[1], [](Domain& d, evtchn_bind_interdomain& a, Kick& k) {
-            return vmm::evtchn().bind_interdomain(d.id, a, k);
-        });
-    case EVTCHNOP_bind_virq:
-        return evtchn_call<evtchn_bind_virq>(d, f.r[1], [](Domain& d, evtchn_bind_virq& a, Kick&) {
-            return vmm::evtchn().bind_virq(d.id, a, owns_device(d));
-        });
-    case EVTCHNOP_close:
-        return evtchn_call<evtchn_close>(d, f.r[1], [](Domain& d, evtchn_close& a, Kick&) {
-            return vmm::evtchn().close(d.id, a);
-        });
-    case EVTCHNOP_send:
-        return evtchn_call<evtchn_send>(d, f.r[1], [](Domain& d, evtchn_send& a, Kick& k) {
-            return vmm::evtchn().send(d.id, a, k);
-        });
-    case EVTCHNOP_status:
-        return evtchn_call<evtchn_status>(d, f.r[1], [](Domain& d, evtchn_status& a, Kick&) {
-            return vmm::evtchn().status(d.id, a);
-        });
-    case EVTCHNOP_unmask:
-        return evtchn_call<evtchn_unmask>(d, f.r[1], [](Domain& d, evtchn_unmask& a, Kick& k) {
-            return vmm::evtchn().unmask(d.id, a, k);
-        });
-    default:
-        return Err::nosys;
+        case EVTCHNOP_alloc_unbound:
+            return evtchn_call<evtchn_alloc_unbound>(d, f.r[1], [](Domain& d, evtchn_alloc_unbound& a, Kick&) {
+                return vmm::evtchn().alloc_unbound(d.id, a);
+            });
+        case EVTCHNOP_bind_interdomain:
+            return evtchn_call<evtchn_bind_interdomain>(d, f.r[1], [](Domain& d, evtchn_bind_interdomain& a, Kick& k) {
+                return vmm::evtchn().bind_interdomain(d.id, a, k);
+            });
+        case EVTCHNOP_bind_virq:
+            return evtchn_call<evtchn_bind_virq>(d, f.r[1], [](Domain& d, evtchn_bind_virq& a, Kick&) {
+                return vmm::evtchn().bind_virq(d.id, a, owns_device(d));
+            });
+        case EVTCHNOP_close:
+            return evtchn_call<evtchn_close>(
+                d, f.r[1], [](Domain& d, evtchn_close& a, Kick&) { return vmm::evtchn().close(d.id, a); });
+        case EVTCHNOP_send:
+            return evtchn_call<evtchn_send>(
+                d, f.r[1], [](Domain& d, evtchn_send& a, Kick& k) { return vmm::evtchn().send(d.id, a, k); });
+        case EVTCHNOP_status:
+            return evtchn_call<evtchn_status>(
+                d, f.r[1], [](Domain& d, evtchn_status& a, Kick&) { return vmm::evtchn().status(d.id, a); });
+        case EVTCHNOP_unmask:
+            return evtchn_call<evtchn_unmask>(
+                d, f.r[1], [](Domain& d, evtchn_unmask& a, Kick& k) { return vmm::evtchn().unmask(d.id, a, k); });
+        default: return Err::nosys;
     }
 }
 
@@ -129,28 +124,25 @@ HcResult hc_event_channel_op(Domain& d, TrapFrame& f) { return event_channel_op(
 HcResult hc_xen_version(Domain&, TrapFrame& f) {
     const u32 out = f.r[1];
     switch (f.r[0]) {
-    case XENVER_version:
-        return static_cast<i32>((kVersionMajor << 16) | kVersionMinor);
-    case XENVER_extraversion: {
-        xen_extraversion_t v = {};
-        snprintk(v, sizeof v, ".%u-xen-arm", kVersionPatch);
-        return copy_to_current_guest(out, v, sizeof v) == Err::ok ? HcResult(0) : HcResult(Err::fault);
-    }
-    case XENVER_capabilities: {
-        static const char caps[] = "xen-arm-armv5-pv";
-        // Only the string and its NUL: the rest of the guest's 1 KiB buffer is left alone.
-        return copy_to_current_guest(out, caps, sizeof caps) == Err::ok ? HcResult(0) : HcResult(Err::fault);
-    }
-    case XENVER_pagesize:
-        return static_cast<i32>(kPageSize);
-    case XENVER_get_features: {
-        xen_feature_info fi;
-        if (copy_from_current_guest(&fi, out, sizeof fi) != Err::ok) return Err::fault;
-        fi.submap = 0;
-        return copy_to_current_guest(out, &fi, sizeof fi) == Err::ok ? HcResult(0) : HcResult(Err::fault);
-    }
-    default:
-        return Err::nosys;
+        case XENVER_version: return static_cast<i32>((kVersionMajor << 16) | kVersionMinor);
+        case XENVER_extraversion: {
+            xen_extraversion_t v = {};
+            snprintk(v, sizeof v, ".%u-xen-arm", kVersionPatch);
+            return copy_to_current_guest(out, v, sizeof v) == Err::ok ? HcResult(0) : HcResult(Err::fault);
+        }
+        case XENVER_capabilities: {
+            static const char caps[] = "xen-arm-armv5-pv";
+            // Only the string and its NUL: the rest of the guest's 1 KiB buffer is left alone.
+            return copy_to_current_guest(out, caps, sizeof caps) == Err::ok ? HcResult(0) : HcResult(Err::fault);
+        }
+        case XENVER_pagesize: return static_cast<i32>(kPageSize);
+        case XENVER_get_features: {
+            xen_feature_info fi;
+            if (copy_from_current_guest(&fi, out, sizeof fi) != Err::ok) return Err::fault;
+            fi.submap = 0;
+            return copy_to_current_guest(out, &fi, sizeof fi) == Err::ok ? HcResult(0) : HcResult(Err::fault);
+        }
+        default: return Err::nosys;
     }
 }
 
@@ -162,18 +154,16 @@ HcResult hc_restore_trap_frame(Domain& d, TrapFrame& f) {
 HcResult hc_vcpu_op(Domain& d, TrapFrame& f) {
     if (f.r[1] != 0) return Err::noent;
     switch (f.r[0]) {
-    case VCPUOP_is_up:
-        return 1;
-    case VCPUOP_get_runstate_info: {
-        vcpu_runstate_info info{};
-        const u64 now = timer::now_ns();
-        info.state = static_cast<int32_t>(d.runstate);
-        info.state_entry_time = d.runstate_entry_ns;
-        for (u32 i = 0; i < 4; ++i) info.time[i] = d.runstate_time(i, now);
-        return copy_to_current_guest(f.r[2], &info, sizeof info) == Err::ok ? HcResult(0) : HcResult(Err::fault);
-    }
-    default:
-        return Err::nosys;
+        case VCPUOP_is_up: return 1;
+        case VCPUOP_get_runstate_info: {
+            vcpu_runstate_info info{};
+            const u64 now = timer::now_ns();
+            info.state = static_cast<int32_t>(d.runstate);
+            info.state_entry_time = d.runstate_entry_ns;
+            for (u32 i = 0; i < 4; ++i) info.time[i] = d.runstate_time(i, now);
+            return copy_to_current_guest(f.r[2], &info, sizeof info) == Err::ok ? HcResult(0) : HcResult(Err::fault);
+        }
+        default: return Err::nosys;
     }
 }
 
@@ -183,7 +173,6 @@ HcResult hc_physdev_op(Domain& d, TrapFrame& f) {
     if (copy_from_current_guest(&eoi, f.r[1], sizeof eoi) != Err::ok) return Err::fault;
     return passthrough::eoi(d, eoi.irq);
 }
-
 
 HcResult hc_nosys(Domain&, TrapFrame&) { return Err::nosys; }
 

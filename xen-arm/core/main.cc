@@ -4,14 +4,14 @@
 #include "board.hh"
 #include "boot_options.hh"
 #include "console.hh"
+#include "domain.hh"
 #include "exit_status.hh"
 #include "layout.hh"
+#include "sched.hh"
 #include "trap_frame.h"
 #include "version.hh"
-#include "vmm_memory.hh"
-#include "domain.hh"
-#include "sched.hh"
 #include "vmm.hh"
+#include "vmm_memory.hh"
 
 namespace xa {
 namespace {
@@ -24,8 +24,8 @@ void print_banner(const BootOptions& opts) {
     printk("board:  %s (%s), cpu id 0x%08x\n", board::kConfig.name, board::kConfig.description, cpu::read_main_id());
     printk("ram:    %u MiB at 0x%08x; VMM uses %u MiB at 0x%08x (DIRECTMAP)\n", board::kConfig.ram_size / MiB,
            board::kConfig.ram_base, layout::kDirectMap.size / MiB, board::kConfig.ram_base);
-    printk("image:  text %u, rodata %u, data %u, bss %u bytes; %u VMM frames free\n", img.text, img.rodata,
-           img.data, img.bss, vmm_memory::frames().free_count());
+    printk("image:  text %u, rodata %u, data %u, bss %u bytes; %u VMM frames free\n", img.text, img.rodata, img.data,
+           img.bss, vmm_memory::frames().free_count());
     printk("layout: virtual address map\n");
     for (const auto& r : layout::kVmmRegions) {
         printk("  0x%08x-0x%08x %-13s %4u MiB  %s\n", r.start, r.start + (r.size - 1), r.name, r.size / MiB, r.use);
@@ -49,20 +49,19 @@ void print_banner(const BootOptions& opts) {
 // Deliberate faults, so tests can prove that the VMM reports exceptions instead of hanging.
 void inject_fault(FaultInjection fault) {
     switch (fault) {
-    case FaultInjection::none:
-        return;
-    case FaultInjection::data_abort:
-        printk("fault:  reading unmapped address 0x00100000\n");
-        (void)cpu::mmio_read<u32>(0x00100000);
-        break;
-    case FaultInjection::prefetch_abort:
-        printk("fault:  jumping to unmapped address 0x00200000\n");
-        reinterpret_cast<void (*)()>(0x00200000)();
-        break;
-    case FaultInjection::undefined:
-        printk("fault:  executing an undefined instruction\n");
-        asm volatile(".word 0xe7f000f0");  // permanently undefined (UDF encoding space)
-        break;
+        case FaultInjection::none: return;
+        case FaultInjection::data_abort:
+            printk("fault:  reading unmapped address 0x00100000\n");
+            (void)cpu::mmio_read<u32>(0x00100000);
+            break;
+        case FaultInjection::prefetch_abort:
+            printk("fault:  jumping to unmapped address 0x00200000\n");
+            reinterpret_cast<void (*)()>(0x00200000)();
+            break;
+        case FaultInjection::undefined:
+            printk("fault:  executing an undefined instruction\n");
+            asm volatile(".word 0xe7f000f0");  // permanently undefined (UDF encoding space)
+            break;
     }
     xa_panic("injected fault did not trap");
 }

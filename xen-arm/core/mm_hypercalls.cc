@@ -53,28 +53,21 @@ BatchArgs batch_args(const TrapFrame& f) { return {f.r[0], f.r[1], f.r[2], stati
 
 Err mmuext_one(const ::mmuext_op& op) {
     switch (op.cmd) {
-    case MMUEXT_TLB_FLUSH_LOCAL:
-        cpu::flush_tlb();
-        return Err::ok;
-    case MMUEXT_INVLPG_LOCAL:
-        cpu::invalidate_tlb_entry(op.arg1);
-        return Err::ok;
-    case MMUEXT_FLUSH_CACHE:
-        cpu::flush_caches();
-        return Err::ok;
-    case XA_MMUEXT_SYNC_ICACHE:
-        if (op.arg2 > XA_MMUEXT_SYNC_MAX) return Err::inval;
-        // An empty range is empty wherever it starts: nothing to check, no cache line to
-        // touch (not even one of the VMM's at arg1).
-        if (op.arg2 == 0) return Err::ok;
-        // Only the caller's own readable memory: the MMU checks it (a cache operation by
-        // address on an unmapped address would be a VMM data abort). The probe refuses a
-        // range running past 4 GiB, so the cache loops below never see one.
-        if (probe_guest(op.arg1, op.arg2, false) != Err::ok) return Err::fault;
-        cpu::sync_icache_range(op.arg1, op.arg2);
-        return Err::ok;
-    default:
-        return Err::nosys;
+        case MMUEXT_TLB_FLUSH_LOCAL: cpu::flush_tlb(); return Err::ok;
+        case MMUEXT_INVLPG_LOCAL: cpu::invalidate_tlb_entry(op.arg1); return Err::ok;
+        case MMUEXT_FLUSH_CACHE: cpu::flush_caches(); return Err::ok;
+        case XA_MMUEXT_SYNC_ICACHE:
+            if (op.arg2 > XA_MMUEXT_SYNC_MAX) return Err::inval;
+            // An empty range is empty wherever it starts: nothing to check, no cache line to
+            // touch (not even one of the VMM's at arg1).
+            if (op.arg2 == 0) return Err::ok;
+            // Only the caller's own readable memory: the MMU checks it (a cache operation by
+            // address on an unmapped address would be a VMM data abort). The probe refuses a
+            // range running past 4 GiB, so the cache loops below never see one.
+            if (probe_guest(op.arg1, op.arg2, false) != Err::ok) return Err::fault;
+            cpu::sync_icache_range(op.arg1, op.arg2);
+            return Err::ok;
+        default: return Err::nosys;
     }
 }
 

@@ -36,7 +36,9 @@ bool coarse_table_empty(const u32* l2) {
 }  // namespace
 
 PageTable::PageTable(PhysAddr l1, const PhysWindow& window, FrameAllocator& frames)
-    : l1_(l1), window_(&window), frames_(&frames),
+    : l1_(l1),
+      window_(&window),
+      frames_(&frames),
       valid_(l1.aligned(mmu::kL1Align) && window.contains(l1, mmu::kL1Size)) {}
 
 Err PageTable::clear() {
@@ -78,13 +80,11 @@ Err PageTable::map_section(VirtAddr va, PhysAddr pa, mmu::Domain domain, mmu::Ap
     return map_sections(va, pa, kSectionSize, domain, ap, mem);
 }
 
-Err PageTable::map_sections(VirtAddr va, PhysAddr pa, u32 bytes, mmu::Domain domain, mmu::Ap ap,
-                            mmu::Mem mem) {
+Err PageTable::map_sections(VirtAddr va, PhysAddr pa, u32 bytes, mmu::Domain domain, mmu::Ap ap, mmu::Mem mem) {
     if (!valid_ || !valid_attributes(domain, ap, mem)) return Err::inval;
     if (bytes == 0 || !is_aligned(bytes, kSectionSize)) return Err::inval;
     if (!va.aligned(kSectionSize) || !pa.aligned(kSectionSize)) return Err::inval;
-    if (u64(va.value()) + bytes > kAddressSpaceEnd || u64(pa.value()) + bytes > kAddressSpaceEnd)
-        return Err::inval;
+    if (u64(va.value()) + bytes > kAddressSpaceEnd || u64(pa.value()) + bytes > kAddressSpaceEnd) return Err::inval;
 
     u32* l1 = l1_table();
     const u32 first = mmu::l1_index(va);
@@ -108,32 +108,31 @@ Err PageTable::map_page(VirtAddr va, PhysAddr pa, mmu::Domain domain, mmu::Ap ap
     const u32 l2_desc = mmu::l2_small(pa, ap, mem);
 
     switch (mmu::l1_type(l1_desc)) {
-    case mmu::L1Type::fault: {
-        const Result<PhysAddr> table = alloc_coarse_table();
-        if (!table) return table.error();
-        // Fill the new table before the L1 descriptor points at it, so a hardware walk
-        // never sees a coarse descriptor for a table that is not ready.
-        window_->ptr<u32>(*table)[mmu::l2_index(va)] = l2_desc;
-        l1_desc = mmu::l1_coarse(*table, domain);
-        return Err::ok;
-    }
-    case mmu::L1Type::coarse: {
-        u32* l2 = coarse_table(l1_desc);
-        if (l2 == nullptr) return Err::fault;
-        // Another domain's MiB: only if it holds no page any more, in which case it is
-        // as good as unmapped and changes domain with this page.
-        const bool retag = mmu::l1_domain(l1_desc) != domain;
-        if (retag && !domain_fits(va, domain)) return Err::inval;
-        u32& entry = l2[mmu::l2_index(va)];
-        if (mmu::l2_type(entry) != mmu::L2Type::fault) return Err::exist;
-        entry = l2_desc;
-        if (retag) l1_desc = mmu::l1_coarse(mmu::l1_coarse_base(l1_desc), domain);
-        return Err::ok;
-    }
-    case mmu::L1Type::section:
-    case mmu::L1Type::fine:
-    default:
-        return Err::exist;
+        case mmu::L1Type::fault: {
+            const Result<PhysAddr> table = alloc_coarse_table();
+            if (!table) return table.error();
+            // Fill the new table before the L1 descriptor points at it, so a hardware walk
+            // never sees a coarse descriptor for a table that is not ready.
+            window_->ptr<u32>(*table)[mmu::l2_index(va)] = l2_desc;
+            l1_desc = mmu::l1_coarse(*table, domain);
+            return Err::ok;
+        }
+        case mmu::L1Type::coarse: {
+            u32* l2 = coarse_table(l1_desc);
+            if (l2 == nullptr) return Err::fault;
+            // Another domain's MiB: only if it holds no page any more, in which case it is
+            // as good as unmapped and changes domain with this page.
+            const bool retag = mmu::l1_domain(l1_desc) != domain;
+            if (retag && !domain_fits(va, domain)) return Err::inval;
+            u32& entry = l2[mmu::l2_index(va)];
+            if (mmu::l2_type(entry) != mmu::L2Type::fault) return Err::exist;
+            entry = l2_desc;
+            if (retag) l1_desc = mmu::l1_coarse(mmu::l1_coarse_base(l1_desc), domain);
+            return Err::ok;
+        }
+        case mmu::L1Type::section:
+        case mmu::L1Type::fine:
+        default: return Err::exist;
     }
 }
 
@@ -141,15 +140,13 @@ bool PageTable::domain_fits(VirtAddr va, mmu::Domain domain) const {
     if (!valid_) return false;
     const u32 l1_desc = l1_table()[mmu::l1_index(va)];
     switch (mmu::l1_type(l1_desc)) {
-    case mmu::L1Type::fault:
-        return true;
-    case mmu::L1Type::coarse: {
-        if (mmu::l1_domain(l1_desc) == domain) return true;
-        const u32* l2 = coarse_table(l1_desc);
-        return l2 != nullptr && coarse_table_empty(l2);
-    }
-    default:
-        return false;
+        case mmu::L1Type::fault: return true;
+        case mmu::L1Type::coarse: {
+            if (mmu::l1_domain(l1_desc) == domain) return true;
+            const u32* l2 = coarse_table(l1_desc);
+            return l2 != nullptr && coarse_table_empty(l2);
+        }
+        default: return false;
     }
 }
 
@@ -157,20 +154,18 @@ Err PageTable::unmap_page(VirtAddr va) {
     if (!valid_ || !va.aligned(kPageSize)) return Err::inval;
     const u32 l1_desc = l1_table()[mmu::l1_index(va)];
     switch (mmu::l1_type(l1_desc)) {
-    case mmu::L1Type::fault:
-        return Err::noent;
-    case mmu::L1Type::coarse: {
-        u32* l2 = coarse_table(l1_desc);
-        if (l2 == nullptr) return Err::fault;
-        u32& entry = l2[mmu::l2_index(va)];
-        switch (mmu::l2_type(entry)) {
-        case mmu::L2Type::fault: return Err::noent;
-        case mmu::L2Type::small: entry = 0; return Err::ok;
-        default: return Err::inval;  // large/tiny: not ours to take apart
+        case mmu::L1Type::fault: return Err::noent;
+        case mmu::L1Type::coarse: {
+            u32* l2 = coarse_table(l1_desc);
+            if (l2 == nullptr) return Err::fault;
+            u32& entry = l2[mmu::l2_index(va)];
+            switch (mmu::l2_type(entry)) {
+                case mmu::L2Type::fault: return Err::noent;
+                case mmu::L2Type::small: entry = 0; return Err::ok;
+                default: return Err::inval;  // large/tiny: not ours to take apart
+            }
         }
-    }
-    default:
-        return Err::inval;  // a section or a fine table: wrong granularity
+        default: return Err::inval;  // a section or a fine table: wrong granularity
     }
 }
 
@@ -178,9 +173,9 @@ Err PageTable::unmap_section(VirtAddr va) {
     if (!valid_ || !va.aligned(kSectionSize)) return Err::inval;
     u32& l1_desc = l1_table()[mmu::l1_index(va)];
     switch (mmu::l1_type(l1_desc)) {
-    case mmu::L1Type::fault: return Err::noent;
-    case mmu::L1Type::section: l1_desc = 0; return Err::ok;
-    default: return Err::inval;  // a coarse/fine table: unmap its pages instead
+        case mmu::L1Type::fault: return Err::noent;
+        case mmu::L1Type::section: l1_desc = 0; return Err::ok;
+        default: return Err::inval;  // a coarse/fine table: unmap its pages instead
     }
 }
 
@@ -191,25 +186,24 @@ Result<Translation> PageTable::translate(VirtAddr va) const {
     t.domain = mmu::l1_domain(l1_desc);
 
     switch (mmu::l1_type(l1_desc)) {
-    case mmu::L1Type::section:
-        t.kind = Translation::Kind::section;
-        t.pa = mmu::l1_section_base(l1_desc) + (va.value() & (kSectionSize - 1));
-        t.ap = mmu::l1_section_ap(l1_desc);
-        t.mem = mmu::l1_section_mem(l1_desc);
-        return t;
-    case mmu::L1Type::coarse: {
-        const u32* l2 = coarse_table(l1_desc);
-        if (l2 == nullptr) return Err::fault;
-        const u32 l2_desc = l2[mmu::l2_index(va)];
-        if (mmu::l2_type(l2_desc) != mmu::L2Type::small) return Err::fault;
-        t.kind = Translation::Kind::page;
-        t.pa = mmu::l2_small_base(l2_desc) + (va.value() & (kPageSize - 1));
-        t.ap = l2_small_subpage_ap(l2_desc, va);
-        t.mem = mmu::l2_small_mem(l2_desc);
-        return t;
-    }
-    default:
-        return Err::fault;
+        case mmu::L1Type::section:
+            t.kind = Translation::Kind::section;
+            t.pa = mmu::l1_section_base(l1_desc) + (va.value() & (kSectionSize - 1));
+            t.ap = mmu::l1_section_ap(l1_desc);
+            t.mem = mmu::l1_section_mem(l1_desc);
+            return t;
+        case mmu::L1Type::coarse: {
+            const u32* l2 = coarse_table(l1_desc);
+            if (l2 == nullptr) return Err::fault;
+            const u32 l2_desc = l2[mmu::l2_index(va)];
+            if (mmu::l2_type(l2_desc) != mmu::L2Type::small) return Err::fault;
+            t.kind = Translation::Kind::page;
+            t.pa = mmu::l2_small_base(l2_desc) + (va.value() & (kPageSize - 1));
+            t.ap = l2_small_subpage_ap(l2_desc, va);
+            t.mem = mmu::l2_small_mem(l2_desc);
+            return t;
+        }
+        default: return Err::fault;
     }
 }
 
@@ -217,8 +211,7 @@ void PageTable::copy_l1_range(const PageTable& from, VirtAddr start, u32 bytes) 
     if (!valid_ || !from.valid_ || bytes == 0) return;
     const u32 first = mmu::l1_index(start);
     const u64 end = u64(start.value()) + bytes;  // exclusive, may be past 4 GiB
-    const u32 last = end >= kAddressSpaceEnd ? mmu::kL1Entries - 1
-                                             : mmu::l1_index(VirtAddr(static_cast<u32>(end - 1)));
+    const u32 last = end >= kAddressSpaceEnd ? mmu::kL1Entries - 1 : mmu::l1_index(VirtAddr(static_cast<u32>(end - 1)));
     const u32* src = from.l1_table();
     u32* dst = l1_table();
     for (u32 i = first; i <= last; ++i) dst[i] = src[i];

@@ -75,8 +75,7 @@ void release(Domain& d) {
         quiesce(*device(i));
         owner[i] = kNobody;
         // The mapping goes with the domain's page table (it holds no frame reference).
-        printk("xen-arm: dom%u: device %s released (%u interrupts routed)\n", d.id.value(), device(i)->name,
-               routed[i]);
+        printk("xen-arm: dom%u: device %s released (%u interrupts routed)\n", d.id.value(), device(i)->name, routed[i]);
     }
 }
 

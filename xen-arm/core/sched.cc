@@ -29,7 +29,7 @@ const Policy* policy = &kRoundRobin;
 // (the policy's Choice::run_ns) is up.
 u64 run_start_ns = 0;
 u64 run_end_ns = 0;
-u64 tick_ns = 0;  // the time the last timer interrupt saw
+u64 tick_ns = 0;            // the time the last timer interrupt saw
 u64 idle_until_ns = ~0ull;  // with nothing to run: when the policy wants to be asked again
 
 // Domains that may have a virtual-timer or poll deadline (a bit per slot; a stale bit is
@@ -154,14 +154,10 @@ void recheck_pollers() {
 
 const Policy& policy_for(u32 scheduler) {
     switch (scheduler) {
-    case boot_image::kSchedFixedPriority:
-        return kFixedPriority;
-    case boot_image::kSchedCredit:
-        return kCredit;
-    case boot_image::kSchedSedf:
-        return kSedf;
-    default:
-        return kRoundRobin;
+        case boot_image::kSchedFixedPriority: return kFixedPriority;
+        case boot_image::kSchedCredit: return kCredit;
+        case boot_image::kSchedSedf: return kSedf;
+        default: return kRoundRobin;
     }
 }
 
@@ -310,7 +306,8 @@ void tick() {
         }
         Choice c = policy->pick(now);
         // (After an idle wait cur is nullptr: whatever runs is switched to, with its own now.)
-        if (c.next == nullptr) [[unlikely]] c = idle_until_runnable(f, cur, c);
+        if (c.next == nullptr) [[unlikely]]
+            c = idle_until_runnable(f, cur, c);
         if (c.next != cur) {
             switch_to(cur, *c.next, f, c.run_ns);
         } else if (timed) {

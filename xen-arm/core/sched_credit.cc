@@ -24,13 +24,13 @@ enum Class : u32 { kBoost = 0, kUnder = 1, kOver = 2 };
 
 struct PerDomain {
     i64 credit_ns;
-    u64 used_ns;    // in this accounting period (for the cap)
+    u64 used_ns;  // in this accounting period (for the cap)
     u32 weight;
     u32 cap_pct;
     u32 timeslice_ns;
-    u32 left_ns;    // of its current timeslice
+    u32 left_ns;  // of its current timeslice
     Class cls;
-    bool parked;    // over its cap until the next accounting
+    bool parked;  // over its cap until the next accounting
 };
 
 PerDomain per_domain[kQueueSlots];

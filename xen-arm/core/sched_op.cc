@@ -4,8 +4,8 @@
 #include "guest_copy.hh"
 #include "hypercall.hh"
 #include "sched.hh"
-#include "timer.hh"
 #include "sched_poll.hh"
+#include "timer.hh"
 #include "vmm.hh"
 
 namespace xa::hypercalls {
@@ -47,12 +47,9 @@ HcResult poll(Domain& d, TrapFrame& f) {
     switch (sched::poll_outcome(
         d.poll_ports, p.nr_ports, p.timeout, [&](u32 port) { return ev.is_pending(d.id, port); },
         [] { return timer::now_ns(); })) {
-    case sched::PollOutcome::bad_port:
-        return Err::inval;
-    case sched::PollOutcome::ready:
-        return 0;
-    case sched::PollOutcome::block:
-        break;
+        case sched::PollOutcome::bad_port: return Err::inval;
+        case sched::PollOutcome::ready: return 0;
+        case sched::PollOutcome::block: break;
     }
     d.poll_count = p.nr_ports;
     d.poll_timeout_ns = p.timeout;
@@ -66,17 +63,11 @@ HcResult poll(Domain& d, TrapFrame& f) {
 
 HcResult sched_op(Domain& d, TrapFrame& f) {
     switch (f.r[0]) {
-    case SCHEDOP_yield:
-        sched::yield();
-        return 0;
-    case SCHEDOP_block:
-        return block(d, f);
-    case SCHEDOP_shutdown:
-        return shutdown(d, f);
-    case SCHEDOP_poll:
-        return poll(d, f);
-    default:
-        return Err::nosys;
+        case SCHEDOP_yield: sched::yield(); return 0;
+        case SCHEDOP_block: return block(d, f);
+        case SCHEDOP_shutdown: return shutdown(d, f);
+        case SCHEDOP_poll: return poll(d, f);
+        default: return Err::nosys;
     }
 }
 

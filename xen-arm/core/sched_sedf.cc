@@ -34,11 +34,11 @@ struct Server {
 
 Server servers[kQueueSlots];
 u32 timeslice_ns[kQueueSlots];  // a background turn when no refill bounds it
-u32 reserved = 0;   // slots with a reservation (period != 0)
-u32 runnable = 0;   // slots whose domain can run
-u32 extra = 0;      // slots that may run as background work
-RoundRobinQueue background;  // runnable extra slots
-u32 served = kNoSlot;  // the server being charged since served_since
+u32 reserved = 0;               // slots with a reservation (period != 0)
+u32 runnable = 0;               // slots whose domain can run
+u32 extra = 0;                  // slots that may run as background work
+RoundRobinQueue background;     // runnable extra slots
+u32 served = kNoSlot;           // the server being charged since served_since
 u64 served_since = 0;
 
 constexpr u32 bit(u32 slot) { return 1u << slot; }

@@ -17,7 +17,7 @@ namespace xa::traps {
 namespace {
 
 static_assert(XA_EXC_UNDEF == XA_TRAP_UNDEF && XA_EXC_SWI == XA_TRAP_SWI && XA_EXC_PABT == XA_TRAP_PABT &&
-              XA_EXC_DABT == XA_TRAP_DABT && XA_EXC_IRQ == XA_TRAP_IRQ,
+                  XA_EXC_DABT == XA_TRAP_DABT && XA_EXC_IRQ == XA_TRAP_IRQ,
               "exception kinds are trap-table indices");
 static_assert(sizeof(xa_trap_frame) == TF_CPSR + 4 && offsetof(xa_trap_frame, vpsr) == TF_CPSR &&
                   offsetof(xa_trap_frame, sp) == TF_SP && offsetof(xa_trap_frame, pc) == TF_PC,

@@ -1,6 +1,7 @@
 // The VMM's global services (vmm.hh): statically allocated, set up once at boot.
 #include "vmm.hh"
 
+#include <xen-arm/trace.h>
 #include "arch/arm/semihosting.hh"
 #include "board.hh"
 #include "boot_image.hh"
@@ -8,9 +9,8 @@
 #include "domain.hh"
 #include "exit_status.hh"
 #include "layout.hh"
-#include "mmu.hh"
-#include <xen-arm/trace.h>
 #include "libc.hh"
+#include "mmu.hh"
 #include "vmm_grant_env.hh"
 #include "vmm_memory.hh"
 
@@ -88,8 +88,8 @@ void init() {
     check(frames_table.set_vmm(PhysAddr(board::kConfig.ram_base), layout::kDirectMap.size / kPageSize),
           "marking VMM frames");
 
-    check(guest_allocator.init(PhysAddr(board::kConfig.ram_base + layout::kDirectMap.size), kGuestFrames,
-                               guest_bitmap, FrameAllocator::bitmap_words(kGuestFrames)),
+    check(guest_allocator.init(PhysAddr(board::kConfig.ram_base + layout::kDirectMap.size), kGuestFrames, guest_bitmap,
+                               FrameAllocator::bitmap_words(kGuestFrames)),
           "guest frame allocator init");
     evtchn().set_shared_view(shared_view);
 

@@ -14,8 +14,7 @@ extern char xa_vectors[];
 namespace xa::vmm_memory {
 namespace {
 
-constexpr PhysWindow kDirectMap(PhysAddr(board::kConfig.ram_base), layout::kDirectMap.size,
-                                layout::kDirectMap.start);
+constexpr PhysWindow kDirectMap(PhysAddr(board::kConfig.ram_base), layout::kDirectMap.size, layout::kDirectMap.start);
 constexpr u32 kVmmFrames = layout::kDirectMap.size / kPageSize;
 
 u32 frame_bitmap[FrameAllocator::bitmap_words(kVmmFrames)];
@@ -33,11 +32,13 @@ const PhysWindow& direct_map() { return kDirectMap; }
 FrameAllocator& frames() { return vmm_frames; }
 
 PageTable& master_table() {
-    static PageTable table([] {
-        auto l1 = vmm_frames.alloc(mmu::kL1Size / kPageSize, mmu::kL1Align);
-        if (!l1) xa_panic("no frames for the master first-level table");
-        return *l1;
-    }(), kDirectMap, vmm_frames);
+    static PageTable table(
+        [] {
+            auto l1 = vmm_frames.alloc(mmu::kL1Size / kPageSize, mmu::kL1Align);
+            if (!l1) xa_panic("no frames for the master first-level table");
+            return *l1;
+        }(),
+        kDirectMap, vmm_frames);
     return table;
 }
 
@@ -71,8 +72,8 @@ void init() {
               "mapping a device window");
     }
     // The vector page: privileged-only, so no guest can read or patch the VMM's vectors.
-    check(t.map_page(VirtAddr(layout::kHighVectors), kDirectMap.phys_of(xa_vectors), mmu::Domain::vmm,
-                     mmu::Ap::priv_rw, mmu::Mem::write_back),
+    check(t.map_page(VirtAddr(layout::kHighVectors), kDirectMap.phys_of(xa_vectors), mmu::Domain::vmm, mmu::Ap::priv_rw,
+                     mmu::Mem::write_back),
           "mapping the high vectors");
 
     // The boot table's identity mapping disappears here: from now on only the layout's

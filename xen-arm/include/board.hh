@@ -71,8 +71,7 @@ constexpr bool config_valid(const Config& cfg) {
         for (u32 w = 0; w < cfg.io_count; ++w) in_window |= (p.phys & 0xFFF00000u) == cfg.io[w].phys;
         if (!in_window || p.quiesce_count > 4) return false;
     }
-    return is_aligned(cfg.ram_base, kSectionSize) && cfg.ram_size >= 16 * MiB &&
-           cfg.ram_size % kSectionSize == 0;
+    return is_aligned(cfg.ram_base, kSectionSize) && cfg.ram_size >= 16 * MiB && cfg.ram_size % kSectionSize == 0;
 }
 
 // ---- Implemented by each board ----------------------------------------------------------
@@ -84,10 +83,10 @@ int console_getc();  // a received byte, or -1 when none is waiting
 // the interrupt controller until the privileged domain has read them).
 void console_rx_interrupt_enable();
 
-void irq_init();               // everything masked
+void irq_init();  // everything masked
 void irq_enable(u32 line);
 void irq_disable(u32 line);
-int irq_claim();               // the pending line to serve next, or -1 when none
+int irq_claim();  // the pending line to serve next, or -1 when none
 
 // Periodic tick at hz; timer_ack() is called from the timer's interrupt and returns the
 // number of periods that elapsed since the last ack (normally 1).

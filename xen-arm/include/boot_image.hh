@@ -28,24 +28,24 @@
 
 namespace xa::boot_image {
 
-inline constexpr u32 kBootImageOffset = 4 * MiB;    // from the start of RAM
-inline constexpr u32 kBootImageMaxSize = 4 * MiB;   // must end inside DIRECTMAP
+inline constexpr u32 kBootImageOffset = 4 * MiB;   // from the start of RAM
+inline constexpr u32 kBootImageMaxSize = 4 * MiB;  // must end inside DIRECTMAP
 inline constexpr char kMagic[8] = {'X', 'A', 'B', 'O', 'O', 'T', '1', '\0'};
 inline constexpr u32 kVersion = 4;  // 2: ramdisks, shared kernels; 3: scheduler; 4: credit/sedf parameters
 inline constexpr u32 kMaxDomains = 8;
-inline constexpr u32 kRamdiskSectorSize = 512;       // ramdisk_size is a multiple of this
-inline constexpr u32 kRamdiskMaxSize = 3 * MiB;      // per domain; leaves 1 MiB for the rest
-inline constexpr u32 kRamdiskAlign = 4 * KiB;        // ramdisk_offset; frames are handed over
+inline constexpr u32 kRamdiskSectorSize = 512;   // ramdisk_size is a multiple of this
+inline constexpr u32 kRamdiskMaxSize = 3 * MiB;  // per domain; leaves 1 MiB for the rest
+inline constexpr u32 kRamdiskAlign = 4 * KiB;    // ramdisk_offset; frames are handed over
 
 struct BootImageHeader {
-    char magic[8];          // kMagic
-    u32 version;            // kVersion
-    u32 total_size;         // bytes, header included; <= kBootImageMaxSize
-    u32 domain_count;       // 1..kMaxDomains
-    u32 crc32;              // CRC-32 (zlib's) of bytes [sizeof(header), total_size)
-    char system_name[32];   // from the configuration's [system] name, NUL-terminated
-    u32 scheduler;          // kSched*, from [system] scheduler (format version 3)
-    u32 reserved;           // zero
+    char magic[8];         // kMagic
+    u32 version;           // kVersion
+    u32 total_size;        // bytes, header included; <= kBootImageMaxSize
+    u32 domain_count;      // 1..kMaxDomains
+    u32 crc32;             // CRC-32 (zlib's) of bytes [sizeof(header), total_size)
+    char system_name[32];  // from the configuration's [system] name, NUL-terminated
+    u32 scheduler;         // kSched*, from [system] scheduler (format version 3)
+    u32 reserved;          // zero
 };
 static_assert(sizeof(BootImageHeader) == 64);
 
@@ -96,20 +96,20 @@ inline constexpr u32 kPriorityDefault = 128;
 inline constexpr u32 kWeightDefault = 256;  // Xen's
 
 struct BootDomain {
-    char name[16];          // 1..15 of kNameChars, NUL-terminated, unique
-    u32 flags;              // kDom*
-    u32 memory_kb;          // multiple of kMemoryGranuleKb, kMemoryMinKb..kMemoryMaxKb
-    u32 timeslice_us;       // kTimesliceMinUs..kTimesliceMaxUs
-    u32 priority;           // 0..kPriorityMax, for the fixed-priority scheduler (0 = highest)
-    u32 weight;             // 1..kWeightMax, for the credit scheduler
-    u32 cap_pct;            // 0..kCapMaxPct, for the credit scheduler (0: no cap)
-    u32 period_us;          // sedf: 0 or kPeriodMinUs..kPeriodMaxUs
-    u32 budget_us;          // sedf: 0..period_us (0 only without a period)
-    u32 kernel_offset;      // of the kernel's ELF file, from the start of the image
-    u32 kernel_size;        // bytes (other records may name the same kernel bytes)
-    u32 ramdisk_offset;     // of its RAM disk, kRamdiskAlign aligned; 0 if none
-    u32 ramdisk_size;       // bytes, a multiple of kRamdiskSectorSize, at most kRamdiskMaxSize; 0 if none
-    char cmdline[88];       // NUL-terminated, passed in start_info.cmd_line
+    char name[16];       // 1..15 of kNameChars, NUL-terminated, unique
+    u32 flags;           // kDom*
+    u32 memory_kb;       // multiple of kMemoryGranuleKb, kMemoryMinKb..kMemoryMaxKb
+    u32 timeslice_us;    // kTimesliceMinUs..kTimesliceMaxUs
+    u32 priority;        // 0..kPriorityMax, for the fixed-priority scheduler (0 = highest)
+    u32 weight;          // 1..kWeightMax, for the credit scheduler
+    u32 cap_pct;         // 0..kCapMaxPct, for the credit scheduler (0: no cap)
+    u32 period_us;       // sedf: 0 or kPeriodMinUs..kPeriodMaxUs
+    u32 budget_us;       // sedf: 0..period_us (0 only without a period)
+    u32 kernel_offset;   // of the kernel's ELF file, from the start of the image
+    u32 kernel_size;     // bytes (other records may name the same kernel bytes)
+    u32 ramdisk_offset;  // of its RAM disk, kRamdiskAlign aligned; 0 if none
+    u32 ramdisk_size;    // bytes, a multiple of kRamdiskSectorSize, at most kRamdiskMaxSize; 0 if none
+    char cmdline[88];    // NUL-terminated, passed in start_info.cmd_line
 };
 static_assert(sizeof(BootDomain) == 152);
 

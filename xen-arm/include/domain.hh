@@ -43,9 +43,9 @@ struct Domain {
     PageTable* table = nullptr;  // lives in table_storage while the domain exists
     alignas(PageTable) u8 table_storage[sizeof(PageTable)] = {};
     PhysAddr shared_pa{}, start_pa{}, grants_pa{}, trace_pa{};  // the VMM pages (VMM frames)
-    PhysAddr ramdisk_pa{};     // its RAM disk's frames in the boot image (VMM frames it owns
-    u32 ramdisk_pages = 0;     // as ordinary memory while it exists); 0 pages: none
-    shared_info* shared_dm = nullptr;                // ...through DIRECTMAP
+    PhysAddr ramdisk_pa{};             // its RAM disk's frames in the boot image (VMM frames it owns
+    u32 ramdisk_pages = 0;             // as ordinary memory while it exists); 0 pages: none
+    shared_info* shared_dm = nullptr;  // ...through DIRECTMAP
     start_info* start_dm = nullptr;
     grant_entry_v1* grants_dm = nullptr;
 
@@ -105,7 +105,7 @@ namespace domains {
 namespace detail {
 extern Domain* running;  // read on every hypercall: inline accessors below
 extern Domain slots[Domain::kMaxDomains];
-}
+}  // namespace detail
 
 // Any state but free; nullptr otherwise.
 inline Domain* get(DomId id) {

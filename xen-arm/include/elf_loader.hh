@@ -19,9 +19,9 @@ struct ElfSegment {
     u32 file_offset;  // of the segment's bytes in the file
     u32 file_size;    // bytes to copy; the rest up to mem_size is zeroed
     VirtAddr vaddr;
-    u32 mem_size;     // > 0
-    bool exec;        // PF_X
-    bool write;       // PF_W
+    u32 mem_size;  // > 0
+    bool exec;     // PF_X
+    bool write;    // PF_W
 };
 
 struct ElfImage {

@@ -51,7 +51,7 @@ struct Kick {
 };
 
 class EventChannels {
-public:
+  public:
     static constexpr u32 kMaxDomains = 8;
     // Ports per domain in the VMM's table (the 2-level ABI would allow 1024). Port 0 is
     // reserved, as in Xen, so a domain has kPortsPerDomain - 1 usable ports.
@@ -127,7 +127,7 @@ public:
     // domain or port does not exist).
     const Port* port(DomId dom, u32 port) const;
 
-private:
+  private:
     struct Domain {
         bool present = false;
         bool privileged = false;

@@ -24,8 +24,7 @@ void put_padded(Sink& sink, const char* digits, u32 len, u32 width, char pad, bo
 }
 
 template <typename Sink>
-void put_unsigned(Sink& sink, u64 value, u32 base, bool upper, u32 width, char pad, bool negative,
-                  bool left = false) {
+void put_unsigned(Sink& sink, u64 value, u32 base, bool upper, u32 width, char pad, bool negative, bool left = false) {
     char tmp[24];
     u32 len = 0;
     const char* set = upper ? "0123456789ABCDEF" : "0123456789abcdef";
@@ -66,55 +65,50 @@ void format(Sink& sink, const char* fmt, __builtin_va_list args) {
             ++p;
         }
         switch (*p) {
-        case 'd':
-        case 'i': {
-            const long long v = longs >= 2 ? __builtin_va_arg(args, long long)
-                                           : longs == 1 ? __builtin_va_arg(args, long)
-                                                        : __builtin_va_arg(args, int);
-            const u64 magnitude = v < 0 ? static_cast<u64>(-(v + 1)) + 1 : static_cast<u64>(v);
-            detail::put_unsigned(sink, magnitude, 10, false, width, pad, v < 0, left);
-            break;
-        }
-        case 'u':
-        case 'x':
-        case 'X': {
-            const u64 v = longs >= 2 ? __builtin_va_arg(args, unsigned long long)
-                                     : longs == 1 ? __builtin_va_arg(args, unsigned long)
-                                                  : __builtin_va_arg(args, unsigned int);
-            detail::put_unsigned(sink, v, *p == 'u' ? 10 : 16, *p == 'X', width, pad, false, left);
-            break;
-        }
-        case 'p': {
-            const auto v = reinterpret_cast<uintptr_t>(__builtin_va_arg(args, void*));
-            sink.put('0');
-            sink.put('x');
-            detail::put_unsigned(sink, v, 16, false, sizeof(uintptr_t) * 2, '0', false);
-            break;
-        }
-        case 'c':
-            sink.put(static_cast<char>(__builtin_va_arg(args, int)));
-            break;
-        case 's': {
-            const char* s = __builtin_va_arg(args, const char*);
-            if (s == nullptr) s = "(null)";
-            u32 len = 0;
-            while (s[len] != '\0') ++len;
-            if (!left)
-                for (u32 i = len; i < width; ++i) sink.put(' ');
-            for (u32 i = 0; i < len; ++i) sink.put(s[i]);
-            if (left)
-                for (u32 i = len; i < width; ++i) sink.put(' ');
-            break;
-        }
-        case '%':
-            sink.put('%');
-            break;
-        case '\0':
-            return;
-        default:  // unknown conversion: show it rather than guess
-            sink.put('%');
-            sink.put(*p);
-            break;
+            case 'd':
+            case 'i': {
+                const long long v = longs >= 2   ? __builtin_va_arg(args, long long)
+                                    : longs == 1 ? __builtin_va_arg(args, long)
+                                                 : __builtin_va_arg(args, int);
+                const u64 magnitude = v < 0 ? static_cast<u64>(-(v + 1)) + 1 : static_cast<u64>(v);
+                detail::put_unsigned(sink, magnitude, 10, false, width, pad, v < 0, left);
+                break;
+            }
+            case 'u':
+            case 'x':
+            case 'X': {
+                const u64 v = longs >= 2   ? __builtin_va_arg(args, unsigned long long)
+                              : longs == 1 ? __builtin_va_arg(args, unsigned long)
+                                           : __builtin_va_arg(args, unsigned int);
+                detail::put_unsigned(sink, v, *p == 'u' ? 10 : 16, *p == 'X', width, pad, false, left);
+                break;
+            }
+            case 'p': {
+                const auto v = reinterpret_cast<uintptr_t>(__builtin_va_arg(args, void*));
+                sink.put('0');
+                sink.put('x');
+                detail::put_unsigned(sink, v, 16, false, sizeof(uintptr_t) * 2, '0', false);
+                break;
+            }
+            case 'c': sink.put(static_cast<char>(__builtin_va_arg(args, int))); break;
+            case 's': {
+                const char* s = __builtin_va_arg(args, const char*);
+                if (s == nullptr) s = "(null)";
+                u32 len = 0;
+                while (s[len] != '\0') ++len;
+                if (!left)
+                    for (u32 i = len; i < width; ++i) sink.put(' ');
+                for (u32 i = 0; i < len; ++i) sink.put(s[i]);
+                if (left)
+                    for (u32 i = len; i < width; ++i) sink.put(' ');
+                break;
+            }
+            case '%': sink.put('%'); break;
+            case '\0': return;
+            default:  // unknown conversion: show it rather than guess
+                sink.put('%');
+                sink.put(*p);
+                break;
         }
     }
 }

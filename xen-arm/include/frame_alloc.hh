@@ -20,7 +20,7 @@
 namespace xa {
 
 class FrameAllocator {
-public:
+  public:
     // Words of bitmap storage needed for `frames` frames.
     static constexpr u32 bitmap_words(u32 frames) { return frames / 32 + (frames % 32 != 0 ? 1 : 0); }
 
@@ -58,7 +58,7 @@ public:
     // False for frames outside the managed range: they are not this allocator's to track.
     bool is_allocated(PhysAddr pa) const;
 
-private:
+  private:
     bool test(u32 index) const { return (bitmap_[index / 32] >> (index % 32)) & 1u; }
     void set_run(u32 first, u32 count);
     void clear_run(u32 first, u32 count);

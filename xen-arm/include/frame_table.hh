@@ -31,23 +31,23 @@ enum class FrameType : u8 {
 };
 
 struct FrameInfo {
-    u16 owner;        // domain id; FrameTable::kNoOwner for free and vmm frames
+    u16 owner;  // domain id; FrameTable::kNoOwner for free and vmm frames
     FrameType type;
     // Where release() puts an owned frame back: FrameType::free or FrameType::vmm;
     // meaningless while the frame is free or vmm. It sits in what would otherwise be
     // padding, so FrameInfo stays 8 bytes.
     FrameType origin;
-    u16 map_count;    // mappings of the frame in any domain's tables
-    u16 pin_count;    // references held for grants in use
+    u16 map_count;  // mappings of the frame in any domain's tables
+    u16 pin_count;  // references held for grants in use
 };
 static_assert(sizeof(FrameInfo) == 8);
 
 class FrameTable {
-public:
+  public:
     static constexpr u32 kNoOwner = 0xFFFF;
 
     constexpr FrameTable() = default;
-    FrameTable(const FrameTable&) = delete;             // two owners of one storage array
+    FrameTable(const FrameTable&) = delete;  // two owners of one storage array
     FrameTable& operator=(const FrameTable&) = delete;
 
     // Track [ram_base, ram_base + frames * 4 KiB), every frame free. Err::inval (table left
@@ -92,7 +92,7 @@ public:
     u32 frames() const { return frames_; }
     PhysAddr base() const { return base_; }
 
-private:
+  private:
     static constexpr bool is_owned(FrameType t) {
         return t == FrameType::guest || t == FrameType::page_table || t == FrameType::vmm_shared;
     }

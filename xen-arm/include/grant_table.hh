@@ -55,7 +55,7 @@ bool grant_host_addr_ok(const PageTable& mapper_table, VirtAddr va, bool readonl
 
 // Implemented by the VMM (and by a fake in the tests).
 class GrantEnv {
-public:
+  public:
     virtual bool domain_exists(DomId d) = 0;
     // The domain's XA_GRANT_ENTRIES entries, or nullptr if it has no grant table.
     virtual grant_entry_v1* grant_entries(DomId d) = 0;
@@ -70,12 +70,12 @@ public:
     virtual Err map_foreign(DomId mapper, VirtAddr va, PhysAddr frame, bool readonly) = 0;
     virtual Err unmap_foreign(DomId mapper, VirtAddr va, PhysAddr frame) = 0;
 
-protected:
+  protected:
     ~GrantEnv() = default;  // never deleted through this interface
 };
 
 class GrantTables {
-public:
+  public:
     static constexpr u32 kMaxDomains = 8;
     static constexpr u32 kMaptrackPerDomain = 64;
 
@@ -107,7 +107,7 @@ public:
     // leave alone: only unmap() may take it down, keeping maptrack and flags true).
     bool maps_at(DomId mapper, VirtAddr va) const;
 
-private:
+  private:
     struct Maptrack {
         bool used = false;
         u16 granter = 0;

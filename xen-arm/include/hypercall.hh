@@ -15,13 +15,13 @@ namespace xa::hypercalls {
 // A handler that has replaced the whole frame (restore_trap_frame, shutdown) returns
 // keep_frame(f): r0 is written with what the frame already holds.
 class HcResult {
-public:
+  public:
     constexpr HcResult(i32 value) : r0_(static_cast<u32>(value)) {}
     constexpr HcResult(Err e) : r0_(static_cast<u32>(to_int(e))) {}
     static constexpr HcResult keep_frame(const TrapFrame& f) { return HcResult(static_cast<i32>(f.r[0])); }
     constexpr u32 r0() const { return r0_; }
 
-private:
+  private:
     u32 r0_;
 };
 static_assert(sizeof(HcResult) == 4);

@@ -3,8 +3,8 @@
 // before it looks anything up.
 #pragma once
 
-#include <xen-arm/memory.h>
 #include <xen-arm/domctl.h>
+#include <xen-arm/memory.h>
 #include <xen-arm/trap.h>
 
 #include "mmu.hh"

@@ -29,24 +29,22 @@ struct Region {
     const char* unused = nullptr;
     constexpr bool used() const { return unused == nullptr; }
     constexpr u32 end() const { return start + size; }  // one past the last byte (0 = 4 GiB)
-    constexpr bool contains(VirtAddr va) const {
-        return va.value() >= start && va.value() - start < size;
-    }
+    constexpr bool contains(VirtAddr va) const { return va.value() >= start && va.value() - start < size; }
 };
 
 // ---- The VMM's 64 MB, bottom to top -------------------------------------------------
 inline constexpr u32 kVmmBase = 0xFC000000;
 
 inline constexpr Region kRoMpt{"RO_MPT", 0xFC000000, 4 * MiB, "machine-to-phys table, guest read-only",
-                                "guests are given machine addresses, so they need no machine-to-phys table"};
+                               "guests are given machine addresses, so they need no machine-to-phys table"};
 inline constexpr Region kFrameTable{"FRAMETABLE", 0xFC400000, 24 * MiB, "page frame descriptors",
-                                     "the frame table lives in VMM frames, reached through DIRECTMAP"};
+                                    "the frame table lives in VMM frames, reached through DIRECTMAP"};
 inline constexpr Region kRdwrMpt{"RDWR_MPT", 0xFDC00000, 4 * MiB, "machine-to-phys table, VMM read-write",
-                                  "guests are given machine addresses, so the VMM keeps no machine-to-phys table"};
+                                 "guests are given machine addresses, so the VMM keeps no machine-to-phys table"};
 inline constexpr Region kLinearPt{"LINEAR_PT", 0xFE000000, 4 * MiB, "current domain's page tables",
-                                   "the VMM edits page tables through DIRECTMAP, where they all are"};
+                                  "the VMM edits page tables through DIRECTMAP, where they all are"};
 inline constexpr Region kShLinearPt{"SH_LINEAR_PT", 0xFE400000, 4 * MiB, "shadow linear page tables",
-                                     "guests update their tables by hypercall, so there are no shadow tables"};
+                                    "guests update their tables by hypercall, so there are no shadow tables"};
 // Only its first page is mapped: the trace page (XA_TRACE_DOMAIN_VA, hypercalls/xen-arm/trace.h).
 inline constexpr Region kPerDomain{"PERDOMAIN", 0xFE800000, 8 * MiB, "per-domain mappings"};
 inline constexpr Region kMapCache{"MAPCACHE", 0xFEC00000, 4 * MiB, "temporary maps of guest frames",
@@ -71,13 +69,13 @@ inline constexpr u32 kHighVectors = 0xFFFF0000;
 
 // ---- The guest part (below the VMM) ----------------------------------------------------
 inline constexpr Region kGuestVectors{"VECTORS", 0x00000000, 1 * MiB, "guest exception vectors",
-                                         "the VMM delivers guest traps through set_trap_table entries and guests may "
-                                         "not map here (check_guest_page_va)"};
+                                      "the VMM delivers guest traps through set_trap_table entries and guests may "
+                                      "not map here (check_guest_page_va)"};
 inline constexpr Region kNorFlash{"NOR_FLASH", 0x20000000, 32 * MiB, "NOR flash window",
-                                     "no board here gives a guest flash, and guests may not map here"};
+                                  "no board here gives a guest flash, and guests may not map here"};
 inline constexpr Region kGuestUser{"GUEST_USER", 0x40000000, 0xBF000000 - 0x40000000, "guest user space"};
 inline constexpr Region kXipModules{"XIP_MODULES", 0xBF000000, 16 * MiB, "XIP kernel modules",
-                                       "no guest runs modules in place, and guests may not map here"};
+                                    "no guest runs modules in place, and guests may not map here"};
 inline constexpr Region kGuestKernel{"GUEST_KERNEL", 0xC0000000, 0xFC000000 - 0xC0000000, "guest kernel"};
 
 inline constexpr Region kGuestRegions[] = {kGuestVectors, kNorFlash, kGuestUser, kXipModules, kGuestKernel};

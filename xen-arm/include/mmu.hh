@@ -20,9 +20,7 @@ namespace xa::mmu {
 enum class Domain : u32 { vmm = 0, guest_kernel = 1, io = 2, guest_user = 3, guest_kernel_ro = 4 };
 enum class DomainAccess : u32 { none = 0, client = 1, manager = 3 };
 
-constexpr u32 dacr_field(Domain d, DomainAccess a) {
-    return static_cast<u32>(a) << (2 * static_cast<u32>(d));
-}
+constexpr u32 dacr_field(Domain d, DomainAccess a) { return static_cast<u32>(a) << (2 * static_cast<u32>(d)); }
 // The access a DACR value gives one domain.
 constexpr DomainAccess dacr_access(u32 dacr, Domain d) {
     return static_cast<DomainAccess>((dacr >> (2 * static_cast<u32>(d))) & 3u);
@@ -62,10 +60,10 @@ static_assert((kDacrGuestKernel >> 10) == 0 && (kDacrGuestUser >> 10) == 0 && (k
 
 // ---- Access permissions (CP15 c1 S=0, R=0, which xen-arm always uses) -------------------
 enum class Ap : u32 {
-    no_access = 0,      // AP=00 with S=R=0: nobody
-    priv_rw = 1,        // privileged RW, user none: VMM pages, guest kernel pages
-    priv_rw_user_ro = 2, // guest read-only user pages, read-only grant maps (kApGuestKernelRo)
-    all_rw = 3,         // guest user pages
+    no_access = 0,        // AP=00 with S=R=0: nobody
+    priv_rw = 1,          // privileged RW, user none: VMM pages, guest kernel pages
+    priv_rw_user_ro = 2,  // guest read-only user pages, read-only grant maps (kApGuestKernelRo)
+    all_rw = 3,           // guest user pages
 };
 
 // The AP of a read-only guest kernel page (ARM domain guest_kernel_ro): with S=R=0, USR-mode
@@ -75,10 +73,10 @@ inline constexpr Ap kApGuestKernelRo = Ap::priv_rw_user_ro;
 
 // ---- Cacheability (C and B bits) ------------------------------------------------------
 enum class Mem : u32 {
-    device = 0,        // C=0 B=0: strongly ordered, for device registers
-    buffered = 1,      // C=0 B=1
-    write_through = 2, // C=1 B=0
-    write_back = 3,    // C=1 B=1: normal RAM
+    device = 0,         // C=0 B=0: strongly ordered, for device registers
+    buffered = 1,       // C=0 B=1
+    write_through = 2,  // C=1 B=0
+    write_back = 3,     // C=1 B=1: normal RAM
 };
 
 // ---- First-level descriptors (4096 entries, 16 KiB aligned) -----------------------------
@@ -91,13 +89,12 @@ enum class L1Type : u32 { fault = 0, coarse = 1, section = 2, fine = 3 };
 inline constexpr u32 kL1Bit4 = 1u << 4;  // "should be one" on ARMv5 for compatibility
 
 constexpr u32 l1_section(PhysAddr pa, Domain d, Ap ap, Mem mem) {
-    return (pa.value() & 0xFFF00000u) | (static_cast<u32>(ap) << 10) | (static_cast<u32>(d) << 5) |
-           kL1Bit4 | (static_cast<u32>(mem) << 2) | static_cast<u32>(L1Type::section);
+    return (pa.value() & 0xFFF00000u) | (static_cast<u32>(ap) << 10) | (static_cast<u32>(d) << 5) | kL1Bit4 |
+           (static_cast<u32>(mem) << 2) | static_cast<u32>(L1Type::section);
 }
 
 constexpr u32 l1_coarse(PhysAddr l2_table, Domain d) {
-    return (l2_table.value() & 0xFFFFFC00u) | (static_cast<u32>(d) << 5) | kL1Bit4 |
-           static_cast<u32>(L1Type::coarse);
+    return (l2_table.value() & 0xFFFFFC00u) | (static_cast<u32>(d) << 5) | kL1Bit4 | static_cast<u32>(L1Type::coarse);
 }
 
 constexpr L1Type l1_type(u32 desc) { return static_cast<L1Type>(desc & 3u); }
@@ -117,8 +114,8 @@ enum class L2Type : u32 { fault = 0, large = 1, small = 2, tiny = 3 };
 // A 4 KiB small page; the four subpage AP fields all get the same permission.
 constexpr u32 l2_small(PhysAddr pa, Ap ap, Mem mem) {
     const u32 a = static_cast<u32>(ap);
-    return (pa.value() & 0xFFFFF000u) | (a << 10) | (a << 8) | (a << 6) | (a << 4) |
-           (static_cast<u32>(mem) << 2) | static_cast<u32>(L2Type::small);
+    return (pa.value() & 0xFFFFF000u) | (a << 10) | (a << 8) | (a << 6) | (a << 4) | (static_cast<u32>(mem) << 2) |
+           static_cast<u32>(L2Type::small);
 }
 
 constexpr L2Type l2_type(u32 desc) { return static_cast<L2Type>(desc & 3u); }
@@ -132,8 +129,8 @@ namespace ctrl {
 inline constexpr u32 mmu = 1u << 0;
 inline constexpr u32 align = 1u << 1;
 inline constexpr u32 dcache = 1u << 2;
-inline constexpr u32 sys = 1u << 8;   // S: kept 0
-inline constexpr u32 rom = 1u << 9;   // R: kept 0
+inline constexpr u32 sys = 1u << 8;  // S: kept 0
+inline constexpr u32 rom = 1u << 9;  // R: kept 0
 inline constexpr u32 icache = 1u << 12;
 inline constexpr u32 high_vectors = 1u << 13;
 }  // namespace ctrl
@@ -142,22 +139,23 @@ inline constexpr u32 high_vectors = 1u << 13;
 // ARM926EJ-S TRM table 3-9; names for the exception report.
 constexpr const char* fault_status_name(u32 fsr) {
     switch (fsr & 0xFu) {
-    case 0x1: case 0x3: return "alignment";
-    case 0x8: return "external abort on non-linefetch (section)";
-    case 0x5: return "translation fault (section)";
-    case 0x7: return "translation fault (page)";
-    case 0x9: return "domain fault (section)";
-    case 0xB: return "domain fault (page)";
-    case 0xD: return "permission fault (section)";
-    case 0xF: return "permission fault (page)";
-    case 0xC: return "external abort on translation (first level)";
-    case 0xE: return "external abort on translation (second level)";
-    case 0x4: return "external abort on linefetch (section)";
-    case 0x6: return "external abort on linefetch (page)";
-    case 0xA: return "external abort on non-linefetch (page)";
-    case 0x2: return "terminal exception";
-    case 0x0: return "vector exception";
-    default: return "unknown";
+        case 0x1:
+        case 0x3: return "alignment";
+        case 0x8: return "external abort on non-linefetch (section)";
+        case 0x5: return "translation fault (section)";
+        case 0x7: return "translation fault (page)";
+        case 0x9: return "domain fault (section)";
+        case 0xB: return "domain fault (page)";
+        case 0xD: return "permission fault (section)";
+        case 0xF: return "permission fault (page)";
+        case 0xC: return "external abort on translation (first level)";
+        case 0xE: return "external abort on translation (second level)";
+        case 0x4: return "external abort on linefetch (section)";
+        case 0x6: return "external abort on linefetch (page)";
+        case 0xA: return "external abort on non-linefetch (page)";
+        case 0x2: return "terminal exception";
+        case 0x0: return "vector exception";
+        default: return "unknown";
     }
 }
 

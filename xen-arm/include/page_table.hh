@@ -36,9 +36,9 @@ namespace xa {
 struct Translation {
     enum class Kind : u8 { section, page };
 
-    PhysAddr pa;                                // the translated address itself
-    mmu::Domain domain = mmu::Domain::vmm;      // from the L1 descriptor
-    mmu::Ap ap = mmu::Ap::no_access;            // of the (sub)page that holds the address
+    PhysAddr pa;                            // the translated address itself
+    mmu::Domain domain = mmu::Domain::vmm;  // from the L1 descriptor
+    mmu::Ap ap = mmu::Ap::no_access;        // of the (sub)page that holds the address
     mmu::Mem mem = mmu::Mem::device;
     Kind kind = Kind::section;
 
@@ -46,14 +46,14 @@ struct Translation {
 };
 
 class PageTable {
-public:
+  public:
     // window and frames are kept by reference and must outlive the PageTable.
     // l1 must be 16 KiB aligned and the whole 16 KiB must lie in the window; otherwise
     // valid() is false and every operation returns Err::inval. The table is not touched
     // here: call clear() on a fresh one.
     PageTable(PhysAddr l1, const PhysWindow& window, FrameAllocator& frames);
 
-    PageTable(const PageTable&) = delete;             // two owners of the coarse-table pool
+    PageTable(const PageTable&) = delete;  // two owners of the coarse-table pool
     PageTable& operator=(const PageTable&) = delete;
 
     bool valid() const { return valid_; }
@@ -109,7 +109,8 @@ public:
             const u32* l2 = coarse_table(l1_desc);
             if (l2 == nullptr) continue;
             for (u32 i = 0; i < mmu::kL2CoarseEntries; ++i) {
-                if (mmu::l2_type(l2[i]) == mmu::L2Type::small) fn(VirtAddr((mib << kSectionShift) | (i << kPageShift)), l2[i]);
+                if (mmu::l2_type(l2[i]) == mmu::L2Type::small)
+                    fn(VirtAddr((mib << kSectionShift) | (i << kPageShift)), l2[i]);
             }
         }
     }
@@ -132,7 +133,7 @@ public:
 
     static constexpr u32 kCoarsePerFrame = kPageSize / mmu::kL2CoarseSize;  // 4
 
-private:
+  private:
     u32* l1_table() const { return window_->ptr<u32>(l1_); }
     // The coarse table an L1 coarse descriptor points at, or nullptr if it lies outside
     // the window.
@@ -145,8 +146,8 @@ private:
     bool valid_;
     // Beside valid_: the limit adds no size to the class (a Domain holds one in its slot,
     // whose later fields the hot paths reach at fixed offsets).
-    u8 pool_used_ = kCoarsePerFrame;     // quarters of pool_frame_ handed out; 4 = none left
-    PhysAddr pool_frame_{};              // frame the next coarse tables are carved from
+    u8 pool_used_ = kCoarsePerFrame;  // quarters of pool_frame_ handed out; 4 = none left
+    PhysAddr pool_frame_{};           // frame the next coarse tables are carved from
     u32 coarse_tables_ = 0;
     u32 coarse_limit_ = ~0u;
 };

@@ -11,7 +11,7 @@
 namespace xa {
 
 class PhysWindow {
-public:
+  public:
     // Physical [phys_base, phys_base + size) appears at virtual [virt_base, virt_base + size).
     constexpr PhysWindow(PhysAddr phys_base, u32 size, uintptr_t virt_base)
         : phys_base_(phys_base), size_(size), virt_base_(virt_base) {}
@@ -42,7 +42,7 @@ public:
         return phys_base_ + static_cast<u32>(offset);
     }
 
-private:
+  private:
     PhysAddr phys_base_;
     u32 size_;
     uintptr_t virt_base_;

@@ -34,7 +34,7 @@ Err admit(const SchedParams& params);
 
 // Domain life cycle.
 void domain_started(Domain& d, const SchedParams& params);  // built: becomes runnable
-void domain_stopped(Domain& d);   // shut down or crashed: off the run queue for good
+void domain_stopped(Domain& d);                             // shut down or crashed: off the run queue for good
 
 // An event operation is done: wake kick.dom if it sleeps waiting for an upcall, and any
 // domain polling a port that is pending now (sched_op poll ignores masks). Every path
@@ -43,8 +43,8 @@ void event_raised(const Kick& k);
 // The VMM raises VIRQ `virq` in d (timer, console, domain exit, pass-through interrupt).
 void raise_virq(Domain& d, u32 virq);
 
-void yield();                 // the current domain gives up the rest of its slice
-void block(Domain& d);        // wait for an event (the caller has checked none is pending)
+void yield();           // the current domain gives up the rest of its slice
+void block(Domain& d);  // wait for an event (the caller has checked none is pending)
 void pause_changed(Domain& d);
 
 // The timer interrupt: fire due virtual timers and poll timeouts, end an expired slice.

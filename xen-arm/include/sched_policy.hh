@@ -31,11 +31,11 @@ namespace xa::sched {
 // its own fields.
 struct SchedParams {
     u32 timeslice_ns;
-    u32 priority = 0;   // fixed priority: 0 = highest
-    u32 weight = 0;     // credit: relative share
-    u32 cap_pct = 0;    // credit: at most this percentage of the CPU; 0 = no cap
-    u32 period_ns = 0;  // sedf: the server's period (0: no reservation, background only)
-    u32 budget_ns = 0;  // sedf: its budget in each period
+    u32 priority = 0;    // fixed priority: 0 = highest
+    u32 weight = 0;      // credit: relative share
+    u32 cap_pct = 0;     // credit: at most this percentage of the CPU; 0 = no cap
+    u32 period_ns = 0;   // sedf: the server's period (0: no reservation, background only)
+    u32 budget_ns = 0;   // sedf: its budget in each period
     bool extra = false;  // sedf: may also run in time nobody reserved
 };
 

@@ -15,7 +15,7 @@ inline constexpr u8 kNoSlot = 0xff;
 // next choice is the first runnable slot after the last one, wrapping around; the last one
 // itself again only when nobody else can run. O(1): one rotate and a count of trailing zeros.
 class RoundRobinQueue {
-public:
+  public:
     void insert(u32 slot) { runnable_ |= bit(slot); }
     void remove(u32 slot) { runnable_ &= ~bit(slot); }
     bool contains(u32 slot) const { return (runnable_ & bit(slot)) != 0; }
@@ -33,7 +33,7 @@ public:
     }
     u32 last() const { return last_; }
 
-private:
+  private:
     static constexpr u32 bit(u32 slot) { return 1u << slot; }
     u32 runnable_ = 0;
     u32 last_ = kQueueSlots - 1;  // so that slot 0 comes first
@@ -45,7 +45,7 @@ private:
 // while it runs, so a domain preempted by a higher one resumes first when that one is done
 // (equals rotate only when a slice is used up or given away: rotate()).
 class PriorityQueues {
-public:
+  public:
     static constexpr u32 kLevels = 256;
 
     bool contains(u32 slot) const { return queued_[slot]; }
@@ -106,7 +106,7 @@ public:
 
     u32 level_of(u32 slot) const { return level_[slot]; }
 
-private:
+  private:
     // Links hold slot + 1 so that 0 means "none" and an empty queue is all zeros (in .bss,
     // not 512 bytes of the VMM's image).
     static constexpr u8 kEnd = 0;

@@ -8,7 +8,7 @@
 namespace xa {
 
 class TickDeadline {
-public:
+  public:
     constexpr void start(u64 now_ns, u32 hz) {
         period_ns_ = 1000000000ull / hz;
         next_ns_ = now_ns + period_ns_;
@@ -27,7 +27,7 @@ public:
     constexpr u64 next_ns() const { return next_ns_; }
     constexpr u64 period_ns() const { return period_ns_; }
 
-private:
+  private:
     u64 period_ns_ = 0;
     u64 next_ns_ = 0;
 };

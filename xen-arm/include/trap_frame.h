@@ -8,12 +8,12 @@
 #ifndef XEN_ARM_TRAP_FRAME_H
 #define XEN_ARM_TRAP_FRAME_H
 
-#define TF_R0 0        /* r0-r12: 13 words */
-#define TF_SP 52       /* sp of the interrupted mode */
-#define TF_LR 56       /* lr of the interrupted mode */
-#define TF_PC 60       /* where the exception returns to (already adjusted) */
-#define TF_CPSR 64     /* the interrupted mode's CPSR (the exception mode's SPSR) */
-#define TF_PAD 68       /* keeps frames 8-byte aligned (AAPCS stack alignment) */
+#define TF_R0 0    /* r0-r12: 13 words */
+#define TF_SP 52   /* sp of the interrupted mode */
+#define TF_LR 56   /* lr of the interrupted mode */
+#define TF_PC 60   /* where the exception returns to (already adjusted) */
+#define TF_CPSR 64 /* the interrupted mode's CPSR (the exception mode's SPSR) */
+#define TF_PAD 68  /* keeps frames 8-byte aligned (AAPCS stack alignment) */
 #define TF_SIZE 72
 
 /* Exception kinds, as passed to xa_exception() and xa_guest_trap(); they equal the guest
@@ -23,7 +23,7 @@
 #define XA_EXC_PABT 3
 #define XA_EXC_DABT 4
 #define XA_EXC_RESERVED 5
-#define XA_EXC_IRQ 6      /* an IRQ taken while the VMM itself ran (a bug) */
+#define XA_EXC_IRQ 6 /* an IRQ taken while the VMM itself ran (a bug) */
 #define XA_EXC_FIQ 7
 
 /* ARM processor modes and PSR bits (ARM_MODE_*, ARM_PSR_*), shared with the guests. */

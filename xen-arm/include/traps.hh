@@ -28,7 +28,8 @@ Err restore(Domain& d, TrapFrame& f, u32 va);
 void deliver_pending_upcall(Domain& d, TrapFrame& f);
 inline void deliver_upcall(Domain& d, TrapFrame& f) {
     const vcpu_info& v = domains::shared(d)->vcpu[0];
-    if (v.evtchn_upcall_pending != 0 && v.evtchn_upcall_mask == 0) [[unlikely]] deliver_pending_upcall(d, f);
+    if (v.evtchn_upcall_pending != 0 && v.evtchn_upcall_mask == 0) [[unlikely]]
+        deliver_pending_upcall(d, f);
 }
 
 // Stop d for good after a fault it cannot handle: prints the report, frees nothing.

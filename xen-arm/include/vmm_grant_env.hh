@@ -8,7 +8,7 @@
 namespace xa {
 
 class VmmGrantEnv final : public GrantEnv {
-public:
+  public:
     bool domain_exists(DomId id) override;
     grant_entry_v1* grant_entries(DomId id) override;
     bool frame_is_ordinary_memory_of(PhysAddr frame, DomId id) override;

@@ -10,11 +10,11 @@
 
 /* First-level descriptor bits for board_sections[].attr (domain 0 everywhere). */
 #define SECTION_TYPE 0x002U
-#define SECTION_BIT4 0x010U      /* should be one on ARMv5 */
+#define SECTION_BIT4 0x010U /* should be one on ARMv5 */
 #define SECTION_B 0x004U
 #define SECTION_C 0x008U
-#define SECTION_AP_RW 0x400U      /* AP=01: privileged read-write, user none */
-#define SECTION_AP_RO 0x000U      /* AP=00 with CP15 S=1: privileged read-only */
+#define SECTION_AP_RW 0x400U /* AP=01: privileged read-write, user none */
+#define SECTION_AP_RO 0x000U /* AP=00 with CP15 S=1: privileged read-only */
 #define SECTION_RAM (SECTION_TYPE | SECTION_BIT4 | SECTION_AP_RW | SECTION_C | SECTION_B)
 #define SECTION_DEVICE (SECTION_TYPE | SECTION_BIT4 | SECTION_AP_RW)
 #define SECTION_VECTORS (SECTION_TYPE | SECTION_BIT4 | SECTION_AP_RO | SECTION_C | SECTION_B)

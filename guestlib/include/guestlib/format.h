@@ -11,8 +11,7 @@
  * ignored). %p prints 0x and 8 hex digits. Returns the length the full output would have;
  * buf always ends with a NUL when size > 0.
  */
-int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
-    __attribute__((format(printf, 3, 0)));
+int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
 int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif /* GUESTLIB_FORMAT_H */

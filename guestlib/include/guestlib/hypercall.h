@@ -12,18 +12,18 @@
 
 #include <xen-arm/xen-arm.h>
 
-#define _hypercall(nr, a0, a1, a2, a3, a4)                                          \
-    __extension__({                                                                 \
-        register uint32_t _r0 __asm__("r0") = (uint32_t)(a0);                       \
-        register uint32_t _r1 __asm__("r1") = (uint32_t)(a1);                       \
-        register uint32_t _r2 __asm__("r2") = (uint32_t)(a2);                       \
-        register uint32_t _r3 __asm__("r3") = (uint32_t)(a3);                       \
-        register uint32_t _r4 __asm__("r4") = (uint32_t)(a4);                       \
-        __asm__ __volatile__("swi %[n]"                                             \
-                             : "+r"(_r0), "+r"(_r1), "+r"(_r2), "+r"(_r3), "+r"(_r4) \
-                             : [n] "i"(nr)                                          \
-                             : "memory", "cc");                                     \
-        (int)_r0;                                                                   \
+#define _hypercall(nr, a0, a1, a2, a3, a4)                                                                             \
+    __extension__({                                                                                                    \
+        register uint32_t _r0 __asm__("r0") = (uint32_t)(a0);                                                          \
+        register uint32_t _r1 __asm__("r1") = (uint32_t)(a1);                                                          \
+        register uint32_t _r2 __asm__("r2") = (uint32_t)(a2);                                                          \
+        register uint32_t _r3 __asm__("r3") = (uint32_t)(a3);                                                          \
+        register uint32_t _r4 __asm__("r4") = (uint32_t)(a4);                                                          \
+        __asm__ __volatile__("swi %[n]"                                                                                \
+                             : "+r"(_r0), "+r"(_r1), "+r"(_r2), "+r"(_r3), "+r"(_r4)                                   \
+                             : [n] "i"(nr)                                                                             \
+                             : "memory", "cc");                                                                        \
+        (int)_r0;                                                                                                      \
     })
 
 #define _ptr(p) ((uint32_t)(uintptr_t)(p))
@@ -33,8 +33,7 @@ static inline int HYPERVISOR_set_trap_table(const void *table)
     return _hypercall(XA_HYPERCALL_set_trap_table, _ptr(table), 0, 0, 0, 0);
 }
 
-static inline int HYPERVISOR_mmu_update(const void *req, uint32_t count, uint32_t *done,
-                                        domid_t dom)
+static inline int HYPERVISOR_mmu_update(const void *req, uint32_t count, uint32_t *done, domid_t dom)
 {
     return _hypercall(XA_HYPERCALL_mmu_update, _ptr(req), count, _ptr(done), dom, 0);
 }
@@ -44,8 +43,7 @@ static inline int HYPERVISOR_update_va_mapping(uint32_t va, xa_pte_t pte, uint32
     return _hypercall(XA_HYPERCALL_update_va_mapping, va, pte, flags, 0, 0);
 }
 
-static inline int HYPERVISOR_mmuext_op(const struct mmuext_op *ops, uint32_t count, uint32_t *done,
-                                       domid_t dom)
+static inline int HYPERVISOR_mmuext_op(const struct mmuext_op *ops, uint32_t count, uint32_t *done, domid_t dom)
 {
     return _hypercall(XA_HYPERCALL_mmuext_op, (uint32_t)(uintptr_t)ops, count, (uint32_t)(uintptr_t)done, dom, 0);
 }
@@ -59,8 +57,7 @@ static inline int HYPERVISOR_sync_icache(uint32_t va, uint32_t len)
 
 static inline int HYPERVISOR_set_timer_op(uint64_t deadline)
 {
-    return _hypercall(XA_HYPERCALL_set_timer_op, (uint32_t)deadline, (uint32_t)(deadline >> 32),
-                      0, 0, 0);
+    return _hypercall(XA_HYPERCALL_set_timer_op, (uint32_t)deadline, (uint32_t)(deadline >> 32), 0, 0, 0);
 }
 
 static inline int HYPERVISOR_event_channel_op(int cmd, void *arg)

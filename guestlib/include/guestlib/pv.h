@@ -41,10 +41,7 @@ static inline void gl_console_io_write(const char *buf, size_t len)
     }
 }
 
-static inline volatile vcpu_info_t *gl_pv_vcpu(void)
-{
-    return &((volatile shared_info_t *)XA_SHARED_INFO_VA)->vcpu[0];
-}
+static inline volatile vcpu_info_t *gl_pv_vcpu(void) { return &((volatile shared_info_t *)XA_SHARED_INFO_VA)->vcpu[0]; }
 
 /* vcpu_info.system_time_ns. The VMM bumps time_version before and after it writes the
  * time: a read is good when the version was even and did not move across it. */

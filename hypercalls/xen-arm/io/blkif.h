@@ -34,7 +34,7 @@ typedef uint64_t blkif_sector_t;
 #define XEN_BLKIF_SECTORS_PER_PAGE 8U
 
 struct blkif_request_segment {
-    grant_ref_t gref;  /* the page */
+    grant_ref_t gref;   /* the page */
     uint8_t first_sect; /* 0..7 */
     uint8_t last_sect;  /* first_sect..7 */
     uint16_t pad0;
@@ -42,11 +42,11 @@ struct blkif_request_segment {
 XA_ABI_SIZE(struct blkif_request_segment, 8);
 
 struct blkif_request {
-    uint8_t operation;    /* BLKIF_OP_* */
-    uint8_t nr_segments;  /* 1..BLKIF_MAX_SEGMENTS_PER_REQUEST (0 for a flush) */
-    blkif_vdev_t handle;  /* the device (0) */
+    uint8_t operation;   /* BLKIF_OP_* */
+    uint8_t nr_segments; /* 1..BLKIF_MAX_SEGMENTS_PER_REQUEST (0 for a flush) */
+    blkif_vdev_t handle; /* the device (0) */
     uint32_t pad0;
-    uint64_t id;          /* echoed in the response */
+    uint64_t id; /* echoed in the response */
     blkif_sector_t sector_number;
     struct blkif_request_segment seg[BLKIF_MAX_SEGMENTS_PER_REQUEST];
 };

@@ -22,7 +22,7 @@ typedef uint32_t XENCONS_RING_IDX;
 
 #define XENCONS_IN_SIZE 1024U
 #define XENCONS_OUT_SIZE 2048U
-#define MASK_XENCONS_IDX(idx, size) ((idx) & ((size) - 1U))
+#define MASK_XENCONS_IDX(idx, size) ((idx) & ((size)-1U))
 
 struct xencons_interface {
     char in[XENCONS_IN_SIZE];

@@ -37,7 +37,7 @@ struct netif_tx_response {
 XA_ABI_SIZE(struct netif_tx_response, 4);
 
 struct netif_rx_request {
-    uint16_t id;      /* echoed in the response */
+    uint16_t id; /* echoed in the response */
     uint16_t pad0;
     grant_ref_t gref; /* an empty page for one frame */
 };
@@ -47,7 +47,7 @@ struct netif_rx_response {
     uint16_t id;
     uint16_t offset; /* of the frame in the page */
     uint16_t flags;
-    int16_t status;  /* > 0: the frame's size; < 0: NETIF_RSP_* */
+    int16_t status; /* > 0: the frame's size; < 0: NETIF_RSP_* */
 };
 XA_ABI_SIZE(struct netif_rx_response, 8);
 

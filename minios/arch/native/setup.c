@@ -147,20 +147,18 @@ void *arch_mach_to_virt(uint32_t ma) { return (void *)(uintptr_t)(ma - load_offs
 /* ---- faults (head.S): report and stop ---- */
 
 static const char *const fault_names[8] = {
-    "reset", "undefined instruction", "swi", "prefetch abort",
-    "data abort", "reserved vector", "irq", "fiq",
+    "reset", "undefined instruction", "swi", "prefetch abort", "data abort", "reserved vector", "irq", "fiq",
 };
 
 void native_fault(uint32_t kind, uint32_t spsr, const uint32_t *regs);
 void native_fault(uint32_t kind, uint32_t spsr, const uint32_t *regs)
 {
     const uint32_t far = gl_fault_address(), fsr = gl_fault_status();
-    printk("native: fatal %s at pc 0x%08x (spsr 0x%08x, far 0x%08x, fsr 0x%03x)\n",
-           fault_names[kind & 7], (unsigned int)regs[13], (unsigned int)spsr,
-           (unsigned int)far, (unsigned int)fsr);
+    printk("native: fatal %s at pc 0x%08x (spsr 0x%08x, far 0x%08x, fsr 0x%03x)\n", fault_names[kind & 7],
+           (unsigned int)regs[13], (unsigned int)spsr, (unsigned int)far, (unsigned int)fsr);
     for (unsigned int i = 0; i < 12; i += 4)
-        printk("native:   r%-2u 0x%08x 0x%08x 0x%08x 0x%08x\n", i, (unsigned int)regs[i],
-               (unsigned int)regs[i + 1], (unsigned int)regs[i + 2], (unsigned int)regs[i + 3]);
+        printk("native:   r%-2u 0x%08x 0x%08x 0x%08x 0x%08x\n", i, (unsigned int)regs[i], (unsigned int)regs[i + 1],
+               (unsigned int)regs[i + 2], (unsigned int)regs[i + 3]);
     printk("native:   r12 0x%08x\n", (unsigned int)regs[12]);
     arch_exit(2);
 }

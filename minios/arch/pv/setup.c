@@ -49,7 +49,6 @@ void arch_console_write(const char *buf, size_t len)
     gl_console_io_write(buf, len);
 }
 
-
 noreturn void arch_exit(int status)
 {
     struct sched_shutdown shutdown = {status == 0 ? SHUTDOWN_poweroff : SHUTDOWN_crash};
@@ -93,7 +92,7 @@ void arch_set_timer(uint64_t deadline) { (void)HYPERVISOR_set_timer_op(deadline)
 void arch_block(void)
 {
     (void)HYPERVISOR_sched_op(SCHEDOP_block, NULL); /* unmasks; upcall runs on return */
-    local_irq_enable(); /* in case it came back masked with an upcall pending */
+    local_irq_enable();                             /* in case it came back masked with an upcall pending */
 }
 
 /* ---- memory ---- */
@@ -103,29 +102,23 @@ uint32_t arch_virt_to_mach(const void *va)
     return (uint32_t)(uintptr_t)va - XA_GUEST_KERNEL_BASE + start_info->mem_base;
 }
 
-void *arch_mach_to_virt(uint32_t ma)
-{
-    return (void *)(uintptr_t)(ma - start_info->mem_base + XA_GUEST_KERNEL_BASE);
-}
+void *arch_mach_to_virt(uint32_t ma) { return (void *)(uintptr_t)(ma - start_info->mem_base + XA_GUEST_KERNEL_BASE); }
 
 /* ---- traps ---- */
 
 static const char *const trap_names[XA_TRAP_COUNT] = {
-    "reset", "undefined instruction", "system call", "prefetch abort",
-    "data abort", "reserved", "upcall", "fiq",
+    "reset", "undefined instruction", "system call", "prefetch abort", "data abort", "reserved", "upcall", "fiq",
 };
 
-static noreturn void fatal_trap(const xa_trap_frame_t *f, unsigned int kind, uint32_t vfar,
-                                uint32_t vfsr)
+static noreturn void fatal_trap(const xa_trap_frame_t *f, unsigned int kind, uint32_t vfar, uint32_t vfsr)
 {
-    printk("minios: fatal %s at pc 0x%08x (vpsr 0x%08x, vfar 0x%08x, vfsr 0x%03x)\n",
-           trap_names[kind & 7], (unsigned int)f->pc, (unsigned int)f->vpsr,
-           (unsigned int)vfar, (unsigned int)vfsr);
+    printk("minios: fatal %s at pc 0x%08x (vpsr 0x%08x, vfar 0x%08x, vfsr 0x%03x)\n", trap_names[kind & 7],
+           (unsigned int)f->pc, (unsigned int)f->vpsr, (unsigned int)vfar, (unsigned int)vfsr);
     for (unsigned int i = 0; i < 12; i += 4)
-        printk("minios:   r%-2u 0x%08x 0x%08x 0x%08x 0x%08x\n", i, (unsigned int)f->r[i],
-               (unsigned int)f->r[i + 1], (unsigned int)f->r[i + 2], (unsigned int)f->r[i + 3]);
-    printk("minios:   r12 0x%08x sp 0x%08x lr 0x%08x\n", (unsigned int)f->r[12],
-           (unsigned int)f->sp, (unsigned int)f->lr);
+        printk("minios:   r%-2u 0x%08x 0x%08x 0x%08x 0x%08x\n", i, (unsigned int)f->r[i], (unsigned int)f->r[i + 1],
+               (unsigned int)f->r[i + 2], (unsigned int)f->r[i + 3]);
+    printk("minios:   r12 0x%08x sp 0x%08x lr 0x%08x\n", (unsigned int)f->r[12], (unsigned int)f->sp,
+           (unsigned int)f->lr);
     arch_exit(1);
 }
 
@@ -185,8 +178,7 @@ noreturn void pv_start(start_info_t *si)
 
     /* The VMM's console and store pages are the last ones; the boot stack (sp at entry)
      * starts just below them. */
-    const uintptr_t stack_top = XA_GUEST_KERNEL_BASE +
-                                (uintptr_t)(si->nr_pages - XA_START_RESERVED_PAGES) * PAGE_SIZE;
+    const uintptr_t stack_top = XA_GUEST_KERNEL_BASE + (uintptr_t)(si->nr_pages - XA_START_RESERVED_PAGES) * PAGE_SIZE;
     struct boot_info bi = {
         .kind = "pv",
         .name = strings.name,

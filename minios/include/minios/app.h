@@ -14,8 +14,8 @@ struct minios_app {
     void (*main)(void);
 };
 
-#define MINIOS_APP(app_name, fn)                                                   \
-    static const struct minios_app minios_app_##fn                                 \
+#define MINIOS_APP(app_name, fn)                                                                                       \
+    static const struct minios_app minios_app_##fn                                                                     \
         __attribute__((used, section("minios_apps"), aligned(4))) = {app_name, fn}
 
 /* NULL if no app of that name is linked in. */

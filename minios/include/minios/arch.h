@@ -27,15 +27,15 @@
 
 /* What the arch layer found out at boot, handed to start_kernel(). */
 struct boot_info {
-    const char *kind;        /* "pv" or "native <board>" */
-    const char *name;        /* the domain's name (native: the board's) */
-    const char *cmdline;     /* "app=NAME key=value ..." (may be empty) */
-    unsigned int domid;      /* start_info.domid; 0 natively */
-    bool privileged;         /* may use domctl (pv dom0) */
-    uintptr_t heap_start;    /* page-aligned free memory for the page allocator */
+    const char *kind;     /* "pv" or "native <board>" */
+    const char *name;     /* the domain's name (native: the board's) */
+    const char *cmdline;  /* "app=NAME key=value ..." (may be empty) */
+    unsigned int domid;   /* start_info.domid; 0 natively */
+    bool privileged;      /* may use domctl (pv dom0) */
+    uintptr_t heap_start; /* page-aligned free memory for the page allocator */
     uintptr_t heap_end;
-    uint32_t mem_bytes;      /* all memory of the domain / board */
-    uintptr_t reserved[2];   /* heap pages not to hand out (pv: store, console), or 0 */
+    uint32_t mem_bytes;    /* all memory of the domain / board */
+    uintptr_t reserved[2]; /* heap pages not to hand out (pv: store, console), or 0 */
 };
 
 /* Common entry, called by the arch layer on the boot stack with upcalls masked. The boot

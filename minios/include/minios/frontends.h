@@ -24,7 +24,7 @@ struct blkfront {
     void *sring;
     grant_ref_t ring_ref;
     evtchn_port_t port;
-    uint32_t sectors;     /* from the backend */
+    uint32_t sectors; /* from the backend */
     uint32_t sector_size;
     uint64_t next_id;
     struct wait_queue_head wq;
@@ -77,12 +77,12 @@ struct ringfront {
 };
 struct ringfront_stats {
     uint32_t answered;
-    uint32_t lost;        /* requests never answered */
-    uint32_t duplicated;  /* answers to a request already answered */
+    uint32_t lost;       /* requests never answered */
+    uint32_t duplicated; /* answers to a request already answered */
     uint32_t bad_sum, out_of_order;
-    uint32_t full_waits;  /* times the ring was full with requests left: back-pressure */
-    uint32_t sleeps;      /* times we slept for responses */
-    uint32_t notifies;    /* events we sent */
+    uint32_t full_waits; /* times the ring was full with requests left: back-pressure */
+    uint32_t sleeps;     /* times we slept for responses */
+    uint32_t notifies;   /* events we sent */
 };
 int ringfront_connect(struct ringfront *rf, s_time_t deadline);
 /* count requests, keeping the ring as full as it goes. 0 or -XB_ETIMEDOUT. */

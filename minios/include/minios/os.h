@@ -25,7 +25,7 @@
  * only looks at shared memory between guest instructions, so program order is enough. */
 #define barrier() atomic_signal_fence(memory_order_seq_cst)
 
-#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
 #define NSEC_PER_USEC 1000ULL
 #define NSEC_PER_MSEC 1000000ULL

@@ -21,10 +21,10 @@ struct thread {
     unsigned int id;
     bool runnable;
     bool dying;
-    s_time_t wakeup;         /* when blocked: wake at this time (0 = only by wake()) */
+    s_time_t wakeup; /* when blocked: wake at this time (0 = only by wake()) */
     void (*fn)(void *);
     void *arg;
-    struct thread *next;     /* the list of all threads, in creation order */
+    struct thread *next; /* the list of all threads, in creation order */
 };
 
 struct wait_queue {
@@ -34,7 +34,10 @@ struct wait_queue {
 struct wait_queue_head {
     struct wait_queue *first;
 };
-#define WAIT_QUEUE_HEAD_INIT {NULL}
+#define WAIT_QUEUE_HEAD_INIT                                                                                           \
+    {                                                                                                                  \
+        NULL                                                                                                           \
+    }
 
 void init_sched(void);
 /* NULL if out of memory. The new thread is runnable; it runs when others schedule. */
@@ -66,8 +69,7 @@ void wake_up(struct wait_queue_head *head);
  * after every wake_up of head), or until system time reaches deadline if deadline != 0.
  * Returns the final cond(arg): false = timed out.
  */
-bool wait_event_deadline(struct wait_queue_head *head, bool (*cond)(void *), void *arg,
-                         s_time_t deadline);
+bool wait_event_deadline(struct wait_queue_head *head, bool (*cond)(void *), void *arg, s_time_t deadline);
 static inline void wait_event(struct wait_queue_head *head, bool (*cond)(void *), void *arg)
 {
     (void)wait_event_deadline(head, cond, arg, 0);

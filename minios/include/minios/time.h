@@ -7,8 +7,8 @@
 typedef uint64_t s_time_t; /* ns */
 
 static inline s_time_t NOW(void) { return arch_now(); }
-#define MILLISECS(ms) ((s_time_t)(ms) * NSEC_PER_MSEC)
-#define MICROSECS(us) ((s_time_t)(us) * NSEC_PER_USEC)
+#define MILLISECS(ms) ((s_time_t)(ms)*NSEC_PER_MSEC)
+#define MICROSECS(us) ((s_time_t)(us)*NSEC_PER_USEC)
 
 /* Binds VIRQ_TIMER (its handler only ends a block: the scheduler looks at sleepers). */
 void init_time(void);

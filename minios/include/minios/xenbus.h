@@ -64,10 +64,9 @@ int xenbus_unwatch(const char *path, const char *token);
 bool xenbus_wait_event(const char *token, char *path, size_t size, s_time_t deadline);
 /* Any message, for tests: the reply's type and payload (NUL-terminated) or -errno for a
  * transport failure. */
-int xenbus_raw(uint32_t type, const void *payload, uint32_t len, uint32_t *reply_type, char *reply,
-               size_t size);
-int xenbus_raw_tx(xenbus_transaction_t tx, uint32_t type, const void *payload, uint32_t len,
-                  uint32_t *reply_type, char *reply, size_t size);
+int xenbus_raw(uint32_t type, const void *payload, uint32_t len, uint32_t *reply_type, char *reply, size_t size);
+int xenbus_raw_tx(xenbus_transaction_t tx, uint32_t type, const void *payload, uint32_t len, uint32_t *reply_type,
+                  char *reply, size_t size);
 
 /* Watches path until its value, read as a decimal number, has bit (1 << value) in
  * want_mask; returns that value, or -errno (-XB_ETIMEDOUT at the deadline). */
@@ -79,13 +78,12 @@ const char *xenbus_state_name(int state);
 
 /* A frontend: this domain's device/<type>/<index>, and its backend. */
 struct xenbus_device {
-    char nodename[40];              /* "device/vbd/0" */
-    char backend[XENBUS_PATH_MAX];  /* "/local/domain/0/backend/vbd/<id>/0" */
+    char nodename[40];             /* "device/vbd/0" */
+    char backend[XENBUS_PATH_MAX]; /* "/local/domain/0/backend/vbd/<id>/0" */
     domid_t backend_id;
 };
 /* Waits for the toolstack's nodes (backend, backend-id) and reads them. */
-int xenbus_device_init(struct xenbus_device *dev, const char *type, unsigned int index,
-                       s_time_t deadline);
+int xenbus_device_init(struct xenbus_device *dev, const char *type, unsigned int index, s_time_t deadline);
 int xenbus_switch_state(struct xenbus_device *dev, int state);
 /* Writes <nodename>/<key> = value (decimal) for each kv and <nodename>/state = state in
  * one transaction, started again on -XB_EAGAIN (up to XENBUS_TX_RETRIES times): the

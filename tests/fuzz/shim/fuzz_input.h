@@ -7,24 +7,20 @@
 #include <stdint.h>
 
 struct in {
-    const uint8_t *p;
+    const uint8_t* p;
     size_t n;
 };
 
-static inline uint8_t take(struct in *in)
-{
-    if (in->n == 0)
-        return 0;
+static inline uint8_t take(struct in* in) {
+    if (in->n == 0) return 0;
     in->n--;
     return *in->p++;
 }
 
 /* Four bytes, little-endian. */
-static inline uint32_t take32(struct in *in)
-{
+static inline uint32_t take32(struct in* in) {
     uint32_t v = 0;
-    for (int i = 0; i < 4; i++)
-        v |= (uint32_t)take(in) << (8 * i);
+    for (int i = 0; i < 4; i++) v |= (uint32_t)take(in) << (8 * i);
     return v;
 }
 

@@ -10,8 +10,8 @@
 
 #include "minios/os.h"
 
-const start_info_t *pv_start_info(void);
+const start_info_t* pv_start_info(void);
 int HYPERVISOR_update_va_mapping(uint32_t va, xa_pte_t pte, uint32_t flags);
-int HYPERVISOR_grant_table_op(int cmd, void *ops, uint32_t count);
+int HYPERVISOR_grant_table_op(int cmd, void* ops, uint32_t count);
 
 #endif /* FUZZ_SHIM_PV_H */

@@ -23,7 +23,7 @@ bool dom0_verbose;
 bool dom0_auto_exit;
 
 static struct guest guest_table[DOM0_MAX_DOMS];
-struct guest *guests = guest_table;
+struct guest* guests = guest_table;
 static uint8_t guest_mem[DOM0_MAX_DOMS][SHIM_GUEST_PAGES][PAGE_SIZE];
 
 #define WINDOW_BYTES (2U * 0x100000U) /* the read-write and the read-only MiB */
@@ -42,33 +42,27 @@ static bool window_mapped[WINDOW_PAGES];
 static bool window_ready;
 
 #define ALLOCS_MAX 16U
-static void *allocs[ALLOCS_MAX];
+static void* allocs[ALLOCS_MAX];
 
-static void window_init(void)
-{
-    if (window_ready)
-        return;
-    void *p = mmap((void *)(uintptr_t)DOM0_MAP_BASE, WINDOW_BYTES, PROT_NONE,
+static void window_init(void) {
+    if (window_ready) return;
+    void* p = mmap((void*)(uintptr_t)DOM0_MAP_BASE, WINDOW_BYTES, PROT_NONE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-    if (p != (void *)(uintptr_t)DOM0_MAP_BASE) {
-        fprintf(stderr, "shim: cannot reserve dom0's mapping window at %p\n", (void *)(uintptr_t)DOM0_MAP_BASE);
+    if (p != (void*)(uintptr_t)DOM0_MAP_BASE) {
+        fprintf(stderr, "shim: cannot reserve dom0's mapping window at %p\n", (void*)(uintptr_t)DOM0_MAP_BASE);
         abort();
     }
     window_ready = true;
 }
 
-static void protect(uintptr_t va, int prot)
-{
-    if (mprotect((void *)va, PAGE_SIZE, prot) != 0)
-        abort();
+static void protect(uintptr_t va, int prot) {
+    if (mprotect((void*)va, PAGE_SIZE, prot) != 0) abort();
 }
 
-void shim_reset(void)
-{
+void shim_reset(void) {
     window_init();
     for (unsigned int h = 0; h < HANDLES; h++) {
-        if (maps[h].used)
-            protect(maps[h].va, PROT_NONE);
+        if (maps[h].used) protect(maps[h].va, PROT_NONE);
     }
     memset(maps, 0, sizeof maps);
     memset(window_mapped, 0, sizeof window_mapped);
@@ -81,11 +75,9 @@ void shim_reset(void)
     dom0_verbose = false;
 }
 
-struct guest *shim_add_guest(unsigned int domid)
-{
-    if (domid == 0 || domid >= DOM0_MAX_DOMS)
-        abort();
-    struct guest *g = &guest_table[domid];
+struct guest* shim_add_guest(unsigned int domid) {
+    if (domid == 0 || domid >= DOM0_MAX_DOMS) abort();
+    struct guest* g = &guest_table[domid];
     memset(g, 0, sizeof *g);
     g->used = true;
     g->booted = true;
@@ -96,34 +88,26 @@ struct guest *shim_add_guest(unsigned int domid)
     return g;
 }
 
-uint8_t *shim_guest_page(unsigned int domid, unsigned int page)
-{
+uint8_t* shim_guest_page(unsigned int domid, unsigned int page) {
     return guest_mem[domid % DOM0_MAX_DOMS][page % SHIM_GUEST_PAGES];
 }
 
-unsigned int shim_live_maps(void)
-{
+unsigned int shim_live_maps(void) {
     unsigned int n = 0;
-    for (unsigned int h = 0; h < HANDLES; h++)
-        n += maps[h].used ? 1U : 0U;
+    for (unsigned int h = 0; h < HANDLES; h++) n += maps[h].used ? 1U : 0U;
     return n;
 }
 
-bool shim_is_mapped(uintptr_t va)
-{
-    return va >= DOM0_MAP_BASE && va - DOM0_MAP_BASE < WINDOW_BYTES &&
-           window_mapped[(va - DOM0_MAP_BASE) / PAGE_SIZE];
+bool shim_is_mapped(uintptr_t va) {
+    return va >= DOM0_MAP_BASE && va - DOM0_MAP_BASE < WINDOW_BYTES && window_mapped[(va - DOM0_MAP_BASE) / PAGE_SIZE];
 }
 
 /* ---- grant maps ---- */
 
-static int16_t map_one(domid_t dom, uint32_t ref, uint64_t host_addr, bool readonly, grant_handle_t *handle)
-{
+static int16_t map_one(domid_t dom, uint32_t ref, uint64_t host_addr, bool readonly, grant_handle_t* handle) {
     window_init();
-    if (dom == 0 || dom >= DOM0_MAX_DOMS || !guest_table[dom].used)
-        return GNTST_bad_domain;
-    if (ref >= XA_GRANT_ENTRIES)
-        return GNTST_bad_gntref;
+    if (dom == 0 || dom >= DOM0_MAX_DOMS || !guest_table[dom].used) return GNTST_bad_domain;
+    if (ref >= XA_GRANT_ENTRIES) return GNTST_bad_gntref;
     if (host_addr < DOM0_MAP_BASE || host_addr - DOM0_MAP_BASE >= WINDOW_BYTES || host_addr % PAGE_SIZE != 0)
         return GNTST_bad_virt_addr;
     const uintptr_t va = (uintptr_t)host_addr;
@@ -133,19 +117,14 @@ static int16_t map_one(domid_t dom, uint32_t ref, uint64_t host_addr, bool reado
         shim_stats.refused_maps++;
         return GNTST_bad_virt_addr;
     }
-    if (ref >= SHIM_REFS)
-        return GNTST_permission_denied; /* not granted */
-    if (ref >= SHIM_FIRST_RO_REF && !readonly)
-        return GNTST_permission_denied; /* GTF_readonly, mapped writable */
+    if (ref >= SHIM_REFS) return GNTST_permission_denied;                      /* not granted */
+    if (ref >= SHIM_FIRST_RO_REF && !readonly) return GNTST_permission_denied; /* GTF_readonly, mapped writable */
     unsigned int h = 0;
-    while (h < HANDLES && maps[h].used)
-        h++;
-    if (h == HANDLES)
-        return GNTST_no_device_space;
+    while (h < HANDLES && maps[h].used) h++;
+    if (h == HANDLES) return GNTST_no_device_space;
     protect(va, PROT_READ | PROT_WRITE);
-    memcpy((void *)va, guest_mem[dom][ref % SHIM_GUEST_PAGES], PAGE_SIZE);
-    if (readonly)
-        protect(va, PROT_READ);
+    memcpy((void*)va, guest_mem[dom][ref % SHIM_GUEST_PAGES], PAGE_SIZE);
+    if (readonly) protect(va, PROT_READ);
     maps[h] = (struct shim_map){true, dom, ref, va, readonly};
     window_mapped[page] = true;
     *handle = h;
@@ -153,19 +132,17 @@ static int16_t map_one(domid_t dom, uint32_t ref, uint64_t host_addr, bool reado
     return GNTST_okay;
 }
 
-static int16_t unmap_one(grant_handle_t handle, uint64_t host_addr)
-{
+static int16_t unmap_one(grant_handle_t handle, uint64_t host_addr) {
     if (handle >= HANDLES || !maps[handle].used) {
         shim_stats.bad_unmaps++;
         return GNTST_bad_handle;
     }
-    struct shim_map *m = &maps[handle];
+    struct shim_map* m = &maps[handle];
     if (host_addr != m->va) {
         shim_stats.bad_unmaps++;
         return GNTST_bad_virt_addr;
     }
-    if (!m->readonly)
-        memcpy(guest_mem[m->dom][m->ref % SHIM_GUEST_PAGES], (const void *)m->va, PAGE_SIZE);
+    if (!m->readonly) memcpy(guest_mem[m->dom][m->ref % SHIM_GUEST_PAGES], (const void*)m->va, PAGE_SIZE);
     protect(m->va, PROT_NONE);
     window_mapped[(m->va - DOM0_MAP_BASE) / PAGE_SIZE] = false;
     m->used = false;
@@ -173,10 +150,9 @@ static int16_t unmap_one(grant_handle_t handle, uint64_t host_addr)
     return GNTST_okay;
 }
 
-int HYPERVISOR_grant_table_op(int cmd, void *ops, uint32_t count)
-{
+int HYPERVISOR_grant_table_op(int cmd, void* ops, uint32_t count) {
     if (cmd == GNTTABOP_map_grant_ref) {
-        struct gnttab_map_grant_ref *op = ops;
+        struct gnttab_map_grant_ref* op = ops;
         for (uint32_t i = 0; i < count; i++) {
             if ((op[i].flags & ~GNTMAP_readonly) != GNTMAP_host_map) {
                 op[i].status = GNTST_general_error;
@@ -192,35 +168,30 @@ int HYPERVISOR_grant_table_op(int cmd, void *ops, uint32_t count)
         return 0;
     }
     if (cmd == GNTTABOP_unmap_grant_ref) {
-        struct gnttab_unmap_grant_ref *op = ops;
-        for (uint32_t i = 0; i < count; i++)
-            op[i].status = unmap_one(op[i].handle, op[i].host_addr);
+        struct gnttab_unmap_grant_ref* op = ops;
+        for (uint32_t i = 0; i < count; i++) op[i].status = unmap_one(op[i].handle, op[i].host_addr);
         return 0;
     }
     return -XEN_ENOSYS;
 }
 
-int gnttab_map(domid_t dom, grant_ref_t ref, uintptr_t va, grant_handle_t *handle)
-{
+int gnttab_map(domid_t dom, grant_ref_t ref, uintptr_t va, grant_handle_t* handle) {
     return map_one(dom, ref, va, false, handle);
 }
 
-int gnttab_map_readonly(domid_t dom, grant_ref_t ref, uintptr_t va, grant_handle_t *handle)
-{
+int gnttab_map_readonly(domid_t dom, grant_ref_t ref, uintptr_t va, grant_handle_t* handle) {
     return map_one(dom, ref, va, true, handle);
 }
 
 int gnttab_unmap(grant_handle_t handle, uintptr_t va) { return unmap_one(handle, va); }
 
-int dom0_map(domid_t dom, grant_ref_t ref, uintptr_t va, grant_handle_t *handle)
-{
+int dom0_map(domid_t dom, grant_ref_t ref, uintptr_t va, grant_handle_t* handle) {
     return gnttab_map(dom, ref, va, handle);
 }
 
-void dom0_unmap(grant_handle_t *handle, uintptr_t va) { (void)gnttab_unmap(*handle, va); }
+void dom0_unmap(grant_handle_t* handle, uintptr_t va) { (void)gnttab_unmap(*handle, va); }
 
-int HYPERVISOR_update_va_mapping(uint32_t va, xa_pte_t pte, uint32_t flags)
-{
+int HYPERVISOR_update_va_mapping(uint32_t va, xa_pte_t pte, uint32_t flags) {
     (void)va;
     (void)pte;
     (void)flags;
@@ -228,30 +199,26 @@ int HYPERVISOR_update_va_mapping(uint32_t va, xa_pte_t pte, uint32_t flags)
     abort();
 }
 
-const start_info_t *pv_start_info(void)
-{
+const start_info_t* pv_start_info(void) {
     static start_info_t si;
     return &si;
 }
 
 /* ---- events, guests, devices ---- */
 
-int notify_remote_via_evtchn(evtchn_port_t port)
-{
+int notify_remote_via_evtchn(evtchn_port_t port) {
     (void)port;
     shim_stats.notifies++;
     return 0;
 }
 
-struct guest *guest_get(unsigned int domid)
-{
+struct guest* guest_get(unsigned int domid) {
     return domid < DOM0_MAX_DOMS && guest_table[domid].used ? &guest_table[domid] : NULL;
 }
 
-void dom0_kick(struct guest *g, uint32_t bits) { g->work |= bits; }
+void dom0_kick(struct guest* g, uint32_t bits) { g->work |= bits; }
 
-int dom0_bind(domid_t dom, evtchn_port_t remote, evtchn_port_t *local, struct guest *g, uint32_t bits)
-{
+int dom0_bind(domid_t dom, evtchn_port_t remote, evtchn_port_t* local, struct guest* g, uint32_t bits) {
     (void)remote;
     (void)g;
     (void)bits;
@@ -259,12 +226,11 @@ int dom0_bind(domid_t dom, evtchn_port_t remote, evtchn_port_t *local, struct gu
     return 0;
 }
 
-void dom0_unbind(evtchn_port_t *port) { *port = 0; }
+void dom0_unbind(evtchn_port_t* port) { *port = 0; }
 
 /* The frontend's store keys: fixed refs (SHIM_REF_*) and port (the store target fuzzes
  * the store itself). */
-int frontend_u32(struct guest *g, const char *type, const char *key, uint32_t *out)
-{
+int frontend_u32(struct guest* g, const char* type, const char* key, uint32_t* out) {
     (void)g;
     if (strcmp(key, "ring-ref") == 0)
         *out = strcmp(type, "vbd") == 0 ? SHIM_REF_VBD_RING : SHIM_REF_VTEST_RING;
@@ -280,11 +246,10 @@ int frontend_u32(struct guest *g, const char *type, const char *key, uint32_t *o
 }
 
 /* As devices.c: a connected backend of that type disconnects (and its nodes say why). */
-void backend_fail(struct guest *g, const char *type, const char *why)
-{
+void backend_fail(struct guest* g, const char* type, const char* why) {
     (void)why;
-    struct backend_common *c = NULL;
-    void (*disconnect)(struct guest *) = NULL;
+    struct backend_common* c = NULL;
+    void (*disconnect)(struct guest*) = NULL;
     if (strcmp(type, "vbd") == 0) {
         c = &g->vbd.c;
         disconnect = blkback_disconnect;
@@ -295,8 +260,7 @@ void backend_fail(struct guest *g, const char *type, const char *why)
         c = &g->vtest.c;
         disconnect = ringback_disconnect;
     }
-    if (c == NULL || !c->connected)
-        return;
+    if (c == NULL || !c->connected) return;
     disconnect(g);
     c->connected = false;
     shim_stats.backend_failures++;
@@ -304,21 +268,18 @@ void backend_fail(struct guest *g, const char *type, const char *why)
 
 /* ---- memory and console ---- */
 
-void *alloc_pages(unsigned int count)
-{
+void* alloc_pages(unsigned int count) {
     for (unsigned int i = 0; i < ALLOCS_MAX; i++) {
         if (allocs[i] == NULL) {
             allocs[i] = aligned_alloc(PAGE_SIZE, (size_t)count * PAGE_SIZE);
-            if (allocs[i] != NULL)
-                memset(allocs[i], 0, (size_t)count * PAGE_SIZE); /* as mm.c */
+            if (allocs[i] != NULL) memset(allocs[i], 0, (size_t)count * PAGE_SIZE); /* as mm.c */
             return allocs[i];
         }
     }
     return NULL;
 }
 
-void free_pages(void *p, unsigned int count)
-{
+void free_pages(void* p, unsigned int count) {
     (void)count;
     for (unsigned int i = 0; i < ALLOCS_MAX; i++) {
         if (allocs[i] == p) {
@@ -328,17 +289,13 @@ void free_pages(void *p, unsigned int count)
     }
 }
 
-void vprintk(const char *fmt, va_list ap)
-{
+void vprintk(const char* fmt, va_list ap) {
     static int verbose = -1;
-    if (verbose < 0)
-        verbose = getenv("FUZZ_PRINTK") != NULL;
-    if (verbose)
-        vfprintf(stderr, fmt, ap);
+    if (verbose < 0) verbose = getenv("FUZZ_PRINTK") != NULL;
+    if (verbose) vfprintf(stderr, fmt, ap);
 }
 
-void printk(const char *fmt, ...)
-{
+void printk(const char* fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     vprintk(fmt, ap);

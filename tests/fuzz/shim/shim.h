@@ -26,11 +26,11 @@
 #define SHIM_REF_VIF_RX 5U
 
 struct shim_stats {
-    unsigned int maps, unmaps;        /* successful ones */
-    unsigned int refused_maps;        /* refused for the address: already mapped, wrong MiB */
-    unsigned int bad_unmaps;          /* unmaps with a wrong handle or address */
-    unsigned int notifies;            /* notify_remote_via_evtchn */
-    unsigned int backend_failures;    /* backend_fail */
+    unsigned int maps, unmaps;     /* successful ones */
+    unsigned int refused_maps;     /* refused for the address: already mapped, wrong MiB */
+    unsigned int bad_unmaps;       /* unmaps with a wrong handle or address */
+    unsigned int notifies;         /* notify_remote_via_evtchn */
+    unsigned int backend_failures; /* backend_fail */
 };
 extern struct shim_stats shim_stats;
 
@@ -38,9 +38,9 @@ extern struct shim_stats shim_stats;
  * the guests and the counters. */
 void shim_reset(void);
 /* Makes guest domid (1..7) known to guest_get, with its pages zeroed. */
-struct guest *shim_add_guest(unsigned int domid);
+struct guest* shim_add_guest(unsigned int domid);
 /* The guest's page `page` (its memory, not dom0's mapping of it). */
-uint8_t *shim_guest_page(unsigned int domid, unsigned int page);
+uint8_t* shim_guest_page(unsigned int domid, unsigned int page);
 /* Mappings dom0 holds right now. */
 unsigned int shim_live_maps(void);
 /* Whether dom0 holds a mapping at va. */

@@ -9,17 +9,17 @@
 #include "minios/app.h"
 #include "minios/arch.h"
 #include "minios/console.h"
+#include "minios/gnttab.h"
 #include "minios/kernel.h"
 #include "minios/lib.h"
-#include "minios/gnttab.h"
 #include "minios/mm.h"
 #include "minios/sched.h"
 #include "pv.h"
 
-#define VMM_VA 0xFF000000U      /* DIRECTMAP: the VMM's image */
-#define VECTORS_VA 0xFFFF0000U  /* the VMM's vector page */
+#define VMM_VA 0xFF000000U     /* DIRECTMAP: the VMM's image */
+#define VECTORS_VA 0xFFFF0000U /* the VMM's vector page */
 #define USER_VA XA_GUEST_USER_BASE
-#define SPARE_VA 0xE0000000U    /* a guest kernel address with nothing mapped */
+#define SPARE_VA 0xE0000000U /* a guest kernel address with nothing mapped */
 
 static const char *kind;
 static unsigned int failures;
@@ -157,8 +157,7 @@ static void attack_map(const char *what)
             (void)HYPERVISOR_update_va_mapping(SPARE_VA, 0, 0);
     } else {
         expect("map at 0xff000000", HYPERVISOR_update_va_mapping(VMM_VA, own_pte, 0), -XEN_EINVAL);
-        expect("map over shared_info", HYPERVISOR_update_va_mapping(XA_SHARED_INFO_VA, own_pte, 0),
-               -XEN_EPERM);
+        expect("map over shared_info", HYPERVISOR_update_va_mapping(XA_SHARED_INFO_VA, own_pte, 0), -XEN_EPERM);
     }
     free_page(own);
 }
@@ -167,10 +166,8 @@ static void attack_map(const char *what)
 
 static void attack_bad_pointer(void)
 {
-    expect("console_io from 0xff000000",
-           HYPERVISOR_console_io(CONSOLEIO_write, 16, (const void *)VMM_VA), -XEN_EFAULT);
-    expect("event_channel_op at 0xff000000",
-           HYPERVISOR_event_channel_op(EVTCHNOP_send, (void *)VMM_VA), -XEN_EFAULT);
+    expect("console_io from 0xff000000", HYPERVISOR_console_io(CONSOLEIO_write, 16, (const void *)VMM_VA), -XEN_EFAULT);
+    expect("event_channel_op at 0xff000000", HYPERVISOR_event_channel_op(EVTCHNOP_send, (void *)VMM_VA), -XEN_EFAULT);
     int rc = HYPERVISOR_set_trap_table((const void *)VMM_VA);
     expect("set_trap_table(0xff000000)", rc, -XEN_EFAULT);
     if (rc == 0)
@@ -189,8 +186,7 @@ static void attack_cache_range(void)
     expect("sync_icache of 0 bytes at 0xffffffe1", HYPERVISOR_sync_icache(0xFFFFFFE1U, 0), 0);
     expect("sync_icache of 0 bytes at 0xffffffff", HYPERVISOR_sync_icache(0xFFFFFFFFU, 0), 0);
     expect("sync_icache of 0 bytes at 0xff000000", HYPERVISOR_sync_icache(VMM_VA, 0), 0);
-    expect("sync_icache of 32 bytes at 0xfffffff0",
-           HYPERVISOR_sync_icache(0xFFFFFFF0U, 32), -XEN_EFAULT);
+    expect("sync_icache of 32 bytes at 0xfffffff0", HYPERVISOR_sync_icache(0xFFFFFFF0U, 32), -XEN_EFAULT);
 }
 
 /* ---- bad-hypercall ---- */
@@ -209,19 +205,16 @@ static void attack_bad_hypercall(void)
 static void attack_evtchn(void)
 {
     struct evtchn_send send = {.port = 7};
-    expect("send on unallocated port 7", HYPERVISOR_event_channel_op(EVTCHNOP_send, &send),
-           -XEN_EINVAL);
+    expect("send on unallocated port 7", HYPERVISOR_event_channel_op(EVTCHNOP_send, &send), -XEN_EINVAL);
     struct evtchn_close close = {.port = 5000};
     expect("close port 5000", HYPERVISOR_event_channel_op(EVTCHNOP_close, &close), -XEN_EINVAL);
     struct evtchn_bind_interdomain bind = {.remote_dom = 0, .remote_port = 1};
-    expect("bind_interdomain to dom0 port 1",
-           HYPERVISOR_event_channel_op(EVTCHNOP_bind_interdomain, &bind), -XEN_EINVAL);
+    expect("bind_interdomain to dom0 port 1", HYPERVISOR_event_channel_op(EVTCHNOP_bind_interdomain, &bind),
+           -XEN_EINVAL);
     struct evtchn_alloc_unbound alloc = {.dom = 0, .remote_dom = DOMID_SELF};
-    expect("alloc_unbound in dom0", HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &alloc),
-           -XEN_EPERM);
+    expect("alloc_unbound in dom0", HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &alloc), -XEN_EPERM);
     struct evtchn_status status = {.dom = 0, .port = 1};
-    expect("status of dom0 port 1", HYPERVISOR_event_channel_op(EVTCHNOP_status, &status),
-           -XEN_EPERM);
+    expect("status of dom0 port 1", HYPERVISOR_event_channel_op(EVTCHNOP_status, &status), -XEN_EPERM);
     /* VIRQs that are the privileged domain's (or a device owner's) alone. */
     static const struct {
         const char *check;
@@ -234,8 +227,7 @@ static void attack_evtchn(void)
     };
     for (unsigned int i = 0; i < sizeof dom0_only / sizeof dom0_only[0]; i++) {
         struct evtchn_bind_virq bind_virq = {.virq = dom0_only[i].virq, .vcpu = 0};
-        expect(dom0_only[i].check, HYPERVISOR_event_channel_op(EVTCHNOP_bind_virq, &bind_virq),
-               -XEN_EPERM);
+        expect(dom0_only[i].check, HYPERVISOR_event_channel_op(EVTCHNOP_bind_virq, &bind_virq), -XEN_EPERM);
     }
 }
 
@@ -328,8 +320,8 @@ static void attack_upcall_crash(void)
         "mov r4, sp\n"
         "mov r5, #0\n"
         "mov sp, #0xff000000\n"
-        "strb r5, [%[mask]]\n"         /* unmask: the next return from the VMM delivers */
-        "mov r0, #0\n"                 /* XENVER_version */
+        "strb r5, [%[mask]]\n" /* unmask: the next return from the VMM delivers */
+        "mov r0, #0\n"         /* XENVER_version */
         "mov r1, #0\n"
         "swi %[version]\n"
         "mov sp, r4\n"
@@ -337,9 +329,8 @@ static void attack_upcall_crash(void)
         "mov r1, %[arg]\n"
         "swi %[sched]\n"
         :
-        : [mask] "r"(&v->evtchn_upcall_mask), [arg] "r"(&poweroff),
-          [version] "i"(XA_HYPERCALL_xen_version), [sched] "i"(XA_HYPERCALL_sched_op),
-          [shutdown] "i"(SCHEDOP_shutdown)
+        : [mask] "r"(&v->evtchn_upcall_mask), [arg] "r"(&poweroff), [version] "i"(XA_HYPERCALL_xen_version),
+          [sched] "i"(XA_HYPERCALL_sched_op), [shutdown] "i"(SCHEDOP_shutdown)
         : "r0", "r1", "r2", "r3", "r4", "r5", "memory", "cc");
     report("the VMM crashed this domain", false, "still running");
 }
@@ -372,8 +363,8 @@ static void attack_console_flood(void)
         done += (unsigned int)rc;
     }
     (void)HYPERVISOR_console_io(CONSOLEIO_write, 1, "\n");
-    printk("attack %s: %u bytes without a newline: the first call took %d, all %u in %u calls\n", kind, size,
-           first, done, calls);
+    printk("attack %s: %u bytes without a newline: the first call took %d, all %u in %u calls\n", kind, size, first,
+           done, calls);
     report("a write of 4096 bytes without a newline stops early", first > 0 && first < (int)size, "all of them");
     report("the rest goes out in further calls", done == size, "bytes lost");
     free_page(flood);
@@ -390,31 +381,30 @@ static uint32_t resume_with_vpsr(uint32_t vpsr, int *rc)
     xa_trap_frame_t frame;
     uint32_t cpsr = 0;
     int result = 0;
-    __asm__ __volatile__(
-        "stmia  %[f], {r0-r12}\n"
-        "str    sp, [%[f], #52]\n"
-        "str    lr, [%[f], #56]\n"
-        "adr    r0, 1f\n"
-        "str    r0, [%[f], #60]\n"
-        "str    %[v], [%[f], #64]\n"
-        "mov    r0, %[f]\n"
-        "swi    %[nr]\n"
-        "mov    %[rc], r0\n"             /* only reached if the frame was refused */
-        "b      2f\n"
-        "1:\n"
-        "mrs    %[cpsr], cpsr\n"
-        "2:\n"
-        : [cpsr] "+&r"(cpsr), [rc] "+&r"(result)
-        : [f] "r"(&frame), [v] "r"(vpsr), [nr] "i"(XA_HYPERCALL_restore_trap_frame)
-        : "r0", "r1", "r2", "r3", "lr", "memory", "cc");
+    __asm__ __volatile__("stmia  %[f], {r0-r12}\n"
+                         "str    sp, [%[f], #52]\n"
+                         "str    lr, [%[f], #56]\n"
+                         "adr    r0, 1f\n"
+                         "str    r0, [%[f], #60]\n"
+                         "str    %[v], [%[f], #64]\n"
+                         "mov    r0, %[f]\n"
+                         "swi    %[nr]\n"
+                         "mov    %[rc], r0\n" /* only reached if the frame was refused */
+                         "b      2f\n"
+                         "1:\n"
+                         "mrs    %[cpsr], cpsr\n"
+                         "2:\n"
+                         : [cpsr] "+&r"(cpsr), [rc] "+&r"(result)
+                         : [f] "r"(&frame), [v] "r"(vpsr), [nr] "i"(XA_HYPERCALL_restore_trap_frame)
+                         : "r0", "r1", "r2", "r3", "lr", "memory", "cc");
     *rc = result;
     return cpsr;
 }
 
 static void attack_cpsr(void)
 {
-    static const uint32_t modes[] = {0x11 /* FIQ */, 0x12 /* IRQ */, 0x17 /* abort */, 0x1B /* undef */,
-                                     0x1F /* system */, 0x00, 0x1A};
+    static const uint32_t modes[] = {
+        0x11 /* FIQ */, 0x12 /* IRQ */, 0x17 /* abort */, 0x1B /* undef */, 0x1F /* system */, 0x00, 0x1A};
     int rc;
     for (unsigned int i = 0; i < sizeof modes / sizeof modes[0]; i++) {
         char check[48];
@@ -440,7 +430,7 @@ static void attack_cpsr(void)
 
 static void attack_domctl(void)
 {
-    static const uint32_t cmds[] = {XEN_DOMCTL_pausedomain, XEN_DOMCTL_destroydomain, XEN_DOMCTL_createdomain,
+    static const uint32_t cmds[] = {XEN_DOMCTL_pausedomain,   XEN_DOMCTL_destroydomain, XEN_DOMCTL_createdomain,
                                     XEN_DOMCTL_getdomaininfo, XEN_DOMCTL_assign_device, XA_DOMCTL_getconfig};
     for (unsigned int i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         struct xen_domctl op;
@@ -469,8 +459,7 @@ static void attack_main(void)
         attack_touch_vmm(false);
     else if (strcmp(kind, "write-vmm") == 0)
         attack_touch_vmm(true);
-    else if (strcmp(kind, "map-foreign") == 0 || strcmp(kind, "map-pt") == 0 ||
-             strcmp(kind, "map-vmm") == 0)
+    else if (strcmp(kind, "map-foreign") == 0 || strcmp(kind, "map-pt") == 0 || strcmp(kind, "map-vmm") == 0)
         attack_map(kind);
     else if (strcmp(kind, "bad-pointer") == 0)
         attack_bad_pointer();

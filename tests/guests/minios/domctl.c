@@ -13,8 +13,7 @@
 
 static int domctl(uint32_t cmd, domid_t dom, struct xen_domctl_getdomaininfo *info)
 {
-    struct xen_domctl op = {.cmd = cmd, .interface_version = XA_DOMCTL_INTERFACE_VERSION,
-                            .domain = dom};
+    struct xen_domctl op = {.cmd = cmd, .interface_version = XA_DOMCTL_INTERFACE_VERSION, .domain = dom};
     int rc = HYPERVISOR_domctl(&op);
     if (rc == 0 && info != NULL)
         *info = op.u.getdomaininfo;
@@ -38,9 +37,8 @@ static void print_info(const struct xen_domctl_getdomaininfo *d)
     for (unsigned int i = 0; i < sizeof d->name; i++)
         name[i] = d->name[i];
     name[sizeof d->name] = '\0';
-    printk("domctl: dom %u '%s' flags 0x%02x%s%s%s pages %u cpu %llu ns store port %u\n",
-           (unsigned int)d->domain, name, (unsigned int)d->flags,
-           (d->flags & XEN_DOMINF_paused) != 0 ? " paused" : "",
+    printk("domctl: dom %u '%s' flags 0x%02x%s%s%s pages %u cpu %llu ns store port %u\n", (unsigned int)d->domain, name,
+           (unsigned int)d->flags, (d->flags & XEN_DOMINF_paused) != 0 ? " paused" : "",
            (d->flags & XEN_DOMINF_shutdown) != 0 ? " shutdown" : "",
            (d->flags & XEN_DOMINF_running) != 0 ? " running" : "", (unsigned int)d->nr_pages,
            (unsigned long long)d->cpu_time, (unsigned int)d->store_port);

@@ -32,8 +32,8 @@
 
 static uint32_t state;
 static uint8_t *scratch;
-static uint32_t own_end;    /* the end of its memory in the guest kernel region */
-static uint32_t own_frame;  /* the machine address of a frame of its own */
+static uint32_t own_end;   /* the end of its memory in the guest kernel region */
+static uint32_t own_frame; /* the machine address of a frame of its own */
 
 static uint32_t next(void)
 {
@@ -51,10 +51,12 @@ static uint32_t pick(const uint32_t *values, uint32_t count) { return values[bel
 /* Any 32-bit value, mostly edges. */
 static uint32_t any_value(void)
 {
-    static const uint32_t edges[] = {0, 1, 2, 3, 4, 7, 8, 15, 16, 31, 32, 63, 64, 255, 256, 257, 4095, 4096, 4097,
-                                     0x7FFFFFFFU, 0x80000000U, 0xFFFFFFFFU, 0xFFFFFFFEU, 0xFFFFF000U,
-                                     0xFBF00000U, 0xFBF01000U, 0xFBEFFFFFU, 0xFC000000U, 0xFF000000U,
-                                     0xFFFF0000U, 0xC0000000U, 0x40000000U, 0xBEFFF000U};
+    static const uint32_t edges[] = {0,           1,           2,           3,           4,           7,
+                                     8,           15,          16,          31,          32,          63,
+                                     64,          255,         256,         257,         4095,        4096,
+                                     4097,        0x7FFFFFFFU, 0x80000000U, 0xFFFFFFFFU, 0xFFFFFFFEU, 0xFFFFF000U,
+                                     0xFBF00000U, 0xFBF01000U, 0xFBEFFFFFU, 0xFC000000U, 0xFF000000U, 0xFFFF0000U,
+                                     0xC0000000U, 0x40000000U, 0xBEFFF000U};
     switch (below(4)) {
     case 0: return next();
     case 1: return below(64);
@@ -68,8 +70,8 @@ static uint32_t scratch_at(uint32_t offset) { return (uint32_t)(uintptr_t)scratc
  * somewhere the VMM must refuse to read or write for this guest. */
 static uint32_t any_pointer(void)
 {
-    static const uint32_t refused[] = {0, 1, 0xFFFFFFFFU, 0xFFFFFFF0U, 0xFF000000U, 0xFFFF0000U, 0xFC000000U,
-                                       0xFBF01000U, SPARE_VA, SPARE_VA - 4, 0x40000000U, 0xBF000000U};
+    static const uint32_t refused[] = {0,           1,           0xFFFFFFFFU, 0xFFFFFFF0U,  0xFF000000U, 0xFFFF0000U,
+                                       0xFC000000U, 0xFBF01000U, SPARE_VA,    SPARE_VA - 4, 0x40000000U, 0xBF000000U};
     const uint32_t size = SCRATCH_PAGES * PAGE_SIZE;
     switch (below(5)) {
     case 0: return scratch_at(below(size / 4) * 4);
@@ -83,9 +85,9 @@ static uint32_t any_pointer(void)
 /* A virtual address to map at: never its own memory (that would only crash itself). */
 static uint32_t any_map_va(void)
 {
-    static const uint32_t vas[] = {0x40000000U, 0x40001000U, 0xBEFFF000U, 0xBF000000U, SPARE_VA, SPARE_VA + 0x1000U,
-                                   0xFBF00000U, 0xFBF01000U, 0xFBEFF000U, 0xFC000000U, 0xFF000000U, 0xFFFF0000U,
-                                   0x00000000U, 0x00001000U, 0xFFFFF000U};
+    static const uint32_t vas[] = {0x40000000U,        0x40001000U, 0xBEFFF000U, 0xBF000000U, SPARE_VA,
+                                   SPARE_VA + 0x1000U, 0xFBF00000U, 0xFBF01000U, 0xFBEFF000U, 0xFC000000U,
+                                   0xFF000000U,        0xFFFF0000U, 0x00000000U, 0x00001000U, 0xFFFFF000U};
     uint32_t va = below(3) == 0 ? next() : PICK(vas);
     if (va >= XA_GUEST_KERNEL_BASE && va < own_end)
         va = SPARE_VA + (va & 0xFFFFFU);
@@ -99,7 +101,7 @@ static uint32_t any_pte(void)
     switch (below(4)) {
     case 0: return next();
     case 1: return 0;
-    case 2: return (own_frame + below(4) * 0x100000U - 0x100000U) | PICK(flags);  /* others' frames */
+    case 2: return (own_frame + below(4) * 0x100000U - 0x100000U) | PICK(flags); /* others' frames */
     default: return own_frame | PICK(flags);
     }
 }
@@ -161,27 +163,106 @@ static void sanitise_grant_ops(void)
  * number the fuzzer uses is a case here. */
 static int call(uint32_t nr, uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4)
 {
-#define CASE(n) \
+#define CASE(n)                                                                                                        \
     case n: return _hypercall(n, a0, a1, a2, a3, a4)
     switch (nr) {
-    CASE(0); CASE(1); CASE(2); CASE(3); CASE(4); CASE(5); CASE(6); CASE(7); CASE(8); CASE(9); CASE(10);
-    CASE(11); CASE(12); CASE(13); CASE(14); CASE(15); CASE(16); CASE(17); CASE(18); CASE(19); CASE(20);
-    CASE(21); CASE(22); CASE(24); CASE(25); CASE(26); CASE(27); CASE(28); CASE(29); CASE(30);
-    CASE(31); CASE(32); CASE(33); CASE(34); CASE(35); CASE(36); CASE(37); CASE(40); CASE(49); CASE(51);
-    CASE(52); CASE(100); CASE(255); CASE(4096); CASE(0xFFFFFF);
+        CASE(0);
+        CASE(1);
+        CASE(2);
+        CASE(3);
+        CASE(4);
+        CASE(5);
+        CASE(6);
+        CASE(7);
+        CASE(8);
+        CASE(9);
+        CASE(10);
+        CASE(11);
+        CASE(12);
+        CASE(13);
+        CASE(14);
+        CASE(15);
+        CASE(16);
+        CASE(17);
+        CASE(18);
+        CASE(19);
+        CASE(20);
+        CASE(21);
+        CASE(22);
+        CASE(24);
+        CASE(25);
+        CASE(26);
+        CASE(27);
+        CASE(28);
+        CASE(29);
+        CASE(30);
+        CASE(31);
+        CASE(32);
+        CASE(33);
+        CASE(34);
+        CASE(35);
+        CASE(36);
+        CASE(37);
+        CASE(40);
+        CASE(49);
+        CASE(51);
+        CASE(52);
+        CASE(100);
+        CASE(255);
+        CASE(4096);
+        CASE(0xFFFFFF);
     default: return -XEN_ENOSYS;
     }
 #undef CASE
 }
 
 static const uint32_t numbers[] = {
-    XA_HYPERCALL_set_trap_table, XA_HYPERCALL_mmu_update, XA_HYPERCALL_update_va_mapping,
-    XA_HYPERCALL_set_timer_op, XA_HYPERCALL_event_channel_op, XA_HYPERCALL_xen_version,
-    XA_HYPERCALL_console_io, XA_HYPERCALL_grant_table_op, XA_HYPERCALL_vcpu_op, XA_HYPERCALL_mmuext_op,
-    XA_HYPERCALL_sched_op, XA_HYPERCALL_physdev_op, XA_HYPERCALL_domctl, XA_HYPERCALL_sched_op_compat,
+    XA_HYPERCALL_set_trap_table,
+    XA_HYPERCALL_mmu_update,
+    XA_HYPERCALL_update_va_mapping,
+    XA_HYPERCALL_set_timer_op,
+    XA_HYPERCALL_event_channel_op,
+    XA_HYPERCALL_xen_version,
+    XA_HYPERCALL_console_io,
+    XA_HYPERCALL_grant_table_op,
+    XA_HYPERCALL_vcpu_op,
+    XA_HYPERCALL_mmuext_op,
+    XA_HYPERCALL_sched_op,
+    XA_HYPERCALL_physdev_op,
+    XA_HYPERCALL_domctl,
+    XA_HYPERCALL_sched_op_compat,
     /* unknown numbers */
-    2, 3, 4, 5, 7, 8, 9, 10, 11, 12, 13, 19, 21, 22, 25, 27, 28, 30, 31, 32, 34, 35, 37, 40, 49, 51, 52, 100, 255,
-    4096, 0xFFFFFF,
+    2,
+    3,
+    4,
+    5,
+    7,
+    8,
+    9,
+    10,
+    11,
+    12,
+    13,
+    19,
+    21,
+    22,
+    25,
+    27,
+    28,
+    30,
+    31,
+    32,
+    34,
+    35,
+    37,
+    40,
+    49,
+    51,
+    52,
+    100,
+    255,
+    4096,
+    0xFFFFFF,
 };
 
 #define NUMBER_SLOTS 64U
@@ -196,7 +277,7 @@ static int one_call(uint32_t nr)
         stir_scratch();
     switch (nr) {
     case XA_HYPERCALL_set_trap_table:
-        a0 = below(2) ? 0xFF000000U : 0xFFFFFFFCU;  /* refused tables only */
+        a0 = below(2) ? 0xFF000000U : 0xFFFFFFFCU; /* refused tables only */
         break;
     case XA_HYPERCALL_mmu_update:
         a0 = any_pointer();
@@ -206,7 +287,7 @@ static int one_call(uint32_t nr)
         if (a0 == scratch_at(0))
             sanitise_mmu_updates(a1);
         else if (a0 >= (uint32_t)(uintptr_t)scratch && a0 < scratch_at(SCRATCH_PAGES * PAGE_SIZE))
-            a0 = 0xFF000000U;  /* an unaligned request array inside the scratch area: refused */
+            a0 = 0xFF000000U; /* an unaligned request array inside the scratch area: refused */
         break;
     case XA_HYPERCALL_update_va_mapping:
         a0 = any_map_va();
@@ -224,15 +305,14 @@ static int one_call(uint32_t nr)
         a1 = below(2) ? scratch_at(0) : any_pointer();
         a2 = any_count();
         sanitise_grant_ops();
-        if (a1 != scratch_at(0) && a1 >= (uint32_t)(uintptr_t)scratch &&
-            a1 < scratch_at(SCRATCH_PAGES * PAGE_SIZE))
+        if (a1 != scratch_at(0) && a1 >= (uint32_t)(uintptr_t)scratch && a1 < scratch_at(SCRATCH_PAGES * PAGE_SIZE))
             a1 = scratch_at(0);
         break;
     case XA_HYPERCALL_console_io:
         a0 = below(4);
         if (a0 == CONSOLEIO_write) {
             a1 = below(2) ? 0 : any_count();
-            a2 = below(2) ? 0xFF000000U : 0;  /* nothing printed: refused text or none */
+            a2 = below(2) ? 0xFF000000U : 0; /* nothing printed: refused text or none */
         } else {
             a2 = any_pointer();
         }
@@ -254,8 +334,7 @@ static int one_call(uint32_t nr)
         a1 = any_pointer();
         break;
     }
-    default:
-        break;
+    default: break;
     }
     return call(nr, a0, a1, a2, a3, a4);
 }

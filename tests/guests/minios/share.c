@@ -34,22 +34,22 @@
 #define SHARE_REPLY 0x53524552U   /* "RERS": dom0 answered */
 #define SHARE_WORDS (PAGE_SIZE / 4)
 #define SHARE_TIMEOUT MILLISECS(5000)
-#define STORE_MAP_VA 0xE0000000U  /* where dom0 maps the guest's pages */
+#define STORE_MAP_VA 0xE0000000U /* where dom0 maps the guest's pages */
 #define DATA_MAP_VA 0xE0001000U
-#define RO_MAP_VA 0xE0100000U     /* ro=1: dom0's read-only maps, a MiB of their own */
-#define SPARE_MAP_VA 0xE0200000U  /* ro=1: a MiB with nothing mapped */
-#define RO_TEXT_BYTES 64U         /* ro=1: the page starts with this much text */
-#define SHARE_MAPPED 0x53524D50U  /* ro=1: dom0 holds the read-only map now */
-#define SHARE_ACK 0x53524B41U     /* ro=1: the guest has looked at its entry */
+#define RO_MAP_VA 0xE0100000U    /* ro=1: dom0's read-only maps, a MiB of their own */
+#define SPARE_MAP_VA 0xE0200000U /* ro=1: a MiB with nothing mapped */
+#define RO_TEXT_BYTES 64U        /* ro=1: the page starts with this much text */
+#define SHARE_MAPPED 0x53524D50U /* ro=1: dom0 holds the read-only map now */
+#define SHARE_ACK 0x53524B41U    /* ro=1: the guest has looked at its entry */
 #define USER_VA XA_GUEST_USER_BASE
 
 /* At the start of the store page. */
 struct share_msg {
     volatile uint32_t magic;
-    volatile uint32_t ref;    /* grant ref of the data page */
-    volatile uint32_t domid;  /* the guest's id, for the pattern */
+    volatile uint32_t ref;   /* grant ref of the data page */
+    volatile uint32_t domid; /* the guest's id, for the pattern */
     volatile uint32_t reply;
-    volatile uint32_t ack;    /* ro=1 */
+    volatile uint32_t ack; /* ro=1 */
 };
 
 static uint32_t pattern(uint32_t domid, uint32_t i) { return 0xA5000000U ^ (domid << 16) ^ (i * 2654435761U); }
@@ -92,8 +92,7 @@ static unsigned int mismatches_from(const volatile uint32_t *page, uint32_t firs
         bad += page[i] != expected(domid, i) ? 1U : 0U;
     return bad;
 }
-static unsigned int mismatches(const volatile uint32_t *page, uint32_t domid,
-                               uint32_t (*expected)(uint32_t, uint32_t))
+static unsigned int mismatches(const volatile uint32_t *page, uint32_t domid, uint32_t (*expected)(uint32_t, uint32_t))
 {
     return mismatches_from(page, 0, domid, expected);
 }
@@ -156,8 +155,8 @@ static void share_frontend(void)
     msg->domid = si->domid;
     barrier();
     msg->magic = SHARE_REQUEST;
-    printk("share: dom %u granted page as ref %d, notifying port %u\n", (unsigned int)si->domid,
-           ref, (unsigned int)si->store_evtchn);
+    printk("share: dom %u granted page as ref %d, notifying port %u\n", (unsigned int)si->domid, ref,
+           (unsigned int)si->store_evtchn);
     rc = notify_remote_via_evtchn(si->store_evtchn);
     if (rc != 0)
         fail("notify dom0", rc);
@@ -198,9 +197,8 @@ static void share_frontend(void)
 
 static int getdomaininfo(domid_t id, struct xen_domctl_getdomaininfo *out)
 {
-    struct xen_domctl op = {.cmd = XEN_DOMCTL_getdomaininfo,
-                            .interface_version = XA_DOMCTL_INTERFACE_VERSION,
-                            .domain = id};
+    struct xen_domctl op = {
+        .cmd = XEN_DOMCTL_getdomaininfo, .interface_version = XA_DOMCTL_INTERFACE_VERSION, .domain = id};
     int rc = HYPERVISOR_domctl(&op);
     if (rc == 0)
         *out = op.u.getdomaininfo;
@@ -212,8 +210,7 @@ static bool find_guest(domid_t *guest, evtchn_port_t *port)
 {
     const unsigned int self = domain_id();
     struct xen_domctl_getdomaininfo info;
-    for (uint32_t id = 0; id < 0x7FF0U && getdomaininfo((domid_t)id, &info) == 0;
-         id = info.domain + 1U) {
+    for (uint32_t id = 0; id < 0x7FF0U && getdomaininfo((domid_t)id, &info) == 0; id = info.domain + 1U) {
         if (info.domain != self && info.store_port != 0) {
             *guest = info.domain;
             *port = info.store_port;
@@ -242,7 +239,10 @@ static void check_fault(const char *what, const struct pv_fault_record *rec, uin
     }
     const uint32_t st = rec->vfsr & 0xFU, dom = (rec->vfsr >> 4) & 0xFU;
     printk("share: %s: data abort at 0x%08x, fsr 0x%03x (%s, domain %u)\n", what, (unsigned int)rec->vfar,
-           (unsigned int)rec->vfsr, st == 0xFU ? "permission fault" : st == 0xBU ? "domain fault" : "other",
+           (unsigned int)rec->vfsr,
+           st == 0xFU   ? "permission fault"
+           : st == 0xBU ? "domain fault"
+                        : "other",
            (unsigned int)dom);
     if (rec->vfar != far || st != status || dom != domain)
         fail(what, (int)rec->vfsr);
@@ -336,8 +336,8 @@ static void share_backend_readonly(domid_t guest, evtchn_port_t port, struct sha
     char text[RO_TEXT_BYTES];
     ro_text(text, domid);
     const uint32_t len = (uint32_t)strlen(text);
-    check_status("console_io from the read-only map", HYPERVISOR_console_io(CONSOLEIO_write, len, (const void *)RO_MAP_VA),
-                 (int)len);
+    check_status("console_io from the read-only map",
+                 HYPERVISOR_console_io(CONSOLEIO_write, len, (const void *)RO_MAP_VA), (int)len);
     check_status("xen_version writing into the read-only map",
                  HYPERVISOR_xen_version(XENVER_extraversion, (void *)(RO_MAP_VA + 0x200)), -XEN_EFAULT);
 

@@ -16,8 +16,7 @@
 
 /* Natively the port's PSR bits are the processor's. */
 _Static_assert(OS_CPU_PSR_MODE_KERNEL == ARM_MODE_SVC && OS_CPU_PSR_MODE_MASK == ARM_MODE_MASK &&
-                   OS_CPU_PSR_I == ARM_PSR_I && OS_CPU_PSR_F == ARM_PSR_F &&
-                   OS_CPU_PSR_FLAGS == ARM_PSR_FLAGS,
+                   OS_CPU_PSR_I == ARM_PSR_I && OS_CPU_PSR_F == ARM_PSR_F && OS_CPU_PSR_FLAGS == ARM_PSR_FLAGS,
                "os_cpu.h's PSR bits are arm926/cpu.h's");
 
 __attribute__((noreturn)) void bsp_native_start(void);
@@ -150,9 +149,8 @@ void bsp_native_fault(uint32_t kind, OS_CPU_FRAME *frame)
     const uint32_t far = gl_fault_address(), fsr = gl_fault_status();
     if (fault_hook != NULL)
         (void)fault_hook(kind, frame, far, fsr); /* to report; not recoverable natively */
-    BSP_Printf("ucos: fatal %s at pc 0x%08x (cpsr 0x%08x, far 0x%08x, fsr 0x%03x)\n",
-               BSP_ExceptName(kind), (unsigned int)frame->pc, (unsigned int)frame->psr,
-               (unsigned int)far, (unsigned int)fsr);
+    BSP_Printf("ucos: fatal %s at pc 0x%08x (cpsr 0x%08x, far 0x%08x, fsr 0x%03x)\n", BSP_ExceptName(kind),
+               (unsigned int)frame->pc, (unsigned int)frame->psr, (unsigned int)far, (unsigned int)fsr);
     BSP_Exit(2);
 }
 
@@ -164,7 +162,7 @@ void BSP_Idle(void)
 {
     const OS_CPU_SR cpu_sr = OS_CPU_SR_Save();
     const uint64_t from = board_now_ns();
-    gl_wfi();                  /* wakes on a pending interrupt even while masked */
+    gl_wfi(); /* wakes on a pending interrupt even while masked */
     OS_CPU_IdleCredit(board_now_ns() - from);
     OS_CPU_SR_Restore(cpu_sr); /* and takes it here */
 }

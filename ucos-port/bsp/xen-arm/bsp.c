@@ -22,8 +22,8 @@
 #include "guestlib/pv.h" /* hypercall wrappers, start_info, console_io, time */
 
 /* The port's trap-table entries (os_cpu_a.S). */
-extern char OS_CPU_PV_UndefEntry[], OS_CPU_PV_SwiEntry[], OS_CPU_PV_PabtEntry[],
-    OS_CPU_PV_DabtEntry[], OS_CPU_PV_IrqEntry[];
+extern char OS_CPU_PV_UndefEntry[], OS_CPU_PV_SwiEntry[], OS_CPU_PV_PabtEntry[], OS_CPU_PV_DabtEntry[],
+    OS_CPU_PV_IrqEntry[];
 
 uint32_t bsp_swap(volatile uint32_t *p, uint32_t v);
 __attribute__((noreturn)) void bsp_pv_start(start_info_t *si);
@@ -34,7 +34,8 @@ XA_ABI_OFFSET(OS_CPU_FRAME, sp, OS_CPU_FRAME_SP);
 XA_ABI_OFFSET(OS_CPU_FRAME, pc, OS_CPU_FRAME_PC);
 XA_ABI_OFFSET(xa_trap_frame_t, vpsr, OS_CPU_FRAME_PSR);
 XA_ABI_ASSERT(OS_CPU_PSR_MODE_KERNEL == XA_VPSR_MODE_KERNEL && OS_CPU_PSR_MODE_USER == XA_VPSR_MODE_USER &&
-                  OS_CPU_PSR_I == XA_VPSR_I, "virtual PSR bits");
+                  OS_CPU_PSR_I == XA_VPSR_I,
+              "virtual PSR bits");
 XA_ABI_ASSERT(OS_CPU_ARM_EXCEPT_DABT == XA_TRAP_DABT && OS_CPU_ARM_EXCEPT_IRQ == XA_TRAP_IRQ &&
                   OS_CPU_ARM_EXCEPT_PABT == XA_TRAP_PABT && OS_CPU_ARM_EXCEPT_UNDEF == XA_TRAP_UNDEF,
               "exception kinds are trap kinds");
@@ -48,8 +49,8 @@ static evtchn_port_t timer_port;
 static uint64_t next_tick_ns, last_tick_ns;
 static int ticking;
 static BSP_FaultHook fault_hook;
-static int idle_blocked;          /* the idle task blocked; its time is not yet credited */
-static uint64_t idle_blocked_ns;  /* RUNSTATE_blocked time credited so far */
+static int idle_blocked;         /* the idle task blocked; its time is not yet credited */
+static uint64_t idle_blocked_ns; /* RUNSTATE_blocked time credited so far */
 
 static volatile shared_info_t *shared(void) { return (volatile shared_info_t *)XA_SHARED_INFO_VA; }
 static volatile vcpu_info_t *vcpu(void) { return gl_pv_vcpu(); }
@@ -122,7 +123,7 @@ void BSP_Mark(uint32_t tag) { (void)HYPERVISOR_trace_marker(tag); }
 void BSP_TraceTask(uint32_t id)
 {
     if (id < XA_TRACE_MAX_THREADS)
-        *(volatile uint32_t *)(uintptr_t)(XA_TRACE_THREAD_VA + 4U * id) = 0;  /* address only */
+        *(volatile uint32_t *)(uintptr_t)(XA_TRACE_THREAD_VA + 4U * id) = 0; /* address only */
 }
 void BSP_MarksPrint(void) {}
 
@@ -179,9 +180,8 @@ void OS_CPU_ExceptHndlr(INT32U kind)
     OS_CPU_FRAME *f = OS_CPU_ExceptFrame;
     if (fault_hook != NULL && fault_hook(kind, f, far, fsr))
         return;
-    BSP_Printf("ucos: fatal %s at pc 0x%08x (psr 0x%02x, far 0x%08x, fsr 0x%03x) in task %u\n",
-               BSP_ExceptName(kind), (unsigned int)f->pc, (unsigned int)f->psr,
-               (unsigned int)far, (unsigned int)fsr,
+    BSP_Printf("ucos: fatal %s at pc 0x%08x (psr 0x%02x, far 0x%08x, fsr 0x%03x) in task %u\n", BSP_ExceptName(kind),
+               (unsigned int)f->pc, (unsigned int)f->psr, (unsigned int)far, (unsigned int)fsr,
                OSTCBCur != NULL ? (unsigned int)OSTCBCur->OSTCBPrio : 255u);
     BSP_Exit(1);
 }
@@ -208,8 +208,7 @@ int BSP_MapUserPage(uint32_t user_va, void *page)
     const int rc = HYPERVISOR_sync_icache((uint32_t)(uintptr_t)page, 4096u);
     if (rc != 0)
         return rc;
-    return HYPERVISOR_update_va_mapping(user_va, mach | XA_PTE_PRESENT | XA_PTE_RW | XA_PTE_USER,
-                                        UVMF_INVLPG);
+    return HYPERVISOR_update_va_mapping(user_va, mach | XA_PTE_PRESENT | XA_PTE_RW | XA_PTE_USER, UVMF_INVLPG);
 }
 
 /* A system call from a virtual-user-mode task, run as that task on its kernel stack. */
@@ -235,12 +234,8 @@ void OS_CPU_SyscallHndlr(OS_CPU_FRAME *frame)
         OSTimeDly(arg);
         frame->r[0] = 0;
         break;
-    case BSP_SYS_EXIT:
-        (void)OSTaskDel(OS_PRIO_SELF);
-        break;
-    default:
-        frame->r[0] = (uint32_t)-1;
-        break;
+    case BSP_SYS_EXIT: (void)OSTaskDel(OS_PRIO_SELF); break;
+    default: frame->r[0] = (uint32_t)-1; break;
     }
     (void)OS_CPU_SR_Save();
 }

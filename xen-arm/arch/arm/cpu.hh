@@ -9,16 +9,48 @@
 
 namespace xa::cpu {
 
-inline u32 read_control() { u32 v; asm volatile("mrc p15, 0, %0, c1, c0, 0" : "=r"(v)); return v; }
+inline u32 read_control() {
+    u32 v;
+    asm volatile("mrc p15, 0, %0, c1, c0, 0" : "=r"(v));
+    return v;
+}
 inline void write_control(u32 v) { asm volatile("mcr p15, 0, %0, c1, c0, 0" ::"r"(v) : "memory"); }
-inline u32 read_ttbr() { u32 v; asm volatile("mrc p15, 0, %0, c2, c0, 0" : "=r"(v)); return v; }
-inline u32 read_dacr() { u32 v; asm volatile("mrc p15, 0, %0, c3, c0, 0" : "=r"(v)); return v; }
+inline u32 read_ttbr() {
+    u32 v;
+    asm volatile("mrc p15, 0, %0, c2, c0, 0" : "=r"(v));
+    return v;
+}
+inline u32 read_dacr() {
+    u32 v;
+    asm volatile("mrc p15, 0, %0, c3, c0, 0" : "=r"(v));
+    return v;
+}
 inline void write_dacr(u32 v) { asm volatile("mcr p15, 0, %0, c3, c0, 0" ::"r"(v) : "memory"); }
-inline u32 read_dfsr() { u32 v; asm volatile("mrc p15, 0, %0, c5, c0, 0" : "=r"(v)); return v; }
-inline u32 read_ifsr() { u32 v; asm volatile("mrc p15, 0, %0, c5, c0, 1" : "=r"(v)); return v; }
-inline u32 read_far() { u32 v; asm volatile("mrc p15, 0, %0, c6, c0, 0" : "=r"(v)); return v; }
-inline u32 read_main_id() { u32 v; asm volatile("mrc p15, 0, %0, c0, c0, 0" : "=r"(v)); return v; }
-inline u32 read_cpsr() { u32 v; asm volatile("mrs %0, cpsr" : "=r"(v)); return v; }
+inline u32 read_dfsr() {
+    u32 v;
+    asm volatile("mrc p15, 0, %0, c5, c0, 0" : "=r"(v));
+    return v;
+}
+inline u32 read_ifsr() {
+    u32 v;
+    asm volatile("mrc p15, 0, %0, c5, c0, 1" : "=r"(v));
+    return v;
+}
+inline u32 read_far() {
+    u32 v;
+    asm volatile("mrc p15, 0, %0, c6, c0, 0" : "=r"(v));
+    return v;
+}
+inline u32 read_main_id() {
+    u32 v;
+    asm volatile("mrc p15, 0, %0, c0, c0, 0" : "=r"(v));
+    return v;
+}
+inline u32 read_cpsr() {
+    u32 v;
+    asm volatile("mrs %0, cpsr" : "=r"(v));
+    return v;
+}
 
 // Clean and invalidate the whole D-cache (test-and-clean loop), invalidate the I-cache,
 // drain the write buffer: what an ARM926 needs before its VIVT caches see a new mapping.
@@ -27,9 +59,10 @@ inline void flush_caches() {
         "1: mrc p15, 0, r15, c7, c14, 3\n"  // test, clean and invalidate D-cache
         "   bne 1b\n"
         "   mov r0, #0\n"
-        "   mcr p15, 0, r0, c7, c5, 0\n"    // invalidate I-cache
-        "   mcr p15, 0, r0, c7, c10, 4\n"   // drain write buffer
-        ::: "r0", "cc", "memory");
+        "   mcr p15, 0, r0, c7, c5, 0\n"   // invalidate I-cache
+        "   mcr p15, 0, r0, c7, c10, 4\n"  // drain write buffer
+        ::
+            : "r0", "cc", "memory");
 }
 
 // The ARM926EJ-S's cache line.
@@ -90,8 +123,12 @@ inline void irq_disable() {
 inline void wait_for_interrupt() { asm volatile("mcr p15, 0, %0, c7, c0, 4" ::"r"(0) : "memory"); }
 
 template <typename T>
-inline T mmio_read(u32 va) { return *reinterpret_cast<volatile T*>(va); }
+inline T mmio_read(u32 va) {
+    return *reinterpret_cast<volatile T*>(va);
+}
 template <typename T>
-inline void mmio_write(u32 va, T value) { *reinterpret_cast<volatile T*>(va) = value; }
+inline void mmio_write(u32 va, T value) {
+    *reinterpret_cast<volatile T*>(va) = value;
+}
 
 }  // namespace xa::cpu

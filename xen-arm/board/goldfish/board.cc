@@ -13,27 +13,27 @@ using cpu::mmio_read;
 using cpu::mmio_write;
 
 constexpr u32 kPic = io_va(kConfig, 0xFF000000);
-constexpr u32 kPicStatus = kPic + 0x00;      // count of pending & enabled lines
-constexpr u32 kPicNumber = kPic + 0x04;      // lowest pending & enabled line
+constexpr u32 kPicStatus = kPic + 0x00;  // count of pending & enabled lines
+constexpr u32 kPicNumber = kPic + 0x04;  // lowest pending & enabled line
 constexpr u32 kPicDisableAll = kPic + 0x08;
-constexpr u32 kPicDisable = kPic + 0x0C;     // takes a line number
-constexpr u32 kPicEnable = kPic + 0x10;      // takes a line number
+constexpr u32 kPicDisable = kPic + 0x0C;  // takes a line number
+constexpr u32 kPicEnable = kPic + 0x10;   // takes a line number
 
 constexpr u32 kTty = io_va(kConfig, 0xFF002000);
 constexpr u32 kTtyPutChar = kTty + 0x00;
 constexpr u32 kTtyBytesReady = kTty + 0x04;
 constexpr u32 kTtyCmd = kTty + 0x08;
-constexpr u32 kTtyDataPtr = kTty + 0x10;     // a virtual address (Android TTY, version 0)
+constexpr u32 kTtyDataPtr = kTty + 0x10;  // a virtual address (Android TTY, version 0)
 constexpr u32 kTtyDataLen = kTty + 0x14;
 constexpr u32 kTtyCmdIntDisable = 0;
 constexpr u32 kTtyCmdIntEnable = 1;  // interrupt while BYTES_READY != 0
 constexpr u32 kTtyCmdReadBuffer = 3;
 
 constexpr u32 kTimer = io_va(kConfig, 0xFF003000);
-constexpr u32 kTimerTimeLow = kTimer + 0x00;   // reading latches TIME_HIGH
+constexpr u32 kTimerTimeLow = kTimer + 0x00;  // reading latches TIME_HIGH
 constexpr u32 kTimerTimeHigh = kTimer + 0x04;
-constexpr u32 kTimerAlarmLow = kTimer + 0x08;  // writing arms the alarm
-constexpr u32 kTimerAlarmHigh = kTimer + 0x0C; // written first
+constexpr u32 kTimerAlarmLow = kTimer + 0x08;   // writing arms the alarm
+constexpr u32 kTimerAlarmHigh = kTimer + 0x0C;  // written first
 constexpr u32 kTimerClearInterrupt = kTimer + 0x10;
 
 TickDeadline tick;

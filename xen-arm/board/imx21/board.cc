@@ -30,9 +30,9 @@ constexpr u32 kGptTcmp = 0x08;
 constexpr u32 kGptTcn = 0x10;
 constexpr u32 kGptTstat = 0x14;
 constexpr u32 kTctlEnable = 1u << 0;
-constexpr u32 kTctlClkPerclk1 = 1u << 1;   // CLKSOURCE = 001
+constexpr u32 kTctlClkPerclk1 = 1u << 1;  // CLKSOURCE = 001
 constexpr u32 kTctlCompEn = 1u << 4;
-constexpr u32 kTctlFreeRun = 1u << 8;      // FRR; 0 = restart at compare
+constexpr u32 kTctlFreeRun = 1u << 8;  // FRR; 0 = restart at compare
 constexpr u32 kTctlSoftReset = 1u << 15;
 constexpr u32 kTstatComp = 1u << 0;
 constexpr u32 kGpt1 = io_va(kConfig, 0x10003000);  // tick: restart mode, compare IRQ
@@ -52,11 +52,11 @@ constexpr u32 kUartUcr2 = kUart1 + 0x84;
 constexpr u32 kUartUts = kUart1 + 0xB4;
 constexpr u32 kUcr1RrdyEn = 1u << 9;
 constexpr u32 kUcr1UartEn = 1u << 0;
-constexpr u32 kUcr2SoftResetN = 1u << 0;   // 0 = in reset
+constexpr u32 kUcr2SoftResetN = 1u << 0;  // 0 = in reset
 constexpr u32 kUcr2RxEn = 1u << 1;
 constexpr u32 kUcr2TxEn = 1u << 2;
-constexpr u32 kUcr2Ws = 1u << 5;           // 8-bit words
-constexpr u32 kUcr2Irts = 1u << 14;        // ignore RTS
+constexpr u32 kUcr2Ws = 1u << 5;     // 8-bit words
+constexpr u32 kUcr2Irts = 1u << 14;  // ignore RTS
 constexpr u32 kUtsTxFull = 1u << 4;
 constexpr u32 kRxdCharReady = 1u << 15;
 constexpr u32 kUtsRxEmpty = 1u << 5;
@@ -93,7 +93,7 @@ void irq_init() {
     mmio_write<u32>(kAitcNiMask, 0x1F);  // no priority masking
     mmio_write<u32>(kAitcIntEnableH, 0);
     mmio_write<u32>(kAitcIntEnableL, 0);
-    mmio_write<u32>(kAitcIntTypeH, 0);   // every source is an IRQ, none an FIQ
+    mmio_write<u32>(kAitcIntTypeH, 0);  // every source is an IRQ, none an FIQ
     mmio_write<u32>(kAitcIntTypeL, 0);
 }
 // UCR1.RRDYEN: interrupt while the receiver holds a character (USR1.RRDY).
@@ -110,7 +110,7 @@ int irq_claim() {
 
 constexpr ClockScale kClockScale = ClockScale::for_hz(kGptCountHz);
 constexpr NsToCounts kNsToCounts = NsToCounts::for_hz(kGptCountHz);
-bool periodic = false;            // timer_start (restart mode) or timer_oneshot (free-run)
+bool periodic = false;  // timer_start (restart mode) or timer_oneshot (free-run)
 bool oneshot_configured = false;
 
 u64 timer_now_ns() {

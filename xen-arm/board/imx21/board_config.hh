@@ -10,7 +10,7 @@ inline constexpr Config kConfig{
     .ram_size = 64 * MiB,
     .io = {{"AIPI peripherals (GPT, UART, AITC)", 0x10000000}},
     .io_count = 1,
-    .timer_irq = 26,  // AITC source of GPT1
+    .timer_irq = 26,    // AITC source of GPT1
     .console_irq = 20,  // AITC source of UART1
     // GPT1 is the tick and GPT2 the clock; GPT3 is free for a guest.
     .passthrough = {{"gpt3", 0x10005000, 24, {{0x00, 0}, {0x14, 3}}, 2}},  // TCTL = 0, clear TSTAT

@@ -15,7 +15,7 @@ using cpu::mmio_write;
 
 constexpr u32 kVic = io_va(kConfig, 0x10140000);
 constexpr u32 kVicIrqStatus = kVic + 0x00;
-constexpr u32 kVicIntSelect = kVic + 0x0C;   // 1 = FIQ
+constexpr u32 kVicIntSelect = kVic + 0x0C;  // 1 = FIQ
 constexpr u32 kVicIntEnable = kVic + 0x10;
 constexpr u32 kVicIntEnClear = kVic + 0x14;
 
@@ -36,12 +36,12 @@ constexpr u32 kUart0 = io_va(kConfig, 0x101F1000);
 constexpr u32 kUartData = kUart0 + 0x00;
 constexpr u32 kUartFlags = kUart0 + 0x18;
 constexpr u32 kUartCtrl = kUart0 + 0x30;
-constexpr u32 kUartIntMask = kUart0 + 0x38;    // UARTIMSC
+constexpr u32 kUartIntMask = kUart0 + 0x38;            // UARTIMSC
 constexpr u32 kUartRxIntBits = (1u << 4) | (1u << 6);  // RXIM, RTIM (receive, receive timeout)
 constexpr u32 kUartFlagRxEmpty = 1u << 4;
 constexpr u32 kUartFlagTxFull = 1u << 5;
 
-u64 clock_high;   // extends the 32-bit 24 MHz counter to 64 bits
+u64 clock_high;  // extends the 32-bit 24 MHz counter to 64 bits
 u32 clock_last;
 TickDeadline tick;
 

@@ -13,10 +13,7 @@
 
 void arch_force_evtchn_callback(void);
 
-static inline volatile vcpu_info_t *pv_vcpu(void)
-{
-    return &((volatile shared_info_t *)XA_SHARED_INFO_VA)->vcpu[0];
-}
+static inline volatile vcpu_info_t *pv_vcpu(void) { return &((volatile shared_info_t *)XA_SHARED_INFO_VA)->vcpu[0]; }
 
 static inline unsigned long local_irq_save(void)
 {

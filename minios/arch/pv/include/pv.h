@@ -27,8 +27,7 @@ const uint32_t *pv_trap_table(void);
 /* A trap the kernel did not expect: syscall (XA_TRAP_SWI from virtual user mode), abort
  * or undefined instruction. A hook returns true if it dealt with the trap (it may edit
  * the frame, which is then restored); false means fatal. vfar/vfsr are vcpu_info's. */
-typedef bool (*pv_trap_hook_t)(xa_trap_frame_t *frame, unsigned int kind, uint32_t vfar,
-                               uint32_t vfsr);
+typedef bool (*pv_trap_hook_t)(xa_trap_frame_t *frame, unsigned int kind, uint32_t vfar, uint32_t vfsr);
 void pv_set_trap_hook(pv_trap_hook_t hook);
 
 /* Expected faults: while armed, the next data abort is recorded and the faulting

@@ -112,7 +112,7 @@ static void attack_vif(void)
     /* Wait for the four answers. */
     const s_time_t deadline = NOW() + MILLISECS(2000);
     while (guest_net.tx_errors < 4 && NOW() < deadline) {
-        uint8_t ok_frame[64] = {0x00, 0x16, 0x3e, 0x00, 0x00, 0x99}; /* nobody's */
+        uint8_t ok_frame[64] = {0x00, 0x16, 0x3e, 0x00, 0x00, 0x99};          /* nobody's */
         (void)netfront_send(&guest_net, ok_frame, sizeof ok_frame, deadline); /* reclaims answers */
         msleep(1);
     }

@@ -137,8 +137,8 @@ void test_blk(void)
     if (rc != BLKIF_RSP_ERROR)
         guest_fail("blk", "read past the end accepted", rc);
     rc = blkfront_io(&bf, BLKIF_OP_WRITE, bf.sectors - 1, buf, 2);
-    printk("blk: write sectors %u..%u (across the end): %d\n", (unsigned int)bf.sectors - 1,
-           (unsigned int)bf.sectors, rc);
+    printk("blk: write sectors %u..%u (across the end): %d\n", (unsigned int)bf.sectors - 1, (unsigned int)bf.sectors,
+           rc);
     if (rc != BLKIF_RSP_ERROR)
         guest_fail("blk", "write across the end accepted", rc);
     rc = blkfront_io(&bf, BLKIF_OP_READ, 0xFFFFFFFF00000000ULL, buf, 1);

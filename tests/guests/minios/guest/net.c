@@ -42,8 +42,8 @@ int net_connect(void)
     if (rc != 0)
         return rc;
     guest_net_up = true;
-    printk("net: connected, mac %02x:%02x:%02x:%02x:%02x:%02x\n", guest_net.mac[0], guest_net.mac[1], guest_net.mac[2], guest_net.mac[3],
-           guest_net.mac[4], guest_net.mac[5]);
+    printk("net: connected, mac %02x:%02x:%02x:%02x:%02x:%02x\n", guest_net.mac[0], guest_net.mac[1], guest_net.mac[2],
+           guest_net.mac[3], guest_net.mac[4], guest_net.mac[5]);
     return 0;
 }
 
@@ -100,9 +100,8 @@ uint32_t net_ping(uint32_t peer, uint32_t n, bool wait_for_peer, uint32_t fixed_
         }
         answered += got ? 1U : 0U;
     }
-    printk("net: ping dom %u: %u/%u answered (%s frames), %u bad frames", (unsigned int)peer,
-           (unsigned int)answered, (unsigned int)n, fixed_len != 0 ? "60-byte" : "14..1512-byte",
-           (unsigned int)bad);
+    printk("net: ping dom %u: %u/%u answered (%s frames), %u bad frames", (unsigned int)peer, (unsigned int)answered,
+           (unsigned int)n, fixed_len != 0 ? "60-byte" : "14..1512-byte", (unsigned int)bad);
     if (answered != 0) {
         const uint64_t ns = total_ns / answered;
         printk(", round trip %llu ns = %llu instructions\n", (unsigned long long)ns,

@@ -30,10 +30,9 @@ void test_ring(uint32_t count)
     if (rc != 0)
         guest_fail("ring", "run", rc);
     printk("ring: %u answered, %u lost, %u duplicated, %u wrong, %u out of order\n", (unsigned int)st.answered,
-           (unsigned int)st.lost, (unsigned int)st.duplicated, (unsigned int)st.bad_sum,
-           (unsigned int)st.out_of_order);
-    printk("ring: back-pressure: ring full %u times; %u sleeps, %u notifications sent\n",
-           (unsigned int)st.full_waits, (unsigned int)st.sleeps, (unsigned int)st.notifies);
+           (unsigned int)st.lost, (unsigned int)st.duplicated, (unsigned int)st.bad_sum, (unsigned int)st.out_of_order);
+    printk("ring: back-pressure: ring full %u times; %u sleeps, %u notifications sent\n", (unsigned int)st.full_waits,
+           (unsigned int)st.sleeps, (unsigned int)st.notifies);
     print_rate("ring", st.answered, t1 - t0);
     if (st.answered != count || st.lost != 0 || st.duplicated != 0 || st.bad_sum != 0 || st.out_of_order != 0)
         guest_fail("ring", "requests lost, duplicated or wrong", (long long)st.lost);

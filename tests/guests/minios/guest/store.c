@@ -22,8 +22,7 @@ void test_store(void)
     rc = xenbus_printf("data/y", "%u", 42U);
     char names[64];
     rc = xenbus_directory("data", names, sizeof names);
-    store_check("directory data lists x and y", rc == 4 && strcmp(names, "x") == 0 && strcmp(names + 2, "y") == 0,
-                rc);
+    store_check("directory data lists x and y", rc == 4 && strcmp(names, "x") == 0 && strcmp(names + 2, "y") == 0, rc);
     rc = xenbus_watch("data", "t1");
     store_check("watch data", rc == 0, rc);
     snprintf(want, sizeof want, "/local/domain/%u/data", domain_id());

@@ -113,8 +113,7 @@ void test_store_tx(void)
         attempts++;
     } while (rc == -XB_EAGAIN && attempts < 5);
     r2 = xenbus_read("tx/f", v, sizeof v);
-    tx_check("the retry loop commits at the second attempt", rc == 0 && attempts == 2 && strcmp(v, "1") == 0,
-             attempts);
+    tx_check("the retry loop commits at the second attempt", rc == 0 && attempts == 2 && strcmp(v, "1") == 0, attempts);
     (void)xenbus_unwatch("tx", "tw");
 
     /* limits */

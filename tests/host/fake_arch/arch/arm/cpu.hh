@@ -12,7 +12,7 @@ namespace fake {
 extern u32 ttbr;
 extern u32 dacr;
 extern u32 ttbr_switches;
-}
+}  // namespace fake
 
 inline u32 read_ttbr() { return fake::ttbr; }
 inline u32 read_dacr() { return fake::dacr; }
