@@ -111,3 +111,20 @@ def test_readme_table_parses():
         for platform in PLATFORMS:
             assert readme_figure(platform, key) > 0
     assert readme_tables.per_board("368 (goldfish), 391") == {"goldfish": 368, "imx21": 391, "versatilepb": 391}
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_sedf_overhead_allowance_covers_what_a_period_costs(tmp_path, platform):
+    """sedf's admission control charges every server period kSedfOverheadPerPeriodNs of VMM
+    work (boot_image.hh): at most two switches (in and out) and two interrupts (the refill
+    and the budget's end), each bounded here by the measured yield-with-switch and event
+    upcall paths. A slower VMM must raise the allowance, or admission would promise more
+    CPU than there is."""
+    header = (images.REPO / "xen-arm" / "include" / "boot_image.hh").read_text()
+    allowance_ns = int(re.search(r"kSedfOverheadPerPeriodNs = (\d+) \* 1000;", header).group(1)) * 1000
+    switch = per_iteration(tmp_path, platform, "yield2", 2, "yields")
+    upcall = per_iteration(tmp_path, platform, "upcall", 1, "upcalls", UPCALL_GUEST_INSNS)
+    cost_ns = (2 * switch + 2 * upcall) * ICOUNT_NS_PER_INSN
+    print(f"\n{platform}: a sedf period costs the VMM at most {cost_ns / 1000:.1f} us; allowance "
+          f"{allowance_ns / 1000:.0f} us")
+    assert cost_ns <= allowance_ns
