@@ -62,13 +62,19 @@ work was pending; in [t0, t0 + R_i] the domain gets at least sbf(R_i) >= rbf_i(R
 than all the work that can compete with the job there (R_i <= p_i, so no other job of
 task i), so the job is done by t0 + R_i.
 
-EDF: R_i = min(p_i, B), B the least t > 0 with Σ_k ceil(t/p_k) e_k <= sbf(t): the
-longest busy period of the domain under the worst supply. A job finishes within its busy
-period (EDF inside the domain never idles with work pending and supply available) and a
-busy period starting at t0 meets at most ceil(B/p_k) jobs of task k in [t0, t0 + B), all
-done by then since the supply is at least sbf(B); p_i holds because the domain is
-schedulable. It is a bound, not the exact worst case (which needs Spuri's analysis over
-release offsets). When U = Θ/Π the busy period has no bound and R_i = p_i.
+EDF: Spuri's response-time analysis ("Analysis of deadline scheduled real-time systems",
+INRIA RR-2772, 1996) with sbf in place of a dedicated processor. A job of task i released
+at offset a into a busy period of work with deadlines <= its own (which starts when no
+such work is pending, so the busy period's supply is at least sbf of its length) ends by
+the least L with
+    (1 + floor(a/p_i)) e_i + Σ_{k≠i, p_k <= a+p_i} min(ceil(L/p_k), 1 + floor((a+p_i-p_k)/p_k)) e_k
+    <= sbf(L)
+(the demand is greatest with the other tasks released at the busy period's start), so
+R_i = max over a of (L_i(a) - a), capped at p_i (the domain is schedulable). L_i(a) - a only
+grows where the demand steps, at a in {k·p_k + p_k - p_i} below B, the longest busy period
+(the least t > 0 with Σ_k ceil(t/p_k) e_k <= sbf(t)). When U = Θ/Π busy periods have no
+end and R_i = p_i; with more than MAX_OFFSETS offsets to try, R_i = min(p_i, B), a weaker
+bound by the same argument (a job ends within its busy period).
 
 System
 ------
@@ -86,6 +92,7 @@ import math
 from fractions import Fraction
 
 MAX_TEST_POINTS = 2_000_000
+MAX_OFFSETS = 20_000
 POLICIES = ("rm", "fp", "edf")
 
 
@@ -272,15 +279,45 @@ def busy_period(tasks: list[Task], period: int, budget: int, limit: int) -> int 
         t = need
 
 
+def edf_response(tasks: list[Task], i: int, period: int, budget: int, busy: int) -> int:
+    """Spuri's EDF response-time analysis with the supply bound function for the
+    processor (module docstring): the largest L_i(a) - a over the offsets a < busy of
+    task i's release in a deadline busy period."""
+    me = tasks[i]
+    offsets = sorted({k * x.period + x.period - me.period
+                      for x in tasks for k in range(busy // x.period + 1)} & set(range(busy)))
+    worst = me.wcet
+    for a in offsets:
+        deadline = a + me.period
+        own = (1 + a // me.period) * me.wcet
+
+        def demand(t: int) -> int:
+            return own + sum(min(-(-t // x.period), 1 + (deadline - x.period) // x.period) * x.wcet
+                             for j, x in enumerate(tasks) if j != i and x.period <= deadline)
+
+        t = sbf_inverse(period, budget, own)
+        while (need := sbf_inverse(period, budget, demand(t))) > t:
+            t = need
+        worst = max(worst, t - a)
+    return worst
+
+
 def response_bounds(tasks: list[Task], policy: str, period: int, budget: int) -> list[int | None]:
     """Per task (in listed order): the response-time bound of the module docstring, or
     None where the task can miss its deadline."""
     if policy == "edf":
         if not edf_schedulable(tasks, period, budget):
             return [None] * len(tasks)
-        longest = max(t.period for t in tasks)
-        b = busy_period(tasks, period, budget, longest)
-        return [t.period if b is None else min(t.period, b) for t in tasks]
+        slope = Fraction(budget, period) - utilisation(tasks)
+        if slope == 0:
+            return [t.period for t in tasks]          # busy periods without end
+        # Σ ceil(t/p_k)e_k <= U·t + Σ e_k <= lsbf(t) <= sbf(t) from here on:
+        limit = math.ceil((sum(x.wcet for x in tasks) + Fraction(2 * (period - budget) * budget, period)) / slope)
+        b = busy_period(tasks, period, budget, limit)
+        assert b is not None
+        if sum(b // x.period + 1 for x in tasks) > MAX_OFFSETS:
+            return [min(t.period, b) for t in tasks]
+        return [min(t.period, edf_response(tasks, i, period, budget, b)) for i, t in enumerate(tasks)]
     order = priority_order(tasks, policy)
     ordered = [tasks[i] for i in order]
     bounds: list[int | None] = [None] * len(tasks)

@@ -253,16 +253,40 @@ def test_bounds_hold_for_other_patterns_and_offsets(policy):
             assert ok and all(w <= b for w, b in zip(worst, bounds)), (tasks, worst, bounds)
 
 
-def test_edf_bound_is_the_busy_period_or_the_period():
+def test_edf_busy_period():
     tasks = [T(10, 2), T(20, 3), T(40, 5)]
-    # B is the least t with Σ ceil(t/p_k)·e_k <= sbf(t): checked here by its definition.
     period, budget = 5, 3
     assert rt.edf_schedulable(tasks, period, budget)
     b = rt.busy_period(tasks, period, budget, 1000)
     demand = lambda t: sum(-(-t // x.period) * x.wcet for x in tasks)  # noqa: E731
     assert demand(b) <= rt.sbf(period, budget, b)
     assert all(demand(t) > rt.sbf(period, budget, t) for t in range(1, b))
-    assert rt.response_bounds(tasks, "edf", period, budget) == [min(x.period, b) for x in tasks]
+    # One task alone: the blackout 2·2, then its 2 units: 6.
+    assert rt.response_bounds([T(10, 2)], "edf", 5, 3) == [6]
+
+
+@pytest.mark.parametrize("index", range(len(SETS)))
+def test_edf_bound_is_the_worst_response_over_release_offsets(index):
+    """The other tasks released together at the start of the worst supply, task i at every
+    offset in its period, ties in deadline decided against task i: the largest response
+    of task i seen is its bound, exactly."""
+    tasks = SETS[index]
+    shortest = min(t.period for t in tasks)
+    for period in sorted({2, (shortest + 1) // 2, shortest}):
+        budget = rt.minimal_budget(tasks, "edf", period)
+        for bud in sorted({budget, period}):
+            bounds = rt.response_bounds(tasks, "edf", period, bud)
+            horizon = 2 * math.lcm(*(t.period for t in tasks), period) + 2 * max(t.period for t in tasks)
+            supply = worst_pattern(period, bud, horizon)
+            for i in range(len(tasks)):
+                others = [t for j, t in enumerate(tasks) if j != i]
+                worst = 0
+                for offset in range(tasks[i].period):
+                    ok, seen = simulate(others + [tasks[i]], supply, "edf", horizon,
+                                        [0] * len(others) + [offset])
+                    assert ok
+                    worst = max(worst, seen[-1])
+                assert worst == bounds[i], (period, bud, i)
 
 
 def test_chosen_interface_is_the_least_bandwidth():
@@ -329,8 +353,8 @@ def test_a_system_that_fits(tmp_path):
     assert lines[3].split() == ["20ms/3ms", "2", "15.112ms", "ok"]
     assert lines[4].split() == ["40ms/5ms", "3", "39.904ms", "ok"]
     assert lines[5].split() == ["media", "edf", "26.00%", "10ms", "2.786ms", "27.86%", "50ms/7ms", "-",
-                                "50ms", "ok"]
-    assert lines[6].split() == ["75ms/9ms", "-", "75ms", "ok"]
+                                "47.21ms", "ok"]
+    assert lines[6].split() == ["75ms/9ms", "-", "72.21ms", "ok"]
     assert lines[7] == "system: EDF over the interfaces: bandwidth 75.86% of 95.00% " \
                        "(100% less 5.00% VMM overhead): fits"
     assert len(lines) == 8
@@ -348,6 +372,13 @@ def test_the_numbers_of_the_fitting_system_are_the_analysis():
     media = [T(50000, 7000), T(75000, 9000)]
     assert rt.minimal_budget(media, "edf", 10000, 100) == 2786
     assert not rt.edf_schedulable(media, 10000, 2785)
+    # Γ(10ms, 2786us): sbf⁻¹(w) = 2·7214 + q·10000 + r + 1 with w - 1 = 2786q + r.
+    # T(50ms, 7ms) released 100ms (= 2·50 + 50 - 50) into a busy period, deadline 150ms:
+    # 3 jobs of its own (21ms) and 2 of T(75, 9) (18ms): 39ms, 38999 = 13·2786 + 2781, so
+    # L = 14428 + 130000 + 2782 = 147210 and R = 147210 - 100000 = 47210.
+    # T(75ms, 9ms) at a = 75ms (deadline 150ms): 2·9 + 3·7 = 39ms again: 147210 - 75000 = 72210.
+    assert rt.sbf_inverse(10000, 2786, 39000) == 147210
+    assert rt.response_bounds(media, "edf", 10000, 2786) == [47210, 72210]
 
 
 def test_json(tmp_path):
