@@ -191,6 +191,8 @@ def test_fixed_period_and_dedicated_cases():
     # Under RM, {T(4, 2), T(6, 3)} (U = 1) misses on a dedicated processor: rbf_2(6) = 3 + 2·2 = 7 > 6.
     assert rt.minimal_budget([T(4, 2), T(6, 3)], "rm", 4) is None
     assert rt.minimal_budget([T(4, 2), T(6, 3)], "edf", 4) == 4
+    # With U = Θ/Π the busy periods never end: the EDF bound is the period itself.
+    assert rt.response_bounds(full, "edf", 4, 4) == [4, 8]
     # Every budget below U·Π is refused without a test.
     assert rt.minimal_budget([T(10, 5)], "edf", 10, at_most=4) is None
 
@@ -480,7 +482,7 @@ BAD_RT = [
     ("rt_tasks = 50us/10us", "'50us/10us': the period is below the minimum 100us"),
     ("rt_tasks = 2000ms/1ms", "'2000ms/1ms': the period is above the maximum 1000ms"),
     ("rt_tasks = 10ms/0us", "'10ms/0us': the execution time must be at least 1us"),
-    ("rt_tasks = 10ms/11ms", "'10ms/11ms': the execution time is longer than the period"),
+    ("rt_tasks = 200us/201us", "'200us/201us': the execution time is longer than the period"),
 ]
 
 
@@ -520,6 +522,15 @@ def test_config_errors(tmp_path, tool):
 
 
 def test_mkimage_accepts_the_keys(tmp_path):
+    # The limits themselves are allowed: a task as long as its period, periods of 100us and 1000ms.
+    edge = rt_domain("rt_scheduler = fp\nrt_tasks = 200us/200us, 100us/1us, 1000ms/1us\nrt_period = 1000ms\n")
+    result = run(tmp_path, edge, "--check", "--config", "domains/rt.cfg", tool=MKIMAGE)
+    assert result.returncode == 0, result.stderr
+    # ... though no interface serves them (U > 1): the analysis says so, not the parser.
+    result = run(tmp_path, edge, "domains/rt.cfg")
+    assert result.returncode == 1
+    assert result.stderr == "domains/rt.cfg:13: [domain guest]: no budget up to rt_period = 1000ms makes its " \
+                            "fp task set (utilisation 101.01%) schedulable\n"
     result = run(tmp_path, HEAD + CTRL + MEDIA, "--check", "--config", "domains/rt.cfg", tool=MKIMAGE)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0] == "mkimage: domains/rt.cfg: ok: system 'rt-test', 3 domains"
