@@ -534,3 +534,30 @@ def test_mkimage_accepts_the_keys(tmp_path):
     result = run(tmp_path, HEAD + CTRL + MEDIA, "--check", "--config", "domains/rt.cfg", tool=MKIMAGE)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0] == "mkimage: domains/rt.cfg: ok: system 'rt-test', 3 domains"
+
+
+def test_the_readme_example_is_the_commands_output(tmp_path):
+    """domains/README.md, "Real-time analysis": its configuration, run as shown, prints what
+    the README says."""
+    readme = (REPO / "domains" / "README.md").read_text()
+    section = readme.split("## Real-time analysis\n", 1)[1].split("\n## ", 1)[0]
+    config = section.split("```ini\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "rt-demo.cfg").write_text(config)
+    runs = section.split("    $ domains/schedtool.py ")[1:]
+    assert len(runs) == 2
+    for block in runs:
+        first, *rest = block.splitlines()
+        shown = []
+        for line in rest:
+            if line and not line.startswith("    "):
+                break
+            if line:
+                shown.append(line[4:])
+        args = first.split()
+        result = subprocess.run([sys.executable, str(SCHEDTOOL), *args], cwd=tmp_path, capture_output=True,
+                                text=True, timeout=60)
+        out = (result.stdout + result.stderr).splitlines()
+        if shown[0] == "...":
+            assert result.returncode == 1 and out[-len(shown) + 1:] == shown[1:]
+        else:
+            assert result.returncode == 0 and out == shown
