@@ -1,7 +1,9 @@
 """A configuration file (domains/*.cfg, domains/README.md): its syntax, every value
 against the limits of boot_image.hh, the domains' memory against the board, and the
 kernel and ramdisk paths it names (the ramdisks' contents are checked here too; the
-kernels' in elf.py). Problems are collected with their lines, not raised one by one.
+kernels' in elf.py), and the real-time keys only domains/schedtool.py reads (rt_tasks,
+rt_scheduler, rt_period: never in the boot image). Problems are collected with their
+lines, not raised one by one.
 """
 from __future__ import annotations
 

@@ -70,9 +70,10 @@ the least L with
     (1 + floor(a/p_i)) e_i + Σ_{k≠i, p_k <= a+p_i} min(ceil(L/p_k), 1 + floor((a+p_i-p_k)/p_k)) e_k
     <= sbf(L)
 (the demand is greatest with the other tasks released at the busy period's start), so
-R_i = max over a of (L_i(a) - a), capped at p_i (the domain is schedulable). L_i(a) - a only
-grows where the demand steps, at a in {k·p_k + p_k - p_i} below B, the longest busy period
-(the least t > 0 with Σ_k ceil(t/p_k) e_k <= sbf(t)). When U = Θ/Π busy periods have no
+R_i = max over a of (L_i(a) - a), capped at p_i (the domain is schedulable). L_i(a) changes
+only where the demand steps, at a in {k·p_k + p_k - p_i}, so L_i(a) - a is largest at those
+points; they are tried below B, the longest busy period (the least t > 0 with
+Σ_k ceil(t/p_k) e_k <= sbf(t)). When U = Θ/Π busy periods have no
 end and R_i = p_i; with more than MAX_OFFSETS offsets to try, R_i = min(p_i, B), a weaker
 bound by the same argument (a job ends within its busy period).
 
