@@ -291,6 +291,36 @@ def test_edf_bound_is_the_worst_response_over_release_offsets(index):
                 assert worst == bounds[i], (period, bud, i)
 
 
+def test_the_edf_walk_tests_every_deadline():
+    """edf_schedulable skips deadlines (QPA): the verdict is that of checking every deadline
+    up to the horizon, over random task sets and every budget from U·Π up."""
+    rng = random.Random(2008)
+    for _ in range(150):
+        tasks = [T(p, rng.randint(1, p // 3)) for p in rng.sample(range(20, 400), rng.randint(1, 4))]
+        period = rng.randint(5, min(t.period for t in tasks))
+        low = math.ceil(rt.utilisation(tasks) * period)
+        for budget in range(max(1, low), min(period, low + 12) + 1):
+            horizon = rt.edf_horizon(tasks, period, budget)
+            every = all(rt.dbf(tasks, t) <= rt.sbf(period, budget, t) for t in rt.edf_points(tasks, horizon))
+            assert rt.edf_schedulable(tasks, period, budget) == every, (tasks, period, budget)
+
+
+def test_long_and_coprime_periods_are_quick():
+    """Periods near a second, and seven coprime ones (a hyperperiod of 2·10^10 ms): the
+    analysis still takes moments. The interface found is checked by the exhaustive test
+    one unit below (a short horizon there, as it fails early)."""
+    import time
+    start = time.monotonic()
+    seven = [T(p * 1000, e * 1000) for p, e in ((7, 1), (11, 1), (13, 2), (17, 2), (19, 1), (23, 3), (29, 1))]
+    d = rt.analyse_domain("c", "edf", seven, None, 100, 100)
+    assert d.schedulable and not rt.edf_schedulable(seven, d.period, d.budget - 1)
+    long = [T(1000000, 300000), T(997000, 100000), T(991000, 50000)]
+    for policy in ("edf", "rm"):
+        d = rt.analyse_domain("a", policy, long, None, 100, 100)
+        assert d.schedulable and all(b is not None for b in d.bounds)
+    assert time.monotonic() - start < 20
+
+
 def test_chosen_interface_is_the_least_bandwidth():
     tasks = [T(10, 2), T(20, 3), T(40, 5)]
     chosen = rt.choose_interface(tasks, "rm", step=1, min_budget=1)
