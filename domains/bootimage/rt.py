@@ -187,7 +187,7 @@ def last_deadline_before(tasks: list[Task], x: int) -> int:
     return max(((x - 1) // t.period) * t.period for t in tasks)
 
 
-def edf_schedulable(tasks: list[Task], period: int, budget: int) -> bool:
+def edf_schedulable(tasks: list[Task], period: int, budget: int, first: int = EDF_FIRST_POINTS) -> bool:
     """dbf(t) <= sbf(t) at every deadline up to the horizon, visited downwards as in
     Zhang and Burns' QPA: where it holds at t, no deadline t' in [sbf⁻¹(dbf(t)), t) can
     fail (sbf(t') >= dbf(t) >= dbf(t')), so the next one to test is the last deadline
@@ -198,7 +198,7 @@ def edf_schedulable(tasks: list[Task], period: int, budget: int) -> bool:
     # A budget too small usually fails at one of the first deadlines (the blackout is
     # worst there): look at those first, upwards.
     low = 0
-    for _ in range(EDF_FIRST_POINTS):
+    for _ in range(first):
         low = min((low // t.period + 1) * t.period for t in tasks)
         if low > horizon:
             return True

@@ -291,6 +291,33 @@ def test_edf_bound_is_the_worst_response_over_release_offsets(index):
                 assert worst == bounds[i], (period, bud, i)
 
 
+@pytest.mark.parametrize("index", range(len(SETS)))
+def test_edf_bound_is_spuris_over_every_offset(index):
+    """The EDF bound from its definition, by scanning: B the least t with
+    Σ ceil(t/p)·e <= sbf(t); for every offset a < B (not only where the demand steps) the
+    least L with the demand of a job of task i released at a, and the jobs with deadlines
+    no later than its own, <= sbf(L); the bound is min(p_i, max(e_i, max_a L - a))."""
+    tasks = SETS[index]
+    shortest = min(t.period for t in tasks)
+    for period in range(2, shortest + 1):
+        for budget in sorted({rt.minimal_budget(tasks, "edf", period), period}):
+            if Fraction(budget, period) == rt.utilisation(tasks):
+                continue
+            supply = [rt.sbf(period, budget, t) for t in range(0, 4000)]
+            busy = next(t for t in range(1, 4000) if sum(-(-t // x.period) * x.wcet for x in tasks) <= supply[t])
+            expected = []
+            for i, me in enumerate(tasks):
+                worst = me.wcet
+                for a in range(busy):
+                    def demand(t):
+                        own = (a // me.period + 1) * me.wcet
+                        return own + sum(min(-(-t // x.period), (a + me.period - x.period) // x.period + 1) * x.wcet
+                                         for j, x in enumerate(tasks) if j != i and x.period <= a + me.period)
+                    worst = max(worst, next(t for t in range(1, 4000) if demand(t) <= supply[t]) - a)
+                expected.append(min(me.period, worst))
+            assert rt.response_bounds(tasks, "edf", period, budget) == expected, (period, budget)
+
+
 def test_the_edf_walk_tests_every_deadline():
     """edf_schedulable skips deadlines (QPA): the verdict is that of checking every deadline
     up to the horizon, over random task sets and every budget from U·Π up."""
@@ -303,6 +330,16 @@ def test_the_edf_walk_tests_every_deadline():
             horizon = rt.edf_horizon(tasks, period, budget)
             every = all(rt.dbf(tasks, t) <= rt.sbf(period, budget, t) for t in rt.edf_points(tasks, horizon))
             assert rt.edf_schedulable(tasks, period, budget) == every, (tasks, period, budget)
+            # ... and the downward walk alone, without the first deadlines' upward look.
+            assert rt.edf_schedulable(tasks, period, budget, first=0) == every, (tasks, period, budget)
+    for tasks in SETS + [[T(p, e) for p, e in ((7, 1), (11, 1), (13, 2), (17, 2), (19, 1), (23, 3), (29, 1))]]:
+        for period in range(1, min(t.period for t in tasks) + 1):
+            for budget in range(1, period + 1):
+                if rt.utilisation(tasks) > Fraction(budget, period):
+                    continue
+                horizon = rt.edf_horizon(tasks, period, budget)
+                every = all(rt.dbf(tasks, t) <= rt.sbf(period, budget, t) for t in rt.edf_points(tasks, horizon))
+                assert rt.edf_schedulable(tasks, period, budget, first=0) == every, (tasks, period, budget)
 
 
 def test_long_and_coprime_periods_are_quick():
