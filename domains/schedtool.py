@@ -22,7 +22,7 @@ import sys
 from fractions import Fraction
 
 from bootimage.config import Failure, Reporter, System, parse_config
-from bootimage.format import FormatError, load_format
+from bootimage.format import Format, FormatError, load_format
 from bootimage import rt
 
 DEFAULT_OVERHEAD_PERCENT = "5"
@@ -56,7 +56,7 @@ def parse_overhead(text: str) -> Fraction:
     return value / 100
 
 
-def load(config: str) -> System:
+def load(config: str, fmt: Format) -> System:
     try:
         raw = pathlib.Path(config).read_bytes()
     except OSError as e:
@@ -67,7 +67,7 @@ def load(config: str) -> System:
         line = raw[:e.start].count(b"\n") + 1
         raise Failure([f"{config}:{line}: not UTF-8 text"]) from None
     report = Reporter(config)
-    system = parse_config(text, config, load_format(), None, report)
+    system = parse_config(text, config, fmt, None, report)
     report.raise_if_any()
     return system
 
@@ -159,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         fmt = load_format()
-        system = load(args.config)
+        system = load(args.config, fmt)
     except FormatError as e:
         print(f"schedtool: {e}", file=sys.stderr)
         return 2

@@ -98,7 +98,6 @@ from fractions import Fraction
 MAX_TEST_POINTS = 2_000_000
 MAX_OFFSETS = 20_000
 EDF_FIRST_POINTS = 64
-POLICIES = ("rm", "fp", "edf")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -628,3 +628,16 @@ def test_the_readme_example_is_the_commands_output(tmp_path):
             assert result.returncode == 1 and out[-len(shown) + 1:] == shown[1:]
         else:
             assert result.returncode == 0 and out == shown
+
+
+def test_unreadable_configurations(tmp_path):
+    result = subprocess.run([sys.executable, str(SCHEDTOOL), "domains/none.cfg"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and result.stderr == "schedtool: domains/none.cfg: No such file or directory\n"
+    (tmp_path / "bad.cfg").write_bytes((HEAD + CTRL).encode().replace(b"rt-test", b"rt-t\xe9st"))
+    result = subprocess.run([sys.executable, str(SCHEDTOOL), "bad.cfg"], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 1 and result.stderr == "bad.cfg:2: not UTF-8 text\n"
+    result = subprocess.run([sys.executable, str(SCHEDTOOL)], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 2 and "CONFIG" in result.stderr
