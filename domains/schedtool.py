@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="schedtool.py", description="Periodic resource interfaces of a configuration's "
         "real-time domains and whether the VMM can serve them all (domains/README.md).")
-    parser.add_argument("config", help="the system's configuration, domains/NAME.cfg")
+    parser.add_argument("config", metavar="CONFIG", help="the system's configuration, domains/NAME.cfg")
     parser.add_argument("--overhead", type=parse_overhead, default=parse_overhead(DEFAULT_OVERHEAD_PERCENT),
                         metavar="PERCENT", help="the share of the processor the VMM itself takes "
                         f"(default {DEFAULT_OVERHEAD_PERCENT})")
