@@ -17,7 +17,7 @@ import pytest
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "domains"))
-from bootimage import rt  # noqa: E402
+from bootimage import config as image_config, rt  # noqa: E402
 
 SCHEDTOOL = REPO / "domains" / "schedtool.py"
 MKIMAGE = REPO / "domains" / "mkimage.py"
@@ -578,8 +578,8 @@ def test_config_errors(tmp_path, tool):
     check(rt_domain("rt_scheduler = edf\nrt_tasks = 10ms/2ms\nrt_period = 5\n"),
           ["14: rt_period: '5' is not a time: write a whole number with a us or ms suffix, e.g. 10ms"])
     check(rt_domain("rt_scheduler = edf\nrt_tasks = 10ms/2ms\nrt_task = 5ms/1ms\n"),
-          ["14: rt_task: unknown key in [domain] (known: kernel, memory, timeslice, privileged, start, "
-           "priority, cmdline, ramdisk, rt_scheduler, rt_tasks, rt_period)"])
+          ["14: rt_task: unknown key in [domain] (known: "
+           f"{', '.join(image_config.DOMAIN_KEYS)}, rt_scheduler, rt_tasks, rt_period)"])
     # Every problem at once, in line order.
     check(rt_domain("rt_scheduler = EDF\nrt_tasks = 10ms/20ms, 5ms/1ms, 3ms\n"),
           ["12: rt_scheduler: 'EDF' is not a local scheduler (rm, fp, edf)",
