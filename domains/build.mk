@@ -23,9 +23,14 @@ DOMAIN_CFGS := $(wildcard domains/*.cfg)
 RAMDISKS := build/disks/vbd-pattern.img
 DOMAIN_IMAGES := $(patsubst domains/%.cfg,$(IMAGES_DIR)/%.elf,$(DOMAIN_CFGS))
 
-.PHONY: images ramdisks
+.PHONY: images ramdisks schedtool
 images: $(DOMAIN_IMAGES)
 ramdisks: $(RAMDISKS)
+
+# make schedtool CONFIG=name|path/to/x.cfg [OVERHEAD=PERCENT]: the real-time analysis of a
+# configuration's rt_tasks (domains/README.md, "Real-time analysis"); builds nothing.
+schedtool:
+	@$(MKIMAGE_PYTHON) domains/schedtool.py $(SYSTEM_CFG) $(if $(OVERHEAD),--overhead $(OVERHEAD))
 
 # dom0's block-device test image: 7 slices (guests 1..7) of 512 sectors, a known pattern
 # in every sector (domains/mkramdisk.py; tests/guests/minios/guest/blk.c checks it).

@@ -1,7 +1,9 @@
 """A configuration file (domains/*.cfg, domains/README.md): its syntax, every value
 against the limits of boot_image.hh, the domains' memory against the board, and the
 kernel and ramdisk paths it names (the ramdisks' contents are checked here too; the
-kernels' in elf.py). Problems are collected with their lines, not raised one by one.
+kernels' in elf.py), and the real-time keys only domains/schedtool.py reads (rt_tasks,
+rt_scheduler, rt_period: never in the boot image). Problems are collected with their
+lines, not raised one by one.
 """
 from __future__ import annotations
 
@@ -62,6 +64,11 @@ class Domain:
     ramdisk_path: pathlib.Path | None = None
     ramdisk_shown: str = ""
     ramdisk_data: bytes = b""
+    # The domain's real-time task set, for domains/schedtool.py only (not in the boot image).
+    rt_scheduler: str = ""      # rm, fp or edf; "" without rt_tasks
+    rt_tasks: list[tuple[int, int]] = dataclasses.field(default_factory=list)   # (period, wcet) in us
+    rt_period_us: int = 0       # 0: schedtool chooses
+    rt_line: int = 0            # of rt_tasks
 
 
 @dataclasses.dataclass
@@ -77,6 +84,9 @@ class System:
 SYSTEM_KEYS = ("name", "board", "scheduler", "overcommit")
 DOMAIN_KEYS = ("kernel", "memory", "timeslice", "privileged", "start", "priority", "cmdline", "ramdisk",
                "weight", "cap", "period", "budget", "extra")
+# Read only by domains/schedtool.py's analysis: checked here, never written into the boot image.
+RT_DOMAIN_KEYS = ("rt_scheduler", "rt_tasks", "rt_period")
+RT_SCHEDULERS = ("rm", "fp", "edf")
 REQUIRED_DOMAIN_KEYS = ("kernel", "memory")
 BOOLEANS = {"yes": True, "true": True, "on": True, "1": True,
             "no": False, "false": False, "off": False, "0": False}
@@ -232,6 +242,53 @@ def _text(v: Value, key: str, limit: int, report: Reporter) -> str | None:
     return None
 
 
+def _task_time(text: str) -> int | None:
+    m = re.fullmatch(r"(\d+)\s*(us|ms)", text.strip(), re.I)
+    return int(m.group(1)) * (1000 if m.group(2).lower() == "ms" else 1) if m else None
+
+
+def _rt_keys(k: dict[str, Value], d: Domain, fmt: Format, report: Reporter) -> None:
+    """rt_tasks = PERIOD/WCET, ... (times as timeslice's), rt_scheduler, rt_period."""
+    if "rt_tasks" in k:
+        v = k["rt_tasks"]
+        d.rt_line = v.line
+        items = [i.strip() for i in v.text.split(",")]
+        if any(not i for i in items):
+            report(v.line, f"rt_tasks: '{v.text}' is not a comma-separated list of tasks")
+        for item in (i for i in items if i):
+            parts = item.split("/")
+            times = [_task_time(p) for p in parts]
+            if len(parts) != 2 or None in times:
+                report(v.line, f"rt_tasks: '{item}' is not a task: write PERIOD/WCET, each a whole number "
+                               "with a us or ms suffix, e.g. 10ms/2ms")
+                continue
+            period, wcet = times
+            if period < fmt.kTimesliceMinUs:
+                report(v.line, f"rt_tasks: '{item}': the period is below the minimum {fmt.kTimesliceMinUs}us")
+            elif period > fmt.kTimesliceMaxUs:
+                report(v.line, f"rt_tasks: '{item}': the period is above the maximum "
+                               f"{fmt.kTimesliceMaxUs // 1000}ms")
+            elif wcet == 0:
+                report(v.line, f"rt_tasks: '{item}': the execution time must be at least 1us")
+            elif wcet > period:
+                report(v.line, f"rt_tasks: '{item}': the execution time is longer than the period")
+            else:
+                d.rt_tasks.append((period, wcet))
+        if "rt_scheduler" not in k:
+            report(v.line, f"rt_tasks: needs rt_scheduler ({', '.join(RT_SCHEDULERS)}) in [domain {d.name}]")
+    if "rt_scheduler" in k:
+        v = k["rt_scheduler"]
+        if v.text in RT_SCHEDULERS:
+            d.rt_scheduler = v.text
+        else:
+            report(v.line, f"rt_scheduler: '{v.text}' is not a local scheduler ({', '.join(RT_SCHEDULERS)})")
+    if "rt_period" in k:
+        d.rt_period_us = _time_us(k["rt_period"], "rt_period", fmt, report) or 0
+    for key in ("rt_scheduler", "rt_period"):
+        if key in k and "rt_tasks" not in k:
+            report(k[key].line, f"{key}: only with rt_tasks (the domain's task set)")
+
+
 def _charset_text(chars: str) -> str:
     """chars in words: runs of three or more consecutive characters as ranges, the rest
     one by one, e.g. 'a-z 0-9 _ -'."""
@@ -313,7 +370,7 @@ def parse_config(text: str, shown_path: str, fmt: Format, board: str | None, rep
         seen.setdefault(d.name, s.line)
         if len(domains) == fmt.kMaxDomains + 1:
             report(s.line, f"[domain {d.name}]: too many domains: at most {fmt.kMaxDomains}")
-        _unknown_keys(s, DOMAIN_KEYS, report)
+        _unknown_keys(s, DOMAIN_KEYS + RT_DOMAIN_KEYS, report)
         for key in REQUIRED_DOMAIN_KEYS:
             if key not in s.keys:
                 report(s.line, f"[domain {d.name}]: missing required key '{key}'")
@@ -359,6 +416,7 @@ def parse_config(text: str, shown_path: str, fmt: Format, board: str | None, rep
             d.cmdline = _text(k["cmdline"], "cmdline", cmdline_limit, report) or ""
         if "ramdisk" in k:
             d.ramdisk, d.ramdisk_line = k["ramdisk"].text, k["ramdisk"].line
+        _rt_keys(k, d, fmt, report)
 
         line_of = lambda key: k[key].line if key in k else s.line  # noqa: E731
         if d.id == 0:

@@ -214,7 +214,8 @@ BAD = {
     # syntax
     "unknown-key": (change("priority = 0", "prio = 0"),
                     "11: prio: unknown key in [domain] (known: kernel, memory, timeslice, privileged, "
-                    "start, priority, cmdline, ramdisk, weight, cap, period, budget, extra)"),
+                    "start, priority, cmdline, ramdisk, weight, cap, period, budget, extra, "
+                    "rt_scheduler, rt_tasks, rt_period)"),
     "unknown-system-key": (change("name = test-sys", "title = test-sys"),
                            "3: title: unknown key in [system] (known: name, board, scheduler, overcommit)"),
     "duplicate-key": (change("timeslice = 5ms", "memory = 1M"),
@@ -230,7 +231,8 @@ BAD = {
     "typo-cascade": (change("memory = 512K", "memroy = 512K"),
                      "14: [domain guest1]: missing required key 'memory'\n"
                      "domains/bad.cfg:16: memroy: unknown key in [domain] "
-                     "(known: kernel, memory, timeslice, privileged, start, priority, cmdline, ramdisk, weight, cap, period, budget, extra)"),
+                     "(known: kernel, memory, timeslice, privileged, start, priority, cmdline, ramdisk, weight, cap, "
+                     "period, budget, extra, rt_scheduler, rt_tasks, rt_period)"),
     "outside-section": ("name = x\n" + GOOD,
                         "1: name: outside any section (start with [system] or [domain NAME])"),
     "not-utf8": (GOOD.encode().replace(b"app=bench\n", b"app=b\xe9nch\n", 1), "12: not UTF-8 text"),
@@ -652,6 +654,20 @@ def test_identical_kernels_are_packed_once(tmp_path, kernels, vmm):
     assert len(image) == 64 + 8 * D + ((records[0][K_SIZE] + 3) & ~3)
     assert "8 domains, boot image" in result.stdout and "(1 kernel copy)" in result.stdout
     assert result.stdout.count(", shared with id=0)") == 7
+
+
+def test_real_time_keys_are_not_in_the_image(tmp_path, kernels, vmm):
+    """rt_scheduler, rt_tasks and rt_period are for domains/schedtool.py only: the output
+    is byte for byte the one without them."""
+    plain = mk(tmp_path, GOOD, kernel_dir=kernels / "pv", vmm=vmm)
+    assert plain.status == 0, plain.stderr
+    without = plain.output.read_bytes()
+    rt = change("start = manual\n", "start = manual\nrt_scheduler = rm\nrt_tasks = 10ms/2ms, 20ms/3ms\n"
+                "rt_period = 5ms\n")
+    result = mk(tmp_path, rt, kernel_dir=kernels / "pv", vmm=vmm)
+    assert result.status == 0, result.stderr
+    assert result.output.read_bytes() == without
+    assert result.stdout == plain.stdout
 
 
 def test_bad_ramdisks(tmp_path, kernels, vmm):
