@@ -84,7 +84,8 @@ def summary(system: System) -> list[str]:
             size = f" ({d.kernel_file_size} bytes, {len(d.image)} packed{shared})"
         sched = ""
         if d.period_us:
-            sched += f"  reserve={_time_text(d.budget_us)}/{_time_text(d.period_us)}"
+            sched += f"  reserve={_time_text(d.budget_us)}/{_time_text(d.period_us)}" + \
+                (" (from rt_tasks)" if d.reserve_from_tasks else "")
         if d.extra:
             sched += "  extra"
         if d.weight != 256 or d.cap_pct:

@@ -72,14 +72,16 @@ def load(config: str, fmt: Format) -> System:
     return system
 
 
-def analyse(system: System, overhead: Fraction, step: int) -> rt.SystemResult:
+def analyse(system: System, overhead: Fraction, step: int, per_period: int = 0) -> rt.SystemResult:
+    """per_period: what each server period costs the VMM besides the budget, in µs (sedf
+    counts it at admission; the interfaces are chosen with it, as mkimage.py does)."""
     results = []
     for d in system.domains:
         if not d.rt_tasks:
             continue
         tasks = [rt.Task(p, e) for p, e in d.rt_tasks]
         results.append(rt.analyse_domain(d.name, d.rt_scheduler, tasks, d.rt_period_us or None,
-                                         step=step, min_budget=step))
+                                         step=step, min_budget=step, per_period=per_period))
     return rt.analyse_system(results, overhead)
 
 
@@ -151,9 +153,10 @@ def main(argv: list[str] | None = None) -> int:
         prog="schedtool.py", description="Periodic resource interfaces of a configuration's "
         "real-time domains and whether the VMM can serve them all (domains/README.md).")
     parser.add_argument("config", metavar="CONFIG", help="the system's configuration, domains/NAME.cfg")
-    parser.add_argument("--overhead", type=parse_overhead, default=parse_overhead(DEFAULT_OVERHEAD_PERCENT),
+    parser.add_argument("--overhead", type=parse_overhead, default=None,
                         metavar="PERCENT", help="the share of the processor the VMM itself takes "
-                        f"(default {DEFAULT_OVERHEAD_PERCENT})")
+                        f"(default {DEFAULT_OVERHEAD_PERCENT}; 0 under scheduler = sedf, whose admission "
+                        "counts the VMM's cost per server period instead)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args(argv)
 
@@ -166,7 +169,11 @@ def main(argv: list[str] | None = None) -> int:
     except Failure as e:
         print("\n".join(e.messages), file=sys.stderr)
         return 1
-    result = analyse(system, args.overhead, fmt.kTimesliceMinUs)
+    sedf = system.scheduler == fmt.kSchedSedf
+    per_period = fmt.kSedfOverheadPerPeriodNs // 1000 if sedf else 0
+    overhead = args.overhead if args.overhead is not None else \
+        (Fraction(0) if sedf else parse_overhead(DEFAULT_OVERHEAD_PERCENT))
+    result = analyse(system, overhead, fmt.kTimesliceMinUs, per_period)
     bad = problems(args.config, system, result)
 
     if args.json:
@@ -178,8 +185,9 @@ def main(argv: list[str] | None = None) -> int:
               f"domain{'s' if len(result.domains) > 1 else ''} (times in ms/us; * = period chosen by the tool)")
         print("\n".join(table(result)))
         verdict = "fits" if result.fits else "does NOT fit"
+        cost = f", each period counted with the VMM's {per_period} us" if per_period else ""
         print(f"system: EDF over the interfaces: bandwidth {percent_text(result.total)} of "
-              f"{percent_text(result.capacity)} (100% less {percent_text(result.overhead)} VMM overhead): "
+              f"{percent_text(result.capacity)} (100% less {percent_text(result.overhead)} VMM overhead{cost}): "
               f"{verdict}")
     if bad:
         print("\n".join(bad), file=sys.stderr)

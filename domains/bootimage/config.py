@@ -56,6 +56,7 @@ class Domain:
     period_us: int = 0          # sedf: 0 = no reservation
     budget_us: int = 0
     extra: bool = False
+    reserve_from_tasks: bool = False  # period/budget computed from rt_tasks (sedf)
     cmdline: str = ""
     image: bytes = b""          # the kernel as packed: a minimal ELF (pack_kernel)
     kernel_file_size: int = 0   # the kernel file's size
@@ -443,14 +444,39 @@ def sedf_bandwidth_ppm(period_us: int, budget_us: int, fmt: Format) -> int:
 
 
 def check_schedule(system: System, fmt: Format, report: Reporter) -> None:
-    """Admission control for sedf: every reservation (with the VMM's overhead per period)
-    must fit in the CPU at once, since any domain may be started. The VMM checks the same
-    when it builds a domain; this says so before the image is made, naming the domains."""
+    """Under sedf: a domain that declares its task set (rt_tasks) and no reservation gets the
+    minimal periodic resource interface of bootimage/rt.py as its period and budget (the
+    period chosen counting the VMM's cost per period, as admission does); one that
+    declares both gets them checked against its task set. Then admission control: every
+    reservation (with the VMM's overhead per period) must fit in the CPU at once, since any
+    domain may be started. The VMM checks the same when it builds a domain; this says so
+    before the image is made, naming the domains."""
     if system.scheduler != fmt.kSchedSedf:
         unused = [d for d in system.domains if d.period_us or d.extra]
         for d in unused:
             report(d.line, f"[domain {d.name}]: period/budget/extra are for scheduler = sedf")
         return
+    from bootimage import rt  # the analysis is only needed here
+
+    per_period = fmt.kSedfOverheadPerPeriodNs // 1000
+    for d in system.domains:
+        if not d.rt_tasks:
+            continue
+        tasks = [rt.Task(p, e) for p, e in d.rt_tasks]
+        if d.period_us:
+            if not rt.schedulable(tasks, d.rt_scheduler, d.period_us, d.budget_us):
+                need = rt.minimal_budget(tasks, d.rt_scheduler, d.period_us)
+                report(d.rt_line, f"[domain {d.name}]: budget {d.budget_us}us in every {d.period_us}us is not "
+                                  f"enough for its rt_tasks under {d.rt_scheduler}: "
+                                  + (f"it needs {need}us" if need else "no budget at that period is"))
+            continue
+        result = rt.analyse_domain(d.name, d.rt_scheduler, tasks, d.rt_period_us or None,
+                                   step=fmt.kPeriodMinUs, min_budget=fmt.kTimesliceMinUs, per_period=per_period)
+        if result.budget is None:
+            report(d.rt_line, f"[domain {d.name}]: its rt_tasks cannot be scheduled by any periodic resource "
+                              f"up to its shortest task period")
+            continue
+        d.period_us, d.budget_us, d.reserve_from_tasks = result.period, result.budget, True
     reserved = [(d, sedf_bandwidth_ppm(d.period_us, d.budget_us, fmt)) for d in system.domains if d.period_us]
     total = sum(ppm for _, ppm in reserved)
     if total > 1_000_000:

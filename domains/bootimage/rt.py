@@ -255,9 +255,12 @@ def minimal_budget(tasks: list[Task], policy: str, period: int, min_budget: int 
     return lo
 
 
-def choose_interface(tasks: list[Task], policy: str, step: int, min_budget: int = 1) -> tuple[int, int] | None:
-    """(Π, Θ) of least bandwidth over Π = step, 2·step, ... <= the shortest task period;
-    ties go to the longer Π. None if no such Π works."""
+def choose_interface(tasks: list[Task], policy: str, step: int, min_budget: int = 1,
+                     per_period: int = 0) -> tuple[int, int] | None:
+    """(Π, Θ) of least bandwidth (Θ + per_period)/Π over Π = step, 2·step, ... <= the
+    shortest task period; ties go to the longer Π. None if no such Π works. per_period is
+    what each period costs besides the budget (the VMM's switches and interrupts under
+    sedf): with it, short periods stop looking cheap."""
     shortest = min(t.period for t in tasks)
     u = utilisation(tasks)
     best: tuple[int, int] | None = None
@@ -265,7 +268,7 @@ def choose_interface(tasks: list[Task], policy: str, step: int, min_budget: int 
         lo = max(math.ceil(u * period), min_budget, 1)
         if best is not None:
             # Only a budget of at most the best bandwidth's share of this period can win.
-            limit = Fraction(best[1], best[0]) * period
+            limit = Fraction(best[1] + per_period, best[0]) * period - per_period
             at_most = math.floor(limit)
             if lo > at_most:
                 continue
@@ -363,6 +366,7 @@ class DomainResult:
     period_given: bool
     bounds: list[int | None]    # per task, listed order
     priorities: list[int]       # per task: 1 = highest (RM/FP); empty for EDF
+    per_period: int = 0         # what each period costs the VMM besides Θ (sedf), µs
 
     @property
     def utilisation(self) -> Fraction:
@@ -371,6 +375,11 @@ class DomainResult:
     @property
     def bandwidth(self) -> Fraction | None:
         return None if self.budget is None else Fraction(self.budget, self.period)
+
+    @property
+    def reserved(self) -> Fraction | None:
+        """The processor share the interface takes: (Θ + per_period)/Π."""
+        return None if self.budget is None else Fraction(self.budget + self.per_period, self.period)
 
     @property
     def schedulable(self) -> bool:
@@ -384,7 +393,7 @@ class SystemResult:
 
     @property
     def total(self) -> Fraction:
-        return sum((d.bandwidth for d in self.domains if d.bandwidth is not None), Fraction(0))
+        return sum((d.reserved for d in self.domains if d.reserved is not None), Fraction(0))
 
     @property
     def capacity(self) -> Fraction:
@@ -396,22 +405,22 @@ class SystemResult:
 
 
 def analyse_domain(name: str, policy: str, tasks: list[Task], period: int | None,
-                   step: int, min_budget: int) -> DomainResult:
+                   step: int, min_budget: int, per_period: int = 0) -> DomainResult:
     """The domain's minimal interface (for its rt_period, or chosen) and bounds."""
     if period is not None:
         budget = minimal_budget(tasks, policy, period, min_budget)
         chosen = (period, budget) if budget is not None else None
     else:
-        chosen = choose_interface(tasks, policy, step, min_budget)
+        chosen = choose_interface(tasks, policy, step, min_budget, per_period)
     priorities: list[int] = []
     if policy != "edf":
         order = priority_order(tasks, policy)
         priorities = [order.index(i) + 1 for i in range(len(tasks))]
     if chosen is None:
         return DomainResult(name, policy, tasks, period, None, period is not None,
-                            [None] * len(tasks), priorities)
+                            [None] * len(tasks), priorities, per_period)
     return DomainResult(name, policy, tasks, chosen[0], chosen[1], period is not None,
-                        response_bounds(tasks, policy, *chosen), priorities)
+                        response_bounds(tasks, policy, *chosen), priorities, per_period)
 
 
 def analyse_system(domains: list[DomainResult], overhead: Fraction) -> SystemResult:

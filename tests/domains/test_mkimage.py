@@ -4,6 +4,7 @@ against boot_image.hh (which a host C++ probe reads for the real sizes and offse
 
 Run: /usr/bin/python3 -m pytest -q tests/domains
 """
+import json
 import os
 import pathlib
 import re
@@ -13,6 +14,7 @@ import subprocess
 import sys
 import time
 import zlib
+from fractions import Fraction
 
 import pytest
 
@@ -21,6 +23,7 @@ sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO / "domains"))
 from bare_metal import assemble  # noqa: E402
 from bootimage import config as image_config, elf as image_elf, format as image_format  # noqa: E402
+from bootimage import rt as image_rt  # noqa: E402
 
 MKIMAGE = REPO / "domains" / "mkimage.py"
 HEADER = REPO / "xen-arm" / "include" / "boot_image.hh"
@@ -1021,3 +1024,46 @@ def test_overcommit_counts_only_domains_started_at_boot(tmp_path, kernels, vmm):
     assert result.status == 1
     assert result.stderr == ("domains/bad.cfg:9: [domain d1]: memory: needs 53 MiB; the board imx21 has "
                              "52 MiB for guests (64 MiB of RAM less the VMM's 12 MiB)\n")
+
+
+RT_GUEST = """
+[domain ctrl]
+kernel = minios
+memory = 512K
+rt_scheduler = rm
+rt_tasks = 10ms/2ms, 20ms/3ms, 40ms/5ms
+"""
+
+
+def test_sedf_reservation_from_the_task_set(tmp_path, kernels, vmm):
+    """Under sedf a domain with rt_tasks and no period/budget is given the least interface
+    the analysis finds (its period chosen counting the VMM's 20 us per period), written into
+    its record, shown in the summary, and the same as schedtool.py prints."""
+    config = change("name = test-sys", "name = test-sys\nscheduler = sedf", GOOD.split("[domain guest1]")[0]) \
+        + RT_GUEST
+    result = mk(tmp_path, config, kernel_dir=kernels / "pv", vmm=vmm)
+    assert result.status == 0, result.stderr
+    record = DOMAIN_FMT.unpack_from(parse_image(result.output, vmm, 0), 64 + D)
+    period, budget = record[7], record[8]
+    assert "reserve=827us/1700us (from rt_tasks)" in result.stdout and (period, budget) == (1700, 827)
+    tasks = [image_rt.Task(10000, 2000), image_rt.Task(20000, 3000), image_rt.Task(40000, 5000)]
+    assert image_rt.schedulable(tasks, "rm", period, budget) and not image_rt.schedulable(tasks, "rm", period,
+                                                                                           budget - 1)
+    # Every other period up to the shortest task's costs more, counting the VMM's 20 us.
+    cost = Fraction(budget + 20, period)
+    for p in range(100, 10001, 100):
+        b = image_rt.minimal_budget(tasks, "rm", p, 100)
+        assert b is None or Fraction(b + 20, p) >= cost, p
+    tool = subprocess.run([sys.executable, str(REPO / "domains" / "schedtool.py"), "domains/bad.cfg", "--json"],
+                          cwd=tmp_path, capture_output=True, text=True)
+    ctrl = json.loads(tool.stdout)["domains"][0]
+    assert (ctrl["period"], ctrl["budget"]) == (period, budget)
+
+
+def test_sedf_reservation_too_small_for_the_task_set(tmp_path, kernels, vmm):
+    config = change("name = test-sys", "name = test-sys\nscheduler = sedf", GOOD.split("[domain guest1]")[0]) \
+        + RT_GUEST + "period = 1700us\nbudget = 826us\n"
+    result = mk(tmp_path, config, kernel_dir=kernels / "pv", vmm=vmm)
+    assert result.status == 1
+    assert result.stderr == ("domains/bad.cfg:20: [domain ctrl]: budget 826us in every 1700us is not enough for its "
+                             "rt_tasks under rm: it needs 827us\n")
