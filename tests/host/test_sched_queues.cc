@@ -160,3 +160,22 @@ TEST(PriorityQueues, EightSlotsAllLevels) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Turn, UsedUpInPiecesThenRenewed) {
+    xa::sched::Turn t{10, 10};
+    EXPECT_FALSE(t.use(4));
+    EXPECT_EQ(t.left_ns, 6u);
+    EXPECT_FALSE(t.use(5));
+    EXPECT_EQ(t.left_ns, 1u);
+    EXPECT_TRUE(t.use(1));  // exactly used up: over, and the next turn is whole
+    EXPECT_EQ(t.left_ns, 10u);
+    EXPECT_TRUE(t.use(1ull << 40));  // far past the end (ran long with nobody else)
+    EXPECT_EQ(t.left_ns, 10u);
+    t.left_ns = 3;
+    t.renew();
+    EXPECT_EQ(t.left_ns, 10u);
+}
+
+}  // namespace

@@ -27,8 +27,7 @@ struct PerDomain {
     u64 used_ns;  // in this accounting period (for the cap)
     u32 weight;
     u32 cap_pct;
-    u32 timeslice_ns;
-    u32 left_ns;  // of its current timeslice
+    Turn turn;  // of its timeslice
     Class cls;
     bool parked;  // over its cap until the next accounting
 };
@@ -77,7 +76,7 @@ void account(u64 now) {
 
 void add(Domain& d, const SchedParams& p) {
     const u32 slot = d.id.value();
-    per_domain[slot] = PerDomain{0, 0, p.weight, p.cap_pct, p.timeslice_ns, p.timeslice_ns, kUnder, false};
+    per_domain[slot] = PerDomain{0, 0, p.weight, p.cap_pct, {p.timeslice_ns, p.timeslice_ns}, kUnder, false};
     if (members == 0) next_account_ns = 0;  // the first decision accounts at once
     members |= bit(slot);
 }
@@ -96,7 +95,7 @@ bool wake(Domain& d, const Domain* running) {
     if (p.parked || queues.contains(slot)) return false;
     // Woken from a wait with credit left: BOOST, as Xen does for I/O-bound domains.
     p.cls = p.credit_ns > 0 ? kBoost : kOver;
-    p.left_ns = p.timeslice_ns;
+    p.turn.renew();
     queues.insert(slot, p.cls);
     return p.cls == kBoost && running != nullptr && per_domain[running->id.value()].cls != kBoost;
 }
@@ -107,12 +106,10 @@ void sleep(Domain& d) {
     queues.remove(slot);
 }
 
-void end_turn(u32 slot) {
-    per_domain[slot].left_ns = per_domain[slot].timeslice_ns;
-    queues.rotate(slot);
+void yield(Domain& d) {
+    per_domain[d.id.value()].turn.renew();
+    queues.rotate(d.id.value());
 }
-
-void yield(Domain& d) { end_turn(d.id.value()); }
 
 void charge(Domain& d, u64 ran_ns) {
     const u32 slot = d.id.value();
@@ -125,11 +122,7 @@ void charge(Domain& d, u64 ran_ns) {
         queues.remove(slot);
         return;
     }
-    if (ran_ns < p.left_ns) {
-        p.left_ns -= static_cast<u32>(ran_ns);
-    } else {
-        end_turn(slot);
-    }
+    if (p.turn.use(ran_ns)) queues.rotate(slot);
 }
 
 Choice pick(u64 now) {
@@ -138,7 +131,7 @@ Choice pick(u64 now) {
     const u64 to_account = next_account_ns - now;
     if (slot == kNoSlot) return {nullptr, to_account};
     const PerDomain& p = per_domain[slot];
-    u64 run = p.left_ns < to_account ? p.left_ns : to_account;
+    u64 run = p.turn.left_ns < to_account ? p.turn.left_ns : to_account;
     if (p.cap_pct != 0) {
         const u64 cap_ns = kAccountNs * p.cap_pct / 100;
         const u64 room = cap_ns > p.used_ns ? cap_ns - p.used_ns : 0;

@@ -121,4 +121,23 @@ class PriorityQueues {
     bool queued_[kQueueSlots] = {};
 };
 
+// A domain's turn at its timeslice, for the policies that send a domain to the back of its
+// queue when it has used up its slice (or given it away): what is left of the turn, so a
+// preempted domain resumes with the rest of it.
+struct Turn {
+    u32 slice_ns = 0;
+    u32 left_ns = 0;
+
+    void renew() { left_ns = slice_ns; }
+    // ran_ns of the turn used; true when the turn is over (and renewed for the next one).
+    bool use(u64 ran_ns) {
+        if (ran_ns < left_ns) {
+            left_ns -= static_cast<u32>(ran_ns);
+            return false;
+        }
+        renew();
+        return true;
+    }
+};
+
 }  // namespace xa::sched
