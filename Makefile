@@ -82,6 +82,9 @@ ucos-bench: vmm-all
 traces: $(VMM_ELF) $(TRACES_NATIVE) $(TRACES_IMAGES)
 bench: $(VMM_ELF) $(MINIOS_PV_ELF) test-guests $(UCOS_PV_ELF) $(UCOS_OUT)/native/$(PLATFORM)/ucos.elf
 coherence: images test-guests
+# The real-time experiment boots every board's VMM with dom0, mini-OS, the test image's
+# frontend and the µC/OS-II guest.
+rt: vmm-all minios test-guests ucos-pv ramdisks
 
 # The system that run (and debug, when SYSTEM is given) boots: a name in domains/, or the
 # path of a configuration anywhere (SYSTEM=path/to/x.cfg, packed into images/local/).
@@ -206,6 +209,7 @@ help:
 	@echo "  store-test     host tests of dom0's store (permissions, transactions, quotas, watches, hostile rings)"
 	@echo "  traces-plugin  the instruction/cycle tracing QEMU plugin"
 	@echo "  traces-unit-test  unit tests of the tracer's timing, cache and TLB model"
+	@echo "  rt             the real-time experiment: µC/OS-II periodic tasks under sedf, credit, round-robin; every board (PLATFORM: one) -> traces/results/<board>/rt/"
 	@echo "  coherence      every image of PLATFORM under the tracer's cache and TLB coherence checker (fails on a stale hit)"
 	@echo "  format         rewrite every C/C++ file with clang-format-14 and the tree's .clang-format files"
 	@echo "  format-check   list the files that do not follow their .clang-format (part of system-test)"

@@ -16,7 +16,7 @@ HEADER = pathlib.Path(__file__).resolve().parents[1] / "xen-arm" / "include" / "
 
 
 def vmm_statuses() -> dict[int, str]:
-    found = re.findall(r"inline constexpr u32 kExit\w+ = (\d+);\s*//\s*(.*)", HEADER.read_text())
+    found = re.findall(r"inline constexpr u32 kExit\w+ =\s*(\d+);[ \t]*//[ \t]*(.*)", HEADER.read_text())
     return {int(n): text.strip() for n, text in found}
 
 

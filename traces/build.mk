@@ -6,6 +6,9 @@
 #   make traces-plugin             build/traces/libxatrace.so (and the model's unit tests)
 #   make coherence [PLATFORM=...]  every system image of the board under the cache and TLB coherence
 #                                  checker; fails on any stale hit -> build/<board>/coherence/
+#   make rt [PLATFORM=...]         the real-time experiment (Park, Yoo and Yoo): a µC/OS-II guest's periodic
+#                                  tasks under sedf, credit and round-robin, on every board (PLATFORM: one)
+#                                  -> traces/results/<board>/rt/
 #   TRACES_MODEL=walk=0,ifill=30   extra plugin arguments for both (e.g. walk=0: no TLB walk cost)
 #
 # The plugin is built with the host's g++ against the qemu-plugin.h of the project's QEMU;
@@ -19,7 +22,7 @@ TRACES_NATIVE = $(MINIOS_OUT)/native/$(PLATFORM)/minios.elf
 TRACES_TSWITCH := $(TRACES_BUILD)/kernels/minios-tswitch.elf
 TRACES_CODEWRITE := $(TRACES_BUILD)/kernels/minios-codewrite.elf
 
-.PHONY: traces bench traces-plugin traces-unit-test coherence
+.PHONY: traces bench traces-plugin traces-unit-test coherence rt
 
 # Configures with QEMU's plugin header when the project's QEMU source tree is there (the
 # model and its tests need nothing from QEMU).
@@ -63,3 +66,9 @@ $(eval $(call arm_compile_rule,$(TRACES_BUILD)/obj/codewrite.o,traces/apps/codew
 
 $(TRACES_CODEWRITE): $(TRACES_BUILD)/obj/codewrite.o $(MINIOS_PV_LIB) $(GUESTLIB_PV_LIB) $(MINIOS_PV_LD)
 	$(call minios_link,$(TRACES_BUILD)/obj/codewrite.o,$(MINIOS_PV_LIB) $(GUESTLIB_PV_LIB),$(MINIOS_PV_LD))
+
+# The real-time experiment (traces/rt.py): every board, or the one PLATFORM names when given
+# on the command line or in the environment; the plugin adds which domain had the CPU.
+RT_PLATFORM = $(if $(filter command line environment,$(origin PLATFORM)),$(PLATFORM),all)
+rt: deps traces-plugin
+	$(TRACES_PYTHON) traces/rt.py --platform $(RT_PLATFORM) --domains

@@ -13,6 +13,7 @@ static const struct app apps[] = {
     {"demo", app_demo_init},
     {"ktest", app_ktest_init},
     {"bench", app_bench_init},
+    {"rt", app_rt_init},
 };
 
 void app_main(void)
@@ -30,6 +31,6 @@ void app_main(void)
             OSStart(); /* does not return */
         }
     }
-    BSP_Printf("ucos: unknown app '%s' (demo, ktest, bench)\n", which);
+    BSP_Printf("ucos: unknown app '%s' (demo, ktest, bench, rt)\n", which);
     BSP_Exit(1);
 }

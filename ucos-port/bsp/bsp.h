@@ -49,6 +49,18 @@ void BSP_TickStart(void);
 uint64_t BSP_TimeNs(void);
 /* The time at which the most recent OSTimeTick() was due. */
 uint64_t BSP_LastTickNs(void);
+/* System time now, exactly (BSP_TimeNs()'s clock, which on pv is only as new as the VMM's
+ * last publication). pv: the domain's runstate times (vcpu_op get_runstate_info, which the
+ * VMM computes from its clock at the call) plus the system time at which the domain was
+ * built, worked out at start from its first running stretch (never below the truth, so a
+ * measured finish is never early); native: the board clock. */
+uint64_t BSP_NowNs(void);
+/* A one-shot alarm beside the tick, for applications whose events are finer than it: at
+ * system time deadline_ns (or at once, if that has passed) hook() runs in interrupt
+ * context, masked, where it may post to tasks and set the next alarm. A call replaces the
+ * alarm set before; deadline_ns 0 cancels it. pv: the same VIRQ_TIMER and set_timer_op as
+ * the tick, armed at whichever is earlier; native: the same one-shot board timer. */
+void BSP_AlarmSet(uint64_t deadline_ns, void (*hook)(void));
 /* Busy for `ns` of this CPU's time, without blocking (a known load for the statistics
  * tests). pv: the domain's RUNSTATE_running time (vcpu_op get_runstate_info), as
  * system_time_ns only moves when the VMM publishes it; native: the board clock. */

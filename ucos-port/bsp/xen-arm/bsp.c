@@ -6,6 +6,9 @@
  *   tick      VIRQ_TIMER bound to an event channel, armed with set_timer_op at the next
  *             multiple of the tick period; the upcall (port: OS_CPU_PV_IrqEntry) calls
  *             OS_CPU_ExceptHndlr(IRQ), which runs OSTimeTick() once per period elapsed
+ *   alarm     the application's one-shot alarm shares that timer: set_timer_op is armed at
+ *             the earlier of the next tick and the alarm
+ *   clock     the exact time: runstate times (get_runstate_info) + the domain's build time
  *   idle      sched_op(SCHEDOP_block): the domain sleeps until its next event; the time it
  *             spent blocked (the VMM's runstate accounting, vcpu_op get_runstate_info) is
  *             credited to OSIdleCtr by the first upcall after the block
@@ -49,6 +52,12 @@ static evtchn_port_t timer_port;
 static uint64_t next_tick_ns, last_tick_ns;
 static int ticking;
 static BSP_FaultHook fault_hook;
+static uint64_t alarm_ns; /* 0: none */
+static void (*alarm_hook)(void);
+static int in_timer_event; /* the timer is re-armed on the way out */
+/* System time at which the VMM started the domain (clock_start), at most; in .data, as it
+ * is set before .bss is cleared. */
+static uint64_t built_ns = ~0ull;
 static int idle_blocked;         /* the idle task blocked; its time is not yet credited */
 static uint64_t idle_blocked_ns; /* RUNSTATE_blocked time credited so far */
 
@@ -79,28 +88,59 @@ uint64_t BSP_TimeNs(void) { return gl_pv_time_ns(); }
 
 uint64_t BSP_LastTickNs(void) { return last_tick_ns; }
 
+/* Masked. The one virtual timer at the earlier of the next tick and the alarm. */
+static void arm_timer(void)
+{
+    uint64_t t = ticking ? next_tick_ns : 0;
+    if (alarm_ns != 0 && (t == 0 || alarm_ns < t))
+        t = alarm_ns;
+    (void)HYPERVISOR_set_timer_op(t);
+}
+
 void BSP_TickStart(void)
 {
     OS_CPU_SR cpu_sr = OS_CPU_SR_Save();
     next_tick_ns = (BSP_TimeNs() / TICK_NS + 1u) * TICK_NS; /* on the period's grid */
     ticking = 1;
-    (void)HYPERVISOR_set_timer_op(next_tick_ns);
+    arm_timer();
+    OS_CPU_SR_Restore(cpu_sr);
+}
+
+void BSP_AlarmSet(uint64_t deadline_ns, void (*hook)(void))
+{
+    OS_CPU_SR cpu_sr = OS_CPU_SR_Save();
+    alarm_ns = deadline_ns;
+    alarm_hook = hook;
+    if (!in_timer_event)
+        arm_timer();
     OS_CPU_SR_Restore(cpu_sr);
 }
 
 /* VIRQ_TIMER: one OSTimeTick() per period that has passed (the domain may have been off
- * the CPU for several), then the next deadline. */
+ * the CPU for several), the alarm if it is due, then the next deadline. The VMM publishes
+ * the time before it raises VIRQ_TIMER, so BSP_TimeNs() has reached the deadline that
+ * fired. */
 static void timer_event(void)
 {
-    if (!ticking)
+    if (!ticking && alarm_ns == 0)
         return;
     const uint64_t now = BSP_TimeNs();
-    while (now >= next_tick_ns) {
-        last_tick_ns = next_tick_ns;
-        next_tick_ns += TICK_NS;
-        OSTimeTick();
+    if (ticking) {
+        while (now >= next_tick_ns) {
+            last_tick_ns = next_tick_ns;
+            next_tick_ns += TICK_NS;
+            OSTimeTick();
+        }
     }
-    (void)HYPERVISOR_set_timer_op(next_tick_ns);
+    if (alarm_ns != 0 && now >= alarm_ns) {
+        void (*hook)(void) = alarm_hook;
+        alarm_ns = 0;
+        in_timer_event = 1;
+        if (hook != NULL)
+            hook();
+        in_timer_event = 0;
+    }
+    arm_timer();
 }
 
 static uint64_t running_ns(void)
@@ -109,6 +149,38 @@ static uint64_t running_ns(void)
     if (HYPERVISOR_vcpu_op(VCPUOP_get_runstate_info, 0, &info) != 0)
         return BSP_TimeNs();
     return info.time[RUNSTATE_running];
+}
+
+/* The runstate times add up to the time since the domain was built; built_ns is that
+ * build time. While the domain runs, everything before the current running stretch
+ * (state_entry_time) that was not running is complete in the other three counters, so
+ * state_entry_time minus them is the build time plus the running time before the stretch:
+ * an upper bound, exact in the first stretch (clock_start, the BSP's first act, before even
+ * clearing .bss, which takes long enough to be preempted), and never
+ * below the truth, so BSP_NowNs() is never early. */
+static uint64_t clock_bound(const vcpu_runstate_info_t *info)
+{
+    return info->state_entry_time - info->time[RUNSTATE_runnable] - info->time[RUNSTATE_blocked] -
+           info->time[RUNSTATE_offline];
+}
+
+static void clock_start(void)
+{
+    vcpu_runstate_info_t info;
+    if (HYPERVISOR_vcpu_op(VCPUOP_get_runstate_info, 0, &info) == 0)
+        built_ns = clock_bound(&info);
+}
+
+uint64_t BSP_NowNs(void)
+{
+    vcpu_runstate_info_t info;
+    if (HYPERVISOR_vcpu_op(VCPUOP_get_runstate_info, 0, &info) != 0)
+        return BSP_TimeNs();
+    const uint64_t bound = clock_bound(&info);
+    if (bound < built_ns) /* a tighter bound: only from a first stretch, at most as early */
+        built_ns = bound;
+    return built_ns + info.time[RUNSTATE_running] + info.time[RUNSTATE_runnable] + info.time[RUNSTATE_blocked] +
+           info.time[RUNSTATE_offline];
 }
 
 void BSP_SpinNs(uint32_t ns)
@@ -244,6 +316,7 @@ void OS_CPU_SyscallHndlr(OS_CPU_FRAME *frame)
 
 void bsp_pv_start(start_info_t *si)
 {
+    clock_start();   /* first: exact while the domain is in its first running stretch */
     bsp_clear_bss(); /* the boot stack is the VMM's, at the top of our memory */
     start = si;
     if (!gl_start_info_read(si, &strings)) {

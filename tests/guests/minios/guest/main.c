@@ -7,7 +7,9 @@
  *                      our own and dom0's writes: EAGAIN), watches on commit, limits;
  *                      leaves two transactions open for dom0 to drop
  *   ring=N             N requests through the ring-test device: prints what came back
- *                      (lost, duplicated, wrong) and the ring's throughput
+ *                      (lost, duplicated, wrong) and the ring's throughput; ring_ms=M
+ *                      repeats batches of N until M ms of system time (steady traffic;
+ *                      ring_gap=G sleeps G ms between batches: bursts)
  *   blk=1              the block device: initial contents, write/read-back patterns over
  *                      the whole disk, bad requests rejected, flush, round-trip cost
  *   net=ping peer=D    frames=N (default 10) echo requests of every size to dom D, checked

@@ -1,5 +1,7 @@
 /*
- * app=guest: ring=N, N requests through the ring-test device (guest.h).
+ * app=guest: ring=N, N requests through the ring-test device (guest.h); with ring_ms=M,
+ * batches of N until M ms of system time have passed, each on a fresh connection, ring_gap=G
+ * ms apart.
  */
 #include "guest.h"
 
@@ -23,9 +25,34 @@ void test_ring(uint32_t count)
         return;
     }
     printk("ring: connected, %u slots\n", rf.ring.nr_ents);
-    struct ringfront_stats st;
+    struct ringfront_stats st = {0}, batch;
     const s_time_t t0 = NOW();
-    rc = ringfront_run(&rf, count, &st, NOW() + MILLISECS(60000));
+    const uint32_t until_ms = cmdline_get_u32("ring_ms", 0), gap_ms = cmdline_get_u32("ring_gap", 0);
+    uint32_t batches = 0;
+    do {                    /* one batch, or batches until ring_ms of system time: traffic for a whole experiment */
+        if (batches != 0) { /* each batch on a connection of its own, as a device reopened */
+            if (gap_ms != 0)
+                msleep(gap_ms);
+            rc = ringfront_disconnect(&rf, NOW() + CONNECT_TIMEOUT);
+            if (rc == 0)
+                rc = ringfront_connect(&rf, NOW() + CONNECT_TIMEOUT);
+            if (rc != 0) {
+                guest_fail("ring", "reconnect", rc);
+                return;
+            }
+        }
+        rc = ringfront_run(&rf, count, &batch, NOW() + MILLISECS(60000));
+        st.answered += batch.answered;
+        st.lost += batch.lost;
+        st.duplicated += batch.duplicated;
+        st.bad_sum += batch.bad_sum;
+        st.out_of_order += batch.out_of_order;
+        st.full_waits += batch.full_waits;
+        st.sleeps += batch.sleeps;
+        st.notifies += batch.notifies;
+        batches++;
+    } while (rc == 0 && NOW() < MILLISECS(until_ms));
+    count *= batches;
     const s_time_t t1 = NOW();
     if (rc != 0)
         guest_fail("ring", "run", rc);
