@@ -22,7 +22,7 @@ share comes.
 The interface and the per-task response-time bounds are inputs: --interface FILE (JSON:
 {"period_us": P, "budget_us": B, "bounds_us": [b_task0, b_task1, ...]}, tasks in the
 order of --tasks) or --period-us/--budget-us/--bounds-us. Without them they are computed
-here by local_interface(), a small stand-in for domains/schedtool.py (Shin and Lee's
+by the analysis domains/schedtool.py uses (domains/bootimage/rt.py, Shin and Lee's
 periodic resource model, rate-monotonic tasks): the minimal budget for the period
 --rt-period-us and the worst-case response time of every task under that supply.
 
@@ -64,6 +64,9 @@ import board_table  # noqa: E402  (the Makefile's board table)
 sys.path.insert(0, str(REPO / "traces"))
 import xatrace  # noqa: E402  (QEMU with the trace plugin)
 
+sys.path.insert(0, str(REPO / "domains"))
+from bootimage import rt as rt_analysis  # noqa: E402  (the periodic resource model)
+
 RESULTS = REPO / "traces" / "results"
 POLICIES = ("sedf", "credit", "round-robin")
 # Periods and worst-case execution times in microseconds (rt.c's tasks=P:C,...).
@@ -92,59 +95,17 @@ class Interface:
     source: str
 
 
-# ---- LOCAL STAND-IN for domains/schedtool.py (to be replaced by the tool's --json) ----
+def analysed_interface(tasks, period_us: int) -> Interface:
+    """The task set's least periodic-resource interface at period_us under rate-monotonic
+    scheduling in the guest, and its response-time bounds: domains/bootimage/rt.py, the
+    analysis domains/schedtool.py prints and mkimage.py gives sedf domains."""
+    rt_tasks = [rt_analysis.Task(p, c) for p, c in tasks]
+    budget = rt_analysis.minimal_budget(rt_tasks, "rm", period_us)
+    if budget is None:
+        raise SystemExit(f"rt: the task set {tasks} does not fit any budget at period {period_us} us")
+    bounds = rt_analysis.response_bounds(rt_tasks, "rm", period_us, budget)
+    return Interface(period_us, budget, tuple(bounds), "domains/bootimage/rt.py (schedtool.py's analysis)")
 
-def local_sbf(t: float, period: float, budget: float) -> float:
-    """Shin and Lee's supply bound function of the periodic resource (period, budget): the
-    least CPU time it supplies in any interval of length t."""
-    blackout = period - budget
-    if t < blackout:
-        return 0.0
-    k = math.floor((t - blackout) / period)
-    return k * budget + max(0.0, t - 2 * blackout - k * period)
-
-
-def local_rm_response(tasks, i: int, period: int, budget: int, limit: int) -> int | None:
-    """The smallest t (us, whole) with e_i + sum over higher-priority k of ceil(t/p_k) e_k
-    <= sbf(t), or None past limit. tasks: (period, wcet) sorted by period (RM order)."""
-    e = tasks[i][1]
-    t = e
-    while t <= limit:
-        demand = e + sum(math.ceil(t / p) * c for p, c in tasks[:i])
-        if demand <= local_sbf(t, period, budget):
-            return t
-        # sbf stays below the demand until it first reaches it: jump there.
-        k = max(0, math.ceil(demand / budget) - 1)
-        t = max(t + 1, math.ceil(2 * (period - budget) + k * period + demand - k * budget))
-    return None
-
-
-def local_interface(tasks, period_us: int) -> Interface:
-    """The least whole-us budget for period_us that meets every deadline under RM, with the
-    response-time bounds it gives (binary search: more budget never hurts)."""
-    order = sorted(range(len(tasks)), key=lambda i: (tasks[i][0], i))
-    ranked = [tasks[i] for i in order]
-
-    def bounds(budget):
-        out = [local_rm_response(ranked, r, period_us, budget, ranked[r][0]) for r in range(len(ranked))]
-        return None if any(b is None for b in out) else out
-
-    lo, hi = 1, period_us
-    if bounds(hi) is None:
-        raise SystemExit(f"rt: the task set {tasks} does not fit even a dedicated CPU")
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if bounds(mid) is None:
-            lo = mid + 1
-        else:
-            hi = mid
-    by_rank = bounds(lo)
-    per_task = [0] * len(tasks)
-    for r, i in enumerate(order):
-        per_task[i] = by_rank[r]
-    return Interface(period_us, lo, tuple(per_task), "local stand-in (traces/rt.py local_interface)")
-
-# ---- end of the local stand-in ----
 
 
 def read_interface(path: pathlib.Path, ntasks: int) -> Interface:
@@ -480,7 +441,7 @@ def main() -> None:
     ap.add_argument("--tasks", default=tasks_arg(DEFAULT_TASKS), help="P:C,... in us (rate-monotonic)")
     ap.add_argument("--jobs", type=int, default=DEFAULT_JOBS, help="jobs of the longest-period task")
     ap.add_argument("--rt-period-us", type=int, default=DEFAULT_RT_PERIOD_US,
-                    help="the interface's period for the local stand-in")
+                    help="the interface's period (the analysis finds the budget)")
     ap.add_argument("--interface", type=pathlib.Path, help="JSON: period_us, budget_us, bounds_us")
     ap.add_argument("--period-us", type=int)
     ap.add_argument("--budget-us", type=int)
@@ -496,7 +457,7 @@ def main() -> None:
             ap.error("--period-us needs --budget-us and --bounds-us")
         iface = Interface(a.period_us, a.budget_us, tuple(int(x) for x in a.bounds_us.split(",")), "command line")
     else:
-        iface = local_interface(tasks, a.rt_period_us)
+        iface = analysed_interface(tasks, a.rt_period_us)
     boards = list(board_table.read()) if a.platform == "all" else [a.platform]
     policies = a.policies.split(",")
     for board in boards:

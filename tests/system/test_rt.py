@@ -20,7 +20,7 @@ JOBS = 1000  # of the longest-period task, for every policy
 
 @pytest.fixture(scope="module")
 def interface():
-    return rt.local_interface(rt.DEFAULT_TASKS, rt.DEFAULT_RT_PERIOD_US)
+    return rt.analysed_interface(rt.DEFAULT_TASKS, rt.DEFAULT_RT_PERIOD_US)
 
 
 _runs = {}
@@ -34,16 +34,15 @@ def run(tmp_path_factory, platform, policy, iface):
     return _runs[key]
 
 
-def test_the_local_supply_bound_function():
-    # Π = 10, Θ = 4: nothing for 2(Π-Θ) = 12, then Θ in each Π, the first ramp ending at 16.
-    assert [rt.local_sbf(t, 10, 4) for t in (0, 6, 12, 14, 16, 20, 22, 26, 36)] == [0, 0, 0, 2, 4, 4, 4, 8, 12]
-    # One task alone: its WCET after the longest blackout.
-    assert rt.local_rm_response([(100, 4)], 0, 10, 4, 100) == 16
-    iface = rt.local_interface(rt.DEFAULT_TASKS, rt.DEFAULT_RT_PERIOD_US)
-    # Minimal: one microsecond less misses a deadline.
-    ranked = sorted(rt.DEFAULT_TASKS)
-    assert any(rt.local_rm_response(ranked, i, iface.period_us, iface.budget_us - 1, p) is None
-               for i, (p, _) in enumerate(ranked))
+def test_the_interface_is_the_analysis_tools():
+    """The experiment's interface and bounds are domains/schedtool.py's (its analysis is
+    tested in tests/domains/test_rtanalysis.py): the least budget at the period, and the
+    bounds it gives."""
+    iface = rt.analysed_interface(rt.DEFAULT_TASKS, rt.DEFAULT_RT_PERIOD_US)
+    tasks = [rt.rt_analysis.Task(p, c) for p, c in rt.DEFAULT_TASKS]
+    assert rt.rt_analysis.schedulable(tasks, "rm", iface.period_us, iface.budget_us)
+    assert not rt.rt_analysis.schedulable(tasks, "rm", iface.period_us, iface.budget_us - 1)
+    assert (iface.period_us, iface.budget_us, iface.bounds_us) == (1000, 584, (1132, 1998, 4996))
     assert all(b <= p for b, (p, _) in zip(iface.bounds_us, rt.DEFAULT_TASKS))
     # The experiment's point: the tasks load well over half of the interface's bandwidth.
     u = sum(c / p for p, c in rt.DEFAULT_TASKS)
