@@ -286,6 +286,22 @@ TEST_F(PolicyTest, SedfYieldGivesUpTheRestOfThePeriod) {
     EXPECT_EQ(pick_slot(), 2u);
 }
 
+TEST_F(PolicyTest, SedfBudgetCountsFromWhenTheDomainStartsNotTheSwitch) {
+    use(sched::kSedf);
+    add(1, server(10 * kMs, 4 * kMs));
+    add(2, server(0, 0, true));
+    u64 r;
+    ASSERT_EQ(pick_slot(&r), 1u);
+    EXPECT_EQ(r, 4 * kMs);
+    now() += 50'000;  // the switch to it: the VMM's time
+    sched::kSedf.started(dom(1), now());
+    now() += 4 * kMs - 1;
+    EXPECT_EQ(pick_slot(&r), 1u);  // one nanosecond of its budget left
+    EXPECT_EQ(r, 1u);
+    now() += 1;
+    EXPECT_EQ(pick_slot(), 2u);  // spent: background work
+}
+
 TEST_F(PolicyTest, SedfAdmissionCountsTheVmmsOverheadPerPeriod) {
     use(sched::kSedf);
     // 1 ms of overhead-inclusive bandwidth per period is budget + 20 us.

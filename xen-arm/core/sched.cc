@@ -123,6 +123,18 @@ void switch_to(Domain* prev, Domain& next, TrapFrame& f, u64 run_ns) {
     ++switches;
 }
 
+// A timed policy's run starts when the domain does, after the switch (the cache clean is
+// the VMM's time, which sedf's admission reserves per period apart from the budget): the
+// run is counted again from here. Out of line and only for timed policies, so round-robin's
+// switch pays neither the clock read nor the call.
+[[gnu::noinline]] void timed_start(Domain& next, u64 run_ns) {
+    const u64 start = timer::now_ns();
+    run_start_ns = start;
+    run_end_ns = start + run_ns;
+    timer::expect(run_end_ns);
+    if (policy->started != nullptr) policy->started(next, start);
+}
+
 // d is runnable now: the policy queues it and says whether it preempts the running domain.
 void made_runnable(Domain& d) {
     const Domain* cur = domains::current();
@@ -310,6 +322,7 @@ void tick() {
             c = idle_until_runnable(f, cur, c);
         if (c.next != cur) {
             switch_to(cur, *c.next, f, c.run_ns);
+            if (timed) timed_start(*c.next, c.run_ns);
         } else if (timed) {
             // The same domain again: it runs exactly what the policy granted now.
             run_start_ns = now;

@@ -142,6 +142,6 @@ Choice pick(u64 now) {
 
 }  // namespace
 
-const Policy kCredit{"credit", true, nullptr, add, remove, wake, sleep, yield, charge, pick};
+const Policy kCredit{"credit", true, nullptr, add, remove, wake, sleep, yield, charge, pick, nullptr};
 
 }  // namespace xa::sched

@@ -47,6 +47,6 @@ Choice pick(u64) {
 
 }  // namespace
 
-const Policy kFixedPriority{"fixed-priority", true, nullptr, add, remove, wake, sleep, yield, charge, pick};
+const Policy kFixedPriority{"fixed-priority", true, nullptr, add, remove, wake, sleep, yield, charge, pick, nullptr};
 
 }  // namespace xa::sched

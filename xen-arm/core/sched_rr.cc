@@ -28,6 +28,6 @@ Choice pick(u64) {
 
 }  // namespace
 
-const Policy kRoundRobin{"round-robin", false, nullptr, add, remove, wake, sleep, yield, nullptr, pick};
+const Policy kRoundRobin{"round-robin", false, nullptr, add, remove, wake, sleep, yield, nullptr, pick, nullptr};
 
 }  // namespace xa::sched

@@ -157,6 +157,12 @@ Choice pick(u64 now) {
     return {nullptr, run_ns};
 }
 
+// The served server's count starts when its domain is on the CPU: the switch to it is the
+// VMM's time (kSedfOverheadPerPeriodNs at admission), not the server's budget.
+void started(Domain& d, u64 now) {
+    if (d.id.value() == served) served_since = now;
+}
+
 }  // namespace
 
 u64 sedf_bandwidth_ppm(u64 period_ns, u64 budget_ns) {
@@ -164,6 +170,6 @@ u64 sedf_bandwidth_ppm(u64 period_ns, u64 budget_ns) {
     return ((budget_ns + boot_image::kSedfOverheadPerPeriodNs) * kBandwidthWhole + period_ns - 1) / period_ns;
 }
 
-const Policy kSedf{"sedf", true, admit, add, remove, wake, sleep, yield, nullptr, pick};
+const Policy kSedf{"sedf", true, admit, add, remove, wake, sleep, yield, nullptr, pick, started};
 
 }  // namespace xa::sched

@@ -61,6 +61,10 @@ struct Policy {
     // nullptr: not needed).
     void (*charge)(Domain& d, u64 ran_ns);
     Choice (*pick)(u64 now);
+    // The domain pick() chose is on the CPU from `now` on, after the switch to it (timed
+    // policies; nullptr: not needed). A policy that accounts wall-clock time from its pick
+    // starts the count here, so the switch is not charged to the domain.
+    void (*started)(Domain& d, u64 now);
 };
 
 // Round-robin in domain-id order, each for its configured timeslice; a woken domain
