@@ -28,10 +28,22 @@ void put_unsigned(Sink& sink, u64 value, u32 base, bool upper, u32 width, char p
     char tmp[24];
     u32 len = 0;
     const char* set = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-    do {
-        tmp[len++] = set[value % base];
-        value /= base;
-    } while (value != 0);
+    // Bases 10 and 16 only. Hex by shifts; decimal in 32 bits once the value fits, where
+    // the division by the constant 10 is a multiplication (a 64-bit division is a call
+    // into the compiler's runtime, on every digit).
+    if (base == 16) {
+        do {
+            tmp[len++] = set[value & 15u];
+            value >>= 4;
+        } while (value != 0);
+    } else {
+        for (; value > 0xFFFFFFFFu; value /= 10) tmp[len++] = set[value % 10];
+        u32 v = static_cast<u32>(value);
+        do {
+            tmp[len++] = set[v % 10];
+            v /= 10;
+        } while (v != 0);
+    }
     char digits[24];
     for (u32 i = 0; i < len; ++i) digits[i] = tmp[len - 1 - i];
     put_padded(sink, digits, len, width, pad, negative, left);
