@@ -9,6 +9,23 @@
 
 namespace xa::cpu {
 
+extern "C" void xa_copy_frame72(void* dst, const void* src);  // string.S
+extern "C" void xa_copy_frame68(void* dst, const void* src);
+
+// A TrapFrame (trap_frame.h) copied whole, or its first 68 bytes (the guest's
+// xa_trap_frame, without the padding word), in LDM/STM bursts: a domain switch copies two
+// frames, every bounce one. Both word-aligned, not overlapping.
+template <typename Dst, typename Src>
+inline void copy_trap_frame(Dst& dst, const Src& src) {
+    static_assert(sizeof(Dst) == 72 && sizeof(Src) == 72);
+    xa_copy_frame72(&dst, &src);
+}
+template <typename Dst, typename Src>
+inline void copy_guest_frame(Dst& dst, const Src& src) {
+    static_assert(sizeof(Dst) >= 68 && sizeof(Src) >= 68);
+    xa_copy_frame68(&dst, &src);
+}
+
 inline u32 read_control() {
     u32 v;
     asm volatile("mrc p15, 0, %0, c1, c0, 0" : "=r"(v));
