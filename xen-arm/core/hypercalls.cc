@@ -244,7 +244,7 @@ extern "C" void xa_swi(xa::TrapFrame* f) {
         const u32 imm = *reinterpret_cast<const u32*>(f->pc - 4) & 0x00FFFFFFu;
         if (imm < XA_HYPERCALL_COUNT) [[likely]] {
             f->r[0] = hypercalls::kHypercalls.h[imm](*d, *f).r0();
-            sched::leave(*f);
+            sched::leave_inline(*f);
             return;
         }
     }

@@ -113,10 +113,10 @@ void publish_time(Domain& d, u64 now) {
 void switch_to(Domain* prev, Domain& next, TrapFrame& f, u64 run_ns) {
     const u64 now = timer::now_ns();
     if (prev != nullptr && prev->state != DomState::free) {
-        cpu::copy_trap_frame(prev->ctx, f);
+        cpu::copy_frame_registers(prev->ctx, f);
         set_runstate(*prev, idle_runstate(*prev), now);
     }
-    cpu::copy_trap_frame(f, next.ctx);
+    cpu::copy_frame_registers(f, next.ctx);
     cpu::write_dacr(traps::dacr_for(next.mode));
     cpu::switch_ttbr(next.table->l1().value());
     domains::set_current(&next);
@@ -332,6 +332,8 @@ void leave_slow(TrapFrame& f, Domain* cur) {
     if (Domain* d = domains::current(); d != nullptr) traps::deliver_upcall(*d, f);
 }
 
+void leave(TrapFrame& f) { leave_inline(f); }
+
 extern "C" [[noreturn]] void xa_start_guests();  // arch/arm/vectors.S
 
 void start() { xa_start_guests(); }
@@ -349,5 +351,6 @@ extern "C" void xa_first_guest(xa::TrapFrame* f) {
 extern "C" void xa_irq(xa::TrapFrame* f) {
     using namespace xa;
     irq::handle_pending();
-    sched::leave(*f);
+    // All of leave(): an interrupt nearly always leaves work (the tick: the timer to program).
+    sched::leave_slow(*f, domains::current());
 }

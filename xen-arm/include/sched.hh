@@ -65,9 +65,12 @@ extern u8 pending_work;
 // leave()'s everything-but-the-upcall: switch, idle, program the timer, then the upcall.
 void leave_slow(TrapFrame& f, Domain* cur);
 
-// End of every guest entry: switch if needed, deliver a pending upcall. Inline: the common
-// case (nothing to do) is a few instructions on every hypercall and interrupt.
-inline void leave(TrapFrame& f) {
+// End of every guest entry: switch if needed, deliver a pending upcall.
+void leave(TrapFrame& f);
+
+// leave() inline, for the hypercall and interrupt entries: the common case (nothing to do)
+// is a few instructions there.
+inline void leave_inline(TrapFrame& f) {
     Domain* cur = domains::current();
     if (__builtin_expect(detail::pending_work != 0, 0)) return leave_slow(f, cur);
     if (__builtin_expect(cur == nullptr, 0)) return leave_slow(f, nullptr);

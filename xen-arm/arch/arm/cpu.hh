@@ -9,19 +9,14 @@
 
 namespace xa::cpu {
 
-extern "C" void xa_copy_frame72(void* dst, const void* src);  // string.S
-extern "C" void xa_copy_frame68(void* dst, const void* src);
+extern "C" void xa_copy_frame68(void* dst, const void* src);  // string.S
 
-// A TrapFrame (trap_frame.h) copied whole, or its first 68 bytes (the guest's
-// xa_trap_frame, without the padding word), in LDM/STM bursts: a domain switch copies two
-// frames, every bounce one. Both word-aligned, not overlapping.
+// A trap frame's registers (r0-r12, sp, lr, pc, cpsr: the first 68 bytes of a TrapFrame,
+// trap_frame.h, and all of the guest's xa_trap_frame) copied in LDM/STM bursts: a domain
+// switch copies two frames, every bounce one. Word-aligned, not overlapping; a TrapFrame's
+// padding word is not copied.
 template <typename Dst, typename Src>
-inline void copy_trap_frame(Dst& dst, const Src& src) {
-    static_assert(sizeof(Dst) == 72 && sizeof(Src) == 72);
-    xa_copy_frame72(&dst, &src);
-}
-template <typename Dst, typename Src>
-inline void copy_guest_frame(Dst& dst, const Src& src) {
+inline void copy_frame_registers(Dst& dst, const Src& src) {
     static_assert(sizeof(Dst) >= 68 && sizeof(Src) >= 68);
     xa_copy_frame68(&dst, &src);
 }

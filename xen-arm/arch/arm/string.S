@@ -134,30 +134,12 @@ memset:
     .size memset, . - memset
 
 /*
- * Trap-frame copies (include/trap_frame.h): both pointers word-aligned, no overlap.
- * void xa_copy_frame72(void* dst, const void* src): the whole TrapFrame (a domain switch
- * saves one and loads another); xa_copy_frame68: without the padding word, the guest's
- * xa_trap_frame (a bounce). Straight LDM/STM bursts: memcpy's alignment and size checks
- * and its loop cost more than the copy.
+ * void xa_copy_frame68(void* dst, const void* src): a trap frame's registers, the first 68
+ * bytes of include/trap_frame.h's TrapFrame (the rest is padding), which are also the
+ * guest's xa_trap_frame: a domain switch saves one frame and loads another, a bounce
+ * writes one to the guest. Both pointers word-aligned, no overlap. Straight LDM/STM
+ * bursts: memcpy's alignment and size checks and its loop cost more than the copy.
  */
-    .global xa_copy_frame72
-    .type xa_copy_frame72, %function
-xa_copy_frame72:
-    .cfi_startproc
-    push    {r4-r8}
-    cfi_push r4, r5, r6, r7, r8
-    ldmia   r1!, {r2-r8, r12}
-    stmia   r0!, {r2-r8, r12}
-    ldmia   r1!, {r2-r8, r12}
-    stmia   r0!, {r2-r8, r12}
-    ldmia   r1, {r2, r3}
-    stmia   r0, {r2, r3}
-    pop     {r4-r8}
-    cfi_pop r4, r5, r6, r7, r8
-    bx      lr
-    .cfi_endproc
-    .size xa_copy_frame72, . - xa_copy_frame72
-
     .global xa_copy_frame68
     .type xa_copy_frame68, %function
 xa_copy_frame68:

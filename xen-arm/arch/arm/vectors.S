@@ -133,7 +133,7 @@ irq_entry:
     bne     fatal_common
     mov     r0, sp
     bl      xa_irq
-    restore_frame
+    b       xa_return_to_guest
     .cfi_endproc
     .size irq_entry, . - irq_entry
 
