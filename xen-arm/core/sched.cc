@@ -256,7 +256,7 @@ void tick() {
         if (!d.alive()) continue;
         if (d.timer_deadline_ns != 0 && now >= d.timer_deadline_ns) {
             d.timer_deadline_ns = 0;
-            update_time(d);
+            if (&d != domains::current()) update_time(d);  // the current one's: below
             raise_virq(d, VIRQ_TIMER);
         }
         if (d.polling && d.poll_timeout_ns != 0 && now >= d.poll_timeout_ns) wake(d);
