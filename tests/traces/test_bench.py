@@ -138,3 +138,26 @@ def test_ucos_per_switch_takes_the_fastest_rounds():
     assert bench.ucos_per_switch(marks, 1, 10, 2) == (50.0, 100.0)
     assert bench.ucos_tags(2)[:4] == [0xC5010000, 0xC5010001, 0xC5010010, 0xC5010011]
     assert len(bench.ucos_tags(8)) == 64
+
+
+def test_directions_and_the_first_guest_instruction():
+    """The domain switch's samples split per direction (the queue's wrap-around apart), and
+    reset to the first guest instruction ignoring the VMM's own boot at the same address
+    (imx21 boots at 0xC0000000, a guest kernel's entry)."""
+    def ev(seq, kind, value, domain, insns):
+        return xatrace.Event(seq, kind, value, domain, -1, insns, 2 * insns)
+    b = next(x for x in bench.benches(10) if x.by_direction)
+    probes = {b.start: 0xC0000100, b.end: 0xC0000200}
+    events = [ev(0, "probe", 0xC0000000, "none", 0), ev(1, "domain", 0, "0", 50), ev(2, "probe", 0xC0000000, "0", 60),
+              ev(3, "probe", 0xC0000100, "0", 100), ev(4, "probe", 0xC0000200, "1", 110),
+              ev(5, "probe", 0xC0000100, "1", 200), ev(6, "probe", 0xC0000200, "0", 213),
+              ev(7, "probe", 0xC0000100, "0", 300), ev(8, "probe", 0xC0000200, "1", 310)]
+    assert bench.first_hit(events, 0xC0000000) == (60, 120)
+    s = bench.directed_samples(b, events, probes)
+    assert s == [(10, 20, "0", "1"), (13, 26, "1", "0"), (10, 20, "0", "1")]
+    rows = bench.path_rows(b, s)
+    assert [(r[0], r[1], r[3]) for r in rows] == [
+        ("domain switch (yield, dom0 -> d1)", 2, 10),
+        ("domain switch (yield, d1 -> dom0 (the queue wraps around))", 1, 13)]
+    assert bench.boot_rows({1: (5, 9)}) == [
+        ["reset to the first guest instruction (1 microbench domain, 1 MiB each)", 1, 5, 5, 5, 9, 9, 9]]
