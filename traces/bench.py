@@ -13,11 +13,17 @@ iteration:
                            upcall bounce, until B's handler's first instruction
   timer IRQ to handler     IRQ vector entry -> mb_upcall: the tick, VIRQ_TIMER, the bounce
   domain switch            mb_yield_swi in A -> mb_yield_ret in B: a yield hypercall that
-                           switches domains (context, DACR, TTBR, cache and TLB flush)
+                           switches domains (context, DACR, TTBR, cache and TLB flush), one
+                           row per direction: dom0 -> d1, and d1 -> dom0, where the
+                           round-robin queue wraps around (a few instructions more)
   guest thread switch      tswitch_call in thread a -> tswitch_back in thread b (mini-OS
                            schedule() and its context switch, inside one domain)
 
-and the µC/OS-II task switch (ucos-port/apps/bench.c, app=bench), natively on the board and
+the event send and the domain switch once more with the switch's cache and TLB maintenance
+skipped in the timing model (the plugin's skip=, under the coherence checker): what the
+VMM's own work costs, the difference being the flush and the refill of the caches and TLB;
+the reset to the first guest instruction (the first execution of the guest kernel's entry
+point) of the one- and the two-domain microbench systems; and the µC/OS-II task switch (ucos-port/apps/bench.c, app=bench), natively on the board and
 as the only domain of xen-arm: two tasks switch N times per round, each round between two
 BSP_Mark() calls, once with N switches and once with none; with the plugin probing
 BSP_Mark, one switch is the difference of the fastest loaded and the fastest empty round
@@ -63,6 +69,7 @@ class Bench:
     start: str          # probe symbol, or "irq"
     end: str            # probe symbol
     other: str          # the end must be in the "domain" or "thread" other than the start's, or "same"
+    by_direction: bool = False  # one row per (start domain, end domain)
 
 
 def benches(count: int) -> list[Bench]:
@@ -74,7 +81,7 @@ def benches(count: int) -> list[Bench]:
         Bench("physical timer IRQ until the guest's handler runs", GUESTS, "microbench", 1,
               f"mode=4 count={count}", "irq", "mb_upcall", "same"),
         Bench("domain switch (yield until the other domain runs)", GUESTS, "microbench", 2,
-              f"mode=2 count={count}", "mb_yield_swi", "mb_yield_ret", "domain"),
+              f"mode=2 count={count}", "mb_yield_swi", "mb_yield_ret", "domain", by_direction=True),
         Bench("guest thread switch (mini-OS schedule())", KERNELS, "minios-tswitch", 1,
               f"app=tswitch count={count}", "tswitch_call", "tswitch_back", "thread"),
     ]
@@ -103,6 +110,12 @@ def build_image(b: Bench, platform: str, work: pathlib.Path, tag: str) -> pathli
 
 def samples(b: Bench, events: list[xatrace.Event], probes: dict[str, int]) -> list[tuple[int, int]]:
     """(instructions, cycles) of each start -> end pair."""
+    return [s[:2] for s in directed_samples(b, events, probes)]
+
+
+def directed_samples(b: Bench, events: list[xatrace.Event],
+                     probes: dict[str, int]) -> list[tuple[int, int, str, str]]:
+    """(instructions, cycles, start domain, end domain) of each start -> end pair."""
     start_addr = probes.get(b.start)
     end_addr = probes[b.end]
     out, start = [], None
@@ -119,9 +132,95 @@ def samples(b: Bench, events: list[xatrace.Event], probes: dict[str, int]) -> li
                 continue
             if b.other == "same" and e.domain != start.domain:
                 continue
-            out.append((e.instructions - start.instructions, e.cycles - start.cycles))
+            out.append((e.instructions - start.instructions, e.cycles - start.cycles, start.domain, e.domain))
             start = None
     return out
+
+
+def elf_entry(elf: pathlib.Path) -> int:
+    """e_entry of a 32-bit little-endian ELF."""
+    return int.from_bytes(elf.read_bytes()[24:28], "little")
+
+
+def first_hit(events: list[xatrace.Event], addr: int) -> tuple[int, int]:
+    """(instructions, cycles) from reset to the first execution of the probed addr by a
+    domain (imx21's VMM boots at 0xC0000000 with the MMU off: not the guest's entry)."""
+    e = next((e for e in events if e.kind == "probe" and e.value == addr and e.domain != "none"), None)
+    if e is None:
+        sys.exit(f"bench: the probe at 0x{addr:08x} never ran")
+    return e.instructions, e.cycles
+
+
+def measure(b: Bench, platform: str, work: pathlib.Path, tag: str, count: int,
+            plugin: dict) -> tuple[list[tuple[int, int, str, str]], tuple[int, int]]:
+    """Boots b's system under the plugin: its directed samples, and (instructions, cycles)
+    from reset to the first guest instruction (the kernel's entry point)."""
+    elf = b.kernel_dir / f"{b.kernel}.elf"
+    probes = {s: xatrace.symbol(elf, s) for s in (b.start, b.end) if s != "irq"}
+    entry = elf_entry(elf)
+    image = build_image(b, platform, work, tag)
+    events_csv = work / f"{tag}-events.csv"
+    run = xatrace.run(platform, image, "", {"events": events_csv, "probe": list(probes.values()) + [entry], **plugin})
+    if run.status != 0 or f"({b.domains} shut down, 0 crashed)" not in run.output:
+        sys.exit(f"bench: '{b.name}' did not run cleanly (status {run.status}):\n{run.output[-3000:]}")
+    events = xatrace.read_events(events_csv)
+    s = directed_samples(b, events, probes)
+    if len(s) < count // 2:
+        sys.exit(f"bench: '{b.name}': only {len(s)} samples for {count} iterations")
+    return s, first_hit(events, entry)
+
+
+def summary(name: str, s: list[tuple]) -> list:
+    """A bench.csv row: name, samples, instructions and cycles min / median / max."""
+    insns = [x[0] for x in s]
+    cycles = [x[1] for x in s]
+    return [name, len(s), min(insns), statistics.median(insns), max(insns), min(cycles), statistics.median(cycles),
+            max(cycles)]
+
+
+def domain_name(domain: str) -> str:
+    return "dom0" if domain == "0" else f"d{domain}"
+
+
+def path_rows(b: Bench, s: list[tuple[int, int, str, str]], suffix: str = "") -> list[list]:
+    """b's rows: one over all samples, or one per direction (the wrap-around of the
+    round-robin queue, d1 -> dom0, apart from dom0 -> d1)."""
+    if not b.by_direction:
+        return [summary(b.name + suffix, s)]
+    rows = []
+    for start, end in sorted({(x[2], x[3]) for x in s}):
+        wraps = " (the queue wraps around)" if int(end) < int(start) else ""
+        name = b.name.replace("(yield until the other domain runs)",
+                              f"(yield, {domain_name(start)} -> {domain_name(end)}{wraps})")
+        rows.append(summary(name + suffix, [x for x in s if (x[2], x[3]) == (start, end)]))
+    return rows
+
+
+# The paths whose cost is mostly the domain switch's cache and TLB maintenance.
+MAINTENANCE_BENCHES = ("event send to another domain until its handler runs",
+                       "domain switch (yield until the other domain runs)")
+MAINTENANCE_SKIPS = ["dcleaninv", "iinv", "idinv", "tlb"]
+MAINTENANCE_SUFFIX = ", switch's cache/TLB maintenance skipped in the model"
+
+
+def maintenance_rows(platform: str, work: pathlib.Path, count: int, model: dict) -> list[list]:
+    """The event send and the domain switch with the test-clean-invalidate D-cache loop,
+    the I-cache and the TLB invalidation skipped in the timing model (QEMU still runs them;
+    the model's caches and TLB keep their entries): the VMM's own share of those paths.
+    Both domains run the same code at the same addresses, so the warm caches flatter the
+    switched-to side: a lower bound for address-space tags."""
+    rows = []
+    for i, b in enumerate(x for x in benches(count) if x.name in MAINTENANCE_BENCHES):
+        plugin = {"check": work / f"nomaint{i}-check.txt", "skip": MAINTENANCE_SKIPS, **model}
+        s, _ = measure(b, platform, work, f"nomaint{i}", count, plugin)
+        rows += path_rows(b, s, MAINTENANCE_SUFFIX)
+    return rows
+
+
+def boot_rows(boots: dict[int, tuple[int, int]]) -> list[list]:
+    """Reset to the first guest instruction, per number of domains (one sample each)."""
+    return [[f"reset to the first guest instruction ({n} microbench domain{'s' if n > 1 else ''}, 1 MiB each)", 1,
+             i, i, i, c, c, c] for n, (i, c) in sorted(boots.items())]
 
 
 def ucos_tags(rounds: int) -> list[int]:
@@ -260,26 +359,15 @@ def main() -> None:
     work = xatrace.REPO / "build" / "traces" / "bench" / args.platform
     work.mkdir(parents=True, exist_ok=True)
 
-    results = []
-    for i, b in enumerate(benches(args.count)):
-        elf = b.kernel_dir / f"{b.kernel}.elf"
-        probes = {s: xatrace.symbol(elf, s) for s in (b.start, b.end) if s != "irq"}
-        image = build_image(b, args.platform, work, f"bench{i}")
-        events_csv = work / f"bench{i}-events.csv"
-        run = xatrace.run(args.platform, image, "", {"events": events_csv, "probe": list(probes.values()), **model})
-        if run.status != 0 or f"({b.domains} shut down, 0 crashed)" not in run.output:
-            sys.exit(f"bench: '{b.name}' did not run cleanly (status {run.status}):\n{run.output[-3000:]}")
-        s = samples(b, xatrace.read_events(events_csv), probes)
-        if len(s) < args.count // 2:
-            sys.exit(f"bench: '{b.name}': only {len(s)} samples for {args.count} iterations")
-        results.append((b, s))
-
     rows = []
-    for b, s in results:
-        insns = [x[0] for x in s]
-        cycles = [x[1] for x in s]
-        rows.append([b.name, len(s), min(insns), statistics.median(insns), max(insns), min(cycles),
-                     statistics.median(cycles), max(cycles)])
+    boots = {}
+    for i, b in enumerate(benches(args.count)):
+        s, boot = measure(b, args.platform, work, f"bench{i}", args.count, model)
+        rows += path_rows(b, s)
+        if b.kernel == "microbench":
+            boots.setdefault(b.domains, boot)
+    rows += maintenance_rows(args.platform, work, args.count, model)
+    rows += boot_rows(boots)
     ucos = [] if args.no_ucos else ucos_rows(run_ucos(args.platform, work, args.ucos_n, args.ucos_rounds, model),
                                              args.ucos_n, args.ucos_rounds)
     print(write_results(out, args.platform, args.count, rows, ucos))

@@ -20,11 +20,11 @@ LOOP_INSNS = 3
 SHORT, LONG = 100, 1100
 
 # Budgets in instructions per round trip (see README "Hot paths").
-NULL_HYPERCALL_BUDGET = 95
-YIELD_NO_SWITCH_BUDGET = 225
-YIELD_WITH_SWITCH_BUDGET = 400
+NULL_HYPERCALL_BUDGET = 66
+YIELD_NO_SWITCH_BUDGET = 175
+YIELD_WITH_SWITCH_BUDGET = 350
 # send hypercall + upcall bounce + restore_trap_frame hypercall, guest instructions excluded
-EVENT_UPCALL_ROUND_TRIP_BUDGET = 680
+EVENT_UPCALL_ROUND_TRIP_BUDGET = 600
 # The upcall loop's own instructions: mov/ldr/subs/bne around the send, and the handler's
 # ldr/mov/strb/str/str before its restore SWI.
 UPCALL_GUEST_INSNS = 9

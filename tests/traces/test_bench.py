@@ -75,7 +75,24 @@ def test_the_ucos_figures_are_written_and_printed(goldfish_run):
         assert "µC/OS-II: one task switch" in text and "null hypercall" in text
         assert f"| {raw} | xen-arm | {fig[raw, 'xen-arm']['instructions_per_switch']} |" in text
     minios = read_rows(results / "goldfish" / "bench.csv")
-    assert len(minios) == 5 and all(int(r["samples"]) >= 20 for r in minios)
+    names = [r["benchmark"] for r in minios]
+    paths = [r for r in minios if not r["benchmark"].startswith("reset to")]
+    assert len(paths) == 9 and all(int(r["samples"]) >= 20 for r in paths)
+    # The domain switch per direction: the wrap-around of the round-robin queue apart.
+    assert "domain switch (yield, dom0 -> d1)" in names
+    assert "domain switch (yield, d1 -> dom0 (the queue wraps around))" in names
+    assert "domain switch (yield until the other domain runs)" not in names
+    # The VMM's share: the same instructions, fewer cycles without the switch's maintenance.
+    full = {r["benchmark"]: r for r in paths}
+    for r in paths:
+        if r["benchmark"].endswith(bench.MAINTENANCE_SUFFIX):
+            base = full[r["benchmark"][:-len(bench.MAINTENANCE_SUFFIX)]]
+            assert r["instructions_median"] == base["instructions_median"], (r, base)
+            assert float(r["cycles_median"]) < float(base["cycles_median"]), (r, base)
+    boots = [r for r in minios if r["benchmark"].startswith("reset to the first guest instruction")]
+    assert len(boots) == 2 and all(r["samples"] == "1" for r in boots)
+    one, two = (int(r["instructions_min"]) for r in boots)
+    assert 10_000 < one < two < 2_000_000, boots
 
 
 def test_make_bench_builds_and_boots_only_its_board():
@@ -121,3 +138,26 @@ def test_ucos_per_switch_takes_the_fastest_rounds():
     assert bench.ucos_per_switch(marks, 1, 10, 2) == (50.0, 100.0)
     assert bench.ucos_tags(2)[:4] == [0xC5010000, 0xC5010001, 0xC5010010, 0xC5010011]
     assert len(bench.ucos_tags(8)) == 64
+
+
+def test_directions_and_the_first_guest_instruction():
+    """The domain switch's samples split per direction (the queue's wrap-around apart), and
+    reset to the first guest instruction ignoring the VMM's own boot at the same address
+    (imx21 boots at 0xC0000000, a guest kernel's entry)."""
+    def ev(seq, kind, value, domain, insns):
+        return xatrace.Event(seq, kind, value, domain, -1, insns, 2 * insns)
+    b = next(x for x in bench.benches(10) if x.by_direction)
+    probes = {b.start: 0xC0000100, b.end: 0xC0000200}
+    events = [ev(0, "probe", 0xC0000000, "none", 0), ev(1, "domain", 0, "0", 50), ev(2, "probe", 0xC0000000, "0", 60),
+              ev(3, "probe", 0xC0000100, "0", 100), ev(4, "probe", 0xC0000200, "1", 110),
+              ev(5, "probe", 0xC0000100, "1", 200), ev(6, "probe", 0xC0000200, "0", 213),
+              ev(7, "probe", 0xC0000100, "0", 300), ev(8, "probe", 0xC0000200, "1", 310)]
+    assert bench.first_hit(events, 0xC0000000) == (60, 120)
+    s = bench.directed_samples(b, events, probes)
+    assert s == [(10, 20, "0", "1"), (13, 26, "1", "0"), (10, 20, "0", "1")]
+    rows = bench.path_rows(b, s)
+    assert [(r[0], r[1], r[3]) for r in rows] == [
+        ("domain switch (yield, dom0 -> d1)", 2, 10),
+        ("domain switch (yield, d1 -> dom0 (the queue wraps around))", 1, 13)]
+    assert bench.boot_rows({1: (5, 9)}) == [
+        ["reset to the first guest instruction (1 microbench domain, 1 MiB each)", 1, 5, 5, 5, 9, 9, 9]]

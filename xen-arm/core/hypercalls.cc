@@ -206,27 +206,48 @@ constexpr HypercallTable kHypercalls = [] {
 }  // namespace hypercalls
 }  // namespace xa
 
-// SWI from a guest (arch/arm/vectors.S). f->pc is the instruction after the SWI.
+namespace xa {
+namespace {
+
+// Every SWI but a valid hypercall number from virtual kernel mode in ARM state: Thumb
+// (a crash), trace markers, system calls bounced to the guest kernel, unknown numbers.
+[[gnu::noinline]] void swi_other(Domain& d, TrapFrame& f) {
+    if ((f.cpsr & 0x20u) != 0) {  // Thumb: guests run ARM code only
+        traps::crash(d, f, "SWI", "issued in Thumb state");
+        sched::leave(f);
+        return;
+    }
+    const u32 imm = *reinterpret_cast<const u32*>(f.pc - 4) & 0x00FFFFFFu;
+    if (imm >= XA_TRACE_SWI_BASE) return;  // trace marker: nothing changes
+    if (d.mode == VirtMode::user) {
+        const char* why = nullptr;
+        if (!traps::bounce(d, f, XA_TRAP_SWI, why)) traps::crash(d, f, "system call", why);
+        sched::leave(f);
+        return;
+    }
+    f.r[0] = hypercalls::hc_nosys(d, f).r0();
+    sched::leave(f);
+}
+
+}  // namespace
+}  // namespace xa
+
+// SWI from a guest (arch/arm/vectors.S). f->pc is the instruction after the SWI. The
+// hypercall path is the straight line here; everything else is swi_other's.
 extern "C" void xa_swi(xa::TrapFrame* f) {
     using namespace xa;
     Domain* d = domains::current();
-    if (d == nullptr) xa_panic("SWI with no current domain");
-    if ((f->cpsr & 0x20u) != 0) {  // Thumb: guests run ARM code only
-        traps::crash(*d, *f, "SWI", "issued in Thumb state");
-        sched::leave(*f);
-        return;
+    if (d == nullptr) [[unlikely]]
+        xa_panic("SWI with no current domain");
+    if ((f->cpsr & 0x20u) == 0 && d->mode == VirtMode::kernel) [[likely]] {
+        // ARM state: the SWI was just fetched from this address by the guest, so it is
+        // mapped and the VMM (privileged) can read it.
+        const u32 imm = *reinterpret_cast<const u32*>(f->pc - 4) & 0x00FFFFFFu;
+        if (imm < XA_HYPERCALL_COUNT) [[likely]] {
+            f->r[0] = hypercalls::kHypercalls.h[imm](*d, *f).r0();
+            sched::leave_inline(*f);
+            return;
+        }
     }
-    // The SWI was just fetched from this address by the guest, so it is mapped and the VMM
-    // (privileged) can read it.
-    const u32 imm = *reinterpret_cast<const u32*>(f->pc - 4) & 0x00FFFFFFu;
-    if (imm >= XA_TRACE_SWI_BASE) return;  // trace marker: nothing changes
-    if (d->mode == VirtMode::user) {
-        const char* why = nullptr;
-        if (!traps::bounce(*d, *f, XA_TRAP_SWI, why)) traps::crash(*d, *f, "system call", why);
-        sched::leave(*f);
-        return;
-    }
-    const hypercalls::Handler h = imm < XA_HYPERCALL_COUNT ? hypercalls::kHypercalls.h[imm] : hypercalls::hc_nosys;
-    f->r[0] = h(*d, *f).r0();
-    sched::leave(*f);
+    swi_other(*d, *f);
 }

@@ -1,6 +1,8 @@
 // ARMv5 translation-table builder (see page_table.hh for the contract).
 #include "page_table.hh"
 
+#include "libc.hh"
+
 namespace xa {
 
 namespace {
@@ -21,9 +23,7 @@ constexpr mmu::Ap l2_small_subpage_ap(u32 desc, VirtAddr va) {
     return static_cast<mmu::Ap>((desc >> (4 + 2 * subpage)) & 3u);
 }
 
-void zero_words(u32* words, u32 count) {
-    for (u32 i = 0; i < count; ++i) words[i] = 0;
-}
+void zero_words(u32* words, u32 count) { memset(words, 0, count * sizeof *words); }
 
 // No entry of the coarse table maps anything (every descriptor a fault).
 bool coarse_table_empty(const u32* l2) {

@@ -16,12 +16,18 @@
 namespace xa::sched {
 namespace {
 
-// Work for the slow path of leave(), one byte so the fast path tests it once.
+// Work for the slow path of leave() (detail::pending_work, sched.hh).
 constexpr u8 kWorkResched = 1u << 0;  // ask the policy who runs next
 constexpr u8 kWorkTimer = 1u << 1;    // recompute the one-shot timer
 constexpr u8 kWorkYield = 1u << 2;    // ...and the current domain gave its turn away
 constexpr u8 kWorkExpired = 1u << 3;  // ...and the current domain's run time is up
-u8 pending_work = kWorkTimer;
+
+}  // namespace
+
+u8 detail::pending_work = kWorkTimer;
+using detail::pending_work;
+
+namespace {
 
 const Policy* policy = &kRoundRobin;
 
@@ -107,10 +113,10 @@ void publish_time(Domain& d, u64 now) {
 void switch_to(Domain* prev, Domain& next, TrapFrame& f, u64 run_ns) {
     const u64 now = timer::now_ns();
     if (prev != nullptr && prev->state != DomState::free) {
-        prev->ctx = f;
+        cpu::copy_frame_registers(prev->ctx, f);
         set_runstate(*prev, idle_runstate(*prev), now);
     }
-    f = next.ctx;
+    cpu::copy_frame_registers(f, next.ctx);
     cpu::write_dacr(traps::dacr_for(next.mode));
     cpu::switch_ttbr(next.table->l1().value());
     domains::set_current(&next);
@@ -262,7 +268,7 @@ void tick() {
         if (!d.alive()) continue;
         if (d.timer_deadline_ns != 0 && now >= d.timer_deadline_ns) {
             d.timer_deadline_ns = 0;
-            update_time(d);
+            if (&d != domains::current()) update_time(d);  // the current one's: below
             raise_virq(d, VIRQ_TIMER);
         }
         if (d.polling && d.poll_timeout_ns != 0 && now >= d.poll_timeout_ns) wake(d);
@@ -302,9 +308,9 @@ void tick() {
     return c;
 }
 
-// Everything leave() does besides the upcall check: kept out of line so the common
-// return (nothing to do) stays a few instructions.
-[[gnu::noinline]] static void leave_slow(TrapFrame& f, Domain* cur) {
+// Everything leave() does besides the upcall check: out of line so the common return
+// (nothing to do) stays a few instructions.
+void leave_slow(TrapFrame& f, Domain* cur) {
     const u8 work = pending_work;
     if ((work & kWorkResched) != 0 || cur == nullptr || !cur->runnable()) {
         pending_work = static_cast<u8>(work & ~(kWorkResched | kWorkYield | kWorkExpired));
@@ -339,14 +345,7 @@ void tick() {
     if (Domain* d = domains::current(); d != nullptr) traps::deliver_upcall(*d, f);
 }
 
-void leave(TrapFrame& f) {
-    Domain* cur = domains::current();
-    if (pending_work != 0 || cur == nullptr || !cur->runnable()) [[unlikely]] {
-        leave_slow(f, cur);
-        return;
-    }
-    traps::deliver_upcall(*cur, f);
-}
+void leave(TrapFrame& f) { leave_inline(f); }
 
 extern "C" [[noreturn]] void xa_start_guests();  // arch/arm/vectors.S
 
@@ -365,5 +364,6 @@ extern "C" void xa_first_guest(xa::TrapFrame* f) {
 extern "C" void xa_irq(xa::TrapFrame* f) {
     using namespace xa;
     irq::handle_pending();
-    sched::leave(*f);
+    // All of leave(): an interrupt nearly always leaves work (the tick: the timer to program).
+    sched::leave_slow(*f, domains::current());
 }

@@ -58,7 +58,7 @@ bool bounce(Domain& d, TrapFrame& f, u32 kind, const char*& why) {
     }
     // The domain is current (it trapped), so its memory is reachable at frame_va.
     auto* gf = reinterpret_cast<xa_trap_frame*>(frame_va);
-    memcpy(gf, &f, sizeof *gf);
+    cpu::copy_frame_registers(*gf, f);
     gf->vpsr = vpsr;
 
     v.vspsr = vpsr;

@@ -1,6 +1,8 @@
 // The VMM's global services (vmm.hh): statically allocated, set up once at boot.
 #include "vmm.hh"
 
+#include <new>
+
 #include <xen-arm/trace.h>
 #include "arch/arm/semihosting.hh"
 #include "board.hh"
@@ -66,15 +68,20 @@ EventChannels& evtchn() {
     return channels;
 }
 
-GrantTables& grants() {
-    static VmmGrantEnv env;
-    static GrantTables tables(env);
-    return tables;
-}
+namespace {
+// The grant tables are 10 KiB whose one non-zero word is the pointer to their environment:
+// built at boot in zeroed storage (.bss), not carried in the image as initialised data.
+VmmGrantEnv grant_env;
+alignas(GrantTables) u8 grant_storage[sizeof(GrantTables)];
+GrantTables* grant_tables = nullptr;
+}  // namespace
+
+GrantTables& grants() { return *grant_tables; }
 
 const BootImageView* boot_image() { return have_image ? &image_view : nullptr; }
 
 void init() {
+    grant_tables = new (grant_storage) GrantTables(grant_env);
     load_boot_image();
 
     // The frame table: one FrameInfo per RAM frame, in VMM frames.

@@ -23,18 +23,38 @@ void put_padded(Sink& sink, const char* digits, u32 len, u32 width, char pad, bo
     for (u32 i = 0; i < len; ++i) sink.put(digits[i]);
 }
 
+// The digits of value in base 10 or 16, written backwards from the end of buf; returns
+// the first (most significant). Hex by shifts; decimal in 32 bits once the value fits,
+// where the division by the constant 10 is a multiplication (a 64-bit division is a call
+// into the compiler's runtime, on every digit). Out of line: one copy for every sink.
+[[gnu::noinline]] inline const char* digits_of(char (&buf)[24], u64 value, u32 base, bool upper) {
+    const char* set = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+    char* p = buf + sizeof buf;
+    if (base == 16) {
+        do {
+            *--p = set[value & 15u];
+            value >>= 4;
+        } while (value != 0);
+        return p;
+    }
+    while (value > 0xFFFFFFFFu) {
+        const u64 q = value / 10;
+        *--p = set[static_cast<u32>(value - q * 10)];
+        value = q;
+    }
+    u32 v = static_cast<u32>(value);
+    do {
+        *--p = set[v % 10];
+        v /= 10;
+    } while (v != 0);
+    return p;
+}
+
 template <typename Sink>
 void put_unsigned(Sink& sink, u64 value, u32 base, bool upper, u32 width, char pad, bool negative, bool left = false) {
-    char tmp[24];
-    u32 len = 0;
-    const char* set = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-    do {
-        tmp[len++] = set[value % base];
-        value /= base;
-    } while (value != 0);
-    char digits[24];
-    for (u32 i = 0; i < len; ++i) digits[i] = tmp[len - 1 - i];
-    put_padded(sink, digits, len, width, pad, negative, left);
+    char buf[24];
+    const char* digits = digits_of(buf, value, base, upper);
+    put_padded(sink, digits, static_cast<u32>(buf + sizeof buf - digits), width, pad, negative, left);
 }
 
 }  // namespace detail

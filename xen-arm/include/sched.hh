@@ -16,6 +16,7 @@
 #include "event_channel.hh"
 #include "sched_policy.hh"
 #include "trap_frame.h"
+#include "traps.hh"
 #include "types.hh"
 
 namespace xa::sched {
@@ -53,8 +54,28 @@ void tick();
 // Publish system time into d's vcpu_info (version protocol).
 void update_time(Domain& d);
 
+namespace detail {
+// Work for leave()'s slow path, one byte so the fast path tests it once (sched.cc). Every
+// change that can end the current domain's run (it blocks, is paused, stops, yields, its
+// time is up, another domain preempts it) sets a bit here: with no bit set, the current
+// domain is runnable and stays on the CPU.
+extern u8 pending_work;
+}  // namespace detail
+
+// leave()'s everything-but-the-upcall: switch, idle, program the timer, then the upcall.
+void leave_slow(TrapFrame& f, Domain* cur);
+
 // End of every guest entry: switch if needed, deliver a pending upcall.
 void leave(TrapFrame& f);
+
+// leave() inline, for the hypercall and interrupt entries: the common case (nothing to do)
+// is a few instructions there.
+inline void leave_inline(TrapFrame& f) {
+    Domain* cur = domains::current();
+    if (__builtin_expect(detail::pending_work != 0, 0)) return leave_slow(f, cur);
+    if (__builtin_expect(cur == nullptr, 0)) return leave_slow(f, nullptr);
+    traps::deliver_upcall(*cur, f);
+}
 
 // Enter the first domain (from xa_main, never returns).
 [[noreturn]] void start();

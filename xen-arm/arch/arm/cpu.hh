@@ -9,6 +9,18 @@
 
 namespace xa::cpu {
 
+extern "C" void xa_copy_frame68(void* dst, const void* src);  // string.S
+
+// A trap frame's registers (r0-r12, sp, lr, pc, cpsr: the first 68 bytes of a TrapFrame,
+// trap_frame.h, and all of the guest's xa_trap_frame) copied in LDM/STM bursts: a domain
+// switch copies two frames, every bounce one. Word-aligned, not overlapping; a TrapFrame's
+// padding word is not copied.
+template <typename Dst, typename Src>
+inline void copy_frame_registers(Dst& dst, const Src& src) {
+    static_assert(sizeof(Dst) >= 68 && sizeof(Src) >= 68);
+    xa_copy_frame68(&dst, &src);
+}
+
 inline u32 read_control() {
     u32 v;
     asm volatile("mrc p15, 0, %0, c1, c0, 0" : "=r"(v));

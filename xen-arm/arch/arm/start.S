@@ -25,15 +25,31 @@ _start:
     ldr     r1, =_start
     sub     r10, r0, r1
 
-    /* Clear .bss through its physical address (the boot table lives there too). */
+    /* Clear .bss through its physical address (the boot table lives there too): tens of
+     * KiB, so 128 bytes a pass in STM bursts (the linker script ends it on a page), then
+     * words for whatever is left. */
     ldr     r2, =__bss_start
     ldr     r3, =__bss_end
     add     r2, r2, r10
     add     r3, r3, r10
     mov     r4, #0
-1:  cmp     r2, r3
+    mov     r5, #0
+    mov     r6, #0
+    mov     r7, #0
+    mov     r8, #0
+    mov     r9, #0
+    mov     r11, #0
+    mov     r12, #0
+1:  sub     r1, r3, r2
+    cmp     r1, #128
+    stmhsia r2!, {r4-r9, r11, r12}
+    stmhsia r2!, {r4-r9, r11, r12}
+    stmhsia r2!, {r4-r9, r11, r12}
+    stmhsia r2!, {r4-r9, r11, r12}
+    bhs     1b
+7:  cmp     r2, r3
     strlo   r4, [r2], #4
-    blo     1b
+    blo     7b
 
     /* r4 = physical address of the boot first-level table */
     ldr     r4, =xa_boot_l1

@@ -85,9 +85,7 @@ vec_fiq:      .word fiq_entry
     .endif
     sub     sp, sp, #TF_SIZE
     .cfi_adjust_cfa_offset TF_SIZE
-    stmia   sp, {r0-r12}
-    add     r0, sp, #TF_SP
-    stmia   r0, {sp, lr}^
+    stmia   sp, {r0-r12, sp, lr}^       /* ^: sp and lr are USR mode's (the base sp is ours) */
     str     lr, [sp, #TF_PC]
     cfi_trap_frame_regs
     cfi_trap_frame_banked
@@ -96,7 +94,25 @@ vec_fiq:      .word fiq_entry
     tst     r1, #0xF
 .endm
 
-/* SWI: hypercall, system call or trace marker; TF_PC is the instruction after the SWI. */
+/*
+ * Back to USR mode with the frame at sp: restore the (possibly rewritten) context. The
+ * CPSR a guest gets is whatever the frame says; the C++ code only ever stores USR mode
+ * with the I and F bits clear there (see traps.cc), never a privileged mode. Inside a
+ * trap-frame routine (CFA = sp + TF_SIZE).
+ */
+.macro restore_frame
+    ldr     r1, [sp, #TF_CPSR]
+    ldr     lr, [sp, #TF_PC]
+    msr     spsr_cxsf, r1
+    ldmia   sp, {r0-r12, sp, lr}^       /* ^: USR mode's sp and lr; no writeback allowed */
+    nop                                 /* no banked access right after ldm ^ */
+    add     sp, sp, #TF_SIZE
+    .cfi_adjust_cfa_offset -TF_SIZE     /* the frame's words stay below sp (IRQs masked) */
+    movs    pc, lr
+.endm
+
+/* SWI: hypercall, system call or trace marker; TF_PC is the instruction after the SWI.
+ * The commonest way into the VMM: its return is here, not a branch away. */
     .type swi_entry, %function
 swi_entry:
     cfi_trap_entry
@@ -105,7 +121,7 @@ swi_entry:
     bne     fatal_common
     mov     r0, sp
     bl      xa_swi
-    b       xa_return_to_guest
+    restore_frame
     .cfi_endproc
     .size swi_entry, . - swi_entry
 
@@ -186,11 +202,7 @@ fiq_entry:
     .cfi_endproc
     .size fiq_entry, . - fiq_entry
 
-/*
- * Back to USR mode with the frame at sp: restore the (possibly rewritten) context.
- * The CPSR a guest gets is whatever the frame says; the C++ code only ever stores
- * USR mode with the I and F bits clear there (see traps.cc), never a privileged mode.
- */
+/* Back to USR mode with the frame at sp (restore_frame). */
     .global xa_return_to_guest
     .type xa_return_to_guest, %function
 xa_return_to_guest:
@@ -199,16 +211,7 @@ xa_return_to_guest:
     .cfi_def_cfa sp, TF_SIZE
     cfi_trap_frame_regs
     cfi_trap_frame_banked
-    ldr     r1, [sp, #TF_CPSR]
-    msr     spsr_cxsf, r1
-    add     r0, sp, #TF_SP
-    ldmia   r0, {sp, lr}^
-    nop                                 /* no banked access right after ldm ^ */
-    ldr     lr, [sp, #TF_PC]
-    ldmia   sp, {r0-r12}
-    add     sp, sp, #TF_SIZE
-    .cfi_adjust_cfa_offset -TF_SIZE     /* the frame's words stay below sp (IRQs masked) */
-    movs    pc, lr
+    restore_frame
     .cfi_endproc
     .size xa_return_to_guest, . - xa_return_to_guest
 
