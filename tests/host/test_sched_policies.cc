@@ -23,6 +23,7 @@ constexpr u64 kMs = 1'000'000;
 class PolicyTest : public ::testing::Test {
   protected:
     void SetUp() override {
+        fake::reset();  // the console the policies print to, among the rest
         for (u32 i = 0; i < Domain::kMaxDomains; ++i) {
             domains::slot(i) = Domain{};
             domains::slot(i).id = DomId(static_cast<u16>(i));
@@ -311,7 +312,11 @@ TEST_F(PolicyTest, SedfAdmissionCountsTheVmmsOverheadPerPeriod) {
     add(2, server(10 * kMs, 4 * kMs));
     // 50.2 % + 40.2 % used: 9.6 % is left, less than 9.8 ms / 100 ms + overhead.
     EXPECT_EQ(sched::kSedf.admit(server(100 * kMs, 9500 * 1000)), Err::ok);
+    fake::console().clear();
     EXPECT_EQ(sched::kSedf.admit(server(100 * kMs, 9600 * 1000)), Err::nospc);
+    EXPECT_EQ(fake::console(),
+              "xen-arm: sedf: 9600 us every 100000 us needs 9.62% of the CPU (with the VMM's 20 us per period); "
+              "reserved: dom1 50.20% dom2 40.20%, 9.60% left\n");
     EXPECT_EQ(sched::kSedf.admit(server(0, 0, true)), Err::ok);  // background reserves nothing
 }
 

@@ -16,6 +16,7 @@
 // left has a runnable domain (a server with no work idles its budget away). A domain
 // without a reservation (period 0) runs only as background work.
 #include "boot_image.hh"
+#include "console.hh"
 #include "sched_policy.hh"
 #include "sched_queues.hh"
 #include "timer.hh"
@@ -93,9 +94,27 @@ u64 reserved_ppm() {
     return sum;
 }
 
+// A share in parts per million as a percentage with two decimals (rounded down).
+void print_share(u64 ppm) { printk("%u.%02u%%", static_cast<u32>(ppm / 10000), static_cast<u32>(ppm % 10000 / 100)); }
+
 Err admit(const SchedParams& p) {
     if (p.period_ns == 0) return Err::ok;  // background work reserves nothing
-    return reserved_ppm() + sedf_bandwidth_ppm(p.period_ns, p.budget_ns) <= kBandwidthWhole ? Err::ok : Err::nospc;
+    const u64 asked = sedf_bandwidth_ppm(p.period_ns, p.budget_ns);
+    if (reserved_ppm() + asked <= kBandwidthWhole) return Err::ok;
+    // Say who holds the CPU: the refusal is the user's to resolve.
+    printk("xen-arm: sedf: %u us every %u us needs ", static_cast<u32>(p.budget_ns / 1000),
+           static_cast<u32>(p.period_ns / 1000));
+    print_share(asked);
+    printk(" of the CPU (with the VMM's %u us per period); reserved:", boot_image::kSedfOverheadPerPeriodNs / 1000);
+    for (u32 bits = reserved; bits != 0; bits &= bits - 1) {
+        const u32 i = static_cast<u32>(__builtin_ctz(bits));
+        printk(" dom%u ", i);
+        print_share(sedf_bandwidth_ppm(servers[i].period_ns, servers[i].budget_ns));
+    }
+    printk(", ");
+    print_share(kBandwidthWhole - reserved_ppm());
+    printk(" left\n");
+    return Err::nospc;
 }
 
 void add(Domain& d, const SchedParams& p) {
