@@ -82,6 +82,7 @@ ucos-bench: vmm-all
 traces: $(VMM_ELF) $(TRACES_NATIVE) $(TRACES_IMAGES)
 bench: $(VMM_ELF) $(MINIOS_PV_ELF) test-guests $(UCOS_PV_ELF) $(UCOS_OUT)/native/$(PLATFORM)/ucos.elf
 coherence: images test-guests
+rt-irq: $(MINIOS_PV_ELF) $(MINIOS_DOM0_ELF) $(RAMDISKS)
 
 # The system that run (and debug, when SYSTEM is given) boots: a name in domains/, or the
 # path of a configuration anywhere (SYSTEM=path/to/x.cfg, packed into images/local/).
@@ -202,6 +203,7 @@ help:
 	@echo "  ramdisks       the generated RAM-disk images the configurations use"
 	@echo "  traces         the Secure Xen on ARM benchmark, traced: CSVs, tables, plots in traces/results/<board>/"
 	@echo "  bench          hot-path and task-switch microbenchmarks for PLATFORM, in traces/results/<board>/"
+	@echo "  rt-irq         device interrupt to guest handler, pass-through vs dom0's relay, per policy (imx21, versatilepb)"
 	@echo "  store-test     host tests of dom0's store (permissions, transactions, quotas, watches, hostile rings)"
 	@echo "  traces-plugin  the instruction/cycle tracing QEMU plugin"
 	@echo "  traces-unit-test  unit tests of the tracer's timing, cache and TLB model"

@@ -3,6 +3,9 @@
 #   make traces [PLATFORM=imx21]   the Secure Xen on ARM benchmark (Kim and Shin), cases 0-3, under the plugin -> traces/results/<board>/
 #   make bench [PLATFORM=...]      microbenchmarks of one board, mini-OS paths and the µC/OS-II task switch
 #                                  -> traces/results/<board>/bench.csv, ucos-bench.csv, bench.md
+#   make rt-irq                    a device's interrupt to its guest's handler, pass-through against dom0's
+#                                  relay, under each policy (traces/irqlat.py; imx21 and versatilepb:
+#                                  goldfish has no device to pass through) -> traces/results/<board>/rt/
 #   make traces-plugin             build/traces/libxatrace.so (and the model's unit tests)
 #   make coherence [PLATFORM=...]  every system image of the board under the cache and TLB coherence
 #                                  checker; fails on any stale hit -> build/<board>/coherence/
@@ -19,7 +22,7 @@ TRACES_NATIVE = $(MINIOS_OUT)/native/$(PLATFORM)/minios.elf
 TRACES_TSWITCH := $(TRACES_BUILD)/kernels/minios-tswitch.elf
 TRACES_CODEWRITE := $(TRACES_BUILD)/kernels/minios-codewrite.elf
 
-.PHONY: traces bench traces-plugin traces-unit-test coherence
+.PHONY: traces bench rt-irq traces-plugin traces-unit-test coherence
 
 # Configures with QEMU's plugin header when the project's QEMU source tree is there (the
 # model and its tests need nothing from QEMU).
@@ -46,6 +49,12 @@ traces: deps traces-plugin
 # What else traces, bench and coherence boot is declared in the top-level Makefile.
 bench: deps traces-plugin $(TRACES_TSWITCH)
 	$(TRACES_PYTHON) traces/bench.py --platform $(PLATFORM) $(if $(TRACES_MODEL),--model $(TRACES_MODEL))
+
+# Both boards with a device to pass through, whatever PLATFORM is (each one's VMM built here).
+RT_IRQ_BOARDS := imx21 versatilepb
+rt-irq: deps traces-plugin
+	@for p in $(RT_IRQ_BOARDS); do $(MAKE) --no-print-directory vmm PLATFORM=$$p || exit 1; done
+	$(TRACES_PYTHON) traces/irqlat.py $(foreach b,$(RT_IRQ_BOARDS),--platform $(b)) $(if $(TRACES_MODEL),--model $(TRACES_MODEL))
 
 # mini-OS (pv) with the thread-switch microbenchmark app alone (minios/apps/tswitch.c),
 # linked against the pv library.
