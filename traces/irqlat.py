@@ -155,8 +155,8 @@ def measure(board: str, path: str, policy: str, count: int, period_us: int, work
         print(f"irqlat: warning: {board} {tag}: a hog finished before the guest's last interrupt", file=sys.stderr)
     guest, dom0, routed, merged = samples(xatrace.read_events(events_csv), route, handler, dom0_handler)
     events_csv.unlink()
-    return Result(board, path, policy, [s[0] for s in guest], [s[1] for s in guest], [s[1] for s in dom0], routed, merged,
-                  int(relayed.group(1)) if relayed else None, int(got.group(1)), run.output)
+    return Result(board, path, policy, [s[0] for s in guest], [s[1] for s in guest], [s[1] for s in dom0], routed,
+                  merged, int(relayed.group(1)) if relayed else None, int(got.group(1)), run.output)
 
 
 def percentile(values: list[int], p: float) -> int:
