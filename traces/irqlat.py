@@ -101,7 +101,9 @@ def samples(events: list[xatrace.Event], route: int, handler: int, dom0_handler:
     took, from the IRQ entry of the oldest routed interrupt it had not taken to the
     handler's first instruction in dom1 (and, on the split path, to the first instruction
     of dom0's relay handler after that entry, in dom0). Interrupts routed again before the
-    guest's handler ran are merged into that one (an event channel is a pending bit)."""
+    guest's handler ran are counted as merged: the sample runs from the older one (an event
+    channel is a pending bit; if the second notification comes after the handler cleared
+    it, the handler runs again, and that run is no sample)."""
     guest, dom0, last_irq, pending, at_dom0, routed, merged = [], [], None, None, None, 0, 0
     for e in events:
         if e.kind == "irq":
