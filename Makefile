@@ -85,6 +85,7 @@ coherence: images test-guests
 # The real-time experiment boots every board's VMM with dom0, mini-OS, the test image's
 # frontend and the µC/OS-II guest.
 rt: vmm-all minios test-guests ucos-pv ramdisks
+rt-irq: $(MINIOS_PV_ELF) $(MINIOS_DOM0_ELF) $(RAMDISKS)
 
 # The system that run (and debug, when SYSTEM is given) boots: a name in domains/, or the
 # path of a configuration anywhere (SYSTEM=path/to/x.cfg, packed into images/local/).
@@ -206,10 +207,11 @@ help:
 	@echo "  schedtool      real-time analysis of SYSTEM's rt_tasks: each domain's periodic interface, EDF fit (OVERHEAD=%)"
 	@echo "  traces         the Secure Xen on ARM benchmark, traced: CSVs, tables, plots in traces/results/<board>/"
 	@echo "  bench          hot-path and task-switch microbenchmarks for PLATFORM, in traces/results/<board>/"
+	@echo "  rt-irq         device interrupt to guest handler, pass-through vs dom0's relay, per policy (imx21, versatilepb)"
 	@echo "  store-test     host tests of dom0's store (permissions, transactions, quotas, watches, hostile rings)"
 	@echo "  traces-plugin  the instruction/cycle tracing QEMU plugin"
 	@echo "  traces-unit-test  unit tests of the tracer's timing, cache and TLB model"
-	@echo "  rt             the real-time experiment: µC/OS-II periodic tasks under sedf, credit, round-robin; every board (PLATFORM: one) -> traces/results/<board>/rt/"
+	@echo "  rt             the real-time experiment: µC/OS-II periodic tasks under sedf, credit, round-robin; every board (PLATFORM: one), then rt-irq -> traces/results/<board>/rt/"
 	@echo "  coherence      every image of PLATFORM under the tracer's cache and TLB coherence checker (fails on a stale hit)"
 	@echo "  format         rewrite every C/C++ file with clang-format-14 and the tree's .clang-format files"
 	@echo "  format-check   list the files that do not follow their .clang-format (part of system-test)"

@@ -18,6 +18,11 @@ iteration:
                            round-robin queue wraps around (a few instructions more)
   guest thread switch      tswitch_call in thread a -> tswitch_back in thread b (mini-OS
                            schedule() and its context switch, inside one domain)
+  scheduler pick           the domain switch's yield under fixed-priority, credit and sedf
+                           (the domain switch itself runs under round-robin)
+  sedf budget enforcement  two CPU-bound mini-OS domains, each a sedf server: IRQ vector
+                           entry (not from the idle VMM) -> xa_return_to_guest in the other
+                           domain: the timer interrupt that ends one's run and switches
 
 the event send and the domain switch once more with the switch's cache and TLB maintenance
 skipped in the timing model (the plugin's skip=, under the coherence checker): what the
@@ -47,6 +52,12 @@ import xatrace
 GUESTS = xatrace.REPO / "build" / "guests"
 KERNELS = xatrace.REPO / "build" / "traces" / "kernels"
 UCOS = xatrace.REPO / "build" / "ucos"
+MINIOS_PV = xatrace.REPO / "build" / "minios" / "pv"
+
+
+def vmm_elf(platform: str) -> pathlib.Path:
+    return xatrace.REPO / "build" / platform / "xen-arm.elf"
+
 UCOS_KINDS = {1: "µC/OS-II task switch, raw OS_TASK_SW() (the port's path)",
               2: "µC/OS-II task switch, OSSemPost/OSSemPend ping-pong"}
 UCOS_SYSTEMS = ("native", "xen-arm")
@@ -69,7 +80,23 @@ class Bench:
     start: str          # probe symbol, or "irq"
     end: str            # probe symbol
     other: str          # the end must be in the "domain" or "thread" other than the start's, or "same"
+    scheduler: str = ""  # [system] scheduler (default: round-robin)
+    domain_keys: str = ""  # more keys of every [domain] (a policy's parameters)
     by_direction: bool = False  # one row per (start domain, end domain)
+
+
+VMM_PROBES = {"xa_return_to_guest"}  # probe symbols of the VMM's ELF, not the guest's
+# The scheduler's pick: a yield that switches between two microbench domains, under each
+# other policy (round-robin is the "domain switch" line). sedf: each a server of 2 ms
+# every 10 ms that may also run as background work, so a yield (which gives up the rest of
+# the budget) finds either the other's server or the background queue.
+POLICY_KEYS = {"fixed-priority": "priority = 10\n", "credit": "weight = 256\n",
+               "sedf": "period = 10ms\nbudget = 2ms\nextra = yes\n"}
+# The budget-enforcement interrupt: two CPU-bound mini-OS domains (app=spin), each a sedf
+# server of 1.5 ms every 4 ms without extra time; the timer interrupt that ends one's
+# budget switches to the other (or to nothing: those samples, from the idle VMM, are left
+# out with the interrupts that switch nothing): about one sample per 2 ms of spinning.
+BUDGET_SPIN_MS_PER_SAMPLE = 2
 
 
 def benches(count: int) -> list[Bench]:
@@ -84,15 +111,21 @@ def benches(count: int) -> list[Bench]:
               f"mode=2 count={count}", "mb_yield_swi", "mb_yield_ret", "domain", by_direction=True),
         Bench("guest thread switch (mini-OS schedule())", KERNELS, "minios-tswitch", 1,
               f"app=tswitch count={count}", "tswitch_call", "tswitch_back", "thread"),
+        *(Bench(f"scheduler pick: yield until the other domain runs, {policy}", GUESTS, "microbench", 2,
+                f"mode=2 count={count}", "mb_yield_swi", "mb_yield_ret", "domain", policy, keys)
+          for policy, keys in POLICY_KEYS.items()),
+        Bench("sedf budget enforcement: the timer IRQ that switches servers, until the VMM enters the next domain",
+              MINIOS_PV, "minios", 2, f"app=spin delay=0 window={BUDGET_SPIN_MS_PER_SAMPLE * count}", "irq",
+              "xa_return_to_guest", "domain", "sedf", "period = 4ms\nbudget = 1500us\n"),
     ]
 
 
 def config(b: Bench) -> str:
-    text = "[system]\nname = bench\n\n"
+    text = "[system]\nname = bench\n" + (f"scheduler = {b.scheduler}\n" if b.scheduler else "") + "\n"
     for i in range(b.domains):
         text += (f"[domain {'dom0' if i == 0 else f'd{i}'}]\nkernel = {b.kernel}\nmemory = 1M\n"
                  f"timeslice = 10ms\nstart = boot\n" + ("privileged = yes\n" if i == 0 else "") +
-                 f"cmdline = \"{b.cmdline}\"\n\n")
+                 b.domain_keys + f"cmdline = \"{b.cmdline}\"\n\n")
     return text
 
 
@@ -124,7 +157,8 @@ def directed_samples(b: Bench, events: list[xatrace.Event],
             continue  # before the first domain: the VMM's own boot (imx21 boots at 0xC0000000)
         is_start = (e.kind == "irq") if b.start == "irq" else (e.kind == "probe" and e.value == start_addr)
         if is_start:
-            start = e
+            # An interrupt that ends the idle VMM's wait is no switch away from a domain.
+            start = None if e.domain == "idle" else e
         elif e.kind == "probe" and e.value == end_addr and start is not None:
             if b.other == "domain" and e.domain == start.domain:
                 continue
@@ -156,7 +190,8 @@ def measure(b: Bench, platform: str, work: pathlib.Path, tag: str, count: int,
     """Boots b's system under the plugin: its directed samples, and (instructions, cycles)
     from reset to the first guest instruction (the kernel's entry point)."""
     elf = b.kernel_dir / f"{b.kernel}.elf"
-    probes = {s: xatrace.symbol(elf, s) for s in (b.start, b.end) if s != "irq"}
+    probes = {s: xatrace.symbol(vmm_elf(platform) if s in VMM_PROBES else elf, s)
+              for s in (b.start, b.end) if s != "irq"}
     entry = elf_entry(elf)
     image = build_image(b, platform, work, tag)
     events_csv = work / f"{tag}-events.csv"

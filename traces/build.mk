@@ -3,6 +3,9 @@
 #   make traces [PLATFORM=imx21]   the Secure Xen on ARM benchmark (Kim and Shin), cases 0-3, under the plugin -> traces/results/<board>/
 #   make bench [PLATFORM=...]      microbenchmarks of one board, mini-OS paths and the µC/OS-II task switch
 #                                  -> traces/results/<board>/bench.csv, ucos-bench.csv, bench.md
+#   make rt-irq                    a device's interrupt to its guest's handler, pass-through against dom0's
+#                                  relay, under each policy (traces/irqlat.py; imx21 and versatilepb:
+#                                  goldfish has no device to pass through) -> traces/results/<board>/rt/
 #   make traces-plugin             build/traces/libxatrace.so (and the model's unit tests)
 #   make coherence [PLATFORM=...]  every system image of the board under the cache and TLB coherence
 #                                  checker; fails on any stale hit -> build/<board>/coherence/
@@ -22,7 +25,7 @@ TRACES_NATIVE = $(MINIOS_OUT)/native/$(PLATFORM)/minios.elf
 TRACES_TSWITCH := $(TRACES_BUILD)/kernels/minios-tswitch.elf
 TRACES_CODEWRITE := $(TRACES_BUILD)/kernels/minios-codewrite.elf
 
-.PHONY: traces bench traces-plugin traces-unit-test coherence rt
+.PHONY: traces bench traces-plugin traces-unit-test coherence rt rt-irq
 
 # Configures with QEMU's plugin header when the project's QEMU source tree is there (the
 # model and its tests need nothing from QEMU).
@@ -50,6 +53,12 @@ traces: deps traces-plugin
 bench: deps traces-plugin $(TRACES_TSWITCH)
 	$(TRACES_PYTHON) traces/bench.py --platform $(PLATFORM) $(if $(TRACES_MODEL),--model $(TRACES_MODEL))
 
+# Both boards with a device to pass through, whatever PLATFORM is (each one's VMM built here).
+RT_IRQ_BOARDS := imx21 versatilepb
+rt-irq: deps traces-plugin
+	@for p in $(RT_IRQ_BOARDS); do $(MAKE) --no-print-directory vmm PLATFORM=$$p || exit 1; done
+	$(TRACES_PYTHON) traces/irqlat.py $(foreach b,$(RT_IRQ_BOARDS),--platform $(b)) $(if $(TRACES_MODEL),--model $(TRACES_MODEL))
+
 # mini-OS (pv) with the thread-switch microbenchmark app alone (minios/apps/tswitch.c),
 # linked against the pv library.
 $(eval $(call arm_compile_rule,$(TRACES_BUILD)/obj/tswitch.o,$(MINIOS_DIR)/apps/tswitch.c,CC,$(MINIOS_PV_CC) $$(MINIOS_CFLAGS)))
@@ -70,5 +79,7 @@ $(TRACES_CODEWRITE): $(TRACES_BUILD)/obj/codewrite.o $(MINIOS_PV_LIB) $(GUESTLIB
 # The real-time experiment (traces/rt.py): every board, or the one PLATFORM names when given
 # on the command line or in the environment; the plugin adds which domain had the CPU.
 RT_PLATFORM = $(if $(filter command line environment,$(origin PLATFORM)),$(PLATFORM),all)
+# Both halves of the real-time experiment: deadlines (rt.py) and interrupt latency (rt-irq).
 rt: deps traces-plugin
 	$(TRACES_PYTHON) traces/rt.py --platform $(RT_PLATFORM) --domains
+	@$(MAKE) --no-print-directory rt-irq

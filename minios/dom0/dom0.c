@@ -5,7 +5,8 @@
  * guest is left, after reaping the last one), disk_sectors=N (each guest's RAM-disk slice,
  * 512-byte sectors; default: the boot image's RAM disk in 7 equal slices), verbose=1 (log
  * every device state change), assign=ID:DEV (pass the board's device DEV through to guest
- * ID once the guests are introduced, as the shell's 'assign ID DEV').
+ * ID once the guests are introduced, as the shell's 'assign ID DEV'), irqrelay=ID:DEV and
+ * irqrelay_us=P (keep DEV and relay its interrupts, every P us, to guest ID: irqrelay.c).
  *
  * Start of day: the console multiplexer takes over dom0's own output, the store starts,
  * the RAM disk from the boot image is mapped (blkback.c; none is an error), every guest
@@ -213,6 +214,7 @@ int dom0_release(struct guest *g, const char *why)
 {
     const domid_t domid = g->domid;
     cons_service(g); /* its last words */
+    irqrelay_release(domid);
     devices_remove(g);
     char path[32];
     snprintf(path, sizeof path, "/local/domain/%u", (unsigned int)domid);
@@ -363,6 +365,9 @@ static void dom0_main(void)
     } else if (assign != NULL) {
         printk("dom0: assign=%s: expected assign=ID:DEV\n", assign);
     }
+    const char *relay = cmdline_get("irqrelay");
+    if (relay != NULL)
+        irqrelay_start(relay, cmdline_get_u32("irqrelay_us", 1000));
     if (shell != 0)
         shell_start();
     io_loop();

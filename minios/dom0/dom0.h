@@ -215,4 +215,8 @@ void shell_assign(int id, const char *dev);
 void shell_prompt_cut(void);     /* output ended the prompt line: wakes the shell to redraw it */
 extern unsigned int input_focus; /* 0: dom0's shell; else the guest that gets console input */
 
+/* irqrelay.c: dom0's irqrelay=ID:DEV, relaying a device's interrupts to a guest. */
+void irqrelay_start(const char *spec, uint32_t period_us);
+void irqrelay_release(domid_t guest); /* the guest is going: stop the device, say how many */
+
 #endif /* MINIOS_DOM0_H */

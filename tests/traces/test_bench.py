@@ -77,7 +77,7 @@ def test_the_ucos_figures_are_written_and_printed(goldfish_run):
     minios = read_rows(results / "goldfish" / "bench.csv")
     names = [r["benchmark"] for r in minios]
     paths = [r for r in minios if not r["benchmark"].startswith("reset to")]
-    assert len(paths) == 9 and all(int(r["samples"]) >= 20 for r in paths)
+    assert len(paths) == 13 and all(int(r["samples"]) >= 20 for r in paths)
     # The domain switch per direction: the wrap-around of the round-robin queue apart.
     assert "domain switch (yield, dom0 -> d1)" in names
     assert "domain switch (yield, d1 -> dom0 (the queue wraps around))" in names
