@@ -74,7 +74,7 @@ UCOS_LDFLAGS := $(UCOS_ARCH_FLAGS) -nostdlib -static -Wl,--build-id=none -Wl,-z,
 UCOS_FLAVOUR_pv := -DUCOS_PORT_XEN_ARM
 UCOS_FLAVOUR_native := -DUCOS_PORT_NATIVE
 
-UCOS_COMMON_SRCS := $(wildcard $(UCOS_DIR)/apps/*.c) $(UCOS_DIR)/bsp/lib.c \
+UCOS_COMMON_SRCS := $(wildcard $(UCOS_DIR)/apps/*.c) $(UCOS_DIR)/bsp/lib.c $(UCOS_DIR)/bsp/timebase.c \
 	$(UCOS_DIR)/port/os_cpu_c.c $(UCOS_DIR)/port/os_cpu_a.S
 ucos_flavour_srcs = $(UCOS_COMMON_SRCS) $(wildcard $(UCOS_DIR)/bsp/$(1)/*.c $(UCOS_DIR)/bsp/$(1)/*.S)
 ucos_objs = $(patsubst $(UCOS_DIR)/%,$(UCOS_OUT)/obj/$(UCOS_KERNEL)/$(1)/%.o,\

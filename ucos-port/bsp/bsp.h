@@ -61,6 +61,13 @@ uint64_t BSP_NowNs(void);
  * alarm set before; deadline_ns 0 cancels it. pv: the same VIRQ_TIMER and set_timer_op as
  * the tick, armed at whichever is earlier; native: the same one-shot board timer. */
 void BSP_AlarmSet(uint64_t deadline_ns, void (*hook)(void));
+/* The tick and the alarm (timebase.c) over each flavour's one timer: bsp_timer_program
+ * arms it for deadline_ns (0: nothing due) and returns 0 if that has already passed;
+ * bsp_timer_enable lets its interrupt in; the flavour's interrupt path calls
+ * bsp_timer_event. All masked. */
+int bsp_timer_program(uint64_t deadline_ns);
+void bsp_timer_enable(void);
+void bsp_timer_event(void);
 /* Busy for `ns` of this CPU's time, without blocking (a known load for the statistics
  * tests). pv: the domain's RUNSTATE_running time (vcpu_op get_runstate_info), as
  * system_time_ns only moves when the VMM publishes it; native: the board clock. */

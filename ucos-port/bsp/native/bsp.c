@@ -12,8 +12,6 @@
 #include "guestlib/cmdline.h"
 #include "guestlib/native.h"
 
-#define TICK_NS (1000000000ULL / OS_TICKS_PER_SEC)
-
 /* Natively the port's PSR bits are the processor's. */
 _Static_assert(OS_CPU_PSR_MODE_KERNEL == ARM_MODE_SVC && OS_CPU_PSR_MODE_MASK == ARM_MODE_MASK &&
                    OS_CPU_PSR_I == ARM_PSR_I && OS_CPU_PSR_F == ARM_PSR_F && OS_CPU_PSR_FLAGS == ARM_PSR_FLAGS,
@@ -25,11 +23,6 @@ __attribute__((noreturn)) void bsp_native_fault(uint32_t kind, OS_CPU_FRAME *fra
 static uint32_t l1_table[4096] __attribute__((aligned(16384)));
 static char cmdline[GL_CMDLINE_MAX];
 static char kind[32];
-static uint64_t next_tick_ns, last_tick_ns;
-static int ticking;
-static uint64_t alarm_ns; /* 0: none */
-static void (*alarm_hook)(void);
-static int in_timer_event; /* the timer is re-armed on the way out */
 static BSP_FaultHook fault_hook;
 
 #define MARKS_MAX 64
@@ -72,66 +65,11 @@ uint64_t BSP_TimeNs(void)
     return t;
 }
 
-uint64_t BSP_LastTickNs(void) { return last_tick_ns; }
-
 uint64_t BSP_NowNs(void) { return BSP_TimeNs(); }
 
-/* Interrupts masked. Arms the timer for the earlier of the next tick and the alarm; false
- * if that is already due. */
-static int arm_timer(void)
-{
-    uint64_t t = ticking ? next_tick_ns : 0;
-    if (alarm_ns != 0 && (t == 0 || alarm_ns < t))
-        t = alarm_ns;
-    return t == 0 ? 1 : board_timer_set(t);
-}
-
-void BSP_TickStart(void)
-{
-    const OS_CPU_SR cpu_sr = OS_CPU_SR_Save();
-    next_tick_ns = (board_now_ns() / TICK_NS + 1u) * TICK_NS;
-    ticking = 1;
-    board_irq_enable(board_timer_irq);
-    (void)arm_timer();
-    OS_CPU_SR_Restore(cpu_sr);
-}
-
-static void timer_event(void);
-
-void BSP_AlarmSet(uint64_t deadline_ns, void (*hook)(void))
-{
-    const OS_CPU_SR cpu_sr = OS_CPU_SR_Save();
-    alarm_ns = deadline_ns;
-    alarm_hook = hook;
-    if (!in_timer_event) {
-        board_irq_enable(board_timer_irq);
-        if (!arm_timer())
-            timer_event(); /* already due */
-    }
-    OS_CPU_SR_Restore(cpu_sr);
-}
-
-static void timer_event(void)
-{
-    do {
-        const uint64_t now = board_now_ns();
-        if (ticking) {
-            while (now >= next_tick_ns) {
-                last_tick_ns = next_tick_ns;
-                next_tick_ns += TICK_NS;
-                OSTimeTick();
-            }
-        }
-        if (alarm_ns != 0 && now >= alarm_ns) {
-            void (*hook)(void) = alarm_hook;
-            alarm_ns = 0;
-            in_timer_event = 1;
-            if (hook != NULL)
-                hook();
-            in_timer_event = 0;
-        }
-    } while (!arm_timer());
-}
+/* The timebase's hooks (timebase.c): the board's one-shot timer. Masked. */
+int bsp_timer_program(uint64_t deadline_ns) { return deadline_ns == 0 ? 1 : board_timer_set(deadline_ns); }
+void bsp_timer_enable(void) { board_irq_enable(board_timer_irq); }
 
 void BSP_SpinNs(uint32_t ns)
 {
@@ -172,8 +110,7 @@ void OS_CPU_ExceptHndlr(INT32U kind)
     for (int line; (line = board_irq_claim()) >= 0;) {
         if ((unsigned int)line == board_timer_irq) {
             board_timer_ack();
-            if (ticking || alarm_ns != 0)
-                timer_event();
+            bsp_timer_event();
         } else {
             board_irq_disable((unsigned int)line);
             BSP_Printf("native: spurious interrupt %d, disabled\n", line);

@@ -43,18 +43,11 @@ XA_ABI_ASSERT(OS_CPU_ARM_EXCEPT_DABT == XA_TRAP_DABT && OS_CPU_ARM_EXCEPT_IRQ ==
                   OS_CPU_ARM_EXCEPT_PABT == XA_TRAP_PABT && OS_CPU_ARM_EXCEPT_UNDEF == XA_TRAP_UNDEF,
               "exception kinds are trap kinds");
 
-#define TICK_NS (1000000000ULL / OS_TICKS_PER_SEC)
-
 static start_info_t *start;
 static struct gl_start_strings strings; /* the domain's name and command line */
 static uint32_t trap_table[XA_TRAP_COUNT];
 static evtchn_port_t timer_port;
-static uint64_t next_tick_ns, last_tick_ns;
-static int ticking;
 static BSP_FaultHook fault_hook;
-static uint64_t alarm_ns; /* 0: none */
-static void (*alarm_hook)(void);
-static int in_timer_event; /* the timer is re-armed on the way out */
 /* System time at which the VMM started the domain (clock_start), at most; in .data, as it
  * is set before .bss is cleared. */
 static uint64_t built_ns = ~0ull;
@@ -86,62 +79,14 @@ __attribute__((noreturn)) void BSP_Exit(int status)
 
 uint64_t BSP_TimeNs(void) { return gl_pv_time_ns(); }
 
-uint64_t BSP_LastTickNs(void) { return last_tick_ns; }
-
-/* Masked. The one virtual timer at the earlier of the next tick and the alarm. */
-static void arm_timer(void)
+/* The timebase's hooks (timebase.c): the domain's one virtual timer, set_timer_op (0
+ * cancels; a deadline already past fires at once, so it is never reported as missed). */
+int bsp_timer_program(uint64_t deadline_ns)
 {
-    uint64_t t = ticking ? next_tick_ns : 0;
-    if (alarm_ns != 0 && (t == 0 || alarm_ns < t))
-        t = alarm_ns;
-    (void)HYPERVISOR_set_timer_op(t);
+    (void)HYPERVISOR_set_timer_op(deadline_ns);
+    return 1;
 }
-
-void BSP_TickStart(void)
-{
-    OS_CPU_SR cpu_sr = OS_CPU_SR_Save();
-    next_tick_ns = (BSP_TimeNs() / TICK_NS + 1u) * TICK_NS; /* on the period's grid */
-    ticking = 1;
-    arm_timer();
-    OS_CPU_SR_Restore(cpu_sr);
-}
-
-void BSP_AlarmSet(uint64_t deadline_ns, void (*hook)(void))
-{
-    OS_CPU_SR cpu_sr = OS_CPU_SR_Save();
-    alarm_ns = deadline_ns;
-    alarm_hook = hook;
-    if (!in_timer_event)
-        arm_timer();
-    OS_CPU_SR_Restore(cpu_sr);
-}
-
-/* VIRQ_TIMER: one OSTimeTick() per period that has passed (the domain may have been off
- * the CPU for several), the alarm if it is due, then the next deadline. The VMM publishes
- * the time before it raises VIRQ_TIMER, so BSP_TimeNs() has reached the deadline that
- * fired. */
-static void timer_event(void)
-{
-    if (!ticking && alarm_ns == 0)
-        return;
-    const uint64_t now = BSP_TimeNs();
-    if (ticking) {
-        while (now >= next_tick_ns) {
-            last_tick_ns = next_tick_ns;
-            next_tick_ns += TICK_NS;
-            OSTimeTick();
-        }
-    }
-    if (alarm_ns != 0 && now >= alarm_ns) {
-        void (*hook)(void) = alarm_hook;
-        alarm_ns = 0;
-        in_timer_event = 1;
-        if (hook != NULL)
-            hook();
-        in_timer_event = 0;
-    }
-    arm_timer();
-}
+void bsp_timer_enable(void) {}
 
 static uint64_t running_ns(void)
 {
@@ -217,7 +162,7 @@ static void dispatch_events(void)
             const evtchn_port_t port = w * 32u + (unsigned int)__builtin_ctz(bits);
             bits &= bits - 1u;
             if (port == timer_port)
-                timer_event();
+                bsp_timer_event();
         }
     }
 }
