@@ -120,11 +120,15 @@ static int h_write(struct request *r)
     return reply_status(r, err);
 }
 
-/* An existing node is left as it is. */
+/* An existing node is left as it is. Permission first, as for a write: answering "OK" for
+ * an existing node the caller may not write would tell it what exists elsewhere. */
 static int h_mkdir(struct request *r)
 {
-    if (r->t == NULL)
+    if (r->t == NULL) {
+        if (!perm_may(r->g->domid, r->path, true))
+            return reply_error(r, "EACCES");
         return reply_status(r, tree_find(r->path) != NULL ? NULL : tree_write(r->g->domid, r->path, "", 0));
+    }
     const char *val;
     uint8_t vlen;
     const char *err = !perm_may(r->g->domid, r->path, true) ? "EACCES"

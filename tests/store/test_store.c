@@ -237,6 +237,9 @@ static void test_guest_cannot_write_or_remove_another_guests_or_dom0s_nodes(void
     CHECK(is(xs_write(2, 0, "data", "two"), "OK"));
     CHECK(is(xs_write(1, 0, "/local/domain/2/data", "one"), "EACCES"));
     CHECK(is(xs(1, XS_MKDIR, 0, "/local/domain/2/new", NULL, false), "EACCES"));
+    /* and the same answer for nodes that exist: mkdir is no way to learn what is there */
+    CHECK(is(xs(1, XS_MKDIR, 0, "/local/domain/2/data", NULL, false), "EACCES"));
+    CHECK(is(xs(1, XS_MKDIR, 0, "/tool/secret", NULL, false), "EACCES"));
     CHECK(is(xs_rm(1, 0, "/local/domain/2/data"), "EACCES"));
     CHECK(is(xs_write(1, 0, "/local/domain/0/backend/vbd/1/state", "6"), "EACCES")); /* read only */
     CHECK(is(xs_write(1, 0, "/tool/secret", "x"), "EACCES"));
