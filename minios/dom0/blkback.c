@@ -55,7 +55,8 @@ int blkback_init(uint32_t sectors)
         const xa_pte_t pte = (si->ramdisk_base + i * PAGE_SIZE) | XA_PTE_PRESENT | XA_PTE_RW;
         const int rc = HYPERVISOR_update_va_mapping(DOM0_RAMDISK_VA + i * PAGE_SIZE, pte, 0);
         if (rc != 0) {
-            printk("blk: mapping RAM-disk frame 0x%08x: %d\n", (unsigned int)(si->ramdisk_base + i * PAGE_SIZE), rc);
+            printk("blk: mapping RAM-disk frame 0x%08x: %s\n", (unsigned int)(si->ramdisk_base + i * PAGE_SIZE),
+                   gl_xen_error(rc));
             return rc;
         }
     }

@@ -80,7 +80,7 @@ void irqrelay_start(const char *spec, uint32_t period_us)
     strlcpy(op.u.assign_device.name, name, sizeof op.u.assign_device.name);
     int rc = dom0_domctl(XEN_DOMCTL_assign_device, 0, &op);
     if (rc != 0) {
-        printk("irqrelay: cannot take %s: %d\n", name, rc);
+        printk("irqrelay: cannot take %s: %s\n", name, gl_xen_error(rc));
         return;
     }
     relay.line = op.u.assign_device.irq;

@@ -205,23 +205,6 @@ static int domain_info(domid_t id, struct xen_domctl_getdomaininfo *info)
 }
 
 /* What a failed hypercall means, in words, with Xen's errno name. */
-static const char *why(int rc)
-{
-    switch (-rc) {
-    case XEN_EPERM: return "not permitted (EPERM)";
-    case XEN_ENOENT: return "no such entry (ENOENT)";
-    case XEN_ESRCH: return "no such domain (ESRCH)";
-    case XEN_ENOMEM: return "not enough memory (ENOMEM)";
-    case XEN_EFAULT: return "bad address (EFAULT)";
-    case XEN_EBUSY: return "busy (EBUSY)";
-    case XEN_EEXIST: return "already exists (EEXIST)";
-    case XEN_EINVAL: return "invalid request (EINVAL)";
-    case XEN_ENOSPC: return "no space left (ENOSPC)";
-    case XEN_ENOSYS: return "not supported by this VMM (ENOSYS)";
-    default: return "unexpected error";
-    }
-}
-
 /* A domain id from "3" or a name; -1 if there is no such domain (and says so). */
 static int resolve(const char *cmd, const char *word)
 {
@@ -331,15 +314,15 @@ static void cmd_create(unsigned int argc, char *argv[])
     case XEN_ENOMEM:
         printk("create: not enough memory for '%s' (ENOMEM; the VMM's line above says what ran out)\n", config);
         return;
-    default: printk("create: '%s' could not be built: %s\n", config, why(rc)); return;
+    default: printk("create: '%s' could not be built: %s\n", config, gl_xen_error(rc)); return;
     }
     const domid_t id = op.domain;
     rc = dom0_domctl(XEN_DOMCTL_pausedomain, id, NULL);
     if (rc != 0)
-        printk("create: dom %u could not be paused: %s\n", (unsigned int)id, why(rc));
+        printk("create: dom %u could not be paused: %s\n", (unsigned int)id, gl_xen_error(rc));
     rc = dom0_introduce(id, false);
     if (rc != 0) {
-        printk("create: dom %u cannot be attached to dom0: %s; destroying it\n", (unsigned int)id, why(rc));
+        printk("create: dom %u cannot be attached to dom0: %s; destroying it\n", (unsigned int)id, gl_xen_error(rc));
         (void)dom0_domctl(XEN_DOMCTL_destroydomain, id, NULL);
         return;
     }
@@ -374,7 +357,7 @@ static void cmd_boot(unsigned int argc, char *argv[])
     }
     int rc = dom0_domctl(XEN_DOMCTL_unpausedomain, g->domid, NULL);
     if (rc != 0) {
-        printk("boot: dom %u '%s' could not be started: %s\n", (unsigned int)g->domid, g->name, why(rc));
+        printk("boot: dom %u '%s' could not be started: %s\n", (unsigned int)g->domid, g->name, gl_xen_error(rc));
         return;
     }
     g->booted = true;
@@ -416,7 +399,7 @@ static void pause_or_unpause(const char *word, bool pause)
     }
     int rc = dom0_domctl(pause ? XEN_DOMCTL_pausedomain : XEN_DOMCTL_unpausedomain, (domid_t)id, NULL);
     if (rc != 0)
-        printk("%s: dom %d: %s\n", cmd, id, why(rc));
+        printk("%s: dom %d: %s\n", cmd, id, gl_xen_error(rc));
     else
         printk("%s: dom %d %s\n", cmd, id, pause ? "paused" : "unpaused");
 }
@@ -463,7 +446,7 @@ static void cmd_destroy(unsigned int argc, char *argv[])
     else if (rc == -XEN_ESRCH)
         printk("destroy: dom %d no longer exists\n", id);
     else
-        printk("destroy: dom %d could not be destroyed: %s\n", id, why(rc));
+        printk("destroy: dom %d could not be destroyed: %s\n", id, gl_xen_error(rc));
 }
 
 static void cmd_console(unsigned int argc, char *argv[])
@@ -531,7 +514,7 @@ void shell_assign(int id, const char *dev)
     case XEN_EEXIST: printk("assign: dom %d has a device already\n", id); return;
     case XEN_ESRCH: printk("assign: dom %d is not running\n", id); return;
     case XEN_EINVAL: printk("assign: dom %d uses the address the device would be mapped at\n", id); return;
-    default: printk("assign: %s to dom %d: %s\n", dev, id, why(rc)); return;
+    default: printk("assign: %s to dom %d: %s\n", dev, id, gl_xen_error(rc)); return;
     }
     char path[48];
     snprintf(path, sizeof path, "/local/domain/%d/passthrough/name", id);

@@ -59,4 +59,7 @@ static inline uint64_t gl_pv_time_ns(void)
     return t;
 }
 
+/* What a hypercall's negative Xen error code means, for messages: "not permitted (EPERM)". */
+const char *gl_xen_error(int rc);
+
 #endif /* GUESTLIB_PV_H */
