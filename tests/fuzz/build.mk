@@ -28,7 +28,7 @@ FUZZ_VMM_SRCS := frame_alloc page_table event_channel elf_loader boot_image_pars
 	hypercall_checks
 FUZZ_VMM_OBJS := $(patsubst %,$(FUZZ_OUT)/obj/vmm/%.o,$(FUZZ_VMM_SRCS))
 FUZZ_STORE_OBJS := $(patsubst %,$(FUZZ_OUT)/obj/minios/store_%.o,tree tx watch wire)
-FUZZ_MINIOS_OBJS := $(FUZZ_OUT)/obj/minios/shim.o $(FUZZ_OUT)/obj/guestlib/string.o \
+FUZZ_MINIOS_OBJS := $(FUZZ_OUT)/obj/minios/shim.o $(FUZZ_OUT)/obj/guestlib/string.o $(FUZZ_OUT)/obj/guestlib/xen_error.o \
 	$(FUZZ_STORE_OBJS) $(FUZZ_OUT)/obj/minios/blkback.o $(FUZZ_OUT)/obj/minios/netback.o \
 	$(FUZZ_OUT)/obj/minios/ringback.o
 
@@ -55,6 +55,7 @@ $(eval $(call compile_rule,$(FUZZ_OUT)/obj/minios/%.o,minios/dom0/%.c,FUZZCC,$$(
 # ASan's checks of them) provides: their strlcpy and parse_u32 are what dom0 runs.
 FUZZ_MINIOS_LIB_RENAMES := $(foreach f,memset memcpy memmove memcmp strlen strnlen strcmp strncmp,-D$(f)=minios_$(f))
 $(eval $(call compile_rule,$(FUZZ_OUT)/obj/guestlib/string.o,guestlib/src/string.c,FUZZCC,$$(FUZZ_CC) $$(FUZZ_MINIOS_CFLAGS) -fno-builtin $$(FUZZ_MINIOS_LIB_RENAMES)))
+$(eval $(call compile_rule,$(FUZZ_OUT)/obj/guestlib/xen_error.o,guestlib/src/xen_error.c,FUZZCC,$$(FUZZ_CC) $$(FUZZ_MINIOS_CFLAGS)))
 $(eval $(call compile_rule,$(FUZZ_OUT)/obj/minios/shim.o,$(FUZZ_DIR)/shim/shim.c,FUZZCC,$$(FUZZ_CC) $$(FUZZ_MINIOS_CFLAGS)))
 $(eval $(call compile_rule,$(FUZZ_OUT)/obj/fuzz_%.o,$(FUZZ_DIR)/fuzz_%.c,FUZZCC,$$(FUZZ_CC) $$(FUZZ_MINIOS_CFLAGS)))
 

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "guestlib/hypercall.h"
+#include "guestlib/xen_error.h"
 
 /* Orders memory accesses as seen by the compiler: a guest runs on one CPU, and the VMM only
  * looks at shared memory between guest instructions, so program order is enough. */
@@ -58,8 +59,5 @@ static inline uint64_t gl_pv_time_ns(void)
     } while ((version & 1) != 0 || version != v->time_version);
     return t;
 }
-
-/* What a hypercall's negative Xen error code means, for messages: "not permitted (EPERM)". */
-const char *gl_xen_error(int rc);
 
 #endif /* GUESTLIB_PV_H */
