@@ -179,8 +179,6 @@ const Policy& policy_for(u32 scheduler) {
     }
 }
 
-const Policy& current_policy() { return *policy; }
-
 void init(const Policy& p) {
     policy = &p;
     irq::init();

@@ -24,7 +24,6 @@ namespace xa::sched {
 // `policy` schedules from now on (set before any domain starts); the VMM's interrupt
 // lines are enabled (irq.hh).
 void init(const Policy& policy);
-const Policy& current_policy();
 
 // d's virtual timer was set to d.timer_deadline_ns (0: cancelled; the one-shot then just
 // fires once for nothing, which is cheaper than re-scanning now). Time: timer.hh.

@@ -31,7 +31,6 @@ class RoundRobinQueue {
         last_ = (start + static_cast<u32>(__builtin_ctz(ahead))) % kQueueSlots;
         return last_;
     }
-    u32 last() const { return last_; }
 
   private:
     static constexpr u32 bit(u32 slot) { return 1u << slot; }
@@ -103,8 +102,6 @@ class PriorityQueues {
         const u32 level = g * 32 + static_cast<u32>(__builtin_ctz(words_[g]));
         return head_[level] - 1u;
     }
-
-    u32 level_of(u32 slot) const { return level_[slot]; }
 
   private:
     // Links hold slot + 1 so that 0 means "none" and an empty queue is all zeros (in .bss,
