@@ -24,6 +24,21 @@
 #define XA_GUEST_USER_END 0xBF000000U
 #define XA_GUEST_KERNEL_BASE 0xC0000000U                /* guest kernel region: 0xC0000000-0xFBFFFFFF */
 #define XA_GUEST_KERNEL_END 0xFC000000U                 /* the VMM's 64 MB start here */
+/* Each domain's kernel lives in a window of its own in the guest kernel region, so that no
+ * two domains map the same virtual address and a switch between them needs no cache flush
+ * (the ARM926's caches are virtually indexed and tagged). Window i covers
+ * XA_GUEST_KERNEL_BASE + i * XA_WINDOW_SIZE onwards; the image builder relocates domain i's
+ * kernel into window i. Inside a window: the domain's memory from its start, a passed-through
+ * device's registers at XA_PASSTHROUGH_OFFSET and the VMM-provided MiB at
+ * XA_VMM_PAGES_OFFSET. start_info.kernel_va is the window's start. */
+#define XA_WINDOW_SIZE 0x04000000U /* 64 MiB */
+#define XA_WINDOW_COUNT 15U        /* (XA_GUEST_KERNEL_END - XA_GUEST_KERNEL_BASE) / XA_WINDOW_SIZE */
+#define XA_PASSTHROUGH_OFFSET 0x03E00000U
+#define XA_VMM_PAGES_OFFSET 0x03F00000U
+#define XA_SHARED_INFO_OFFSET (XA_VMM_PAGES_OFFSET + 0x0000U)
+#define XA_START_INFO_OFFSET (XA_VMM_PAGES_OFFSET + 0x1000U)
+#define XA_GRANT_TABLE_OFFSET (XA_VMM_PAGES_OFFSET + 0x2000U)
+#define XA_TRACE_PAGE_OFFSET (XA_VMM_PAGES_OFFSET + 0x3000U)
 #define XA_VMM_PAGES_BASE 0xFBF00000U                   /* the VMM-provided MiB (no guest edits) */
 #define XA_SHARED_INFO_VA (XA_VMM_PAGES_BASE + 0x0000U) /* struct shared_info, RW */
 #define XA_START_INFO_VA (XA_VMM_PAGES_BASE + 0x1000U)  /* struct start_info */
