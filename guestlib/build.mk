@@ -18,7 +18,7 @@ GUESTLIB_CFLAGS := $(GUESTLIB_ARCH_FLAGS) -O2 -g -std=c11 -ffreestanding -nostdl
 GUESTLIB_CPPFLAGS := $(GUESTLIB_INC) -Ihypercalls -MMD -MP
 GUESTLIB_ASFLAGS := $(GUESTLIB_ARCH_FLAGS) -g -D__ASSEMBLER__
 
-GUESTLIB_COMMON_SRCS := $(addprefix $(GUESTLIB_DIR)/src/,string.c format.c cmdline.c)
+GUESTLIB_COMMON_SRCS := $(addprefix $(GUESTLIB_DIR)/src/,string.c format.c cmdline.c window.c)
 GUESTLIB_PV_SRCS := $(GUESTLIB_COMMON_SRCS) $(GUESTLIB_DIR)/src/pv.c $(GUESTLIB_DIR)/src/xen_error.c
 GUESTLIB_NATIVE_SRCS := $(GUESTLIB_COMMON_SRCS) $(GUESTLIB_DIR)/src/native.c \
 	$(wildcard $(GUESTLIB_DIR)/arch/arm/*.S)

@@ -9,6 +9,8 @@
 
 #include <xen-arm/trace.h>
 
+#include "guestlib/window.h"
+
 #include "minios/console.h"
 #include "minios/kernel.h"
 #include "minios/lib.h"
@@ -25,11 +27,7 @@ struct thread *current_thread(void) { return running; }
 
 /* Trace protocol (xen-arm/trace.h): a store to the thread's slot of the trace page tells an
  * instruction tracer which thread goes on the CPU (the value is ignored). */
-static inline void trace_thread_on_cpu(unsigned int id)
-{
-    if (id < XA_TRACE_MAX_THREADS)
-        *(volatile uint32_t *)(uintptr_t)(XA_TRACE_THREAD_VA + 4U * id) = 0;
-}
+static inline void trace_thread_on_cpu(unsigned int id) { gl_trace_thread(id); }
 
 static uint32_t *stack_guard(struct thread *t) { return (uint32_t *)(t + 1); }
 

@@ -16,14 +16,17 @@
 # quotes make gdb find it from any frame); in a guest, the guest's start_info.domid, since
 # the VMM's memory is privileged-only and gdb reads with the rights of the mode on the CPU:
 #     break xa_swi if 'xa::domains::detail::running' != 0 && 'xa::domains::detail::running'->id.value_ == 1
-#     break bench_loop if *(unsigned short *) 0xFBF01030 == 2
+#     break bench_loop if *(unsigned short *) (($pc & 0xFC000000) + 0x03F01030) == 2
 
 python
 # The VMM's pages are privileged-only: while a guest is on the CPU (USR mode), QEMU's
 # gdbstub reads memory with the guest's rights and the VMM's variables are out of reach.
-# The domain is then the owner of the address space: its start_info page (mapped at the
-# same address in every domain, readable in virtual kernel mode) holds its id.
-XA_START_INFO_DOMID = 0xFBF01000 + 48   # XA_START_INFO_VA + offsetof(start_info, domid)
+# The domain is then the owner of the address space: its start_info page (in its kernel
+# window, which holds the pc while it runs kernel code, at the same offset in every window,
+# readable in virtual kernel mode) holds its id.
+XA_WINDOW_MASK = 0xFC000000             # ~(XA_WINDOW_SIZE - 1): windows are 64 MiB aligned
+XA_START_INFO_DOMID = 0x03F01000 + 48   # XA_START_INFO_OFFSET + offsetof(start_info, domid)
+XA_GUEST_KERNEL = (0xC0000000, 0xFC000000)
 
 
 def xa_current_domain():
@@ -37,7 +40,10 @@ def xa_current_domain():
     except gdb.MemoryError:
         pass
     try:
-        raw = gdb.selected_inferior().read_memory(XA_START_INFO_DOMID, 2)
+        pc = int(gdb.parse_and_eval("$pc")) & 0xFFFFFFFF
+        if not XA_GUEST_KERNEL[0] <= pc < XA_GUEST_KERNEL[1]:
+            return -1, None  # guest user code: its kernel window is not known from here
+        raw = gdb.selected_inferior().read_memory((pc & XA_WINDOW_MASK) + XA_START_INFO_DOMID, 2)
         return int.from_bytes(bytes(raw), "little"), None
     except gdb.MemoryError:
         return -1, None

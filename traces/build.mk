@@ -83,3 +83,6 @@ RT_PLATFORM = $(if $(filter command line environment,$(origin PLATFORM)),$(PLATF
 rt: deps traces-plugin
 	$(TRACES_PYTHON) traces/rt.py --platform $(RT_PLATFORM) --domains
 	@$(MAKE) --no-print-directory rt-irq
+
+# The apps' header dependencies (-MMD), so a changed mini-OS or guestlib header rebuilds them.
+-include $(TRACES_BUILD)/obj/tswitch.d $(TRACES_BUILD)/obj/codewrite.d

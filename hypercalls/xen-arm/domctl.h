@@ -15,16 +15,16 @@
  *   getdomaininfo   describe the first existing domain with id >= `domain` (for listing:
  *                   call again with id + 1); -ESRCH if there is none.
  *   assign_device   pass the board's device u.assign_device.name through to `domain`:
- *                   its 4 KiB register page is mapped at XA_PASSTHROUGH_VA in the
- *                   domain's guest kernel region (ARM domain 2, I/O; uncached, kernel
- *                   only) and its interrupt line is routed to it: the VMM masks the line
+ *                   its 4 KiB register page is mapped at XA_PASSTHROUGH_OFFSET in
+ *                   the domain's kernel window (its guest kernel ARM domain; uncached,
+ *                   kernel only) and its interrupt line is routed to it: the VMM masks the line
  *                   and raises XA_VIRQ_PASSTHROUGH in the domain; the domain clears the
  *                   device's interrupt and unmasks the line with physdev_op(PHYSDEVOP_eoi)
  *                   (physdev.h). One device per domain; the device is released when the
  *                   domain is destroyed. OUT: va, irq. -ESRCH no such (live) domain,
  *                   -ENOENT no such device on this board, -EBUSY the device belongs to a
  *                   domain, -EEXIST the domain has a device already, -EINVAL its
- *                   XA_PASSTHROUGH_VA MiB is in use.
+ *                   XA_PASSTHROUGH_OFFSET MiB is in use.
  *
  * xen-arm's own, for the toolstack's listings (Xen has no boot image to ask about):
  *   getconfig       describe the boot image's domain entry number `domain` (0, 1, ...,
@@ -77,7 +77,7 @@ XA_ABI_SIZE(struct xen_domctl_getdomaininfo, 48);
 
 struct xen_domctl_assign_device {
     char name[16]; /* IN: the board's device name, e.g. "gpt3" (imx21) */
-    uint32_t va;   /* OUT: where its registers are mapped (XA_PASSTHROUGH_VA) */
+    uint32_t va;   /* OUT: where its registers are mapped (window + XA_PASSTHROUGH_OFFSET) */
     uint32_t irq;  /* OUT: its interrupt line (the argument of PHYSDEVOP_eoi) */
 };
 XA_ABI_SIZE(struct xen_domctl_assign_device, 24);

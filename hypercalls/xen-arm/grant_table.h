@@ -2,9 +2,9 @@
  * xen-arm grant tables, version 1 (Xen's public/grant_table.h numbering, entry layout and
  * op structs; guest handles are 32-bit guest addresses).
  *
- * Each domain has XA_GRANT_FRAMES page(s) of grant entries, mapped read-write at
- * XA_GRANT_TABLE_VA (start_info says where). To let domain D map one of its pages, a guest
- * fills entry `ref` with {frame = machine address of the page, domid = D}, then write
+ * Each domain has XA_GRANT_FRAMES page(s) of grant entries, mapped read-write (uncached) at
+ * its window + XA_GRANT_TABLE_OFFSET (start_info.grant_table_va says where). To let domain D
+ * map one of its pages, a guest fills entry `ref` with {frame = machine address of the page, domid = D}, then write
  * barrier, then flags = GTF_permit_access (| GTF_readonly: D may only map it read-only).
  * While D has the page mapped the VMM keeps GTF_reading set in the entry, and GTF_writing
  * while at least one of the mappings is writable (as Xen: a read-only map never sets
@@ -144,7 +144,7 @@ struct gnttab_setup_table {
     uint16_t pad1;
     uint32_t frame_list; /* IN: guest address of uint32_t[nr_frames]; OUT: machine
                                 addresses of the table's pages (already mapped at
-                                XA_GRANT_TABLE_VA) */
+                                window + XA_GRANT_TABLE_OFFSET) */
 };
 typedef struct gnttab_setup_table gnttab_setup_table_t;
 XA_ABI_SIZE(struct gnttab_setup_table, 16);

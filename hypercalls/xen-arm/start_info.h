@@ -3,17 +3,21 @@
  *
  * The VMM builds each domain's address space before starting it:
  *   - the domain's memory (nr_pages machine pages from mem_base, physically contiguous) is
- *     mapped at XA_GUEST_KERNEL_BASE onwards, kernel-only (virtual kernel mode);
+ *     mapped from the start of its kernel window (below) onwards, kernel-only (virtual
+ *     kernel mode);
  *   - the guest ELF's PT_LOAD segments are copied there (virtual address = kernel VA);
- *   - the top MiB of the guest kernel region (XA_VMM_PAGES_BASE) holds pages the VMM
- *     provides: shared_info, start_info, the grant table. A guest may not change mappings
- *     in that MiB (mmu_update/update_va_mapping return -XEN_EPERM).
+ *   - the window's top MiB (XA_VMM_PAGES_OFFSET) holds pages the VMM provides:
+ *     shared_info and the grant table (both mapped uncached: the VMM shares them with the
+ *     guest through an uncached alias), start_info and the trace page. No guest may change
+ *     mappings in the top MiB of any window (mmu_update/update_va_mapping return
+ *     -XEN_EPERM).
  *   - the last XA_START_RESERVED_PAGES pages of its memory are the console and store pages
  *     (console_mfn, store_mfn; mapped like the rest); the ELF may not load there;
  *   - a RAM disk from the boot image, if the domain has one, is more memory of its own,
  *     left unmapped (ramdisk_base, ramdisk_size).
  * The guest starts at the ELF entry in virtual kernel mode, upcalls masked, with
- *   r0 = XA_START_INFO_VA, sp = the kernel VA just below those pages, other registers 0.
+ *   r0 = its start_info (window + XA_START_INFO_OFFSET), sp = the kernel VA just below
+ *   those pages, other registers 0.
  */
 #ifndef XEN_ARM_START_INFO_H
 #define XEN_ARM_START_INFO_H
@@ -22,8 +26,8 @@
 
 #define XA_GUEST_USER_BASE 0x40000000U /* guest user region: 0x40000000-0xBEFFFFFF */
 #define XA_GUEST_USER_END 0xBF000000U
-#define XA_GUEST_KERNEL_BASE 0xC0000000U                /* guest kernel region: 0xC0000000-0xFBFFFFFF */
-#define XA_GUEST_KERNEL_END 0xFC000000U                 /* the VMM's 64 MB start here */
+#define XA_GUEST_KERNEL_BASE 0xC0000000U /* guest kernel region: 0xC0000000-0xFBFFFFFF */
+#define XA_GUEST_KERNEL_END 0xFC000000U  /* the VMM's 64 MB start here */
 /* Each domain's kernel lives in a window of its own in the guest kernel region, so that no
  * two domains map the same virtual address and a switch between them needs no cache flush
  * (the ARM926's caches are virtually indexed and tagged). Window i covers
@@ -39,30 +43,29 @@
 #define XA_START_INFO_OFFSET (XA_VMM_PAGES_OFFSET + 0x1000U)
 #define XA_GRANT_TABLE_OFFSET (XA_VMM_PAGES_OFFSET + 0x2000U)
 #define XA_TRACE_PAGE_OFFSET (XA_VMM_PAGES_OFFSET + 0x3000U)
-#define XA_VMM_PAGES_BASE 0xFBF00000U                   /* the VMM-provided MiB (no guest edits) */
-#define XA_SHARED_INFO_VA (XA_VMM_PAGES_BASE + 0x0000U) /* struct shared_info, RW */
-#define XA_START_INFO_VA (XA_VMM_PAGES_BASE + 0x1000U)  /* struct start_info */
-#define XA_GRANT_TABLE_VA (XA_VMM_PAGES_BASE + 0x2000U) /* grant_entry_v1[], RW */
-#define XA_TRACE_PAGE_VA (XA_VMM_PAGES_BASE + 0x3000U)  /* trace.h's thread page, RW */
-/* A device passed through to the domain (domctl.h, assign_device): its registers, in the
- * MiB below the VMM-provided one, ARM domain 2 (I/O), uncached. */
-#define XA_PASSTHROUGH_VA 0xFBE00000U
-
 #define XA_START_RESERVED_PAGES 2U /* console page, then store page, at the top */
 #define XA_START_INFO_MAGIC "xen-arm-0.1"
 #define SIF_PRIVILEGED 0x1U /* may use domctl and act on other domains */
 #define SIF_INITDOMAIN 0x2U /* is the driver domain (dom0) */
 
-#ifndef __ASSEMBLER__
+#ifdef __ASSEMBLER__
+/* reg = the start of the running kernel's window: pc rounded down to XA_WINDOW_SIZE
+ * (2^26), for assembly that reaches the VMM-provided pages without a literal to relocate. */
+.macro xa_window_of_pc reg mov     \reg, pc, lsr #26 mov     \reg, \reg, lsl #26.endm
+#else
+XA_ABI_ASSERT(XA_WINDOW_SIZE == 1U << 26 && XA_GUEST_KERNEL_BASE % XA_WINDOW_SIZE == 0 &&
+                  XA_GUEST_KERNEL_BASE + XA_WINDOW_COUNT * XA_WINDOW_SIZE == XA_GUEST_KERNEL_END,
+              "kernel windows: 64 MiB, aligned, tiling the guest kernel region");
+
 struct start_info {
     char magic[16];           /* XA_START_INFO_MAGIC, NUL-padded */
     uint32_t nr_pages;        /* pages of domain memory */
     uint32_t mem_base;        /* machine address of the first page */
-    uint32_t kernel_va;       /* its virtual address (XA_GUEST_KERNEL_BASE) */
+    uint32_t kernel_va;       /* its virtual address: the start of its kernel window */
     uint32_t pt_base;         /* machine address of the domain's first-level table
                                 (VMM-owned: never mappable by the guest) */
-    uint32_t shared_info_va;  /* XA_SHARED_INFO_VA */
-    uint32_t grant_table_va;  /* XA_GRANT_TABLE_VA */
+    uint32_t shared_info_va;  /* kernel_va + XA_SHARED_INFO_OFFSET */
+    uint32_t grant_table_va;  /* kernel_va + XA_GRANT_TABLE_OFFSET */
     uint32_t nr_grant_frames; /* pages of grant table there */
     uint32_t flags;           /* SIF_* */
     domid_t domid;            /* this domain's id */

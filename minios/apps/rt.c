@@ -2,7 +2,7 @@
  * app=rt (pv): a guest that drives a device passed through to it (domctl assign_device,
  * the dom0 shell's 'assign'), as the real-time guests of Park, Yoo and Yoo, "An Analysis
  * on Xen in View of Real-time Guarantee", would: the device's registers are at
- * XA_PASSTHROUGH_VA, its interrupt arrives as XA_VIRQ_PASSTHROUGH, and the guest re-enables
+ * XA_PASSTHROUGH_OFFSET in its kernel window, its interrupt arrives as XA_VIRQ_PASSTHROUGH, and the guest re-enables
  * the line with PHYSDEVOP_eoi after clearing the device's interrupt.
  *
  *   count=N (100) period_us=P (1000) relay=0|1 (0)
@@ -91,7 +91,7 @@ static bool own_device(char *name, size_t size, uint32_t period_us)
         return false;
     }
     printk("rt: driving %s (line %u) at 0x%08x, every %u us\n", name, (unsigned int)line,
-           (unsigned int)XA_PASSTHROUGH_VA, (unsigned int)period_us);
+           (unsigned int)(gl_window() + XA_PASSTHROUGH_OFFSET), (unsigned int)period_us);
     if (bind_virq(XA_VIRQ_PASSTHROUGH, device_irq, NULL) < 0) {
         printk("rt: FAIL cannot bind XA_VIRQ_PASSTHROUGH\n");
         return false;

@@ -80,7 +80,7 @@ class Env final : public GrantEnv {
     }
     bool host_addr_ok(DomId mapper, VirtAddr va, bool readonly) override {
         if (mapper.value() >= kDoms) fail("host_addr_ok for a mapper that does not exist", mapper.value());
-        return grant_host_addr_ok(table(mapper.value()), va, readonly);
+        return grant_host_addr_ok(table(mapper.value()), va, readonly, 0);
     }
     Err map_foreign(DomId mapper, VirtAddr va, PhysAddr frame, bool readonly) override {
         if (frame.value() != expected_frame)
@@ -131,8 +131,8 @@ struct Shadow {
 u64 pick_va(FuzzedDataProvider& in) {
     const u8 b = in.ConsumeIntegral<u8>();
     if (b < 220) return 0xC0000000u + (b % 4) * MiB + in.ConsumeIntegralInRange<u32>(0, 7) * kPageSize;
-    if (b < 230) return XA_VMM_PAGES_BASE - kPageSize;
-    if (b < 240) return XA_VMM_PAGES_BASE;
+    if (b < 230) return XA_GUEST_KERNEL_BASE + XA_VMM_PAGES_OFFSET - kPageSize;
+    if (b < 240) return XA_GUEST_KERNEL_BASE + XA_VMM_PAGES_OFFSET;
     return in.ConsumeIntegral<u64>();
 }
 
@@ -244,7 +244,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             case 5: {  // the mapper's own page (not a grant), which decides the kind of its MiB
                 if (who >= kDoms) break;
                 const u64 va = pick_va(in);
-                if (va < 0xC0000000u || va >= XA_VMM_PAGES_BASE || va % kPageSize != 0) break;
+                if (va < 0xC0000000u || va >= XA_GUEST_KERNEL_BASE + XA_VMM_PAGES_OFFSET || va % kPageSize != 0) break;
                 if (env->table(who).translate(VirtAddr(static_cast<u32>(va)))) break;
                 if (!env->table(who).domain_fits(VirtAddr(static_cast<u32>(va)), mmu::Domain::guest_kernel)) break;
                 if (env->table(who).map_page(VirtAddr(static_cast<u32>(va)),

@@ -24,19 +24,29 @@ using namespace xa;
 bool in_kernel(u64 va) { return va >= XA_GUEST_KERNEL_BASE && va < XA_GUEST_KERNEL_END; }
 bool in_user(u64 va) { return va >= XA_GUEST_USER_BASE && va < XA_GUEST_USER_END; }
 
+// The top MiB of every kernel window (start_info.h), from the ABI's description.
+bool in_vmm_mib(u64 va) { return in_kernel(va) && (va - XA_GUEST_KERNEL_BASE) % XA_WINDOW_SIZE >= XA_VMM_PAGES_OFFSET; }
+constexpr u32 kLastVmmMib = XA_GUEST_KERNEL_END - XA_WINDOW_SIZE + XA_VMM_PAGES_OFFSET;
+
 // The documented rule of check_guest_page_va, written from its header.
 Err expected_page_va(u32 va) {
     if (va % kPageSize != 0) return Err::inval;
     if (!in_kernel(va) && !in_user(va)) return Err::inval;
-    if (va >= XA_VMM_PAGES_BASE && va < XA_GUEST_KERNEL_END) return Err::perm;
+    if (in_vmm_mib(va)) return Err::perm;
     return Err::ok;
 }
 
 // A va the fuzzer can steer to the region edges as well as anywhere.
 u32 pick_va(FuzzedDataProvider& in) {
-    static constexpr u32 kEdges[] = {XA_GUEST_USER_BASE, XA_GUEST_USER_END,   XA_GUEST_KERNEL_BASE,
-                                     XA_VMM_PAGES_BASE,  XA_GUEST_KERNEL_END, 0,
-                                     0xFFFFF000u};
+    static constexpr u32 kEdges[] = {XA_GUEST_USER_BASE,
+                                     XA_GUEST_USER_END,
+                                     XA_GUEST_KERNEL_BASE,
+                                     kLastVmmMib,
+                                     XA_GUEST_KERNEL_END,
+                                     0,
+                                     0xFFFFF000u,
+                                     XA_GUEST_KERNEL_BASE + XA_VMM_PAGES_OFFSET,
+                                     XA_GUEST_KERNEL_BASE + XA_WINDOW_SIZE};
     const u8 how = in.ConsumeIntegral<u8>();
     if (how < 128) return in.ConsumeIntegral<u32>();
     const u32 edge = kEdges[how % (sizeof kEdges / sizeof kEdges[0])];
@@ -50,7 +60,7 @@ void page_va(u32 va) {
     if (e != Err::ok) return;
     const u64 last = u64(va) + kPageSize - 1;  // the page's last byte
     if (last > 0xFFFFFFFFu) fail("accepted page wraps", va);
-    if (!((in_kernel(va) && last < XA_VMM_PAGES_BASE) || (in_user(va) && in_user(last))))
+    if (!((in_kernel(va) && in_kernel(last) && !in_vmm_mib(va) && !in_vmm_mib(last)) || (in_user(va) && in_user(last))))
         fail("accepted page leaves its region or reaches the VMM-provided MiB", va);
 }
 
@@ -94,15 +104,16 @@ void trap_table(FuzzedDataProvider& in) {
     const Err e = checks::check_trap_table(table);
     bool ok = true;
     for (u32 h : table) {
-        if (h != 0 && (h % 4 != 0 || h < XA_GUEST_KERNEL_BASE || h >= XA_VMM_PAGES_BASE)) ok = false;
+        if (h != 0 && (h % 4 != 0 || !in_kernel(h) || in_vmm_mib(h))) ok = false;
     }
     if (ok != (e == Err::ok)) fail("check_trap_table differs from its rule", table[0], static_cast<u32>(to_int(e)));
     if (!ok && e != Err::inval) fail("check_trap_table: an error other than inval", table[0]);
     if (ok) {
         for (u32 h : table) {
-            // An accepted handler's instruction lies wholly in the kernel region below
-            // the VMM-provided MiB.
-            if (h != 0 && u64(h) + 4 > XA_VMM_PAGES_BASE) fail("accepted handler reaches the VMM-provided MiB", h);
+            // An accepted handler's instruction lies wholly in the kernel region outside
+            // every window's VMM-provided MiB.
+            if (h != 0 && (in_vmm_mib(h) || in_vmm_mib(u64(h) + 3)))
+                fail("accepted handler reaches a VMM-provided MiB", h);
         }
     }
 }

@@ -78,14 +78,16 @@ setup_loopback:
     ldr     r2, [r1, #8]            /* .local_port */
     ldr     r1, =send_arg
     str     r2, [r1]
-    ldr     r1, =XA_SHARED_INFO_VA
+    xa_window_of_pc r1
+    add     r1, r1, #XA_SHARED_INFO_OFFSET
     mov     r2, #0
     strb    r2, [r1, #XA_VCPU_INFO_UPCALL_MASK]
     mov     pc, r8
 
 /* The upcall handler (r0 = the trap frame): acknowledge everything (ports < 32) and return. */
 upcall:
-    ldr     r1, =XA_SHARED_INFO_VA
+    xa_window_of_pc r1
+    add     r1, r1, #XA_SHARED_INFO_OFFSET
     mov     r2, #0
     strb    r2, [r1, #XA_VCPU_INFO_UPCALL_PENDING]
     str     r2, [r1, #XA_VCPU_INFO_PENDING_SEL]

@@ -151,7 +151,8 @@ upcalls_on:
     mov     r8, lr
     ldr     r0, =trap_table
     swi     #XA_HYPERCALL_set_trap_table
-    ldr     r1, =XA_SHARED_INFO_VA
+    xa_window_of_pc r1
+    add     r1, r1, #XA_SHARED_INFO_OFFSET
     mov     r2, #0
     strb    r2, [r1, #XA_VCPU_INFO_UPCALL_MASK]
     mov     pc, r8
@@ -160,7 +161,8 @@ upcalls_on:
  * everything, count one event, return with restore_trap_frame. */
     .global mb_upcall
 mb_upcall:
-    ldr     r1, =XA_SHARED_INFO_VA
+    xa_window_of_pc r1
+    add     r1, r1, #XA_SHARED_INFO_OFFSET
     mov     r2, #0
     strb    r2, [r1, #XA_VCPU_INFO_UPCALL_PENDING]
     str     r2, [r1, #XA_VCPU_INFO_PENDING_SEL]

@@ -9,6 +9,7 @@
 #include <optional>
 #include <vector>
 
+#include "address_space.hh"
 #include "arch/arm/cpu.hh"
 #include "layout.hh"
 #include "mmu.hh"
@@ -21,6 +22,7 @@ namespace cpu::fake {
 u32 ttbr = 0;
 u32 dacr = 0;
 u32 ttbr_switches = 0;
+u32 cache_flushes = 0;
 }  // namespace cpu::fake
 
 namespace {
@@ -63,7 +65,7 @@ class FakeGrantEnv final : public GrantEnv {
     bool domain_exists(DomId id) override { return domains::get(id) != nullptr; }
     grant_entry_v1* grant_entries(DomId id) override {
         Domain* d = domains::get(id);
-        return d != nullptr ? d->grants_dm : nullptr;
+        return d != nullptr ? d->grants_uc : nullptr;
     }
     bool frame_is_ordinary_memory_of(PhysAddr frame, DomId id) override {
         const FrameInfo* fi = vmm::frame_table().info(frame);
@@ -94,6 +96,7 @@ void reset() {
     if (grant_tables != nullptr) grant_tables->~GrantTables();
     grant_tables = new (grants_storage) GrantTables(grant_env);
     std::memset(ram_buffer(), 0, kRamBytes);
+    space::reset();
 
     check(world->vmm_frames.init(PhysAddr(kRamBase), kVmmFrames, world->vmm_bits,
                                  FrameAllocator::bitmap_words(kVmmFrames)),
@@ -149,6 +152,8 @@ const PhysWindow& direct_map() {
     static const PhysWindow dm(PhysAddr(fake::kRamBase), fake::kRamBytes, reinterpret_cast<uintptr_t>(ram_buffer()));
     return dm;
 }
+// The host has no caches: the uncached alias is the same memory.
+const PhysWindow& uncached_map() { return direct_map(); }
 FrameAllocator& frames() { return world->vmm_frames; }
 PageTable& master_table() { return *world->master; }
 

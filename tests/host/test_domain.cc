@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "address_space.hh"
 #include "arch/arm/cpu.hh"
 #include "boot_image.hh"
 #include "domain.hh"
@@ -32,6 +33,9 @@ constexpr u32 kKernelSize = 0x2000;
 constexpr u32 kRamdiskOffset = 0x4000;
 constexpr u32 kRamdiskSize = 0x2000;
 constexpr u32 kImageSize = 0x8000;
+// A second copy of the kernel, relocated into window 3 (start_info.h) as the image builder does.
+constexpr u32 kWindow3Offset = 0x6000;
+constexpr u32 kWindow3 = XA_GUEST_KERNEL_BASE + 3 * XA_WINDOW_SIZE;
 constexpr u32 kEntry = XA_GUEST_KERNEL_BASE + 0x10;
 // The kernel: a text segment at the base, a data+bss segment two pages up.
 constexpr u32 kTextFileOffset = 0x1000, kTextSize = 0x800;
@@ -47,21 +51,22 @@ void put16(u8* p, u16 v) { std::memcpy(p, &v, 2); }
 u8 text_byte(u32 i) { return static_cast<u8>(0x30 + i * 7); }
 u8 data_byte(u32 i) { return static_cast<u8>(0xA0 ^ i); }
 
-void write_elf(u8* elf) {
+void write_elf(u8* elf, u32 delta = 0) {
     std::memset(elf, 0, kKernelSize);
     const u8 ident[] = {0x7F, 'E', 'L', 'F', 1, 1, 1};
     std::memcpy(elf, ident, sizeof ident);
     put16(elf + 16, 2);   // ET_EXEC
     put16(elf + 18, 40);  // EM_ARM
     put32(elf + 20, 1);
-    put32(elf + 24, kEntry);
+    put32(elf + 24, kEntry + delta);
     put32(elf + 28, 52);  // e_phoff
     put16(elf + 40, 52);
     put16(elf + 42, 32);
     put16(elf + 44, 2);
     const u32 ph[2][8] = {
-        {1, kTextFileOffset, XA_GUEST_KERNEL_BASE, XA_GUEST_KERNEL_BASE, kTextSize, kTextSize, 5, 0x1000},
-        {1, kDataFileOffset, kDataVa, kDataVa, kDataSize, kDataMemSize, 6, 0x1000},
+        {1, kTextFileOffset, XA_GUEST_KERNEL_BASE + delta, XA_GUEST_KERNEL_BASE + delta, kTextSize, kTextSize, 5,
+         0x1000},
+        {1, kDataFileOffset, kDataVa + delta, kDataVa + delta, kDataSize, kDataMemSize, 6, 0x1000},
     };
     for (u32 i = 0; i < 2; ++i)
         for (u32 f = 0; f < 8; ++f) put32(elf + 52 + i * 32 + f * 4, ph[i][f]);
@@ -113,7 +118,7 @@ struct Snapshot {
             }
         }
         if (Domain* d0 = domains::get(DomId(0)))
-            s.dom0_pending.assign(std::begin(d0->shared_dm->evtchn_pending), std::end(d0->shared_dm->evtchn_pending));
+            s.dom0_pending.assign(std::begin(d0->shared_uc->evtchn_pending), std::end(d0->shared_uc->evtchn_pending));
         for (u16 d = 0; d < GrantTables::kMaxDomains; ++d) {
             s.grants_by.push_back(vmm::grants().mapped_by(DomId(d)));
             s.grants_from.push_back(vmm::grants().mapped_from(DomId(d)));
@@ -175,6 +180,7 @@ class DomainBuild : public ::testing::Test {
         records[kGuest].ramdisk_size = kRamdiskSize;
         records[kBig] = domain_record("big", 0, kBigKb, 5);
         write_elf(image + kKernelOffset);
+        write_elf(image + kWindow3Offset, kWindow3 - XA_GUEST_KERNEL_BASE);
         for (u32 i = 0; i < kRamdiskSize; ++i) image[kRamdiskOffset + i] = static_cast<u8>(i * 13);
         ASSERT_EQ(vmm_memory::frames().reserve(kImagePa, kImageSize), Err::ok);
         view_ = BootImageView{header, records, kDomainCount};
@@ -245,10 +251,10 @@ TEST_F(DomainBuild, Dom0GetsItsMemoryPagesTableAndStartInfo) {
     };
     EXPECT_EQ(xlate(XA_GUEST_KERNEL_BASE), d->mem_base);
     EXPECT_EQ(xlate(XA_GUEST_KERNEL_BASE + kDom0Kb * KiB - kPageSize), d->mem_base + (pages - 1) * kPageSize);
-    EXPECT_EQ(xlate(XA_SHARED_INFO_VA), d->shared_pa);
-    EXPECT_EQ(xlate(XA_START_INFO_VA), d->start_pa);
-    EXPECT_EQ(xlate(XA_GRANT_TABLE_VA), d->grants_pa);
-    EXPECT_EQ(xlate(XA_TRACE_PAGE_VA), d->trace_pa);
+    EXPECT_EQ(xlate((XA_GUEST_KERNEL_BASE + XA_SHARED_INFO_OFFSET)), d->shared_pa);
+    EXPECT_EQ(xlate((XA_GUEST_KERNEL_BASE + XA_START_INFO_OFFSET)), d->start_pa);
+    EXPECT_EQ(xlate((XA_GUEST_KERNEL_BASE + XA_GRANT_TABLE_OFFSET)), d->grants_pa);
+    EXPECT_EQ(xlate((XA_GUEST_KERNEL_BASE + XA_TRACE_PAGE_OFFSET)), d->trace_pa);
 
     // Its memory: the kernel's segments in place, everything else zeroed.
     const u8* mem = fake::ram(d->mem_base);
@@ -261,14 +267,14 @@ TEST_F(DomainBuild, Dom0GetsItsMemoryPagesTableAndStartInfo) {
     EXPECT_EQ(cpu::fake::ttbr, vmm_memory::master_table().l1().value());
     EXPECT_EQ(cpu::fake::dacr, mmu::kDacrVmm);
 
-    const start_info& si = *d->start_dm;
+    const start_info& si = *d->start_uc;
     EXPECT_STREQ(reinterpret_cast<const char*>(si.magic), XA_START_INFO_MAGIC);
     EXPECT_EQ(si.nr_pages, pages);
     EXPECT_EQ(si.mem_base, d->mem_base.value());
     EXPECT_EQ(si.kernel_va, XA_GUEST_KERNEL_BASE);
     EXPECT_EQ(si.pt_base, d->table->l1().value());
-    EXPECT_EQ(si.shared_info_va, XA_SHARED_INFO_VA);
-    EXPECT_EQ(si.grant_table_va, XA_GRANT_TABLE_VA);
+    EXPECT_EQ(si.shared_info_va, (XA_GUEST_KERNEL_BASE + XA_SHARED_INFO_OFFSET));
+    EXPECT_EQ(si.grant_table_va, (XA_GUEST_KERNEL_BASE + XA_GRANT_TABLE_OFFSET));
     EXPECT_EQ(si.nr_grant_frames, XA_GRANT_FRAMES);
     EXPECT_EQ(si.flags, SIF_PRIVILEGED | SIF_INITDOMAIN);
     EXPECT_EQ(si.domid, 0u);
@@ -280,10 +286,10 @@ TEST_F(DomainBuild, Dom0GetsItsMemoryPagesTableAndStartInfo) {
     EXPECT_EQ(si.store_evtchn, 0u);
 
     EXPECT_TRUE(vmm::evtchn().exists(DomId(0)));
-    EXPECT_EQ(d->shared_dm->vcpu[0].evtchn_upcall_mask, 1u);
-    EXPECT_EQ(d->shared_dm->wc_version, 2u);
+    EXPECT_EQ(d->shared_uc->vcpu[0].evtchn_upcall_mask, 1u);
+    EXPECT_EQ(d->shared_uc->wc_version, 2u);
 
-    EXPECT_EQ(d->ctx.r[0], XA_START_INFO_VA);
+    EXPECT_EQ(d->ctx.r[0], (XA_GUEST_KERNEL_BASE + XA_START_INFO_OFFSET));
     EXPECT_EQ(d->ctx.pc, kEntry);
     EXPECT_EQ(d->ctx.sp, XA_GUEST_KERNEL_BASE + kDom0Kb * KiB - XA_START_RESERVED_PAGES * kPageSize);
     EXPECT_EQ(d->ctx.cpsr, static_cast<u32>(ARM_MODE_USR));
@@ -297,7 +303,7 @@ TEST_F(DomainBuild, GuestGetsRamdiskAndConsoleAndStoreChannelsToDom0) {
     ASSERT_EQ(build(kGuest), Err::ok) << problem_;
     Domain* d = domains::get(DomId(kGuest));
     ASSERT_NE(d, nullptr);
-    const start_info& si = *d->start_dm;
+    const start_info& si = *d->start_uc;
     EXPECT_EQ(si.flags, 0u);
     EXPECT_EQ(si.domid, kGuest);
 
@@ -336,10 +342,10 @@ TEST_F(DomainBuild, GuestGetsRamdiskAndConsoleAndStoreChannelsToDom0) {
         EXPECT_EQ(theirs->remote_port, c.port);
     }
     EXPECT_NE(si.console_evtchn, si.store_evtchn);
-    EXPECT_EQ(d->grants_dm[GNTTAB_RESERVED_CONSOLE].flags, GTF_permit_access);
-    EXPECT_EQ(d->grants_dm[GNTTAB_RESERVED_CONSOLE].domid, 0u);
-    EXPECT_EQ(d->grants_dm[GNTTAB_RESERVED_CONSOLE].frame, si.console_mfn);
-    EXPECT_EQ(d->grants_dm[GNTTAB_RESERVED_XENSTORE].frame, si.store_mfn);
+    EXPECT_EQ(d->grants_uc[GNTTAB_RESERVED_CONSOLE].flags, GTF_permit_access);
+    EXPECT_EQ(d->grants_uc[GNTTAB_RESERVED_CONSOLE].domid, 0u);
+    EXPECT_EQ(d->grants_uc[GNTTAB_RESERVED_CONSOLE].frame, si.console_mfn);
+    EXPECT_EQ(d->grants_uc[GNTTAB_RESERVED_XENSTORE].frame, si.store_mfn);
     EXPECT_EQ(d->table->coarse_limit(), coarse_table_quota(kGuestKb * KiB, kRamdiskSize));
     EXPECT_NE(fake::console().find("RAM disk of 8192 bytes"), std::string::npos) << fake::console();
 }
@@ -556,6 +562,115 @@ TEST_F(DomainBuild, DestroyRefusesFreeSlotsAndTheRunningDomain) {
     EXPECT_EQ(domains::destroy(domains::slot(kDom0)), Err::inval);
     EXPECT_TRUE(domains::slot(kDom0).alive());
     domains::set_current(nullptr);
+}
+
+// ---- kernel windows and switches that keep the caches -------------------------------------
+
+TEST_F(DomainBuild, AKernelRunsInTheWindowItsEntryIsIn) {
+    build_dom0();
+    record(kBig).kernel_offset = kWindow3Offset;
+    ASSERT_EQ(build(kBig), Err::ok) << problem_;
+    Domain& big = domains::slot(kBig);
+    EXPECT_EQ(big.window.value(), kWindow3);
+    EXPECT_EQ(big.tag, kBig % mmu::kTagCount);
+    EXPECT_EQ(big.dacr_kernel, mmu::dacr_guest_kernel(big.tag));
+    EXPECT_EQ(big.dacr_user, mmu::dacr_guest_user(big.tag));
+    EXPECT_EQ(domains::slot(kDom0).window.value(), XA_GUEST_KERNEL_BASE);
+    const auto xlate = [&](u32 va) -> PhysAddr {
+        const auto t = big.table->translate(VirtAddr(va));
+        EXPECT_TRUE(t) << std::hex << va;
+        return t ? t->pa : PhysAddr{};
+    };
+    EXPECT_EQ(xlate(kWindow3), big.mem_base);
+    EXPECT_EQ(xlate(kWindow3 + XA_SHARED_INFO_OFFSET), big.shared_pa);
+    EXPECT_EQ(xlate(kWindow3 + XA_START_INFO_OFFSET), big.start_pa);
+    EXPECT_EQ(xlate(kWindow3 + XA_GRANT_TABLE_OFFSET), big.grants_pa);
+    EXPECT_EQ(xlate(kWindow3 + XA_TRACE_PAGE_OFFSET), big.trace_pa);
+    // Its pages carry its tag's kernel domain; shared_info and the grant table are uncached.
+    const auto shared = big.table->translate(VirtAddr(kWindow3 + XA_SHARED_INFO_OFFSET));
+    ASSERT_TRUE(shared);
+    EXPECT_EQ(shared->domain, mmu::tagged(mmu::Domain::guest_kernel, big.tag));
+    EXPECT_EQ(shared->mem, mmu::Mem::device);
+    EXPECT_EQ(big.table->translate(VirtAddr(kWindow3 + XA_GRANT_TABLE_OFFSET))->mem, mmu::Mem::device);
+    EXPECT_EQ(big.table->translate(VirtAddr(kWindow3 + XA_START_INFO_OFFSET))->mem, mmu::Mem::write_back);
+    // Nothing of window 0: dom0's addresses translate to nothing in its table.
+    EXPECT_FALSE(big.table->translate(VirtAddr(XA_GUEST_KERNEL_BASE)));
+    EXPECT_FALSE(big.table->translate(VirtAddr(XA_GUEST_KERNEL_BASE + XA_SHARED_INFO_OFFSET)));
+    const start_info& si = *big.start_uc;
+    EXPECT_EQ(si.kernel_va, kWindow3);
+    EXPECT_EQ(si.shared_info_va, kWindow3 + XA_SHARED_INFO_OFFSET);
+    EXPECT_EQ(si.grant_table_va, kWindow3 + XA_GRANT_TABLE_OFFSET);
+    EXPECT_EQ(big.ctx.r[0], kWindow3 + XA_START_INFO_OFFSET);
+    EXPECT_EQ(big.ctx.pc, kEntry + (kWindow3 - XA_GUEST_KERNEL_BASE));
+    EXPECT_EQ(big.ctx.sp, kWindow3 + kBigKb * KiB - XA_START_RESERVED_PAGES * kPageSize);
+    // The kernel's bytes were loaded at the window's addresses.
+    const u8* mem = fake::ram(big.mem_base);
+    for (u32 i = 0; i < kTextSize; ++i) ASSERT_EQ(mem[i], text_byte(i)) << i;
+}
+
+TEST_F(DomainBuild, KernelsOutsideTheKernelRegionOrTooBigForAWindowAreRefused) {
+    build_dom0();
+    u8* elf = fake::ram(kImagePa) + kWindow3Offset;
+    put32(elf + 24, XA_GUEST_USER_BASE);
+    record(kBig).kernel_offset = kWindow3Offset;
+    expect_failure(kBig, Err::inval, "its entry point is not in the guest kernel region");
+    put32(elf + 24, XA_GUEST_KERNEL_END);
+    expect_failure(kBig, Err::inval, "its entry point is not in the guest kernel region");
+    record(kGuest).memory_kb = XA_PASSTHROUGH_OFFSET / KiB + 2 * kPageSize / KiB + 4;
+    expect_failure(kGuest, Err::inval, "its memory does not fit in a kernel window");
+}
+
+TEST_F(DomainBuild, DomainsInTheSameWindowClashOthersDoNot) {
+    build_dom0();
+    ASSERT_EQ(build(kGuest), Err::ok) << problem_;  // window 0, like dom0
+    record(kBig).kernel_offset = kWindow3Offset;
+    ASSERT_EQ(build(kBig), Err::ok) << problem_;
+    Domain& dom0 = domains::slot(kDom0);
+    Domain& guest = domains::slot(kGuest);
+    Domain& big = domains::slot(kBig);
+    EXPECT_TRUE(space::clash(dom0, guest));
+    EXPECT_TRUE(space::clash(guest, dom0));
+    EXPECT_FALSE(space::clash(dom0, big));
+    EXPECT_FALSE(space::clash(guest, big));
+
+    // Switches: dom0 -> big -> dom0 keep the caches; guest after dom0 cleans them, and so
+    // does dom0 after guest; big after that does not (it clashes with neither).
+    space::flushed();
+    const u32 flushes = cpu::fake::cache_flushes;
+    space::enter(dom0);
+    space::enter(big);
+    space::enter(dom0);
+    EXPECT_EQ(cpu::fake::cache_flushes, flushes);
+    EXPECT_EQ(space::clean_switches(), 0u);
+    space::enter(guest);
+    EXPECT_EQ(cpu::fake::cache_flushes, flushes + 1);
+    space::enter(dom0);
+    EXPECT_EQ(cpu::fake::cache_flushes, flushes + 2);
+    space::enter(big);
+    EXPECT_EQ(cpu::fake::cache_flushes, flushes + 2);
+    EXPECT_EQ(cpu::fake::ttbr, big.table->l1().value());
+    EXPECT_EQ(space::clean_switches(), 2u);
+
+    // A MiB of big's window mapped by dom0 makes them clash; so does a shared frame.
+    guest.state = DomState::alive;
+    space::mapped_mib(dom0, VirtAddr(kWindow3));
+    EXPECT_TRUE(space::clash(dom0, big));
+    EXPECT_FALSE(space::clash(guest, big));
+    space::shares_frame(guest, big);
+    EXPECT_TRUE(space::clash(big, guest));
+
+    // Destroying big, which has run since the last clean, cleans everything first, and
+    // takes it out of every clash set.
+    const u32 before = cpu::fake::cache_flushes;
+    ASSERT_EQ(domains::destroy(big), Err::ok);
+    EXPECT_EQ(cpu::fake::cache_flushes, before + 1);
+    EXPECT_FALSE(space::clash(dom0, big));
+    EXPECT_FALSE(space::clash(guest, big));
+    // A domain that has not run since the last clean is destroyed without one.
+    space::flushed();
+    const u32 quiet = cpu::fake::cache_flushes;
+    ASSERT_EQ(domains::destroy(guest), Err::ok);
+    EXPECT_EQ(cpu::fake::cache_flushes, quiet);
 }
 
 }  // namespace

@@ -79,7 +79,7 @@ class FakeEnv final : public GrantEnv {
     }
     bool host_addr_ok(DomId mapper, VirtAddr va, bool readonly) override {
         EXPECT_LT(mapper.value(), 8);
-        return grant_host_addr_ok(table(mapper), va, readonly);
+        return grant_host_addr_ok(table(mapper), va, readonly, 0);
     }
     Err map_foreign(DomId mapper, VirtAddr va, PhysAddr frame, bool readonly) override {
         if (fail_map) return fail_map_with;

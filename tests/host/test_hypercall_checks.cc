@@ -11,12 +11,16 @@ namespace {
 constexpr u32 kFrame = 0x00C23000;
 constexpr u32 kKernelVa = XA_GUEST_KERNEL_BASE + 0x10000;
 constexpr u32 kUserVa = XA_GUEST_USER_BASE + 0x5000;
+constexpr u32 kLastVmmPages = XA_GUEST_KERNEL_END - XA_WINDOW_SIZE + XA_VMM_PAGES_OFFSET;  // 0xFBF00000
 
 TEST(CheckGuestPageVa, AcceptsAlignedKernelAndUserPages) {
     EXPECT_EQ(checks::check_guest_page_va(kKernelVa), Err::ok);
     EXPECT_EQ(checks::check_guest_page_va(kUserVa), Err::ok);
     EXPECT_EQ(checks::check_guest_page_va(XA_GUEST_USER_END - 0x1000), Err::ok);
-    EXPECT_EQ(checks::check_guest_page_va(XA_VMM_PAGES_BASE - 0x1000), Err::ok);
+    // Up to the VMM-provided MiB of the last window, and between windows' VMM MiBs.
+    EXPECT_EQ(checks::check_guest_page_va(kLastVmmPages - 0x1000), Err::ok);
+    EXPECT_EQ(checks::check_guest_page_va(XA_GUEST_KERNEL_BASE + XA_WINDOW_SIZE), Err::ok);
+    EXPECT_EQ(checks::check_guest_page_va(XA_GUEST_KERNEL_BASE + XA_PASSTHROUGH_OFFSET), Err::ok);
 }
 
 TEST(CheckGuestPageVa, RejectsMisalignedAndOutsideTheGuestRegions) {
@@ -30,11 +34,21 @@ TEST(CheckGuestPageVa, RejectsMisalignedAndOutsideTheGuestRegions) {
     EXPECT_EQ(checks::check_guest_page_va(0xFFFF0000), Err::inval);  // VMM vectors
 }
 
-TEST(CheckGuestPageVa, TheVmmProvidedMibIsForbidden) {
-    EXPECT_EQ(checks::check_guest_page_va(XA_SHARED_INFO_VA), Err::perm);
-    EXPECT_EQ(checks::check_guest_page_va(XA_START_INFO_VA), Err::perm);
-    EXPECT_EQ(checks::check_guest_page_va(XA_GRANT_TABLE_VA), Err::perm);
+TEST(CheckGuestPageVa, EveryWindowsVmmProvidedMibIsForbidden) {
+    for (u32 w = 0; w < XA_WINDOW_COUNT; ++w) {
+        SCOPED_TRACE(w);
+        const u32 base = XA_GUEST_KERNEL_BASE + w * XA_WINDOW_SIZE;
+        EXPECT_EQ(checks::check_guest_page_va(base + XA_SHARED_INFO_OFFSET), Err::perm);
+        EXPECT_EQ(checks::check_guest_page_va(base + XA_START_INFO_OFFSET), Err::perm);
+        EXPECT_EQ(checks::check_guest_page_va(base + XA_GRANT_TABLE_OFFSET), Err::perm);
+        EXPECT_EQ(checks::check_guest_page_va(base + XA_WINDOW_SIZE - 0x1000), Err::perm);
+        EXPECT_EQ(checks::check_guest_page_va(base + XA_VMM_PAGES_OFFSET - 0x1000), Err::ok);
+        EXPECT_TRUE(checks::in_vmm_pages(base + XA_TRACE_PAGE_OFFSET));
+        EXPECT_FALSE(checks::in_vmm_pages(base));
+    }
     EXPECT_EQ(checks::check_guest_page_va(XA_GUEST_KERNEL_END - 0x1000), Err::perm);
+    EXPECT_FALSE(checks::in_vmm_pages(XA_GUEST_USER_END - 0x1000));
+    EXPECT_FALSE(checks::in_vmm_pages(XA_GUEST_KERNEL_END));
 }
 
 TEST(CheckPte, KernelPageIsKernelOnlyReadWriteCached) {
@@ -76,7 +90,9 @@ TEST(CheckPte, UnknownFlagsAndMissingPresentAreRejected) {
 
 TEST(CheckPte, AddressRulesComeFirst) {
     EXPECT_EQ(checks::check_pte(0xFF000000, kFrame | XA_PTE_PRESENT | XA_PTE_RW).error(), Err::inval);
-    EXPECT_EQ(checks::check_pte(XA_SHARED_INFO_VA, kFrame | XA_PTE_PRESENT | XA_PTE_RW).error(), Err::perm);
+    EXPECT_EQ(
+        checks::check_pte(XA_GUEST_KERNEL_BASE + XA_SHARED_INFO_OFFSET, kFrame | XA_PTE_PRESENT | XA_PTE_RW).error(),
+        Err::perm);
     EXPECT_EQ(checks::check_pte(kKernelVa + 0x800, kFrame | XA_PTE_PRESENT | XA_PTE_RW).error(), Err::inval);
 }
 
@@ -89,9 +105,15 @@ TEST(CheckUvmfFlags, OnlyTheFlushTypeBits) {
 }
 
 TEST(CheckTrapTable, ZeroOrAlignedKernelAddresses) {
-    u32 t[XA_TRAP_COUNT] = {0, kKernelVa, kKernelVa + 4, 0, 0, 0, XA_VMM_PAGES_BASE - 4, 0};
+    u32 t[XA_TRAP_COUNT] = {0, kKernelVa, kKernelVa + 4, 0, 0, 0, kLastVmmPages - 4, 0};
     EXPECT_EQ(checks::check_trap_table(t), Err::ok);
-    const u32 bad[] = {kKernelVa + 2, XA_GUEST_USER_BASE, XA_VMM_PAGES_BASE, 0xFF000000u, 0xFFFF0000u, 4u};
+    const u32 bad[] = {kKernelVa + 2,
+                       XA_GUEST_USER_BASE,
+                       kLastVmmPages,
+                       XA_GUEST_KERNEL_BASE + XA_VMM_PAGES_OFFSET,
+                       0xFF000000u,
+                       0xFFFF0000u,
+                       4u};
     for (u32 b : bad) {
         u32 tt[XA_TRAP_COUNT] = {};
         tt[XA_TRAP_DABT] = b;

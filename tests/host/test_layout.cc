@@ -48,8 +48,8 @@ TEST(Layout, VmmRegionsMatchPaperTable) {
 TEST(Layout, NamedRegionConstants) {
     EXPECT_EQ(kVmmBase, 0xFC000000u);
     EXPECT_EQ(kRoMpt.start, 0xFC000000u);
-    EXPECT_EQ(kFrameTable.start, 0xFC400000u);
-    EXPECT_EQ(kFrameTable.size, 24u * 1024 * 1024);
+    EXPECT_EQ(kUncached.start, 0xFC400000u);
+    EXPECT_EQ(kUncached.size, 24u * 1024 * 1024);
     EXPECT_EQ(kRdwrMpt.start, 0xFDC00000u);
     EXPECT_EQ(kLinearPt.start, 0xFE000000u);
     EXPECT_EQ(kShLinearPt.start, 0xFE400000u);
@@ -169,8 +169,8 @@ namespace {
 // trace page at PERDOMAIN's start; guests map only their kernel and user regions, which
 // hold the VMM-provided MiB and everything a guest is given.
 TEST(Layout, UnusedRegionsAreTheOnesNothingMaps) {
-    const Region* used[] = {&kPerDomain, &kDirectMap, &kIoRemap, &kGuestUser, &kGuestKernel};
-    const Region* unused[] = {&kRoMpt,    &kFrameTable,   &kRdwrMpt,  &kLinearPt,  &kShLinearPt,
+    const Region* used[] = {&kUncached, &kPerDomain, &kDirectMap, &kIoRemap, &kGuestUser, &kGuestKernel};
+    const Region* unused[] = {&kRoMpt,    &kRdwrMpt,      &kLinearPt, &kShLinearPt,
                               &kMapCache, &kGuestVectors, &kNorFlash, &kXipModules};
     for (const Region* r : used) {
         SCOPED_TRACE(r->name);
@@ -184,7 +184,9 @@ TEST(Layout, UnusedRegionsAreTheOnesNothingMaps) {
     EXPECT_EQ(std::size(used) + std::size(unused), std::size(kVmmRegions) + 1 + std::size(kGuestRegions));
     EXPECT_TRUE(kPerDomain.contains(VirtAddr(XA_TRACE_DOMAIN_VA)));
     EXPECT_FALSE(kMapCache.contains(VirtAddr(XA_TRACE_DOMAIN_VA)));
-    EXPECT_TRUE(kGuestKernel.contains(VirtAddr(XA_VMM_PAGES_BASE)));
+    // Every window, its VMM-provided MiB included, lies in the guest kernel region.
+    EXPECT_TRUE(kGuestKernel.contains(
+        VirtAddr(XA_GUEST_KERNEL_BASE + (XA_WINDOW_COUNT - 1) * XA_WINDOW_SIZE + XA_TRACE_PAGE_OFFSET)));
     EXPECT_TRUE(kGuestKernel.contains(VirtAddr(XA_GUEST_KERNEL_BASE)));
     EXPECT_TRUE(kGuestUser.contains(VirtAddr(XA_GUEST_USER_BASE)));
     // Guests may not map the unused guest regions.

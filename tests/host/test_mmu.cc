@@ -11,17 +11,22 @@
 namespace xa::mmu {
 namespace {
 
-constexpr Domain kAllDomains[] = {Domain::vmm, Domain::guest_kernel, Domain::io, Domain::guest_user,
-                                  Domain::guest_kernel_ro};
+constexpr Domain kAllDomains[] = {Domain::vmm, Domain::guest_kernel, Domain::guest_user, Domain::guest_kernel_ro,
+                                  static_cast<Domain>(15)};
 constexpr Ap kAllAps[] = {Ap::no_access, Ap::priv_rw, Ap::priv_rw_user_ro, Ap::all_rw};
 constexpr Mem kAllMems[] = {Mem::device, Mem::buffered, Mem::write_through, Mem::write_back};
 
 TEST(Mmu, EnumValuesAreHardwareFields) {
     EXPECT_EQ(static_cast<u32>(Domain::vmm), 0u);
     EXPECT_EQ(static_cast<u32>(Domain::guest_kernel), 1u);
-    EXPECT_EQ(static_cast<u32>(Domain::io), 2u);
-    EXPECT_EQ(static_cast<u32>(Domain::guest_user), 3u);
-    EXPECT_EQ(static_cast<u32>(Domain::guest_kernel_ro), 4u);
+    EXPECT_EQ(static_cast<u32>(Domain::guest_user), 2u);
+    EXPECT_EQ(static_cast<u32>(Domain::guest_kernel_ro), 3u);
+    // Tag t's domains are 1 + 3t, 2 + 3t, 3 + 3t: five tags use 1..15.
+    EXPECT_EQ(static_cast<u32>(tagged(Domain::guest_kernel, 1)), 4u);
+    EXPECT_EQ(static_cast<u32>(tagged(Domain::guest_user, 2)), 8u);
+    EXPECT_EQ(static_cast<u32>(tagged(Domain::guest_kernel_ro, 4)), 15u);
+    EXPECT_EQ(tag_of(static_cast<Domain>(13)), 4u);
+    EXPECT_EQ(tag_of(Domain::guest_kernel_ro), 0u);
     EXPECT_EQ(static_cast<u32>(Ap::no_access), 0b00u);
     EXPECT_EQ(static_cast<u32>(Ap::priv_rw), 0b01u);
     EXPECT_EQ(static_cast<u32>(Ap::priv_rw_user_ro), 0b10u);
@@ -38,11 +43,11 @@ TEST(Mmu, SectionDescriptorBits) {
     EXPECT_EQ(l1_section(PhysAddr(0x12300000), Domain::guest_kernel, Ap::priv_rw, Mem::write_back), 0x1230043Eu);
     // Low address bits are dropped: only [31:20] survive.
     EXPECT_EQ(l1_section(PhysAddr(0x123FFFFF), Domain::guest_kernel, Ap::priv_rw, Mem::write_back), 0x1230043Eu);
-    // A device section (registers at 0x10000000), domain io, priv RW, C=B=0:
+    // A device section (registers at 0x10000000), domain 2, priv RW, C=B=0:
     // 0x10000000 | 0x400 | 2<<5 (0x40) | 0x10 | 0 | 2 = 0x10000452
-    EXPECT_EQ(l1_section(PhysAddr(0x10000000), Domain::io, Ap::priv_rw, Mem::device), 0x10000452u);
-    // All fields at their maximum: 0xFFF00000 | AP=11 (0xC00) | D3 (0x60) | 0x10 | 0xC | 2
-    EXPECT_EQ(l1_section(PhysAddr(0xFFF00000), Domain::guest_user, Ap::all_rw, Mem::write_back), 0xFFF00C7Eu);
+    EXPECT_EQ(l1_section(PhysAddr(0x10000000), Domain::guest_user, Ap::priv_rw, Mem::device), 0x10000452u);
+    // All fields at their maximum: 0xFFF00000 | AP=11 (0xC00) | D15 (0x1E0) | 0x10 | 0xC | 2
+    EXPECT_EQ(l1_section(PhysAddr(0xFFF00000), static_cast<Domain>(15), Ap::all_rw, Mem::write_back), 0xFFF00DFEu);
     // Minimum: base 0, everything zero except bit 4 and the type.
     EXPECT_EQ(l1_section(PhysAddr(0), Domain::vmm, Ap::no_access, Mem::device), 0x00000012u);
     // Write-through is C only (bit 3), buffered B only (bit 2).
@@ -58,9 +63,10 @@ TEST(Mmu, CoarseDescriptorBits) {
     // Bits [9:0] of the table address are dropped (1 KiB aligned tables).
     EXPECT_EQ(l1_coarse(PhysAddr(0xC00047FF), Domain::guest_kernel), 0xC0004431u);
     EXPECT_EQ(l1_coarse(PhysAddr(0x00000C00), Domain::vmm), 0x00000C11u);
-    EXPECT_EQ(l1_coarse(PhysAddr(0xFFFFFC00), Domain::guest_user), 0xFFFFFC71u);
-    // Domain 4 (read-only grant maps): 4<<5 = 0x80.
-    EXPECT_EQ(l1_coarse(PhysAddr(0xC0004400), Domain::guest_kernel_ro), 0xC0004491u);
+    EXPECT_EQ(l1_coarse(PhysAddr(0xFFFFFC00), Domain::guest_user), 0xFFFFFC51u);
+    // Domain 3 (tag 0's read-only grant maps): 3<<5 = 0x60; tag 4's (15): 0x1E0.
+    EXPECT_EQ(l1_coarse(PhysAddr(0xC0004400), Domain::guest_kernel_ro), 0xC0004471u);
+    EXPECT_EQ(l1_coarse(PhysAddr(0xC0004400), tagged(Domain::guest_kernel_ro, 4)), 0xC00045F1u);
 }
 
 TEST(Mmu, SmallPageDescriptorBits) {
@@ -142,20 +148,21 @@ TEST(Mmu, DacrValues) {
     // Two bits per domain, D0 in [1:0]: client = 01, manager = 11.
     EXPECT_EQ(dacr_field(Domain::vmm, DomainAccess::client), 0x1u);
     EXPECT_EQ(dacr_field(Domain::guest_kernel, DomainAccess::manager), 0xCu);
-    EXPECT_EQ(dacr_field(Domain::io, DomainAccess::manager), 0x30u);
-    EXPECT_EQ(dacr_field(Domain::guest_user, DomainAccess::client), 0x40u);
+    EXPECT_EQ(dacr_field(Domain::guest_user, DomainAccess::client), 0x10u);
     EXPECT_EQ(dacr_field(Domain::guest_user, DomainAccess::none), 0x0u);
-    EXPECT_EQ(dacr_field(Domain::guest_kernel_ro, DomainAccess::client), 0x100u);
-    EXPECT_EQ(dacr_field(Domain::guest_kernel_ro, DomainAccess::manager), 0x300u);
+    EXPECT_EQ(dacr_field(Domain::guest_kernel_ro, DomainAccess::client), 0x40u);
+    EXPECT_EQ(dacr_field(Domain::guest_kernel_ro, DomainAccess::manager), 0xC0u);
     EXPECT_EQ(kDacrVmm, 0x01u);
-    EXPECT_EQ(kDacrGuestKernel, 0x17Du);  // 01 | 11<<2 | 11<<4 | 01<<6 | 01<<8
-    EXPECT_EQ(kDacrGuestUser, 0x55u);     // 01 | 01<<2 | 01<<4 | 01<<6 | 00<<8
-    EXPECT_EQ(dacr_access(0x17D, Domain::vmm), DomainAccess::client);
-    EXPECT_EQ(dacr_access(0x17D, Domain::guest_kernel), DomainAccess::manager);
-    EXPECT_EQ(dacr_access(0x17D, Domain::io), DomainAccess::manager);
-    EXPECT_EQ(dacr_access(0x17D, Domain::guest_user), DomainAccess::client);
-    EXPECT_EQ(dacr_access(0x17D, Domain::guest_kernel_ro), DomainAccess::client);
-    EXPECT_EQ(dacr_access(0x55, Domain::guest_kernel_ro), DomainAccess::none);
+    EXPECT_EQ(kDacrGuestKernel, 0x5Du);  // 01 | 11<<2 | 01<<4 | 01<<6
+    EXPECT_EQ(kDacrGuestUser, 0x15u);    // 01 | 01<<2 | 01<<4 | 00<<6
+    EXPECT_EQ(dacr_access(0x5D, Domain::vmm), DomainAccess::client);
+    EXPECT_EQ(dacr_access(0x5D, Domain::guest_kernel), DomainAccess::manager);
+    EXPECT_EQ(dacr_access(0x5D, Domain::guest_user), DomainAccess::client);
+    EXPECT_EQ(dacr_access(0x5D, Domain::guest_kernel_ro), DomainAccess::client);
+    EXPECT_EQ(dacr_access(0x15, Domain::guest_kernel_ro), DomainAccess::none);
+    // Tag 2 (domains 7, 8, 9): the same shape, shifted by 2 * 3 * 2 bits; VMM client.
+    EXPECT_EQ(dacr_guest_kernel(2), 0x1u | (0x5Cu << 12));
+    EXPECT_EQ(dacr_guest_user(2), 0x1u | (0x14u << 12));
     EXPECT_EQ(dacr_access(0xFFFFFFFFu, static_cast<Domain>(15)), DomainAccess::manager);
 }
 
@@ -181,7 +188,8 @@ TEST(Mmu, VirtualModesSeeEachKindOfPage) {
     const Case cases[] = {
         {"VMM page", Domain::vmm, Ap::priv_rw, Can::nothing, Can::nothing},
         {"guest kernel page / read-write grant map", Domain::guest_kernel, Ap::priv_rw, Can::read_write, Can::nothing},
-        {"I/O page", Domain::io, Ap::priv_rw, Can::read_write, Can::nothing},
+        {"I/O page (a passed-through device: kernel domain, uncached)", Domain::guest_kernel, Ap::priv_rw,
+         Can::read_write, Can::nothing},
         {"user page", Domain::guest_user, Ap::all_rw, Can::read_write, Can::read_write},
         {"read-only user page", Domain::guest_user, Ap::priv_rw_user_ro, Can::read, Can::read},
         {"read-only grant map", Domain::guest_kernel_ro, kApGuestKernelRo, Can::read, Can::nothing},

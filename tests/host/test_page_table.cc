@@ -8,6 +8,9 @@
 //   0xC0004000-            coarse-table frames, or a second L1 where a test asks first
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <utility>
+
 #include <cstdlib>
 #include <cstring>
 #include <vector>
@@ -156,15 +159,17 @@ TEST_F(PageTableTest, SectionAtTopOfAddressSpace) {
 }
 
 TEST_F(PageTableTest, SectionRunEndingAtFourGiB) {
-    ASSERT_EQ(
-        pt_.map_sections(VirtAddr(0xFFD00000), PhysAddr(0x10000000), 3 * MiB, Domain::io, Ap::priv_rw, Mem::device),
-        Err::ok);
+    ASSERT_EQ(pt_.map_sections(VirtAddr(0xFFD00000), PhysAddr(0x10000000), 3 * MiB, Domain::guest_user, Ap::priv_rw,
+                               Mem::device),
+              Err::ok);
     EXPECT_EQ(pt_.l1_entry(0xFFC), 0u);
     EXPECT_EQ(pt_.l1_entry(0xFFD), 0x10000452u);
     EXPECT_EQ(pt_.l1_entry(0xFFE), 0x10100452u);
     EXPECT_EQ(pt_.l1_entry(0xFFF), 0x10200452u);
-    expect_translation(pt_, 0xFFFFFFFF, 0x102FFFFF, Translation::Kind::section, Domain::io, Ap::priv_rw, Mem::device);
-    expect_translation(pt_, 0xFFE00000, 0x10100000, Translation::Kind::section, Domain::io, Ap::priv_rw, Mem::device);
+    expect_translation(pt_, 0xFFFFFFFF, 0x102FFFFF, Translation::Kind::section, Domain::guest_user, Ap::priv_rw,
+                       Mem::device);
+    expect_translation(pt_, 0xFFE00000, 0x10100000, Translation::Kind::section, Domain::guest_user, Ap::priv_rw,
+                       Mem::device);
 }
 
 TEST_F(PageTableTest, SectionArgumentErrors) {
@@ -284,15 +289,15 @@ TEST_F(PageTableTest, FourCoarseTablesShareOneFrame) {
                   Err::ok);
     }
     EXPECT_EQ(frames_.free_count(), 59u) << "four coarse tables, one frame";
-    // l1_coarse(table, D3) = table | 3<<5 | 1<<4 | 1
-    EXPECT_EQ(pt_.l1_entry(1), 0xC0004071u);
-    EXPECT_EQ(pt_.l1_entry(2), 0xC0004471u);
-    EXPECT_EQ(pt_.l1_entry(3), 0xC0004871u);
-    EXPECT_EQ(pt_.l1_entry(4), 0xC0004C71u);
+    // l1_coarse(table, D2) = table | 2<<5 | 1<<4 | 1
+    EXPECT_EQ(pt_.l1_entry(1), 0xC0004051u);
+    EXPECT_EQ(pt_.l1_entry(2), 0xC0004451u);
+    EXPECT_EQ(pt_.l1_entry(3), 0xC0004851u);
+    EXPECT_EQ(pt_.l1_entry(4), 0xC0004C51u);
     // The fifth needs a new frame.
     ASSERT_EQ(pt_.map_page(VirtAddr(0x00500000), PhysAddr(0x40005000), Domain::guest_user, Ap::all_rw, Mem::write_back),
               Err::ok);
-    EXPECT_EQ(pt_.l1_entry(5), 0xC0005071u);
+    EXPECT_EQ(pt_.l1_entry(5), 0xC0005051u);
     EXPECT_EQ(frames_.free_count(), 58u);
     EXPECT_EQ(pt_.coarse_tables(), 5u);
     for (u32 mib = 1; mib <= 5; ++mib) {
@@ -453,13 +458,13 @@ TEST_F(PageTableTest, UnmapPage) {
 }
 
 TEST_F(PageTableTest, AnEmptyMibTakesTheDomainOfItsNextPage) {
-    // Read-only grant maps (domain 4) and read-write kernel pages (domain 1) never share a
+    // Read-only grant maps (domain 3) and read-write kernel pages (domain 1) never share a
     // MiB: the MiB's domain is its L1 descriptor's.
     ASSERT_EQ(pt_.map_page(VirtAddr(0xC0105000), PhysAddr(0x31234000), Domain::guest_kernel_ro, mmu::kApGuestKernelRo,
                            Mem::write_back),
               Err::ok);
-    // Coarse table at 0xC0004000, domain 4: 0xC0004000 | 4<<5 (0x80) | 1<<4 | 0b01.
-    EXPECT_EQ(pt_.l1_entry(0xC01), 0xC0004091u);
+    // Coarse table at 0xC0004000, domain 3: 0xC0004000 | 3<<5 (0x60) | 1<<4 | 0b01.
+    EXPECT_EQ(pt_.l1_entry(0xC01), 0xC0004071u);
     expect_translation(pt_, 0xC0105000, 0x31234000, Translation::Kind::page, Domain::guest_kernel_ro,
                        Ap::priv_rw_user_ro, Mem::write_back);
     ASSERT_EQ(pt_.map_page(VirtAddr(0xC0106000), PhysAddr(0x31235000), Domain::guest_kernel_ro, mmu::kApGuestKernelRo,
@@ -470,12 +475,12 @@ TEST_F(PageTableTest, AnEmptyMibTakesTheDomainOfItsNextPage) {
         pt_.map_page(VirtAddr(0xC0107000), PhysAddr(0x31236000), Domain::guest_kernel, Ap::priv_rw, Mem::write_back),
         Err::inval);  // the MiB holds read-only pages
     EXPECT_TRUE(unchanged_since(before));
-    // One page left: still domain 4.
+    // One page left: still domain 3.
     ASSERT_EQ(pt_.unmap_page(VirtAddr(0xC0105000)), Err::ok);
     EXPECT_EQ(
         pt_.map_page(VirtAddr(0xC0107000), PhysAddr(0x31236000), Domain::guest_kernel, Ap::priv_rw, Mem::write_back),
         Err::inval);
-    EXPECT_EQ(pt_.l1_entry(0xC01), 0xC0004091u);
+    EXPECT_EQ(pt_.l1_entry(0xC01), 0xC0004071u);
     // Empty: the next page decides, and its domain is the table's, in the same table.
     ASSERT_EQ(pt_.unmap_page(VirtAddr(0xC0106000)), Err::ok);
     EXPECT_EQ(
@@ -493,7 +498,7 @@ TEST_F(PageTableTest, AnEmptyMibTakesTheDomainOfItsNextPage) {
     EXPECT_EQ(pt_.map_page(VirtAddr(0xC0108000), PhysAddr(0x31237000), Domain::guest_kernel_ro, mmu::kApGuestKernelRo,
                            Mem::write_back),
               Err::ok);
-    EXPECT_EQ(pt_.l1_entry(0xC01), 0xC0004091u);
+    EXPECT_EQ(pt_.l1_entry(0xC01), 0xC0004071u);
     // Over the read-only page itself, with the other domain: refused for the domain first.
     EXPECT_EQ(
         pt_.map_page(VirtAddr(0xC0108000), PhysAddr(0x31238000), Domain::guest_kernel, Ap::priv_rw, Mem::write_back),
@@ -582,9 +587,9 @@ TEST_F(PageTableTest, CopyL1RangeSharesTheVmmArea) {
     ASSERT_EQ(pt_.map_sections(VirtAddr(0xFF000000), PhysAddr(0x00000000), 12 * MiB, Domain::vmm, Ap::priv_rw,
                                Mem::write_back),
               Err::ok);
-    ASSERT_EQ(
-        pt_.map_sections(VirtAddr(0xFFC00000), PhysAddr(0x10000000), 3 * MiB, Domain::io, Ap::priv_rw, Mem::device),
-        Err::ok);
+    ASSERT_EQ(pt_.map_sections(VirtAddr(0xFFC00000), PhysAddr(0x10000000), 3 * MiB, Domain::guest_user, Ap::priv_rw,
+                               Mem::device),
+              Err::ok);
     ASSERT_EQ(pt_.map_page(VirtAddr(0xFFFF0000), PhysAddr(0x00005000), Domain::vmm, Ap::priv_rw, Mem::write_back),
               Err::ok);
     ASSERT_EQ(
@@ -636,15 +641,15 @@ TEST_F(PageTableTest, CopyL1RangeCoversTouchedMibsOnly) {
     // [0x00180000, 0x00280000) touches MiB 1 and 2.
     dom.copy_l1_range(pt_, VirtAddr(0x00180000), 1 * MiB);
     EXPECT_EQ(dom.l1_entry(0), 0u);
-    EXPECT_EQ(dom.l1_entry(1), 0x60100C7Eu);
-    EXPECT_EQ(dom.l1_entry(2), 0x60200C7Eu);
+    EXPECT_EQ(dom.l1_entry(1), 0x60100C5Eu);
+    EXPECT_EQ(dom.l1_entry(2), 0x60200C5Eu);
     EXPECT_EQ(dom.l1_entry(3), 0u);
     // [0x00300000, 0x00400000) is exactly MiB 3: MiB 4 is not touched.
     ASSERT_EQ(
         pt_.map_section(VirtAddr(0x00400000), PhysAddr(0x60400000), Domain::guest_user, Ap::all_rw, Mem::write_back),
         Err::ok);
     dom.copy_l1_range(pt_, VirtAddr(0x00300000), 1 * MiB);
-    EXPECT_EQ(dom.l1_entry(3), 0x60300C7Eu);
+    EXPECT_EQ(dom.l1_entry(3), 0x60300C5Eu);
     EXPECT_EQ(dom.l1_entry(4), 0u);
 }
 
@@ -661,4 +666,63 @@ TEST_F(PageTableTest, CopyL1RangeIsClippedAtFourGiB) {
 }
 
 }  // namespace
+
+// Every descriptor a table writes reaches the written hook (the VMM cleans those lines to
+// memory for the MMU's walks): after each kind of edit, every word of RAM that changed lies
+// in a run the hook was given.
+std::vector<std::pair<uintptr_t, u32>> written_runs;
+void record_written(const void* p, u32 bytes) { written_runs.emplace_back(reinterpret_cast<uintptr_t>(p), bytes); }
+
+TEST_F(PageTableTest, EveryDescriptorWriteIsReported) {
+    PageTable::set_written_hook(record_written);
+    const auto check = [&](const char* what, const std::function<void()>& edit) {
+        SCOPED_TRACE(what);
+        const std::vector<u8> before = snapshot();
+        written_runs.clear();
+        edit();
+        u32 changed = 0;
+        for (u32 off = 0; off < kMemSize; off += 4) {
+            if (std::memcmp(before.data() + off, ram_ + off, 4) == 0) continue;
+            ++changed;
+            const uintptr_t at = reinterpret_cast<uintptr_t>(ram_ + off);
+            bool reported = false;
+            for (const auto& [p, n] : written_runs) reported = reported || (at >= p && at - p < n);
+            EXPECT_TRUE(reported) << std::hex << "word at 0x" << (kPhysBase + off) << " changed unreported";
+        }
+        EXPECT_GT(changed, 0u);
+    };
+    poke(0xC0000000 + 4 * 5, 0x12345672);
+    check("clear", [&] { ASSERT_EQ(pt_.clear(), Err::ok); });
+    check("a section run", [&] {
+        ASSERT_EQ(pt_.map_sections(VirtAddr(0x00100000), PhysAddr(0x60000000), 2 * MiB, mmu::Domain::guest_user,
+                                   mmu::Ap::all_rw, mmu::Mem::write_back),
+                  Err::ok);
+    });
+    check("a page in a new MiB", [&] {
+        ASSERT_EQ(pt_.map_page(VirtAddr(0xC0105000), PhysAddr(0x31234000), mmu::Domain::guest_kernel, mmu::Ap::priv_rw,
+                               mmu::Mem::write_back),
+                  Err::ok);
+    });
+    check("a page in a MiB with a table", [&] {
+        ASSERT_EQ(pt_.map_page(VirtAddr(0xC0106000), PhysAddr(0x31235000), mmu::Domain::guest_kernel, mmu::Ap::priv_rw,
+                               mmu::Mem::write_back),
+                  Err::ok);
+    });
+    check("unmapping pages", [&] {
+        ASSERT_EQ(pt_.unmap_page(VirtAddr(0xC0105000)), Err::ok);
+        ASSERT_EQ(pt_.unmap_page(VirtAddr(0xC0106000)), Err::ok);
+    });
+    check("an empty MiB retagged by its next page", [&] {
+        ASSERT_EQ(pt_.map_page(VirtAddr(0xC0107000), PhysAddr(0x31236000), mmu::Domain::guest_kernel_ro,
+                               mmu::kApGuestKernelRo, mmu::Mem::write_back),
+                  Err::ok);
+    });
+    check("unmapping a section", [&] { ASSERT_EQ(pt_.unmap_section(VirtAddr(0x00100000)), Err::ok); });
+    PageTable other(new_l1(), window_, frames_);
+    ASSERT_EQ(other.clear(), Err::ok);
+    check("copying first-level entries", [&] { other.copy_l1_range(pt_, VirtAddr(0xC0000000), 4 * MiB); });
+    check("releasing coarse tables", [&] { EXPECT_GT(pt_.release_coarse_frames(0xC00, 0xC10), 0u); });
+    PageTable::set_written_hook(nullptr);
+}
+
 }  // namespace xa

@@ -25,6 +25,9 @@ from vmm import PLATFORMS
 
 pytestmark = pytest.mark.attack
 
+# What peek-windows reads in each window: its start, shared_info and start_info.
+PEEK_OFFSETS = (0, 0x03F00000, 0x03F01000)
+
 CONTAINED = {
     # kind: the checks it must print as ok, then "contained"
     "user-reads-kernel": ["map a user page", "make the user code executable", "syscall from user", "user load of a kernel address trapped",
@@ -57,6 +60,11 @@ CONTAINED = {
                "the frame's I bit became the upcall mask"],
     "exhaust": ["refused with ENOMEM"],
     "domctl": [f"domctl {c} on dom0" for c in (3, 2, 1, 5, 37, 64)] + ["physdev eoi of a line not ours"],
+    # The attacker is dom2, relocated into kernel window 2 (start_info.h); dom0 and guest1
+    # run in windows 0 and 1 between its reads, switches keep their TLB entries and lines.
+    "peek-windows": [f"read own window 0x{0xC8000000 + off:08x}" for off in PEEK_OFFSETS]
+    + [f"read window {w} at 0x{0xC0000000 + w * 0x04000000 + off:08x} trapped"
+       for w in range(8) if w != 2 for off in PEEK_OFFSETS],
 }
 
 # Attacks the VMM must answer by crashing the attacker alone.

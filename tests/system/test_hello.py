@@ -26,7 +26,7 @@ def test_hello_guest_prints_and_exits(platform):
     # 256K = 64 pages, the first guest frame after the VMM's 12 MiB
     assert guest[1] == f"[hello] memory: 64 pages at machine 0x{ram_base + (12 << 20):08x}, mapped at 0xc0000000", \
         run.output
-    assert guest[2] == ("[hello] start_info at 0xfbf01000, shared_info at 0xfbf00000, "
+    assert guest[2] == ("[hello] start_info at 0xc3f01000, shared_info at 0xc3f00000, "
                         "command line 'greeting=hello'"), run.output
     assert guest[3:] == ["[hello] goodbye"], run.output
     assert "dom0 'hello' shut down (poweroff)" in run.output

@@ -125,7 +125,7 @@ def test_share_a_page_between_dom0_and_a_guest(tmp_path, platform):
 def test_read_only_grant_map(tmp_path, platform):
     """A guest grants a page read-only (GTF_readonly); dom0 maps it with GNTMAP_readonly:
     reads work, a store is a data abort bounced to dom0's handler (permission fault in ARM
-    domain 4), the VMM will not write there for a hypercall (and does nothing for one whose
+    domain 3, dom0 tag's read-only domain), the VMM will not write there for a hypercall (and does nothing for one whose
     output would go there), virtual user mode cannot even
     read it, a writable map of the grant is refused, and read-only maps keep to MiBs of
     their own. The guest sees GTF_reading without GTF_writing while the map exists."""
@@ -146,10 +146,11 @@ def test_read_only_grant_map(tmp_path, platform):
         "[dom0] share: the next free port before and after: the same",
         "[dom0] share: mmu_update with its done count in the read-only map: -14",
         "[dom0] share: unmap the page it would have mapped: -2",         # -ENOENT: never mapped
-        # FSR 0x4F: permission fault (page) in domain 4; 0x4B: domain fault (page), domain 4.
-        "[dom0] share: write to the read-only map: data abort at 0xe0100100, fsr 0x04f (permission fault, domain 4)",
-        "[dom0] share: user-mode read of the read-only map: data abort at 0xe0100040, fsr 0x04b "
-        "(domain fault, domain 4)",
+        # FSR 0x3F: permission fault (page) in domain 3 (dom0's tag 0: mmu.hh); 0x3B: domain
+        # fault (page), domain 3.
+        "[dom0] share: write to the read-only map: data abort at 0xe0100100, fsr 0x03f (permission fault, domain 3)",
+        "[dom0] share: user-mode read of the read-only map: data abort at 0xe0100040, fsr 0x03b "
+        "(domain fault, domain 3)",
         "[guest1] share: while dom0 maps it read-only, the entry's flags are 0x000d",  # permit|readonly|reading
         "[dom0] share: unmap the read-only map: 0",
         "[guest1] share: the read-only page after dom0's attempts to write it: 0 bytes/words differ",

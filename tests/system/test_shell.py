@@ -241,7 +241,7 @@ def test_assign_alone_lists_the_boards_devices_and_owners(tmp_path, platform):
         owned = f"[dom0]   {name:<8} line {irq:<3} registers 0x{phys:08x}  assigned to dom 1 'guest1'"
         assert lines.count(free) == 2 and lines.count(owned) == 1, run.output
         assert lines.index(owned) > lines.index(f"[dom0] assign: {name} (line {irq}) passed through to dom 1 "
-                                                "at 0xfbe00000"), run.output
+                                                "at 0xc7e00000"), run.output
     assert_clean_end(run)
 
 

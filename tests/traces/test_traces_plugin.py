@@ -140,7 +140,7 @@ def test_instruction_counts_are_qemus(bench2):
 
 
 def test_native_run_and_its_trace_page(tmp_path):
-    """mini-OS natively: the same thread announcements (its own page at XA_TRACE_THREAD_VA),
+    """mini-OS natively: the same thread announcements (its own page at window 0 + XA_TRACE_PAGE_OFFSET),
     no domain; the benchmark window is what the benchmark measured itself."""
     require(xatrace.PLUGIN)
     elf = require(REPO / "build" / "minios" / "native" / "goldfish" / "minios.elf")

@@ -53,7 +53,14 @@ namespace {
 
 // ---- the trace protocol and the layout (hypercalls/xen-arm/trace.h, start_info.h) ----
 constexpr uint32_t kTraceDomainVa = 0xFE800000u;  // XA_TRACE_DOMAIN_VA
-constexpr uint32_t kTraceThreadVa = 0xFBF03000u;  // XA_TRACE_THREAD_VA
+// Kernel windows (start_info.h): 64 MiB each from kKernelBase; the VMM-provided MiB at the
+// top of each holds shared_info and the grant table (mapped uncached) and the trace page.
+constexpr uint32_t kWindowMask = 0x03FFFFFFu;        // XA_WINDOW_SIZE - 1
+constexpr uint32_t kSharedInfoOffset = 0x03F00000u;  // XA_SHARED_INFO_OFFSET
+constexpr uint32_t kGrantTableOffset = 0x03F02000u;  // XA_GRANT_TABLE_OFFSET
+constexpr uint32_t kTracePageOffset = 0x03F03000u;   // XA_TRACE_PAGE_OFFSET
+// UNCACHED (xen-arm/include/layout.hh): the VMM's uncached alias of its 12 MB of RAM.
+constexpr uint32_t kUncachedBase = 0xFC400000u, kUncachedEnd = 0xFD000000u;
 constexpr uint32_t kTraceIdle = 0xFFu;            // XA_TRACE_IDLE
 constexpr uint32_t kTraceMaxThreads = 1024u;      // XA_TRACE_MAX_THREADS
 constexpr uint32_t kTraceSwiBase = 0xFFFF00u;     // XA_TRACE_SWI_BASE (trap.h)
@@ -73,6 +80,10 @@ Unit unit_of(uint32_t va) {
     if (va >= kUserBase && va < kUserEnd) return kUnitUser;
     return kUnitOther;  // below the user region: code run with the MMU off, low vectors
 }
+
+bool in_kernel_region(uint32_t va) { return va >= kKernelBase && va < kVmmBase; }
+// A page whose stores are thread announcements: any window's trace page.
+bool trace_thread_page(uint32_t page) { return in_kernel_region(page) && (page & kWindowMask) == kTracePageOffset; }
 
 constexpr int kDomNone = -1;     // before the VMM announced any domain (boot, native)
 constexpr int kThreadNone = -1;  // before the domain announced a thread
@@ -375,7 +386,7 @@ MapSize map_size(uint32_t va) {
     if (va >= kDirectMapBase) return (va & ~0xFFFu) == 0xFFFF0000u ? MapSize::small_page : MapSize::section;
     if (va >= kVmmBase) return MapSize::small_page;  // frame table, MPTs, linear tables, per-domain
     if (S->guest_pages) return MapSize::small_page;
-    return (va >> 20) == (kTraceThreadVa >> 20) ? MapSize::small_page : MapSize::section;
+    return (va >> 20) == ((kKernelBase + kTracePageOffset) >> 20) ? MapSize::small_page : MapSize::section;
 }
 
 // Looks va up; on a miss charges the walk (cycles per descriptor fetch) to unit u.
@@ -701,9 +712,20 @@ uint64_t now_at(const InsnInfo* ii) {
     charge_cycles(ii->unit, stall);
 }
 
+// Memory xen-arm maps uncached (the plugin cannot read descriptors, so by the layout): the
+// VMM's UNCACHED alias, and once a domain has been announced, every window's shared_info and
+// grant-table pages. Such an access goes to memory, bypassing the D-cache, at a device
+// access's price.
+bool uncached_va(uint32_t va) {
+    if (va >= kUncachedBase && va < kUncachedEnd) return true;
+    if (!S->guest_pages || !in_kernel_region(va)) return false;
+    const uint32_t page = va & kWindowMask & ~0xFFFu;
+    return page == kSharedInfoOffset || page == kGrantTableOffset;
+}
+
 [[gnu::noinline, gnu::cold]] void io_lookup(qemu_plugin_meminfo_t info, uint64_t vaddr, uint32_t slot) {
     struct qemu_plugin_hwaddr* hw = qemu_plugin_get_hwaddr(info, vaddr);
-    S->io_flag[slot] = hw != nullptr && qemu_plugin_hwaddr_is_io(hw);
+    S->io_flag[slot] = (hw != nullptr && qemu_plugin_hwaddr_is_io(hw)) || uncached_va(static_cast<uint32_t>(vaddr));
     S->io_page[slot] = static_cast<uint32_t>(vaddr >> 12) + 1;
 }
 
@@ -763,6 +785,22 @@ uint64_t now_at(const InsnInfo* ii) {
     }
     const uint32_t bytes = 1u << qemu_plugin_mem_size_shift(info);
     Stale x;
+    if (uncached_va(vaddr)) {
+        // Straight to memory: a write makes memory the newest; a read returns memory, which
+        // is stale if a dirty line of a cached alias holds newer data.
+        st.last_line = ~0u;
+        io_access(ii->unit);
+        const bool store = ii->mem_kind == kMemStore || (ii->mem_kind == kMemSwap && qemu_plugin_mem_is_store(info));
+        for (uint32_t o = 0; o < std::max(bytes, 4u); o += 4) {
+            const uint64_t a = (pa + o) & ~3ull;
+            if (store) {
+                (void)c.write(-1, vaddr + o, a, bytes >= 4, &x);
+            } else if (c.mem.mem(a) != c.mem.latest(a)) {
+                report(Stale{StaleKind::dcache, false, true, vaddr + o, a, a}, ii->vaddr);
+            }
+        }
+        return;
+    }
     if (ii->mem_kind == kMemStore || (ii->mem_kind == kMemSwap && qemu_plugin_mem_is_store(info))) {
         const bool hit = st.dcache->write(vaddr);
         if (hit)
@@ -775,7 +813,7 @@ uint64_t now_at(const InsnInfo* ii) {
         for (uint32_t o = 0; o < std::max(bytes, 4u); o += 4)
             if (c.write(slot, vaddr + o, pa + o, bytes >= 4, &x)) report(x, ii->vaddr);
         const uint32_t base = vaddr & ~0xFFFu;
-        if (!same && (base == kTraceDomainVa || base == kTraceThreadVa)) [[unlikely]]
+        if (!same && (base == kTraceDomainVa || trace_thread_page(base))) [[unlikely]]
             trace_store(ii, vaddr);
     } else {
         const Access a = st.dcache->read(vaddr);
@@ -823,7 +861,7 @@ void on_mem(unsigned int, qemu_plugin_meminfo_t info, uint64_t vaddr64, void* ud
         else
             buffered_write(ii, line);  // a miss goes to the write buffer
         const uint32_t base = vaddr & ~0xFFFu;
-        if (base == kTraceDomainVa || base == kTraceThreadVa) [[unlikely]]
+        if (base == kTraceDomainVa || trace_thread_page(base)) [[unlikely]]
             trace_store(ii, vaddr);
     } else {
         const Access a = st.dcache->read(vaddr);

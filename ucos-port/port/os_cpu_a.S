@@ -20,7 +20,13 @@
 #include <xen-arm/shared_info.h>
 #include <xen-arm/start_info.h>
 
-#define UPCALL_MASK (XA_SHARED_INFO_VA + XA_VCPU_INFO_UPCALL_MASK)
+/* reg = the address of vcpu_info.evtchn_upcall_mask in our shared_info, in our kernel
+ * window (start_info.h). */
+.macro upcall_mask_addr reg
+    xa_window_of_pc \reg
+    add     \reg, \reg, #XA_SHARED_INFO_OFFSET
+    add     \reg, \reg, #XA_VCPU_INFO_UPCALL_MASK
+.endm
 #define UPCALL_PENDING_FROM_MASK (XA_VCPU_INFO_UPCALL_PENDING - XA_VCPU_INFO_UPCALL_MASK)
 #else
 #include <arm926/cpu.h>
@@ -44,7 +50,7 @@
 #ifdef UCOS_PORT_XEN_ARM
 /* OS_CPU_SR OS_CPU_SR_Save(void): the old virtual mask (0/1); upcalls masked. */
 func OS_CPU_SR_Save
-    ldr     r1, =UPCALL_MASK
+    upcall_mask_addr r1
     ldrb    r0, [r1]
     mov     r2, #1
     strb    r2, [r1]
@@ -55,7 +61,7 @@ endfunc OS_CPU_SR_Save
  * that came while masked is delivered now by a hypercall (the VMM bounces pending upcalls
  * on every return to an unmasked guest); xen_version(XENVER_version, NULL) is the cheapest. */
 func OS_CPU_SR_Restore
-    ldr     r1, =UPCALL_MASK
+    upcall_mask_addr r1
     strb    r0, [r1]
     cmp     r0, #0
     bxne    lr
@@ -110,7 +116,7 @@ os_cpu_resume:
     mov     sp, r0
     tst     r1, #OS_CPU_PSR_I
     bne     2f
-    ldr     r2, =UPCALL_MASK
+    upcall_mask_addr r2
     mov     r3, #0
     strb    r3, [r2]
     ldrb    r3, [r2, #UPCALL_PENDING_FROM_MASK]

@@ -1,6 +1,8 @@
 // Domain registry, builder and teardown.
 #include "domain.hh"
 
+#include "address_space.hh"
+
 #include <new>
 
 #include "arch/arm/cpu.hh"
@@ -31,7 +33,12 @@ void copy_name(char (&dst)[16], const char* src) {
 Result<PhysAddr> alloc_vmm_page(DomId owner, FrameType type) {
     auto pa = vmm_memory::frames().alloc();
     if (!pa) return pa.error();
-    memset(vmm_memory::direct_map().ptr<u8>(*pa), 0, kPageSize);
+    // The page is shared with a guest and reached through the uncached alias only: first
+    // drop whatever its DIRECTMAP lines hold from an earlier use (a dirty line written back
+    // later would overwrite it), then zero it uncached.
+    cpu::clean_invalidate_dcache_range(
+        static_cast<u32>(reinterpret_cast<uintptr_t>(vmm_memory::direct_map().ptr<u8>(*pa))), kPageSize);
+    memset(vmm_memory::uncached_map().ptr<u8>(*pa), 0, kPageSize);
     if (vmm::frame_table().assign(*pa, 1, owner, type) != Err::ok) {
         (void)vmm_memory::frames().free(*pa);
         return Err::busy;
@@ -48,6 +55,7 @@ void free_vmm_page(PhysAddr pa, DomId owner) {
 // Undo whatever part of a build (or a whole domain) exists. The domain must not be on the
 // CPU and not be reachable through event channels or grants any more.
 void teardown(Domain& d) {
+    space::removed(d);  // its dirty lines must not land in frames that get a new owner
     FrameTable& ft = vmm::frame_table();
     if (d.table != nullptr) {
         // Every small page this domain maps holds a frame reference: drop them all.
@@ -78,8 +86,8 @@ void teardown(Domain& d) {
     d.id = id;
 }
 
-Err map_kernel_page(Domain& d, VirtAddr va, PhysAddr pa) {
-    const Err e = d.table->map_page(va, pa, mmu::Domain::guest_kernel, mmu::Ap::priv_rw, mmu::Mem::write_back);
+Err map_kernel_page(Domain& d, VirtAddr va, PhysAddr pa, mmu::Mem mem = mmu::Mem::write_back) {
+    const Err e = d.table->map_page(va, pa, mmu::tagged(mmu::Domain::guest_kernel, d.tag), mmu::Ap::priv_rw, mem);
     if (e != Err::ok) return e;
     if (vmm::frame_table().contains(pa)) return vmm::frame_table().get_mapping(pa);
     return Err::ok;
@@ -93,9 +101,9 @@ void load_image(Domain& d, const u8* elf, const ElfImage& img, u32 mem_bytes) {
     const u32 prev_ttbr = cpu::read_ttbr();
     const u32 prev_dacr = cpu::read_dacr();
     cpu::switch_ttbr(d.table->l1().value());
-    cpu::write_dacr(mmu::kDacrGuestKernel);
+    cpu::write_dacr(d.dacr_kernel);
     // All of the domain's memory starts zeroed: nothing of a previous owner leaks.
-    memset(vmm_memory::current_va(XA_GUEST_KERNEL_BASE), 0, mem_bytes);
+    memset(vmm_memory::current_va(d.window.value()), 0, mem_bytes);
     for (u32 i = 0; i < img.segment_count; ++i) {
         const ElfSegment& s = img.segments[i];
         memcpy(vmm_memory::current_va(s.vaddr.value()), elf + s.file_offset, s.file_size);
@@ -158,10 +166,10 @@ Err alloc_vmm_pages(Domain& d, const char*& problem) {
         if (!pa) return fail(problem, "no VMM memory for the domain's shared pages", Err::nomem);
         *page = *pa;
     }
-    const PhysWindow& dm = vmm_memory::direct_map();
-    d.shared_dm = dm.ptr<shared_info>(d.shared_pa);
-    d.start_dm = dm.ptr<start_info>(d.start_pa);
-    d.grants_dm = dm.ptr<grant_entry_v1>(d.grants_pa);
+    const PhysWindow& uc = vmm_memory::uncached_map();
+    d.shared_uc = uc.ptr<shared_info>(d.shared_pa);
+    d.start_uc = uc.ptr<start_info>(d.start_pa);
+    d.grants_uc = uc.ptr<grant_entry_v1>(d.grants_pa);
     return Err::ok;
 }
 
@@ -181,25 +189,26 @@ Err build_tables(Domain& d, u32 mem_bytes, const char*& problem) {
 
     Err e = Err::ok;
     for (u32 off = 0; off < mem_bytes && e == Err::ok; off += kPageSize) {
-        e = map_kernel_page(d, VirtAddr(XA_GUEST_KERNEL_BASE + off), d.mem_base + off);
+        e = map_kernel_page(d, d.window + off, d.mem_base + off);
     }
-    if (e == Err::ok) e = map_kernel_page(d, VirtAddr(XA_SHARED_INFO_VA), d.shared_pa);
-    if (e == Err::ok) e = map_kernel_page(d, VirtAddr(XA_START_INFO_VA), d.start_pa);
-    if (e == Err::ok) e = map_kernel_page(d, VirtAddr(XA_GRANT_TABLE_VA), d.grants_pa);
-    if (e == Err::ok) e = map_kernel_page(d, VirtAddr(XA_TRACE_PAGE_VA), d.trace_pa);
+    // shared_info and the grant table uncached, as the VMM reaches them (domain.hh).
+    if (e == Err::ok) e = map_kernel_page(d, d.window + XA_SHARED_INFO_OFFSET, d.shared_pa, mmu::Mem::device);
+    if (e == Err::ok) e = map_kernel_page(d, d.window + XA_START_INFO_OFFSET, d.start_pa);
+    if (e == Err::ok) e = map_kernel_page(d, d.window + XA_GRANT_TABLE_OFFSET, d.grants_pa, mmu::Mem::device);
+    if (e == Err::ok) e = map_kernel_page(d, d.window + XA_TRACE_PAGE_OFFSET, d.trace_pa);
     if (e != Err::ok) return fail(problem, "no VMM memory for the domain's second-level tables", e);
     return Err::ok;
 }
 
 void write_start_info(Domain& d, const boot_image::BootDomain& cfg) {
-    start_info& si = *d.start_dm;
+    start_info& si = *d.start_uc;
     copy_name(*reinterpret_cast<char(*)[16]>(si.magic), XA_START_INFO_MAGIC);
     si.nr_pages = d.nr_pages;
     si.mem_base = d.mem_base.value();
-    si.kernel_va = XA_GUEST_KERNEL_BASE;
+    si.kernel_va = d.window.value();
     si.pt_base = d.table->l1().value();
-    si.shared_info_va = XA_SHARED_INFO_VA;
-    si.grant_table_va = XA_GRANT_TABLE_VA;
+    si.shared_info_va = d.window.value() + XA_SHARED_INFO_OFFSET;
+    si.grant_table_va = d.window.value() + XA_GRANT_TABLE_OFFSET;
     si.nr_grant_frames = XA_GRANT_FRAMES;
     si.flags = d.privileged ? (SIF_PRIVILEGED | SIF_INITDOMAIN) : 0;
     si.domid = d.id.value();
@@ -213,11 +222,11 @@ void write_start_info(Domain& d, const boot_image::BootDomain& cfg) {
 // shared_info (upcalls masked until the guest is ready for them) and the domain's slot in
 // the event-channel table.
 Err attach_events(Domain& d, bool& attached, const char*& problem) {
-    shared_info& sh = *d.shared_dm;
+    shared_info& sh = *d.shared_uc;
     sh.vcpu[0].evtchn_upcall_mask = 1;
     sh.wc_version = 2;  // even: stable
     sh.wall_clock_ns = vmm::wallclock_ns();
-    if (vmm::evtchn().attach(d.id, d.shared_dm, d.privileged) != Err::ok) {
+    if (vmm::evtchn().attach(d.id, d.shared_uc, d.privileged) != Err::ok) {
         return fail(problem, "event-channel slot busy", Err::busy);
     }
     attached = true;
@@ -245,13 +254,13 @@ Err connect_to_dom0(Domain& d, const char*& problem) {
         *dom0_ports[i] = b.local_port;
     }
     if (ports[1] == 0) return fail(problem, "no event-channel ports for console and store", kErrNoSpc);
-    start_info& si = *d.start_dm;
+    start_info& si = *d.start_uc;
     si.console_mfn = console_pa.value();
     si.console_evtchn = ports[0];
     si.store_mfn = store_pa.value();
     si.store_evtchn = ports[1];
-    d.grants_dm[GNTTAB_RESERVED_CONSOLE] = grant_entry_v1{GTF_permit_access, 0, console_pa.value()};
-    d.grants_dm[GNTTAB_RESERVED_XENSTORE] = grant_entry_v1{GTF_permit_access, 0, store_pa.value()};
+    d.grants_uc[GNTTAB_RESERVED_CONSOLE] = grant_entry_v1{GTF_permit_access, 0, console_pa.value()};
+    d.grants_uc[GNTTAB_RESERVED_XENSTORE] = grant_entry_v1{GTF_permit_access, 0, store_pa.value()};
     return Err::ok;
 }
 
@@ -259,8 +268,8 @@ Err connect_to_dom0(Domain& d, const char*& problem) {
 // reserved pages.
 void init_vcpu(Domain& d, const ElfImage& img, u32 load_bytes) {
     d.ctx = TrapFrame{};
-    d.ctx.r[0] = XA_START_INFO_VA;
-    d.ctx.sp = XA_GUEST_KERNEL_BASE + load_bytes;
+    d.ctx.r[0] = d.window.value() + XA_START_INFO_OFFSET;
+    d.ctx.sp = d.window.value() + load_bytes;
     d.ctx.pc = img.entry.value();
     d.ctx.cpsr = ARM_MODE_USR;
     d.mode = VirtMode::kernel;
@@ -331,8 +340,22 @@ Err build(u32 index, const char*& problem) {
     const u32 load_bytes = mem_bytes - XA_START_RESERVED_PAGES * kPageSize;
     const u8* elf = reinterpret_cast<const u8*>(image->header) + cfg.kernel_offset;
 
+    // Its kernel window (start_info.h): the one its entry point lies in. The image builder
+    // relocates each domain's kernel into a window of its own; a kernel it could not
+    // relocate runs where it was linked, sharing a window, and switches to and from it
+    // clean the caches (sched.cc).
+    const u32 entry = elf_entry(elf, cfg.kernel_size);
+    if (entry < XA_GUEST_KERNEL_BASE || entry >= XA_GUEST_KERNEL_END)
+        return fail(problem, "its entry point is not in the guest kernel region", Err::inval);
+    d.window = VirtAddr(entry - (entry - XA_GUEST_KERNEL_BASE) % XA_WINDOW_SIZE);
+    if (load_bytes > XA_PASSTHROUGH_OFFSET)
+        return fail(problem, "its memory does not fit in a kernel window", Err::inval);
+    d.tag = index % mmu::kTagCount;
+    d.dacr_kernel = mmu::dacr_guest_kernel(d.tag);
+    d.dacr_user = mmu::dacr_guest_user(d.tag);
+
     ElfImage img{};
-    const ElfError ee = elf_parse(elf, cfg.kernel_size, VirtAddr(XA_GUEST_KERNEL_BASE), load_bytes, img);
+    const ElfError ee = elf_parse(elf, cfg.kernel_size, d.window, load_bytes, img);
     if (ee.err != Err::ok) return fail(problem, ee.problem, ee.err);
 
     // Before anything is taken: whether the scheduler can give it what it asks for.
@@ -348,6 +371,7 @@ Err build(u32 index, const char*& problem) {
     if (e == Err::ok) e = build_tables(d, mem_bytes, problem);
     if (e == Err::ok) {
         load_image(d, elf, img, mem_bytes);
+        space::flushed();  // load_image's table switches cleaned everything
         write_start_info(d, cfg);
         e = attach_events(d, events_attached, problem);
     }
@@ -357,6 +381,7 @@ Err build(u32 index, const char*& problem) {
         return e;
     }
     init_vcpu(d, img, load_bytes);
+    space::added(d);
 
     d.state = DomState::alive;
     if (d.ramdisk_pages != 0) {

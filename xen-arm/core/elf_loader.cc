@@ -44,6 +44,8 @@ constexpr ElfError fail(const char* problem) { return ElfError{Err::inval, probl
 
 }  // namespace
 
+u32 elf_entry(const u8* data, u32 size) { return data != nullptr && size >= kEhdrSize ? le32(data + kEEntry) : 0; }
+
 ElfError elf_parse(const u8* data, u32 size, VirtAddr load_base, u32 load_size, ElfImage& out) {
     if (data == nullptr || size < kEhdrSize) return fail("file shorter than an ELF header");
     if (data[0] != 0x7F || data[1] != 'E' || data[2] != 'L' || data[3] != 'F') return fail("not an ELF file (magic)");

@@ -1,5 +1,6 @@
 // grant_table_op and the grant tables' view of the VMM (VmmGrantEnv): the table logic is
 // grant_table.cc, host-tested; this is the glue to domains, frames and page tables.
+#include "address_space.hh"
 #include "arch/arm/cpu.hh"
 #include "guest_copy.hh"
 #include "hypercall.hh"
@@ -25,14 +26,22 @@ bool VmmGrantEnv::frame_is_ordinary_memory_of(PhysAddr frame, DomId id) {
 
 bool VmmGrantEnv::host_addr_ok(DomId mapper, VirtAddr va, bool readonly) {
     Domain* d = domains::get(mapper);
-    return d != nullptr && grant_host_addr_ok(*d->table, va, readonly);
+    return d != nullptr && grant_host_addr_ok(*d->table, va, readonly, d->tag);
 }
 
 Err VmmGrantEnv::map_foreign(DomId mapper, VirtAddr va, PhysAddr frame, bool readonly) {
     Domain* d = domains::get(mapper);
     if (d == nullptr) return kErrSrch;
-    Err e = d->table->map_page(va, frame, grant_map_domain(readonly), grant_map_ap(readonly), mmu::Mem::write_back);
+    const u32 tables = d->table->coarse_tables();
+    Err e = d->table->map_page(va, frame, mmu::tagged(grant_map_domain(readonly), d->tag), grant_map_ap(readonly),
+                               mmu::Mem::write_back);
     if (e != Err::ok) return e;
+    if (d->table->coarse_tables() != tables) space::mapped_mib(*d, va);
+    // The frame now has two virtual addresses, the granter's and this one: the two domains
+    // clash from now on (address_space.hh).
+    if (const FrameInfo* fi = vmm::frame_table().info(frame); fi != nullptr) {
+        if (Domain* owner = domains::get(DomId(fi->owner)); owner != nullptr) space::shares_frame(*d, *owner);
+    }
     e = vmm::frame_table().get_mapping(frame);
     if (e != Err::ok) {
         (void)d->table->unmap_page(va);

@@ -5,10 +5,11 @@
 
 namespace xa {
 
-bool grant_host_addr_ok(const PageTable& mapper_table, VirtAddr va, bool readonly) {
-    if (!va.aligned(kPageSize) || va.value() < XA_GUEST_KERNEL_BASE || va.value() >= XA_VMM_PAGES_BASE) return false;
+bool grant_host_addr_ok(const PageTable& mapper_table, VirtAddr va, bool readonly, u32 tag) {
+    if (!va.aligned(kPageSize) || va.value() < XA_GUEST_KERNEL_BASE || va.value() >= XA_GUEST_KERNEL_END) return false;
+    if ((va.value() - XA_GUEST_KERNEL_BASE) % XA_WINDOW_SIZE >= XA_VMM_PAGES_OFFSET) return false;
     if (mapper_table.translate(va)) return false;
-    return mapper_table.domain_fits(va, grant_map_domain(readonly));
+    return mapper_table.domain_fits(va, mmu::tagged(grant_map_domain(readonly), tag));
 }
 
 namespace {

@@ -10,10 +10,14 @@ bool in_user_region(u32 va) { return va >= XA_GUEST_USER_BASE && va < XA_GUEST_U
 
 }  // namespace
 
+bool in_vmm_pages(u32 va) {
+    return in_kernel_region(va) && (va - XA_GUEST_KERNEL_BASE) % XA_WINDOW_SIZE >= XA_VMM_PAGES_OFFSET;
+}
+
 Err check_guest_page_va(u32 va) {
     if (!is_aligned(va, kPageSize)) return Err::inval;
     if (!in_kernel_region(va) && !in_user_region(va)) return Err::inval;
-    if (va >= XA_VMM_PAGES_BASE && va < XA_GUEST_KERNEL_END) return Err::perm;
+    if (in_vmm_pages(va)) return Err::perm;
     return Err::ok;
 }
 
@@ -43,7 +47,7 @@ Err check_uvmf_flags(u32 flags) { return (flags & ~UVMF_FLUSHTYPE_MASK) != 0 ? E
 Err check_trap_table(const u32 (&table)[XA_TRAP_COUNT]) {
     for (u32 h : table) {
         if (h == 0) continue;
-        if (!is_aligned(h, 4) || h < XA_GUEST_KERNEL_BASE || h >= XA_VMM_PAGES_BASE) return Err::inval;
+        if (!is_aligned(h, 4) || !in_kernel_region(h) || in_vmm_pages(h)) return Err::inval;
     }
     return Err::ok;
 }

@@ -1,6 +1,7 @@
 // The page-table hypercalls: mmu_update, mmuext_op and update_va_mapping. A domain maps
 // only frames it owns as ordinary memory, only where the address rules of
 // hypercall_checks.hh allow, and never takes down a grant map by hand.
+#include "address_space.hh"
 #include "arch/arm/cpu.hh"
 #include "batch.hh"
 #include "guest_copy.hh"
@@ -38,11 +39,13 @@ Err update_mapping(Domain& d, u32 va, xa_pte_t pte) {
     if (t.translate(VirtAddr(va))) return Err::exist;
     const Err owned = ft.get_guest_mapping(m->frame, d.id);
     if (owned != Err::ok) return owned;
-    const Err e = t.map_page(VirtAddr(va), m->frame, m->domain, m->ap, m->mem);
+    const u32 tables = t.coarse_tables();
+    const Err e = t.map_page(VirtAddr(va), m->frame, mmu::tagged(m->domain, d.tag), m->ap, m->mem);
     if (e != Err::ok) {
         (void)ft.put_mapping(m->frame);
         return e;
     }
+    if (t.coarse_tables() != tables) space::mapped_mib(d, VirtAddr(va));  // a MiB it did not map
     cpu::invalidate_tlb_entry(va);
     return Err::ok;
 }
@@ -55,7 +58,10 @@ Err mmuext_one(const ::mmuext_op& op) {
     switch (op.cmd) {
         case MMUEXT_TLB_FLUSH_LOCAL: cpu::flush_tlb(); return Err::ok;
         case MMUEXT_INVLPG_LOCAL: cpu::invalidate_tlb_entry(op.arg1); return Err::ok;
-        case MMUEXT_FLUSH_CACHE: cpu::flush_caches(); return Err::ok;
+        case MMUEXT_FLUSH_CACHE:
+            cpu::flush_caches();
+            space::flushed();
+            return Err::ok;
         case XA_MMUEXT_SYNC_ICACHE:
             if (op.arg2 > XA_MMUEXT_SYNC_MAX) return Err::inval;
             // An empty range is empty wherever it starts: nothing to check, no cache line to

@@ -23,7 +23,17 @@ constexpr mmu::Ap l2_small_subpage_ap(u32 desc, VirtAddr va) {
     return static_cast<mmu::Ap>((desc >> (4 + 2 * subpage)) & 3u);
 }
 
-void zero_words(u32* words, u32 count) { memset(words, 0, count * sizeof *words); }
+PageTable::WrittenHook written_hook = nullptr;
+
+// Descriptors reach the MMU through memory (see set_written_hook).
+void written(const void* p, u32 bytes) {
+    if (written_hook != nullptr) written_hook(p, bytes);
+}
+
+void zero_words(u32* words, u32 count) {
+    memset(words, 0, count * sizeof *words);
+    written(words, count * sizeof *words);
+}
 
 // No entry of the coarse table maps anything (every descriptor a fault).
 bool coarse_table_empty(const u32* l2) {
@@ -34,6 +44,8 @@ bool coarse_table_empty(const u32* l2) {
 }
 
 }  // namespace
+
+void PageTable::set_written_hook(WrittenHook hook) { written_hook = hook; }
 
 PageTable::PageTable(PhysAddr l1, const PhysWindow& window, FrameAllocator& frames)
     : l1_(l1),
@@ -96,6 +108,7 @@ Err PageTable::map_sections(VirtAddr va, PhysAddr pa, u32 bytes, mmu::Domain dom
     for (u32 i = 0; i < count; ++i) {
         l1[first + i] = mmu::l1_section(pa + i * kSectionSize, domain, ap, mem);
     }
+    written(&l1[first], count * 4);
     return Err::ok;
 }
 
@@ -113,8 +126,11 @@ Err PageTable::map_page(VirtAddr va, PhysAddr pa, mmu::Domain domain, mmu::Ap ap
             if (!table) return table.error();
             // Fill the new table before the L1 descriptor points at it, so a hardware walk
             // never sees a coarse descriptor for a table that is not ready.
-            window_->ptr<u32>(*table)[mmu::l2_index(va)] = l2_desc;
+            u32& entry = window_->ptr<u32>(*table)[mmu::l2_index(va)];
+            entry = l2_desc;
+            written(&entry, 4);
             l1_desc = mmu::l1_coarse(*table, domain);
+            written(&l1_desc, 4);
             return Err::ok;
         }
         case mmu::L1Type::coarse: {
@@ -127,7 +143,11 @@ Err PageTable::map_page(VirtAddr va, PhysAddr pa, mmu::Domain domain, mmu::Ap ap
             u32& entry = l2[mmu::l2_index(va)];
             if (mmu::l2_type(entry) != mmu::L2Type::fault) return Err::exist;
             entry = l2_desc;
-            if (retag) l1_desc = mmu::l1_coarse(mmu::l1_coarse_base(l1_desc), domain);
+            written(&entry, 4);
+            if (retag) {
+                l1_desc = mmu::l1_coarse(mmu::l1_coarse_base(l1_desc), domain);
+                written(&l1_desc, 4);
+            }
             return Err::ok;
         }
         case mmu::L1Type::section:
@@ -161,7 +181,10 @@ Err PageTable::unmap_page(VirtAddr va) {
             u32& entry = l2[mmu::l2_index(va)];
             switch (mmu::l2_type(entry)) {
                 case mmu::L2Type::fault: return Err::noent;
-                case mmu::L2Type::small: entry = 0; return Err::ok;
+                case mmu::L2Type::small:
+                    entry = 0;
+                    written(&entry, 4);
+                    return Err::ok;
                 default: return Err::inval;  // large/tiny: not ours to take apart
             }
         }
@@ -174,7 +197,10 @@ Err PageTable::unmap_section(VirtAddr va) {
     u32& l1_desc = l1_table()[mmu::l1_index(va)];
     switch (mmu::l1_type(l1_desc)) {
         case mmu::L1Type::fault: return Err::noent;
-        case mmu::L1Type::section: l1_desc = 0; return Err::ok;
+        case mmu::L1Type::section:
+            l1_desc = 0;
+            written(&l1_desc, 4);
+            return Err::ok;
         default: return Err::inval;  // a coarse/fine table: unmap its pages instead
     }
 }
@@ -215,6 +241,7 @@ void PageTable::copy_l1_range(const PageTable& from, VirtAddr start, u32 bytes) 
     const u32* src = from.l1_table();
     u32* dst = l1_table();
     for (u32 i = first; i <= last; ++i) dst[i] = src[i];
+    written(&dst[first], (last - first + 1) * 4);
 }
 
 u32 PageTable::l1_entry(u32 index) const {
@@ -234,6 +261,7 @@ u32 PageTable::release_coarse_frames(u32 first_mib, u32 end_mib) {
         if (mmu::l1_type(l1[mib]) != mmu::L1Type::coarse) continue;
         const PhysAddr frame = mmu::l1_coarse_base(l1[mib]).align_down(kPageSize);
         l1[mib] = 0;
+        written(&l1[mib], 4);
         // Up to four MiBs share one frame (four 1 KiB tables): the first of them frees it,
         // the others find it free already, which free() reports without changing anything.
         if (frames_->free(frame, 1) == Err::ok) ++freed;

@@ -1,6 +1,7 @@
 // Device pass-through (see passthrough.hh).
 #include "passthrough.hh"
 
+#include "address_space.hh"
 #include "arch/arm/cpu.hh"
 #include "board.hh"
 #include "console.hh"
@@ -43,10 +44,11 @@ Err assign(Domain& d, const char* name, u32& va, u32& irq) {
     for (u32 k = 0; k < board::kConfig.passthrough_count; ++k) {
         if (owner[k] == d.id.value()) return Err::exist;
     }
-    const VirtAddr at(XA_PASSTHROUGH_VA);
-    if (d.table->map_page(at, PhysAddr(device(i)->phys), mmu::Domain::io, mmu::Ap::priv_rw, mmu::Mem::device) !=
-        Err::ok)
+    const VirtAddr at = d.window + XA_PASSTHROUGH_OFFSET;
+    if (d.table->map_page(at, PhysAddr(device(i)->phys), mmu::tagged(mmu::Domain::guest_kernel, d.tag),
+                          mmu::Ap::priv_rw, mmu::Mem::device) != Err::ok)
         return Err::inval;
+    space::mapped_mib(d, at);
     if (&d == domains::current()) cpu::invalidate_tlb_entry(at.value());
     quiesce(*device(i));  // whatever an earlier owner left running
     owner[i] = d.id.value();

@@ -3,6 +3,7 @@
 // long, is the policy's (sched_policy.hh). See sched.hh.
 #include "sched.hh"
 
+#include "address_space.hh"
 #include "arch/arm/cpu.hh"
 #include "arch/arm/semihosting.hh"
 #include "console.hh"
@@ -108,8 +109,9 @@ void publish_time(Domain& d, u64 now) {
     v.time_version = v.time_version + 1;
 }
 
-// Save prev's registers from the frame, load next's, and change address space. The
-// caches are virtually indexed: switch_ttbr cleans and invalidates them first.
+// Save prev's registers from the frame, load next's, and change address space: the caches
+// and the TLB are kept unless next clashes with a domain that may still have lines there
+// (address_space.hh).
 void switch_to(Domain* prev, Domain& next, TrapFrame& f, u64 run_ns) {
     const u64 now = timer::now_ns();
     if (prev != nullptr && prev->state != DomState::free) {
@@ -117,8 +119,8 @@ void switch_to(Domain* prev, Domain& next, TrapFrame& f, u64 run_ns) {
         set_runstate(*prev, idle_runstate(*prev), now);
     }
     cpu::copy_frame_registers(f, next.ctx);
-    cpu::write_dacr(traps::dacr_for(next.mode));
-    cpu::switch_ttbr(next.table->l1().value());
+    cpu::write_dacr(traps::dacr_for(next, next.mode));
+    space::enter(next);
     domains::set_current(&next);
     vmm::trace_domain(next.id.value());
     set_runstate(next, RUNSTATE_running, now);
@@ -283,10 +285,9 @@ void tick() {
     while (c.next == nullptr) {
         if (domains::alive_count() == 0) all_stopped();
         if (cur != nullptr && cur->state != DomState::free && cur == domains::current()) {
-            // Park the current context before idling: it may be destroyed or woken.
-            // Nothing is current from here on, so the VMM reaches this domain's pages
-            // through DIRECTMAP: clean its lines at the guest's addresses first.
-            cpu::flush_caches();
+            // Park the current context before idling: it may be destroyed or woken. Its
+            // lines stay in the caches: the VMM reaches its shared pages uncached
+            // (domain.hh), and a switch or its destruction cleans them when needed.
             cur->ctx = f;
             set_runstate(*cur, idle_runstate(*cur), timer::now_ns());
             domains::set_current(nullptr);

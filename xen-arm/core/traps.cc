@@ -25,7 +25,7 @@ static_assert(sizeof(xa_trap_frame) == TF_CPSR + 4 && offsetof(xa_trap_frame, vp
 
 }  // namespace
 
-u32 dacr_for(VirtMode mode) { return mode == VirtMode::kernel ? mmu::kDacrGuestKernel : mmu::kDacrGuestUser; }
+u32 dacr_for(const Domain& d, VirtMode mode) { return mode == VirtMode::kernel ? d.dacr_kernel : d.dacr_user; }
 
 u32 virtual_psr(Domain& d, const TrapFrame& f) {
     const bool masked = domains::shared(d)->vcpu[0].evtchn_upcall_mask != 0;
@@ -50,9 +50,9 @@ bool bounce(Domain& d, TrapFrame& f, u32 kind, const char*& why) {
     const u32 frame_va = bounce_frame_va(stack);
     // The frame goes where the guest kernel could write it itself: probe with the kernel
     // DACR (already in force from kernel mode).
-    if (!from_kernel) cpu::write_dacr(mmu::kDacrGuestKernel);
+    if (!from_kernel) cpu::write_dacr(d.dacr_kernel);
     if (!frame_fits(stack) || probe_guest(frame_va, sizeof(xa_trap_frame), true) != Err::ok) {
-        if (!from_kernel) cpu::write_dacr(mmu::kDacrGuestUser);
+        if (!from_kernel) cpu::write_dacr(d.dacr_user);
         why = from_kernel ? "its kernel stack is not writable" : "vcpu_info.vksp is not a writable kernel stack";
         return false;
     }
@@ -79,7 +79,7 @@ Err restore(Domain& d, TrapFrame& f, u32 va) {
     if (e != Err::ok) return e;
     d.mode = restored.mode;
     domains::shared(d)->vcpu[0].evtchn_upcall_mask = restored.upcalls_masked ? 1 : 0;
-    cpu::write_dacr(dacr_for(d.mode));
+    cpu::write_dacr(dacr_for(d, d.mode));
     return Err::ok;
 }
 

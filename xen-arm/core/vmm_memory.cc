@@ -15,6 +15,8 @@ namespace xa::vmm_memory {
 namespace {
 
 constexpr PhysWindow kDirectMap(PhysAddr(board::kConfig.ram_base), layout::kDirectMap.size, layout::kDirectMap.start);
+constexpr PhysWindow kUncachedMap(PhysAddr(board::kConfig.ram_base), layout::kDirectMap.size, layout::kUncached.start);
+static_assert(layout::kDirectMap.size <= layout::kUncached.size);
 constexpr u32 kVmmFrames = layout::kDirectMap.size / kPageSize;
 
 u32 frame_bitmap[FrameAllocator::bitmap_words(kVmmFrames)];
@@ -26,9 +28,15 @@ void check(Err e, const char* what) {
 
 u32 addr(const char* symbol) { return reinterpret_cast<uintptr_t>(symbol); }
 
+// Page-table descriptors reach the MMU's walks through memory (page_table.hh).
+void clean_descriptors(const void* p, u32 bytes) {
+    cpu::clean_dcache_range(static_cast<u32>(reinterpret_cast<uintptr_t>(p)), bytes);
+}
+
 }  // namespace
 
 const PhysWindow& direct_map() { return kDirectMap; }
+const PhysWindow& uncached_map() { return kUncachedMap; }
 FrameAllocator& frames() { return vmm_frames; }
 
 PageTable& master_table() {
@@ -56,6 +64,7 @@ ImageInfo image() {
 u8* current_va(u32 va) { return reinterpret_cast<u8*>(va); }
 
 void init() {
+    PageTable::set_written_hook(clean_descriptors);
     check(vmm_frames.init(kDirectMap.phys_base(), kVmmFrames, frame_bitmap, FrameAllocator::bitmap_words(kVmmFrames)),
           "frame allocator init");
     const ImageInfo img = image();
@@ -66,6 +75,9 @@ void init() {
     check(t.map_sections(VirtAddr(layout::kDirectMap.start), kDirectMap.phys_base(), layout::kDirectMap.size,
                          mmu::Domain::vmm, mmu::Ap::priv_rw, mmu::Mem::write_back),
           "mapping DIRECTMAP");
+    check(t.map_sections(VirtAddr(layout::kUncached.start), kDirectMap.phys_base(), layout::kDirectMap.size,
+                         mmu::Domain::vmm, mmu::Ap::priv_rw, mmu::Mem::device),
+          "mapping UNCACHED");
     for (u32 slot = 0; slot < board::kConfig.io_count; ++slot) {
         check(t.map_section(VirtAddr(layout::io_slot_base(slot)), PhysAddr(board::kConfig.io[slot].phys),
                             mmu::Domain::vmm, mmu::Ap::priv_rw, mmu::Mem::device),

@@ -43,11 +43,21 @@ struct Domain {
     PageTable* table = nullptr;  // lives in table_storage while the domain exists
     alignas(PageTable) u8 table_storage[sizeof(PageTable)] = {};
     PhysAddr shared_pa{}, start_pa{}, grants_pa{}, trace_pa{};  // the VMM pages (VMM frames)
-    PhysAddr ramdisk_pa{};             // its RAM disk's frames in the boot image (VMM frames it owns
-    u32 ramdisk_pages = 0;             // as ordinary memory while it exists); 0 pages: none
-    shared_info* shared_dm = nullptr;  // ...through DIRECTMAP
-    start_info* start_dm = nullptr;
-    grant_entry_v1* grants_dm = nullptr;
+    PhysAddr ramdisk_pa{};  // its RAM disk's frames in the boot image (VMM frames it owns
+    u32 ramdisk_pages = 0;  // as ordinary memory while it exists); 0 pages: none
+    // ...as the VMM reaches them: through its uncached alias of its RAM (layout.hh), never
+    // DIRECTMAP, so that they can never be stale in a VIVT cache line of the VMM's or of a
+    // domain that is off the CPU but still has lines in the caches (sched.cc: switches
+    // keep the caches). The guest maps shared_info and the grant table uncached too.
+    shared_info* shared_uc = nullptr;
+    start_info* start_uc = nullptr;
+    grant_entry_v1* grants_uc = nullptr;
+    // Where its kernel runs (start_info.h: the window its ELF was linked or relocated
+    // for) and its ARM-domain tag (mmu.hh), with the DACR values of its two virtual modes.
+    VirtAddr window{XA_GUEST_KERNEL_BASE};
+    u32 tag = 0;
+    u32 dacr_kernel = 0;
+    u32 dacr_user = 0;
 
     // ---- virtual CPU
     TrapFrame ctx{};  // registers while the domain is off the CPU
@@ -118,14 +128,10 @@ inline Domain& slot(u32 index) { return detail::slots[index]; }  // raw slot, in
 inline Domain* current() { return detail::running; }
 inline void set_current(Domain* d) { detail::running = d; }
 
-// The pointer through which the VMM must touch a domain's shared_info / grant entries now
-// (same virtual address as the guest while it is current; DIRECTMAP otherwise).
-inline shared_info* shared(Domain& d) {
-    return &d == detail::running ? reinterpret_cast<shared_info*>(XA_SHARED_INFO_VA) : d.shared_dm;
-}
-inline grant_entry_v1* grant_entries(Domain& d) {
-    return &d == detail::running ? reinterpret_cast<grant_entry_v1*>(XA_GRANT_TABLE_VA) : d.grants_dm;
-}
+// The pointers through which the VMM touches a domain's shared_info / grant entries:
+// the uncached alias, whether or not the domain is current.
+inline shared_info* shared(Domain& d) { return d.shared_uc; }
+inline grant_entry_v1* grant_entries(Domain& d) { return d.grants_uc; }
 
 // How many domains are alive.
 u32 alive_count();

@@ -38,6 +38,10 @@ struct ElfError {
 
 // Parse and check the ELF file data[0, size) for a domain whose memory is the virtual
 // range [load_base, load_base + load_size). `out` is written only on success.
+// The entry point in the ELF header, unchecked (0 if the file is shorter than a header):
+// where the builder looks for the kernel's window before elf_parse checks everything.
+u32 elf_entry(const u8* data, u32 size);
+
 ElfError elf_parse(const u8* data, u32 size, VirtAddr load_base, u32 load_size, ElfImage& out);
 
 }  // namespace xa

@@ -41,17 +41,19 @@ namespace xa {
 // read it and not write it, and no-access in virtual user mode (mmu.hh). A read-write map
 // is an ordinary guest kernel page (domain guest_kernel, privileged-only AP, reached
 // through the manager domain in virtual kernel mode).
+// Tag 0's domains (mmu.hh): the mapper's own are mmu::tagged(grant_map_domain(r), tag).
 constexpr mmu::Domain grant_map_domain(bool readonly) {
     return readonly ? mmu::Domain::guest_kernel_ro : mmu::Domain::guest_kernel;
 }
 constexpr mmu::Ap grant_map_ap(bool readonly) { return readonly ? mmu::kApGuestKernelRo : mmu::Ap::priv_rw; }
 
-// The host_addr rule of GNTTABOP_map_grant_ref against the mapper's own table: page
-// aligned, in the guest kernel region below the VMM-provided MiB, not mapped, and in a MiB
+// The host_addr rule of GNTTABOP_map_grant_ref against the mapper's own table (whose
+// ARM-domain tag is `tag`): page aligned, in the guest kernel region outside every
+// window's VMM-provided MiB, not mapped, and in a MiB
 // whose ARM domain fits the map (the domain is per MiB, in the L1 coarse descriptor): a
 // read-only map needs a MiB with no read-write page in it, a read-write map one with no
 // read-only page; an empty MiB takes the kind of the first map (or page) put into it.
-bool grant_host_addr_ok(const PageTable& mapper_table, VirtAddr va, bool readonly);
+bool grant_host_addr_ok(const PageTable& mapper_table, VirtAddr va, bool readonly, u32 tag);
 
 // Implemented by the VMM (and by a fake in the tests).
 class GrantEnv {

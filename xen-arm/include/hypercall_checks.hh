@@ -20,6 +20,10 @@ struct PageMapping {
     mmu::Mem mem;
 };
 
+// Whether va lies in the VMM-provided MiB of any kernel window (start_info.h): the VMM's
+// alone in every domain, whichever window the domain's kernel runs in.
+bool in_vmm_pages(u32 va);
+
 // The address rules shared by map and unmap: 4 KiB aligned (inval), in the guest kernel
 // or user region (inval), not in the VMM-provided MiB (perm).
 Err check_guest_page_va(u32 va);

@@ -37,8 +37,13 @@ inline constexpr u32 kVmmBase = 0xFC000000;
 
 inline constexpr Region kRoMpt{"RO_MPT", 0xFC000000, 4 * MiB, "machine-to-phys table, guest read-only",
                                "guests are given machine addresses, so they need no machine-to-phys table"};
-inline constexpr Region kFrameTable{"FRAMETABLE", 0xFC400000, 24 * MiB, "page frame descriptors",
-                                    "the frame table lives in VMM frames, reached through DIRECTMAP"};
+// The paper's FRAMETABLE slot. xen-arm's frame table lives in VMM frames, reached through
+// DIRECTMAP; the slot's first 12 MB alias DIRECTMAP's RAM uncached instead. The VMM reaches
+// the pages it shares with guests (shared_info, grant table, start_info) only through it,
+// so switches that keep the VIVT caches (address_space.hh) never leave a stale copy of them
+// in a line of another alias.
+inline constexpr Region kUncached{"FRAMETABLE", 0xFC400000, 24 * MiB,
+                                  "uncached alias of the VMM's RAM, for the pages it shares with guests"};
 inline constexpr Region kRdwrMpt{"RDWR_MPT", 0xFDC00000, 4 * MiB, "machine-to-phys table, VMM read-write",
                                  "guests are given machine addresses, so the VMM keeps no machine-to-phys table"};
 inline constexpr Region kLinearPt{"LINEAR_PT", 0xFE000000, 4 * MiB, "current domain's page tables",
@@ -55,7 +60,7 @@ inline constexpr Region kIoRemap{"IOREMAP", 0xFFC00000, 4 * MiB, "device registe
 
 // The top-level regions in address order (MAPCACHE lies inside PERDOMAIN).
 inline constexpr Region kVmmRegions[] = {
-    kRoMpt, kFrameTable, kRdwrMpt, kLinearPt, kShLinearPt, kPerDomain, kDirectMap, kIoRemap,
+    kRoMpt, kUncached, kRdwrMpt, kLinearPt, kShLinearPt, kPerDomain, kDirectMap, kIoRemap,
 };
 
 // ---- Inside IOREMAP ------------------------------------------------------------------

@@ -8,17 +8,34 @@
 namespace xa::mmu {
 
 // ---- ARM domains (DACR) ---------------------------------------------------------------
-// xen-arm's use of the 16 ARM domains (as in Secure Xen on ARM): the VMM, the guest kernel, the guest's
-// I/O mappings and guest user space each get one, so a virtual privilege change is a
-// single DACR write instead of a page-table change. A fifth, guest_kernel_ro, holds the
-// guest kernel's read-only grant maps (GNTMAP_readonly): guest_kernel is "manager" in
-// virtual kernel mode, which ignores AP and so cannot express read-only, while
-// guest_kernel_ro is a client there, so its pages' AP (privileged RW, user read-only)
-// lets the USR-mode guest kernel read and not write them; in virtual user mode it is
-// no-access. The domain is per MiB (the L1 descriptor carries it): read-only grant maps
-// live in MiBs of their own (grant_table.h).
-enum class Domain : u32 { vmm = 0, guest_kernel = 1, io = 2, guest_user = 3, guest_kernel_ro = 4 };
+// xen-arm's use of the 16 ARM domains. Domain 0 is the VMM's. Each guest gets three, in
+// the way of Secure Xen on ARM, so that a virtual privilege change is a single DACR write
+// instead of a page-table change: guest_kernel (its kernel pages and passed-through device
+// registers), guest_user (user space) and guest_kernel_ro (the kernel's read-only grant maps,
+// GNTMAP_readonly: guest_kernel is "manager" in virtual kernel mode, which ignores AP and so
+// cannot express read-only, while guest_kernel_ro is a client there, so its pages' AP
+// (privileged RW, user read-only) lets the USR-mode guest kernel read and not write them;
+// in virtual user mode it is no-access). The domain is per MiB (the L1 descriptor carries
+// it): read-only grant maps live in MiBs of their own (grant_table.h).
+//
+// The three are a *tag*: tag t uses domains 1 + 3t, 2 + 3t and 3 + 3t, so five tags fit.
+// A domain's descriptors carry its own tag's domains and its DACR opens no other tag, so a
+// TLB entry another domain left behind faults (domain fault) instead of translating: with
+// kernels in windows of their own (start_info.h), that is what lets a switch between
+// domains keep the TLB and the VIVT caches (Wiggins, Tuch, Uhlig and Heiser, "Fast
+// Address-Space Switching on the StrongARM SA-1100 Processor", use domains the same way).
+// The enumerators below are tag 0's; tagged() gives another tag's.
+enum class Domain : u32 { vmm = 0, guest_kernel = 1, guest_user = 2, guest_kernel_ro = 3 };
 enum class DomainAccess : u32 { none = 0, client = 1, manager = 3 };
+
+inline constexpr u32 kTagCount = 5;
+inline constexpr u32 kDomainsPerTag = 3;
+// role: a guest domain of tag 0 (not vmm).
+constexpr Domain tagged(Domain role, u32 tag) {
+    return static_cast<Domain>(static_cast<u32>(role) + kDomainsPerTag * tag);
+}
+// The tag a guest ARM domain belongs to.
+constexpr u32 tag_of(Domain d) { return (static_cast<u32>(d) - 1) / kDomainsPerTag; }
 
 constexpr u32 dacr_field(Domain d, DomainAccess a) { return static_cast<u32>(a) << (2 * static_cast<u32>(d)); }
 // The access a DACR value gives one domain.
@@ -28,35 +45,49 @@ constexpr DomainAccess dacr_access(u32 dacr, Domain d) {
 
 // VMM running on its own (boot, idle): only its own domain is reachable.
 inline constexpr u32 kDacrVmm = dacr_field(Domain::vmm, DomainAccess::client);
-// Virtual kernel mode: guest kernel and I/O pages are "manager" (their privileged-only AP
-// is bypassed for the USR-mode guest kernel); VMM, user and read-only kernel pages are
-// checked (clients).
-inline constexpr u32 kDacrGuestKernel =
-    dacr_field(Domain::vmm, DomainAccess::client) | dacr_field(Domain::guest_kernel, DomainAccess::manager) |
-    dacr_field(Domain::io, DomainAccess::manager) | dacr_field(Domain::guest_user, DomainAccess::client) |
-    dacr_field(Domain::guest_kernel_ro, DomainAccess::client);
+// Virtual kernel mode of a guest with `tag`: its kernel pages are "manager" (their
+// privileged-only AP is bypassed for the USR-mode guest kernel); the VMM's, its user and
+// its read-only kernel pages are checked (clients); every other tag is no-access.
+constexpr u32 dacr_guest_kernel(u32 tag) {
+    return dacr_field(Domain::vmm, DomainAccess::client) |
+           dacr_field(tagged(Domain::guest_kernel, tag), DomainAccess::manager) |
+           dacr_field(tagged(Domain::guest_user, tag), DomainAccess::client) |
+           dacr_field(tagged(Domain::guest_kernel_ro, tag), DomainAccess::client);
+}
 // Virtual user mode: everything is checked, so kernel pages (privileged-only AP) fault;
 // read-only kernel pages (user-readable AP) are no-access, so they fault too.
-inline constexpr u32 kDacrGuestUser =
-    dacr_field(Domain::vmm, DomainAccess::client) | dacr_field(Domain::guest_kernel, DomainAccess::client) |
-    dacr_field(Domain::io, DomainAccess::client) | dacr_field(Domain::guest_user, DomainAccess::client) |
-    dacr_field(Domain::guest_kernel_ro, DomainAccess::none);
-static_assert(kDacrGuestKernel == (0x7D | (1u << 8)) && kDacrGuestUser == 0x55,
-              "Secure Xen on ARM's DACR values, plus domain 4 (read-only kernel) client in kernel mode");
-// What the values must mean, whatever their encoding: the read-only kernel domain is
-// checked in kernel mode (never manager, which would make it writable) and unreachable in
-// user mode; the VMM is never manager; domains 5..15 are no-access in both.
-static_assert(dacr_access(kDacrGuestKernel, Domain::guest_kernel_ro) == DomainAccess::client &&
-                  dacr_access(kDacrGuestUser, Domain::guest_kernel_ro) == DomainAccess::none,
-              "read-only kernel pages: readable in virtual kernel mode only");
-static_assert(dacr_access(kDacrGuestKernel, Domain::vmm) == DomainAccess::client &&
-                  dacr_access(kDacrGuestUser, Domain::vmm) == DomainAccess::client,
-              "VMM pages are always checked against their privileged-only AP");
-static_assert(dacr_access(kDacrGuestUser, Domain::guest_kernel) == DomainAccess::client &&
-                  dacr_access(kDacrGuestUser, Domain::io) == DomainAccess::client,
-              "virtual user mode checks kernel and I/O pages");
-static_assert((kDacrGuestKernel >> 10) == 0 && (kDacrGuestUser >> 10) == 0 && (kDacrVmm >> 10) == 0,
-              "domains 5..15 are unused: no access");
+constexpr u32 dacr_guest_user(u32 tag) {
+    return dacr_field(Domain::vmm, DomainAccess::client) |
+           dacr_field(tagged(Domain::guest_kernel, tag), DomainAccess::client) |
+           dacr_field(tagged(Domain::guest_user, tag), DomainAccess::client);
+}
+inline constexpr u32 kDacrGuestKernel = dacr_guest_kernel(0);
+inline constexpr u32 kDacrGuestUser = dacr_guest_user(0);
+static_assert(tagged(Domain::guest_kernel_ro, kTagCount - 1) == static_cast<Domain>(15), "five tags use 1..15");
+static_assert(kDacrGuestKernel == 0x5D && kDacrGuestUser == 0x15,
+              "tag 0: Secure Xen on ARM's kernel-manager / user-client values over domains 1-3");
+// What the values must mean, whatever their encoding, for every tag: the read-only kernel
+// domain is checked in kernel mode (never manager, which would make it writable) and
+// unreachable in user mode; the VMM is never manager; no other tag is reachable.
+constexpr bool tag_dacrs_isolate() {
+    for (u32 t = 0; t < kTagCount; ++t) {
+        const u32 k = dacr_guest_kernel(t), u = dacr_guest_user(t);
+        if (dacr_access(k, tagged(Domain::guest_kernel_ro, t)) != DomainAccess::client) return false;
+        if (dacr_access(u, tagged(Domain::guest_kernel_ro, t)) != DomainAccess::none) return false;
+        if (dacr_access(k, Domain::vmm) != DomainAccess::client || dacr_access(u, Domain::vmm) != DomainAccess::client)
+            return false;
+        if (dacr_access(u, tagged(Domain::guest_kernel, t)) != DomainAccess::client) return false;
+        for (u32 other = 0; other < kTagCount; ++other) {
+            if (other == t) continue;
+            for (u32 role = 1; role <= kDomainsPerTag; ++role) {
+                const Domain d = tagged(static_cast<Domain>(role), other);
+                if (dacr_access(k, d) != DomainAccess::none || dacr_access(u, d) != DomainAccess::none) return false;
+            }
+        }
+    }
+    return true;
+}
+static_assert(tag_dacrs_isolate(), "a guest's DACR opens its own tag only, read-only kernel pages as described");
 
 // ---- Access permissions (CP15 c1 S=0, R=0, which xen-arm always uses) -------------------
 enum class Ap : u32 {

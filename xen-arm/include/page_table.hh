@@ -21,8 +21,11 @@
 // VMM memory for its second-level tables): past it, map_page into a MiB without a table
 // is Err::nomem, exactly as when no frame is left.
 //
-// Only memory is written: cleaning the D-cache lines of changed descriptors and
-// invalidating the TLB are the caller's job (arch code), as are the locks.
+// Only memory is written: invalidating the TLB is the caller's job (arch code), as are the
+// locks. The ARM926's table walks read memory, not the D-cache, so every descriptor written
+// through a cacheable window must reach memory before a walk may see it: each write is
+// reported to the hook set with set_written_hook (the VMM's cleans the lines to memory; Linux
+// cleans the line in its ARM926 set_pte for the same reason).
 #pragma once
 
 #include "frame_alloc.hh"
@@ -57,6 +60,10 @@ class PageTable {
     PageTable& operator=(const PageTable&) = delete;
 
     bool valid() const { return valid_; }
+
+    // Called with every run of descriptors just written (bytes > 0), for all tables.
+    using WrittenHook = void (*)(const void* p, u32 bytes);
+    static void set_written_hook(WrittenHook hook);
 
     // All 4096 first-level entries become faults. Coarse tables already handed out are
     // not reclaimed.

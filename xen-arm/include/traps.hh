@@ -9,7 +9,7 @@ namespace xa::traps {
 
 // The DACR for a virtual mode (Secure Xen on ARM: D1 manager in kernel mode only; D4, read-only
 // grant maps, client in kernel mode and no-access in user mode: mmu.hh).
-u32 dacr_for(VirtMode mode);
+u32 dacr_for(const Domain& d, VirtMode mode);
 
 // The guest's virtual PSR for the context in f.
 u32 virtual_psr(Domain& d, const TrapFrame& f);

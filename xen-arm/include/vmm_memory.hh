@@ -11,6 +11,9 @@ namespace xa::vmm_memory {
 
 // The DIRECTMAP: physical RAM base .. +12 MB at 0xFF000000.
 const PhysWindow& direct_map();
+// The same RAM at UNCACHED (layout.hh), strongly ordered: for the pages the VMM shares with
+// guests (domain.hh).
+const PhysWindow& uncached_map();
 FrameAllocator& frames();
 PageTable& master_table();
 

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "guestlib/hypercall.h"
+#include "guestlib/window.h"
 #include "guestlib/xen_error.h"
 
 /* Orders memory accesses as seen by the compiler: a guest runs on one CPU, and the VMM only
@@ -42,7 +43,11 @@ static inline void gl_console_io_write(const char *buf, size_t len)
     }
 }
 
-static inline volatile vcpu_info_t *gl_pv_vcpu(void) { return &((volatile shared_info_t *)XA_SHARED_INFO_VA)->vcpu[0]; }
+static inline volatile shared_info_t *gl_shared_info(void)
+{
+    return (volatile shared_info_t *)(gl_window() + XA_SHARED_INFO_OFFSET);
+}
+static inline volatile vcpu_info_t *gl_pv_vcpu(void) { return &gl_shared_info()->vcpu[0]; }
 
 /* vcpu_info.system_time_ns. The VMM bumps time_version before and after it writes the
  * time: a read is good when the version was even and did not move across it. */

@@ -7,7 +7,7 @@
  * the kernel mapping VA 0xC0000000 -> RAM, the device windows identity-mapped, and VA 0 ->
  * RAM base, read-only, which puts this file's vector table at the low vectors; written by
  * guestlib's gl_map_sections), plus an identity section for the instructions that run while the MMU
- * turns on, and one small page of its own at XA_TRACE_THREAD_VA (the trace protocol's thread
+ * turns on, and one small page of its own at NATIVE_TRACE_VA (the trace protocol's thread
  * page, as the VMM maps one in every domain); then MMU, I- and D-cache on (gl_mmu_on),
  * per-mode stacks, and native_start() in C.
  */
@@ -17,7 +17,10 @@
 #define COARSE_TABLE 0x011             /* coarse second-level table, bit 4, domain 0 */
 #define SMALL_PAGE_RW_WB 0x55E         /* AP=01 in all four subpages, C, B, small page */
 
+#include <xen-arm/start_info.h>
 #include <xen-arm/trace.h>
+/* The trace page of window 0 (start_info.h), where a native build runs. */
+#define NATIVE_TRACE_VA (XA_GUEST_KERNEL_BASE + XA_TRACE_PAGE_OFFSET)
 
 /* Fault kinds passed to native_fault(): the vector offsets / 4 */
 #define FAULT_UNDEF 1
@@ -85,7 +88,7 @@ _start:
     bl      gl_map_sections
 
     /* The trace page (hypercalls/xen-arm/trace.h): one page of our own at
-     * XA_TRACE_THREAD_VA, as the VMM maps one in every domain, so that the scheduler's
+     * NATIVE_TRACE_VA (window 0's, as the VMM maps one in every domain's window), so that the scheduler's
      * thread announcements are the same stores natively. A coarse table for its MiB. */
     ldr     r5, =native_trace_l2
     add     r5, r5, r10
@@ -93,10 +96,10 @@ _start:
     add     r6, r6, r10
     ldr     r7, =SMALL_PAGE_RW_WB
     orr     r6, r6, r7
-    mov     r7, #((XA_TRACE_THREAD_VA >> 12) & 0xFF)
+    mov     r7, #((NATIVE_TRACE_VA >> 12) & 0xFF)
     str     r6, [r5, r7, lsl #2]
     orr     r5, r5, #COARSE_TABLE
-    ldr     r7, =(XA_TRACE_THREAD_VA >> 20)
+    ldr     r7, =(NATIVE_TRACE_VA >> 20)
     str     r5, [r4, r7, lsl #2]
 
     mov     r0, r4

@@ -17,7 +17,7 @@
 #include <xen-arm/trap.h>
 
 #define HYPERCALL_restore_trap_frame XA_HYPERCALL_restore_trap_frame
-#define SHARED_INFO_VA XA_SHARED_INFO_VA
+#define SHARED_INFO_OFFSET XA_SHARED_INFO_OFFSET
 #define VCPU_VKSP XA_VCPU_INFO_VKSP      /* vcpu[0] is at offset 0 of shared_info */
 #define FRAME_SIZE XA_TRAP_FRAME_SIZE
 #define FRAME_SP XA_TRAP_FRAME_SP
@@ -100,7 +100,9 @@ pv_enter_user:
     stmfd   sp!, {r4-r11, lr}
     ldr     r3, =pv_user_resume_sp
     str     sp, [r3]
-    ldr     r3, =SHARED_INFO_VA
+    mov     r3, pc, lsr #26            /* our kernel window (start_info.h): pc rounded down */
+    mov     r3, r3, lsl #26            /* to 64 MiB, where the image builder put us */
+    add     r3, r3, #SHARED_INFO_OFFSET
     str     sp, [r3, #VCPU_VKSP]
     sub     sp, sp, #(FRAME_SIZE + 4)   /* 72: stays 8-byte aligned */
     mov     r3, #0

@@ -64,7 +64,7 @@ void arch_trace_marker(uint32_t tag) { (void)HYPERVISOR_trace_marker(tag); }
 
 /* ---- events ---- */
 
-shared_info_t *arch_shared_info(void) { return (shared_info_t *)XA_SHARED_INFO_VA; }
+shared_info_t *arch_shared_info(void) { return (shared_info_t *)gl_shared_info(); }
 
 int arch_bind_virq(uint32_t virq, evtchn_port_t *port)
 {
@@ -97,12 +97,9 @@ void arch_block(void)
 
 /* ---- memory ---- */
 
-uint32_t arch_virt_to_mach(const void *va)
-{
-    return (uint32_t)(uintptr_t)va - XA_GUEST_KERNEL_BASE + start_info->mem_base;
-}
+uint32_t arch_virt_to_mach(const void *va) { return (uint32_t)((uintptr_t)va - gl_window()) + start_info->mem_base; }
 
-void *arch_mach_to_virt(uint32_t ma) { return (void *)(uintptr_t)(ma - start_info->mem_base + XA_GUEST_KERNEL_BASE); }
+void *arch_mach_to_virt(uint32_t ma) { return (void *)(gl_window() + (ma - start_info->mem_base)); }
 
 /* ---- traps ---- */
 
@@ -178,7 +175,7 @@ noreturn void pv_start(start_info_t *si)
 
     /* The VMM's console and store pages are the last ones; the boot stack (sp at entry)
      * starts just below them. */
-    const uintptr_t stack_top = XA_GUEST_KERNEL_BASE + (uintptr_t)(si->nr_pages - XA_START_RESERVED_PAGES) * PAGE_SIZE;
+    const uintptr_t stack_top = gl_window() + (uintptr_t)(si->nr_pages - XA_START_RESERVED_PAGES) * PAGE_SIZE;
     struct boot_info bi = {
         .kind = "pv",
         .name = strings.name,

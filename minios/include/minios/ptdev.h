@@ -1,7 +1,7 @@
 /*
  * The periodic timers a board can pass through (xen-arm's passthrough table), driven at
- * XA_PASSTHROUGH_VA by whichever domain owns one: the real-time guest itself (app=rt) or
- * dom0 relaying its interrupts to that guest (dom0's irqrelay=). Devices: imx21 GPT3
+ * XA_PASSTHROUGH_OFFSET in its kernel window by whichever domain owns one: the real-time
+ * guest itself (app=rt) or dom0 relaying its interrupts to that guest (dom0's irqrelay=). Devices: imx21 GPT3
  * ("gpt3", GPT v1 at PERCLK1, restart mode), Versatile SP804 timers 2/3 ("sp804b", 1 MHz,
  * re-armed one-shot from each interrupt: in periodic mode QEMU's model delivered only
  * every other period in our -icount runs).
@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "guestlib/window.h"
 #include "minios/lib.h"
 #include "pv.h"
 
@@ -40,7 +41,10 @@ struct ptdev {
     uint32_t sp804_load;
 };
 
-static inline void ptdev_write(uint32_t off, uint32_t v) { ((volatile uint32_t *)XA_PASSTHROUGH_VA)[off / 4] = v; }
+static inline void ptdev_write(uint32_t off, uint32_t v)
+{
+    ((volatile uint32_t *)(gl_window() + XA_PASSTHROUGH_OFFSET))[off / 4] = v;
+}
 
 /* Which device `name` is: false for one this code does not know. */
 static inline bool ptdev_init(struct ptdev *d, const char *name)

@@ -1,7 +1,7 @@
 /*
  * app=hcfuzz seed=S calls=N (pv only): an in-guest hypercall fuzzer. N hypercalls with
  * random arguments biased to the edges the VMM must get right (0, -1, page edges, the
- * VMM-provided MiB at 0xFBF00000, the VMM's 0xFC000000.., its own and others' frames,
+ * VMM-provided MiB of window 14 at 0xFBF00000, the VMM's 0xFC000000.., its own and others' frames,
  * ports and grant refs around the valid ones, counts around the batch limits), from a
  * xorshift generator seeded with S: the same seed makes the same calls.
  *
@@ -89,7 +89,7 @@ static uint32_t any_map_va(void)
                                    SPARE_VA + 0x1000U, 0xFBF00000U, 0xFBF01000U, 0xFBEFF000U, 0xFC000000U,
                                    0xFF000000U,        0xFFFF0000U, 0x00000000U, 0x00001000U, 0xFFFFF000U};
     uint32_t va = below(3) == 0 ? next() : PICK(vas);
-    if (va >= XA_GUEST_KERNEL_BASE && va < own_end)
+    if (va >= gl_window() && va < own_end)
         va = SPARE_VA + (va & 0xFFFFFU);
     return va;
 }
@@ -142,7 +142,7 @@ static void sanitise_mmu_updates(uint32_t count)
     const uint32_t max = SCRATCH_PAGES * PAGE_SIZE / sizeof *req;
     for (uint32_t i = 0; i < count && i < max; i++) {
         const uint32_t va = req[i].ptr & ~3U;
-        if (va >= XA_GUEST_KERNEL_BASE && va < own_end)
+        if (va >= gl_window() && va < own_end)
             req[i].ptr = (SPARE_VA + (va & 0xFFFFFU)) | (req[i].ptr & 3U);
     }
 }
@@ -154,7 +154,7 @@ static void sanitise_grant_ops(void)
     for (uint32_t off = 0; off + stride_map <= SCRATCH_PAGES * PAGE_SIZE; off += 8) {
         uint64_t *addr = (uint64_t *)(scratch + off);
         const uint32_t low = (uint32_t)*addr;
-        if (low >= XA_GUEST_KERNEL_BASE && low < own_end)
+        if (low >= gl_window() && low < own_end)
             *addr = SPARE_VA + (low & 0xFFFFFU);
     }
 }
@@ -348,7 +348,7 @@ static void hcfuzz_main(void)
     uint32_t *probe = alloc_page();
     if (scratch == NULL || probe == NULL)
         minios_panic("hcfuzz: out of memory");
-    own_end = XA_GUEST_KERNEL_BASE + pv_start_info()->nr_pages * PAGE_SIZE;
+    own_end = gl_window() + pv_start_info()->nr_pages * PAGE_SIZE;
     own_frame = arch_virt_to_mach(probe);
     fill_scratch();
     printk("hcfuzz: seed %u, %u calls\n", (unsigned int)seed, (unsigned int)calls);

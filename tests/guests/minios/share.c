@@ -15,7 +15,7 @@
  * read-only grant maps: a writable map of the grant is refused, a read-only map must lie
  * in a MiB of its own (DATA_MAP_VA's MiB holds the store page: refused; RO_MAP_VA's is
  * free), reads work (directly and for a hypercall), a write from virtual kernel mode is a
- * data abort bounced to dom0's handler (permission fault, ARM domain 4), a hypercall that
+ * data abort bounced to dom0's handler (permission fault, ARM domain 3: tag 0's read-only domain), a hypercall that
  * would write there gets -EFAULT, and a load from virtual user mode is a domain fault.
  * While dom0 holds the map it tells the guest, which checks that its entry shows
  * GTF_reading and not GTF_writing. The guest then checks its page is unchanged.
@@ -373,14 +373,14 @@ static void share_backend_readonly(domid_t guest, evtchn_port_t port, struct sha
     }
 
     /* A store from virtual kernel mode: bounced to our handler as a permission fault in ARM
-     * domain 4 (client in kernel mode, AP user read-only). */
+     * domain 3, dom0's tag's read-only domain (client in kernel mode, AP user read-only). */
     struct pv_fault_record rec;
     pv_expect_fault(&rec);
     pv_probe_write(RO_MAP_VA + 0x100, 0xBADC0DEU);
-    check_fault("write to the read-only map", &rec, RO_MAP_VA + 0x100, 0xFU, 4U);
-    /* A load from virtual user mode: domain 4 is no-access there. */
+    check_fault("write to the read-only map", &rec, RO_MAP_VA + 0x100, 0xFU, 3U);
+    /* A load from virtual user mode: domain 3 is no-access there. */
     user_load(RO_MAP_VA + 0x40);
-    check_fault("user-mode read of the read-only map", &user_fault, RO_MAP_VA + 0x40, 0xBU, 4U);
+    check_fault("user-mode read of the read-only map", &user_fault, RO_MAP_VA + 0x40, 0xBU, 3U);
     bad = ro_mismatches(page, domid);
     if (bad != 0)
         fail("read-only page changed by the attempts", (int)bad);

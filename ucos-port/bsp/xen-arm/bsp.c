@@ -54,7 +54,7 @@ static uint64_t built_ns = ~0ull;
 static int idle_blocked;         /* the idle task blocked; its time is not yet credited */
 static uint64_t idle_blocked_ns; /* RUNSTATE_blocked time credited so far */
 
-static volatile shared_info_t *shared(void) { return (volatile shared_info_t *)XA_SHARED_INFO_VA; }
+static volatile shared_info_t *shared(void) { return gl_shared_info(); }
 static volatile vcpu_info_t *vcpu(void) { return gl_pv_vcpu(); }
 
 const char *BSP_Kind(void) { return "pv"; }
@@ -137,11 +137,7 @@ void BSP_SpinNs(uint32_t ns)
 
 void BSP_Mark(uint32_t tag) { (void)HYPERVISOR_trace_marker(tag); }
 
-void BSP_TraceTask(uint32_t id)
-{
-    if (id < XA_TRACE_MAX_THREADS)
-        *(volatile uint32_t *)(uintptr_t)(XA_TRACE_THREAD_VA + 4U * id) = 0; /* address only */
-}
+void BSP_TraceTask(uint32_t id) { gl_trace_thread(id); }
 void BSP_MarksPrint(void) {}
 
 /* ---- events: Xen's 2-level upcall protocol (shared_info.h) ---- */
@@ -219,7 +215,7 @@ void BSP_SetKernelStack(uint32_t ksp) { vcpu()->vksp = ksp; }
 
 int BSP_MapUserPage(uint32_t user_va, void *page)
 {
-    const uint32_t mach = (uint32_t)(uintptr_t)page - XA_GUEST_KERNEL_BASE + start->mem_base;
+    const uint32_t mach = (uint32_t)((uintptr_t)page - gl_window()) + start->mem_base;
     /* The page may hold code written through its kernel address: the caches are virtually
      * indexed, so write it back to memory before user mode fetches it at another address. */
     const int rc = HYPERVISOR_sync_icache((uint32_t)(uintptr_t)page, 4096u);

@@ -94,6 +94,19 @@ inline void clean_invalidate_dcache_range(u32 va, u32 len) {
     asm volatile("mcr p15, 0, %0, c7, c10, 4" ::"r"(0) : "memory");
 }
 
+// Clean the D-cache lines of [va, va + len) to memory (CP15 c7, c10, 1) and drain the write
+// buffer: for data that something other than the CPU's loads reads next (the MMU's table
+// walks). Lines as in clean_invalidate_dcache_range.
+inline void clean_dcache_range(u32 va, u32 len) {
+    UnitSpan s;
+    (void)unit_span(va, len, kCacheLine, s);
+    u32 line = s.first;
+    for (u32 i = 0; i < s.count; ++i, line += kCacheLine) {
+        asm volatile("mcr p15, 0, %0, c7, c10, 1" ::"r"(line) : "memory");
+    }
+    asm volatile("mcr p15, 0, %0, c7, c10, 4" ::"r"(0) : "memory");
+}
+
 // Make freshly written code in [va, va + len) executable: clean its D-cache lines (CP15
 // c7, c10, 1), drain the write buffer, invalidate its I-cache lines (c7, c5, 1). Lines as
 // in clean_invalidate_dcache_range.
@@ -115,6 +128,10 @@ inline void sync_icache_range(u32 va, u32 len) {
 inline void invalidate_tlb_entry(u32 va) { asm volatile("mcr p15, 0, %0, c8, c7, 1" ::"r"(va & ~0xFFFu) : "memory"); }
 
 inline void flush_tlb() { asm volatile("mcr p15, 0, %0, c8, c7, 0" ::"r"(0) : "memory"); }
+
+// Loads a first-level table, nothing else: the caller has made sure that no cache line or
+// TLB entry can be hit wrongly under the new table (address_space.hh).
+inline void set_ttbr(u32 l1_phys) { asm volatile("mcr p15, 0, %0, c2, c0, 0" ::"r"(l1_phys) : "memory"); }
 
 // Switches to a new first-level table: caches are virtually indexed, so clean them first.
 inline void switch_ttbr(u32 l1_phys) {

@@ -9,11 +9,13 @@
 #include <xen-arm/shared_info.h>
 #include <xen-arm/start_info.h>
 
+#include "guestlib/pv.h"
+
 #include "minios/os.h"
 
 void arch_force_evtchn_callback(void);
 
-static inline volatile vcpu_info_t *pv_vcpu(void) { return &((volatile shared_info_t *)XA_SHARED_INFO_VA)->vcpu[0]; }
+static inline volatile vcpu_info_t *pv_vcpu(void) { return gl_pv_vcpu(); }
 
 static inline unsigned long local_irq_save(void)
 {

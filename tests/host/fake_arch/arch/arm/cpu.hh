@@ -12,17 +12,20 @@ namespace fake {
 extern u32 ttbr;
 extern u32 dacr;
 extern u32 ttbr_switches;
+extern u32 cache_flushes;  // flush_caches() calls
 }  // namespace fake
 
 inline u32 read_ttbr() { return fake::ttbr; }
 inline u32 read_dacr() { return fake::dacr; }
 inline void write_dacr(u32 v) { fake::dacr = v; }
-inline void flush_caches() {}
+inline void flush_caches() { ++fake::cache_flushes; }
 inline void flush_tlb() {}
 inline void invalidate_tlb_entry(u32) {}
 inline void clean_invalidate_dcache_range(u32, u32) {}
 inline void sync_icache_range(u32, u32) {}
+inline void set_ttbr(u32 l1_phys) { fake::ttbr = l1_phys; }
 inline void switch_ttbr(u32 l1_phys) {
+    flush_caches();
     fake::ttbr = l1_phys;
     ++fake::ttbr_switches;
 }
