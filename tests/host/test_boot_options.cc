@@ -75,3 +75,14 @@ TEST(BootOptionsWallclock, RejectsBadValues) {
     EXPECT_NE(xa::parse_boot_options("k wallclock=-1").error, nullptr);
     EXPECT_NE(xa::parse_boot_options("k wallclock=1000000000000").error, nullptr);  // 13 digits
 }
+
+TEST(BootOptionsSwitch, KeepByDefaultCleanOnRequest) {
+    EXPECT_FALSE(xa::parse_boot_options("k").clean_every_switch);
+    EXPECT_FALSE(xa::parse_boot_options("k switch=keep").clean_every_switch);
+    const auto o = xa::parse_boot_options("k switch=clean ticks=3");
+    EXPECT_EQ(o.error, nullptr);
+    EXPECT_TRUE(o.clean_every_switch);
+    EXPECT_EQ(o.exit_after_ticks, 3u);
+    EXPECT_STREQ(xa::parse_boot_options("k switch=flush").error, "switch= takes keep or clean");
+    EXPECT_STREQ(xa::parse_boot_options("k switch=").error, "switch= takes keep or clean");
+}

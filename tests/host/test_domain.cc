@@ -673,5 +673,26 @@ TEST_F(DomainBuild, DomainsInTheSameWindowClashOthersDoNot) {
     EXPECT_EQ(cpu::fake::cache_flushes, quiet);
 }
 
+TEST_F(DomainBuild, SwitchCleanCleansOnEverySwitch) {
+    build_dom0();
+    record(kBig).kernel_offset = kWindow3Offset;
+    ASSERT_EQ(build(kBig), Err::ok) << problem_;
+    Domain& dom0 = domains::slot(kDom0);
+    Domain& big = domains::slot(kBig);
+    ASSERT_FALSE(space::clash(dom0, big));
+    space::clean_every_switch(true);
+    space::flushed();
+    const u32 flushes = cpu::fake::cache_flushes;
+    space::enter(dom0);  // nothing has run since the last clean: nothing to clean
+    space::enter(big);
+    space::enter(dom0);
+    space::enter(dom0);  // even back into the same domain
+    EXPECT_EQ(cpu::fake::cache_flushes, flushes + 3);
+    space::clean_every_switch(false);
+    space::enter(big);
+    space::enter(dom0);
+    EXPECT_EQ(cpu::fake::cache_flushes, flushes + 3);
+}
+
 }  // namespace
 }  // namespace xa

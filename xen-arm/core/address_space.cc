@@ -12,6 +12,7 @@ static_assert(Domain::kMaxDomains <= 8, "one byte per clash set");
 
 u8 clashes[Domain::kMaxDomains] = {};  // per domain id: the ids it clashes with
 u8 resident = 0;                       // ids that have run since the last full clean
+u8 forced = 0;                         // 0xFF: every switch cleans (switch=clean)
 u32 cleans = 0;
 
 constexpr u8 bit(const Domain& d) { return static_cast<u8>(1u << d.id.value()); }
@@ -29,7 +30,7 @@ bool maps_mib(const Domain& d, u32 mib) {
 }  // namespace
 
 void enter(Domain& next) {
-    if ((clashes[next.id.value()] & resident) != 0) {
+    if (((clashes[next.id.value()] | forced) & resident) != 0) {
         cpu::flush_caches();
         cpu::set_ttbr(next.table->l1().value());
         cpu::flush_tlb();
@@ -80,9 +81,12 @@ void flushed() {
     if (Domain* cur = domains::current(); cur != nullptr) resident = bit(*cur);
 }
 
+void clean_every_switch(bool yes) { forced = yes ? 0xFF : 0; }
+
 void reset() {
     for (u8& c : clashes) c = 0;
     resident = 0;
+    forced = 0;
     cleans = 0;
 }
 

@@ -1,4 +1,5 @@
 // xen-arm's C++ entry: called by arch/arm/start.S on the boot stack with the MMU on.
+#include "address_space.hh"
 #include "arch/arm/cpu.hh"
 #include "arch/arm/semihosting.hh"
 #include "board.hh"
@@ -148,6 +149,7 @@ extern "C" [[noreturn]] void xa_main() {
         fatal_stop(kExitBadCommandLine);
     }
     vmm::set_wallclock_ns(opts.wallclock_s * 1000000000ull);
+    space::clean_every_switch(opts.clean_every_switch);
     print_banner(opts);
     inject_fault(opts.fault);
 

@@ -85,8 +85,10 @@ void program_timer() {
         if (d.state == DomState::crashed) ++crashed;
         if (d.state == DomState::shutdown) ++stopped;
     }
-    printk("xen-arm: no domain left to run (%u shut down, %u crashed); %u domain switches, stopping at %llu ns\n",
-           stopped, crashed, switches, timer::now_ns());
+    printk(
+        "xen-arm: no domain left to run (%u shut down, %u crashed); %u domain switches (%u cleaning the caches), "
+        "stopping at %llu ns\n",
+        stopped, crashed, switches, space::clean_switches(), timer::now_ns());
     semihosting::exit(crashed != 0 ? kExitDomainCrashed : kExitOk);
 }
 

@@ -47,6 +47,9 @@ void removed(Domain& d);
 // switches, a guest's MMUEXT_FLUSH_CACHE): only the current domain can have lines now.
 void flushed();
 
+// Every switch cleans, clash or not (boot option switch=clean): the way to compare.
+void clean_every_switch(bool yes);
+
 // No domain has run and none clashes: the state at boot (and what each host test starts from).
 void reset();
 

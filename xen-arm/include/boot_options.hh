@@ -2,6 +2,9 @@
 //
 //   ticks=N        stop with exit status 0 after N timer ticks (tests); default: run on
 //   fault=KIND     take a deliberate exception after the banner: dabt, pabt or undef
+//   switch=MODE    keep (default): a domain switch cleans the caches and the TLB only when
+//                  the next domain clashes with one that ran since the last clean
+//                  (address_space.hh); clean: every switch cleans them, for comparison
 //
 // Header-only so the host unit tests exercise the parser the VMM runs.
 #pragma once
@@ -19,7 +22,8 @@ struct BootOptions {
     // domain's shared_info.wall_clock_ns says system time 0 was. 0 (the epoch) if not given:
     // the boards' RTCs are not used, so runs stay deterministic.
     u64 wallclock_s = 0;
-    const char* error = nullptr;  // set when the command line is bad; says what is wrong
+    bool clean_every_switch = false;  // switch=clean
+    const char* error = nullptr;      // set when the command line is bad; says what is wrong
 };
 
 namespace detail {
@@ -102,8 +106,17 @@ constexpr BootOptions parse_boot_options(const char* cmdline) {
                 n = n * 10 + static_cast<u64>(value[i] - '0');
             }
             opts.wallclock_s = n;
+        } else if (detail::word_equals(word, key_len, "switch")) {
+            if (detail::word_equals(value, value_len, "keep")) {
+                opts.clean_every_switch = false;
+            } else if (detail::word_equals(value, value_len, "clean")) {
+                opts.clean_every_switch = true;
+            } else {
+                opts.error = "switch= takes keep or clean";
+                return opts;
+            }
         } else {
-            opts.error = "unknown option (known: ticks=, fault=, wallclock=)";
+            opts.error = "unknown option (known: ticks=, fault=, wallclock=, switch=)";
             return opts;
         }
     }
