@@ -82,6 +82,7 @@ ucos-bench: vmm-all
 traces: $(VMM_ELF) $(TRACES_NATIVE) $(TRACES_IMAGES)
 bench: $(VMM_ELF) $(MINIOS_PV_ELF) test-guests $(UCOS_PV_ELF) $(UCOS_OUT)/native/$(PLATFORM)/ucos.elf
 coherence: images test-guests
+switchcost: $(VMM_ELF) $(MINIOS_PV_ELF) $(TRACES_NATIVE)
 # The real-time experiment boots every board's VMM with dom0, mini-OS, the test image's
 # frontend and the µC/OS-II guest.
 rt: vmm-all minios test-guests ucos-pv ramdisks
@@ -213,6 +214,7 @@ help:
 	@echo "  traces-unit-test  unit tests of the tracer's timing, cache and TLB model"
 	@echo "  rt             the real-time experiment: µC/OS-II periodic tasks under sedf, credit, round-robin; every board (PLATFORM: one), then rt-irq -> traces/results/<board>/rt/"
 	@echo "  coherence      every image of PLATFORM under the tracer's cache and TLB coherence checker (fails on a stale hit)"
+	@echo "  switchcost     the benchmark harsh on domain switches, 1/2/3/8 domains, switches that keep the caches vs clean ones"
 	@echo "  format         rewrite every C/C++ file with clang-format-14 and the tree's .clang-format files"
 	@echo "  format-check   list the files that do not follow their .clang-format (part of system-test)"
 	@echo "  clean          remove build/"

@@ -6,6 +6,9 @@
 #   make rt-irq                    a device's interrupt to its guest's handler, pass-through against dom0's
 #                                  relay, under each policy (traces/irqlat.py; imx21 and versatilepb:
 #                                  goldfish has no device to pass through) -> traces/results/<board>/rt/
+#   make switchcost [PLATFORM=...] the benchmark made harsh on domain switches (threads yielding, 100 us
+#                                  slices), 1/2/3/8 domains, switch=keep against switch=clean, vs native
+#                                  -> traces/results/<board>/switchcost.csv, switchcost.md
 #   make traces-plugin             build/traces/libxatrace.so (and the model's unit tests)
 #   make coherence [PLATFORM=...]  every system image of the board under the cache and TLB coherence
 #                                  checker; fails on any stale hit -> build/<board>/coherence/
@@ -25,7 +28,7 @@ TRACES_NATIVE = $(MINIOS_OUT)/native/$(PLATFORM)/minios.elf
 TRACES_TSWITCH := $(TRACES_BUILD)/kernels/minios-tswitch.elf
 TRACES_CODEWRITE := $(TRACES_BUILD)/kernels/minios-codewrite.elf
 
-.PHONY: traces bench traces-plugin traces-unit-test coherence rt rt-irq
+.PHONY: traces bench switchcost traces-plugin traces-unit-test coherence rt rt-irq
 
 # Configures with QEMU's plugin header when the project's QEMU source tree is there (the
 # model and its tests need nothing from QEMU).
@@ -65,6 +68,10 @@ $(eval $(call arm_compile_rule,$(TRACES_BUILD)/obj/tswitch.o,$(MINIOS_DIR)/apps/
 
 $(TRACES_TSWITCH): $(TRACES_BUILD)/obj/tswitch.o $(MINIOS_PV_LIB) $(GUESTLIB_PV_LIB) $(MINIOS_PV_LD)
 	$(call minios_link,$(TRACES_BUILD)/obj/tswitch.o,$(MINIOS_PV_LIB) $(GUESTLIB_PV_LIB),$(MINIOS_PV_LD))
+
+# The harsh variant of the benchmark, both switch modes (traces/switchcost.py).
+switchcost: deps traces-plugin
+	$(TRACES_PYTHON) traces/switchcost.py --platform $(PLATFORM)
 
 # The coherence checker over every domains/*.cfg image of PLATFORM (traces/README.md).
 coherence: deps traces-plugin $(TRACES_TSWITCH) $(TRACES_CODEWRITE)

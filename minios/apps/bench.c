@@ -4,6 +4,11 @@
  * trace SWI `swi #0xffffab` (a = domain id, b = thread id) and yields. When all four have
  * finished: "bench: dom D done" and a clean exit. In pv, trace_marker hypercalls bracket
  * the run (native: no-ops).
+ *
+ * yield=N makes the run harsher on the VMM (a variant that switches often): each thread
+ * yields to the next every N iterations of its loops (mini-OS thread switches), and with a
+ * short timeslice in the configuration the domains switch often too. iterations=N changes the
+ * loops' length (default 100,000).
  */
 #include "minios/app.h"
 #include "minios/console.h"
@@ -16,6 +21,8 @@
 #define BENCH_MARKER(dom, phase) (0xBE000000U | (((dom)&0xFFU) << 8) | (phase))
 
 static unsigned int finished;
+static uint32_t iterations = BENCH_ITERATIONS;
+static uint32_t yield_every; /* 0: never */
 static struct wait_queue_head done_wq = WAIT_QUEUE_HEAD_INIT;
 
 /* The loop counter lives in memory (volatile): every iteration loads, increments,
@@ -24,7 +31,14 @@ static struct wait_queue_head done_wq = WAIT_QUEUE_HEAD_INIT;
 static __attribute__((noinline)) void bench_loop(void)
 {
     volatile uint32_t i;
-    for (i = 0; i < BENCH_ITERATIONS; i++) {
+    if (yield_every != 0) {
+        for (i = 0; i < iterations; i++) {
+            if (i % yield_every == yield_every - 1)
+                schedule();
+        }
+        return;
+    }
+    for (i = 0; i < iterations; i++) {
     }
 }
 
@@ -54,6 +68,8 @@ static bool all_finished(void *arg)
 static void bench_main(void)
 {
     const unsigned int d = domain_id();
+    iterations = cmdline_get_u32("iterations", BENCH_ITERATIONS);
+    yield_every = cmdline_get_u32("yield", 0);
     arch_trace_marker(BENCH_MARKER(d, 0));
     const s_time_t start = NOW();
     for (unsigned int t = 0; t < BENCH_THREADS; t++) {

@@ -52,9 +52,10 @@ def test_system_images_have_no_stale_hit(tmp_path, name):
     assert run.status == 0, run.output
     assert stale(coh) == (0, 0, 0), report
     assert report == "stale hits: I-cache 0, D-cache 0, TLB 0\n"
-    # The VMM's maintenance the checker saw: one flush per address-space switch.
+    # The VMM's maintenance the checker saw: a TTBR write on every address-space switch, a
+    # full clean (D-cache, I-cache, TLB together) only on those that need one.
     ops = coh["operations"]
-    assert ops["dcleaninv"] > 0 and ops["iinv"] == ops["dcleaninv"] and ops["tlb"] == ops["ttbr"]
+    assert ops["dcleaninv"] > 0 and ops["iinv"] == ops["dcleaninv"] and ops["tlb"] <= ops["ttbr"]
 
 
 def test_seeded_missing_dcache_clean_on_a_domain_switch(tmp_path):
