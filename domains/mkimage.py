@@ -81,7 +81,9 @@ def summary(system: System) -> list[str]:
         if d.image:
             shared = f", shared with id={first_with[d.image]}" if d.image in first_with else ""
             first_with.setdefault(d.image, d.id)
-            size = f" ({d.kernel_file_size} bytes, {len(d.image)} packed{shared})"
+            window = f", window {d.window}" + (f" ({d.relocated_words} words moved)" if d.relocated_words else
+                                              " (its link address)" if d.id else "")
+            size = f" ({d.kernel_file_size} bytes, {len(d.image)} packed{shared}{window})"
         sched = ""
         if d.period_us:
             sched += f"  reserve={_time_text(d.budget_us)}/{_time_text(d.period_us)}" + \

@@ -23,7 +23,9 @@ MINIOS_CFLAGS := $(MINIOS_ARCH_FLAGS) -O2 -g -std=c11 -ffreestanding -nostdlib -
 	-Wall -Wextra -Werror
 MINIOS_CPPFLAGS := -Ihypercalls $(GUESTLIB_INC) -I$(MINIOS_DIR)/include -MMD -MP
 MINIOS_ASFLAGS := $(MINIOS_ARCH_FLAGS) -g -D__ASSEMBLER__
-MINIOS_LDFLAGS := $(MINIOS_ARCH_FLAGS) -nostdlib -static -Wl,--build-id=none \
+# -q keeps the relocations in the image: the image builder moves each domain's copy into
+# its own kernel window with them (domains/bootimage/relocate.py).
+MINIOS_LDFLAGS := $(MINIOS_ARCH_FLAGS) -nostdlib -static -Wl,--build-id=none -Wl,-q \
 	-Wl,-z,max-page-size=4096 -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
 
 # The library: common code (everything outside arch/, apps/ and dom0/), the pv-only parts.

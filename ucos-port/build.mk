@@ -66,8 +66,9 @@ UCOS_CFLAGS := $(UCOS_ARCH_FLAGS) -O2 -g -std=c11 -ffreestanding -nostdlib -fno-
 	-fno-tree-loop-distribute-patterns -Wall -Wextra
 UCOS_CPPFLAGS = -I$(UCOS_DIR)/cfg -I$(UCOS_DIR)/port -I$(UCOS_KERNEL_INC) -I$(UCOS_DIR)/bsp \
 	$(GUESTLIB_INC) -Ihypercalls -MMD -MP '-DUCOS_KERNEL_NAME="$(UCOS_KERNEL_LABEL)"'
+# -q: the relocations stay in the image, for the image builder (domains/bootimage/relocate.py).
 UCOS_LDFLAGS := $(UCOS_ARCH_FLAGS) -nostdlib -static -Wl,--build-id=none -Wl,-z,max-page-size=4096 \
-	-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
+	-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -Wl,-q
 
 # Per flavour: the port's define. Both link guestlib (guestlib/build.mk): hypercall wrappers
 # (pv), board drivers, boot map and semihosting (native), printf, strings, command line.

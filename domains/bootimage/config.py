@@ -60,6 +60,8 @@ class Domain:
     cmdline: str = ""
     image: bytes = b""          # the kernel as packed: a minimal ELF (pack_kernel)
     kernel_file_size: int = 0   # the kernel file's size
+    window: int = 0             # the kernel window it runs in (relocate.py)
+    relocated_words: int = 0    # words the move into its window changed (0: not moved)
     ramdisk: str = ""
     ramdisk_line: int = 0
     ramdisk_path: pathlib.Path | None = None

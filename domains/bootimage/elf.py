@@ -11,6 +11,7 @@ import zlib
 
 from .config import Failure, Reporter, System, read_input
 from .format import Format, GuestNote
+from .relocate import relocate
 
 ELF_HEADER = struct.Struct("<16sHHIIIIIHHHHHH")  # Elf32_Ehdr, 52 bytes
 PROGRAM_HEADER = struct.Struct("<IIIIIIII")      # Elf32_Phdr, 32 bytes
@@ -120,7 +121,11 @@ def load_kernels(system: System, report: Reporter, note: GuestNote) -> None:
                 problem = (f"was built for xen-arm guest ABI version {version}; this VMM speaks "
                            f"version {note.version}")
         if problem is None:
-            d.image, problem = pack_kernel(data)
+            # Into its own kernel window: domain N's is window N (relocate.py).
+            moved, d.relocated_words, problem = relocate(data, d.id)
+            if problem is None:
+                d.window = d.id if d.relocated_words else 0
+                d.image, problem = pack_kernel(moved)
         if problem:
             report(d.kernel_line, f"kernel: {d.kernel_shown} {problem}")
             continue

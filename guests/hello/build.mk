@@ -3,7 +3,7 @@
 HELLO_ELF := build/guests/hello/hello.elf
 HELLO_CFLAGS := -mcpu=arm926ej-s -marm -std=gnu11 -O2 -Wall -Wextra -Werror -ffreestanding \
 	-fno-builtin -fno-tree-loop-distribute-patterns -nostdlib -static -Ihypercalls \
-	-Wl,-Ttext=$(GUEST_KERNEL_BASE) -Wl,-e,_start -Wl,--build-id=none
+	-Wl,-Ttext=$(GUEST_KERNEL_BASE) -Wl,-e,_start -Wl,--build-id=none -Wl,-q
 
 .PHONY: hello
 hello: $(HELLO_ELF)

@@ -51,7 +51,12 @@
 #ifdef __ASSEMBLER__
 /* reg = the start of the running kernel's window: pc rounded down to XA_WINDOW_SIZE
  * (2^26), for assembly that reaches the VMM-provided pages without a literal to relocate. */
-.macro xa_window_of_pc reg mov     \reg, pc, lsr #26 mov     \reg, \reg, lsl #26.endm
+/* clang-format off */
+.macro xa_window_of_pc reg
+    mov     \reg, pc, lsr #26
+    mov     \reg, \reg, lsl #26
+.endm
+/* clang-format on */
 #else
 XA_ABI_ASSERT(XA_WINDOW_SIZE == 1U << 26 && XA_GUEST_KERNEL_BASE % XA_WINDOW_SIZE == 0 &&
                   XA_GUEST_KERNEL_BASE + XA_WINDOW_COUNT * XA_WINDOW_SIZE == XA_GUEST_KERNEL_END,

@@ -462,7 +462,8 @@ def test_shipped_configs(name, count, kernels):
     assert lines[0] == f"mkimage: domains/{name}.cfg: ok: system '{name}', {count} domain{'s' * (count > 1)}"
     assert len(lines) == 1 + count
     for i, line in enumerate(lines[1:]):
-        shared = ", shared with id=0" if i else ""
+        # The test kernel has no relocations (not linked with -q): every domain stays in window 0.
+        shared = ", shared with id=0, window 0 \\(its link address\\)" if i else ", window 0"
         assert re.search(rf"memory=1M +timeslice=10ms .*minios\.elf \(\d+ bytes, \d+ packed{shared}\)  "
                          r"cmdline='app=bench'$", line)
     assert "privileged" in lines[1] and all(" guest " in line for line in lines[2:])
@@ -626,9 +627,10 @@ def test_packed_image(tmp_path, kernels, vmm):
                         rf"3 domains, boot image {total} bytes \(2 kernel copies, 2 ramdisks\) at physical "
                         rf"0x00400000, crc32 0x{crc:08x}", lines[0])
     assert len(lines) == 4 and lines[3].startswith("  id=2 odd ")
-    assert f"kernel={kernels}/pv/minios.elf ({len(minios)} bytes, {records[0][K_SIZE]} packed)  " \
+    assert f"kernel={kernels}/pv/minios.elf ({len(minios)} bytes, {records[0][K_SIZE]} packed, window 0)  " \
            "ramdisk=domains/three-sectors.img (1536 bytes)  cmdline='app=bench'" in lines[1]
-    assert f"({len(minios)} bytes, {records[0][K_SIZE]} packed, shared with id=0)  ramdisk=disks/two-frames.img " \
+    assert f"({len(minios)} bytes, {records[0][K_SIZE]} packed, shared with id=0, window 0 (its link address))  " \
+           "ramdisk=disks/two-frames.img " \
            "(8192 bytes)" in lines[2]
 
     readelf = subprocess.run(["arm-none-eabi-readelf", "-lW", str(result.output)],
@@ -656,7 +658,7 @@ def test_identical_kernels_are_packed_once(tmp_path, kernels, vmm):
                         (kernels / "pv" / "minios.elf").read_bytes())
     assert len(image) == 64 + 8 * D + ((records[0][K_SIZE] + 3) & ~3)
     assert "8 domains, boot image" in result.stdout and "(1 kernel copy)" in result.stdout
-    assert result.stdout.count(", shared with id=0)") == 7
+    assert result.stdout.count(", shared with id=0, window 0 (its link address))") == 7
 
 
 def test_real_time_keys_are_not_in_the_image(tmp_path, kernels, vmm):

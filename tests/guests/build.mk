@@ -10,7 +10,7 @@ build/guests/%.elf: tests/guests/%.S tests/guests/parse_number.inc tests/guests/
 	@$(CROSS_CHECK)
 	@mkdir -p $(dir $@)
 	@echo "  AS+LD   $@"
-	@$(CROSS)gcc -mcpu=arm926ej-s -marm -nostdlib -static -Ihypercalls -Wl,-Ttext=$(GUEST_KERNEL_BASE) -o $@ $<
+	@$(CROSS)gcc -mcpu=arm926ej-s -marm -nostdlib -static -Ihypercalls -Wl,-Ttext=$(GUEST_KERNEL_BASE) -Wl,-q -o $@ $<
 
 MINIOS_TEST_DIR := tests/guests/minios
 MINIOS_TEST_OUT := build/tests/minios
