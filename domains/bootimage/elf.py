@@ -66,8 +66,8 @@ def elf_problem(data: bytes) -> str | None:
 
 def pack_kernel(data: bytes) -> tuple[bytes, str | None]:
     """The kernel as the boot image holds it: a minimal ELF with the ELF header, its
-    PT_LOAD program headers and their bytes, nothing else (no sections, symbols or debug
-    information). Each segment's bytes start at an offset congruent to its address modulo
+    non-empty PT_LOAD program headers and their bytes, nothing else (no sections, symbols
+    or debug information). Each segment's bytes start at an offset congruent to its address modulo
     min(p_align, 4), and p_align says so. data must pass elf_problem(). Returns (packed,
     None) or (b"", the problem)."""
     e = ELF_HEADER.unpack_from(data)
@@ -78,6 +78,8 @@ def pack_kernel(data: bytes) -> tuple[bytes, str | None]:
         if p[0] != PT_LOAD:
             continue
         _, off, _, _, filesz, memsz, _, _ = p
+        if memsz == 0:
+            continue  # an empty segment (a linker's artefact): nothing to load
         if off + filesz > len(data):
             return b"", f"has a PT_LOAD segment (program header {i}) whose bytes lie outside the file"
         if filesz > memsz:
