@@ -54,12 +54,14 @@ def _make_escape(path: str) -> str:
     return path.replace(" ", "\\ ").replace("$", "$$")
 
 
-def depfile_text(output: str, inputs: list[str]) -> str:
+def depfile_text(output: str, inputs: list[str], windows: list[tuple[int, int, str]] | None = None) -> str:
     """Make rules: the output depends on every input; each input also gets an empty rule
     so that deleting one makes make rerun mkimage (which then names it) instead of
-    stopping with 'no rule to make target'."""
+    stopping with 'no rule to make target'. Then, as comments make ignores, where each
+    domain's kernel runs, for tools/debug.py: '# domain ID window N kernel PATH'."""
     lines = [f"{_make_escape(output)}: " + " ".join(_make_escape(i) for i in inputs)]
     lines += [f"{_make_escape(i)}:" for i in inputs]
+    lines += [f"# domain {d} window {w} kernel {k}" for d, w, k in windows or []]
     return "\n".join(lines) + "\n"
 
 
@@ -177,7 +179,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.depfile:
             inputs = [args.config, args.vmm] + [d.kernel_shown for d in system.domains]
             inputs += [d.ramdisk_shown for d in system.domains if d.ramdisk_shown]
-            write_atomically(args.depfile, depfile_text(args.output, list(dict.fromkeys(inputs))).encode())
+            windows = [(d.id, d.window, d.kernel_shown) for d in system.domains if d.kernel_shown]
+            write_atomically(args.depfile, depfile_text(args.output, list(dict.fromkeys(inputs)), windows).encode())
         write_atomically(args.output, elf)
     except Failure as e:
         print("\n".join(e.messages), file=sys.stderr)

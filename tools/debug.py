@@ -106,6 +106,17 @@ def kernels_from_depfile(depfile: pathlib.Path, vmm_elf: pathlib.Path) -> list[p
     return out
 
 
+def kernel_windows(depfile: pathlib.Path) -> dict[pathlib.Path, list[int]]:
+    """Each kernel's windows (start_info.h: one per domain running it), from the comment
+    lines mkimage writes into its depfile."""
+    out: dict[pathlib.Path, list[int]] = {}
+    for line in depfile.read_text().splitlines():
+        m = re.fullmatch(r"# domain \d+ window (\d+) kernel (.+)", line)
+        if m:
+            out.setdefault(repo_path(m.group(2)).resolve(), []).append(int(m.group(1)))
+    return out
+
+
 def system_image(image: pathlib.Path, vmm_elf: pathlib.Path) -> list[pathlib.Path]:
     """The guest kernels of a system image, from the depfile mkimage wrote beside it."""
     if not image.is_file():
@@ -162,14 +173,19 @@ def stop_qemu(qemu: subprocess.Popen) -> None:
         pass
 
 
+WINDOW_SIZE = 0x04000000  # XA_WINDOW_SIZE (hypercalls/xen-arm/start_info.h)
+
+
 def gdb_command(gdb: str, vmm_elf: pathlib.Path, kernels: list[pathlib.Path], port: int,
-                batch: pathlib.Path | None) -> list[str]:
+                batch: pathlib.Path | None, windows: dict[pathlib.Path, list[int]] | None = None) -> list[str]:
     cmd = [gdb, "-q", "-nx"]
     if batch is not None:
         cmd.append("-batch")
     cmd += ["-ex", "set confirm off", "-ex", f"file {vmm_elf}"]
     for k in kernels:
-        cmd += ["-ex", f"add-symbol-file {k}"]
+        # Once per window the kernel runs in: the image builder moved each domain's copy.
+        for w in sorted(set((windows or {}).get(k.resolve(), [0]))):
+            cmd += ["-ex", f"add-symbol-file {k}" + (f" -o 0x{w * WINDOW_SIZE:x}" if w else "")]
     cmd += ["-ex", f"source {REPO / 'tools' / 'xen-arm.gdb'}"]
     if batch is None:
         cmd += ["-ex", "set confirm on"]
@@ -233,8 +249,9 @@ def main(argv: list[str]) -> int:
         if args.image:
             image = args.image.resolve()
             kernels = system_image(image, vmm_elf)
+            windows = kernel_windows(image.with_suffix(".d"))
         else:
-            image, kernels = vmm_elf, []
+            image, kernels, windows = vmm_elf, [], {}
         missing = [str(k) for k in kernels if not k.is_file()]
         if missing:
             raise Failure(f"guest kernel(s) missing: {', '.join(missing)}")
@@ -250,9 +267,9 @@ def main(argv: list[str]) -> int:
         say(f"QEMU halted at reset with {shown} on {args.platform}, gdbstub on 127.0.0.1:{port}")
         say(f"console output: {log}; symbols: the VMM{', ' + what if what else ''}")
         if kernels:
-            say("every guest is linked at 0xC0000000: `xa-current` names the domain on the CPU "
-                "(README \"Debugging\")")
-        return run_gdb(gdb_command(args.gdb, vmm_elf, kernels, port, args.batch), args.batch is not None)
+            say("each domain's kernel runs in its own window, its symbols loaded there (domain N: "
+                "+N x 64 MiB); `xa-current` names the domain on the CPU (README \"Debugging\")")
+        return run_gdb(gdb_command(args.gdb, vmm_elf, kernels, port, args.batch, windows), args.batch is not None)
     finally:
         stop_qemu(qemu)
 

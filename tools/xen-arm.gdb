@@ -1,7 +1,8 @@
 # gdb helpers for debugging a xen-arm system (loaded by tools/debug.py; `source` it by hand
-# otherwise). Every guest kernel is linked at 0xC0000000, so a guest address or symbol means
-# "whichever domain is on the CPU": these commands read the VMM's own variables to tell
-# which one that is.
+# otherwise). Every guest kernel is linked at 0xC0000000 and the image builder moves domain
+# N's copy into kernel window N (+N x 64 MiB); tools/debug.py loads each kernel's symbols at
+# every window it runs in, so a guest symbol has one address per domain running that kernel.
+# These commands read the VMM's own variables to tell which domain is on the CPU.
 #
 #   xa-current          the domain on the CPU: id and name (or "none": the VMM is idle/booting)
 #   xa-domains          every domain slot in use: id, name, state

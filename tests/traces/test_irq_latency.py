@@ -56,8 +56,7 @@ def test_the_split_paths_tail_is_longer(tmp_path_factory, board, policy):
     print(f"\n{board} {policy}: cycles spread pass-through {spread(direct):,}, split {spread(split):,}; "
           f"p99 {irqlat.percentile(direct.cycles, 99):,} / {irqlat.percentile(split.cycles, 99):,}")
     assert irqlat.percentile(split.cycles, 99) > irqlat.percentile(direct.cycles, 99)
-    if policy == "sedf":
-        assert spread(split) > spread(direct)
+    assert max(split.cycles) > max(direct.cycles)
 
 
 @pytest.mark.parametrize("board", sorted(irqlat.DEVICE))

@@ -102,10 +102,11 @@ def test_attribution_to_domains_threads_and_units(bench2):
     stats = json.loads((tmp / "a" / "stats.json").read_text())
     assert stats["domain_switches"] >= 2 and stats["window_hits"] == 4
     assert stats["vmm_entries"]["hypercall console_io"]["count"] > 0
-    # Domain switches flush the D-cache: dirty lines get written back.
+    # Dirty lines get written back (evictions; the cleans at boot and at each build).
     assert stats["dcache_writebacks"] > 0
-    # ... and the TLB (c8, c7, 0): the guests' pages and the VMM's sections walk again.
-    assert stats["tlb_flushes"] >= stats["domain_switches"] and stats["ttbr_writes"] > 0
+    # The two domains run in kernel windows of their own and share no frame: their switches
+    # write the TTBR and keep the caches and the TLB (c8, c7, 0 only at boot and builds).
+    assert stats["ttbr_writes"] > stats["domain_switches"] > stats["tlb_flushes"] > 0
     assert stats["model"]["tlb"] == 64 and stats["model"]["walk"] > 0
     for dom in ("0", "1"):
         for unit in ("kernel", "vmm"):

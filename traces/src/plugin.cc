@@ -82,6 +82,11 @@ Unit unit_of(uint32_t va) {
 }
 
 bool in_kernel_region(uint32_t va) { return va >= kKernelBase && va < kVmmBase; }
+// The address the same kernel instruction has in window 0, where guests are linked: probes
+// and the measurement window are given as link addresses (a symbol of the guest's ELF)
+// and hit in whichever window the image builder moved each domain's copy to; their events
+// carry the link address too (the event's domain says which copy).
+uint32_t window0_address(uint32_t va) { return in_kernel_region(va) ? kKernelBase + (va & kWindowMask) : va; }
 // A page whose stores are thread announcements: any window's trace page.
 bool trace_thread_page(uint32_t page) { return in_kernel_region(page) && (page & kWindowMask) == kTracePageOffset; }
 
@@ -951,8 +956,9 @@ State::Snapshot snapshot() {
 void on_probe(unsigned int, void* udata) {
     auto* ii = static_cast<InsnInfo*>(udata);
     if (ii->tb == S->pend) flush(ii->index);
-    event("probe", ii->vaddr);
-    if (ii->vaddr == S->cfg.window && S->cfg.window != 0) {
+    const uint32_t as_linked = window0_address(ii->vaddr);
+    event("probe", as_linked);
+    if (as_linked == S->cfg.window && S->cfg.window != 0) {
         if (S->window_hits++ == 0) S->window_first = snapshot();
         S->window_last = snapshot();
     }
@@ -1045,8 +1051,9 @@ void on_tb_trans(qemu_plugin_id_t, struct qemu_plugin_tb* qtb) {
             if (ii.cp15_kind != kCpNone && ii.cp15_kind != kCpOther && (!by_line || S->coh))
                 qemu_plugin_register_vcpu_insn_exec_cb(qi, on_cp15, QEMU_PLUGIN_CB_NO_REGS, &ii);
         }
-        if (std::find(S->cfg.probes.begin(), S->cfg.probes.end(), va) != S->cfg.probes.end() ||
-            (va == S->cfg.window && S->cfg.window != 0))
+        const uint32_t as_linked = window0_address(va);
+        if (std::find(S->cfg.probes.begin(), S->cfg.probes.end(), as_linked) != S->cfg.probes.end() ||
+            (as_linked == S->cfg.window && S->cfg.window != 0))
             qemu_plugin_register_vcpu_insn_exec_cb(qi, on_probe, QEMU_PLUGIN_CB_NO_REGS, &ii);
 
         const uint32_t line = va & line_mask;
