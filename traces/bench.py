@@ -13,7 +13,8 @@ iteration:
                            upcall bounce, until B's handler's first instruction
   timer IRQ to handler     IRQ vector entry -> mb_upcall: the tick, VIRQ_TIMER, the bounce
   domain switch            mb_yield_swi in A -> mb_yield_ret in B: a yield hypercall that
-                           switches domains (context, DACR, TTBR, cache and TLB flush), one
+                           switches domains (context, DACR, TTBR; the two domains run in
+                           kernel windows of their own, so the caches and the TLB stay), one
                            row per direction: dom0 -> d1, and d1 -> dom0, where the
                            round-robin queue wraps around (a few instructions more)
   guest thread switch      tswitch_call in thread a -> tswitch_back in thread b (mini-OS
@@ -24,9 +25,9 @@ iteration:
                            entry (not from the idle VMM) -> xa_return_to_guest in the other
                            domain: the timer interrupt that ends one's run and switches
 
-the event send and the domain switch once more with the switch's cache and TLB maintenance
-skipped in the timing model (the plugin's skip=, under the coherence checker): what the
-VMM's own work costs, the difference being the flush and the refill of the caches and TLB;
+the event send and the domain switch once more with the VMM's switch=clean, every switch
+cleaning and invalidating the caches and the TLB as xen-arm's switches did before kernel
+windows and ARM-domain tags: the difference is the clean and the refill it costs;
 the reset to the first guest instruction (the first execution of the guest kernel's entry
 point) of the one- and the two-domain microbench systems; and the µC/OS-II task switch (ucos-port/apps/bench.c, app=bench), natively on the board and
 as the only domain of xen-arm: two tasks switch N times per round, each round between two
@@ -186,7 +187,7 @@ def first_hit(events: list[xatrace.Event], addr: int) -> tuple[int, int]:
 
 
 def measure(b: Bench, platform: str, work: pathlib.Path, tag: str, count: int,
-            plugin: dict) -> tuple[list[tuple[int, int, str, str]], tuple[int, int]]:
+            plugin: dict, append: str = "") -> tuple[list[tuple[int, int, str, str]], tuple[int, int]]:
     """Boots b's system under the plugin: its directed samples, and (instructions, cycles)
     from reset to the first guest instruction (the kernel's entry point)."""
     elf = b.kernel_dir / f"{b.kernel}.elf"
@@ -195,7 +196,8 @@ def measure(b: Bench, platform: str, work: pathlib.Path, tag: str, count: int,
     entry = elf_entry(elf)
     image = build_image(b, platform, work, tag)
     events_csv = work / f"{tag}-events.csv"
-    run = xatrace.run(platform, image, "", {"events": events_csv, "probe": list(probes.values()) + [entry], **plugin})
+    run = xatrace.run(platform, image, append,
+                      {"events": events_csv, "probe": list(probes.values()) + [entry], **plugin})
     if run.status != 0 or f"({b.domains} shut down, 0 crashed)" not in run.output:
         sys.exit(f"bench: '{b.name}' did not run cleanly (status {run.status}):\n{run.output[-3000:]}")
     events = xatrace.read_events(events_csv)
@@ -231,24 +233,21 @@ def path_rows(b: Bench, s: list[tuple[int, int, str, str]], suffix: str = "") ->
     return rows
 
 
-# The paths whose cost is mostly the domain switch's cache and TLB maintenance.
+# The paths that switch domains: measured again with every switch cleaning (clean_rows).
 MAINTENANCE_BENCHES = ("event send to another domain until its handler runs",
                        "domain switch (yield until the other domain runs)")
-MAINTENANCE_SKIPS = ["dcleaninv", "iinv", "idinv", "tlb"]
-MAINTENANCE_SUFFIX = ", switch's cache/TLB maintenance skipped in the model"
+CLEAN_SUFFIX = ", every switch cleaning the caches and the TLB (switch=clean)"
 
 
-def maintenance_rows(platform: str, work: pathlib.Path, count: int, model: dict) -> list[list]:
-    """The event send and the domain switch with the test-clean-invalidate D-cache loop,
-    the I-cache and the TLB invalidation skipped in the timing model (QEMU still runs them;
-    the model's caches and TLB keep their entries): the VMM's own share of those paths.
-    Both domains run the same code at the same addresses, so the warm caches flatter the
-    switched-to side: a lower bound for address-space tags."""
+def clean_rows(platform: str, work: pathlib.Path, count: int, model: dict) -> list[list]:
+    """The event send and the domain switch once more with the VMM's switch=clean: every
+    domain switch cleans and invalidates the caches and the TLB, as xen-arm's switches did
+    before kernel windows and ARM-domain tags let them keep both (the default, switch=keep:
+    xen-arm/include/address_space.hh). The difference is what keeping them saves."""
     rows = []
     for i, b in enumerate(x for x in benches(count) if x.name in MAINTENANCE_BENCHES):
-        plugin = {"check": work / f"nomaint{i}-check.txt", "skip": MAINTENANCE_SKIPS, **model}
-        s, _ = measure(b, platform, work, f"nomaint{i}", count, plugin)
-        rows += path_rows(b, s, MAINTENANCE_SUFFIX)
+        s, _ = measure(b, platform, work, f"clean{i}", count, model, append="switch=clean")
+        rows += path_rows(b, s, CLEAN_SUFFIX)
     return rows
 
 
@@ -401,7 +400,7 @@ def main() -> None:
         rows += path_rows(b, s)
         if b.kernel == "microbench":
             boots.setdefault(b.domains, boot)
-    rows += maintenance_rows(args.platform, work, args.count, model)
+    rows += clean_rows(args.platform, work, args.count, model)
     rows += boot_rows(boots)
     ucos = [] if args.no_ucos else ucos_rows(run_ucos(args.platform, work, args.ucos_n, args.ucos_rounds, model),
                                              args.ucos_n, args.ucos_rounds)

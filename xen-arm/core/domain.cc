@@ -368,6 +368,10 @@ Err build(u32 index, const char*& problem) {
     Err e = allocate_memory(d, cfg, problem);
     if (e == Err::ok) e = claim_ramdisk(d, *image, cfg, problem);
     if (e == Err::ok) e = alloc_vmm_pages(d, problem);
+    // The new tables are walked only after load_image's table switch, which cleans the whole
+    // D-cache first: their descriptors need no clean each (page_table.hh).
+    const PageTable::WrittenHook clean_each = PageTable::written_hook();
+    PageTable::set_written_hook(nullptr);
     if (e == Err::ok) e = build_tables(d, mem_bytes, problem);
     if (e == Err::ok) {
         load_image(d, elf, img, mem_bytes);
@@ -375,6 +379,7 @@ Err build(u32 index, const char*& problem) {
         write_start_info(d, cfg);
         e = attach_events(d, events_attached, problem);
     }
+    PageTable::set_written_hook(clean_each);
     if (e == Err::ok) e = connect_to_dom0(d, problem);
     if (e != Err::ok) {
         unwind(d, events_attached);

@@ -23,11 +23,11 @@ constexpr mmu::Ap l2_small_subpage_ap(u32 desc, VirtAddr va) {
     return static_cast<mmu::Ap>((desc >> (4 + 2 * subpage)) & 3u);
 }
 
-PageTable::WrittenHook written_hook = nullptr;
+PageTable::WrittenHook written_to = nullptr;  // set_written_hook
 
 // Descriptors reach the MMU through memory (see set_written_hook).
 void written(const void* p, u32 bytes) {
-    if (written_hook != nullptr) written_hook(p, bytes);
+    if (written_to != nullptr) written_to(p, bytes);
 }
 
 void zero_words(u32* words, u32 count) {
@@ -45,7 +45,8 @@ bool coarse_table_empty(const u32* l2) {
 
 }  // namespace
 
-void PageTable::set_written_hook(WrittenHook hook) { written_hook = hook; }
+void PageTable::set_written_hook(WrittenHook hook) { written_to = hook; }
+PageTable::WrittenHook PageTable::written_hook() { return written_to; }
 
 PageTable::PageTable(PhysAddr l1, const PhysWindow& window, FrameAllocator& frames)
     : l1_(l1),

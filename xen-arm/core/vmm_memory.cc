@@ -64,7 +64,6 @@ ImageInfo image() {
 u8* current_va(u32 va) { return reinterpret_cast<u8*>(va); }
 
 void init() {
-    PageTable::set_written_hook(clean_descriptors);
     check(vmm_frames.init(kDirectMap.phys_base(), kVmmFrames, frame_bitmap, FrameAllocator::bitmap_words(kVmmFrames)),
           "frame allocator init");
     const ImageInfo img = image();
@@ -91,6 +90,9 @@ void init() {
     // The boot table's identity mapping disappears here: from now on only the layout's
     // regions exist.
     cpu::switch_ttbr(t.l1().value());
+    // Its descriptors reached memory with the clean above; from now on each one is cleaned
+    // as it is written (page_table.hh).
+    PageTable::set_written_hook(clean_descriptors);
     cpu::write_dacr(mmu::kDacrVmm);
     cpu::write_control(cpu::read_control() | mmu::ctrl::high_vectors | mmu::ctrl::icache | mmu::ctrl::dcache |
                        mmu::ctrl::align);

@@ -64,6 +64,7 @@ class PageTable {
     // Called with every run of descriptors just written (bytes > 0), for all tables.
     using WrittenHook = void (*)(const void* p, u32 bytes);
     static void set_written_hook(WrittenHook hook);
+    static WrittenHook written_hook();
 
     // All 4096 first-level entries become faults. Coarse tables already handed out are
     // not reclaimed.
