@@ -7,7 +7,8 @@ with their relocations kept (`-Wl,-q`); domain N's copy is moved into window N h
 
 - every R_ARM_ABS32 / R_ARM_TARGET1 word whose symbol is defined in a section (an address
   inside the image) gets the window's offset added; words against absolute or undefined
-  symbols stay as they are;
+  symbols stay as they are, and an absolute symbol whose value lies inside the image (a
+  linker-script label outside every output section) is refused: its uses would not move;
 - PC-relative relocations (calls, branches, PREL31 unwind entries, REL32) need nothing:
   the whole image moves;
 - any other relocation type in a loaded section is refused, naming it;
@@ -70,6 +71,22 @@ class Relocation:
         if shoff and shentsize == SECTION_HEADER.size and shoff + shnum * shentsize <= len(data):
             self.sections = [SECTION_HEADER.unpack_from(data, shoff + i * shentsize) for i in range(shnum)]
 
+    @property
+    def lo(self) -> int:
+        return min(p[2] for p in self.loads)
+
+    @property
+    def hi(self) -> int:
+        return max(p[2] + p[5] for p in self.loads)
+
+    def symbol_name(self, symtab: tuple, st_name: int) -> str:
+        if symtab[6] >= len(self.sections):  # sh_link: its string table
+            return "?"
+        strtab = self.sections[symtab[6]]
+        start = strtab[4] + st_name
+        end = self.data.find(b"\0", start, strtab[4] + strtab[5])
+        return self.data[start:end if end >= 0 else start].decode(errors="replace") or "?"
+
     def relocation_sections(self) -> list[tuple]:
         """The SHT_REL(A) sections that apply to loaded sections with file bytes."""
         out = []
@@ -108,7 +125,13 @@ class Relocation:
                 if rtype not in (R_ARM_ABS32, R_ARM_TARGET1):
                     return [], (f"has a relocation of type {rtype} at 0x{r_offset:08x}, which the image builder "
                                 "cannot move into another window")
-                shndx = SYMBOL.unpack_from(self.data, symtab[4] + sym * SYMBOL.size)[5]
+                st_name, st_value, _, _, _, shndx = SYMBOL.unpack_from(self.data, symtab[4] + sym * SYMBOL.size)
+                if shndx == SHN_ABS and self.lo <= st_value < self.hi:
+                    # A linker-script label defined outside every output section: its uses
+                    # would keep pointing into window 0.
+                    return [], (f"refers to the absolute symbol {self.symbol_name(symtab, st_name)} "
+                                f"(0x{st_value:08x}) inside the image, which would not move: define it "
+                                "inside an output section of the linker script")
                 if shndx in (SHN_UNDEF, SHN_ABS, SHN_COMMON):
                     continue
                 at = target[4] + (r_offset - target[3])

@@ -23,7 +23,7 @@ WINDOW = 0x04000000
 # holds an absolute address (an absolute symbol: it must not move), and calls and branches
 # (PC-relative: nothing to do).
 SOURCE = r"""
-extern char abs_device[];              /* --defsym: an absolute address */
+extern char abs_device[];              /* --defsym: an absolute address (a device's) */
 int counter = 5;
 int *ptr = &counter;
 static const char msg[] = "hello, window";
@@ -51,7 +51,7 @@ def link(work: pathlib.Path, name: str, base: int, keep_relocs: bool = True) -> 
     out = work / f"{name}.elf"
     subprocess.run(["arm-none-eabi-gcc", "-mcpu=arm926ej-s", "-marm", "-O2", "-ffreestanding", "-nostdlib", "-static",
                     f"-Wl,-Ttext=0x{base:08x}", "-Wl,-e,_start", "-Wl,--build-id=none", "-Wl,-z,max-page-size=4096",
-                    "-Wl,--defsym=abs_device=0xC0001234", "-Wl,--no-warn-rwx-segments"]
+                    "-Wl,--defsym=abs_device=0x10001234", "-Wl,--defsym=abs_label=0xC0000010", "-Wl,--no-warn-rwx-segments"]
                    + (["-Wl,-q"] if keep_relocs else []) + [str(src), str(note), "-o", str(out)],
                    check=True, capture_output=True)
     return out
@@ -95,9 +95,25 @@ def test_a_moved_kernel_is_the_kernel_linked_there(work, window):
 
 def test_an_absolute_symbol_does_not_move(work):
     at0 = link(work, "w0", 0xC0000000).read_bytes()
-    moved, _, _ = rel.relocate(at0, 3)
+    moved, _, problem = rel.relocate(at0, 3)
+    assert problem is None
     words = [struct.unpack_from("<I", s[2], o)[0] for s in loaded(moved)[1] for o in range(0, len(s[2]) - 3, 4)]
-    assert 0xC0001234 in words and 0xC0001234 + 3 * WINDOW not in words
+    assert 0x10001234 in words and 0x10001234 + 3 * WINDOW not in words
+
+
+def test_an_absolute_label_inside_the_image_is_refused(work):
+    """A label a linker script defines outside every output section is absolute: the words
+    that use it would stay in window 0, so the kernel is refused, not moved half."""
+    src = work / "label.c"
+    src.write_text("extern char abs_label[];\nconst void *label = abs_label;\nint _start(void) { return 0; }\n")
+    out = work / "label.elf"
+    subprocess.run(["arm-none-eabi-gcc", "-mcpu=arm926ej-s", "-marm", "-O2", "-ffreestanding", "-nostdlib", "-static",
+                    "-Wl,-Ttext=0xc0000000", "-Wl,-e,_start", "-Wl,-q", "-Wl,--defsym=abs_label=0xC0000010",
+                    "-Wl,--no-warn-rwx-segments", str(src), "-o", str(out)], check=True, capture_output=True)
+    data = out.read_bytes()
+    assert rel.relocate(data, 2) == (data, 0, "refers to the absolute symbol abs_label (0xc0000010) inside the "
+                                               "image, which would not move: define it inside an output section "
+                                               "of the linker script")
 
 
 def test_window_zero_and_a_kernel_without_relocations_stay(work):
