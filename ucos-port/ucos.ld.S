@@ -14,7 +14,9 @@ ENTRY(_start)
 SECTIONS
 {
     . = BASE;
-    .text : { KEEP(*(.text.head)) *(.text .text.*) }
+    /* __image_start: inside the section, so it moves with the image when the image builder
+     * relocates a pv kernel into its kernel window (and it is that window's start). */
+    .text : { __image_start = .; KEEP(*(.text.head)) *(.text .text.*) }
     .rodata ALIGN(4) : { *(.rodata .rodata.*) }
     .data ALIGN(4) : { *(.data .data.*) }
     . = ALIGN(16384);

@@ -163,3 +163,25 @@ def test_directions_and_the_first_guest_instruction():
         ("domain switch (yield, d1 -> dom0 (the queue wraps around))", 1, 13)]
     assert bench.boot_rows({1: (5, 9)}) == [
         ["reset to the first guest instruction (1 microbench domain, 1 MiB each)", 1, 5, 5, 5, 9, 9, 9]]
+
+
+def test_readme_table_is_what_make_bench_prints(goldfish_run):
+    """README.md's table of `make bench` paths (goldfish medians) against this run: the
+    paths are deterministic under -icount, so their medians do not depend on the count."""
+    results, _ = goldfish_run
+    measured = {r["benchmark"]: r for r in read_rows(results / "goldfish" / "bench.csv")
+                if not r["benchmark"].startswith("reset to")}
+    text = (REPO / "README.md").read_text()
+    table = text.split("| path (`make bench`) | instructions | modelled cycles |", 1)[1].split("\n\n", 1)[0]
+    readme = {}
+    for line in table.strip().splitlines()[1:]:
+        name, insns, cycles = (c.strip() for c in line.strip("|").split("|"))
+        readme[name] = (insns, cycles)
+
+    def shown(x: str) -> str:
+        v = float(x)
+        return f"{v:,.1f}" if v != int(v) else f"{int(v):,}"
+
+    assert set(readme) == set(measured), (sorted(readme), sorted(measured))
+    for name, r in measured.items():
+        assert readme[name] == (shown(r["instructions_median"]), shown(r["cycles_median"])), (name, r)

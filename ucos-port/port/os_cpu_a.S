@@ -20,12 +20,12 @@
 #include <xen-arm/shared_info.h>
 #include <xen-arm/start_info.h>
 
-/* reg = the address of vcpu_info.evtchn_upcall_mask in our shared_info, in our kernel
- * window (start_info.h). */
+/* reg = the address of vcpu_info.evtchn_upcall_mask in our shared_info: at
+ * XA_SHARED_INFO_OFFSET in our kernel window (start_info.h), which starts where the image
+ * does (pv kernels are linked at XA_GUEST_KERNEL_BASE). The literal is relocated with the
+ * image, so one load finds it in whichever window the image builder put us. */
 .macro upcall_mask_addr reg
-    xa_window_of_pc \reg
-    add     \reg, \reg, #XA_SHARED_INFO_OFFSET
-    add     \reg, \reg, #XA_VCPU_INFO_UPCALL_MASK
+    ldr     \reg, =__image_start + XA_SHARED_INFO_OFFSET + XA_VCPU_INFO_UPCALL_MASK
 .endm
 #define UPCALL_PENDING_FROM_MASK (XA_VCPU_INFO_UPCALL_PENDING - XA_VCPU_INFO_UPCALL_MASK)
 #else
