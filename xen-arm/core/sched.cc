@@ -102,13 +102,17 @@ void idle_wait() {
 }
 
 // vcpu_info's time, with the version protocol (odd while the update is in progress).
+// The VMM is the version's only writer, so it counts from its own copy (d.time_version):
+// vcpu_info is uncached (domain.hh), and reading it back would cost two memory accesses.
 void publish_time(Domain& d, u64 now) {
     vcpu_info& v = domains::shared(d)->vcpu[0];
-    v.time_version = v.time_version + 1;  // odd
+    const u32 odd = d.time_version + 1;
+    v.time_version = odd;
     asm volatile("" ::: "memory");
     v.system_time_ns = now;
     asm volatile("" ::: "memory");
-    v.time_version = v.time_version + 1;
+    v.time_version = odd + 1;
+    d.time_version = odd + 1;
 }
 
 // Save prev's registers from the frame, load next's, and change address space: the caches

@@ -64,6 +64,7 @@ struct Domain {
     VirtMode mode = VirtMode::kernel;
     u32 trap_table[XA_TRAP_COUNT] = {};
     u64 timer_deadline_ns = 0;  // set_timer_op; 0 = none
+    u32 time_version = 0;       // what vcpu_info.time_version says (sched.cc: its only writer)
     bool blocked = false;       // sched_op block/poll: waiting for an event
     bool polling = false;       // ...for one of poll_ports (or poll_timeout_ns)
     u32 poll_count = 0;
