@@ -94,6 +94,9 @@ def summary(system: System) -> list[str]:
             sched += "  extra"
         if d.weight != 256 or d.cap_pct:
             sched += f"  weight={d.weight}" + (f" cap={d.cap_pct}%" if d.cap_pct else "")
+        if d.fault_tolerance:
+            every = _time_text(d.checkpoint_us) if d.checkpoint_us else "switch"
+            sched += f"  fault_tolerance=vm checkpoint={every}"
         ramdisk = ""
         if d.ramdisk_line:
             ramdisk = f"  ramdisk={d.ramdisk_shown}" + (f" ({len(d.ramdisk_data)} bytes)" if d.ramdisk_data else "")

@@ -56,6 +56,8 @@ class Domain:
     period_us: int = 0          # sedf: 0 = no reservation
     budget_us: int = 0
     extra: bool = False
+    fault_tolerance: int = 0    # kFt* (docs/fault-tolerance.md)
+    checkpoint_us: int = 0      # 0: at every switch-out
     reserve_from_tasks: bool = False  # period/budget computed from rt_tasks (sedf)
     cmdline: str = ""
     image: bytes = b""          # the kernel as packed: a minimal ELF (pack_kernel)
@@ -86,7 +88,7 @@ class System:
 
 SYSTEM_KEYS = ("name", "board", "scheduler", "overcommit")
 DOMAIN_KEYS = ("kernel", "memory", "timeslice", "privileged", "start", "priority", "cmdline", "ramdisk",
-               "weight", "cap", "period", "budget", "extra")
+               "weight", "cap", "period", "budget", "extra", "fault_tolerance", "checkpoint")
 # Read only by domains/schedtool.py's analysis: checked here, never written into the boot image.
 RT_DOMAIN_KEYS = ("rt_scheduler", "rt_tasks", "rt_period")
 RT_SCHEDULERS = ("rm", "fp", "edf")
@@ -94,6 +96,8 @@ REQUIRED_DOMAIN_KEYS = ("kernel", "memory")
 BOOLEANS = {"yes": True, "true": True, "on": True, "1": True,
             "no": False, "false": False, "off": False, "0": False}
 STARTS = {"boot": True, "manual": False}
+# fault_tolerance = NAME -> the boot_image.hh constant for BootDomain.fault_tolerance.
+FAULT_TOLERANCE = {"none": "kFtNone", "vm": "kFtVm"}
 SCHEDULER_DEFAULT = "round-robin"
 
 
@@ -415,6 +419,20 @@ def parse_config(text: str, shown_path: str, fmt: Format, board: str | None, rep
             report(k["budget"].line, f"budget: '{k['budget'].text}' is longer than the period '{k['period'].text}'")
         if "extra" in k:
             d.extra = bool(_choice(k["extra"], "extra", BOOLEANS, "yes or no", report))
+        if "fault_tolerance" in k:
+            v = k["fault_tolerance"]
+            if v.text in FAULT_TOLERANCE:
+                d.fault_tolerance = getattr(fmt, FAULT_TOLERANCE[v.text])
+            else:
+                report(v.line, f"fault_tolerance: '{v.text}' is not one of {', '.join(FAULT_TOLERANCE)}")
+        if "checkpoint" in k:
+            v = k["checkpoint"]
+            ft = k["fault_tolerance"].text if "fault_tolerance" in k else "none"
+            if ft == "none":
+                report(v.line, "checkpoint: only for a domain with fault_tolerance = vm")
+            elif v.text != "switch":
+                d.checkpoint_us = _time_us(v, "checkpoint", fmt, report, fmt.kCheckpointMinUs,
+                                           fmt.kCheckpointMaxUs) or 0
         if "cmdline" in k:
             d.cmdline = _text(k["cmdline"], "cmdline", cmdline_limit, report) or ""
         if "ramdisk" in k:
@@ -498,14 +516,20 @@ def check_memory(system: System, board: str, ram_kb: int, vmm_kb: int, report: R
             f"({amount(ram_kb)} of RAM less the VMM's {amount(vmm_kb)})")
     total = 0
     for d in system.domains:
+        # A domain with fault_tolerance = vm has a backup of its memory, as large, beside it.
+        needs_kb = d.memory_kb * (2 if d.fault_tolerance else 1)
+        backup = " with its backup" if d.fault_tolerance else ""
         if system.overcommit and not d.autostart:
-            if d.memory_kb > free_kb:
-                report(d.line, f"[domain {d.name}]: memory: needs {amount(d.memory_kb)}; {have}")
+            if needs_kb > free_kb:
+                report(d.line, f"[domain {d.name}]: memory: needs {amount(needs_kb)}{backup}; {have}")
             continue
-        total += d.memory_kb
+        total += needs_kb
         if total > free_kb:
             who = "the domains started at boot need" if system.overcommit else "the domains need"
-            report(d.line, f"[domain {d.name}]: memory: with {d.name}, {who} {amount(total)} in all; "
+            backups = " (with the backups of fault_tolerance = vm domains)" if any(
+                o.fault_tolerance for o in system.domains[:d.id + 1]
+                if o.autostart or not system.overcommit) else ""
+            report(d.line, f"[domain {d.name}]: memory: with {d.name}, {who} {amount(total)} in all{backups}; "
                            f"{have}" + ("" if system.overcommit else
                                         ". Domains started by hand can take turns: [system] overcommit = yes"))
             return

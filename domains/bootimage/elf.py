@@ -206,7 +206,8 @@ def pack_boot_image(system: System, fmt: Format) -> bytes:
         record = fmt.domain.pack(
             name=d.name.encode(), flags=flags, memory_kb=d.memory_kb, timeslice_us=d.timeslice_us,
             priority=d.priority, weight=d.weight, cap_pct=d.cap_pct, period_us=d.period_us,
-            budget_us=d.budget_us, kernel_offset=kernel_offset, kernel_size=len(d.image),
+            budget_us=d.budget_us, fault_tolerance=d.fault_tolerance, checkpoint_us=d.checkpoint_us,
+            kernel_offset=kernel_offset, kernel_size=len(d.image),
             ramdisk_offset=ramdisk_offset, ramdisk_size=len(d.ramdisk_data), cmdline=d.cmdline.encode())
         at = fmt.header.size + d.id * fmt.domain.size - base
         body[at:at + len(record)] = record

@@ -31,17 +31,20 @@ HEADER = REPO / "xen-arm" / "include" / "boot_image.hh"
 # The boot image as boot_image.hh declares it, written out here on purpose (not taken from
 # mkimage.py); test_layout_matches_the_cxx_header proves these against the C++ compiler.
 HEADER_FMT = struct.Struct("<8sIIII32sII")       # BootImageHeader
-DOMAIN_FMT = struct.Struct("<16sIIIIIIIIIIII88s")    # BootDomain
+DOMAIN_FMT = struct.Struct("<16sIIIIIIIIIIIIII88s")  # BootDomain
 MAGIC = b"XABOOT1\0"
 IMAGE_OFFSET = 4 << 20
 IMAGE_MAX = 4 << 20
 DIRECTMAP = 0xFF000000
 PRIVILEGED, AUTOSTART = 1, 2
-VERSION = 4
+VERSION = 5
 SCHED_ROUND_ROBIN, SCHED_FIXED_PRIORITY, SCHED_CREDIT, SCHED_SEDF = 0, 1, 2, 3
-D = DOMAIN_FMT.size                                # 152 bytes per domain record
+D = DOMAIN_FMT.size                                # 160 bytes per domain record
 # DOMAIN_FMT's fields: where kernel, ramdisk and cmdline are
-K_OFF, K_SIZE, R_OFF, R_SIZE, CMDLINE = 9, 10, 11, 12, 13
+# and the fault tolerance fields
+FT, CHECKPOINT = 9, 10
+K_OFF, K_SIZE, R_OFF, R_SIZE, CMDLINE = 11, 12, 13, 14, 15
+FT_NONE, FT_VM = 0, 1
 RAMDISK_MAX = 3 << 20
 
 KERNEL_SOURCE = """
@@ -218,7 +221,7 @@ BAD = {
     "unknown-key": (change("priority = 0", "prio = 0"),
                     "11: prio: unknown key in [domain] (known: kernel, memory, timeslice, privileged, "
                     "start, priority, cmdline, ramdisk, weight, cap, period, budget, extra, "
-                    "rt_scheduler, rt_tasks, rt_period)"),
+                    "fault_tolerance, checkpoint, rt_scheduler, rt_tasks, rt_period)"),
     "unknown-system-key": (change("name = test-sys", "title = test-sys"),
                            "3: title: unknown key in [system] (known: name, board, scheduler, overcommit)"),
     "duplicate-key": (change("timeslice = 5ms", "memory = 1M"),
@@ -235,7 +238,7 @@ BAD = {
                      "14: [domain guest1]: missing required key 'memory'\n"
                      "domains/bad.cfg:16: memroy: unknown key in [domain] "
                      "(known: kernel, memory, timeslice, privileged, start, priority, cmdline, ramdisk, weight, cap, "
-                     "period, budget, extra, rt_scheduler, rt_tasks, rt_period)"),
+                     "period, budget, extra, fault_tolerance, checkpoint, rt_scheduler, rt_tasks, rt_period)"),
     "outside-section": ("name = x\n" + GOOD,
                         "1: name: outside any section (start with [system] or [domain NAME])"),
     "not-utf8": (GOOD.encode().replace(b"app=bench\n", b"app=b\xe9nch\n", 1), "12: not UTF-8 text"),
@@ -279,6 +282,19 @@ BAD = {
                         "2: sedf: the reservations need 100.60 % of the CPU, more than 100 % (each counts its "
                         "budget plus 20 us of VMM work per period): dom0 6000us/10000us = 60.20 %, "
                         "guest1 2000us/5000us = 40.40 %"),
+    # fault tolerance
+    "ft-unknown": (change("priority = 0", "fault_tolerance = task"),
+                   "11: fault_tolerance: 'task' is not one of none, vm"),
+    "checkpoint-without-ft": (change("priority = 0", "checkpoint = switch"),
+                              "11: checkpoint: only for a domain with fault_tolerance = vm"),
+    "checkpoint-ft-none": (change("priority = 0", "fault_tolerance = none\ncheckpoint = 10ms"),
+                           "12: checkpoint: only for a domain with fault_tolerance = vm"),
+    "checkpoint-form": (change("priority = 0", "fault_tolerance = vm\ncheckpoint = often"),
+                        "12: checkpoint: 'often' is not a time: write a whole number with a us or ms suffix, e.g. 10ms"),
+    "checkpoint-short": (change("priority = 0", "fault_tolerance = vm\ncheckpoint = 999us"),
+                         "12: checkpoint: '999us' is below the minimum 1000us"),
+    "checkpoint-long": (change("priority = 0", "fault_tolerance = vm\ncheckpoint = 60001ms"),
+                        "12: checkpoint: '60001ms' is above the maximum 60000ms"),
     # kernels
     "kernel-missing": (change("kernel = minios\nmemory = 512K", "kernel = minix\nmemory = 512K"),
                        "15: kernel: {pv}/minix.elf does not exist"),
@@ -595,6 +611,7 @@ def test_packed_image(tmp_path, kernels, vmm):
     for (dname, dflags, memory, slice_us, prio, kernel, _, cmdline), record in zip(expected, records):
         assert record[:5] == (dname.ljust(16, b"\0"), dflags, memory, slice_us, prio)
         assert record[5:9] == (256, 0, 0, 0)                # weight, cap, period, budget: defaults
+        assert record[FT:CHECKPOINT + 1] == (FT_NONE, 0)     # no fault tolerance unless configured
         assert record[CMDLINE] == cmdline.ljust(88, b"\0")
         offset, size = record[K_OFF], record[K_SIZE]
         if kernel not in copies:
@@ -794,6 +811,8 @@ int main() {
                 kBootImageOffset, kBootImageMaxSize, kVersion, kMaxDomains);
     std::printf("kDomPrivileged %u\nkDomAutostart %u\nkDomFlagsMask %u\n", kDomPrivileged, kDomAutostart,
                 kDomFlagsMask);
+    std::printf("kFtNone %u\nkFtVm %u\nkFtCount %u\nkCheckpointMinUs %u\nkCheckpointMaxUs %u\n", kFtNone, kFtVm,
+                kFtCount, kCheckpointMinUs, kCheckpointMaxUs);
     std::printf("kRamdiskSectorSize %u\nkRamdiskMaxSize %u\nkRamdiskAlign %u\n", kRamdiskSectorSize,
                 kRamdiskMaxSize, kRamdiskAlign);
     std::printf("kSchedCredit %u\nkSchedSedf %u\nkDomExtra %u\n", kSchedCredit, kSchedSedf, kDomExtra);
@@ -819,6 +838,7 @@ int main() {
     FIELD(BootDomain, name); FIELD(BootDomain, flags); FIELD(BootDomain, memory_kb);
     FIELD(BootDomain, timeslice_us); FIELD(BootDomain, priority); FIELD(BootDomain, weight);
     FIELD(BootDomain, cap_pct); FIELD(BootDomain, period_us); FIELD(BootDomain, budget_us);
+    FIELD(BootDomain, fault_tolerance); FIELD(BootDomain, checkpoint_us);
     FIELD(BootDomain, kernel_offset);
     FIELD(BootDomain, kernel_size); FIELD(BootDomain, ramdisk_offset); FIELD(BootDomain, ramdisk_size);
     FIELD(BootDomain, cmdline);
@@ -842,7 +862,8 @@ def test_layout_matches_the_cxx_header(tmp_path):
                  "kSchedRoundRobin", "kSchedFixedPriority", "kSchedCount", "kMemoryGranuleKb", "kMemoryMinKb",
                  "kMemoryMaxKb", "kTimesliceMinUs", "kTimesliceMaxUs", "kTimesliceDefaultUs", "kPriorityMax",
                  "kPriorityDefault", "kSchedCredit", "kSchedSedf", "kDomExtra", "kWeightMax", "kCapMaxPct",
-                 "kPeriodMinUs", "kPeriodMaxUs", "kSedfOverheadPerPeriodNs", "kWeightDefault"):
+                 "kPeriodMinUs", "kPeriodMaxUs", "kSedfOverheadPerPeriodNs", "kWeightDefault", "kFtNone",
+                 "kFtVm", "kFtCount", "kCheckpointMinUs", "kCheckpointMaxUs"):
         assert getattr(fmt, name) == int(facts[name]), name
     assert sorted(name for name in fmt.constants if name.startswith("k")) == sorted(
         key for key in facts if key.startswith("k")), "the probe prints every constant mkimage.py reads"
@@ -912,15 +933,15 @@ def test_a_changed_header_changes_or_stops_the_builder(tmp_path):
     assert image_format.load_format(tmp_path).kMaxDomains == 4
 
     grown = change("    u32 priority;", "    u32 deadline;\n    u32 priority;", text)
-    (tmp_path / "boot_image.hh").write_text(change("sizeof(BootDomain) == 152", "sizeof(BootDomain) == 156", grown))
+    (tmp_path / "boot_image.hh").write_text(change("sizeof(BootDomain) == 160", "sizeof(BootDomain) == 164", grown))
     fmt = image_format.load_format(tmp_path)
     with pytest.raises(image_format.FormatError, match=r"BootDomain\.deadline is a field that mkimage\.py does not"):
         fmt.domain.pack(name=b"d", flags=0, memory_kb=64, timeslice_us=100, priority=0, weight=1, cap_pct=0,
-                        period_us=0, budget_us=0, kernel_offset=0, kernel_size=0, ramdisk_offset=0, ramdisk_size=0,
+                        period_us=0, budget_us=0, fault_tolerance=0, checkpoint_us=0, kernel_offset=0, kernel_size=0, ramdisk_offset=0, ramdisk_size=0,
                         cmdline=b"")
 
     (tmp_path / "boot_image.hh").write_text(grown)
-    with pytest.raises(image_format.FormatError, match=r"fields of BootDomain add up to 156 bytes"):
+    with pytest.raises(image_format.FormatError, match=r"fields of BootDomain add up to 164 bytes"):
         image_format.load_format(tmp_path)
 
 
@@ -1069,3 +1090,46 @@ def test_sedf_reservation_too_small_for_the_task_set(tmp_path, kernels, vmm):
     assert result.status == 1
     assert result.stderr == ("domains/bad.cfg:20: [domain ctrl]: budget 826us in every 1700us is not enough for its "
                              "rt_tasks under rm: it needs 827us\n")
+
+
+# ---- fault tolerance ------------------------------------------------------------------------
+
+def test_fault_tolerance_keys(tmp_path, kernels, vmm):
+    """fault_tolerance = vm and checkpoint go into the domain's record (docs/fault-tolerance.md):
+    checkpoint = switch is 0, a time is in microseconds; dom0 may have them too; the summary
+    says so."""
+    config = change("priority = 0", "priority = 0\nfault_tolerance = vm\ncheckpoint = 50ms",
+                    change("start = manual", "start = manual\nfault_tolerance = vm\ncheckpoint = switch"))
+    result = mk(tmp_path, config, kernel_dir=kernels / "pv", vmm=vmm)
+    assert result.status == 0, result.stderr
+    image = parse_image(result.output, vmm, 0)
+    dom0, guest1 = (DOMAIN_FMT.unpack_from(image, 64 + D * i) for i in range(2))
+    assert dom0[FT:CHECKPOINT + 1] == (FT_VM, 50_000)
+    assert guest1[FT:CHECKPOINT + 1] == (FT_VM, 0)
+    assert "fault_tolerance=vm checkpoint=50ms" in result.stdout
+    assert "fault_tolerance=vm checkpoint=switch" in result.stdout
+    none = mk(tmp_path, change("priority = 0", "priority = 0\nfault_tolerance = none"), kernel_dir=kernels / "pv",
+              vmm=vmm)
+    assert none.status == 0, none.stderr
+    assert DOMAIN_FMT.unpack_from(parse_image(none.output, vmm, 0), 64)[FT:CHECKPOINT + 1] == (FT_NONE, 0)
+    assert "fault_tolerance=" not in none.stdout
+
+
+def test_fault_tolerance_backup_counts_against_the_board(tmp_path, kernels, vmm):
+    """A vm domain's backup is as large as its memory and lives in guest RAM beside it."""
+    imx21 = dict(kernel_dir=kernels / "pv", vmm=imx21_vmm(), board="imx21", ram_base="0xC0000000")
+    fits = sized(["1M", "26M"], ["boot", "boot"])
+    assert mk(tmp_path, fits, **imx21).status == 0
+    doubled = fits.replace("memory = 26M\n", "memory = 26M\nfault_tolerance = vm\n")
+    result = mk(tmp_path, doubled, **imx21)
+    assert result.status == 1
+    assert result.stderr == (
+        "domains/bad.cfg:9: [domain d1]: memory: with d1, the domains need 53 MiB in all (with the backups of "
+        "fault_tolerance = vm domains); the board imx21 has 52 MiB for guests (64 MiB of RAM less the VMM's "
+        "12 MiB). Domains started by hand can take turns: [system] overcommit = yes\n")
+    alone = sized(["1M", "27M"], ["boot", "manual"], "overcommit = yes").replace(
+        "memory = 27M\n", "memory = 27M\nfault_tolerance = vm\n")
+    result = mk(tmp_path, alone, **imx21)
+    assert result.status == 1
+    assert result.stderr == ("domains/bad.cfg:9: [domain d1]: memory: needs 54 MiB with its backup; the board "
+                             "imx21 has 52 MiB for guests (64 MiB of RAM less the VMM's 12 MiB)\n")

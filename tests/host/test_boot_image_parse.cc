@@ -191,8 +191,11 @@ TEST_F(BootImageTest, BadVersion) {
     image_.header.version = 1;  // the format before ramdisks
     expect_fail(image_, "version", kHdr);
     Image other;
-    other.header.version = 5;
+    other.header.version = 6;
     expect_fail(other, "version", kHdr);
+    Image v4;
+    v4.header.version = 4;  // version 4: domain records without the fault tolerance fields
+    expect_fail(v4, "version", kHdr);
     Image v3;
     v3.header.version = 3;  // version 3: domain records without the credit/sedf fields
     expect_fail(v3, "version", kHdr);
@@ -388,6 +391,32 @@ TEST_F(BootImageTest, SedfPeriodAndBudget) {
     ok.domains[1].budget_us = 1000;
     ok.domains[1].flags |= bi::kDomExtra;
     expect_ok(ok);
+}
+
+TEST_F(BootImageTest, FaultToleranceAndCheckpoint) {
+    image_.domains[1].fault_tolerance = 2;
+    expect_fail(image_, "fault_tolerance", 1);
+    Image stray;
+    stray.domains[1].checkpoint_us = 50000;
+    expect_fail(stray, "checkpoint_us set without fault tolerance", 1);
+    Image short_period;
+    short_period.domains[1].fault_tolerance = bi::kFtVm;
+    short_period.domains[1].checkpoint_us = 999;
+    expect_fail(short_period, "checkpoint_us outside", 1);
+    Image long_period;
+    long_period.domains[1].fault_tolerance = bi::kFtVm;
+    long_period.domains[1].checkpoint_us = 60000001;
+    expect_fail(long_period, "checkpoint_us outside", 1);
+    Image on_switch;
+    on_switch.domains[0].fault_tolerance = bi::kFtVm;  // dom0 too, when configured
+    on_switch.domains[1].fault_tolerance = bi::kFtVm;
+    expect_ok(on_switch);
+    Image periodic;
+    periodic.domains[1].fault_tolerance = bi::kFtVm;
+    periodic.domains[1].checkpoint_us = 1000;
+    periodic.domains[0].fault_tolerance = bi::kFtVm;
+    periodic.domains[0].checkpoint_us = 60000000;
+    expect_ok(periodic);
 }
 
 TEST_F(BootImageTest, KernelOffsetMisaligned) {

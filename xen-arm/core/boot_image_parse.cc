@@ -42,6 +42,7 @@ static_assert(bi::kMemoryGranuleKb == 4 && bi::kMemoryMinKb == 64 && bi::kMemory
 static_assert(bi::kTimesliceMinUs == 100 && bi::kTimesliceMaxUs == 1000000 && bi::kPriorityMax == 255);
 static_assert(bi::kMaxDomains == 8 && bi::kRamdiskSectorSize == 512 && bi::kRamdiskMaxSize == 3 * MiB);
 static_assert(bi::kRamdiskAlign == 4 * KiB && bi::kBootImageMaxSize == 4 * MiB);
+static_assert(bi::kFtCount == 2 && bi::kCheckpointMinUs == 1000 && bi::kCheckpointMaxUs == 60000000);
 constexpr bool same_text(const char* a, const char* b) {
     for (; *a != '\0' || *b != '\0'; ++a, ++b) {
         if (*a != *b) return false;
@@ -121,6 +122,13 @@ BootImageError check_domain(const bi::BootDomain& d, u32 index, u32 table_end, u
         if (d.period_us < bi::kPeriodMinUs || d.period_us > bi::kPeriodMaxUs)
             return domain_fail(index, "period_us outside 100..1000000");
         if (d.budget_us == 0 || d.budget_us > d.period_us) return domain_fail(index, "budget_us outside 1..period_us");
+    }
+    if (d.fault_tolerance >= bi::kFtCount) return domain_fail(index, "fault_tolerance is not none (0) or vm (1)");
+    if (d.fault_tolerance == bi::kFtNone) {
+        if (d.checkpoint_us != 0) return domain_fail(index, "checkpoint_us set without fault tolerance");
+    } else if (d.checkpoint_us != 0 &&
+               (d.checkpoint_us < bi::kCheckpointMinUs || d.checkpoint_us > bi::kCheckpointMaxUs)) {
+        return domain_fail(index, "checkpoint_us outside 1000..60000000 (0: at every switch)");
     }
     if (!is_aligned(d.kernel_offset, 4)) return domain_fail(index, "kernel_offset is not 4-byte aligned");
     if (d.kernel_offset < table_end) return domain_fail(index, "kernel_offset inside the header or domain table");

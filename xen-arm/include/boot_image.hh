@@ -31,7 +31,8 @@ namespace xa::boot_image {
 inline constexpr u32 kBootImageOffset = 4 * MiB;   // from the start of RAM
 inline constexpr u32 kBootImageMaxSize = 4 * MiB;  // must end inside DIRECTMAP
 inline constexpr char kMagic[8] = {'X', 'A', 'B', 'O', 'O', 'T', '1', '\0'};
-inline constexpr u32 kVersion = 4;  // 2: ramdisks, shared kernels; 3: scheduler; 4: credit/sedf parameters
+// 2: ramdisks, shared kernels; 3: scheduler; 4: credit/sedf parameters; 5: fault tolerance
+inline constexpr u32 kVersion = 5;
 inline constexpr u32 kMaxDomains = 8;
 inline constexpr u32 kRamdiskSectorSize = 512;   // ramdisk_size is a multiple of this
 inline constexpr u32 kRamdiskMaxSize = 3 * MiB;  // per domain; leaves 1 MiB for the rest
@@ -89,6 +90,15 @@ inline constexpr u32 kPeriodMaxUs = 1000 * 1000;
 // 1,900 instructions on every board (README's hot-path table) at QEMU's -icount shift=3
 // (8 ns each), rounded up to leave room for the upcall that wakes the guest.
 inline constexpr u32 kSedfOverheadPerPeriodNs = 20 * 1000;
+// BootDomain.fault_tolerance (docs/fault-tolerance.md): none, or checkpoints of the whole
+// VM and rollback on a fault the VMM would crash it for (checkpoint.hh's ft::Mode).
+inline constexpr u32 kFtNone = 0;
+inline constexpr u32 kFtVm = 1;
+inline constexpr u32 kFtCount = 2;
+// BootDomain.checkpoint_us: 0 (at every switch-out) or kCheckpointMinUs..kCheckpointMaxUs
+// (at the first switch-out that long after the last checkpoint); 0 without fault tolerance.
+inline constexpr u32 kCheckpointMinUs = 1000;
+inline constexpr u32 kCheckpointMaxUs = 60 * 1000 * 1000;
 // What mkimage.py writes when a configuration leaves a value out (the VMM needs no
 // defaults: every record carries every field).
 inline constexpr u32 kTimesliceDefaultUs = 10 * 1000;  // 10 ms
@@ -96,21 +106,23 @@ inline constexpr u32 kPriorityDefault = 128;
 inline constexpr u32 kWeightDefault = 256;  // Xen's
 
 struct BootDomain {
-    char name[16];       // 1..15 of kNameChars, NUL-terminated, unique
-    u32 flags;           // kDom*
-    u32 memory_kb;       // multiple of kMemoryGranuleKb, kMemoryMinKb..kMemoryMaxKb
-    u32 timeslice_us;    // kTimesliceMinUs..kTimesliceMaxUs
-    u32 priority;        // 0..kPriorityMax, for the fixed-priority scheduler (0 = highest)
-    u32 weight;          // 1..kWeightMax, for the credit scheduler
-    u32 cap_pct;         // 0..kCapMaxPct, for the credit scheduler (0: no cap)
-    u32 period_us;       // sedf: 0 or kPeriodMinUs..kPeriodMaxUs
-    u32 budget_us;       // sedf: 0..period_us (0 only without a period)
-    u32 kernel_offset;   // of the kernel's ELF file, from the start of the image
-    u32 kernel_size;     // bytes (other records may name the same kernel bytes)
-    u32 ramdisk_offset;  // of its RAM disk, kRamdiskAlign aligned; 0 if none
-    u32 ramdisk_size;    // bytes, a multiple of kRamdiskSectorSize, at most kRamdiskMaxSize; 0 if none
-    char cmdline[88];    // NUL-terminated, passed in start_info.cmd_line
+    char name[16];        // 1..15 of kNameChars, NUL-terminated, unique
+    u32 flags;            // kDom*
+    u32 memory_kb;        // multiple of kMemoryGranuleKb, kMemoryMinKb..kMemoryMaxKb
+    u32 timeslice_us;     // kTimesliceMinUs..kTimesliceMaxUs
+    u32 priority;         // 0..kPriorityMax, for the fixed-priority scheduler (0 = highest)
+    u32 weight;           // 1..kWeightMax, for the credit scheduler
+    u32 cap_pct;          // 0..kCapMaxPct, for the credit scheduler (0: no cap)
+    u32 period_us;        // sedf: 0 or kPeriodMinUs..kPeriodMaxUs
+    u32 budget_us;        // sedf: 0..period_us (0 only without a period)
+    u32 fault_tolerance;  // kFt*
+    u32 checkpoint_us;    // 0 or kCheckpointMinUs..kCheckpointMaxUs; 0 if fault_tolerance is kFtNone
+    u32 kernel_offset;    // of the kernel's ELF file, from the start of the image
+    u32 kernel_size;      // bytes (other records may name the same kernel bytes)
+    u32 ramdisk_offset;   // of its RAM disk, kRamdiskAlign aligned; 0 if none
+    u32 ramdisk_size;     // bytes, a multiple of kRamdiskSectorSize, at most kRamdiskMaxSize; 0 if none
+    char cmdline[88];     // NUL-terminated, passed in start_info.cmd_line
 };
-static_assert(sizeof(BootDomain) == 152);
+static_assert(sizeof(BootDomain) == 160);
 
 }  // namespace xa::boot_image

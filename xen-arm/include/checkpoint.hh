@@ -17,12 +17,14 @@
 // as dirty: the backup holds nothing yet.
 #pragma once
 
+#include "boot_image.hh"
 #include "types.hh"
 
 namespace xa::ft {
 
-// BootDomain.fault_tolerance (boot_image.hh gives the values to the builder).
+// BootDomain.fault_tolerance.
 enum class Mode : u8 { none = 0, vm = 1 };
+static_assert(static_cast<u32>(Mode::none) == boot_image::kFtNone && static_cast<u32>(Mode::vm) == boot_image::kFtVm);
 
 // A run of consecutive frames to copy: [first, first + count).
 struct CopyRun {
@@ -102,7 +104,10 @@ class FailureWindow {
   public:
     // limit 1..kFtFaultLimitMax (clamped); window_ns > 0.
     constexpr FailureWindow(u32 limit = kFtFaultLimit, u64 window_ns = kFtFaultWindowNs)
-        : limit_(limit == 0 ? 1 : limit > kFtFaultLimitMax ? kFtFaultLimitMax : limit), window_ns_(window_ns) {}
+        : limit_(limit == 0                 ? 1
+                 : limit > kFtFaultLimitMax ? kFtFaultLimitMax
+                                            : limit),
+          window_ns_(window_ns) {}
 
     // A fault at `now` (a monotonic clock): true if the domain may be rolled back (the fault
     // is counted), false if it has had `limit` rollbacks in the window ending now (not
