@@ -27,7 +27,7 @@ def elf(segments, entry=0xC0000000):
 def boot_image(domains, ramdisks=None):
     """A boot image (xen-arm/include/boot_image.hh) with crc32 0: the harness fills it in."""
     count = len(domains)
-    table_end = 64 + 152 * count
+    table_end = 64 + 160 * count
     kernels = b""
     records = b""
     offsets = []
@@ -46,10 +46,12 @@ def boot_image(domains, ramdisks=None):
         rd_off, rd_size = ramdisk_at.get(i, (0, 0))
         # weight 256 (the default), no cap; domain 1 (if any) a sedf server of 2 ms every 10 ms
         period, budget = (10000, 2000) if i == 1 else (0, 0)
-        records += struct.pack("<16s12I88s", name.encode(), flags, mem_kb, 10000, i, 256, 0, period, budget,
-                               offsets[i], len(kernel), rd_off, rd_size, cmdline.encode())
+        # domain 1 also fault-tolerant (vm), checkpointed every 50 ms
+        ft, checkpoint = (1, 50000) if i == 1 else (0, 0)
+        records += struct.pack("<16s14I88s", name.encode(), flags, mem_kb, 10000, i, 256, 0, period, budget, ft,
+                               checkpoint, offsets[i], len(kernel), rd_off, rd_size, cmdline.encode())
     total = table_end + len(kernels) + len(ramdisk_blob)
-    header = struct.pack("<8s4I32s2I", b"XABOOT1\0", 4, total, count, 0, b"seed", 0, 0)
+    header = struct.pack("<8s4I32s2I", b"XABOOT1\0", 5, total, count, 0, b"seed", 0, 0)
     return header + records + kernels + ramdisk_blob
 
 

@@ -126,13 +126,13 @@ def test_eight_minios_domains_fit_in_one_boot_image_and_run(tmp_path, platform):
     _, offset, vaddr, _, filesz, _, _, _ = struct.unpack_from("<8I", data, phoff + 32 * (phnum - 1))
     assert vaddr == 0xFF400000 and offset + filesz == len(data)
     boot = data[offset:]
-    record = struct.Struct("<16s12I88s")                     # BootDomain: kernel offset and size at 9, 10
+    record = struct.Struct("<16s14I88s")                     # BootDomain: kernel offset and size at 11, 12
     records = [record.unpack_from(boot, 64 + record.size * i) for i in range(8)]
-    assert len({r[9] for r in records}) == 8 and len({r[10] for r in records}) == 1  # a copy each
-    kernel = boot[records[0][9]:records[0][9] + records[0][10]]
+    assert len({r[11] for r in records}) == 8 and len({r[12] for r in records}) == 1  # a copy each
+    kernel = boot[records[0][11]:records[0][11] + records[0][12]]
     assert struct.unpack_from("<H", kernel, 48)[0] == 0        # e_shnum: no sections
     for d, r in enumerate(records):                             # entry in window d
-        entry = struct.unpack_from("<I", boot, r[9] + 24)[0]
+        entry = struct.unpack_from("<I", boot, r[11] + 24)[0]
         assert (entry - 0xC0000000) >> 26 == d
     assert len(boot) == 64 + 8 * record.size + 8 * ((len(kernel) + 3) & ~3) <= 4 << 20
     assert len(kernel) < (images.MINIOS_PV / "minios.elf").stat().st_size // 2
