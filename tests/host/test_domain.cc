@@ -388,6 +388,74 @@ TEST_F(DomainBuild, OutOfGuestMemory) {
     expect_failure(kGuest, Err::nomem, "not enough free guest memory: needs 256 KiB, 128 KiB free");
 }
 
+// ---- fault tolerance: the backup block ------------------------------------------------------
+
+TEST_F(DomainBuild, FaultTolerantGuestOwnsAnUnmappedBackupAsLargeAsItsMemory) {
+    build_dom0();
+    record(kGuest).fault_tolerance = bi::kFtVm;
+    record(kGuest).checkpoint_us = 50'000;
+    const Snapshot before = Snapshot::take();
+    ASSERT_EQ(build(kGuest), Err::ok) << problem_;
+    const Domain& d = domains::slot(kGuest);
+    const u32 pages = kGuestKb * KiB / kPageSize;
+    EXPECT_EQ(d.fault_tolerance, bi::kFtVm);
+    EXPECT_EQ(d.checkpoint_us, 50'000u);
+    EXPECT_EQ(before.guest_free - vmm::guest_frames().free_count(), 2 * pages) << "its memory and its backup";
+    const FrameTable& ft = vmm::frame_table();
+    EXPECT_EQ(ft.count(DomId(kGuest), FrameType::backup), pages);
+    for (u32 i = 0; i < pages; ++i) {
+        const FrameInfo* fi = ft.info(d.backup_pa + i * kPageSize);
+        ASSERT_EQ(fi->type, FrameType::backup) << i;
+        ASSERT_EQ(fi->map_count, 0u) << "mapped nowhere: " << i;
+    }
+    EXPECT_FALSE(d.backup_pa.value() < d.mem_base.value() + pages * kPageSize &&
+                 d.mem_base.value() < d.backup_pa.value() + pages * kPageSize)
+        << "the backup does not overlap the memory";
+    d.table->for_each_page(0, mmu::kL1Entries, [&](VirtAddr va, u32 desc) {
+        const u32 pa = mmu::l2_small_base(desc).value();
+        EXPECT_FALSE(pa >= d.backup_pa.value() && pa < d.backup_pa.value() + pages * kPageSize)
+            << "backup frame mapped at 0x" << std::hex << va.value();
+    });
+    EXPECT_NE(fake::console().find("dom1 'guest': fault tolerance: a backup of 64 frames"), std::string::npos)
+        << fake::console();
+
+    ASSERT_EQ(domains::destroy(domains::slot(kGuest)), Err::ok);
+    EXPECT_EQ(Snapshot::take().diff(before), "") << "destroy gives the backup back";
+}
+
+TEST_F(DomainBuild, GuestWithoutFaultToleranceHasNoBackup) {
+    build_dom0();
+    const Snapshot before = Snapshot::take();
+    ASSERT_EQ(build(kGuest), Err::ok) << problem_;
+    EXPECT_EQ(before.guest_free - vmm::guest_frames().free_count(), kGuestKb * KiB / kPageSize);
+    EXPECT_EQ(vmm::frame_table().count(DomId(kGuest), FrameType::backup), 0u);
+    EXPECT_EQ(domains::slot(kGuest).backup_pa, PhysAddr{});
+    EXPECT_EQ(fake::console().find("fault tolerance"), std::string::npos);
+}
+
+TEST_F(DomainBuild, OutOfGuestMemoryForTheBackup) {
+    build_dom0();
+    record(kGuest).fault_tolerance = bi::kFtVm;
+    // 384 KiB free: the guest's 256 fit, its backup's 256 do not.
+    FrameAllocator& gf = vmm::guest_frames();
+    ASSERT_TRUE(gf.alloc(gf.free_count() - 96));
+    expect_failure(kGuest, Err::nomem, "not enough free guest memory for its backup: needs 256 KiB, 128 KiB free");
+}
+
+TEST_F(DomainBuild, BackupFramesAlreadyOwnedInTheFrameTable) {
+    build_dom0();
+    record(kGuest).fault_tolerance = bi::kFtVm;
+    ASSERT_EQ(build(kGuest), Err::ok) << problem_;
+    const PhysAddr backup = domains::slot(kGuest).backup_pa;
+    ASSERT_EQ(domains::destroy(domains::slot(kGuest)), Err::ok);
+    // The allocator hands the same frames out again; the frame table disagrees (a VMM bug).
+    FrameTable& ft = vmm::frame_table();
+    ASSERT_EQ(ft.assign(backup + 3 * kPageSize, 1, DomId(7), FrameType::guest), Err::ok);
+    expect_failure(kGuest, Err::busy, "backup memory already owned");
+    ASSERT_EQ(ft.release(backup + 3 * kPageSize, 1, DomId(7)), Err::ok);
+    EXPECT_EQ(build(kGuest), Err::ok) << problem_;
+}
+
 TEST_F(DomainBuild, GuestMemoryFreeButNotInOnePiece) {
     build_dom0();
     // Take every other frame: half the memory is free, no two frames of it adjacent.

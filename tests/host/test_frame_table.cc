@@ -206,12 +206,14 @@ TEST_F(FrameTableTest, GuestMappingOnlyOfOwnOrdinaryMemory) {
     ASSERT_EQ(ft_.assign(frame(2), 1, kD1, FrameType::page_table), Err::ok);
     ASSERT_EQ(ft_.assign(frame(3), 1, kD1, FrameType::vmm_shared), Err::ok);
     ASSERT_EQ(ft_.assign(frame(4), 1, kD0, FrameType::guest), Err::ok);
+    ASSERT_EQ(ft_.assign(frame(6), 1, kD1, FrameType::backup), Err::ok);
     const Snapshot s = snap();
     EXPECT_EQ(ft_.get_guest_mapping(frame(0), kD1), Err::perm);  // vmm
     EXPECT_EQ(ft_.get_guest_mapping(frame(2), kD1), Err::perm);  // its page table
     EXPECT_EQ(ft_.get_guest_mapping(frame(3), kD1), Err::perm);  // VMM page shared with it
     EXPECT_EQ(ft_.get_guest_mapping(frame(4), kD1), Err::perm);  // dom0's memory
     EXPECT_EQ(ft_.get_guest_mapping(frame(5), kD1), Err::perm);  // free
+    EXPECT_EQ(ft_.get_guest_mapping(frame(6), kD1), Err::perm);  // the backup of its memory
     EXPECT_EQ(ft_.get_guest_mapping(frame(kFrames), kD1), Err::inval);
     EXPECT_EQ(ft_.get_guest_mapping(PhysAddr(0), kD1), Err::inval);
     EXPECT_TRUE(unchanged(s));
@@ -221,6 +223,16 @@ TEST_F(FrameTableTest, GuestMappingOnlyOfOwnOrdinaryMemory) {
     EXPECT_EQ(at(1).map_count, 2);
     EXPECT_EQ(ft_.get_guest_mapping(frame(4), kD0), Err::ok);
     EXPECT_EQ(at(4).map_count, 1);
+}
+
+TEST_F(FrameTableTest, BackupFramesAreOwnedAndGoBackToFree) {
+    ASSERT_EQ(ft_.assign(frame(8), 4, kD1, FrameType::backup), Err::ok);
+    EXPECT_EQ(ft_.count(kD1, FrameType::backup), 4u);
+    EXPECT_EQ(ft_.count(kD0, FrameType::backup), 0u);
+    EXPECT_EQ(ft_.assign(frame(10), 1, kD0, FrameType::guest), Err::busy) << "owned by dom1 as its backup";
+    EXPECT_EQ(ft_.release(frame(8), 4, kD0), Err::perm);
+    EXPECT_EQ(ft_.release(frame(8), 4, kD1), Err::ok);
+    for (u32 i = 8; i < 12; ++i) EXPECT_EQ(at(i).type, FrameType::free) << i;
 }
 
 TEST_F(FrameTableTest, VmmMappingsNeedNoOwnership) {

@@ -196,3 +196,18 @@ def test_fixed_priority_heartbeat_preempts_the_benchmark(tmp_path, platform):
     assert "scheduler round-robin" in rr.output and "[guest1] bench: dom 1 done" in rr.lines, rr.output
     late = [b - a for a, b in zip(beats(rr.output), beats(rr.output)[1:])]
     assert max(late) > 11_000_000, (late, rr.output)
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_fault_tolerant_domain_gets_a_backup_and_runs_as_before(tmp_path, platform):
+    """fault_tolerance = vm (docs/fault-tolerance.md): the VMM gives the guest a backup block as
+    large as its memory, mapped nowhere, and (no checkpoint being taken yet) the guest runs the
+    benchmark exactly as without it; its frames go back when it is gone."""
+    config = bench_config(2).replace("[domain guest1]\n", "[domain guest1]\nfault_tolerance = vm\ncheckpoint = 20ms\n")
+    run = images.run(platform, images.build(tmp_path, platform, "ft", config))
+    assert run.status == 0, run.output
+    assert re.search(r"dom1 'guest1': fault tolerance: a backup of 256 frames at 0x[0-9a-f]{8} "
+                     r"\(no checkpoint taken yet\)", run.output), run.output
+    assert "dom0 'dom0': fault tolerance" not in run.output
+    assert "(2 shut down, 0 crashed)" in run.output, run.output
+    assert bench_lines(run.output, "guest1", 1)[-1] == "[guest1] bench: dom 1 done", run.output

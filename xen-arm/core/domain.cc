@@ -70,6 +70,10 @@ void teardown(Domain& d) {
         (void)ft.release(l1, mmu::kL1Size / kPageSize, d.id);
         (void)vmm_memory::frames().free(l1, mmu::kL1Size / kPageSize);
     }
+    if (!(d.backup_pa == PhysAddr{})) {
+        (void)ft.release(d.backup_pa, d.nr_pages, d.id);
+        (void)vmm::guest_frames().free(d.backup_pa, d.nr_pages);
+    }
     if (d.nr_pages != 0) {
         (void)ft.release(d.mem_base, d.nr_pages, d.id);
         (void)vmm::guest_frames().free(d.mem_base, d.nr_pages);
@@ -140,6 +144,28 @@ Err allocate_memory(Domain& d, const boot_image::BootDomain& cfg, const char*& p
     }
     d.mem_base = *mem;
     d.nr_pages = pages;
+    return Err::ok;
+}
+
+// A fault-tolerant domain's backup: a second contiguous block as large as its memory,
+// owned as backup frames, so no table (the guest's, a grant map) can ever map it.
+Err allocate_backup(Domain& d, const boot_image::BootDomain& cfg, const char*& problem) {
+    d.fault_tolerance = cfg.fault_tolerance;
+    d.checkpoint_us = cfg.checkpoint_us;
+    if (cfg.fault_tolerance != boot_image::kFtVm) return Err::ok;
+    auto backup = vmm::guest_frames().alloc(d.nr_pages);
+    if (!backup) {
+        static char why[112];
+        const u32 free_kb = vmm::guest_frames().free_count() * (kPageSize / KiB);
+        snprintk(why, sizeof why, "not enough free guest memory for its backup: needs %u KiB, %u KiB free%s",
+                 cfg.memory_kb, free_kb, free_kb >= cfg.memory_kb ? " but not in one piece" : "");
+        return fail(problem, why, Err::nomem);
+    }
+    if (vmm::frame_table().assign(*backup, d.nr_pages, d.id, FrameType::backup) != Err::ok) {
+        (void)vmm::guest_frames().free(*backup, d.nr_pages);
+        return fail(problem, "backup memory already owned", Err::busy);
+    }
+    d.backup_pa = *backup;
     return Err::ok;
 }
 
@@ -366,6 +392,7 @@ Err build(u32 index, const char*& problem) {
 
     bool events_attached = false;
     Err e = allocate_memory(d, cfg, problem);
+    if (e == Err::ok) e = allocate_backup(d, cfg, problem);
     if (e == Err::ok) e = claim_ramdisk(d, *image, cfg, problem);
     if (e == Err::ok) e = alloc_vmm_pages(d, problem);
     // The new tables are walked only after load_image's table switch, which cleans the whole
@@ -392,6 +419,10 @@ Err build(u32 index, const char*& problem) {
     if (d.ramdisk_pages != 0) {
         printk("xen-arm: dom%u '%s': RAM disk of %u bytes at 0x%08x (%u frames)\n", d.id.value(), d.name,
                cfg.ramdisk_size, d.ramdisk_pa.value(), d.ramdisk_pages);
+    }
+    if (d.fault_tolerance == boot_image::kFtVm) {
+        printk("xen-arm: dom%u '%s': fault tolerance: a backup of %u frames at 0x%08x (no checkpoint taken yet)\n",
+               d.id.value(), d.name, d.nr_pages, d.backup_pa.value());
     }
     printk(
         "xen-arm: dom%u '%s' built: %u KiB at 0x%08x, entry 0x%08x, timeslice %u us, priority %u%s; free frames: "

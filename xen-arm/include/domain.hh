@@ -1,7 +1,8 @@
 // Domains: the VMM's record of each guest, its virtual CPU and its memory.
 //
 // A domain owns: one block of machine memory (nr_pages contiguous frames), its RAM disk's
-// frames in the boot image if its configuration names one, a first-level
+// frames in the boot image if its configuration names one, a backup block as large as its
+// memory if its configuration asks for fault tolerance, a first-level
 // table of its own (the VMM's top 64 MB copied in from the master table), three VMM pages
 // mapped in its VMM-provided MiB (shared_info, start_info, grant table), a slot in the
 // event-channel and grant tables, and one virtual CPU (saved registers, virtual mode,
@@ -85,6 +86,13 @@ struct Domain {
     // ---- channels to dom0 made by the builder (dom0's ends; 0 for dom0 itself)
     u32 store_port_dom0 = 0;
     u32 console_port_dom0 = 0;
+
+    // ---- fault tolerance (docs/fault-tolerance.md), from its configuration. With kFtVm the
+    // domain owns a backup block as large as its memory: frames typed backup in the frame
+    // table, mapped in no table. No checkpoint is taken into it yet.
+    u32 fault_tolerance = boot_image::kFtNone;
+    u32 checkpoint_us = 0;  // 0: at every switch-out
+    PhysAddr backup_pa{};   // nr_pages frames while fault_tolerance is kFtVm
 
     // Time spent in runstate `state` (RUNSTATE_*) up to `now`, the current stretch included.
     u64 runstate_time(u32 state, u64 now) const {

@@ -9,7 +9,7 @@
 // States and transitions:
 //
 //   free --set_vmm--> vmm                       (the VMM image, frames of the VMM allocator)
-//   free|vmm --assign--> guest | page_table | vmm_shared   (owned by one domain)
+//   free|vmm --assign--> guest | page_table | vmm_shared | backup   (owned by one domain)
 //   owned --release--> the state it was assigned from (free or vmm)
 //
 // A guest frame handed out from free RAM goes back to free; a page table or a shared VMM
@@ -28,6 +28,7 @@ enum class FrameType : u8 {
     guest,       // ordinary memory of `owner`
     page_table,  // one of `owner`'s translation tables (never guest-mappable)
     vmm_shared,  // a VMM page mapped into `owner` (shared_info, start_info, grant table)
+    backup,      // the backup copy of `owner`'s memory (fault tolerance): never guest-mappable
 };
 
 struct FrameInfo {
@@ -64,7 +65,7 @@ class FrameTable {
 
     // free -> vmm. Err::busy if any frame is not free.
     Err set_vmm(PhysAddr pa, u32 frames);
-    // free|vmm -> (owner, type); type is guest, page_table or vmm_shared and owner is not
+    // free|vmm -> (owner, type); type is guest, page_table, vmm_shared or backup and owner is not
     // kNoOwner (Err::inval otherwise). Err::busy if any frame is owned by a domain.
     Err assign(PhysAddr pa, u32 frames, DomId owner, FrameType type);
     // (owner, *) -> where it was assigned from. Err::perm if any frame is not owned by
@@ -75,7 +76,7 @@ class FrameTable {
     // outside RAM. A count that would pass 0xFFFF is Err::busy (refused, not wrapped).
 
     // A guest maps frame pa into its own tables: only `dom`'s own ordinary memory
-    // (Err::perm for free, vmm, page_table, vmm_shared or another domain's frame).
+    // (Err::perm for free, vmm, page_table, vmm_shared, backup or another domain's frame).
     // On success map_count++.
     Err get_guest_mapping(PhysAddr pa, DomId dom);
     // The VMM maps a frame on a domain's behalf (builder mappings, grant maps): no
@@ -94,7 +95,8 @@ class FrameTable {
 
   private:
     static constexpr bool is_owned(FrameType t) {
-        return t == FrameType::guest || t == FrameType::page_table || t == FrameType::vmm_shared;
+        return t == FrameType::guest || t == FrameType::page_table || t == FrameType::vmm_shared ||
+               t == FrameType::backup;
     }
     // The first entry of an aligned, non-empty, in-RAM run; nullptr otherwise.
     FrameInfo* run(PhysAddr pa, u32 frames) const;
