@@ -425,6 +425,10 @@ def parse_config(text: str, shown_path: str, fmt: Format, board: str | None, rep
                 d.fault_tolerance = getattr(fmt, FAULT_TOLERANCE[v.text])
             else:
                 report(v.line, f"fault_tolerance: '{v.text}' is not one of {', '.join(FAULT_TOLERANCE)}")
+        if d.fault_tolerance == fmt.kFtVm and d.memory_kb > fmt.kFtMemoryMaxKb:
+            report(k["fault_tolerance"].line, f"fault_tolerance: vm needs memory of at most "
+                                              f"{fmt.kFtMemoryMaxKb // 1024}M (the VMM's backup window), not "
+                                              f"{k['memory'].text}")
         if "checkpoint" in k:
             v = k["checkpoint"]
             ft = k["fault_tolerance"].text if "fault_tolerance" in k else "none"

@@ -293,6 +293,8 @@ BAD = {
                         "12: checkpoint: 'often' is not a time: write a whole number with a us or ms suffix, e.g. 10ms"),
     "checkpoint-short": (change("priority = 0", "fault_tolerance = vm\ncheckpoint = 999us"),
                          "12: checkpoint: '999us' is below the minimum 1000us"),
+    "ft-memory": (change("memory = 1M", "memory = 4M\nfault_tolerance = vm"),
+                  "8: fault_tolerance: vm needs memory of at most 3M (the VMM's backup window), not 4M"),
     "checkpoint-long": (change("priority = 0", "fault_tolerance = vm\ncheckpoint = 60001ms"),
                         "12: checkpoint: '60001ms' is above the maximum 60000ms"),
     # kernels
@@ -813,6 +815,7 @@ int main() {
                 kDomFlagsMask);
     std::printf("kFtNone %u\nkFtVm %u\nkFtCount %u\nkCheckpointMinUs %u\nkCheckpointMaxUs %u\n", kFtNone, kFtVm,
                 kFtCount, kCheckpointMinUs, kCheckpointMaxUs);
+    std::printf("kFtMemoryMaxKb %u\n", kFtMemoryMaxKb);
     std::printf("kRamdiskSectorSize %u\nkRamdiskMaxSize %u\nkRamdiskAlign %u\n", kRamdiskSectorSize,
                 kRamdiskMaxSize, kRamdiskAlign);
     std::printf("kSchedCredit %u\nkSchedSedf %u\nkDomExtra %u\n", kSchedCredit, kSchedSedf, kDomExtra);
@@ -863,7 +866,7 @@ def test_layout_matches_the_cxx_header(tmp_path):
                  "kMemoryMaxKb", "kTimesliceMinUs", "kTimesliceMaxUs", "kTimesliceDefaultUs", "kPriorityMax",
                  "kPriorityDefault", "kSchedCredit", "kSchedSedf", "kDomExtra", "kWeightMax", "kCapMaxPct",
                  "kPeriodMinUs", "kPeriodMaxUs", "kSedfOverheadPerPeriodNs", "kWeightDefault", "kFtNone",
-                 "kFtVm", "kFtCount", "kCheckpointMinUs", "kCheckpointMaxUs"):
+                 "kFtVm", "kFtCount", "kCheckpointMinUs", "kCheckpointMaxUs", "kFtMemoryMaxKb"):
         assert getattr(fmt, name) == int(facts[name]), name
     assert sorted(name for name in fmt.constants if name.startswith("k")) == sorted(
         key for key in facts if key.startswith("k")), "the probe prints every constant mkimage.py reads"
@@ -1118,18 +1121,12 @@ def test_fault_tolerance_keys(tmp_path, kernels, vmm):
 def test_fault_tolerance_backup_counts_against_the_board(tmp_path, kernels, vmm):
     """A vm domain's backup is as large as its memory and lives in guest RAM beside it."""
     imx21 = dict(kernel_dir=kernels / "pv", vmm=imx21_vmm(), board="imx21", ram_base="0xC0000000")
-    fits = sized(["1M", "26M"], ["boot", "boot"])
+    fits = sized(["1M", "40M", "3M", "2M", "3M"], ["boot"] * 5)
     assert mk(tmp_path, fits, **imx21).status == 0
-    doubled = fits.replace("memory = 26M\n", "memory = 26M\nfault_tolerance = vm\n")
+    doubled = fits.replace("memory = 3M\n", "memory = 3M\nfault_tolerance = vm\n")
     result = mk(tmp_path, doubled, **imx21)
     assert result.status == 1
     assert result.stderr == (
-        "domains/bad.cfg:9: [domain d1]: memory: with d1, the domains need 53 MiB in all (with the backups of "
+        "domains/bad.cfg:25: [domain d4]: memory: with d4, the domains need 55 MiB in all (with the backups of "
         "fault_tolerance = vm domains); the board imx21 has 52 MiB for guests (64 MiB of RAM less the VMM's "
         "12 MiB). Domains started by hand can take turns: [system] overcommit = yes\n")
-    alone = sized(["1M", "27M"], ["boot", "manual"], "overcommit = yes").replace(
-        "memory = 27M\n", "memory = 27M\nfault_tolerance = vm\n")
-    result = mk(tmp_path, alone, **imx21)
-    assert result.status == 1
-    assert result.stderr == ("domains/bad.cfg:9: [domain d1]: memory: needs 54 MiB with its backup; the board "
-                             "imx21 has 52 MiB for guests (64 MiB of RAM less the VMM's 12 MiB)\n")

@@ -13,6 +13,7 @@
 #include "address_space.hh"
 #include "arch/arm/cpu.hh"
 #include "boot_image.hh"
+#include "checkpoint.hh"
 #include "domain.hh"
 #include "elf_loader.hh"
 #include "fake_vmm.hh"
@@ -406,21 +407,44 @@ TEST_F(DomainBuild, FaultTolerantGuestOwnsAnUnmappedBackupAsLargeAsItsMemory) {
     for (u32 i = 0; i < pages; ++i) {
         const FrameInfo* fi = ft.info(d.backup_pa + i * kPageSize);
         ASSERT_EQ(fi->type, FrameType::backup) << i;
-        ASSERT_EQ(fi->map_count, 0u) << "mapped nowhere: " << i;
+        ASSERT_EQ(fi->map_count, 1u) << "mapped once, in the backup window: " << i;
     }
     EXPECT_FALSE(d.backup_pa.value() < d.mem_base.value() + pages * kPageSize &&
                  d.mem_base.value() < d.backup_pa.value() + pages * kPageSize)
         << "the backup does not overlap the memory";
-    d.table->for_each_page(0, mmu::kL1Entries, [&](VirtAddr va, u32 desc) {
+    // Mapped in its own table only, privileged-only, from PERDOMAIN's second MiB; nowhere
+    // the guest could reach.
+    for (u32 i = 0; i < pages; ++i) {
+        const auto t = d.table->translate(VirtAddr(ft::kBackupWindowVa + i * kPageSize));
+        ASSERT_TRUE(t) << i;
+        EXPECT_EQ(t->pa, d.backup_pa + i * kPageSize);
+        EXPECT_EQ(t->domain, mmu::Domain::vmm);
+        EXPECT_EQ(t->ap, mmu::Ap::priv_rw);
+    }
+    EXPECT_FALSE(d.table->translate(VirtAddr(ft::kBackupWindowVa + pages * kPageSize)));
+    EXPECT_FALSE(vmm_memory::master_table().translate(VirtAddr(ft::kBackupWindowVa)));
+    EXPECT_FALSE(domains::slot(kDom0).table->translate(VirtAddr(ft::kBackupWindowVa)));
+    d.table->for_each_page(0, layout::kVmmBase >> kSectionShift, [&](VirtAddr va, u32 desc) {
         const u32 pa = mmu::l2_small_base(desc).value();
         EXPECT_FALSE(pa >= d.backup_pa.value() && pa < d.backup_pa.value() + pages * kPageSize)
             << "backup frame mapped at 0x" << std::hex << va.value();
     });
+    // One more coarse table (its backup's MiB) than the same guest without fault tolerance.
+    EXPECT_EQ(d.table->coarse_limit(), coarse_table_quota(kGuestKb * KiB, kRamdiskSize) + 1);
     EXPECT_NE(fake::console().find("dom1 'guest': fault tolerance: a backup of 64 frames"), std::string::npos)
         << fake::console();
 
     ASSERT_EQ(domains::destroy(domains::slot(kGuest)), Err::ok);
     EXPECT_EQ(Snapshot::take().diff(before), "") << "destroy gives the backup back";
+}
+
+TEST_F(DomainBuild, FaultToleranceNeedsMemoryThatFitsTheBackupWindow) {
+    build_dom0();
+    record(kBig).fault_tolerance = bi::kFtVm;  // 5 MiB
+    expect_failure(kBig, Err::inval, "fault tolerance: memory above the backup window's 3072 KiB");
+    record(kBig).memory_kb = bi::kFtMemoryMaxKb;
+    EXPECT_EQ(build(kBig), Err::ok) << problem_;
+    EXPECT_TRUE(domains::slot(kBig).table->translate(VirtAddr(ft::kBackupWindowVa + ft::kBackupWindowBytes - 1)));
 }
 
 TEST_F(DomainBuild, GuestWithoutFaultToleranceHasNoBackup) {

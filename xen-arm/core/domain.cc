@@ -6,6 +6,7 @@
 #include <new>
 
 #include "arch/arm/cpu.hh"
+#include "checkpoint.hh"
 #include "console.hh"
 #include "elf_loader.hh"
 #include "layout.hh"
@@ -22,6 +23,10 @@ namespace {
 
 constexpr u32 kGuestMibFirst = XA_GUEST_USER_BASE >> kSectionShift;  // nothing lower is ever mapped
 constexpr u32 kGuestMibEnd = layout::kVmmBase >> kSectionShift;
+// A fault-tolerant domain's backup window: MiBs of the VMM's area whose coarse tables are
+// the domain's own (the master table maps nothing there).
+constexpr u32 kBackupMibFirst = ft::kBackupWindowVa >> kSectionShift;
+constexpr u32 kBackupMibEnd = (ft::kBackupWindowVa + ft::kBackupWindowBytes) >> kSectionShift;
 
 void copy_name(char (&dst)[16], const char* src) {
     u32 i = 0;
@@ -63,7 +68,12 @@ void teardown(Domain& d) {
             const PhysAddr pa = mmu::l2_small_base(desc);
             if (ft.contains(pa)) (void)ft.put_mapping(pa);
         });
+        d.table->for_each_page(kBackupMibFirst, kBackupMibEnd, [&](VirtAddr, u32 desc) {
+            const PhysAddr pa = mmu::l2_small_base(desc);
+            if (ft.contains(pa)) (void)ft.put_mapping(pa);
+        });
         d.table->release_coarse_frames(kGuestMibFirst, kGuestMibEnd);
+        d.table->release_coarse_frames(kBackupMibFirst, kBackupMibEnd);
         const PhysAddr l1 = d.table->l1();
         d.table->~PageTable();
         d.table = nullptr;
@@ -153,6 +163,8 @@ Err allocate_backup(Domain& d, const boot_image::BootDomain& cfg, const char*& p
     d.fault_tolerance = cfg.fault_tolerance;
     d.checkpoint_us = cfg.checkpoint_us;
     if (cfg.fault_tolerance != boot_image::kFtVm) return Err::ok;
+    if (cfg.memory_kb > boot_image::kFtMemoryMaxKb)
+        return fail(problem, "fault tolerance: memory above the backup window's 3072 KiB", Err::inval);
     auto backup = vmm::guest_frames().alloc(d.nr_pages);
     if (!backup) {
         static char why[112];
@@ -210,7 +222,10 @@ Err build_tables(Domain& d, u32 mem_bytes, const char*& problem) {
     }
     d.table = new (d.table_storage) PageTable(*l1, vmm_memory::direct_map(), vmm_memory::frames());
     (void)d.table->clear();
-    d.table->set_coarse_limit(coarse_table_quota(mem_bytes, d.ramdisk_pages * kPageSize));
+    // A backup window takes one more coarse table per MiB of the domain's memory.
+    const bool backup = !(d.backup_pa == PhysAddr{});
+    d.table->set_coarse_limit(coarse_table_quota(mem_bytes, d.ramdisk_pages * kPageSize) +
+                              (backup ? align_up(mem_bytes, kSectionSize) / kSectionSize : 0));
     d.table->copy_l1_range(vmm_memory::master_table(), VirtAddr(layout::kVmmBase), 0u - layout::kVmmBase);
 
     Err e = Err::ok;
@@ -223,6 +238,20 @@ Err build_tables(Domain& d, u32 mem_bytes, const char*& problem) {
     if (e == Err::ok) e = map_kernel_page(d, d.window + XA_GRANT_TABLE_OFFSET, d.grants_pa, mmu::Mem::device);
     if (e == Err::ok) e = map_kernel_page(d, d.window + XA_TRACE_PAGE_OFFSET, d.trace_pa);
     if (e != Err::ok) return fail(problem, "no VMM memory for the domain's second-level tables", e);
+    if (backup) {
+        // The window's MiBs must be empty in the master table: a coarse table there would be
+        // shared with every domain, and the backup mapped into all of them.
+        for (u32 mib = kBackupMibFirst; mib < kBackupMibEnd; ++mib) {
+            if (mmu::l1_type(d.table->l1_entry(mib)) != mmu::L1Type::fault)
+                return fail(problem, "the backup window is mapped in the VMM's table", Err::exist);
+        }
+        for (u32 off = 0; off < mem_bytes && e == Err::ok; off += kPageSize) {
+            e = d.table->map_page(VirtAddr(ft::kBackupWindowVa + off), d.backup_pa + off, mmu::Domain::vmm,
+                                  mmu::Ap::priv_rw, mmu::Mem::write_back);
+            if (e == Err::ok) e = ft.get_mapping(d.backup_pa + off);
+        }
+        if (e != Err::ok) return fail(problem, "no VMM memory for the domain's second-level tables", e);
+    }
     return Err::ok;
 }
 

@@ -95,6 +95,9 @@ inline constexpr u32 kSedfOverheadPerPeriodNs = 20 * 1000;
 inline constexpr u32 kFtNone = 0;
 inline constexpr u32 kFtVm = 1;
 inline constexpr u32 kFtCount = 2;
+// BootDomain.memory_kb of a kFtVm domain: its backup is mapped, privileged-only, in the
+// part of PERDOMAIN below MAPCACHE after the trace page's MiB (checkpoint.hh), 3 MiB.
+inline constexpr u32 kFtMemoryMaxKb = 3 * 1024;
 // BootDomain.checkpoint_us: 0 (at every switch-out) or kCheckpointMinUs..kCheckpointMaxUs
 // (at the first switch-out that long after the last checkpoint); 0 without fault tolerance.
 inline constexpr u32 kCheckpointMinUs = 1000;

@@ -18,9 +18,20 @@
 #pragma once
 
 #include "boot_image.hh"
+#include "layout.hh"
 #include "types.hh"
 
 namespace xa::ft {
+
+// Where the VMM sees a fault-tolerant domain's backup: in the domain's own table, ARM domain
+// vmm with a privileged-only AP (the guest runs in USR mode and cannot reach it), from
+// PERDOMAIN's second MiB (the first holds the trace page, shared by every table) to
+// MAPCACHE. The domain's memory is at XA_GUEST_KERNEL_BASE in the same table, so a copy
+// between the two is a memcpy with that table loaded, and no frame has a second address
+// in the VIVT caches.
+inline constexpr u32 kBackupWindowVa = layout::kPerDomain.start + kSectionSize;
+inline constexpr u32 kBackupWindowBytes = layout::kMapCache.start - kBackupWindowVa;
+static_assert(kBackupWindowBytes == boot_image::kFtMemoryMaxKb * KiB, "a vm domain's memory fits the window");
 
 // BootDomain.fault_tolerance.
 enum class Mode : u8 { none = 0, vm = 1 };

@@ -50,7 +50,9 @@ inline constexpr Region kLinearPt{"LINEAR_PT", 0xFE000000, 4 * MiB, "current dom
                                   "the VMM edits page tables through DIRECTMAP, where they all are"};
 inline constexpr Region kShLinearPt{"SH_LINEAR_PT", 0xFE400000, 4 * MiB, "shadow linear page tables",
                                     "guests update their tables by hypercall, so there are no shadow tables"};
-// Only its first page is mapped: the trace page (XA_TRACE_DOMAIN_VA, hypercalls/xen-arm/trace.h).
+// Its first page is the trace page (XA_TRACE_DOMAIN_VA, hypercalls/xen-arm/trace.h), in the
+// master table; from its second MiB to MAPCACHE, a fault-tolerant domain's table maps its
+// backup (checkpoint.hh's kBackupWindowVa).
 inline constexpr Region kPerDomain{"PERDOMAIN", 0xFE800000, 8 * MiB, "per-domain mappings"};
 inline constexpr Region kMapCache{"MAPCACHE", 0xFEC00000, 4 * MiB, "temporary maps of guest frames",
                                   "the VMM reaches guest memory through the guest's own mappings (the builder "
