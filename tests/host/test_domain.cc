@@ -17,6 +17,7 @@
 #include "domain.hh"
 #include "elf_loader.hh"
 #include "fake_vmm.hh"
+#include "fault_tolerance.hh"
 #include "layout.hh"
 #include "mmu.hh"
 #include "vmm.hh"
@@ -391,7 +392,7 @@ TEST_F(DomainBuild, OutOfGuestMemory) {
 
 // ---- fault tolerance: the backup block ------------------------------------------------------
 
-TEST_F(DomainBuild, FaultTolerantGuestOwnsAnUnmappedBackupAsLargeAsItsMemory) {
+TEST_F(DomainBuild, FaultTolerantGuestOwnsABackupAsLargeAsItsMemoryThatOnlyTheVmmMaps) {
     build_dom0();
     record(kGuest).fault_tolerance = bi::kFtVm;
     record(kGuest).checkpoint_us = 50'000;
@@ -403,7 +404,9 @@ TEST_F(DomainBuild, FaultTolerantGuestOwnsAnUnmappedBackupAsLargeAsItsMemory) {
     EXPECT_EQ(d.checkpoint_us, 50'000u);
     EXPECT_EQ(before.guest_free - vmm::guest_frames().free_count(), 2 * pages) << "its memory and its backup";
     const FrameTable& ft = vmm::frame_table();
-    EXPECT_EQ(ft.count(DomId(kGuest), FrameType::backup), pages);
+    EXPECT_EQ(ft.count(DomId(kGuest), FrameType::backup), pages + 1) << "and a VMM frame for the grant page's copy";
+    EXPECT_EQ(ft.info(d.backup_grants_pa)->type, FrameType::backup);
+    EXPECT_EQ(ft.info(d.backup_grants_pa)->map_count, 0u);
     for (u32 i = 0; i < pages; ++i) {
         const FrameInfo* fi = ft.info(d.backup_pa + i * kPageSize);
         ASSERT_EQ(fi->type, FrameType::backup) << i;
@@ -445,6 +448,84 @@ TEST_F(DomainBuild, FaultToleranceNeedsMemoryThatFitsTheBackupWindow) {
     record(kBig).memory_kb = bi::kFtMemoryMaxKb;
     EXPECT_EQ(build(kBig), Err::ok) << problem_;
     EXPECT_TRUE(domains::slot(kBig).table->translate(VirtAddr(ft::kBackupWindowVa + ft::kBackupWindowBytes - 1)));
+}
+
+// The full-copy baseline: everything a checkpoint holds comes back with a rollback, and
+// what belongs to others too (events pending now, grant maps in use) stays.
+TEST_F(DomainBuild, CheckpointAndRollbackOfAGuestOffTheCpu) {
+    build_dom0();
+    record(kGuest).fault_tolerance = bi::kFtVm;
+    ASSERT_EQ(build(kGuest), Err::ok) << problem_;
+    Domain& d = domains::slot(kGuest);
+    const u32 bytes = kGuestKb * KiB;
+    u8* mem = fake::ram(d.mem_base);
+    TrapFrame regs{};
+    EXPECT_FALSE(ft::has_checkpoint(d));
+    EXPECT_EQ(ft::rollback(d, regs, 0, true), Err::noent);
+    EXPECT_EQ(ft::checkpoint(domains::slot(kDom0), regs, 0), Err::inval) << "dom0 has no fault tolerance";
+    EXPECT_EQ(ft::stats(domains::slot(kDom0)), nullptr);
+
+    for (u32 i = 0; i < bytes; ++i) mem[i] = static_cast<u8>(i * 31 + 7);
+    for (u32 i = 0; i < 13; ++i) regs.r[i] = 0x100 + i;
+    regs.pc = XA_GUEST_KERNEL_BASE + 0x40;
+    regs.sp = XA_GUEST_KERNEL_BASE + 0x8000;
+    d.trap_table[XA_TRAP_DABT] = XA_GUEST_KERNEL_BASE + 0x200;
+    d.timer_deadline_ns = 5'000'000;
+    shared_info& sh = *d.shared_dm;
+    sh.evtchn_pending[0] = 0x2;
+    sh.evtchn_mask[0] = 0x10;
+    sh.vcpu[0].evtchn_upcall_mask = 0;
+    auto* grants = reinterpret_cast<grant_entry_v1*>(fake::ram(d.grants_pa));
+    grants[3] = grant_entry_v1{GTF_permit_access, 0, (d.mem_base + kPageSize).value()};
+    const u32 switches = cpu::fake::ttbr_switches;
+    ASSERT_EQ(ft::checkpoint(d, regs, 100), Err::ok);
+    EXPECT_TRUE(ft::has_checkpoint(d));
+    EXPECT_EQ(std::memcmp(fake::ram(d.backup_pa), mem, bytes), 0) << "the whole memory in the backup";
+    EXPECT_EQ(cpu::fake::ttbr_switches, switches + 2) << "copied through its own table";
+    EXPECT_EQ(cpu::fake::ttbr, vmm_memory::master_table().l1().value());
+    EXPECT_EQ(cpu::fake::dacr, mmu::kDacrVmm);
+
+    // It runs on, then faults after corrupting itself.
+    for (u32 i = 0; i < bytes; i += 3) mem[i] = 0xEE;
+    d.trap_table[XA_TRAP_DABT] = 0;
+    d.timer_deadline_ns = 9'000'000;
+    d.mode = VirtMode::user;
+    d.blocked = true;
+    sh.evtchn_pending[0] = 0x4;  // port 2 arrived since (port 1 was handled)
+    sh.evtchn_mask[0] = 0xFFFF;
+    sh.vcpu[0].evtchn_upcall_mask = 1;
+    grants[3].domid = 5;
+    grants[3].flags |= GTF_reading;  // dom0 has mapped it since
+    TrapFrame out{};
+    ASSERT_EQ(ft::rollback(d, out, 200, true), Err::ok);
+    for (u32 i = 0; i < bytes; ++i) ASSERT_EQ(mem[i], static_cast<u8>(i * 31 + 7)) << i;
+    EXPECT_EQ(std::memcmp(&out, &regs, sizeof out), 0);
+    EXPECT_EQ(d.trap_table[XA_TRAP_DABT], XA_GUEST_KERNEL_BASE + 0x200);
+    EXPECT_EQ(d.timer_deadline_ns, 5'000'000u);
+    EXPECT_EQ(d.mode, VirtMode::kernel);
+    EXPECT_FALSE(d.blocked) << "a wake-up without an event";
+    EXPECT_EQ(sh.evtchn_pending[0], 0x6u) << "restored, and what is pending now stays pending";
+    EXPECT_EQ(sh.evtchn_mask[0], 0x10u);
+    EXPECT_EQ(sh.vcpu[0].evtchn_upcall_mask, 0u);
+    EXPECT_EQ(grants[3].domid, 0u);
+    EXPECT_EQ(grants[3].flags, GTF_permit_access | GTF_reading) << "the map in use is still shown";
+    const ft::Stats* st = ft::stats(d);
+    ASSERT_NE(st, nullptr);
+    EXPECT_EQ(st->checkpoints, 1u);
+    EXPECT_EQ(st->rollbacks, 1u);
+    EXPECT_EQ(st->frames_copied, 2u * bytes / kPageSize) << "the baseline copies every frame";
+
+    // Two more faults within the failure window are rolled back, the next one is not.
+    EXPECT_EQ(ft::rollback(d, out, 300, true), Err::ok);
+    EXPECT_EQ(ft::rollback(d, out, 400, true), Err::ok);
+    EXPECT_EQ(ft::rollback(d, out, 500, true), Err::busy);
+    EXPECT_EQ(ft::rollback(d, out, 600, false), Err::ok) << "a rollback asked for is no fault";
+
+    // A new domain in the slot starts without the old one's checkpoint.
+    ASSERT_EQ(domains::destroy(d), Err::ok);
+    ASSERT_EQ(build(kGuest), Err::ok) << problem_;
+    EXPECT_FALSE(ft::has_checkpoint(domains::slot(kGuest)));
+    EXPECT_EQ(ft::rollback(domains::slot(kGuest), out, 700, true), Err::noent);
 }
 
 TEST_F(DomainBuild, GuestWithoutFaultToleranceHasNoBackup) {

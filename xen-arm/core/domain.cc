@@ -9,6 +9,7 @@
 #include "checkpoint.hh"
 #include "console.hh"
 #include "elf_loader.hh"
+#include "fault_tolerance.hh"
 #include "layout.hh"
 #include "libc.hh"
 #include "mmu.hh"
@@ -95,6 +96,7 @@ void teardown(Domain& d) {
     free_vmm_page(d.start_pa, d.id);
     free_vmm_page(d.grants_pa, d.id);
     free_vmm_page(d.trace_pa, d.id);
+    free_vmm_page(d.backup_grants_pa, d.id);
     const DomId id = d.id;
     d = Domain{};
     d.id = id;
@@ -178,6 +180,10 @@ Err allocate_backup(Domain& d, const boot_image::BootDomain& cfg, const char*& p
         return fail(problem, "backup memory already owned", Err::busy);
     }
     d.backup_pa = *backup;
+    auto grants = alloc_vmm_page(d.id, FrameType::backup);
+    if (!grants) return fail(problem, "no VMM memory for the copy of the domain's grant page", Err::nomem);
+    d.backup_grants_pa = *grants;
+    ft::reset(d);
     return Err::ok;
 }
 

@@ -91,8 +91,9 @@ struct Domain {
     // domain owns a backup block as large as its memory: frames typed backup in the frame
     // table, mapped in no table. No checkpoint is taken into it yet.
     u32 fault_tolerance = boot_image::kFtNone;
-    u32 checkpoint_us = 0;  // 0: at every switch-out
-    PhysAddr backup_pa{};   // nr_pages frames while fault_tolerance is kFtVm
+    u32 checkpoint_us = 0;        // 0: at every switch-out
+    PhysAddr backup_pa{};         // nr_pages frames while fault_tolerance is kFtVm
+    PhysAddr backup_grants_pa{};  // a VMM frame (DIRECTMAP) for the grant page's copy
 
     // Time spent in runstate `state` (RUNSTATE_*) up to `now`, the current stretch included.
     u64 runstate_time(u32 state, u64 now) const {
