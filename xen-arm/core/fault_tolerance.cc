@@ -164,9 +164,6 @@ Err rollback(Domain& d, TrapFrame& regs, u64 now, bool fault) {
     d.mode = s.vcpu.mode;
     memcpy(d.trap_table, s.vcpu.trap_table, sizeof d.trap_table);
     d.timer_deadline_ns = s.vcpu.timer_deadline_ns;
-    d.blocked = false;
-    d.polling = false;
-    d.poll_count = 0;
     if (&d == domains::current())
         cpu::write_dacr(d.mode == VirtMode::kernel ? mmu::kDacrGuestKernel : mmu::kDacrGuestUser);
     t.commit_rollback();

@@ -5,11 +5,13 @@
 #include "arch/arm/cpu.hh"
 #include "console.hh"
 #include "exit_status.hh"
+#include "fault_tolerance.hh"
 #include "guest_copy.hh"
 #include "hypercall_checks.hh"
 #include "libc.hh"
 #include "mmu.hh"
 #include "sched.hh"
+#include "timer.hh"
 #include "trap_logic.hh"
 #include "vmm.hh"
 
@@ -136,6 +138,15 @@ extern "C" void xa_guest_trap(xa::u32 kind, xa::TrapFrame* f) {
         snprintk(what, sizeof what, "undefined instruction at 0x%08x", f->pc);
     }
     const char* why = nullptr;
-    if (!traps::bounce(*d, *f, kind, why)) traps::crash(*d, *f, what, why);
+    if (!traps::bounce(*d, *f, kind, why)) {
+        // A fault-tolerant domain goes back to its last checkpoint instead, while the failure
+        // window allows (docs/fault-tolerance.md); f then holds the checkpoint's registers.
+        if (d->fault_tolerance == boot_image::kFtVm && ft::rollback(*d, *f, timer::now_ns(), true) == Err::ok) {
+            printk("xen-arm: dom%u '%s' rolled back to its checkpoint after %s: %s\n", d->id.value(), d->name, what,
+                   why);
+        } else {
+            traps::crash(*d, *f, what, why);
+        }
+    }
     sched::leave(*f);
 }

@@ -7,8 +7,9 @@
 // and grant page, and its virtual CPU (registers, virtual mode, trap table, timer). A
 // rollback puts all of it back, except what belongs to others as well: event channels
 // pending now stay pending (ORed into the restored bits) and a grant entry keeps the
-// GTF_reading/GTF_writing bits the VMM holds for maps in use. A rolled-back domain is not
-// blocked (a wake-up without an event is allowed by the ABI).
+// GTF_reading/GTF_writing bits the VMM holds for maps in use. Whether it is blocked is the
+// scheduler's: a caller rolling back a blocked domain wakes it (a wake-up without an event
+// is allowed by the ABI).
 //
 // Both run with the domain's table loaded: as they are if it is the current domain, else
 // switched to for the copy (as the builder loads a kernel). Nothing here is on a hot path:
