@@ -471,7 +471,7 @@ TEST_F(DomainBuild, CheckpointAndRollbackOfAGuestOffTheCpu) {
     regs.sp = XA_GUEST_KERNEL_BASE + 0x8000;
     d.trap_table[XA_TRAP_DABT] = XA_GUEST_KERNEL_BASE + 0x200;
     d.timer_deadline_ns = 5'000'000;
-    shared_info& sh = *d.shared_dm;
+    shared_info& sh = *d.shared_uc;
     sh.evtchn_pending[0] = 0x2;
     sh.evtchn_mask[0] = 0x10;
     sh.vcpu[0].evtchn_upcall_mask = 0;

@@ -3,6 +3,7 @@
 
 #include <new>
 
+#include "address_space.hh"
 #include "arch/arm/cpu.hh"
 #include "libc.hh"
 #include "mmu.hh"
@@ -58,10 +59,11 @@ void with_table(Domain& d, Fn&& fn) {
     const u32 prev_ttbr = cpu::read_ttbr();
     const u32 prev_dacr = cpu::read_dacr();
     cpu::switch_ttbr(d.table->l1().value());
-    cpu::write_dacr(mmu::kDacrGuestKernel);
+    cpu::write_dacr(d.dacr_kernel);
     fn();
     cpu::write_dacr(prev_dacr);
     cpu::switch_ttbr(prev_ttbr);
+    space::flushed();  // both table switches cleaned the caches and the TLB
 }
 
 // The runs the tracker plans, page by page, one way or the other.
@@ -70,27 +72,27 @@ u32 copy_memory(Domain& d, Tracker& t, bool to_backup) {
     with_table(d, [&] {
         copied = t.plan(d.nr_pages, [&](CopyRun r) {
             for (u32 i = r.first; i < r.first + r.count; ++i) {
-                u8* mem = vmm_memory::current_va(XA_GUEST_KERNEL_BASE + i * kPageSize);
+                u8* mem = vmm_memory::current_va(d.window.value() + i * kPageSize);
                 u8* bak = vmm_memory::current_va(kBackupWindowVa + i * kPageSize);
                 memcpy(to_backup ? bak : mem, to_backup ? mem : bak, kPageSize);
             }
         });
-        // The guest may run restored code: no stale line of it may stay in the caches.
-        if (!to_backup && &d == domains::current()) cpu::flush_caches();
+        // Every vm domain's backup window is at the same address (kBackupWindowVa), so
+        // no line or TLB entry of it may outlive the copy: another domain's copy would hit
+        // them (switches keep the caches, address_space.hh). The guest may also run
+        // restored code. (A copy for another domain ran under with_table's cleans.)
+        if (&d == domains::current()) {
+            cpu::flush_caches();
+            cpu::flush_tlb();
+            space::flushed();
+        }
     });
     return copied;
 }
 
-// The domain's shared_info and grant entries where the VMM must touch them now (the guest's
-// own addresses while it is current, so no VIVT alias is written behind its back).
-shared_info* live_shared(Domain& d) {
-    return &d == domains::current() ? reinterpret_cast<shared_info*>(vmm_memory::current_va(XA_SHARED_INFO_VA))
-                                    : d.shared_dm;
-}
-grant_entry_v1* live_grants(Domain& d) {
-    return &d == domains::current() ? reinterpret_cast<grant_entry_v1*>(vmm_memory::current_va(XA_GRANT_TABLE_VA))
-                                    : d.grants_dm;
-}
+// The domain's shared_info and grant entries, through the VMM's uncached alias (domain.hh).
+shared_info* live_shared(Domain& d) { return domains::shared(d); }
+grant_entry_v1* live_grants(Domain& d) { return domains::grant_entries(d); }
 grant_entry_v1* saved_grants(const Domain& d) {
     return vmm_memory::direct_map().ptr<grant_entry_v1>(d.backup_grants_pa);
 }
