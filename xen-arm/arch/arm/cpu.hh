@@ -80,48 +80,39 @@ inline void flush_caches() {
 // The ARM926EJ-S's cache line.
 inline constexpr u32 kCacheLine = 32;
 
-// Clean and invalidate the D-cache lines of [va, va + len) (ARM926: 32-byte lines, CP15
-// c7, c14, 1 by modified virtual address), then drain the write buffer. The lines come
-// from unit_span (addr_range.hh): an empty range touches no line, and a range past 4 GiB
-// (callers refuse it first) touches none either instead of wrapping around forever.
-inline void clean_invalidate_dcache_range(u32 va, u32 len) {
+// Calls op(line) for each 32-byte cache line of [va, va + len), by modified virtual address.
+// The lines come from unit_span (addr_range.hh): an empty range touches no line, and a range
+// past 4 GiB (callers refuse it first) touches none either instead of wrapping around forever.
+template <typename Op>
+inline void each_cache_line(u32 va, u32 len, Op op) {
     UnitSpan s;
     (void)unit_span(va, len, kCacheLine, s);
     u32 line = s.first;
-    for (u32 i = 0; i < s.count; ++i, line += kCacheLine) {
-        asm volatile("mcr p15, 0, %0, c7, c14, 1" ::"r"(line) : "memory");
-    }
-    asm volatile("mcr p15, 0, %0, c7, c10, 4" ::"r"(0) : "memory");
+    for (u32 i = 0; i < s.count; ++i, line += kCacheLine) op(line);
+}
+
+inline void drain_write_buffer() { asm volatile("mcr p15, 0, %0, c7, c10, 4" ::"r"(0) : "memory"); }
+
+// Clean and invalidate the D-cache lines of [va, va + len) (CP15 c7, c14, 1), then drain
+// the write buffer.
+inline void clean_invalidate_dcache_range(u32 va, u32 len) {
+    each_cache_line(va, len, [](u32 line) { asm volatile("mcr p15, 0, %0, c7, c14, 1" ::"r"(line) : "memory"); });
+    drain_write_buffer();
 }
 
 // Clean the D-cache lines of [va, va + len) to memory (CP15 c7, c10, 1) and drain the write
 // buffer: for data that something other than the CPU's loads reads next (the MMU's table
-// walks). Lines as in clean_invalidate_dcache_range.
+// walks).
 inline void clean_dcache_range(u32 va, u32 len) {
-    UnitSpan s;
-    (void)unit_span(va, len, kCacheLine, s);
-    u32 line = s.first;
-    for (u32 i = 0; i < s.count; ++i, line += kCacheLine) {
-        asm volatile("mcr p15, 0, %0, c7, c10, 1" ::"r"(line) : "memory");
-    }
-    asm volatile("mcr p15, 0, %0, c7, c10, 4" ::"r"(0) : "memory");
+    each_cache_line(va, len, [](u32 line) { asm volatile("mcr p15, 0, %0, c7, c10, 1" ::"r"(line) : "memory"); });
+    drain_write_buffer();
 }
 
-// Make freshly written code in [va, va + len) executable: clean its D-cache lines (CP15
-// c7, c10, 1), drain the write buffer, invalidate its I-cache lines (c7, c5, 1). Lines as
-// in clean_invalidate_dcache_range.
+// Make freshly written code in [va, va + len) executable: clean its D-cache lines and drain
+// the write buffer (clean_dcache_range), then invalidate its I-cache lines (c7, c5, 1).
 inline void sync_icache_range(u32 va, u32 len) {
-    UnitSpan s;
-    (void)unit_span(va, len, kCacheLine, s);
-    u32 line = s.first;
-    for (u32 i = 0; i < s.count; ++i, line += kCacheLine) {
-        asm volatile("mcr p15, 0, %0, c7, c10, 1" ::"r"(line) : "memory");
-    }
-    asm volatile("mcr p15, 0, %0, c7, c10, 4" ::"r"(0) : "memory");
-    line = s.first;
-    for (u32 i = 0; i < s.count; ++i, line += kCacheLine) {
-        asm volatile("mcr p15, 0, %0, c7, c5, 1" ::"r"(line) : "memory");
-    }
+    clean_dcache_range(va, len);
+    each_cache_line(va, len, [](u32 line) { asm volatile("mcr p15, 0, %0, c7, c5, 1" ::"r"(line) : "memory"); });
 }
 
 // Drop the TLB entry for one page (CP15 c8, c7, 1: invalidate unified TLB single entry).
