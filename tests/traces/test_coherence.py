@@ -28,13 +28,18 @@ def codewrite_image(tmp_path: pathlib.Path, cmdline: str) -> pathlib.Path:
     """One domain running traces/apps/codewrite.c: alone, so that no domain switch
     flushes the caches between its writes and its calls."""
     need(KERNELS / "minios-codewrite.elf")
-    cfg = tmp_path / "codewrite.cfg"
-    cfg.write_text("[system]\nname = codewrite\n\n[domain dom0]\nkernel = minios-codewrite\nmemory = 1M\n"
-                   f"start = boot\nprivileged = yes\ncmdline = \"{cmdline}\"\n")
-    out = tmp_path / "codewrite.elf"
+    return pack(tmp_path, "codewrite", "[system]\nname = codewrite\n\n[domain dom0]\nkernel = minios-codewrite\n"
+                f"memory = 1M\nstart = boot\nprivileged = yes\ncmdline = \"{cmdline}\"\n", KERNELS)
+
+
+def pack(work: pathlib.Path, name: str, config: str, kernel_dir: pathlib.Path) -> pathlib.Path:
+    """work/<name>.elf: the configuration packed for goldfish by mkimage.py."""
+    cfg = work / f"{name}.cfg"
+    cfg.write_text(config)
+    out = work / f"{name}.elf"
     subprocess.run(["/usr/bin/python3", str(REPO / "domains" / "mkimage.py"), "--vmm",
                     str(need(REPO / "build" / "goldfish" / "xen-arm.elf")), "--config", str(cfg),
-                    "--kernel-dir", str(KERNELS), "--board", "goldfish", "--ram-base", "0x0", "-o", str(out)],
+                    "--kernel-dir", str(kernel_dir), "--board", "goldfish", "--ram-base", "0x0", "-o", str(out)],
                    check=True, stdout=subprocess.DEVNULL)
     return out
 
@@ -72,16 +77,9 @@ def clash2(tmp_path_factory) -> pathlib.Path:
     (kernels / "minios.elf").write_bytes(minios.read_bytes())
     subprocess.run(["arm-none-eabi-objcopy", "-R", ".rel*", str(minios), str(kernels / "minios-norel.elf")],
                    check=True)
-    cfg = work / "clash2.cfg"
-    cfg.write_text("[system]\nname = clash2\n\n[domain dom0]\nkernel = minios\nmemory = 1M\nprivileged = yes\n"
-                   "start = boot\ncmdline = app=bench\n\n[domain guest1]\nkernel = minios-norel\nmemory = 1M\n"
-                   "start = boot\ncmdline = app=bench\n")
-    out = work / "clash2.elf"
-    subprocess.run(["/usr/bin/python3", str(REPO / "domains" / "mkimage.py"), "--vmm",
-                    str(need(REPO / "build" / "goldfish" / "xen-arm.elf")), "--config", str(cfg),
-                    "--kernel-dir", str(kernels), "--board", "goldfish", "--ram-base", "0x0", "-o", str(out)],
-                   check=True, stdout=subprocess.DEVNULL)
-    return out
+    return pack(work, "clash2", "[system]\nname = clash2\n\n[domain dom0]\nkernel = minios\nmemory = 1M\n"
+                "privileged = yes\nstart = boot\ncmdline = app=bench\n\n[domain guest1]\nkernel = minios-norel\n"
+                "memory = 1M\nstart = boot\ncmdline = app=bench\n", kernels)
 
 
 def test_a_kernel_left_in_dom0s_window_makes_every_switch_clean(tmp_path, clash2):
