@@ -12,7 +12,7 @@ VMM_OBJDUMP := $(CROSS)objdump
 
 VMM_ARCH_FLAGS := -mcpu=arm926ej-s -marm -mfloat-abi=soft
 VMM_CPPFLAGS := -I$(VMM_DIR)/include -I$(VMM_DIR) -Ihypercalls -I$(VMM_DIR)/board/$(PLATFORM) -MMD -MP
-VMM_CXXFLAGS := $(VMM_ARCH_FLAGS) -std=c++20 -O2 -g -ffreestanding -fno-exceptions -fno-rtti \
+VMM_CXXFLAGS := $(VMM_ARCH_FLAGS) -std=c++20 -g -ffreestanding -fno-exceptions -fno-rtti \
 	-fno-threadsafe-statics -fno-use-cxa-atexit -fno-unwind-tables -fno-asynchronous-unwind-tables \
 	-fno-common -ffunction-sections -fdata-sections -Wall -Wextra -Werror
 VMM_ASFLAGS := $(VMM_ARCH_FLAGS) -D__ASSEMBLER__ -g
@@ -25,7 +25,14 @@ VMM_OBJS := $(patsubst $(VMM_DIR)/%.cc,$(VMM_OUT)/%.o,$(VMM_CXX_SRCS)) \
 	$(patsubst $(VMM_DIR)/%.S,$(VMM_OUT)/%.o,$(filter-out %.ld.S,$(VMM_ASM_SRCS)))
 VMM_LDS := $(VMM_OUT)/xen-arm.ld
 
-$(eval $(call arm_compile_rule,$(VMM_OUT)/%.o,$(VMM_DIR)/%.cc,CXX,$$(VMM_CXX) $$(VMM_CPPFLAGS) $$(VMM_CXXFLAGS)))
+# Hot code (traps, hypercalls, scheduling, events, memory) is optimised for speed; code
+# that runs at boot, at a domain's build or teardown, or on management and fault paths is
+# optimised for size, which keeps the VMM's text+data under 64 KiB.
+VMM_OPT := -O2
+VMM_COLD := boot_image_parse console domain domctl elf_loader fault_tolerance main vmm
+$(patsubst %,$(VMM_OUT)/core/%.o,$(VMM_COLD)): VMM_OPT := -Os
+
+$(eval $(call arm_compile_rule,$(VMM_OUT)/%.o,$(VMM_DIR)/%.cc,CXX,$$(VMM_CXX) $$(VMM_CPPFLAGS) $$(VMM_CXXFLAGS) $$(VMM_OPT)))
 $(eval $(call arm_compile_rule,$(VMM_OUT)/%.o,$(VMM_DIR)/%.S,AS,$$(VMM_CXX) $$(VMM_CPPFLAGS) $$(VMM_ASFLAGS)))
 
 $(VMM_LDS): $(VMM_DIR)/arch/arm/xen-arm.ld.S $(VMM_DIR)/build.mk Makefile
