@@ -33,7 +33,7 @@ import tempfile
 from bootimage.config import (Failure, Reporter, System, check_memory, check_schedule, load_ramdisks, parse_config,
                               resolve_kernels, resolve_ramdisks)
 from bootimage.elf import PAGE, build_elf, load_kernels, pack_boot_image, plan
-from bootimage.format import FormatError, board_ram_kb, known_boards, load_format, load_guest_note
+from bootimage.format import Format, FormatError, board_ram_kb, known_boards, load_format, load_guest_note
 
 
 def write_atomically(path: str, data: bytes) -> None:
@@ -73,7 +73,7 @@ def _time_text(us: int) -> str:
     return f"{us // 1000}ms" if us % 1000 == 0 else f"{us}us"
 
 
-def summary(system: System) -> list[str]:
+def summary(system: System, fmt: Format) -> list[str]:
     width = max(len(d.name) for d in system.domains)
     lines = []
     first_with: dict[bytes, int] = {}
@@ -95,7 +95,8 @@ def summary(system: System) -> list[str]:
         if d.weight != 256 or d.cap_pct:
             sched += f"  weight={d.weight}" + (f" cap={d.cap_pct}%" if d.cap_pct else "")
         if d.fault_tolerance:
-            every = _time_text(d.checkpoint_us) if d.checkpoint_us else "switch"
+            every = ("manual" if d.checkpoint_us == fmt.kCheckpointManual
+                     else _time_text(d.checkpoint_us) if d.checkpoint_us else "switch")
             sched += f"  fault_tolerance=vm checkpoint={every}"
         ramdisk = ""
         if d.ramdisk_line:
@@ -174,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.check:
             print(f"mkimage: {args.config}: ok: system '{system.name}', {len(system.domains)} "
                   f"domain{'s' if len(system.domains) > 1 else ''}")
-            print("\n".join(summary(system)))
+            print("\n".join(summary(system, fmt)))
             return 0
         boot_image = pack_boot_image(system, fmt)
         assert len(boot_image) == layout.total
@@ -196,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"mkimage: {args.output}: system '{system.name}' for {args.board}, {len(system.domains)} "
           f"domain{'s' if len(system.domains) > 1 else ''}, boot image {len(boot_image)} bytes "
           f"({contents}) at physical 0x{ram_base + fmt.kBootImageOffset:08x}, crc32 0x{crc:08x}")
-    print("\n".join(summary(system)))
+    print("\n".join(summary(system, fmt)))
     return 0
 
 

@@ -434,6 +434,8 @@ def parse_config(text: str, shown_path: str, fmt: Format, board: str | None, rep
             ft = k["fault_tolerance"].text if "fault_tolerance" in k else "none"
             if ft == "none":
                 report(v.line, "checkpoint: only for a domain with fault_tolerance = vm")
+            elif v.text == "manual":
+                d.checkpoint_us = fmt.kCheckpointManual
             elif v.text != "switch":
                 d.checkpoint_us = _time_us(v, "checkpoint", fmt, report, fmt.kCheckpointMinUs,
                                            fmt.kCheckpointMaxUs) or 0

@@ -813,8 +813,8 @@ int main() {
                 kBootImageOffset, kBootImageMaxSize, kVersion, kMaxDomains);
     std::printf("kDomPrivileged %u\nkDomAutostart %u\nkDomFlagsMask %u\n", kDomPrivileged, kDomAutostart,
                 kDomFlagsMask);
-    std::printf("kFtNone %u\nkFtVm %u\nkFtCount %u\nkCheckpointMinUs %u\nkCheckpointMaxUs %u\n", kFtNone, kFtVm,
-                kFtCount, kCheckpointMinUs, kCheckpointMaxUs);
+    std::printf("kFtNone %u\nkFtVm %u\nkFtCount %u\nkCheckpointMinUs %u\nkCheckpointMaxUs %u\nkCheckpointManual %u\n",
+                kFtNone, kFtVm, kFtCount, kCheckpointMinUs, kCheckpointMaxUs, kCheckpointManual);
     std::printf("kFtMemoryMaxKb %u\n", kFtMemoryMaxKb);
     std::printf("kRamdiskSectorSize %u\nkRamdiskMaxSize %u\nkRamdiskAlign %u\n", kRamdiskSectorSize,
                 kRamdiskMaxSize, kRamdiskAlign);
@@ -866,7 +866,7 @@ def test_layout_matches_the_cxx_header(tmp_path):
                  "kMemoryMaxKb", "kTimesliceMinUs", "kTimesliceMaxUs", "kTimesliceDefaultUs", "kPriorityMax",
                  "kPriorityDefault", "kSchedCredit", "kSchedSedf", "kDomExtra", "kWeightMax", "kCapMaxPct",
                  "kPeriodMinUs", "kPeriodMaxUs", "kSedfOverheadPerPeriodNs", "kWeightDefault", "kFtNone",
-                 "kFtVm", "kFtCount", "kCheckpointMinUs", "kCheckpointMaxUs", "kFtMemoryMaxKb"):
+                 "kFtVm", "kFtCount", "kCheckpointMinUs", "kCheckpointMaxUs", "kCheckpointManual", "kFtMemoryMaxKb"):
         assert getattr(fmt, name) == int(facts[name]), name
     assert sorted(name for name in fmt.constants if name.startswith("k")) == sorted(
         key for key in facts if key.startswith("k")), "the probe prints every constant mkimage.py reads"
@@ -1099,7 +1099,7 @@ def test_sedf_reservation_too_small_for_the_task_set(tmp_path, kernels, vmm):
 
 def test_fault_tolerance_keys(tmp_path, kernels, vmm):
     """fault_tolerance = vm and checkpoint go into the domain's record (docs/fault-tolerance.md):
-    checkpoint = switch is 0, a time is in microseconds; dom0 may have them too; the summary
+    checkpoint = switch is 0, a time is in microseconds, manual is all ones; dom0 may have them too; the summary
     says so."""
     config = change("priority = 0", "priority = 0\nfault_tolerance = vm\ncheckpoint = 50ms",
                     change("start = manual", "start = manual\nfault_tolerance = vm\ncheckpoint = switch"))
@@ -1116,6 +1116,11 @@ def test_fault_tolerance_keys(tmp_path, kernels, vmm):
     assert none.status == 0, none.stderr
     assert DOMAIN_FMT.unpack_from(parse_image(none.output, vmm, 0), 64)[FT:CHECKPOINT + 1] == (FT_NONE, 0)
     assert "fault_tolerance=" not in none.stdout
+    manual = mk(tmp_path, change("priority = 0", "priority = 0\nfault_tolerance = vm\ncheckpoint = manual"),
+                kernel_dir=kernels / "pv", vmm=vmm)
+    assert manual.status == 0, manual.stderr
+    assert DOMAIN_FMT.unpack_from(parse_image(manual.output, vmm, 0), 64)[FT:CHECKPOINT + 1] == (FT_VM, 0xFFFFFFFF)
+    assert "fault_tolerance=vm checkpoint=manual" in manual.stdout
 
 
 def test_fault_tolerance_backup_counts_against_the_board(tmp_path, kernels, vmm):

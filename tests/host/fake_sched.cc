@@ -1,10 +1,12 @@
-// The scheduler and device pass-through hooks the domain builder and destroy call: counted
+// The scheduler, trap and device pass-through hooks the domain builder, destroy and fault
+// tolerance call: counted
 // (fake::calls()), nothing else. Their real versions need the timer and the interrupt
 // controller; what they do is tested through QEMU.
 #include "fake_vmm.hh"
 #include "passthrough.hh"
 #include "sched.hh"
 #include "timer.hh"
+#include "traps.hh"
 
 namespace xa {
 
@@ -15,7 +17,10 @@ void sched::domain_started(Domain&, const SchedParams& p) {
     fake::calls().started_priority = p.priority;
 }
 void sched::domain_stopped(Domain&) { ++fake::calls().domain_stopped; }
+void sched::update_time(Domain&) { ++fake::calls().time_updated; }
+void sched::timer_set(Domain&) { ++fake::calls().timer_set; }
 void passthrough::release(Domain&) { ++fake::calls().passthrough_released; }
+u32 traps::dacr_for(const Domain& d, VirtMode mode) { return mode == VirtMode::kernel ? d.dacr_kernel : d.dacr_user; }
 
 u64& fake::clock_ns() {
     static u64 now = 0;

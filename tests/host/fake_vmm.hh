@@ -38,6 +38,8 @@ struct Calls {
     Err admit_result = Err::ok;    // what sched::admit answers
     u32 started_timeslice_ns = 0;  // the last domain_started's parameters
     u32 started_priority = 0;
+    u32 time_updated = 0;  // sched::update_time
+    u32 timer_set = 0;     // sched::timer_set
 };
 Calls& calls();
 // The clock timer::now_ns() reads (the scheduling policies that account time).

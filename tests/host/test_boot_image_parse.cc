@@ -417,6 +417,13 @@ TEST_F(BootImageTest, FaultToleranceAndCheckpoint) {
     periodic.domains[0].fault_tolerance = bi::kFtVm;
     periodic.domains[0].checkpoint_us = 60000000;
     expect_ok(periodic);
+    Image manual;
+    manual.domains[1].fault_tolerance = bi::kFtVm;
+    manual.domains[1].checkpoint_us = bi::kCheckpointManual;
+    expect_ok(manual);
+    Image manual_without_ft;
+    manual_without_ft.domains[1].checkpoint_us = bi::kCheckpointManual;
+    expect_fail(manual_without_ft, "checkpoint_us set without fault tolerance", 1);
 }
 
 TEST_F(BootImageTest, KernelOffsetMisaligned) {

@@ -126,16 +126,25 @@ TEST(FailureWindow, LimitIsClamped) {
     EXPECT_FALSE(many.allow(kFtFaultLimitMax));
 }
 
-TEST(Policy, SwitchAndPeriod) {
+TEST(Policy, SwitchPeriodAndManual) {
     const Policy every(0);
     EXPECT_TRUE(every.on_every_switch());
-    EXPECT_TRUE(every.due(5, true, 5));
+    EXPECT_FALSE(every.manual());
+    EXPECT_TRUE(every.due(5, true, true, 5));
+    EXPECT_TRUE(every.due(5, true, false, 0));
+    EXPECT_FALSE(every.due(5, false, false, 0)) << "only when the domain leaves the CPU";
     const Policy period(50'000);  // 50 ms
     EXPECT_FALSE(period.on_every_switch());
     EXPECT_EQ(period.period_ns(), 50'000'000u);
-    EXPECT_TRUE(period.due(0, false, 0)) << "no checkpoint yet: one is due at once";
-    EXPECT_FALSE(period.due(49'999'999, true, 0));
-    EXPECT_TRUE(period.due(50'000'000, true, 0));
+    EXPECT_TRUE(period.due(0, false, false, 0)) << "no checkpoint yet: one is due at once";
+    EXPECT_FALSE(period.due(49'999'999, true, true, 0));
+    EXPECT_TRUE(period.due(50'000'000, true, true, 0));
+    EXPECT_TRUE(period.due(50'000'000, false, true, 0)) << "also at the end of a time slice";
+    const Policy manual(boot_image::kCheckpointManual);
+    EXPECT_TRUE(manual.manual());
+    EXPECT_FALSE(manual.on_every_switch());
+    EXPECT_FALSE(manual.due(0, true, false, 0));
+    EXPECT_FALSE(manual.due(~0ull, true, true, 0));
 }
 
 class TrackerTest : public ::testing::Test {
@@ -157,7 +166,7 @@ TEST_F(TrackerTest, FirstCheckpointCopiesEverythingThenOnlyWhatChanged) {
     Tracker t(set_, Policy(0), false);
     EXPECT_FALSE(t.has_checkpoint());
     EXPECT_FALSE(t.may_roll_back(0)) << "no checkpoint: crash as without fault tolerance";
-    EXPECT_TRUE(t.checkpoint_due(0));
+    EXPECT_TRUE(t.checkpoint_due(0, true));
     EXPECT_EQ(plan(t, 64), kFrames);
     EXPECT_EQ(runs_, (std::vector<CopyRun>{{0, 64}, {64, 6}}));
     t.commit_checkpoint(100);
@@ -211,11 +220,12 @@ TEST_F(TrackerTest, FullCopyBaselineCopiesEverythingEveryTime) {
 
 TEST_F(TrackerTest, PeriodicPolicy) {
     Tracker t(set_, Policy(1000), false);  // 1 ms
-    EXPECT_TRUE(t.checkpoint_due(0));
+    EXPECT_TRUE(t.checkpoint_due(0, false));
     plan(t);
     t.commit_checkpoint(5'000'000);
-    EXPECT_FALSE(t.checkpoint_due(5'999'999));
-    EXPECT_TRUE(t.checkpoint_due(6'000'000));
+    EXPECT_EQ(t.last_checkpoint_ns(), 5'000'000u);
+    EXPECT_FALSE(t.checkpoint_due(5'999'999, true));
+    EXPECT_TRUE(t.checkpoint_due(6'000'000, false));
 }
 
 }  // namespace

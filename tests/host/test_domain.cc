@@ -496,7 +496,10 @@ TEST_F(DomainBuild, CheckpointAndRollbackOfAGuestOffTheCpu) {
     grants[3].domid = 5;
     grants[3].flags |= GTF_reading;  // dom0 has mapped it since
     TrapFrame out{};
+    const fake::Calls before = fake::calls();
     ASSERT_EQ(ft::rollback(d, out, 200, true), Err::ok);
+    EXPECT_EQ(fake::calls().time_updated, before.time_updated + 1) << "the clock goes on after a rollback";
+    EXPECT_EQ(fake::calls().timer_set, before.timer_set + 1) << "the checkpoint's timer is set again";
     for (u32 i = 0; i < bytes; ++i) ASSERT_EQ(mem[i], static_cast<u8>(i * 31 + 7)) << i;
     EXPECT_EQ(std::memcmp(&out, &regs, sizeof out), 0);
     EXPECT_EQ(d.trap_table[XA_TRAP_DABT], XA_GUEST_KERNEL_BASE + 0x200);

@@ -126,9 +126,9 @@ BootImageError check_domain(const bi::BootDomain& d, u32 index, u32 table_end, u
     if (d.fault_tolerance >= bi::kFtCount) return domain_fail(index, "fault_tolerance is not none (0) or vm (1)");
     if (d.fault_tolerance == bi::kFtNone) {
         if (d.checkpoint_us != 0) return domain_fail(index, "checkpoint_us set without fault tolerance");
-    } else if (d.checkpoint_us != 0 &&
+    } else if (d.checkpoint_us != 0 && d.checkpoint_us != bi::kCheckpointManual &&
                (d.checkpoint_us < bi::kCheckpointMinUs || d.checkpoint_us > bi::kCheckpointMaxUs)) {
-        return domain_fail(index, "checkpoint_us outside 1000..60000000 (0: at every switch)");
+        return domain_fail(index, "checkpoint_us outside 1000..60000000 (0: at every switch, 0xffffffff: manual)");
     }
     if (!is_aligned(d.kernel_offset, 4)) return domain_fail(index, "kernel_offset is not 4-byte aligned");
     if (d.kernel_offset < table_end) return domain_fail(index, "kernel_offset inside the header or domain table");

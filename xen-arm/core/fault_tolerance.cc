@@ -7,6 +7,9 @@
 #include "arch/arm/cpu.hh"
 #include "libc.hh"
 #include "mmu.hh"
+#include "sched.hh"
+#include "timer.hh"
+#include "traps.hh"
 #include "vmm_memory.hh"
 
 namespace xa::ft {
@@ -110,6 +113,16 @@ bool has_checkpoint(const Domain& d) {
     return d.fault_tolerance == boot_image::kFtVm && s.tracker != nullptr && s.tracker->has_checkpoint();
 }
 
+u64 last_checkpoint_ns(const Domain& d) {
+    return has_checkpoint(d) ? slots[d.id.value()].tracker->last_checkpoint_ns() : 0;
+}
+
+void scheduled(Domain& d, const TrapFrame& regs, bool leaving) {
+    if (!usable(d)) return;
+    const u64 now = timer::now_ns();
+    if (tracker_of(d).checkpoint_due(now, leaving)) (void)checkpoint(d, regs, now);
+}
+
 const Stats* stats(const Domain& d) {
     if (d.fault_tolerance != boot_image::kFtVm) return nullptr;
     static constexpr Stats kNone{};
@@ -166,8 +179,11 @@ Err rollback(Domain& d, TrapFrame& regs, u64 now, bool fault) {
     d.mode = s.vcpu.mode;
     memcpy(d.trap_table, s.vcpu.trap_table, sizeof d.trap_table);
     d.timer_deadline_ns = s.vcpu.timer_deadline_ns;
-    if (&d == domains::current())
-        cpu::write_dacr(d.mode == VirtMode::kernel ? mmu::kDacrGuestKernel : mmu::kDacrGuestUser);
+    // The clock goes on (the restored vcpu_info's time is the checkpoint's), and a timer the
+    // checkpoint had set must fire.
+    sched::update_time(d);
+    sched::timer_set(d);
+    if (&d == domains::current()) cpu::write_dacr(traps::dacr_for(d, d.mode));
     t.commit_rollback();
     return Err::ok;
 }

@@ -8,6 +8,7 @@
 #include "arch/arm/semihosting.hh"
 #include "console.hh"
 #include "exit_status.hh"
+#include "fault_tolerance.hh"
 #include "irq.hh"
 #include "sched_wait.hh"
 #include "timer.hh"
@@ -121,6 +122,8 @@ void publish_time(Domain& d, u64 now) {
 void switch_to(Domain* prev, Domain& next, TrapFrame& f, u64 run_ns) {
     const u64 now = timer::now_ns();
     if (prev != nullptr && prev->state != DomState::free) {
+        if (prev->fault_tolerance != boot_image::kFtNone) [[unlikely]]
+            ft::scheduled(*prev, f, true);  // its table is still loaded
         cpu::copy_frame_registers(prev->ctx, f);
         set_runstate(*prev, idle_runstate(*prev), now);
     }
@@ -285,12 +288,22 @@ void tick() {
     }
 }
 
+// A scheduling decision about the current domain (leaving: it leaves the CPU): a
+// fault-tolerant domain's automatic checkpoint, while its table is loaded and its registers
+// are in f (fault_tolerance.hh). Others pay the test of one byte, on the paths that switch
+// (in switch_to), idle or end a time slice, never on a yield that keeps the CPU.
+inline void checkpoint_point(Domain* cur, const TrapFrame& f, bool leaving) {
+    if (cur != nullptr && cur->fault_tolerance != boot_image::kFtNone) [[unlikely]]
+        ft::scheduled(*cur, f, leaving);
+}
+
 // Nothing can run: park the current context, if any, and wait for interrupts until the
 // policy picks a domain. Out of line: leave_slow's common paths stay short.
 [[gnu::noinline]] static Choice idle_until_runnable(TrapFrame& f, Domain*& cur, Choice c) {
     while (c.next == nullptr) {
         if (domains::alive_count() == 0) all_stopped();
         if (cur != nullptr && cur->state != DomState::free && cur == domains::current()) {
+            checkpoint_point(cur, f, true);
             // Park the current context before idling: it may be destroyed or woken. Its
             // lines stay in the caches: the VMM reaches its shared pages uncached
             // (domain.hh), and a switch or its destruction cleans them when needed.
@@ -335,6 +348,7 @@ void leave_slow(TrapFrame& f, Domain* cur) {
             switch_to(cur, *c.next, f, c.run_ns);
             if (timed) timed_start(*c.next, c.run_ns);
         } else if (timed) {
+            checkpoint_point(cur, f, false);
             // The same domain again: it runs exactly what the policy granted now.
             run_start_ns = now;
             run_end_ns = now + c.run_ns;
@@ -342,6 +356,7 @@ void leave_slow(TrapFrame& f, Domain* cur) {
         } else if (work & kWorkExpired) {
             // Untimed, the same domain again, nobody else to run: a new run from the tick
             // on. (One that yielded with nobody else keeps what it had.)
+            checkpoint_point(cur, f, false);
             run_start_ns = tick_ns;
             run_end_ns = tick_ns + c.run_ns;
         }

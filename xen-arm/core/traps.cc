@@ -141,9 +141,12 @@ extern "C" void xa_guest_trap(xa::u32 kind, xa::TrapFrame* f) {
     if (!traps::bounce(*d, *f, kind, why)) {
         // A fault-tolerant domain goes back to its last checkpoint instead, while the failure
         // window allows (docs/fault-tolerance.md); f then holds the checkpoint's registers.
-        if (d->fault_tolerance == boot_image::kFtVm && ft::rollback(*d, *f, timer::now_ns(), true) == Err::ok) {
-            printk("xen-arm: dom%u '%s' rolled back to its checkpoint after %s: %s\n", d->id.value(), d->name, what,
-                   why);
+        const u64 now = timer::now_ns();
+        const u64 taken = ft::last_checkpoint_ns(*d);
+        if (d->fault_tolerance == boot_image::kFtVm && ft::rollback(*d, *f, now, true) == Err::ok) {
+            // How old the checkpoint was is the work the domain lost.
+            printk("xen-arm: dom%u '%s' rolled back to its checkpoint of %u us ago after %s: %s\n", d->id.value(),
+                   d->name, static_cast<u32>((now - taken) / 1000), what, why);
         } else {
             traps::crash(*d, *f, what, why);
         }

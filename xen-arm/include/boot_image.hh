@@ -98,10 +98,12 @@ inline constexpr u32 kFtCount = 2;
 // BootDomain.memory_kb of a kFtVm domain: its backup is mapped, privileged-only, in the
 // part of PERDOMAIN below MAPCACHE after the trace page's MiB (checkpoint.hh), 3 MiB.
 inline constexpr u32 kFtMemoryMaxKb = 3 * 1024;
-// BootDomain.checkpoint_us: 0 (at every switch-out) or kCheckpointMinUs..kCheckpointMaxUs
-// (at the first switch-out that long after the last checkpoint); 0 without fault tolerance.
+// BootDomain.checkpoint_us: 0 (at every switch-out), kCheckpointMinUs..kCheckpointMaxUs
+// (at the first switch-out or end of a time slice that long after the last checkpoint) or
+// kCheckpointManual (only when dom0 asks, XA_DOMCTL_checkpoint); 0 without fault tolerance.
 inline constexpr u32 kCheckpointMinUs = 1000;
 inline constexpr u32 kCheckpointMaxUs = 60 * 1000 * 1000;
+inline constexpr u32 kCheckpointManual = 0xFFFFFFFFu;
 // What mkimage.py writes when a configuration leaves a value out (the VMM needs no
 // defaults: every record carries every field).
 inline constexpr u32 kTimesliceDefaultUs = 10 * 1000;  // 10 ms
@@ -119,7 +121,7 @@ struct BootDomain {
     u32 period_us;        // sedf: 0 or kPeriodMinUs..kPeriodMaxUs
     u32 budget_us;        // sedf: 0..period_us (0 only without a period)
     u32 fault_tolerance;  // kFt*
-    u32 checkpoint_us;    // 0 or kCheckpointMinUs..kCheckpointMaxUs; 0 if fault_tolerance is kFtNone
+    u32 checkpoint_us;    // 0, kCheckpointMinUs..kCheckpointMaxUs or kCheckpointManual; 0 without fault tolerance
     u32 kernel_offset;    // of the kernel's ELF file, from the start of the image
     u32 kernel_size;      // bytes (other records may name the same kernel bytes)
     u32 ramdisk_offset;   // of its RAM disk, kRamdiskAlign aligned; 0 if none

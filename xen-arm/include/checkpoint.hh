@@ -135,22 +135,30 @@ class FailureWindow {
     u32 count_ = 0;  // entries in the ring, <= limit_
 };
 
-// BootDomain.checkpoint_us: 0 checkpoints at every switch-out; otherwise at the first
-// switch-out at least that long after the last checkpoint (the domain is checkpointed only
-// off the CPU, so the period is a minimum).
+// BootDomain.checkpoint_us: 0 checkpoints at every switch-out; kCheckpointManual only when
+// dom0 asks; otherwise at the first scheduling decision about the domain (a switch away from
+// it, or the end of its time slice) at least that long after the last checkpoint. The VMM
+// checkpoints only there, where the domain's registers are all in its trap frame, so the
+// period is a minimum.
 class Policy {
   public:
-    constexpr explicit Policy(u32 checkpoint_us = 0) : period_ns_(u64(checkpoint_us) * 1000) {}
+    constexpr explicit Policy(u32 checkpoint_us = 0)
+        : manual_(checkpoint_us == boot_image::kCheckpointManual),
+          period_ns_(manual_ ? 0 : u64(checkpoint_us) * 1000) {}
 
-    bool on_every_switch() const { return period_ns_ == 0; }
+    bool manual() const { return manual_; }
+    bool on_every_switch() const { return !manual_ && period_ns_ == 0; }
     u64 period_ns() const { return period_ns_; }
-    // Whether a switch-out at `now` takes a checkpoint, given the last one at `last_ns`
-    // (has_checkpoint false: none yet, so one is due).
-    bool due(u64 now, bool has_checkpoint, u64 last_ns) const {
-        return !has_checkpoint || period_ns_ == 0 || now - last_ns >= period_ns_;
+    // Whether a scheduling decision at `now` takes a checkpoint (leaving: the domain leaves
+    // the CPU), given the last one at `last_ns` (has_checkpoint false: none yet).
+    bool due(u64 now, bool leaving, bool has_checkpoint, u64 last_ns) const {
+        if (manual_) return false;
+        if (period_ns_ == 0) return leaving;
+        return !has_checkpoint || now - last_ns >= period_ns_;
     }
 
   private:
+    bool manual_;
     u64 period_ns_;
 };
 
@@ -184,7 +192,10 @@ class Tracker {
     const Policy& policy() const { return policy_; }
     DirtySet& dirty() { return *dirty_; }
 
-    bool checkpoint_due(u64 now) const { return policy_.due(now, has_checkpoint_, last_checkpoint_ns_); }
+    bool checkpoint_due(u64 now, bool leaving) const {
+        return policy_.due(now, leaving, has_checkpoint_, last_checkpoint_ns_);
+    }
+    u64 last_checkpoint_ns() const { return last_checkpoint_ns_; }
 
     // The runs to copy now (for a checkpoint or a rollback alike), at most max_run frames
     // each. In the full-copy baseline everything is marked first.

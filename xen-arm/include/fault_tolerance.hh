@@ -36,7 +36,15 @@ Err checkpoint(Domain& d, const TrapFrame& regs, u64 now);
 // fault tolerance or that is not alive.
 Err rollback(Domain& d, TrapFrame& regs, u64 now, bool fault);
 
+// A scheduling decision about d, the current domain, whose registers are `regs` (leaving:
+// it leaves the CPU, else its time slice ended and it goes on): takes the checkpoint its
+// `checkpoint` key asks for if one is due. The scheduler calls it only for domains with
+// fault tolerance.
+void scheduled(Domain& d, const TrapFrame& regs, bool leaving);
+
 bool has_checkpoint(const Domain& d);
+// When d's last checkpoint was taken (timer::now_ns's clock); 0 without one.
+u64 last_checkpoint_ns(const Domain& d);
 // Counts for list/stats; nullptr for a domain without fault tolerance.
 const Stats* stats(const Domain& d);
 

@@ -10,6 +10,8 @@
 #include "minios/arch.h"
 #include "minios/console.h"
 #include "minios/kernel.h"
+#include "minios/lib.h"
+#include "minios/time.h"
 #include "pv.h"
 
 static volatile uint32_t state = 42;
@@ -43,3 +45,54 @@ static void ft_main(void)
     printk("ft: the fault returned\n");
 }
 MINIOS_APP("ft", ft_main);
+
+/*
+ * app=ftauto (a domain with fault_tolerance = vm and automatic checkpoints, no domctl of its
+ * own): counts, keeping `mirror` equal to `counter`, and at at=<ms> of system time corrupts
+ * the mirror and faults where the VMM cannot bounce it (fault=data: a data abort, undef: an
+ * undefined instruction, prefetch: a jump to unmapped code). The fault is transient: it
+ * happens only within 1 ms of that time, and a rollback (a copy of the domain's memory)
+ * takes longer, so the domain goes on from its last checkpoint and does not fault again.
+ * With yield=1 it gives the CPU away after every step (a switch-out with another domain
+ * running). At until=<ms> it prints whether its state is consistent.
+ */
+static volatile uint32_t counter, mirror;
+/* An ARM undefined instruction (the architecture's permanently undefined space). */
+static const uint32_t undefined_instruction[] = {0xE7F000F0u};
+
+static void fault_now(const char *kind)
+{
+    if (strcmp(kind, "undef") == 0) {
+        ((void (*)(void))(uintptr_t)undefined_instruction)();
+    } else if (strcmp(kind, "prefetch") == 0) {
+        ((void (*)(void))unmapped)();
+    } else {
+        *(volatile uint32_t *)unmapped = 1;
+    }
+}
+
+static void ftauto_main(void)
+{
+    const s_time_t at = (s_time_t)cmdline_get_u32("at", 20) * 1000000;
+    const s_time_t until = (s_time_t)cmdline_get_u32("until", 40) * 1000000;
+    const uint32_t yield = cmdline_get_u32("yield", 0);
+    const char *kind = cmdline_get("fault") != NULL ? cmdline_get("fault") : "data";
+    s_time_t now;
+    while ((now = NOW()) < until) {
+        ++counter;
+        mirror = counter;
+        if (now >= at && now < at + 1000000) {
+            printk("ftauto: counter %u; corrupting and faulting (%s)\n", (unsigned int)counter, kind);
+            mirror = 0xDEAD;
+            local_irq_disable();
+            fault_now(kind);
+            printk("ftauto: the fault returned\n");
+            return;
+        }
+        if (yield)
+            (void)HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+    }
+    printk("ftauto: counter %u mirror %u: %s\n", (unsigned int)counter, (unsigned int)mirror,
+           counter == mirror ? "consistent" : "CORRUPT");
+}
+MINIOS_APP("ftauto", ftauto_main);
