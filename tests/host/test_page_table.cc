@@ -548,6 +548,34 @@ TEST_F(PageTableTest, TranslateReportsTheSubpageAp) {
     expect_translation(pt_, va + 0xFFF, 0x40000FFF, page, Domain::guest_kernel, Ap::all_rw, Mem::write_back);
 }
 
+TEST_F(PageTableTest, MibDomainAndPageApChangeInPlace) {
+    ASSERT_EQ(
+        pt_.map_page(VirtAddr(0xC0105000), PhysAddr(0x31234000), Domain::guest_kernel, Ap::priv_rw, Mem::write_back),
+        Err::ok);
+    ASSERT_EQ(
+        pt_.map_page(VirtAddr(0xC0106000), PhysAddr(0x31235000), Domain::guest_kernel, Ap::priv_rw, Mem::write_back),
+        Err::ok);
+    const u32 tables = pt_.coarse_tables();
+    EXPECT_EQ(pt_.set_mib_domain(0xC01, Domain::guest_kernel_ro), Err::ok);
+    expect_translation(pt_, 0xC0105000, 0x31234000, Translation::Kind::page, Domain::guest_kernel_ro, Ap::priv_rw,
+                       Mem::write_back);
+    expect_translation(pt_, 0xC0106FFF, 0x31235FFF, Translation::Kind::page, Domain::guest_kernel_ro, Ap::priv_rw,
+                       Mem::write_back);
+    EXPECT_EQ(pt_.set_page_ap(VirtAddr(0xC0105000), Ap::priv_rw_user_ro), Err::ok);
+    for (u32 off : {0x000u, 0x400u, 0x800u, 0xFFFu}) {
+        expect_translation(pt_, 0xC0105000 + off, 0x31234000 + off, Translation::Kind::page, Domain::guest_kernel_ro,
+                           Ap::priv_rw_user_ro, Mem::write_back);
+    }
+    expect_translation(pt_, 0xC0106000, 0x31235000, Translation::Kind::page, Domain::guest_kernel_ro, Ap::priv_rw,
+                       Mem::write_back);
+    EXPECT_EQ(pt_.coarse_tables(), tables) << "nothing allocated";
+    EXPECT_EQ(pt_.set_mib_domain(0xC02, Domain::guest_kernel), Err::inval) << "no table there";
+    EXPECT_EQ(pt_.set_mib_domain(mmu::kL1Entries, Domain::guest_kernel), Err::inval);
+    EXPECT_EQ(pt_.set_page_ap(VirtAddr(0xC0107000), Ap::all_rw), Err::noent) << "no page there";
+    EXPECT_EQ(pt_.set_page_ap(VirtAddr(0xC0200000), Ap::all_rw), Err::noent) << "no table there";
+    EXPECT_EQ(pt_.set_page_ap(VirtAddr(0xC0105004), Ap::all_rw), Err::inval) << "misaligned";
+}
+
 TEST_F(PageTableTest, ForeignDescriptorsAreNotVouchedFor) {
     ASSERT_EQ(
         pt_.map_page(VirtAddr(0xC0105000), PhysAddr(0x31234000), Domain::guest_kernel, Ap::priv_rw, Mem::write_back),
@@ -717,6 +745,10 @@ TEST_F(PageTableTest, EveryDescriptorWriteIsReported) {
                                mmu::kApGuestKernelRo, mmu::Mem::write_back),
                   Err::ok);
     });
+    check("a MiB's domain changed in place",
+          [&] { ASSERT_EQ(pt_.set_mib_domain(0xC01, mmu::Domain::guest_kernel), Err::ok); });
+    check("a page's AP changed in place",
+          [&] { ASSERT_EQ(pt_.set_page_ap(VirtAddr(0xC0107000), mmu::Ap::all_rw), Err::ok); });
     check("unmapping a section", [&] { ASSERT_EQ(pt_.unmap_section(VirtAddr(0x00100000)), Err::ok); });
     PageTable other(new_l1(), window_, frames_);
     ASSERT_EQ(other.clear(), Err::ok);

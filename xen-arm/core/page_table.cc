@@ -157,6 +157,32 @@ Err PageTable::map_page(VirtAddr va, PhysAddr pa, mmu::Domain domain, mmu::Ap ap
     }
 }
 
+Err PageTable::set_mib_domain(u32 mib, mmu::Domain domain) {
+    if (!valid_ || mib >= mmu::kL1Entries || !valid_attributes(domain, mmu::Ap::priv_rw, mmu::Mem::write_back))
+        return Err::inval;
+    u32& l1_desc = l1_table()[mib];
+    if (mmu::l1_type(l1_desc) != mmu::L1Type::coarse) return Err::inval;
+    if (mmu::l1_domain(l1_desc) == domain) return Err::ok;
+    l1_desc = mmu::l1_coarse(mmu::l1_coarse_base(l1_desc), domain);
+    written(&l1_desc, 4);
+    return Err::ok;
+}
+
+Err PageTable::set_page_ap(VirtAddr va, mmu::Ap ap) {
+    if (!valid_ || !va.aligned(kPageSize)) return Err::inval;
+    const u32 l1_desc = l1_table()[mmu::l1_index(va)];
+    if (mmu::l1_type(l1_desc) != mmu::L1Type::coarse) return Err::noent;
+    u32* l2 = coarse_table(l1_desc);
+    if (l2 == nullptr) return Err::fault;
+    u32& entry = l2[mmu::l2_index(va)];
+    if (mmu::l2_type(entry) != mmu::L2Type::small) return Err::noent;
+    const u32 desc = mmu::l2_small(mmu::l2_small_base(entry), ap, mmu::l2_small_mem(entry));
+    if (desc == entry) return Err::ok;
+    entry = desc;
+    written(&entry, 4);
+    return Err::ok;
+}
+
 bool PageTable::domain_fits(VirtAddr va, mmu::Domain domain) const {
     if (!valid_) return false;
     const u32 l1_desc = l1_table()[mmu::l1_index(va)];

@@ -90,6 +90,14 @@ class PageTable {
     // with no page left. False for a section, a fine table or an invalid table.
     bool domain_fits(VirtAddr va, mmu::Domain domain) const;
 
+    // Write tracking (fault_tolerance.hh) changes mappings in place. set_mib_domain gives
+    // the coarse table of `mib` (a first-level index) another ARM domain, its pages
+    // unchanged: Err::inval unless that MiB is a coarse table. set_page_ap changes the
+    // access permissions of the small page at va (all four subpages): Err::noent if none is
+    // mapped there. Neither touches the TLB: the caller invalidates what it changed.
+    Err set_mib_domain(u32 mib, mmu::Domain domain);
+    Err set_page_ap(VirtAddr va, mmu::Ap ap);
+
     // Err::noent if nothing is mapped there; Err::inval if va is misaligned or mapped at
     // the other granularity (a page inside a section, a section that is a coarse table).
     Err unmap_page(VirtAddr va);
