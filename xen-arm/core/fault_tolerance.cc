@@ -172,4 +172,8 @@ Err rollback(Domain& d, TrapFrame& regs, u64 now, bool fault) {
     return Err::ok;
 }
 
+u64 last_checkpoint_ns(const Domain& d) {
+    return has_checkpoint(d) ? slots[d.id.value()].tracker->last_checkpoint_ns() : 0;
+}
+
 }  // namespace xa::ft

@@ -40,4 +40,7 @@ bool has_checkpoint(const Domain& d);
 // Counts for list/stats; nullptr for a domain without fault tolerance.
 const Stats* stats(const Domain& d);
 
+// When its last checkpoint was taken (timer::now_ns()); 0 without one.
+u64 last_checkpoint_ns(const Domain& d);
+
 }  // namespace xa::ft
