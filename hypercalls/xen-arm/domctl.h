@@ -1,6 +1,6 @@
 /*
  * xen-arm domain control for the privileged domain (dom0): domctl(r0 = guest address of a
- * struct xen_domctl). Other domains get -EPERM. Command numbers follow Xen's
+ * struct xen_domctl). Other domains get -EPERM, except for ftinfo about themselves. Command numbers follow Xen's
  * public/domctl.h; the struct is xen-arm's own (Xen's is far larger).
  *
  *   createdomain    build and start a domain from the boot image's configuration entry
@@ -33,6 +33,11 @@
  *   getdevice       describe the board's pass-through device number u.getdevice.index
  *                   (0, 1, ...): name, register page, interrupt line, owner (DOMID_INVALID
  *                   when nobody has it). -ENOENT past the last one.
+ *   ftinfo          `domain`'s fault tolerance (docs/fault-tolerance.md): its mode and
+ *                   checkpoint period, and its checkpoint and rollback counts (all zero for
+ *                   a domain without fault tolerance). The one command any domain may use,
+ *                   on itself; dom0 on any domain. -ESRCH no such domain (for dom0),
+ *                   -EPERM another domain asked by an unprivileged caller.
  */
 #ifndef XEN_ARM_DOMCTL_H
 #define XEN_ARM_DOMCTL_H
@@ -54,6 +59,7 @@
  * the domctl returns 0, and 1 when a rollback resumes the domain from it. */
 #define XA_DOMCTL_checkpoint 66
 #define XA_DOMCTL_rollback 67
+#define XA_DOMCTL_ftinfo 68
 
 #define XEN_DOMINF_dying (1U << 0)
 #define XEN_DOMINF_shutdown (1U << 1) /* stopped by sched_op shutdown */
@@ -108,6 +114,24 @@ struct xa_domctl_getdevice {
 };
 XA_ABI_SIZE(struct xa_domctl_getdevice, 32);
 
+#define XA_FT_none 0 /* fault_tolerance = none */
+#define XA_FT_vm 1   /* fault_tolerance = vm: checkpoints of the whole domain, rollback */
+/* xa_domctl_ftinfo.checkpoint_us of checkpoint = manual: only XA_DOMCTL_checkpoint takes one. */
+#define XA_FT_CHECKPOINT_MANUAL 0xFFFFFFFFU
+
+struct xa_domctl_ftinfo {
+    uint32_t mode;               /* OUT: XA_FT_* */
+    uint32_t checkpoint_us;      /* OUT: the configured period; 0 = at every switch-out; XA_FT_CHECKPOINT_MANUAL */
+    uint32_t checkpoints;        /* OUT: taken so far */
+    uint32_t rollbacks;          /* OUT: done so far */
+    uint32_t last_copied;        /* OUT: frames the last checkpoint or rollback copied */
+    uint32_t has_checkpoint;     /* OUT: 1 if there is a checkpoint to roll back to */
+    uint64_t frames_copied;      /* OUT: frames every checkpoint and rollback copied */
+    uint64_t last_checkpoint_ns; /* OUT: system time of the last checkpoint (0: none) */
+};
+XA_ABI_SIZE(struct xa_domctl_ftinfo, 40);
+XA_ABI_OFFSET(struct xa_domctl_ftinfo, frames_copied, 24);
+
 struct xen_domctl {
     uint32_t cmd;               /* XEN_DOMCTL_* */
     uint32_t interface_version; /* XA_DOMCTL_INTERFACE_VERSION, else -EINVAL */
@@ -120,6 +144,7 @@ struct xen_domctl {
         struct xen_domctl_assign_device assign_device;
         struct xa_domctl_getconfig getconfig;
         struct xa_domctl_getdevice getdevice;
+        struct xa_domctl_ftinfo ftinfo;
         uint8_t pad[64];
     } u;
 };

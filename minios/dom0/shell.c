@@ -4,8 +4,9 @@
  * Commands (the table `commands` below drives both dispatch and `help`, so the two
  * cannot drift; `help <cmd>` prints a command's usage and what it does):
  *
- *   list                 every domain (id, name, state, memory in KiB/MiB, CPU time, its
- *                        devices), then the boot image's configurations 'create' can start
+ *   list                 every domain (id, name, state, memory in KiB/MiB, CPU time, fault
+ *                        tolerance: '-' or 'vm C/R' with its checkpoint and rollback counts,
+ *                        its devices), then the boot image's configurations 'create' can start
  *   create <config>      build the boot image's domain <config>, paused, and offer it
  *                        the store, console, disk and network ('boot' starts it)
  *   boot <dom>           start a domain 'create' made
@@ -19,7 +20,10 @@
  *                        domain's until it is destroyed; passthrough/{name,irq} in its
  *                        store home say which. Without a device: the board's devices
  *                        and who has each
- *   stats                dom0's ports, grant maps and free pages; the switch's counters
+ *   checkpoint <dom>     copy a fault-tolerant domain (fault_tolerance = vm) into its backup
+ *   rollback <dom>       put its last checkpoint back: it resumes from there
+ *   stats                dom0's ports, grant maps and free pages; the switch's counters;
+ *                        each fault-tolerant domain's checkpoints, rollbacks, frames copied
  *   sleep <ms>           for scripts
  *   wait <dom> <vbd|vif|vtest|all|down> [ms]   until that device (all: every one) is
  *                        connected, or the domain is gone (default 10000 ms)
@@ -204,7 +208,17 @@ static int domain_info(domid_t id, struct xen_domctl_getdomaininfo *info)
     return 0;
 }
 
-/* What a failed hypercall means, in words, with Xen's errno name. */
+/* The VMM's fault-tolerance counts of a domain (mode XA_FT_none and zeros without). */
+static int ft_info(domid_t id, struct xa_domctl_ftinfo *ft)
+{
+    struct xen_domctl op;
+    int rc = dom0_domctl(XA_DOMCTL_ftinfo, id, &op);
+    if (rc != 0)
+        return rc;
+    *ft = op.u.ftinfo;
+    return 0;
+}
+
 /* A domain id from "3" or a name; -1 if there is no such domain (and says so). */
 static int resolve(const char *cmd, const char *word)
 {
@@ -253,17 +267,26 @@ static void cmd_list(unsigned int argc, char *argv[])
     UNUSED(argv);
     struct xen_domctl_getdomaininfo info;
     char mem[16];
-    printk("  id name            state      memory   cpu ms  vbd         vif         vtest\n");
+    bool any_ft = false;
+    printk("  id name            state      memory   cpu ms  ft        vbd         vif         vtest\n");
     for (uint32_t next = 0; next < 0x7FF0U && domain_info((domid_t)next, &info) == 0; next = info.domain + 1U) {
         char name[sizeof info.name + 1];
         memcpy(name, info.name, sizeof info.name);
         name[sizeof info.name] = '\0';
         const struct guest *g = guest_get(info.domain);
-        printk("  %-2u %-15s %-10s %-8s %-7u %-11s %-11s %s\n", (unsigned int)info.domain, name, state_of(&info, g),
-               human_kib(mem, sizeof mem, info.nr_pages * (PAGE_SIZE / 1024U)),
-               (unsigned int)(info.cpu_time / 1000000U), g != NULL ? device_state(&g->vbd.c) : "-",
+        struct xa_domctl_ftinfo ft;
+        char ft_col[24] = "-";
+        if (ft_info(info.domain, &ft) == 0 && ft.mode == XA_FT_vm) {
+            snprintf(ft_col, sizeof ft_col, "vm %u/%u", (unsigned int)ft.checkpoints, (unsigned int)ft.rollbacks);
+            any_ft = true;
+        }
+        printk("  %-2u %-15s %-10s %-8s %-7u %-9s %-11s %-11s %s\n", (unsigned int)info.domain, name,
+               state_of(&info, g), human_kib(mem, sizeof mem, info.nr_pages * (PAGE_SIZE / 1024U)),
+               (unsigned int)(info.cpu_time / 1000000U), ft_col, g != NULL ? device_state(&g->vbd.c) : "-",
                g != NULL ? device_state(&g->vif.c) : "-", g != NULL ? device_state(&g->vtest.c) : "-");
     }
+    if (any_ft)
+        printk("  ft: vm C/R = checkpoints of the whole domain, C taken and R rolled back ('stats' has more)\n");
     struct xen_domctl op;
     unsigned int shown = 0;
     for (uint32_t index = 0; index < DOM0_MAX_DOMS; index = op.domain + 1U) {
@@ -525,6 +548,91 @@ void shell_assign(int id, const char *dev)
            (unsigned int)op.u.assign_device.va);
 }
 
+/* checkpoint's and rollback's domain: a number goes to the VMM as it is (it says -ESRCH
+ * when there is no such domain), a name is looked up. Its name, for the messages, into
+ * `name` ("" if the domain does not exist). -1 (and says why) if no domain has that name. */
+static int ft_target(const char *cmd, const char *word, char *name, size_t size)
+{
+    uint32_t id;
+    int dom;
+    if (parse_u32(word, &id) && id >= DOMID_SELF) {
+        printk("%s: dom %s does not exist\n", cmd, word); /* not a domain id at all */
+        return -1;
+    }
+    if (parse_u32(word, &id))
+        dom = (int)id;
+    else if ((dom = resolve(cmd, word)) < 0)
+        return -1;
+    struct xen_domctl_getdomaininfo info;
+    name[0] = '\0';
+    if (domain_info((domid_t)dom, &info) == 0 && info.domain == (domid_t)dom) {
+        char plain[sizeof info.name + 1];
+        memcpy(plain, info.name, sizeof info.name);
+        plain[sizeof info.name] = '\0';
+        snprintf(name, size, " '%s'", plain);
+    }
+    return dom;
+}
+
+/* What checkpoint or rollback of dom `id` failing with rc means. */
+static void ft_failed(const char *cmd, int id, const char *name, int rc)
+{
+    switch (-rc) {
+    case XEN_ESRCH: printk("%s: dom %d does not exist or no longer runs: %s\n", cmd, id, gl_xen_error(rc)); return;
+    case XEN_EINVAL:
+        printk("%s: dom %d%s has no fault tolerance (its configuration needs fault_tolerance = vm): %s\n", cmd, id,
+               name, gl_xen_error(rc));
+        return;
+    case XEN_ENOENT:
+        printk("%s: dom %d%s has no checkpoint to roll back to ('checkpoint %d' takes one): %s\n", cmd, id, name, id,
+               gl_xen_error(rc));
+        return;
+    default: printk("%s: dom %d%s: %s\n", cmd, id, name, gl_xen_error(rc)); return;
+    }
+}
+
+/* "(256 frames copied)": what the checkpoint or rollback just done copied. */
+static void ft_done(const char *cmd, int id, const char *name, const char *what)
+{
+    struct xa_domctl_ftinfo ft;
+    if (ft_info((domid_t)id, &ft) == 0)
+        printk("%s: dom %d%s %s (%u frames copied)\n", cmd, id, name, what, (unsigned int)ft.last_copied);
+    else
+        printk("%s: dom %d%s %s\n", cmd, id, name, what);
+}
+
+static void cmd_checkpoint(unsigned int argc, char *argv[])
+{
+    UNUSED(argc);
+    char name[24];
+    const int id = ft_target("checkpoint", argv[1], name, sizeof name);
+    if (id < 0)
+        return;
+    struct xen_domctl op = {0};
+    const int rc = dom0_domctl(XA_DOMCTL_checkpoint, (domid_t)id, &op);
+    if (rc == 1) /* dom0 checkpointed itself, and a rollback has brought it back here */
+        printk("checkpoint: dom %d%s resumed from this checkpoint by a rollback\n", id, name);
+    else if (rc != 0)
+        ft_failed("checkpoint", id, name, rc);
+    else
+        ft_done("checkpoint", id, name, "checkpointed");
+}
+
+static void cmd_rollback(unsigned int argc, char *argv[])
+{
+    UNUSED(argc);
+    char name[24];
+    const int id = ft_target("rollback", argv[1], name, sizeof name);
+    if (id < 0)
+        return;
+    struct xen_domctl op = {0};
+    const int rc = dom0_domctl(XA_DOMCTL_rollback, (domid_t)id, &op);
+    if (rc != 0)
+        ft_failed("rollback", id, name, rc);
+    else
+        ft_done("rollback", id, name, "rolled back to its checkpoint");
+}
+
 static void cmd_stats(unsigned int argc, char *argv[])
 {
     UNUSED(argc);
@@ -544,6 +652,21 @@ static void cmd_stats(unsigned int argc, char *argv[])
                i, (unsigned int)g->store.requests, (unsigned int)g->vbd.c.requests, (unsigned int)g->vbd.c.errors,
                (unsigned int)g->vif.tx_frames, (unsigned int)g->vif.rx_frames, (unsigned int)g->vif.rx_dropped,
                (unsigned int)g->vif.c.errors, (unsigned int)g->vtest.c.requests);
+    }
+    struct xen_domctl_getdomaininfo info;
+    for (uint32_t next = 0; next < DOM0_MAX_DOMS && domain_info((domid_t)next, &info) == 0; next = info.domain + 1U) {
+        struct xa_domctl_ftinfo ft;
+        if (ft_info(info.domain, &ft) != 0 || ft.mode != XA_FT_vm)
+            continue;
+        char last[40] = "no checkpoint yet";
+        if (ft.has_checkpoint)
+            snprintf(last, sizeof last, "last checkpoint at %u ms", (unsigned int)(ft.last_checkpoint_ns / 1000000U));
+        char name[sizeof info.name + 1];
+        memcpy(name, info.name, sizeof info.name);
+        name[sizeof info.name] = '\0';
+        printk("stats: dom %u '%s' fault tolerance: checkpoints %u, rollbacks %u, frames copied %llu (last %u); %s\n",
+               (unsigned int)info.domain, name, (unsigned int)ft.checkpoints, (unsigned int)ft.rollbacks,
+               (unsigned long long)ft.frames_copied, (unsigned int)ft.last_copied, last);
     }
 }
 
@@ -628,7 +751,8 @@ static const struct command {
     void (*run)(unsigned int argc, char *argv[]);
 } commands[] = {
     {"help", 0, 1, "help [<cmd>]", "this list; with a command, its usage", cmd_help},
-    {"list", 0, 0, "list", "domains, their state, memory and devices; configurations to create", cmd_list},
+    {"list", 0, 0, "list", "domains, their state, memory, fault tolerance and devices; configurations to create",
+     cmd_list},
     {"create", 1, 1, "create <config>", "build a configuration of the boot image, paused", cmd_create},
     {"boot", 1, 1, "boot <dom>", "start a domain that 'create' built", cmd_boot},
     {"pause", 1, 1, "pause <dom>", "take a domain off the CPU", cmd_pause},
@@ -636,7 +760,9 @@ static const struct command {
     {"destroy", 1, 1, "destroy <dom>", "disconnect a domain's devices and destroy it", cmd_destroy},
     {"console", 1, 1, "console <dom>", "send console input to a domain (Ctrl-] comes back)", cmd_console},
     {"assign", 0, 2, "assign [<dom> <device>]", "pass a device through to a domain; alone: the devices", cmd_assign},
-    {"stats", 0, 0, "stats", "dom0's ports, grant maps, memory; the switch's counters", cmd_stats},
+    {"checkpoint", 1, 1, "checkpoint <dom>", "copy a fault-tolerant domain into its backup", cmd_checkpoint},
+    {"rollback", 1, 1, "rollback <dom>", "put a domain's last checkpoint back", cmd_rollback},
+    {"stats", 0, 0, "stats", "dom0's ports, grant maps, memory; the switch's counters; fault tolerance", cmd_stats},
     {"sleep", 1, 1, "sleep <ms>", "wait that many milliseconds (for scripts)", cmd_sleep},
     {"wait", 2, 3, "wait <dom> <vbd|vif|vtest|all|down> [ms]", "until a device is connected or the domain gone",
      cmd_wait},
@@ -666,7 +792,7 @@ static void cmd_help(unsigned int argc, char *argv[])
     }
     printk("commands (<dom> is a domain id or name; 'help <cmd>' for its usage):\n");
     for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-        printk("  %-8s %s\n", commands[i].name, commands[i].summary);
+        printk("  %-10s %s\n", commands[i].name, commands[i].summary);
     printk("keys: arrows, Home/End, Delete, Backspace, Ctrl-A/E/U/K/W/C edit; Up/Down recall earlier lines\n");
 }
 

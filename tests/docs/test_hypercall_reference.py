@@ -23,7 +23,7 @@ FAMILIES = {
     "vcpu.h": r"VCPUOP_\w+",
     "sched.h": r"SCHEDOP_\w+",
     "physdev.h": r"PHYSDEVOP_\w+",
-    "domctl.h": r"XEN_DOMCTL_\w+|XA_DOMCTL_get\w+|XA_DOMCTL_checkpoint|XA_DOMCTL_rollback",
+    "domctl.h": r"XEN_DOMCTL_\w+|XA_DOMCTL_(?!INTERFACE_VERSION$)\w+",
 }
 
 DEFINE = re.compile(r"^#define\s+(\w+)\s+\(?(0x[0-9a-fA-F]+|\d+)U?\)?\s*(?:/\*.*)?$")

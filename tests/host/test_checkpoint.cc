@@ -221,6 +221,7 @@ TEST_F(TrackerTest, FullCopyBaselineCopiesEverythingEveryTime) {
 TEST_F(TrackerTest, PeriodicPolicy) {
     Tracker t(set_, Policy(1000), false);  // 1 ms
     EXPECT_TRUE(t.checkpoint_due(0, false));
+    EXPECT_EQ(t.last_checkpoint_ns(), 0u);
     plan(t);
     t.commit_checkpoint(5'000'000);
     EXPECT_EQ(t.last_checkpoint_ns(), 5'000'000u);

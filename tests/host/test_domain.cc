@@ -461,6 +461,7 @@ TEST_F(DomainBuild, CheckpointAndRollbackOfAGuestOffTheCpu) {
     u8* mem = fake::ram(d.mem_base);
     TrapFrame regs{};
     EXPECT_FALSE(ft::has_checkpoint(d));
+    EXPECT_EQ(ft::last_checkpoint_ns(d), 0u);
     EXPECT_EQ(ft::rollback(d, regs, 0, true), Err::noent);
     EXPECT_EQ(ft::checkpoint(domains::slot(kDom0), regs, 0), Err::inval) << "dom0 has no fault tolerance";
     EXPECT_EQ(ft::stats(domains::slot(kDom0)), nullptr);
@@ -480,6 +481,7 @@ TEST_F(DomainBuild, CheckpointAndRollbackOfAGuestOffTheCpu) {
     const u32 switches = cpu::fake::ttbr_switches;
     ASSERT_EQ(ft::checkpoint(d, regs, 100), Err::ok);
     EXPECT_TRUE(ft::has_checkpoint(d));
+    EXPECT_EQ(ft::last_checkpoint_ns(d), 100u);
     EXPECT_EQ(std::memcmp(fake::ram(d.backup_pa), mem, bytes), 0) << "the whole memory in the backup";
     EXPECT_EQ(cpu::fake::ttbr_switches, switches + 2) << "copied through its own table";
     EXPECT_EQ(cpu::fake::ttbr, vmm_memory::master_table().l1().value());
@@ -526,6 +528,7 @@ TEST_F(DomainBuild, CheckpointAndRollbackOfAGuestOffTheCpu) {
     ASSERT_EQ(domains::destroy(d), Err::ok);
     ASSERT_EQ(build(kGuest), Err::ok) << problem_;
     EXPECT_FALSE(ft::has_checkpoint(domains::slot(kGuest)));
+    EXPECT_EQ(ft::last_checkpoint_ns(domains::slot(kGuest)), 0u);
     EXPECT_EQ(ft::rollback(domains::slot(kGuest), out, 700, true), Err::noent);
 }
 

@@ -100,6 +100,17 @@ TEST(DomctlChecks, OnlyAPrivilegedCallerMayUseDomctl) {
     EXPECT_EQ(checks::check_domctl_caller(true), Err::ok);
 }
 
+TEST(DomctlChecks, AnUnprivilegedCallerMayOnlyAskForItsOwnFaultToleranceInfo) {
+    EXPECT_EQ(checks::check_domctl_unprivileged(XA_DOMCTL_ftinfo, true), Err::ok);
+    EXPECT_EQ(checks::check_domctl_unprivileged(XA_DOMCTL_ftinfo, false), Err::perm);
+    for (const u32 cmd : {XEN_DOMCTL_createdomain, XEN_DOMCTL_destroydomain, XEN_DOMCTL_pausedomain,
+                          XEN_DOMCTL_unpausedomain, XEN_DOMCTL_getdomaininfo, XEN_DOMCTL_assign_device,
+                          XA_DOMCTL_getconfig, XA_DOMCTL_getdevice, XA_DOMCTL_checkpoint, XA_DOMCTL_rollback, 0xFFFF}) {
+        EXPECT_EQ(checks::check_domctl_unprivileged(cmd, true), Err::perm) << cmd;
+        EXPECT_EQ(checks::check_domctl_unprivileged(cmd, false), Err::perm) << cmd;
+    }
+}
+
 TEST(DomctlChecks, NoDomainDestroysOrPausesItself) {
     EXPECT_EQ(checks::check_domctl_self(XEN_DOMCTL_destroydomain, true), Err::perm);
     EXPECT_EQ(checks::check_domctl_self(XEN_DOMCTL_pausedomain, true), Err::inval);

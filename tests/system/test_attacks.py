@@ -59,7 +59,7 @@ CONTAINED = {
                "with FIQs, IRQs and Thumb as they were", "and the flags the frame gave",
                "the frame's I bit became the upcall mask"],
     "exhaust": ["refused with ENOMEM"],
-    "domctl": [f"domctl {c} on dom0" for c in (3, 2, 1, 5, 37, 64)] + ["physdev eoi of a line not ours"],
+    "domctl": [f"domctl {c} on dom0" for c in (3, 2, 1, 5, 37, 64, 66, 67, 68)] + ["physdev eoi of a line not ours"],
     # The attacker is dom2, relocated into kernel window 2 (start_info.h); dom0 and guest1
     # run in windows 0 and 1 between its reads, switches keep their TLB entries and lines.
     "peek-windows": [f"read own window 0x{0xC8000000 + off:08x}" for off in PEEK_OFFSETS]

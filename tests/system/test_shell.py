@@ -196,7 +196,7 @@ def table_commands():
 def test_help_lists_every_command_and_each_usage(tmp_path, platform):
     commands = table_commands()
     assert [c for c, _ in commands] == ["help", "list", "create", "boot", "pause", "unpause", "destroy", "console",
-                                        "assign", "stats", "sleep", "wait", "halt"]
+                                        "assign", "checkpoint", "rollback", "stats", "sleep", "wait", "halt"]
     script = "help\n" + "".join(f"help {c}\n" for c, _ in commands) + "help frobnicate\nhalt\n"
     con = boot(tmp_path, platform, "help", shell_dom0() + guest("guest1", "stay=1"))
     con.type(script)
@@ -284,8 +284,8 @@ def test_idempotent_commands_errors_in_words_and_list_units(tmp_path, platform):
     # list: memory in human units, then what 'create' can start (guest3 until created, and
     # again once destroyed).
     rows = [l for l in lines if re.match(r"\[dom0\]   [0-3]  ", l)]
-    assert re.match(r"\[dom0\]   0  dom0 +running +4 MiB +\d+ +- +- +-$", rows[0]), out
-    assert re.match(r"\[dom0\]   1  guest1 +\w+ +1 MiB +\d+ +Connected +Connected +Connected$", rows[1]), out
+    assert re.match(r"\[dom0\]   0  dom0 +running +4 MiB +\d+ +- +- +- +-$", rows[0]), out
+    assert re.match(r"\[dom0\]   1  guest1 +\w+ +1 MiB +\d+ +- +Connected +Connected +Connected$", rows[1]), out
     guest3_rows = [l for l in rows if l.startswith("[dom0]   3  guest3 ")]
     assert len(guest3_rows) == 1 and re.match(r"\[dom0\]   3  guest3 +created +1\.5 MiB ", guest3_rows[0]), out
     header = "[dom0]   configurations 'create' can start:"

@@ -227,8 +227,8 @@ def test_shell_session(tmp_path, platform):
     lines = run.lines
     # Two guests attached to console, disk and network (and the ring-test device).
     listing = [l for l in lines if re.match(r"\[dom0\]   [12] +guest", l)]
-    assert re.match(r"\[dom0\]   1  guest1 +\w+ +1 MiB +\d+ +Connected +Connected +Connected$", listing[0]), out
-    assert re.match(r"\[dom0\]   2  guest2 +\w+ +1 MiB +\d+ +Connected +Connected +Connected$", listing[1]), out
+    assert re.match(r"\[dom0\]   1  guest1 +\w+ +1 MiB +\d+ +- +Connected +Connected +Connected$", listing[0]), out
+    assert re.match(r"\[dom0\]   2  guest2 +\w+ +1 MiB +\d+ +- +Connected +Connected +Connected$", listing[1]), out
     # Console input goes to the guest, its output comes back with its prefix.
     assert "[dom0] console: input goes to dom 1 'guest1'; Ctrl-] returns to dom0" in lines, out
     assert "[guest1] guest: > echo hello through dom0" in lines, out

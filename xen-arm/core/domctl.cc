@@ -1,5 +1,6 @@
 // domctl: dom0's domain control (create from the boot image, destroy, pause, query,
-// device assignment). Only a privileged caller gets past the first check.
+// device assignment, fault tolerance). Only a privileged caller gets past the first
+// check, but for ftinfo about itself.
 #include "console.hh"
 #include "fault_tolerance.hh"
 #include "guest_copy.hh"
@@ -29,15 +30,36 @@ void fill_domaininfo(Domain& t, const Domain& caller, xen_domctl_getdomaininfo& 
     gi.console_port = t.console_port_dom0;
 }
 
+static_assert(XA_FT_none == boot_image::kFtNone && XA_FT_vm == boot_image::kFtVm &&
+              XA_FT_CHECKPOINT_MANUAL == boot_image::kCheckpointManual);
+
+void fill_ftinfo(const Domain& t, xa_domctl_ftinfo& fi) {
+    fi = xa_domctl_ftinfo{};
+    fi.mode = t.fault_tolerance;
+    const ft::Stats* s = ft::stats(t);
+    if (s == nullptr) return;
+    fi.checkpoint_us = t.checkpoint_us;
+    fi.checkpoints = s->checkpoints;
+    fi.rollbacks = s->rollbacks;
+    fi.last_copied = s->last_copied;
+    fi.frames_copied = s->frames_copied;
+    fi.has_checkpoint = ft::has_checkpoint(t) ? 1u : 0u;
+    fi.last_checkpoint_ns = ft::last_checkpoint_ns(t);
+}
+
 }  // namespace
 
 HcResult domctl(Domain& d, TrapFrame& f) {
-    if (const Err c = checks::check_domctl_caller(d.privileged); c != Err::ok) return c;
+    const Err caller = checks::check_domctl_caller(d.privileged);
     xen_domctl op;
     // Every command's result goes back into the struct (createdomain's new id,
-    // assign_device's address and line): writable first, or nothing is done.
-    if (probe_guest(f.r[0], sizeof op, true) != Err::ok) return Err::fault;
-    if (copy_from_current_guest(&op, f.r[0], sizeof op) != Err::ok) return Err::fault;
+    // assign_device's address and line): writable first, or nothing is done. An
+    // unprivileged caller learns nothing but -EPERM from a struct it cannot pass.
+    if (probe_guest(f.r[0], sizeof op, true) != Err::ok) return caller != Err::ok ? caller : Err::fault;
+    if (copy_from_current_guest(&op, f.r[0], sizeof op) != Err::ok) return caller != Err::ok ? caller : Err::fault;
+    if (caller != Err::ok) {
+        if (const Err c = checks::check_domctl_unprivileged(op.cmd, op.domain == d.id.value()); c != Err::ok) return c;
+    }
     if (op.interface_version != XA_DOMCTL_INTERFACE_VERSION) return Err::inval;
     Domain* target = domains::get(DomId(op.domain));
     Err e = Err::ok;
@@ -151,6 +173,10 @@ HcResult domctl(Domain& d, TrapFrame& f) {
                    d.id.value());
             break;
         }
+        case XA_DOMCTL_ftinfo:
+            if (target == nullptr) return kErrSrch;
+            fill_ftinfo(*target, op.u.ftinfo);
+            break;
         default: return Err::nosys;
     }
     if (e != Err::ok) return e;

@@ -59,6 +59,10 @@ Err check_vpsr(u32 vpsr) {
 
 Err check_domctl_caller(bool privileged) { return privileged ? Err::ok : Err::perm; }
 
+Err check_domctl_unprivileged(u32 cmd, bool target_is_caller) {
+    return cmd == XA_DOMCTL_ftinfo && target_is_caller ? Err::ok : Err::perm;
+}
+
 Err check_domctl_self(u32 cmd, bool target_is_caller) {
     if (!target_is_caller) return Err::ok;
     if (cmd == XEN_DOMCTL_destroydomain) return Err::perm;

@@ -190,12 +190,13 @@ class Tracker {
     bool full_copy() const { return full_copy_; }
     const Stats& stats() const { return stats_; }
     const Policy& policy() const { return policy_; }
+    // When the last checkpoint was committed (0 before the first).
+    u64 last_checkpoint_ns() const { return last_checkpoint_ns_; }
     DirtySet& dirty() { return *dirty_; }
 
     bool checkpoint_due(u64 now, bool leaving) const {
         return policy_.due(now, leaving, has_checkpoint_, last_checkpoint_ns_);
     }
-    u64 last_checkpoint_ns() const { return last_checkpoint_ns_; }
 
     // The runs to copy now (for a checkpoint or a rollback alike), at most max_run frames
     // each. In the full-copy baseline everything is marked first.

@@ -45,8 +45,13 @@ Err check_trap_table(const u32 (&table)[XA_TRAP_COUNT]);
 Err check_vpsr(u32 vpsr);
 
 // domctl: only a privileged domain (dom0) controls domains; any other caller gets
-// -EPERM before its argument is even read.
+// -EPERM, unless check_domctl_unprivileged allows what it asks.
 Err check_domctl_caller(bool privileged);
+
+// domctl from an unprivileged caller, once its struct is read: XA_DOMCTL_ftinfo about
+// itself is allowed (a domain may read its own fault-tolerance counts); anything else,
+// about itself or another, is -EPERM.
+Err check_domctl_unprivileged(u32 cmd, bool target_is_caller);
 
 // domctl on the caller itself, once the target is known to exist: destroying itself is
 // refused (perm: a domain ends with sched_op shutdown), pausing itself makes no sense

@@ -457,12 +457,13 @@ static void attack_cpsr(void)
 }
 
 /* ---- domctl: domain control and device interrupts belong to dom0 and to a device's
- * owner. ---- */
+ * owner (a domain may only read its own fault-tolerance counts, not dom0's). ---- */
 
 static void attack_domctl(void)
 {
     static const uint32_t cmds[] = {XEN_DOMCTL_pausedomain,   XEN_DOMCTL_destroydomain, XEN_DOMCTL_createdomain,
-                                    XEN_DOMCTL_getdomaininfo, XEN_DOMCTL_assign_device, XA_DOMCTL_getconfig};
+                                    XEN_DOMCTL_getdomaininfo, XEN_DOMCTL_assign_device, XA_DOMCTL_getconfig,
+                                    XA_DOMCTL_checkpoint,     XA_DOMCTL_rollback,       XA_DOMCTL_ftinfo};
     for (unsigned int i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         struct xen_domctl op;
         memset(&op, 0, sizeof op);
