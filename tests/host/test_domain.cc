@@ -487,8 +487,27 @@ TEST_F(DomainBuild, CheckpointAndRollbackOfAGuestOffTheCpu) {
     EXPECT_EQ(cpu::fake::ttbr, vmm_memory::master_table().l1().value());
     EXPECT_EQ(cpu::fake::dacr, mmu::kDacrVmm);
 
-    // It runs on, then faults after corrupting itself.
-    for (u32 i = 0; i < bytes; i += 3) mem[i] = 0xEE;
+    // Write tracking is on: the memory's MiB is in the tag's client domain, every page
+    // read-only to the guest (USR) but writable by the VMM.
+    const mmu::Domain tracked = mmu::tagged(mmu::Domain::guest_kernel_ro, d.tag);
+    for (u32 i = 0; i < bytes / kPageSize; ++i) {
+        const auto tr = d.table->translate(d.window + i * kPageSize);
+        ASSERT_TRUE(tr) << i;
+        EXPECT_EQ(tr->domain, tracked) << i;
+        EXPECT_EQ(tr->ap, mmu::Ap::priv_rw_user_ro) << i;
+    }
+    // It runs on, then faults after corrupting pages 0 and 5: the first store to each is a
+    // permission fault in the tracked domain, which makes the page dirty and writable.
+    const u32 permission_fault = 0xFu | (static_cast<u32>(tracked) << 4);
+    for (u32 page : {0u, 5u}) {
+        const u32 va = d.window.value() + page * kPageSize + 0x10;
+        EXPECT_FALSE(ft::write_fault(d, va, 0x7u | (static_cast<u32>(tracked) << 4))) << "a translation fault";
+        EXPECT_TRUE(ft::write_fault(d, va, permission_fault)) << page;
+        EXPECT_FALSE(ft::write_fault(d, va, permission_fault)) << "dirty already: a real fault";
+        EXPECT_EQ(d.table->translate(VirtAddr(va))->ap, mmu::Ap::all_rw);
+        for (u32 i = 0; i < kPageSize; ++i) mem[page * kPageSize + i] = 0xEE;
+    }
+    EXPECT_FALSE(ft::write_fault(d, d.window.value() + bytes, permission_fault)) << "past its memory";
     d.trap_table[XA_TRAP_DABT] = 0;
     d.timer_deadline_ns = 9'000'000;
     d.mode = VirtMode::user;
@@ -516,7 +535,10 @@ TEST_F(DomainBuild, CheckpointAndRollbackOfAGuestOffTheCpu) {
     ASSERT_NE(st, nullptr);
     EXPECT_EQ(st->checkpoints, 1u);
     EXPECT_EQ(st->rollbacks, 1u);
-    EXPECT_EQ(st->frames_copied, 2u * bytes / kPageSize) << "the baseline copies every frame";
+    EXPECT_EQ(st->frames_copied, bytes / kPageSize + 2) << "everything once, then the two pages written";
+    EXPECT_EQ(st->last_copied, 2u);
+    for (u32 page : {0u, 5u})
+        EXPECT_EQ(d.table->translate(d.window + page * kPageSize)->ap, mmu::Ap::priv_rw_user_ro) << "clean again";
 
     // Two more faults within the failure window are rolled back, the next one is not.
     EXPECT_EQ(ft::rollback(d, out, 300, true), Err::ok);
@@ -540,6 +562,50 @@ TEST_F(DomainBuild, GuestWithoutFaultToleranceHasNoBackup) {
     EXPECT_EQ(vmm::frame_table().count(DomId(kGuest), FrameType::backup), 0u);
     EXPECT_EQ(domains::slot(kGuest).backup_pa, PhysAddr{});
     EXPECT_EQ(fake::console().find("fault tolerance"), std::string::npos);
+}
+
+TEST_F(DomainBuild, WriteTrackingStopsWhenTheTableChangesAndPinsSharedFrames) {
+    build_dom0();
+    record(kGuest).fault_tolerance = bi::kFtVm;
+    ASSERT_EQ(build(kGuest), Err::ok) << problem_;
+    Domain& d = domains::slot(kGuest);
+    const u32 pages = kGuestKb * KiB / kPageSize;
+    const mmu::Domain kernel = mmu::tagged(mmu::Domain::guest_kernel, d.tag);
+    const mmu::Domain tracked = mmu::tagged(mmu::Domain::guest_kernel_ro, d.tag);
+    TrapFrame regs{};
+    ASSERT_EQ(ft::checkpoint(d, regs, 100), Err::ok);
+
+    // The VMM's write probe of a clean page: made dirty (the probe is retried), once.
+    EXPECT_TRUE(ft::unprotect_for_vmm(d, d.window.value() + 3 * kPageSize - 4, 8)) << "pages 2 and 3";
+    EXPECT_FALSE(ft::unprotect_for_vmm(d, d.window.value() + 3 * kPageSize - 4, 8)) << "dirty already";
+    EXPECT_FALSE(ft::unprotect_for_vmm(d, 0x1000, 0x1000)) << "below its memory";
+    EXPECT_FALSE(ft::unprotect_for_vmm(d, d.window.value() + 4 * kPageSize, 0)) << "empty";
+    EXPECT_FALSE(ft::unprotect_for_vmm(d, d.window.value() + pages * kPageSize, 4)) << "past its memory";
+    EXPECT_EQ(d.table->translate(d.window + 2 * kPageSize)->ap, mmu::Ap::all_rw);
+    ASSERT_EQ(ft::checkpoint(d, regs, 200), Err::ok);
+    EXPECT_EQ(ft::stats(d)->last_copied, 2u);
+
+    // Another domain maps page 7: copied at every checkpoint from now on, without faults.
+    ft::frame_shared(d, d.mem_base + 7 * kPageSize);
+    EXPECT_EQ(d.table->translate(d.window + 7 * kPageSize)->ap, mmu::Ap::all_rw);
+    ASSERT_EQ(ft::checkpoint(d, regs, 300), Err::ok);
+    EXPECT_EQ(ft::stats(d)->last_copied, 1u);
+    ASSERT_EQ(ft::checkpoint(d, regs, 400), Err::ok);
+    EXPECT_EQ(ft::stats(d)->last_copied, 1u) << "pinned";
+    EXPECT_EQ(d.table->translate(d.window + 7 * kPageSize)->ap, mmu::Ap::all_rw);
+
+    // Its own table changes: tracking stops (the builder's mapping back, all dirty) and
+    // the next checkpoint copies everything and tracks again.
+    ft::table_changing(d);
+    for (u32 i : {0u, 7u, pages - 1}) {
+        EXPECT_EQ(d.table->translate(d.window + i * kPageSize)->domain, kernel) << i;
+        EXPECT_EQ(d.table->translate(d.window + i * kPageSize)->ap, mmu::Ap::priv_rw) << i;
+    }
+    EXPECT_FALSE(ft::write_fault(d, d.window.value(), 0xFu | (static_cast<u32>(tracked) << 4)));
+    ASSERT_EQ(ft::checkpoint(d, regs, 500), Err::ok);
+    EXPECT_EQ(ft::stats(d)->last_copied, pages);
+    EXPECT_EQ(d.table->translate(d.window)->domain, tracked);
+    EXPECT_EQ(d.table->translate(d.window)->ap, mmu::Ap::priv_rw_user_ro);
 }
 
 TEST_F(DomainBuild, OutOfGuestMemoryForTheBackup) {

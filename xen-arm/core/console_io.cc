@@ -14,6 +14,15 @@ namespace {
 // "[" name "] " and "\r\n" around a line, with the longest name a domain can have.
 constexpr u32 kConsoleLineOverhead = 1 + (sizeof Domain{}.name - 1) + 2 + 2;
 
+// Text as printk sends it ('\n' as "\r\n"), without its formatter: guest lines are on
+// every guest's output path, printk's formatter is built for size (xen-arm/build.mk).
+void put_text(const char* s) {
+    for (; *s != '\0'; ++s) {
+        if (*s == '\n') board::console_putc('\r');
+        board::console_putc(*s);
+    }
+}
+
 }  // namespace
 
 // Prints d's buffered line as "[name] text"; returns at most how many bytes that put on
@@ -21,7 +30,11 @@ constexpr u32 kConsoleLineOverhead = 1 + (sizeof Domain{}.name - 1) + 2 + 2;
 // strlen on the console path; the budget below only needs an upper bound).
 u32 console_flush(Domain& d) {
     d.con_line[d.con_len] = '\0';
-    printk("[%s] %s\n", d.name, d.con_line);
+    put_text("[");
+    put_text(d.name);
+    put_text("] ");
+    put_text(d.con_line);
+    put_text("\n");
     const u32 printed = d.con_len + kConsoleLineOverhead;
     d.con_len = 0;
     return printed;

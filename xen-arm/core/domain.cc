@@ -394,6 +394,7 @@ Err build(u32 index, const char*& problem) {
 
     d = Domain{};
     d.id = DomId(static_cast<u16>(index));
+    d.runstate = RUNSTATE_offline;
     d.config_index = index;
     d.privileged = privileged;
     copy_name(d.name, cfg.name);

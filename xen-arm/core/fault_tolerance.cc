@@ -10,6 +10,7 @@
 #include "sched.hh"
 #include "timer.hh"
 #include "traps.hh"
+#include "vmm.hh"
 #include "vmm_memory.hh"
 
 namespace xa::ft {
@@ -33,6 +34,9 @@ struct Slot {
     alignas(Tracker) u8 tracker_storage[sizeof(Tracker)];
     VcpuState vcpu;
     shared_info shared;
+    // Write tracking is on: the domain's memory MiBs are in its tag's client domain
+    // (guest_kernel_ro), clean frames read-only, so its first write to each faults.
+    bool tracking = false;
 };
 
 Slot slots[Domain::kMaxDomains];
@@ -46,8 +50,9 @@ Tracker& tracker_of(const Domain& d) {
     Slot& s = slots[d.id.value()];
     if (s.tracker == nullptr) {
         (void)s.dirty.init(d.nr_pages, s.dirty_words, s.pinned_words, DirtySet::words_for(kMaxFrames));
-        // The full-copy baseline: no write tracking yet.
-        s.tracker = new (s.tracker_storage) Tracker(s.dirty, Policy(d.checkpoint_us), true);
+        // Write tracking: after the first checkpoint (everything is dirty at the start)
+        // only what the domain wrote is copied.
+        s.tracker = new (s.tracker_storage) Tracker(s.dirty, Policy(d.checkpoint_us), false);
     }
     return *s.tracker;
 }
@@ -67,6 +72,105 @@ void with_table(Domain& d, Fn&& fn) {
     cpu::write_dacr(prev_dacr);
     cpu::switch_ttbr(prev_ttbr);
     space::flushed();  // both table switches cleaned the caches and the TLB
+}
+
+// ---- write tracking (docs/fault-tolerance.md) -----------------------------------------------
+// The guest kernel reaches its memory through its tag's guest_kernel domain, a manager in
+// virtual kernel mode: the MMU checks no permission there, so a read-only page would not
+// fault. While tracking, the MiBs of the domain's memory are moved to its tag's
+// guest_kernel_ro domain, a client in virtual kernel mode (and no access in virtual user
+// mode, as guest_kernel's privileged-only pages are): a clean frame is mapped
+// priv_rw_user_ro (the guest, in USR mode, reads it; its first write is a permission
+// fault), a dirty or pinned one all_rw. The VMM's own stores are privileged: they pass.
+
+u32 first_mib(const Domain& d) { return d.window.value() >> kSectionShift; }
+u32 end_mib(const Domain& d) { return (d.window.value() + d.nr_pages * kPageSize + kSectionSize - 1) >> kSectionShift; }
+VirtAddr page_va(const Domain& d, u32 i) { return VirtAddr(d.window.value() + i * kPageSize); }
+PhysAddr frame_pa(const Domain& d, u32 i) { return d.mem_base + i * kPageSize; }
+
+// Whether the domain's memory MiBs hold only its memory where the builder mapped it
+// (frame i at page i of its window): the only layout tracking retags. A guest that maps
+// anything else there (mmu_update or a grant map) is untracked first (table_changing).
+bool trackable(const Domain& d) {
+    const mmu::Domain kernel = mmu::tagged(mmu::Domain::guest_kernel, d.tag);
+    const mmu::Domain ro = mmu::tagged(mmu::Domain::guest_kernel_ro, d.tag);
+    for (u32 mib = first_mib(d); mib < end_mib(d); ++mib) {
+        const u32 l1 = d.table->l1_entry(mib);
+        if (mmu::l1_type(l1) != mmu::L1Type::coarse) return false;
+        if (mmu::l1_domain(l1) != kernel && mmu::l1_domain(l1) != ro) return false;
+    }
+    bool ok = true;
+    d.table->for_each_page(first_mib(d), end_mib(d), [&](VirtAddr va, u32 desc) {
+        const u32 i = (va.value() - d.window.value()) / kPageSize;
+        if (va.value() < d.window.value() || i >= d.nr_pages || mmu::l2_small_base(desc) != frame_pa(d, i)) ok = false;
+    });
+    return ok;
+}
+
+// Also mapped elsewhere (the guest's user space, another domain's grant map) or granted
+// for use: written without a fault through that other mapping, so copied every time.
+bool shared_frame(const Domain& d, u32 i) {
+    const FrameInfo* fi = vmm::frame_table().info(frame_pa(d, i));
+    return fi == nullptr || fi->map_count > 1 || fi->pin_count > 0;
+}
+
+void set_ap(const Domain& d, u32 i, mmu::Ap ap) { (void)d.table->set_page_ap(page_va(d, i), ap); }
+
+// Everything back to the builder's mapping; every frame dirty (the next checkpoint copies
+// all of it, as nothing was tracked from here on).
+void untrack(Domain& d, Slot& s) {
+    if (!s.tracking) return;
+    for (u32 mib = first_mib(d); mib < end_mib(d); ++mib)
+        (void)d.table->set_mib_domain(mib, mmu::tagged(mmu::Domain::guest_kernel, d.tag));
+    for (u32 i = 0; i < d.nr_pages; ++i) set_ap(d, i, mmu::Ap::priv_rw);
+    cpu::flush_tlb();  // the domain's entries may be anywhere in the TLB (switches keep it)
+    s.dirty.mark_all();
+    s.tracking = false;
+}
+
+// After a checkpoint or rollback copied the dirty and pinned frames: the copied frames
+// are clean again. Turns tracking on (a walk of every page) or re-protects what was dirty.
+void protect(Domain& d, Slot& s) {
+    if (!s.tracking) {
+        if (!trackable(d)) {
+            s.dirty.mark_all();  // untracked: the next checkpoint copies everything
+            return;
+        }
+        for (u32 mib = first_mib(d); mib < end_mib(d); ++mib)
+            (void)d.table->set_mib_domain(mib, mmu::tagged(mmu::Domain::guest_kernel_ro, d.tag));
+        for (u32 i = 0; i < d.nr_pages; ++i) {
+            const bool shared = shared_frame(d, i);
+            if (shared) {
+                s.dirty.pin(i);
+            } else {
+                s.dirty.unpin(i);
+            }
+            set_ap(d, i, shared ? mmu::Ap::all_rw : mmu::Ap::priv_rw_user_ro);
+        }
+        s.tracking = true;
+    } else {
+        s.dirty.for_each_run(d.nr_pages, [&](CopyRun r) {
+            for (u32 i = r.first; i < r.first + r.count; ++i) {
+                if (!s.dirty.pinned(i)) set_ap(d, i, mmu::Ap::priv_rw_user_ro);
+            }
+        });
+    }
+    cpu::flush_tlb();
+}
+
+// Page i of a tracked domain is written from now on: dirty and writable.
+void unprotect(Domain& d, Slot& s, u32 i) {
+    (void)s.dirty.mark(i);
+    set_ap(d, i, mmu::Ap::all_rw);
+    cpu::invalidate_tlb_entry(page_va(d, i).value());
+}
+
+// The tracked page of d holding va, if it is still clean: its index, else nr_pages.
+u32 clean_page(const Domain& d, const Slot& s, u32 va) {
+    if (!s.tracking || va < d.window.value()) return d.nr_pages;
+    const u32 i = (va - d.window.value()) / kPageSize;
+    if (i >= d.nr_pages || s.dirty.dirty(i) || s.dirty.pinned(i)) return d.nr_pages;
+    return i;
 }
 
 // The runs the tracker plans, page by page, one way or the other.
@@ -106,6 +210,51 @@ void reset(const Domain& d) {
     Slot& s = slots[d.id.value()];
     if (s.tracker != nullptr) s.tracker->~Tracker();
     s.tracker = nullptr;
+    s.tracking = false;
+}
+
+bool write_fault(Domain& d, u32 far, u32 fsr) {
+    Slot& s = slots[d.id.value()];
+    if ((fsr & 0xFu) != 0xFu ||
+        ((fsr >> 4) & 0xFu) != static_cast<u32>(mmu::tagged(mmu::Domain::guest_kernel_ro, d.tag)))
+        return false;  // only a permission fault on a page of the tracked domain's MiBs
+    const u32 i = clean_page(d, s, far);
+    if (i == d.nr_pages) return false;
+    unprotect(d, s, i);
+    return true;
+}
+
+bool unprotect_for_vmm(Domain& d, u32 va, u32 len) {
+    Slot& s = slots[d.id.value()];
+    if (!s.tracking || len == 0) return false;
+    // The part of [va, va + len) inside the domain's memory (len may be anything a guest
+    // passed, even past 4 GiB).
+    const u32 start = d.window.value(), bytes = d.nr_pages * kPageSize;
+    const u32 last = va + len - 1 < va ? 0xFFFFFFFFu : va + len - 1;
+    if (last < start || (va >= start && va - start >= bytes)) return false;
+    const u32 first_page = va < start ? 0 : (va - start) / kPageSize;
+    const u32 last_page = last - start >= bytes ? d.nr_pages - 1 : (last - start) / kPageSize;
+    bool changed = false;
+    for (u32 i = first_page; i <= last_page; ++i) {
+        if (clean_page(d, s, start + i * kPageSize) != d.nr_pages) {
+            unprotect(d, s, i);
+            changed = true;
+        }
+    }
+    return changed;
+}
+
+void table_changing(Domain& d) { untrack(d, slots[d.id.value()]); }
+
+void frame_shared(Domain& owner, PhysAddr frame) {
+    Slot& s = slots[owner.id.value()];
+    if (!s.tracking || frame < owner.mem_base) return;
+    const u32 i = (frame - owner.mem_base) / kPageSize;
+    if (i >= owner.nr_pages) return;
+    s.dirty.pin(i);
+    (void)s.dirty.mark(i);
+    set_ap(owner, i, mmu::Ap::all_rw);
+    cpu::invalidate_tlb_entry(page_va(owner, i).value());
 }
 
 bool has_checkpoint(const Domain& d) {
@@ -141,6 +290,7 @@ Err checkpoint(Domain& d, const TrapFrame& regs, u64 now) {
     s.vcpu.mode = d.mode;
     memcpy(s.vcpu.trap_table, d.trap_table, sizeof d.trap_table);
     s.vcpu.timer_deadline_ns = d.timer_deadline_ns;
+    protect(d, s);
     t.commit_checkpoint(now);
     return Err::ok;
 }
@@ -184,6 +334,7 @@ Err rollback(Domain& d, TrapFrame& regs, u64 now, bool fault) {
     sched::update_time(d);
     sched::timer_set(d);
     if (&d == domains::current()) cpu::write_dacr(traps::dacr_for(d, d.mode));
+    protect(d, s);
     t.commit_rollback();
     return Err::ok;
 }

@@ -2,6 +2,7 @@
 // grant_table.cc, host-tested; this is the glue to domains, frames and page tables.
 #include "address_space.hh"
 #include "arch/arm/cpu.hh"
+#include "fault_tolerance.hh"
 #include "guest_copy.hh"
 #include "hypercall.hh"
 #include "vmm.hh"
@@ -32,6 +33,7 @@ bool VmmGrantEnv::host_addr_ok(DomId mapper, VirtAddr va, bool readonly) {
 Err VmmGrantEnv::map_foreign(DomId mapper, VirtAddr va, PhysAddr frame, bool readonly) {
     Domain* d = domains::get(mapper);
     if (d == nullptr) return kErrSrch;
+    if (d->fault_tolerance != boot_image::kFtNone) ft::table_changing(*d);  // write tracking stops
     const u32 tables = d->table->coarse_tables();
     Err e = d->table->map_page(va, frame, mmu::tagged(grant_map_domain(readonly), d->tag), grant_map_ap(readonly),
                                mmu::Mem::write_back);
@@ -40,7 +42,11 @@ Err VmmGrantEnv::map_foreign(DomId mapper, VirtAddr va, PhysAddr frame, bool rea
     // The frame now has two virtual addresses, the granter's and this one: the two domains
     // clash from now on (address_space.hh).
     if (const FrameInfo* fi = vmm::frame_table().info(frame); fi != nullptr) {
-        if (Domain* owner = domains::get(DomId(fi->owner)); owner != nullptr) space::shares_frame(*d, *owner);
+        if (Domain* owner = domains::get(DomId(fi->owner)); owner != nullptr) {
+            space::shares_frame(*d, *owner);
+            // Written through this map without a fault from now on.
+            if (owner->fault_tolerance != boot_image::kFtNone) ft::frame_shared(*owner, frame);
+        }
     }
     e = vmm::frame_table().get_mapping(frame);
     if (e != Err::ok) {
@@ -54,6 +60,7 @@ Err VmmGrantEnv::map_foreign(DomId mapper, VirtAddr va, PhysAddr frame, bool rea
 Err VmmGrantEnv::unmap_foreign(DomId mapper, VirtAddr va, PhysAddr frame) {
     Domain* d = domains::get(mapper);
     if (d == nullptr) return kErrSrch;
+    if (d->fault_tolerance != boot_image::kFtNone) ft::table_changing(*d);
     const auto tr = d->table->translate(va);
     if (!tr || tr->kind != Translation::Kind::page || tr->pa.align_down(kPageSize) != frame) return Err::inval;
     hypercalls::forget_page(va, d == domains::current());

@@ -4,6 +4,7 @@
 #include "address_space.hh"
 #include "arch/arm/cpu.hh"
 #include "batch.hh"
+#include "fault_tolerance.hh"
 #include "guest_copy.hh"
 #include "hypercall.hh"
 #include "hypercall_checks.hh"
@@ -13,6 +14,7 @@ namespace xa::hypercalls {
 namespace {
 
 Err update_mapping(Domain& d, u32 va, xa_pte_t pte) {
+    if (d.fault_tolerance != boot_image::kFtNone) ft::table_changing(d);  // write tracking stops
     FrameTable& ft = vmm::frame_table();
     PageTable& t = *d.table;
     if (pte == 0) {

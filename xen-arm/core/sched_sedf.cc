@@ -97,7 +97,8 @@ u64 reserved_ppm() {
 // A share in parts per million as a percentage with two decimals (rounded down).
 void print_share(u64 ppm) { printk("%u.%02u%%", static_cast<u32>(ppm / 10000), static_cast<u32>(ppm % 10000 / 100)); }
 
-Err admit(const SchedParams& p) {
+// Runs at a domain's build only: cold, which GCC optimises for size.
+[[gnu::cold]] Err admit(const SchedParams& p) {
     if (p.period_ns == 0) return Err::ok;  // background work reserves nothing
     const u64 asked = sedf_bandwidth_ppm(p.period_ns, p.budget_ns);
     if (reserved_ppm() + asked <= kBandwidthWhole) return Err::ok;

@@ -122,6 +122,13 @@ extern "C" void xa_guest_trap(xa::u32 kind, xa::TrapFrame* f) {
     using namespace xa;
     Domain* d = domains::current();
     if (d == nullptr) xa_panic("guest trap with no current domain");
+    // A fault-tolerant domain's first write to a page since its checkpoint: tracked, and
+    // the store is retried (fault_tolerance.hh).
+    if (kind == XA_TRAP_DABT && d->fault_tolerance != boot_image::kFtNone &&
+        ft::write_fault(*d, cpu::read_far(), cpu::read_dfsr())) {
+        sched::leave(*f);
+        return;
+    }
     vcpu_info& v = domains::shared(*d)->vcpu[0];
     char what[96];
     if (kind == XA_TRAP_DABT) {

@@ -54,8 +54,9 @@ struct Domain {
     start_info* start_uc = nullptr;
     grant_entry_v1* grants_uc = nullptr;
     // Where its kernel runs (start_info.h: the window its ELF was linked or relocated
-    // for) and its ARM-domain tag (mmu.hh), with the DACR values of its two virtual modes.
-    VirtAddr window{XA_GUEST_KERNEL_BASE};
+    // for; set by build() from the kernel's entry) and its ARM-domain tag (mmu.hh), with the
+    // DACR values of its two virtual modes.
+    VirtAddr window{};
     u32 tag = 0;
     u32 dacr_kernel = 0;
     u32 dacr_user = 0;
@@ -75,7 +76,9 @@ struct Domain {
     u32 shutdown_reason = 0;
 
     // ---- accounting (what the scheduling policy keeps per domain is its own: sched_policy.hh)
-    u32 runstate = RUNSTATE_offline;
+    // 0 here, not RUNSTATE_offline: every member's default is zero, so the slot array is in
+    // .bss, not in the VMM's image; build() sets RUNSTATE_offline before anything reads it.
+    u32 runstate = 0;
     u64 runstate_entry_ns = 0;
     u64 runstate_ns[4] = {};
 

@@ -42,6 +42,20 @@ Err rollback(Domain& d, TrapFrame& regs, u64 now, bool fault);
 // fault tolerance.
 void scheduled(Domain& d, const TrapFrame& regs, bool leaving);
 
+// Write tracking (docs/fault-tolerance.md). write_fault: a data abort of d, the current
+// domain, at far with status fsr: true if it was its first write to a clean tracked page,
+// which is now dirty and writable (the domain retries the store). unprotect_for_vmm: the
+// VMM's write probe of [va, va + len) in d, the current domain, failed: makes the clean
+// tracked pages there dirty and writable, true if there was one (probe again).
+// table_changing: d's own table is about to change (mmu_update, a grant map or unmap by
+// d): tracking stops until the next checkpoint, which copies everything. frame_shared:
+// another domain maps `frame` of owner's memory, which is then written without faults:
+// copied at every checkpoint from now on.
+bool write_fault(Domain& d, u32 far, u32 fsr);
+bool unprotect_for_vmm(Domain& d, u32 va, u32 len);
+void table_changing(Domain& d);
+void frame_shared(Domain& owner, PhysAddr frame);
+
 bool has_checkpoint(const Domain& d);
 // When d's last checkpoint was taken (timer::now_ns's clock); 0 without one.
 u64 last_checkpoint_ns(const Domain& d);

@@ -9,6 +9,9 @@
 // read probe and fails a write probe, so the VMM never writes through one for its guest
 // although its own privileged stores would be allowed there.
 //
+// A fault-tolerant domain's clean pages fail a write probe until they are marked dirty
+// (probe_write_failed).
+//
 // The system tests drive the checks end to end (mini-OS's attack app passes VMM, unmapped
 // and read-only addresses to hypercalls); the DACR/AP rules the MMU applies are pinned
 // by tests/host/test_mmu.cc.
@@ -21,8 +24,15 @@ extern "C" int xa_probe_guest(xa::u32 va, xa::u32 len, int write);
 
 namespace xa {
 
+// A failed write probe: retried once if the range holds pages a fault-tolerant domain has
+// not written since its checkpoint (read-only until then, fault_tolerance.hh), which the
+// VMM's write makes dirty. Out of line: the probes that pass never get here.
+Err probe_write_failed(u32 va, u32 len);
+
 inline Err probe_guest(u32 va, u32 len, bool write) {
-    return xa_probe_guest(va, len, write ? 1 : 0) == 0 ? Err::ok : Err::fault;
+    if (xa_probe_guest(va, len, write ? 1 : 0) == 0) [[likely]]
+        return Err::ok;
+    return write ? probe_write_failed(va, len) : Err::fault;
 }
 
 inline Err copy_from_current_guest(void* dst, u32 va, u32 len) {

@@ -51,8 +51,9 @@ MINIOS_APP("ft", ft_main);
  * own): counts, keeping `mirror` equal to `counter`, and at at=<ms> of system time corrupts
  * the mirror and faults where the VMM cannot bounce it (fault=data: a data abort, undef: an
  * undefined instruction, prefetch: a jump to unmapped code). The fault is transient: it
- * happens only within 1 ms of that time, and a rollback (a copy of the domain's memory)
- * takes longer, so the domain goes on from its last checkpoint and does not fault again.
+ * happens only while the VMM counts no rollback of the domain (XA_DOMCTL_ftinfo about
+ * itself: the count is the VMM's, which a rollback does not restore), so the domain goes on
+ * from its last checkpoint and does not fault again.
  * With yield=1 it gives the CPU away after every step (a switch-out with another domain
  * running). At until=<ms> it prints whether its state is consistent.
  */
@@ -71,6 +72,13 @@ static void fault_now(const char *kind)
     }
 }
 
+static uint32_t rollbacks(void)
+{
+    struct xen_domctl op = {
+        .cmd = XA_DOMCTL_ftinfo, .interface_version = XA_DOMCTL_INTERFACE_VERSION, .domain = domain_id()};
+    return HYPERVISOR_domctl(&op) == 0 ? op.u.ftinfo.rollbacks : 0;
+}
+
 static void ftauto_main(void)
 {
     const s_time_t at = (s_time_t)cmdline_get_u32("at", 20) * 1000000;
@@ -81,7 +89,7 @@ static void ftauto_main(void)
     while ((now = NOW()) < until) {
         ++counter;
         mirror = counter;
-        if (now >= at && now < at + 1000000) {
+        if (now >= at && rollbacks() == 0) {
             printk("ftauto: counter %u; corrupting and faulting (%s)\n", (unsigned int)counter, kind);
             mirror = 0xDEAD;
             local_irq_disable();
