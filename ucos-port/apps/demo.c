@@ -231,11 +231,15 @@ static void task_worker(void *arg)
 #define USER_VA 0x40000000u
 #define USER_STEPS 8u
 #define USER_FAULT_AT 5u
-/* Its code, its data (a struct bsp_user_data) and its stack; the last two are its region. */
+#define USER_DATA_VA (USER_VA + 4096u)
+#define USER_STACK_VA (USER_VA + 8192u)
+/* Its code, its data (a struct bsp_user_data) and its stack; the last two are its region.
+ * Once mapped they are reached only at their user addresses, from kernel mode as well: the
+ * caches are virtually indexed, so a second address would need cleaning in between. */
 static INT8U user_pages[3][4096] __attribute__((aligned(4096)));
 static INT8U user_backup[2 * 4096];
 static OS_CPU_TASK_CKPT user_ckpt;
-static struct bsp_user_data *const user_data = (struct bsp_user_data *)user_pages[1];
+static struct bsp_user_data *const user_data = (struct bsp_user_data *)USER_DATA_VA;
 
 static struct fault_record {
     INT32U kind, prio, pc, far, fsr, psr;
@@ -294,7 +298,13 @@ static void start_user_task(INT32U kind)
     static OS_CPU_USER_START start;
     INT8U err;
     const size_t len = (size_t)(bsp_user_blob_end - bsp_user_blob);
-    memcpy(user_pages[0], bsp_user_blob, len);
+    memcpy(user_pages[0], bsp_user_blob, len); /* (BSP_MapUserPage makes it fit to run) */
+    if (BSP_MapUserPage(USER_VA, user_pages[0]) != 0 || BSP_MapUserPage(USER_DATA_VA, user_pages[1]) != 0 ||
+        BSP_MapUserPage(USER_STACK_VA, user_pages[2]) != 0) {
+        BSP_Printf("ucos-demo: dom %u: no virtual user mode here (%s)\n", dom, BSP_Kind());
+        errors++;
+        return;
+    }
     user_data->target = (INT32U)(uintptr_t)&OSTime;
     user_data->kind = kind;
     user_data->every = BSP_ArgU32("repeat", 0) != 0u;
@@ -302,24 +312,18 @@ static void start_user_task(INT32U kind)
     user_data->steps = USER_STEPS;
     user_data->acc = BSP_ArgU32("seed", 1);
     strlcpy(user_data->says, fault_says[kind], sizeof user_data->says);
-    if (BSP_MapUserPage(USER_VA, user_pages[0]) != 0 || BSP_MapUserPage(USER_VA + 4096u, user_pages[1]) != 0 ||
-        BSP_MapUserPage(USER_VA + 8192u, user_pages[2]) != 0) {
-        BSP_Printf("ucos-demo: dom %u: no virtual user mode here (%s)\n", dom, BSP_Kind());
-        errors++;
-        return;
-    }
     fault_box = OSMboxCreate(NULL);
     fault_done = OSSemCreate(0);
     BSP_SetFaultHook(demo_fault_hook);
     check(OSTaskCreateExt(task_monitor, NULL, &stk_monitor[STK - 1], PRIO_MONITOR, PRIO_MONITOR, stk_monitor, STK, NULL,
                           OS_TASK_OPT_NONE),
           "create monitor");
-    start.arg = (void *)(uintptr_t)(USER_VA + 4096u);
-    start.sp = USER_VA + 3u * 4096u;
-    user_ckpt.region[0].base = user_pages[1];
-    user_ckpt.region[0].size = sizeof user_pages[1];
-    user_ckpt.region[1].base = user_pages[2];
-    user_ckpt.region[1].size = sizeof user_pages[2];
+    start.arg = user_data;
+    start.sp = USER_STACK_VA + 4096u;
+    user_ckpt.region[0].base = (void *)USER_DATA_VA;
+    user_ckpt.region[0].size = 4096u;
+    user_ckpt.region[1].base = (void *)USER_STACK_VA;
+    user_ckpt.region[1].size = 4096u;
     user_ckpt.backup = user_backup;
     user_ckpt.backup_size = sizeof user_backup;
     check(OSTaskCreateExt((void (*)(void *))USER_VA, &start, &stk_user[STK - 1], PRIO_USER, PRIO_USER, stk_user, STK,

@@ -80,8 +80,11 @@
  * paper's per-task active and backup copies). A virtual-user-mode task created with
  * OS_TASK_OPT_USER_MODE | OS_TASK_OPT_CHECKPOINT and pext = an OS_CPU_TASK_CKPT declares its
  * region: the memory it changes (its user stack, its data), at most OS_CPU_CKPT_REGIONS
- * ranges, and a backup as large as they are together, out of the task's reach (kernel
- * memory). The port copies the region into the backup, with the task's user-mode registers,
+ * ranges given at the task's own (user) addresses, and a backup as large as they are
+ * together, out of the task's reach (kernel memory). The port copies through the region's
+ * user addresses (virtual kernel mode reaches them): the ARM926's caches are virtually
+ * indexed, and a copy through a kernel alias of the same frames could meet stale lines.
+ * The port copies the region into the backup, with the task's user-mode registers,
  * when the task is created (its initial state) and each time a system call returns to it
  * (except BSP_SYS_ROLLBACKS, which changes nothing). Why there: the task's only effects
  * outside its region are its system calls, so a rollback never repeats one (no line printed
