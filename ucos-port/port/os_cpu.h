@@ -85,7 +85,7 @@
  * user addresses (virtual kernel mode reaches them): the ARM926's caches are virtually
  * indexed, and a copy through a kernel alias of the same frames could meet stale lines.
  * The port copies the region into the backup, with the task's user-mode registers,
- * when the task is created (its initial state) and each time a system call returns to it
+ * when the task is created (its initial state: the region must be mapped by then) and each time a system call returns to it
  * (except BSP_SYS_ROLLBACKS, which changes nothing). Why there: the task's only effects
  * outside its region are its system calls, so a rollback never repeats one (no line printed
  * twice, no delay taken twice, e.g. a checkpoint at each OSTimeDly of a periodic task); and
