@@ -71,6 +71,7 @@ vmm: $(VMM_ELF)
 # Systems naming a kernel by path: their image rule does not know it before the first build.
 $(IMAGES_DIR)/hello.elf: $(HELLO_ELF)
 $(IMAGES_DIR)/ucos.elf: $(UCOS_PV_ELF)
+$(IMAGES_DIR)/ft.elf: $(UCOS_PV_ELF)
 $(IMAGES_DIR)/split.elf: $(MINIOS_TEST_ELF)
 # The tests: the tracer model's unit tests with the host tests; everything the system tests
 # boot or inspect (every board's VMM, the guests, the images, the trace plugin and kernels).

@@ -15,6 +15,7 @@
 # the outputs are relinked whenever the choice changes (the stamp build/ucos/kernel-choice).
 #
 #   make run SYSTEM=ucos (or CONFIG=ucos)   three µC/OS-II domains, dom0 and a mini-OS domain
+#   make run SYSTEM=ft                       the same with a task and a domain rolled back
 #   make ucos-bench                          task-switch cost, native vs pv, on every board
 #                                            (also run by `make bench`)
 #   make ucos-test [UCOS_SRC=...]            every µC/OS-II system test, against the compatible
@@ -101,7 +102,7 @@ ucos-bench: deps qemu ucos
 # UCOS_SRC reaches pytest through the environment (tests/conftest.py: --ucos-src), which
 # builds the guests itself, so build/ucos keeps the compatible kernel.
 ucos-test: deps qemu
-	/usr/bin/python3 -m pytest -q tests/system/test_ucos_*.py
+	/usr/bin/python3 -m pytest -q tests/system/test_ucos_*.py tests/system/test_ft_demo.py
 
 # `make bench` (traces/build.mk) measures the task switch too, on its one board, with the
 # xatrace plugin (traces/bench.py); ucos-bench is the pytest check on every board.

@@ -155,6 +155,29 @@ def demo_checksum(seed: int, rounds: int) -> int:
     return pipeline ^ ((shared * 0x9E3779B1) & MASK32)
 
 
+# The user task of the demo's fault experiment (ucos-port/apps/demo.c, bsp.h's user code).
+USER_STEPS = 8
+USER_FAULT_AT = 5
+
+
+def user_task_acc(seed: int, steps: int) -> int:
+    """The user task's acc after `steps` steps: acc = acc * 33 ^ step, from acc = seed."""
+    acc = seed
+    for step in range(1, steps + 1):
+        acc = ((acc * 33) & MASK32) ^ step
+    return acc
+
+
+def user_task_line(lines: list[str], dom: int) -> tuple[int, int, int, int, int] | None:
+    """(steps done, steps, acc, checkpoints, rollbacks) from the demo's user-task line."""
+    for line in lines:
+        m = re.fullmatch(rf"ucos-demo: dom {dom} user task: (\d+)/(\d+) steps, acc 0x([0-9a-f]{{8}}), "
+                         r"(\d+) checkpoints, (\d+) rollbacks", line)
+        if m:
+            return int(m[1]), int(m[2]), int(m[3], 16), int(m[4]), int(m[5])
+    return None
+
+
 def checksum_line(lines: list[str], dom: int) -> tuple[int, int, int] | None:
     """(seed, rounds, checksum) from a demo's result line."""
     for line in lines:

@@ -2,8 +2,10 @@
 µC/OS-II guests running ucos-port/apps/demo.c side by side; each prints a checksum of its
 message pipeline that must match the one computed here. ucos3 runs the fault-tolerance paper's experiment:
 a task in virtual user mode writes OSTime, the data abort is delivered to that guest as a
-trap upcall, reported, the task deleted, and every domain carries on. Also: the same demo
-natively gives the same checksum, and `make run CONFIG=ucos` is `make run SYSTEM=ucos`."""
+trap upcall and the port rolls the task back to its checkpoint; it faults on every pass, so
+after three rollbacks the port gives up, the fault is reported, the task deleted, and every
+domain carries on. Also: the same demo natively gives the same checksum, and
+`make run CONFIG=ucos` is `make run SYSTEM=ucos`."""
 import re
 import subprocess
 
@@ -59,7 +61,7 @@ def test_the_three_guests_run_side_by_side(system):
     assert max(first.values()) < min(last.values()), run.output
 
 
-def test_user_task_writing_ostime_is_reported_and_contained(system):
+def test_user_task_writing_ostime_is_rolled_back_then_reported_and_contained(system):
     _, run = system
     lines = ucos.guest_lines(run, "ucos3")
     assert "user task: running in virtual user mode" in lines, run.output
@@ -68,8 +70,18 @@ def test_user_task_writing_ostime_is_reported_and_contained(system):
     spin, write = lines.index("user task: spinning"), lines.index("user task: writing OSTime")
     assert any(re.fullmatch(r"ucos-demo: dom 4 round \d+/10 at tick \d+", line) for line in lines[spin:write]), \
         run.output
-    assert "ucos-demo: dom 4: data abort in task 25 (virtual user mode), delivered as an upcall" in lines, \
+    # The port rolls the task back to its checkpoint (the system call before the faulting
+    # step) three times, as it faults again each time; at the fourth fault it gives up.
+    rolled = [i for i, line in enumerate(lines)
+              if re.fullmatch(r"ucos: task 25 'user' rolled back after data abort at 0x([0-9a-f]{8}) "
+                              r"\(pc 0x([0-9a-f]{8})\)", line)]
+    assert len(rolled) == 3 and rolled[0] > write and rolled == list(range(rolled[0], rolled[0] + 3)), run.output
+    gave_up = re.fullmatch(r"ucos: task 25 'user': data abort at 0x([0-9a-f]{8}) \(pc 0x([0-9a-f]{8})\), "
+                           r"3 rollbacks within \d+ ticks: no more", lines[rolled[-1] + 1])
+    assert gave_up, run.output
+    assert lines[rolled[-1] + 2] == "ucos-demo: dom 4: data abort in task 25 (virtual user mode), delivered as an upcall", \
         run.output
+    assert all(lines[i].endswith(f"at 0x{gave_up[1]} (pc 0x{gave_up[2]})") for i in rolled), run.output
     where = [m for line in lines if (m := re.fullmatch(
         r"ucos-demo: dom 4: pc 0x([0-9a-f]{8}) address 0x([0-9a-f]{8}) \(&OSTime 0x([0-9a-f]{8})\) "
         r"fsr 0x([0-9a-f]{3})", line))]
@@ -77,6 +89,7 @@ def test_user_task_writing_ostime_is_reported_and_contained(system):
     pc, address, ostime, fsr = (int(g, 16) for g in where[0].groups())
     assert 0x40000000 <= pc < 0x40001000, run.output  # the user page
     assert address == ostime, run.output
+    assert (int(gave_up[1], 16), int(gave_up[2], 16)) == (address, pc), run.output
     # Virtual user mode makes the kernel's ARM domain a client: its privileged-only pages are
     # out of reach, a permission fault (page 0xF / section 0xD) in the kernel domain of
     # dom 4's tag (4 % 5 = 4: domain 1 + 3 * 4 = 13, xen-arm/include/mmu.hh).
@@ -89,6 +102,12 @@ def test_user_task_writing_ostime_is_reported_and_contained(system):
         assert any(line.startswith(f"[{name}] ucos-demo: dom {dom} round {ROUNDS}/") for line in run.lines[at:]), \
             run.output
     assert "[ucos3] user task: writing OSTime" in run.lines[:at], run.output
+    # Each rollback put its region back: the faulting step's work was done once, the task
+    # had taken USER_FAULT_AT steps when it was deleted.
+    steps, total, acc, checkpoints, rollbacks = ucos.user_task_line(lines, 4)
+    assert (steps, total, acc, rollbacks) == (ucos.USER_FAULT_AT, ucos.USER_STEPS,
+                                              ucos.user_task_acc(3, ucos.USER_FAULT_AT), 3), run.output
+    assert checkpoints > steps, run.output
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)

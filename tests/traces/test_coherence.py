@@ -48,7 +48,7 @@ def stale(coh: dict) -> tuple[int, int, int]:
     return coh["stale_icache"], coh["stale_dcache"], coh["stale_tlb"]
 
 
-@pytest.mark.parametrize("name", ["bench1", "bench2", "bench3", "eight", "hello", "split", "ucos"])
+@pytest.mark.parametrize("name", ["bench1", "bench2", "bench3", "eight", "ft", "hello", "split", "ucos"])
 def test_system_images_have_no_stale_hit(tmp_path, name):
     """Every domains/*.cfg system on goldfish (make coherence runs any board's)."""
     need(xatrace.PLUGIN)

@@ -20,11 +20,28 @@
  * 15) and i < R of w * 1000 + i, and the values v come from xorshift32 (13, 17, 5) seeded
  * with S * 2654435761 | 1.
  *
- * fault=1 (pv only) adds the fault-tolerance paper's experiment: a task in virtual user mode (prio 25) that
- * writes the kernel global OSTime. The store is a data abort that xen-arm delivers to the
- * guest as a trap upcall; the port hands it to the fault hook below (interrupt context),
- * which suspends the task and mails the record to a monitor task (prio 5) that reports it
- * and deletes the task. Everything else carries on.
+ * fault=data|undef|prefetch (pv only; fault=1 is data) adds the fault-tolerance paper's
+ * experiment: a task in virtual user mode (prio 25, named "user", bsp.h's user code) with a
+ * checkpoint region (its data and stack pages, os_cpu.h's OS_TASK_OPT_CHECKPOINT) takes
+ * USER_STEPS steps of work in its data (acc = acc * 33 ^ step from acc = seed, a one-tick
+ * delay each) and at step USER_FAULT_AT, after the step's work, faults: a store to the kernel
+ * global OSTime (a data abort), an undefined instruction, or a jump to OSTime (a prefetch
+ * abort). xen-arm delivers it to the guest as a trap upcall and the port rolls the task back
+ * to its checkpoint (the system call before the step): the step is redone, and the fault,
+ * transient, does not recur (the task asks the port for its rollback count). The task ends
+ * and its result is printed ("user task: S/S steps, acc 0x..."). With repeat=1 it faults on
+ * every pass: after OS_CPU_TASK_FAULT_LIMIT rollbacks the port gives up and the fault goes to
+ * the fault hook below (interrupt context), which suspends the task and mails the record to
+ * a monitor task (prio 5) that reports it and deletes the task. Everything else carries on.
+ *
+ * kfault=1|2 (pv): a fault of the guest kernel, transient (only while the VMM has never
+ * rolled the domain back, BSP_DomainRollbacks, a count kept outside the domain's memory). In
+ * round rounds/2 the producer corrupts the queue's insert pointer and posts: kfault=1, the
+ * kernel's OSQPost writes the message through it inside its critical section (upcalls
+ * masked: the VMM gets the data abort itself); kfault=2, the filter task writes the message
+ * through a corrupted pointer with upcalls enabled (it dereferences it; the abort is bounced to the port, which
+ * leaves it to the VMM). With fault_tolerance = vm the VMM rolls the domain back to its last
+ * checkpoint and the pipeline's checksum comes out right; without, the domain crashes.
  */
 #include "app.h"
 
@@ -56,6 +73,7 @@ struct msg {
 
 static OS_STK stk_start[STK], stk_ticker[STK], stk_producer[STK], stk_filter[STK], stk_consumer[STK],
     stk_worker[2][STK], stk_monitor[STK], stk_user[STK];
+static INT32U kfault, kfault_round;
 static struct msg blocks[MSGS_PER_ROUND];
 static void *queue_buf[QUEUE_SLOTS];
 
@@ -99,6 +117,29 @@ static void task_ticker(void *arg)
     check(OSSemPost(finished), "ticker finished");
 }
 
+/* ---- kfault: a wild write of the guest kernel ---- */
+
+#define KFAULT_MESSAGE 3u      /* not the round's first: that one goes straight to the waiting filter */
+#define KFAULT_ADDRESS 0xBAD0u /* mapped nowhere in the domain */
+static volatile INT32U wild_address = KFAULT_ADDRESS;
+
+/* Whether this pass at round r, message k is the kernel fault's: the first pass only, as a
+ * rollback restores everything in the domain but the VMM's count of rollbacks. */
+static int kfault_now(INT32U which, INT32U r, INT32U k)
+{
+    return kfault == which && r == kfault_round && k == KFAULT_MESSAGE && BSP_DomainRollbacks() == 0;
+}
+
+/* kfault=1: the queue's insert pointer goes wild; OSQPost stores the next message through
+ * it, in the kernel's critical section. */
+static void corrupt_queue(INT32U r, INT32U k)
+{
+    OS_Q *q = (OS_Q *)queue->OSEventPtr;
+    BSP_Printf("ucos-demo: dom %u: kernel fault: round %u message %u, the queue's insert pointer -> 0x%08x\n", dom,
+               r + 1u, k, (unsigned int)wild_address);
+    q->OSQIn = (void **)(uintptr_t)wild_address;
+}
+
 static void task_producer(void *arg)
 {
     INT8U err;
@@ -116,6 +157,8 @@ static void task_producer(void *arg)
             m->round = r;
             m->index = k;
             m->value = xorshift32();
+            if (kfault_now(1u, r, k))
+                corrupt_queue(r, k);
             check(OSQPost(queue, m), "queue post");
         }
     }
@@ -128,6 +171,13 @@ static void task_filter(void *arg)
     for (INT32U n = 0; n < rounds * MSGS_PER_ROUND; n++) {
         struct msg *m = OSQPend(queue, 0, &err);
         check(err, "queue pend");
+        if (kfault_now(2u, n / MSGS_PER_ROUND, n % MSGS_PER_ROUND)) {
+            /* kfault=2: the task's own pointer goes wild, upcalls enabled */
+            BSP_Printf("ucos-demo: dom %u: kernel fault: round %u message %u, the filter's message pointer -> "
+                       "0x%08x\n",
+                       dom, n / MSGS_PER_ROUND + 1u, n % MSGS_PER_ROUND, (unsigned int)wild_address);
+            m = (struct msg *)(uintptr_t)wild_address;
+        }
         m->value = m->value * 2654435761u + m->round;
         check(OSMboxPost(mbox, m), "mbox post");
         OSSemPend(ack, 0, &err);
@@ -176,16 +226,27 @@ static void task_worker(void *arg)
     check(OSSemPost(finished), "worker finished");
 }
 
-/* ---- the fault experiment: a virtual-user-mode task writes OSTime ---- */
+/* ---- the fault experiment: a virtual-user-mode task faults ---- */
 
 #define USER_VA 0x40000000u
-static INT8U user_pages[2][4096] __attribute__((aligned(4096)));
+#define USER_STEPS 8u
+#define USER_FAULT_AT 5u
+#define USER_DATA_VA (USER_VA + 4096u)
+#define USER_STACK_VA (USER_VA + 8192u)
+/* Its code, its data (a struct bsp_user_data) and its stack; the last two are its region.
+ * Once mapped they are reached only at their user addresses, from kernel mode as well: the
+ * caches are virtually indexed, so a second address would need cleaning in between. */
+static INT8U user_pages[3][4096] __attribute__((aligned(4096)));
+static INT8U user_backup[2 * 4096];
+static OS_CPU_TASK_CKPT user_ckpt;
+static struct bsp_user_data *const user_data = (struct bsp_user_data *)USER_DATA_VA;
 
 static struct fault_record {
     INT32U kind, prio, pc, far, fsr, psr;
 } fault_rec;
 
-/* Interrupt context (the port's abort entry). Only faults of user-mode tasks are ours. */
+/* Interrupt context (the port's abort entry): the faults of user-mode tasks the port did not
+ * roll back. */
 static int demo_fault_hook(uint32_t kind, OS_CPU_FRAME *frame, uint32_t far, uint32_t fsr)
 {
     if ((frame->psr & OS_CPU_PSR_MODE_MASK) != OS_CPU_PSR_MODE_USER)
@@ -217,33 +278,81 @@ static void task_monitor(void *arg)
     check(OSSemPost(fault_done), "fault done");
 }
 
-static void start_user_task(void)
+/* fault=: 0 none, else the user task's way of faulting (1 is data). */
+static INT32U fault_kind(const char *arg)
+{
+    if (arg == NULL || strcmp(arg, "0") == 0)
+        return 0u;
+    if (strcmp(arg, "undef") == 0)
+        return 1u + BSP_USER_FAULT_UNDEF;
+    if (strcmp(arg, "prefetch") == 0)
+        return 1u + BSP_USER_FAULT_PREFETCH;
+    return 1u + BSP_USER_FAULT_DATA;
+}
+
+static const char *const fault_says[] = {"user task: writing OSTime", "user task: executing an undefined instruction",
+                                         "user task: jumping to OSTime"};
+
+static void start_user_task(INT32U kind)
 {
     static OS_CPU_USER_START start;
+    INT8U err;
     const size_t len = (size_t)(bsp_user_blob_end - bsp_user_blob);
-    memcpy(user_pages[0], bsp_user_blob, len);
-    if (BSP_MapUserPage(USER_VA, user_pages[0]) != 0 || BSP_MapUserPage(USER_VA + 4096u, user_pages[1]) != 0) {
+    memcpy(user_pages[0], bsp_user_blob, len); /* (BSP_MapUserPage makes it fit to run) */
+    if (BSP_MapUserPage(USER_VA, user_pages[0]) != 0 || BSP_MapUserPage(USER_DATA_VA, user_pages[1]) != 0 ||
+        BSP_MapUserPage(USER_STACK_VA, user_pages[2]) != 0) {
         BSP_Printf("ucos-demo: dom %u: no virtual user mode here (%s)\n", dom, BSP_Kind());
         errors++;
         return;
     }
+    user_data->target = (INT32U)(uintptr_t)&OSTime;
+    user_data->kind = kind;
+    user_data->every = BSP_ArgU32("repeat", 0) != 0u;
+    user_data->fault_at = USER_FAULT_AT;
+    user_data->steps = USER_STEPS;
+    user_data->acc = BSP_ArgU32("seed", 1);
+    strlcpy(user_data->says, fault_says[kind], sizeof user_data->says);
     fault_box = OSMboxCreate(NULL);
     fault_done = OSSemCreate(0);
     BSP_SetFaultHook(demo_fault_hook);
     check(OSTaskCreateExt(task_monitor, NULL, &stk_monitor[STK - 1], PRIO_MONITOR, PRIO_MONITOR, stk_monitor, STK, NULL,
                           OS_TASK_OPT_NONE),
           "create monitor");
-    start.arg = (void *)&OSTime;
-    start.sp = USER_VA + 2u * 4096u;
+    start.arg = user_data;
+    start.sp = USER_STACK_VA + 4096u;
+    user_ckpt.region[0].base = (void *)USER_DATA_VA;
+    user_ckpt.region[0].size = 4096u;
+    user_ckpt.region[1].base = (void *)USER_STACK_VA;
+    user_ckpt.region[1].size = 4096u;
+    user_ckpt.backup = user_backup;
+    user_ckpt.backup_size = sizeof user_backup;
     check(OSTaskCreateExt((void (*)(void *))USER_VA, &start, &stk_user[STK - 1], PRIO_USER, PRIO_USER, stk_user, STK,
-                          NULL, OS_TASK_OPT_USER_MODE),
+                          &user_ckpt, OS_TASK_OPT_USER_MODE | OS_TASK_OPT_CHECKPOINT),
           "create user task");
+    OSTaskNameSet(PRIO_USER, (INT8U *)(void *)"user", &err);
+    check(err, "name user task");
+}
+
+/* The user task has exited or was deleted; its result (bsp.h's recipe). */
+static void end_user_task(void)
+{
+    INT8U err;
+    OS_TCB tcb;
+    for (INT32U t = 0; t < 10u * OS_TICKS_PER_SEC && OSTaskQuery(PRIO_USER, &tcb) == OS_ERR_NONE; t++)
+        OSTimeDly(1);
+    if (fault_rec.kind != 0u) {
+        OSSemPend(fault_done, 10u * OS_TICKS_PER_SEC, &err);
+        check(err, "fault reported");
+    }
+    BSP_Printf("ucos-demo: dom %u user task: %u/%u steps, acc 0x%08x, %u checkpoints, %u rollbacks\n", dom,
+               (unsigned int)user_data->step, (unsigned int)user_data->steps, (unsigned int)user_data->acc,
+               user_ckpt.checkpoints, user_ckpt.rollbacks);
 }
 
 static void task_start(void *arg)
 {
     INT8U err;
-    const int fault = (int)(uintptr_t)arg;
+    const INT32U fault = (INT32U)(uintptr_t)arg;
     BSP_TickStart();
     OSStatInit();
 
@@ -269,17 +378,15 @@ static void task_start(void *arg)
           "create worker");
     check(OSTaskCreate(task_worker, (void *)(uintptr_t)PRIO_WORKER_B, &stk_worker[1][STK - 1], PRIO_WORKER_B),
           "create worker");
-    if (fault)
-        start_user_task();
+    if (fault != 0u)
+        start_user_task(fault - 1u);
 
     for (int i = 0; i < 3; i++) { /* the ticker and both workers */
         OSSemPend(finished, 0, &err);
         check(err, "pend finished");
     }
-    if (fault && fault_done != NULL) {
-        OSSemPend(fault_done, 10u * OS_TICKS_PER_SEC, &err);
-        check(err, "fault reported");
-    }
+    if (fault != 0u && fault_done != NULL)
+        end_user_task();
     const INT32U checksum = pipeline ^ (shared_sum * 0x9E3779B1u);
     BSP_Printf("ucos-demo: dom %u seed %u rounds %u checksum 0x%08x\n", dom, BSP_ArgU32("seed", 1), rounds, checksum);
     BSP_Printf("ucos-demo: dom %u done: %u errors, %u context switches, mutex promotions %u, "
@@ -293,6 +400,9 @@ void app_demo_init(void)
     dom = BSP_DomId();
     rounds = BSP_ArgU32("rounds", 10);
     xs_state = BSP_ArgU32("seed", 1) * 2654435761u | 1u;
-    const INT32U fault = BSP_ArgU32("fault", 0);
+    char arg[12];
+    const INT32U fault = fault_kind(BSP_ArgStr("fault", arg, sizeof arg));
+    kfault = BSP_ArgU32("kfault", 0);
+    kfault_round = rounds / 2u;
     (void)OSTaskCreate(task_start, (void *)(uintptr_t)fault, &stk_start[STK - 1], PRIO_START);
 }

@@ -113,10 +113,36 @@ int BSP_MapUserPage(uint32_t user_va, void *page);
 #define BSP_SYS_PUTS 1u  /* r1 = NUL-terminated string (user memory, < 128 bytes) */
 #define BSP_SYS_DELAY 2u /* r1 = ticks: OSTimeDly() */
 #define BSP_SYS_EXIT 3u  /* the task deletes itself */
-/* Position-independent user code (bsp/xen-arm/entry.S): says hello twice, 2 ticks apart,
- * spins ~10M instructions (ticks preempt it in user mode), then stores to the address in its
- * r0 (which, for a kernel address, is a data abort). */
+/* r0 = how many times the port rolled the task back (os_cpu.h, OS_TASK_OPT_CHECKPOINT); the
+ * one system call after which the port takes no checkpoint. */
+#define BSP_SYS_ROLLBACKS 4u
+/* Position-independent user code (bsp/xen-arm/entry.S), started with r0 = the user address
+ * of its struct bsp_user_data: says hello twice, 2 ticks apart, spins ~10M instructions
+ * (ticks preempt it in user mode), then takes `steps` steps, each acc = acc * 33 ^ step in
+ * its data and a one-tick delay. At step `fault_at` it prints `says` and faults: `kind` 0 a
+ * store to `target` (a data abort, for a kernel address), 1 an undefined instruction, 2 a
+ * jump to `target` (a prefetch abort); with `every` 0 only when BSP_SYS_ROLLBACKS says it is
+ * no replay, else every time. Then it exits. */
+struct bsp_user_data {
+    uint32_t target;
+    uint32_t kind;
+    uint32_t every;
+    uint32_t fault_at; /* 0: never */
+    uint32_t steps;
+    uint32_t step; /* the steps done */
+    uint32_t acc;
+    char says[48];
+};
+#define BSP_USER_FAULT_DATA 0u
+#define BSP_USER_FAULT_UNDEF 1u
+#define BSP_USER_FAULT_PREFETCH 2u
 extern const char bsp_user_blob[], bsp_user_blob_end[];
+
+/* ---- fault tolerance ---- */
+/* How many times the VMM has rolled this domain back to a checkpoint (pv: XA_DOMCTL_ftinfo
+ * about itself; 0 without fault_tolerance = vm, and natively): a count kept outside the
+ * domain's memory, so a rolled-back guest can tell that it replays. */
+int BSP_DomainRollbacks(void);
 
 /* ---- lib.c ---- */
 /* Zeroes .bss: the first thing the BSP's C entry does (its stack is not in .bss). */

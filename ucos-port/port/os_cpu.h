@@ -75,6 +75,37 @@
  */
 #define OS_TASK_OPT_USER_MODE 0x0100
 
+/*
+ * Port extension, paravirtual flavour only: task checkpoints (after the fault-tolerance
+ * paper's per-task active and backup copies). A virtual-user-mode task created with
+ * OS_TASK_OPT_USER_MODE | OS_TASK_OPT_CHECKPOINT and pext = an OS_CPU_TASK_CKPT declares its
+ * region: the memory it changes (its user stack, its data), at most OS_CPU_CKPT_REGIONS
+ * ranges given at the task's own (user) addresses, and a backup as large as they are
+ * together, out of the task's reach (kernel memory). The port copies through the region's
+ * user addresses (virtual kernel mode reaches them): the ARM926's caches are virtually
+ * indexed, and a copy through a kernel alias of the same frames could meet stale lines.
+ * The port copies the region into the backup, with the task's user-mode registers,
+ * when the task is created (its initial state: the region must be mapped by then) and each time a system call returns to it
+ * (except BSP_SYS_ROLLBACKS, which changes nothing). Why there: the task's only effects
+ * outside its region are its system calls, so a rollback never repeats one (no line printed
+ * twice, no delay taken twice, e.g. a checkpoint at each OSTimeDly of a periodic task); and
+ * the task knows where its checkpoints are, so it can test for a replay after the last one
+ * (a checkpoint when it is preempted would keep registers that already hold an answer).
+ * The work a rollback loses is the user-mode computation since the last system call.
+ *
+ * A data abort, prefetch abort or undefined instruction in the task's user mode puts the
+ * backup back into the region and the registers into its context, and the task goes on from
+ * there (the port prints "ucos: task N 'name' rolled back after ..."). After
+ * OS_CPU_TASK_FAULT_LIMIT rollbacks within OS_CPU_TASK_FAULT_WINDOW ticks, the next fault is
+ * left to what handles faults of a task without a region (the BSP's fault hook, else the
+ * fatal report), and the task's checkpoints end. The rollback count lives in the
+ * descriptor, outside the region: the task asks for it (BSP_SYS_ROLLBACKS) to tell a replay.
+ */
+#define OS_TASK_OPT_CHECKPOINT 0x0200
+#define OS_CPU_CKPT_REGIONS 2
+#define OS_CPU_TASK_FAULT_LIMIT 3u
+#define OS_CPU_TASK_FAULT_WINDOW 100u /* ticks */
+
 #ifndef __ASSEMBLER__
 
 #ifdef OS_CPU_GLOBALS
@@ -125,6 +156,25 @@ typedef struct os_cpu_user_start {
     INT32U sp; /* user stack pointer (8-byte aligned, in a user-accessible page) */
 } OS_CPU_USER_START;
 
+/* A task's checkpoint (OS_TASK_OPT_CHECKPOINT): the creator fills in region and backup; the
+ * port owns the rest (zero it). */
+typedef struct os_cpu_region {
+    void *base;
+    INT32U size; /* 0: unused */
+} OS_CPU_REGION;
+
+typedef struct os_cpu_task_ckpt {
+    OS_CPU_REGION region[OS_CPU_CKPT_REGIONS];
+    void *backup;       /* at least the regions' total size; not in any region */
+    INT32U backup_size; /* bytes */
+    /* the port's */
+    OS_CPU_FRAME frame; /* the user-mode registers at the checkpoint */
+    INT32U checkpoints; /* taken */
+    INT32U rollbacks;   /* done */
+    INT32U window_tick; /* OSTime at the first rollback of the current failure window */
+    INT32U window_rollbacks;
+} OS_CPU_TASK_CKPT;
+
 /* ---- os_cpu_a.S ---- */
 OS_CPU_SR OS_CPU_SR_Save(void);           /* returns the old mask, masks */
 void OS_CPU_SR_Restore(OS_CPU_SR cpu_sr); /* pv: delivers a pending upcall on unmask */
@@ -164,6 +214,14 @@ void OS_CPU_IdleCredit(INT64U idle_ns);
 OS_CPU_EXT INT32U OS_CPU_IdleWakeups;
 OS_CPU_EXT INT64U OS_CPU_IdleNs;
 void OS_CPU_SyscallHndlr(OS_CPU_FRAME *frame);
+/* Task checkpoints (pv; os_cpu_c.c). The BSP calls OS_CPU_TaskCheckpoint as a system call
+ * returns to the current task with `frame` (masked), and OS_CPU_TaskFault for an abort or
+ * undefined instruction (interrupt context), which returns nonzero if it rolled the current
+ * task back (its context, `frame`, is then the checkpoint's). OS_CPU_TaskRollbacks: the
+ * current task's rollbacks so far. */
+void OS_CPU_TaskCheckpoint(const OS_CPU_FRAME *frame);
+int OS_CPU_TaskFault(INT32U kind, OS_CPU_FRAME *frame, INT32U far, INT32U fsr);
+INT32U OS_CPU_TaskRollbacks(void);
 OS_CPU_EXT OS_CPU_FRAME *OS_CPU_ExceptFrame;
 OS_CPU_EXT OS_STK OS_CPU_ExceptStk[OS_CPU_EXCEPT_STK_SIZE] __attribute__((aligned(8)));
 

@@ -143,6 +143,8 @@ void BSP_Idle(void)
 
 void BSP_SetKernelStack(uint32_t ksp) { (void)ksp; }
 
+int BSP_DomainRollbacks(void) { return 0; }
+
 int BSP_MapUserPage(uint32_t user_va, void *page)
 {
     (void)user_va;

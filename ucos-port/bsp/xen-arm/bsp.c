@@ -39,6 +39,15 @@ XA_ABI_OFFSET(xa_trap_frame_t, vpsr, OS_CPU_FRAME_PSR);
 XA_ABI_ASSERT(OS_CPU_PSR_MODE_KERNEL == XA_VPSR_MODE_KERNEL && OS_CPU_PSR_MODE_USER == XA_VPSR_MODE_USER &&
                   OS_CPU_PSR_I == XA_VPSR_I,
               "virtual PSR bits");
+/* The user blob's data (entry.S) at the offsets it uses. */
+XA_ABI_OFFSET(struct bsp_user_data, target, 0);
+XA_ABI_OFFSET(struct bsp_user_data, kind, 4);
+XA_ABI_OFFSET(struct bsp_user_data, every, 8);
+XA_ABI_OFFSET(struct bsp_user_data, fault_at, 12);
+XA_ABI_OFFSET(struct bsp_user_data, steps, 16);
+XA_ABI_OFFSET(struct bsp_user_data, step, 20);
+XA_ABI_OFFSET(struct bsp_user_data, acc, 24);
+XA_ABI_OFFSET(struct bsp_user_data, says, 28);
 XA_ABI_ASSERT(OS_CPU_ARM_EXCEPT_DABT == XA_TRAP_DABT && OS_CPU_ARM_EXCEPT_IRQ == XA_TRAP_IRQ &&
                   OS_CPU_ARM_EXCEPT_PABT == XA_TRAP_PABT && OS_CPU_ARM_EXCEPT_UNDEF == XA_TRAP_UNDEF,
               "exception kinds are trap kinds");
@@ -189,14 +198,36 @@ void OS_CPU_ExceptHndlr(INT32U kind)
         dispatch_events();
         return;
     }
-    const uint32_t far = vcpu()->vfar, fsr = vcpu()->vfsr;
     OS_CPU_FRAME *f = OS_CPU_ExceptFrame;
+    /* (the VMM sets vfar and vfsr for aborts; an undefined instruction is at its pc) */
+    const uint32_t far = kind == OS_CPU_ARM_EXCEPT_UNDEF ? f->pc : vcpu()->vfar;
+    const uint32_t fsr = kind == OS_CPU_ARM_EXCEPT_UNDEF ? 0u : vcpu()->vfsr;
+    const unsigned int task = OSTCBCur != NULL ? (unsigned int)OSTCBCur->OSTCBPrio : 255u;
+    const int user = (f->psr & OS_CPU_PSR_MODE_MASK) == OS_CPU_PSR_MODE_USER;
+    if (user && OSRunning && OS_CPU_TaskFault(kind, f, far, fsr))
+        return; /* the task's checkpoint (os_cpu.h) */
     if (fault_hook != NULL && fault_hook(kind, f, far, fsr))
         return;
+    if (!user) {
+        /* The guest kernel's own fault: its state is suspect, and recovering it is the VMM's
+         * business (a fault_tolerance = vm domain is rolled back to its checkpoint, another
+         * crashed). Re-run the faulting instruction with upcalls masked: it faults again,
+         * and a fault in virtual kernel mode with upcalls masked is never bounced. */
+        BSP_Printf("ucos: %s at 0x%08x (pc 0x%08x) in virtual kernel mode, task %u: left to the VMM\n",
+                   BSP_ExceptName(kind), (unsigned int)far, (unsigned int)f->pc, task);
+        f->psr |= OS_CPU_PSR_I;
+        return;
+    }
     BSP_Printf("ucos: fatal %s at pc 0x%08x (psr 0x%02x, far 0x%08x, fsr 0x%03x) in task %u\n", BSP_ExceptName(kind),
-               (unsigned int)f->pc, (unsigned int)f->psr, (unsigned int)far, (unsigned int)fsr,
-               OSTCBCur != NULL ? (unsigned int)OSTCBCur->OSTCBPrio : 255u);
+               (unsigned int)f->pc, (unsigned int)f->psr, (unsigned int)far, (unsigned int)fsr, task);
     BSP_Exit(1);
+}
+
+int BSP_DomainRollbacks(void)
+{
+    struct xen_domctl op = {
+        .cmd = XA_DOMCTL_ftinfo, .interface_version = XA_DOMCTL_INTERFACE_VERSION, .domain = (domid_t)start->domid};
+    return HYPERVISOR_domctl(&op) == 0 ? (int)op.u.ftinfo.rollbacks : 0;
 }
 
 /* ---- idle and virtual user mode ---- */
@@ -248,9 +279,16 @@ void OS_CPU_SyscallHndlr(OS_CPU_FRAME *frame)
         frame->r[0] = 0;
         break;
     case BSP_SYS_EXIT: (void)OSTaskDel(OS_PRIO_SELF); break;
+    case BSP_SYS_ROLLBACKS:
+        /* Changes nothing, so no checkpoint: the task may ask between its last checkpoint
+         * and a fault whether it is replaying. */
+        frame->r[0] = OS_CPU_TaskRollbacks();
+        (void)OS_CPU_SR_Save();
+        return;
     default: frame->r[0] = (uint32_t)-1; break;
     }
     (void)OS_CPU_SR_Save();
+    OS_CPU_TaskCheckpoint(frame); /* (a task with a region: os_cpu.h) */
 }
 
 /* ---- start ---- */

@@ -30,42 +30,86 @@ bsp_swap:
 
 /*
  * Code for a task in virtual user mode (copied to a user page; position independent).
- * r0 = the address it will finally store to. System calls: swi #0, r0 = number.
- * Says hello twice (sleeping 2 ticks in between), spins for about 10M instructions (long
- * enough for ticks to preempt it in user mode), then stores to the address.
+ * r0 = its struct bsp_user_data (bsp.h, which says what it does; the offsets are checked in
+ * bsp.c). System calls: swi #0, r0 = number, r1 = argument, result in r0.
  */
 #define SYS_PUTS 1
 #define SYS_DELAY 2
+#define SYS_EXIT 3
+#define SYS_ROLLBACKS 4
 #define SPINS 5000000
+#define U_TARGET 0
+#define U_KIND 4
+#define U_EVERY 8
+#define U_FAULT_AT 12
+#define U_STEPS 16
+#define U_STEP 20
+#define U_ACC 24
+#define U_SAYS 28
+#define ARM_UDF 0xE7F000F0                 /* permanently undefined */
     .global bsp_user_blob
     .global bsp_user_blob_end
     .balign 4
 bsp_user_blob:
     mov     r4, r0
     mov     r5, #0
-3:  mov     r0, #SYS_PUTS
-    adr     r1, 7f                     /* "running in virtual user mode" */
+1:  mov     r0, #SYS_PUTS
+    adr     r1, 20f                    /* "running in virtual user mode" */
     swi     #0
     mov     r0, #SYS_DELAY
     mov     r1, #2
     swi     #0
     add     r5, r5, #1
     cmp     r5, #2
-    blo     3b
+    blo     1b
     mov     r0, #SYS_PUTS
-    adr     r1, 8f                     /* "spinning" */
+    adr     r1, 21f                    /* "spinning" */
     swi     #0
-    ldr     r6, 6f
-4:  subs    r6, r6, #1
-    bne     4b
-    mov     r0, #SYS_PUTS
-    adr     r1, 9f                     /* "writing OSTime" */
+    ldr     r6, 19f
+2:  subs    r6, r6, #1
+    bne     2b
+3:  ldr     r5, [r4, #U_STEP]          /* the steps */
+    ldr     r6, [r4, #U_STEPS]
+    cmp     r5, r6
+    bhs     9f
+    add     r5, r5, #1
+    ldr     r8, [r4, #U_FAULT_AT]
+    cmp     r5, r8
+    moveq   r0, #SYS_PUTS              /* (a checkpoint: the step's work comes after) */
+    addeq   r1, r4, #U_SAYS
+    swieq   #0
+    ldr     r7, [r4, #U_ACC]
+    add     r7, r7, r7, lsl #5         /* acc * 33 ^ step */
+    eor     r7, r7, r5
+    str     r7, [r4, #U_ACC]
+    str     r5, [r4, #U_STEP]
+    cmp     r5, r8
+    bne     5f
+    ldr     r0, [r4, #U_EVERY]
+    cmp     r0, #0
+    bne     4f
+    mov     r0, #SYS_ROLLBACKS
     swi     #0
-    str     r5, [r4]                   /* the kernel's page: a data abort in user mode */
-5:  b       5b                         /* not reached */
-6:  .word   SPINS
-7:  .asciz  "user task: running in virtual user mode"
-8:  .asciz  "user task: spinning"
-9:  .asciz  "user task: writing OSTime"
+    cmp     r0, #0
+    bne     5f                         /* a replay: the fault was transient */
+4:  ldr     r0, [r4, #U_KIND]
+    ldr     r1, [r4, #U_TARGET]
+    cmp     r0, #1
+    beq     8f
+    cmp     r0, #2
+    moveq   pc, r1                     /* a prefetch abort, for a kernel address */
+    str     r5, [r1]                   /* a data abort, for a kernel address */
+    b       5f
+8:  .word   ARM_UDF
+5:  mov     r0, #SYS_DELAY
+    mov     r1, #1
+    swi     #0
+    b       3b
+9:  mov     r0, #SYS_EXIT
+    swi     #0
+10: b       10b                        /* not reached */
+19: .word   SPINS
+20: .asciz  "user task: running in virtual user mode"
+21: .asciz  "user task: spinning"
     .balign 4
 bsp_user_blob_end:
