@@ -49,6 +49,13 @@ typedef uint32_t evtchn_port_t;
 #define XA_VIRQ_PASSTHROUGH                                                                                            \
     VIRQ_ARCH_0 /* xen-arm: the domain's passed-through device
                                            interrupted (domctl.h assign_device) */
+/* xen-arm: the domain was rolled back to its checkpoint (docs/fault-tolerance.md); raised
+ * after its memory and event state were restored. Its frontends reconnect, as after a Xen
+ * save/restore: the backends have dropped what the checkpoint does not know of. */
+#define XA_VIRQ_ROLLED_BACK (VIRQ_ARCH_0 + 1)
+/* xen-arm, privileged domain: another domain was rolled back (XA_DOMCTL_ftinfo's rollbacks
+ * count says which): its backends reset their connections to it. */
+#define XA_VIRQ_DOM_ROLLBACK (VIRQ_ARCH_0 + 2)
 #define VIRQ_ARCH_7 23
 #define NR_VIRQS 24
 

@@ -19,6 +19,11 @@ void sched::domain_started(Domain&, const SchedParams& p) {
 void sched::domain_stopped(Domain&) { ++fake::calls().domain_stopped; }
 void sched::update_time(Domain&) { ++fake::calls().time_updated; }
 void sched::timer_set(Domain&) { ++fake::calls().timer_set; }
+void sched::raise_virq(Domain& d, u32 virq) {
+    ++fake::calls().virqs_raised;
+    fake::calls().last_virq = virq;
+    fake::calls().last_virq_dom = d.id.value();
+}
 void passthrough::release(Domain&) { ++fake::calls().passthrough_released; }
 u32 traps::dacr_for(const Domain& d, VirtMode mode) { return mode == VirtMode::kernel ? d.dacr_kernel : d.dacr_user; }
 

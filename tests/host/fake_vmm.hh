@@ -40,6 +40,9 @@ struct Calls {
     u32 started_priority = 0;
     u32 time_updated = 0;  // sched::update_time
     u32 timer_set = 0;     // sched::timer_set
+    u32 virqs_raised = 0;  // sched::raise_virq
+    u32 last_virq = 0;
+    u16 last_virq_dom = 0;
 };
 Calls& calls();
 // The clock timer::now_ns() reads (the scheduling policies that account time).

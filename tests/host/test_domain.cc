@@ -521,6 +521,9 @@ TEST_F(DomainBuild, CheckpointAndRollbackOfAGuestOffTheCpu) {
     ASSERT_EQ(ft::rollback(d, out, 200, true), Err::ok);
     EXPECT_EQ(fake::calls().time_updated, before.time_updated + 1) << "the clock goes on after a rollback";
     EXPECT_EQ(fake::calls().timer_set, before.timer_set + 1) << "the checkpoint's timer is set again";
+    EXPECT_EQ(fake::calls().virqs_raised, before.virqs_raised + 2) << "the domain and dom0 hear of it";
+    EXPECT_EQ(fake::calls().last_virq, u32{XA_VIRQ_DOM_ROLLBACK});
+    EXPECT_EQ(fake::calls().last_virq_dom, 0u);
     for (u32 i = 0; i < bytes; ++i) ASSERT_EQ(mem[i], static_cast<u8>(i * 31 + 7)) << i;
     EXPECT_EQ(std::memcmp(&out, &regs, sizeof out), 0);
     EXPECT_EQ(d.trap_table[XA_TRAP_DABT], XA_GUEST_KERNEL_BASE + 0x200);

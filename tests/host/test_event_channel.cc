@@ -569,6 +569,8 @@ TEST_F(EvtchnTest, UnprivilegedDomainsBindOnlyTheirOwnVirqs) {
     EXPECT_EQ(bind(kD0, XA_VIRQ_PASSTHROUGH), Err::ok);
     static_assert(virq_bindable(VIRQ_TIMER, false, false));
     static_assert(!virq_bindable(VIRQ_CONSOLE, false, true));
+    static_assert(virq_bindable(XA_VIRQ_ROLLED_BACK, false, false), "its own rollback");
+    static_assert(!virq_bindable(XA_VIRQ_DOM_ROLLBACK, false, false), "dom0's");
 }
 
 TEST_F(EvtchnTest, CloseIfPeerClosesOnlyAChannelStillLeadingToThePeer) {

@@ -336,6 +336,11 @@ Err rollback(Domain& d, TrapFrame& regs, u64 now, bool fault) {
     if (&d == domains::current()) cpu::write_dacr(traps::dacr_for(d, d.mode));
     protect(d, s);
     t.commit_rollback();
+    // Its split-driver connections are as the checkpoint left them, the backends' are not:
+    // dom0 resets them, the domain reconnects.
+    sched::raise_virq(d, XA_VIRQ_ROLLED_BACK);
+    if (Domain* dom0 = domains::get(DomId(0)); dom0 != nullptr && dom0 != &d && dom0->alive())
+        sched::raise_virq(*dom0, XA_VIRQ_DOM_ROLLBACK);
     return Err::ok;
 }
 

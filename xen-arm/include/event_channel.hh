@@ -36,7 +36,7 @@ namespace xa {
 constexpr bool virq_bindable(u32 virq, bool privileged, bool has_device) {
     if (privileged) return true;
     if (virq == XA_VIRQ_PASSTHROUGH) return has_device;
-    return virq == VIRQ_TIMER || virq == VIRQ_XENOPROF || virq == VIRQ_XENPMU;
+    return virq == VIRQ_TIMER || virq == VIRQ_XENOPROF || virq == VIRQ_XENPMU || virq == XA_VIRQ_ROLLED_BACK;
 }
 
 // Xen errnos that Err does not (yet) name.
