@@ -611,6 +611,48 @@ TEST_F(DomainBuild, WriteTrackingStopsWhenTheTableChangesAndPinsSharedFrames) {
     EXPECT_EQ(d.table->translate(d.window)->ap, mmu::Ap::priv_rw_user_ro);
 }
 
+TEST_F(DomainBuild, ConsoleLinesReplayedAfterARollbackAreShownOnce) {
+    build_dom0();
+    record(kGuest).fault_tolerance = bi::kFtVm;
+    ASSERT_EQ(build(kGuest), Err::ok) << problem_;
+    Domain& d = domains::slot(kGuest);
+    const auto line = [&](const char* text) {
+        d.con_len = static_cast<u32>(std::strlen(text));
+        std::memcpy(d.con_line, text, d.con_len);
+        return ft::console_line_shown(d);
+    };
+    TrapFrame regs{};
+    EXPECT_TRUE(line("before"));
+    std::memcpy(d.con_line, "par", 3);  // a partial line at the checkpoint
+    d.con_len = 3;
+    ASSERT_EQ(ft::checkpoint(d, regs, 100), Err::ok);
+    EXPECT_TRUE(line("a"));
+    EXPECT_TRUE(line("b"));
+    EXPECT_TRUE(line("c"));
+    ASSERT_EQ(ft::rollback(d, regs, 200, false), Err::ok);
+    EXPECT_EQ(d.con_len, 3u) << "the partial line is the checkpoint's";
+    EXPECT_EQ(std::memcmp(d.con_line, "par", 3), 0);
+    EXPECT_FALSE(line("a")) << "printed before the rollback";
+    EXPECT_FALSE(line("b"));
+    EXPECT_TRUE(line("x")) << "the replay went another way";
+    EXPECT_TRUE(line("c")) << "not replayed any more";
+    // The next rollback replays what was shown since the checkpoint: a, b, x, c.
+    ASSERT_EQ(ft::rollback(d, regs, 300, false), Err::ok);
+    EXPECT_FALSE(line("a"));
+    EXPECT_FALSE(line("b"));
+    // A checkpoint in the middle of a replay keeps what is left of it.
+    ASSERT_EQ(ft::checkpoint(d, regs, 400), Err::ok);
+    EXPECT_FALSE(line("x"));
+    EXPECT_FALSE(line("c"));
+    EXPECT_TRUE(line("c")) << "the replay is over";
+    // Past the log's size, lines are shown (and would be shown again after a rollback).
+    ASSERT_EQ(ft::checkpoint(d, regs, 500), Err::ok);
+    for (u32 i = 0; i < ft::kConsoleLines + 2; ++i) EXPECT_TRUE(line(i % 2 ? "odd" : "even")) << i;
+    ASSERT_EQ(ft::rollback(d, regs, 600, false), Err::ok);
+    for (u32 i = 0; i < ft::kConsoleLines; ++i) EXPECT_FALSE(line(i % 2 ? "odd" : "even")) << i;
+    EXPECT_TRUE(line("even"));
+}
+
 TEST_F(DomainBuild, OutOfGuestMemoryForTheBackup) {
     build_dom0();
     record(kGuest).fault_tolerance = bi::kFtVm;

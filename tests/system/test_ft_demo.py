@@ -115,11 +115,12 @@ def test_the_kernel_fault_rolls_the_domain_back(system):
     assert 0 < int(age_us) <= 20_000, run.output
     assert run.lines.count(f"[ucos2] {QUEUE_FAULT}") == 1, run.output
     assert run.lines.index(f"[ucos2] {QUEUE_FAULT}") < at, run.output
-    # Its rounds go on from the checkpoint: a round printed after it may be printed again.
+    # Its rounds go on from the checkpoint; a round it prints again, as it printed it before
+    # the rollback, is not shown twice (the VMM's console replay, fault_tolerance.hh).
     before, after = (rounds_of([line.removeprefix("[ucos2] ") for line in part if line.startswith("[ucos2] ")], 3)
                      for part in (run.lines[:at], run.lines[at:]))
     assert before == list(range(1, len(before) + 1)) and before[-1] >= KFAULT_ROUND, run.output
-    assert after == list(range(after[0], ROUNDS + 1)) and after[0] in (before[-1], before[-1] + 1), run.output
+    assert after == list(range(before[-1] + 1, ROUNDS + 1)), run.output
 
 
 def normalized(lines: list[str]) -> list[str]:

@@ -2,6 +2,7 @@
 // within a per-call budget; dom0's console input and raw output.
 #include "board.hh"
 #include "console.hh"
+#include "fault_tolerance.hh"
 #include "guest_copy.hh"
 #include "hypercall.hh"
 #include "irq.hh"
@@ -30,6 +31,11 @@ void put_text(const char* s) {
 // strlen on the console path; the budget below only needs an upper bound).
 u32 console_flush(Domain& d) {
     d.con_line[d.con_len] = '\0';
+    // A rolled-back domain replaying what it printed since its checkpoint: shown once.
+    if (d.fault_tolerance != boot_image::kFtNone && !ft::console_line_shown(d)) {
+        d.con_len = 0;
+        return 0;
+    }
     put_text("[");
     put_text(d.name);
     put_text("] ");

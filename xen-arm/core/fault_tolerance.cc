@@ -34,6 +34,15 @@ struct Slot {
     alignas(Tracker) u8 tracker_storage[sizeof(Tracker)];
     VcpuState vcpu;
     shared_info shared;
+    // Console lines printed since the checkpoint (fault_tolerance.hh): their hashes, how
+    // many, and during a replay after a rollback how many of them it has printed again and
+    // up to where it replays; the partial line at the checkpoint.
+    u32 line_hashes[kConsoleLines];
+    u8 lines_logged = 0;
+    u8 lines_replayed = 0;
+    u8 replay_end = 0;
+    u8 saved_con_len = 0;
+    char saved_con_line[sizeof Domain{}.con_line];
     // Write tracking is on: the domain's memory MiBs are in its tag's client domain
     // (guest_kernel_ro), clean frames read-only, so its first write to each faults.
     bool tracking = false;
@@ -211,7 +220,48 @@ void reset(const Domain& d) {
     if (s.tracker != nullptr) s.tracker->~Tracker();
     s.tracker = nullptr;
     s.tracking = false;
+    s.lines_logged = s.lines_replayed = s.replay_end = 0;
 }
+
+bool console_line_shown(Domain& d) {
+    Slot& s = slots[d.id.value()];
+    u32 h = 2166136261u;  // FNV-1a
+    for (u32 i = 0; i < d.con_len; ++i) h = (h ^ static_cast<u8>(d.con_line[i])) * 16777619u;
+    if (s.lines_replayed < s.replay_end) {
+        if (s.line_hashes[s.lines_replayed] == h) {
+            ++s.lines_replayed;
+            return false;  // printed before the rollback
+        }
+        // The replay went another way: what it did not print again is forgotten.
+        s.lines_logged = s.lines_replayed;
+        s.replay_end = 0;
+    }
+    if (s.lines_logged < kConsoleLines) s.line_hashes[s.lines_logged++] = h;
+    return true;
+}
+
+namespace {
+
+// At a checkpoint: lines shown before it are no longer to be replayed, except those of a
+// replay still in progress (shown before the rollback, not yet printed again).
+void console_checkpoint(Domain& d, Slot& s) {
+    const u32 pending = s.lines_replayed < s.replay_end ? s.replay_end - s.lines_replayed : 0;
+    for (u32 i = 0; i < pending; ++i) s.line_hashes[i] = s.line_hashes[s.lines_replayed + i];
+    s.lines_logged = s.replay_end = static_cast<u8>(pending);
+    s.lines_replayed = 0;
+    s.saved_con_len = static_cast<u8>(d.con_len);
+    memcpy(s.saved_con_line, d.con_line, d.con_len);
+}
+
+// At a rollback: everything logged since the checkpoint is replayed.
+void console_rollback(Domain& d, Slot& s) {
+    s.lines_replayed = 0;
+    s.replay_end = s.lines_logged;
+    d.con_len = s.saved_con_len;
+    memcpy(d.con_line, s.saved_con_line, d.con_len);
+}
+
+}  // namespace
 
 bool write_fault(Domain& d, u32 far, u32 fsr) {
     Slot& s = slots[d.id.value()];
@@ -290,6 +340,7 @@ Err checkpoint(Domain& d, const TrapFrame& regs, u64 now) {
     s.vcpu.mode = d.mode;
     memcpy(s.vcpu.trap_table, d.trap_table, sizeof d.trap_table);
     s.vcpu.timer_deadline_ns = d.timer_deadline_ns;
+    console_checkpoint(d, s);
     protect(d, s);
     t.commit_checkpoint(now);
     return Err::ok;
@@ -329,6 +380,7 @@ Err rollback(Domain& d, TrapFrame& regs, u64 now, bool fault) {
     d.mode = s.vcpu.mode;
     memcpy(d.trap_table, s.vcpu.trap_table, sizeof d.trap_table);
     d.timer_deadline_ns = s.vcpu.timer_deadline_ns;
+    console_rollback(d, s);
     // The clock goes on (the restored vcpu_info's time is the checkpoint's), and a timer the
     // checkpoint had set must fire.
     sched::update_time(d);

@@ -56,6 +56,15 @@ bool unprotect_for_vmm(Domain& d, u32 va, u32 len);
 void table_changing(Domain& d);
 void frame_shared(Domain& owner, PhysAddr frame);
 
+// Console output across a rollback: the lines a domain printed since its checkpoint are
+// remembered (a hash each, the first kConsoleLines); after a rollback, its replay prints
+// them again, and while its lines are the same ones in the same order they are not shown
+// twice. The first line that differs ends the replay (it and what follows are shown). The
+// partial line at the checkpoint is part of the checkpoint. console_line_shown: d's
+// buffered line (d.con_line) is to be printed.
+inline constexpr u32 kConsoleLines = 32;
+bool console_line_shown(Domain& d);
+
 bool has_checkpoint(const Domain& d);
 // When d's last checkpoint was taken (timer::now_ns's clock); 0 without one.
 u64 last_checkpoint_ns(const Domain& d);
