@@ -225,7 +225,7 @@ help:
 	@echo "  SYSTEM=$(SYSTEM)        what run boots: $(SYSTEMS), or path/to/name.cfg"
 	@echo "  CONFIG=          another name for SYSTEM"
 	@echo "  OVERHEAD=        schedtool: the VMM's share of the processor in percent (default 5)"
-	@echo "  ARGS=            the VMM's command line (wallclock=SECONDS, fault=dabt|pabt|undef, ticks=N)"
+	@echo "  ARGS=            the VMM's command line (wallclock=SECONDS, fault=dabt|pabt|undef, ticks=N, ft_faults=N/MS)"
 	@echo "  QEMU_EXTRA=      more options for QEMU, e.g. QEMU_EXTRA='-d guest_errors'"
 	@echo "  GDB_PORT=$(GDB_PORT)     debug's gdbstub port (a free one is picked when the default is busy)"
 	@echo "  UCOS_SRC=        a µC/OS-II source tree to build the µC/OS-II guests against"

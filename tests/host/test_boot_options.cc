@@ -86,3 +86,31 @@ TEST(BootOptionsSwitch, KeepByDefaultCleanOnRequest) {
     EXPECT_STREQ(xa::parse_boot_options("k switch=flush").error, "switch= takes keep or clean");
     EXPECT_STREQ(xa::parse_boot_options("k switch=").error, "switch= takes keep or clean");
 }
+
+TEST(BootOptionsFtFaults, DefaultIsTheFailureWindowsOwn) {
+    const auto o = xa::parse_boot_options("k");
+    EXPECT_EQ(o.ft_fault_limit, xa::ft::kFtFaultLimit);
+    EXPECT_EQ(o.ft_fault_window_ns, xa::ft::kFtFaultWindowNs);
+}
+
+TEST(BootOptionsFtFaults, LimitAndWindowInMilliseconds) {
+    const auto o = xa::parse_boot_options("k ft_faults=8/50 ticks=2");
+    EXPECT_EQ(o.error, nullptr);
+    EXPECT_EQ(o.ft_fault_limit, 8u);
+    EXPECT_EQ(o.ft_fault_window_ns, 50ull * 1000 * 1000);
+    EXPECT_EQ(o.exit_after_ticks, 2u);
+    const auto longest = xa::parse_boot_options("k ft_faults=1/999999");
+    EXPECT_EQ(longest.ft_fault_limit, 1u);
+    EXPECT_EQ(longest.ft_fault_window_ns, 999999ull * 1000 * 1000);
+}
+
+TEST(BootOptionsFtFaults, RejectsBadValues) {
+    for (const char* bad : {"k ft_faults=", "k ft_faults=3", "k ft_faults=3/", "k ft_faults=/100", "k ft_faults=0/100",
+                            "k ft_faults=9/100", "k ft_faults=10/100", "k ft_faults=3/0", "k ft_faults=3/1000000",
+                            "k ft_faults=3/1x", "k ft_faults=3/100/2", "k ft_faults=-1/100"}) {
+        EXPECT_STREQ(xa::parse_boot_options(bad).error, "ft_faults= takes N/MS: 1 to 8 rollbacks within 1 to 999999 ms")
+            << bad;
+    }
+}
+
+static_assert(xa::parse_boot_options("k ft_faults=5/20").ft_fault_limit == 5, "usable at compile time");

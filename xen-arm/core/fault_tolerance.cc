@@ -5,6 +5,7 @@
 
 #include "address_space.hh"
 #include "arch/arm/cpu.hh"
+#include "boot_options.hh"
 #include "libc.hh"
 #include "mmu.hh"
 #include "sched.hh"
@@ -60,8 +61,10 @@ Tracker& tracker_of(const Domain& d) {
     if (s.tracker == nullptr) {
         (void)s.dirty.init(d.nr_pages, s.dirty_words, s.pinned_words, DirtySet::words_for(kMaxFrames));
         // Write tracking: after the first checkpoint (everything is dirty at the start)
-        // only what the domain wrote is copied.
-        s.tracker = new (s.tracker_storage) Tracker(s.dirty, Policy(d.checkpoint_us), false);
+        // only what the domain wrote is copied. The failure window: boot option ft_faults=.
+        s.tracker = new (s.tracker_storage)
+            Tracker(s.dirty, Policy(d.checkpoint_us), false,
+                    FailureWindow(booted_options.ft_fault_limit, booted_options.ft_fault_window_ns));
     }
     return *s.tracker;
 }

@@ -148,6 +148,7 @@ extern "C" [[noreturn]] void xa_main() {
         printk("xen-arm: bad command line '%s': %s\n", cmdline, opts.error);
         fatal_stop(kExitBadCommandLine);
     }
+    booted_options = opts;
     vmm::set_wallclock_ns(opts.wallclock_s * 1000000000ull);
     space::clean_every_switch(opts.clean_every_switch);
     print_banner(opts);

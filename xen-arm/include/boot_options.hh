@@ -5,10 +5,14 @@
 //   switch=MODE    keep (default): a domain switch cleans the caches and the TLB only when
 //                  the next domain clashes with one that ran since the last clean
 //                  (address_space.hh); clean: every switch cleans them, for comparison
+//   ft_faults=N/MS a fault-tolerant domain is rolled back at most N times (1-8) within any
+//                  MS milliseconds (1-999999); one more fault in that time crashes it. Default
+//                  3/1000 (checkpoint.hh's FailureWindow); fault-injection campaigns raise it
 //
 // Header-only so the host unit tests exercise the parser the VMM runs.
 #pragma once
 
+#include "checkpoint.hh"
 #include "types.hh"
 
 namespace xa {
@@ -22,8 +26,10 @@ struct BootOptions {
     // domain's shared_info.wall_clock_ns says system time 0 was. 0 (the epoch) if not given:
     // the boards' RTCs are not used, so runs stay deterministic.
     u64 wallclock_s = 0;
-    bool clean_every_switch = false;  // switch=clean
-    const char* error = nullptr;      // set when the command line is bad; says what is wrong
+    bool clean_every_switch = false;                // switch=clean
+    u32 ft_fault_limit = ft::kFtFaultLimit;         // ft_faults=N/...
+    u64 ft_fault_window_ns = ft::kFtFaultWindowNs;  // ft_faults=.../MS
+    const char* error = nullptr;                    // set when the command line is bad; says what is wrong
 };
 
 namespace detail {
@@ -34,6 +40,18 @@ constexpr bool word_equals(const char* word, u32 len, const char* literal) {
         if (literal[i] == '\0' || literal[i] != word[i]) return false;
     }
     return literal[i] == '\0';
+}
+
+// A decimal number of 1 to max_digits digits; false if empty, too long or not digits.
+constexpr bool parse_decimal(const char* s, u32 len, u32 max_digits, u64& out) {
+    if (len == 0 || len > max_digits) return false;
+    u64 n = 0;
+    for (u32 i = 0; i < len; ++i) {
+        if (s[i] < '0' || s[i] > '9') return false;
+        n = n * 10 + static_cast<u64>(s[i] - '0');
+    }
+    out = n;
+    return true;
 }
 
 }  // namespace detail
@@ -115,12 +133,30 @@ constexpr BootOptions parse_boot_options(const char* cmdline) {
                 opts.error = "switch= takes keep or clean";
                 return opts;
             }
+        } else if (detail::word_equals(word, key_len, "ft_faults")) {
+            constexpr const char* kUsage = "ft_faults= takes N/MS: 1 to 8 rollbacks within 1 to 999999 ms";
+            u32 slash = 0;
+            while (slash < value_len && value[slash] != '/') ++slash;
+            u64 n = 0, ms = 0;
+            if (slash == value_len || !detail::parse_decimal(value, slash, 1, n) ||
+                !detail::parse_decimal(value + slash + 1, value_len - slash - 1, 6, ms) || n == 0 ||
+                n > ft::kFtFaultLimitMax || ms == 0) {
+                opts.error = kUsage;
+                return opts;
+            }
+            opts.ft_fault_limit = static_cast<u32>(n);
+            opts.ft_fault_window_ns = ms * 1000 * 1000;
         } else {
-            opts.error = "unknown option (known: ticks=, fault=, wallclock=, switch=)";
+            opts.error = "unknown option (known: ticks=, fault=, wallclock=, switch=, ft_faults=)";
             return opts;
         }
     }
     return opts;
 }
+
+// The options the VMM booted with: main.cc sets them once, before any domain is built, for
+// the parts an option configures that are not told at boot (fault tolerance's failure
+// window, built with a domain's first checkpoint). Host tests set what they need.
+inline constinit BootOptions booted_options{};
 
 }  // namespace xa
