@@ -38,6 +38,12 @@
  *                   a domain without fault tolerance). The one command any domain may use,
  *                   on itself; dom0 on any domain. -ESRCH no such domain (for dom0),
  *                   -EPERM another domain asked by an unprivileged caller.
+ *   inject_fault    corrupt `domain` as u.inject_fault says (XA_INJECT_*): a bit of its
+ *                   memory, a word of it, a bit of a saved register, an undefined
+ *                   instruction at its pc, a jump. Not the caller itself (-EINVAL); -ESRCH
+ *                   no such live domain; -EINVAL an unknown kind, an offset outside its
+ *                   memory or not a multiple of 4, reg > 15, bit > 31, a pc outside its
+ *                   memory (undef) or a jump target not a multiple of 4. OUT: va, old, now.
  */
 #ifndef XEN_ARM_DOMCTL_H
 #define XEN_ARM_DOMCTL_H
@@ -60,6 +66,9 @@
 #define XA_DOMCTL_checkpoint 66
 #define XA_DOMCTL_rollback 67
 #define XA_DOMCTL_ftinfo 68
+/* Fault injection, for fault-tolerance campaigns (docs/fault-tolerance.md): corrupt another
+ * domain's memory or saved registers, u.inject_fault says how. */
+#define XA_DOMCTL_inject_fault 69
 
 #define XEN_DOMINF_dying (1U << 0)
 #define XEN_DOMINF_shutdown (1U << 1) /* stopped by sched_op shutdown */
@@ -132,6 +141,29 @@ struct xa_domctl_ftinfo {
 XA_ABI_SIZE(struct xa_domctl_ftinfo, 40);
 XA_ABI_OFFSET(struct xa_domctl_ftinfo, frames_copied, 24);
 
+/* inject_fault kinds. The target is off the CPU while dom0 runs: its registers are the ones
+ * it resumes with. */
+#define XA_INJECT_mem_flip 0             /* flip bit `bit` of the word at `offset` of its memory */
+#define XA_INJECT_mem_write 1            /* write `value` to the word at `offset` (a wild write) */
+#define XA_INJECT_reg_flip 2             /* flip bit `bit` of register `reg` (0-12, 13 sp, 14 lr, 15 pc) */
+#define XA_INJECT_undef 3                /* an undefined instruction over the one at its pc */
+#define XA_INJECT_jump 4                 /* its pc := `value` (e.g. unmapped code) */
+#define XA_INJECT_UNDEF_INSN 0xE7F000F0U /* permanently undefined on ARM (UDF space) */
+
+struct xa_domctl_inject_fault {
+    uint32_t kind;   /* IN: XA_INJECT_* */
+    uint32_t offset; /* IN: mem_*: byte offset into its memory, a multiple of 4 */
+    uint32_t reg;    /* IN: reg_flip: 0..15 */
+    uint32_t bit;    /* IN: mem_flip, reg_flip: 0..31 */
+    uint32_t value;  /* IN: mem_write: the word; jump: the new pc (a multiple of 4) */
+    uint32_t va;     /* OUT: the virtual address written (mem_*, undef), the old pc (jump) */
+    uint32_t old;    /* OUT: the word or register before */
+    uint32_t now;    /* OUT: the word or register after */
+};
+XA_ABI_SIZE(struct xa_domctl_inject_fault, 32);
+XA_ABI_OFFSET(struct xa_domctl_inject_fault, value, 16);
+XA_ABI_OFFSET(struct xa_domctl_inject_fault, now, 28);
+
 struct xen_domctl {
     uint32_t cmd;               /* XEN_DOMCTL_* */
     uint32_t interface_version; /* XA_DOMCTL_INTERFACE_VERSION, else -EINVAL */
@@ -145,6 +177,7 @@ struct xen_domctl {
         struct xa_domctl_getconfig getconfig;
         struct xa_domctl_getdevice getdevice;
         struct xa_domctl_ftinfo ftinfo;
+        struct xa_domctl_inject_fault inject_fault;
         uint8_t pad[64];
     } u;
 };

@@ -2,6 +2,7 @@
 // device assignment, fault tolerance). Only a privileged caller gets past the first
 // check, but for ftinfo about itself.
 #include "console.hh"
+#include "fault_inject.hh"
 #include "fault_tolerance.hh"
 #include "guest_copy.hh"
 #include "hypercall.hh"
@@ -176,6 +177,11 @@ HcResult domctl(Domain& d, TrapFrame& f) {
         case XA_DOMCTL_ftinfo:
             if (target == nullptr) return kErrSrch;
             fill_ftinfo(*target, op.u.ftinfo);
+            break;
+        case XA_DOMCTL_inject_fault:
+            if (target == nullptr || !target->alive()) return kErrSrch;
+            if (target == &d) return Err::inval;  // its registers are in f, not ctx
+            e = fault_inject::inject(*target, op.u.inject_fault);
             break;
         default: return Err::nosys;
     }
