@@ -1,0 +1,142 @@
+/*
+ * app=faultrun (dom0): the fault-injection campaign's injector (traces/faults.py). Injects
+ * faults n=N (default 30) numbered first=K (default 0) on into the domain built from the
+ * boot image's entry `work` (app=work), one every gap=MS (default 20) ms of system time,
+ * with XA_DOMCTL_inject_fault; half-way between two faults it checkpoints the workload
+ * (XA_DOMCTL_checkpoint), so every fault meets a checkpoint gap/2 ms old. Fault number k is drawn from (seed, k) alone, so a run of
+ * faults K.. repeats any part of a longer one:
+ *   kind    mem_flip, mem_write (a wild write), reg_flip, undef (at its pc), jump (to the
+ *           never-mapped first MiB), each a fifth of the time;
+ *   where   mem_*: its work data, its kernel's other data (.rodata, .data, .bss), its
+ *           thread's stack (the top 1 KiB below stack=OFFSET, which the workload prints)
+ *           or its code, each a quarter; reg_flip: any of r0-r15, any bit.
+ * The workload runs the same image, so offsets are the injector's own symbols less its
+ * window. Before each fault, a workload that crashed or shut down is destroyed and built
+ * again. Lines (t: system time in ns):
+ *     faults: #k KIND WHERE off=0x.. bit=B reg=R value=0x.. rc=RC va=0x.. old=0x.. now=0x.. t=T
+ *     faults: checkpoint rc=RC t=T
+ *     faults: work down (flags 0x..) t=T; rebuilt: RC
+ *     faults: done
+ */
+#include "minios/app.h"
+#include "minios/console.h"
+#include "minios/kernel.h"
+#include "minios/sched.h"
+#include "minios/time.h"
+#include "pv.h"
+#include "work.h"
+
+extern char __image_start[], __etext[], __image_end[];
+
+#define WORK_DOM 1
+#define STACK_SPAN 1024U
+
+static const char *const kind_names[] = {"mem_flip", "mem_write", "reg_flip", "undef", "jump"};
+static const char *const where_names[] = {"data", "kdata", "stack", "code"};
+
+/* splitmix32-style: a fresh generator per fault. */
+static uint32_t next(uint32_t *s)
+{
+    uint32_t z = (*s += 0x9E3779B9U);
+    z = (z ^ (z >> 16)) * 0x85EBCA6BU;
+    z = (z ^ (z >> 13)) * 0xC2B2AE35U;
+    return z ^ (z >> 16);
+}
+
+static uint32_t below(uint32_t *s, uint32_t n) { return next(s) % n; }
+
+static int domctl(struct xen_domctl *op, uint32_t cmd, domid_t dom)
+{
+    op->cmd = cmd;
+    op->interface_version = XA_DOMCTL_INTERFACE_VERSION;
+    op->domain = dom;
+    return HYPERVISOR_domctl(op);
+}
+
+/* Rebuilds the workload if it is gone, crashed or shut down. */
+static void keep_workload(void)
+{
+    struct xen_domctl op = {0};
+    const int rc = domctl(&op, XEN_DOMCTL_getdomaininfo, WORK_DOM);
+    const bool exists = rc == 0 && op.domain == WORK_DOM;
+    const uint32_t flags = exists ? op.u.getdomaininfo.flags : 0;
+    if (exists && (flags & (XEN_DOMINF_shutdown | XEN_DOMINF_crashed)) == 0)
+        return;
+    if (exists) {
+        struct xen_domctl d = {0};
+        (void)domctl(&d, XEN_DOMCTL_destroydomain, WORK_DOM);
+    }
+    struct xen_domctl c = {0};
+    static const char name[] = "work";
+    for (unsigned int i = 0; i < sizeof name; i++)
+        c.u.createdomain.name[i] = name[i];
+    const int built = domctl(&c, XEN_DOMCTL_createdomain, 0);
+    printk("faults: work down (flags 0x%02x) t=%llu; rebuilt: %d\n", (unsigned int)flags, (unsigned long long)NOW(),
+           built);
+}
+
+static void faultrun_main(void)
+{
+    const uint32_t seed = cmdline_get_u32("seed", 1);
+    const uint32_t first = cmdline_get_u32("first", 0);
+    const uint32_t n = cmdline_get_u32("n", 30);
+    const uint32_t gap = cmdline_get_u32("gap", 20);
+    const uint32_t stack_top = cmdline_get_u32("stack", 0);
+    const uintptr_t base = gl_window();
+    const uint32_t code_lo = (uint32_t)((uintptr_t)__image_start - base), code_hi = (uint32_t)((uintptr_t)__etext - base);
+    const uint32_t kdata_lo = code_hi, kdata_hi = (uint32_t)((uintptr_t)__image_end - base);
+    const uint32_t data_lo = (uint32_t)((uintptr_t)work_data - base);
+    printk("faults: seed %u faults %u-%u every %u ms; code 0x%x-0x%x kdata 0x%x-0x%x data 0x%x+0x%x stack 0x%x\n",
+           (unsigned int)seed, (unsigned int)first, (unsigned int)(first + n - 1), (unsigned int)gap,
+           (unsigned int)code_lo, (unsigned int)code_hi, (unsigned int)kdata_lo, (unsigned int)kdata_hi,
+           (unsigned int)data_lo, (unsigned int)sizeof work_data, (unsigned int)stack_top);
+
+    for (uint32_t k = first; k < first + n; k++) {
+        msleep(gap / 2);
+        keep_workload();
+        struct xen_domctl c = {0};
+        const int ck = domctl(&c, XA_DOMCTL_checkpoint, WORK_DOM);
+        printk("faults: checkpoint rc=%d t=%llu\n", ck, (unsigned long long)NOW());
+        msleep(gap - gap / 2);
+        keep_workload();
+        uint32_t s = seed * 0x01000193U ^ k * 0x9E3779B9U;
+        (void)next(&s);
+        struct xen_domctl op = {0};
+        struct xa_domctl_inject_fault *f = &op.u.inject_fault;
+        f->kind = below(&s, 5);
+        const char *where = "-";
+        if (f->kind == XA_INJECT_mem_flip || f->kind == XA_INJECT_mem_write) {
+            const uint32_t w = below(&s, 4);
+            uint32_t lo = 0, hi = 0;
+            switch (w) {
+            case 0: lo = data_lo, hi = data_lo + sizeof work_data; break;
+            case 1: lo = kdata_lo, hi = kdata_hi; break;
+            case 2: lo = stack_top > STACK_SPAN ? stack_top - STACK_SPAN : 0, hi = stack_top; break;
+            default: lo = code_lo, hi = code_hi; break;
+            }
+            where = where_names[w];
+            f->offset = (lo + below(&s, hi > lo ? (hi - lo) / 4 : 1) * 4) & ~3U;
+            f->bit = below(&s, 32);
+            f->value = next(&s);
+        } else if (f->kind == XA_INJECT_reg_flip) {
+            f->reg = below(&s, 16);
+            f->bit = below(&s, 32);
+            where = "reg";
+        } else if (f->kind == XA_INJECT_jump) {
+            f->value = below(&s, 0x100000U / 4) * 4;
+            where = "pc";
+        } else {
+            where = "pc";
+        }
+        const int rc = domctl(&op, XA_DOMCTL_inject_fault, WORK_DOM);
+        printk("faults: #%u %s %s off=0x%x bit=%u reg=%u value=0x%x rc=%d va=0x%x old=0x%x now=0x%x t=%llu\n",
+               (unsigned int)k, kind_names[f->kind], where, (unsigned int)f->offset, (unsigned int)f->bit,
+               (unsigned int)f->reg, (unsigned int)f->value, rc, (unsigned int)f->va, (unsigned int)f->old,
+               (unsigned int)f->now, (unsigned long long)NOW());
+    }
+    msleep(gap);
+    struct xen_domctl d = {0};
+    (void)domctl(&d, XEN_DOMCTL_destroydomain, WORK_DOM);
+    printk("faults: done\n");
+}
+MINIOS_APP("faultrun", faultrun_main);
