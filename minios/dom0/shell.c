@@ -22,6 +22,10 @@
  *                        and who has each
  *   checkpoint <dom>     copy a fault-tolerant domain (fault_tolerance = vm) into its backup
  *   rollback <dom>       put its last checkpoint back: it resumes from there
+ *   inject <dom> <kind> [<a> [<b>]]   plant a fault in a domain (XA_DOMCTL_inject_fault,
+ *                        for fault-tolerance tests): mem_flip <offset> <bit>, mem_write
+ *                        <offset> <value>, reg_flip <reg 0-15> <bit>, undef (at its pc),
+ *                        jump <address>; offsets into its memory
  *   stats                dom0's ports, grant maps and free pages; the switch's counters;
  *                        each fault-tolerant domain's checkpoints, rollbacks, frames copied
  *   sleep <ms>           for scripts
@@ -741,6 +745,43 @@ static void cmd_halt(unsigned int argc, char *argv[])
     dom0_stop(0);
 }
 
+static void cmd_inject(unsigned int argc, char *argv[])
+{
+    static const char *const kinds[] = {"mem_flip", "mem_write", "reg_flip", "undef", "jump"};
+    static const unsigned int needs[] = {2, 2, 2, 0, 1}; /* numbers after the kind */
+    const int id = resolve("inject", argv[1]);
+    if (id < 0)
+        return;
+    struct xen_domctl op = {
+        .cmd = XA_DOMCTL_inject_fault, .interface_version = XA_DOMCTL_INTERFACE_VERSION, .domain = (domid_t)id};
+    struct xa_domctl_inject_fault *f = &op.u.inject_fault;
+    uint32_t kind = 0, a = 0, b = 0;
+    while (kind < ARRAY_SIZE(kinds) && strcmp(kinds[kind], argv[2]) != 0)
+        kind++;
+    if (kind == ARRAY_SIZE(kinds) || argc - 3 != needs[kind] || (argc > 3 && !parse_u32(argv[3], &a)) ||
+        (argc > 4 && !parse_u32(argv[4], &b))) {
+        printk("inject: expected mem_flip <offset> <bit>, mem_write <offset> <value>, reg_flip <reg> <bit>, undef "
+               "or jump <address>\n");
+        return;
+    }
+    f->kind = kind;
+    f->offset = kind == XA_INJECT_reg_flip ? 0 : a;
+    f->reg = kind == XA_INJECT_reg_flip ? a : 0;
+    f->bit = kind == XA_INJECT_mem_write ? 0 : b;
+    f->value = kind == XA_INJECT_mem_write ? b : a;
+    const int rc = HYPERVISOR_domctl(&op);
+    if (rc != 0) {
+        printk("inject: dom %d: %s\n", id, gl_xen_error(rc));
+        return;
+    }
+    if (kind == XA_INJECT_reg_flip)
+        printk("inject: dom %d r%u: 0x%08x -> 0x%08x\n", id, (unsigned int)a, (unsigned int)f->old,
+               (unsigned int)f->now);
+    else
+        printk("inject: dom %d %s at 0x%08x: 0x%08x -> 0x%08x\n", id, kinds[kind], (unsigned int)f->va,
+               (unsigned int)f->old, (unsigned int)f->now);
+}
+
 static void cmd_help(unsigned int argc, char *argv[]);
 
 static const struct command {
@@ -762,6 +803,8 @@ static const struct command {
     {"assign", 0, 2, "assign [<dom> <device>]", "pass a device through to a domain; alone: the devices", cmd_assign},
     {"checkpoint", 1, 1, "checkpoint <dom>", "copy a fault-tolerant domain into its backup", cmd_checkpoint},
     {"rollback", 1, 1, "rollback <dom>", "put a domain's last checkpoint back", cmd_rollback},
+    {"inject", 2, 4, "inject <dom> <kind> [<a> [<b>]]",
+     "a fault in a domain: mem_flip, mem_write, reg_flip, undef, jump", cmd_inject},
     {"stats", 0, 0, "stats", "dom0's ports, grant maps, memory; the switch's counters; fault tolerance", cmd_stats},
     {"sleep", 1, 1, "sleep <ms>", "wait that many milliseconds (for scripts)", cmd_sleep},
     {"wait", 2, 3, "wait <dom> <vbd|vif|vtest|all|down> [ms]", "until a device is connected or the domain gone",

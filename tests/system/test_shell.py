@@ -196,7 +196,8 @@ def table_commands():
 def test_help_lists_every_command_and_each_usage(tmp_path, platform):
     commands = table_commands()
     assert [c for c, _ in commands] == ["help", "list", "create", "boot", "pause", "unpause", "destroy", "console",
-                                        "assign", "checkpoint", "rollback", "stats", "sleep", "wait", "halt"]
+                                        "assign", "checkpoint", "rollback", "inject", "stats", "sleep", "wait",
+                                        "halt"]
     script = "help\n" + "".join(f"help {c}\n" for c, _ in commands) + "help frobnicate\nhalt\n"
     con = boot(tmp_path, platform, "help", shell_dom0() + guest("guest1", "stay=1"))
     con.type(script)

@@ -1,22 +1,26 @@
 /*
  * app=faultrun (dom0): the fault-injection campaign's injector (traces/faults.py). Injects
  * faults n=N (default 30) numbered first=K (default 0) on into the domain built from the
- * boot image's entry `work` (app=work), one every gap=MS (default 20) ms of system time,
- * with XA_DOMCTL_inject_fault; half-way between two faults it checkpoints the workload
- * (XA_DOMCTL_checkpoint), so every fault meets a checkpoint gap/2 ms old. Fault number k is drawn from (seed, k) alone, so a run of
+ * boot image's entry `work` (app=work), one every 2 x gap=MS (default 20) ms of system time,
+ * with XA_DOMCTL_inject_fault. The workload's checkpoints are the VMM's own (its
+ * configuration's `checkpoint = TIME`). Fault number k is drawn from (seed, k) alone, so a run of
  * faults K.. repeats any part of a longer one:
  *   kind    mem_flip, mem_write (a wild write), reg_flip, undef (at its pc), jump (to the
  *           never-mapped first MiB), each a fifth of the time;
  *   where   mem_*: its work data, its kernel's other data (.rodata, .data, .bss), its
- *           thread's stack (the top 1 KiB below stack=OFFSET, which the workload prints)
+ *           thread's stack (the top 256 bytes below stack=OFFSET, which the workload prints)
  *           or its code, each a quarter; reg_flip: any of r0-r15, any bit.
  * The workload runs the same image, so offsets are the injector's own symbols less its
- * window. Before each fault, a workload that crashed or shut down is destroyed and built
- * again. Lines (t: system time in ns):
- *     faults: #k KIND WHERE off=0x.. bit=B reg=R value=0x.. rc=RC va=0x.. old=0x.. now=0x.. t=T
- *     faults: checkpoint rc=RC t=T
- *     faults: work down (flags 0x..) t=T; rebuilt: RC
+ * window. Each fault meets a workload built afresh gap ms before (fresh=0: the same one
+ * throughout, rebuilt only when it crashed, shut down or blocked), so that what a fault
+ * leaves behind is not blamed on the next; gap ms after the fault, the next begins. Lines
+ * (t: system time in ns):
+ *     faults: #k KIND WHERE ARG BIT rc=RC OLD>NEW t=T
+ *             ARG: the offset (mem_*), the register (reg_flip), 0 (undef, jump); BIT: the
+ *             bit flipped (0 if none); OLD>NEW: the word, register or pc before and after
+ *     faults: work down (flags 0x..) t=T; rebuilt: RC   (it had crashed, shut down or hung)
  *     faults: done
+ * and a trace marker INJECT_MARK | k right after fault k (the VMM prints its exact time).
  */
 #include "minios/app.h"
 #include "minios/console.h"
@@ -29,7 +33,7 @@
 extern char __image_start[], __etext[], __image_end[];
 
 #define WORK_DOM 1
-#define STACK_SPAN 1024U
+#define STACK_SPAN 256U
 
 static const char *const kind_names[] = {"mem_flip", "mem_write", "reg_flip", "undef", "jump"};
 static const char *const where_names[] = {"data", "kdata", "stack", "code"};
@@ -53,14 +57,16 @@ static int domctl(struct xen_domctl *op, uint32_t cmd, domid_t dom)
     return HYPERVISOR_domctl(op);
 }
 
-/* Rebuilds the workload if it is gone, crashed or shut down. */
-static void keep_workload(void)
+/* Builds the workload afresh (fresh: whatever its state) if it is gone, crashed, shut down
+ * or blocked (it never blocks while it works: a hang). */
+static void keep_workload(bool fresh)
 {
     struct xen_domctl op = {0};
     const int rc = domctl(&op, XEN_DOMCTL_getdomaininfo, WORK_DOM);
     const bool exists = rc == 0 && op.domain == WORK_DOM;
     const uint32_t flags = exists ? op.u.getdomaininfo.flags : 0;
-    if (exists && (flags & (XEN_DOMINF_shutdown | XEN_DOMINF_crashed)) == 0)
+    const bool down = !exists || (flags & (XEN_DOMINF_shutdown | XEN_DOMINF_crashed | XEN_DOMINF_blocked)) != 0;
+    if (!down && !fresh)
         return;
     if (exists) {
         struct xen_domctl d = {0};
@@ -71,8 +77,9 @@ static void keep_workload(void)
     for (unsigned int i = 0; i < sizeof name; i++)
         c.u.createdomain.name[i] = name[i];
     const int built = domctl(&c, XEN_DOMCTL_createdomain, 0);
-    printk("faults: work down (flags 0x%02x) t=%llu; rebuilt: %d\n", (unsigned int)flags, (unsigned long long)NOW(),
-           built);
+    if (down || built != 0)
+        printk("faults: work down (flags 0x%02x) t=%llu; rebuilt: %d\n", (unsigned int)flags, (unsigned long long)NOW(),
+               built);
 }
 
 static void faultrun_main(void)
@@ -82,8 +89,10 @@ static void faultrun_main(void)
     const uint32_t n = cmdline_get_u32("n", 30);
     const uint32_t gap = cmdline_get_u32("gap", 20);
     const uint32_t stack_top = cmdline_get_u32("stack", 0);
+    const bool fresh = cmdline_get_u32("fresh", 1) != 0;
     const uintptr_t base = gl_window();
-    const uint32_t code_lo = (uint32_t)((uintptr_t)__image_start - base), code_hi = (uint32_t)((uintptr_t)__etext - base);
+    const uint32_t code_lo = (uint32_t)((uintptr_t)__image_start - base),
+                   code_hi = (uint32_t)((uintptr_t)__etext - base);
     const uint32_t kdata_lo = code_hi, kdata_hi = (uint32_t)((uintptr_t)__image_end - base);
     const uint32_t data_lo = (uint32_t)((uintptr_t)work_data - base);
     printk("faults: seed %u faults %u-%u every %u ms; code 0x%x-0x%x kdata 0x%x-0x%x data 0x%x+0x%x stack 0x%x\n",
@@ -92,13 +101,8 @@ static void faultrun_main(void)
            (unsigned int)data_lo, (unsigned int)sizeof work_data, (unsigned int)stack_top);
 
     for (uint32_t k = first; k < first + n; k++) {
-        msleep(gap / 2);
-        keep_workload();
-        struct xen_domctl c = {0};
-        const int ck = domctl(&c, XA_DOMCTL_checkpoint, WORK_DOM);
-        printk("faults: checkpoint rc=%d t=%llu\n", ck, (unsigned long long)NOW());
-        msleep(gap - gap / 2);
-        keep_workload();
+        keep_workload(fresh);
+        msleep(gap); /* it works and is checkpointed */
         uint32_t s = seed * 0x01000193U ^ k * 0x9E3779B9U;
         (void)next(&s);
         struct xen_domctl op = {0};
@@ -129,12 +133,14 @@ static void faultrun_main(void)
             where = "pc";
         }
         const int rc = domctl(&op, XA_DOMCTL_inject_fault, WORK_DOM);
-        printk("faults: #%u %s %s off=0x%x bit=%u reg=%u value=0x%x rc=%d va=0x%x old=0x%x now=0x%x t=%llu\n",
-               (unsigned int)k, kind_names[f->kind], where, (unsigned int)f->offset, (unsigned int)f->bit,
-               (unsigned int)f->reg, (unsigned int)f->value, rc, (unsigned int)f->va, (unsigned int)f->old,
-               (unsigned int)f->now, (unsigned long long)NOW());
+        arch_trace_marker(INJECT_MARK | (k & 0xFFFFFFU));
+        /* Short enough for one console line of the VMM's. */
+        const uint32_t arg = f->kind == XA_INJECT_reg_flip ? f->reg : f->kind == XA_INJECT_undef ? 0 : f->offset;
+        printk("faults: #%u %s %s 0x%x %u rc=%d 0x%x>0x%x t=%llu\n", (unsigned int)k, kind_names[f->kind], where,
+               (unsigned int)arg, (unsigned int)f->bit, rc, (unsigned int)f->old, (unsigned int)f->now,
+               (unsigned long long)NOW());
+        msleep(gap); /* what it does next */
     }
-    msleep(gap);
     struct xen_domctl d = {0};
     (void)domctl(&d, XEN_DOMCTL_destroydomain, WORK_DOM);
     printk("faults: done\n");

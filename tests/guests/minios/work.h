@@ -8,6 +8,10 @@
 #include <stdint.h>
 
 #define WORK_WORDS 2048U
+/* Trace markers (HYPERVISOR_trace_marker): a verified round (its number in the low 24
+ * bits), a fault injected (its number). */
+#define WORK_MARK 0x57000000U
+#define INJECT_MARK 0xFA000000U
 
 /* The data the workload computes over, in rounds (its kernel .bss). */
 extern uint32_t work_data[WORK_WORDS];

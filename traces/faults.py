@@ -1,0 +1,305 @@
+#!/usr/bin/python3
+"""A seeded, reproducible fault-injection campaign against fault tolerance (make faults).
+
+Each board boots a system of two mini-OS domains from the test image: dom0 runs the injector
+(app=faultrun, tests/guests/minios/faultrun.c) and `work` the workload (app=work, work.c:
+rounds over data in memory, each verified by a checksum), with `fault_tolerance = vm` and a
+checkpoint every CHECKPOINT. Every GAP ms dom0 plants one fault in `work` with
+XA_DOMCTL_inject_fault: a bit flip or a wild write in its data, its kernel's other data, its
+stack or its code, a bit flip in one of its registers, an undefined instruction at its pc, or
+a jump into unmapped memory. Fault number k is drawn from (seed, k) alone, so the same seed
+gives the same faults, and QEMU's -icount the same run: the same table.
+
+What happened after each fault is read from the console, up to the next fault:
+  detected    the VMM rolled `work` back (`rolled back to its checkpoint of N us ago`) or
+              crashed it (or it crashed itself)
+  recovered   detected by rollbacks only, and `work` verified a round after the last one
+              (and no checksum went bad after it)
+  benign      nothing detected, rounds verified, every checksum right
+  silent      a checksum went bad with nothing detected (silent data corruption)
+  hang        no verified round, nothing detected (the next faults, while it stays hung,
+              are not counted: injected into a hung domain)
+The work lost at a rollback is the age of the checkpoint, from the VMM's message. Recovery
+latency: from the fault's trace marker to the first verified round after the rollback (both
+trace markers, timed by the VMM), in ns and in instructions by the -icount clock (8 ns each;
+every instruction of the system, VMM and dom0 included).
+
+Writes traces/results/faults.md (one table per board) and faults.png, and prints the tables.
+"""
+import argparse
+import dataclasses
+import pathlib
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+import xatrace
+
+NS_PER_INSN = 8  # tools/run-qemu.sh: -icount shift=3
+DEFAULT_SEED = 1
+DEFAULT_FAULTS = 1000
+GAP_MS = 20  # a fresh workload runs this long before each fault, and this long after it
+CHECKPOINT = "10ms"
+FT_FAULTS = "8/50"  # the boot option: rollbacks allowed per window (faults come every GAP_MS)
+PER_BOOT = 1000  # faults per boot at most
+KINDS = ["mem_flip data", "mem_flip kdata", "mem_flip stack", "mem_flip code", "mem_write data", "mem_write kdata",
+         "mem_write stack", "mem_write code", "reg_flip r0-r12", "reg_flip sp", "reg_flip lr", "reg_flip pc", "undef pc",
+         "jump pc"]
+REGISTERS = {13: "sp", 14: "lr", 15: "pc"}
+OUTCOMES = ["recovered", "crashed", "benign", "silent", "hang"]
+MINIOS_TEST = xatrace.REPO / "build" / "tests" / "minios-test.elf"
+
+INJECT = re.compile(r"^\[dom0\] faults: #(\d+) (\S+) (\S+) 0x([0-9a-f]+) (\d+) rc=(-?\d+) 0x([0-9a-f]+)>0x([0-9a-f]+) "
+                    r"t=\d+$")
+MARK = re.compile(r"^xen-arm: trace dom(\d+) marker 0x([0-9a-f]{2})([0-9a-f]{6}) at (\d+) ns$")
+ROLLBACK = re.compile(r"^xen-arm: dom1 'work' rolled back to its checkpoint(?: of (\d+) us ago)? after ")
+CRASH = re.compile(r"^xen-arm: dom1 'work' (?:crashed: |shut down \((?!poweroff))")
+BAD = re.compile(r"^\[work\] work: round \d+ checksum BAD")
+STACK = re.compile(r"^\[work\] work: stack 0x([0-9a-f]+)-0x([0-9a-f]+)$", re.M)
+DOWN = re.compile(r"^xen-arm: dom1 destroyed")
+WORK_MARK, INJECT_MARK = 0x57, 0xFA
+
+
+def config(cmdline: str) -> str:
+    return ("[system]\nname = faults\n\n"
+            f"[domain dom0]\nkernel = {MINIOS_TEST}\nmemory = 1M\nprivileged = yes\nstart = boot\n"
+            f"cmdline = \"{cmdline}\"\n\n"
+            f"[domain work]\nkernel = {MINIOS_TEST}\nmemory = 1M\nstart = boot\ncmdline = \"app=work\"\n"
+            f"fault_tolerance = vm\ncheckpoint = {CHECKPOINT}\n")
+
+
+def build(platform: str, work: pathlib.Path, name: str, cmdline: str) -> pathlib.Path:
+    cfg = work / f"{name}.cfg"
+    cfg.write_text(config(cmdline))
+    out = work / f"{name}.elf"
+    subprocess.run(["/usr/bin/python3", str(xatrace.REPO / "domains" / "mkimage.py"), "--vmm",
+                    str(xatrace.REPO / "build" / platform / "xen-arm.elf"), "--config", str(cfg),
+                    "--kernel-dir", str(xatrace.REPO / "build" / "minios" / "pv"), "--board", platform,
+                    "--ram-base", xatrace.BOARDS[platform].ram_base_arg, "-o", str(out)],
+                   check=True, stdout=subprocess.DEVNULL)
+    return out
+
+
+@dataclasses.dataclass
+class Fault:
+    number: int
+    kind: str  # KINDS
+    rc: int
+    t_ns: int = 0  # its trace marker
+    outcome: str = ""
+    rollbacks: list = dataclasses.field(default_factory=list)  # work lost, us (None: not in the message)
+    latency_ns: int | None = None
+    counted: bool = True
+
+
+def classify(output: str) -> list[Fault]:
+    """The faults of one boot's console, each with what followed it up to the next."""
+    faults: list[Fault] = []
+    cur: Fault | None = None
+    state = {}
+
+    def close():
+        if cur is None:
+            return
+        crashed, bad_after, verified_after = state["crashed"], state["bad_after"], state["verified_after"]
+        if cur.rollbacks or crashed:  # detected
+            if crashed:
+                cur.outcome = "crashed"
+            elif bad_after:
+                cur.outcome = "silent"  # corrupted even after the rollback
+            else:
+                cur.outcome = "recovered" if verified_after else "hang"
+        elif state["bad"]:
+            cur.outcome = "silent"
+        elif verified_after:
+            cur.outcome = "benign"
+        else:
+            cur.outcome = "hang"
+
+    hung = False  # the domain made no progress since a hang: faults into it are not counted
+    marks: dict[int, int] = {}  # fault number -> time of its trace marker (printed before its line)
+    for line in output.splitlines():
+        if m := INJECT.match(line):
+            close()
+            if cur is not None and cur.outcome == "hang" and not state["rebuilt"]:
+                hung = True
+            where = REGISTERS.get(int(m[4], 16), "r0-r12") if m[2] == "reg_flip" else m[3]
+            cur = Fault(int(m[1]), f"{m[2]} {where}", int(m[6]), marks.pop(int(m[1]) & 0xFFFFFF, 0))
+            cur.counted = cur.rc == 0 and not hung
+            faults.append(cur)
+            state = {"crashed": False, "bad": False, "bad_after": False, "verified_after": False, "rebuilt": False}
+        elif (m := MARK.match(line)) and m[1] == "0" and int(m[2], 16) == INJECT_MARK:
+            marks[int(m[3], 16)] = int(m[4])
+        elif cur is None:
+            continue
+        elif m := MARK.match(line):
+            tag, t = int(m[2], 16), int(m[4])
+            if m[1] == "1" and tag == WORK_MARK:
+                if not state["verified_after"]:
+                    state["verified_after"] = True
+                    if cur.rollbacks and cur.latency_ns is None and cur.t_ns:
+                        cur.latency_ns = t - cur.t_ns
+                hung = False
+        elif m := ROLLBACK.match(line):
+            cur.rollbacks.append(int(m[1]) if m[1] is not None else None)
+            state["verified_after"] = state["bad_after"] = False
+            cur.latency_ns = None
+        elif CRASH.match(line):
+            state["crashed"] = True
+        elif BAD.match(line):
+            state["bad"] = state["bad_after"] = True
+        elif DOWN.match(line):
+            state["rebuilt"] = True
+            hung = False
+    close()
+    return faults
+
+
+def run_board(platform: str, seed: int, count: int, gap: int, per_boot: int, work: pathlib.Path,
+              log=print) -> tuple[list[Fault], float, int]:
+    """At least `count` counted faults on one board: (faults, host seconds, boots)."""
+    work.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    # The workload's stack: where mini-OS put its thread (the same in every boot).
+    probe = xatrace.run(platform, build(platform, work, "faults-stack", "app=faultrun n=1"), "")
+    m = STACK.search(probe.output)
+    if probe.status != 0 or m is None:
+        sys.exit(f"faults: {platform}: the workload did not start:\n{probe.output[-3000:]}")
+    stack_top = int(m[2], 16)
+    faults: list[Fault] = []
+    first, boots = 0, 0
+    while sum(f.counted for f in faults) < count:
+        need = count - sum(f.counted for f in faults)
+        n = min(per_boot, need + need // 10 + 5)  # a few more for those not counted
+        cmdline = f"app=faultrun seed={seed} first={first} n={n} gap={gap} stack=0x{stack_top:x}"
+        image = build(platform, work, f"faults-{boots}", cmdline)
+        run = xatrace.run(platform, image, f"ft_faults={FT_FAULTS}", timeout=3600)
+        (work / f"faults-{boots}.log").write_text(run.output)
+        got = classify(run.output)
+        if run.status != 0 or "[dom0] faults: done" not in run.output or len(got) != n:
+            sys.exit(f"faults: {platform}: boot {boots} ended with status {run.status} after {len(got)} of {n} "
+                     f"faults:\n{run.output[-3000:]}")
+        faults += got
+        first += n
+        boots += 1
+        log(f"faults: {platform}: boot {boots}: faults {first - n}-{first - 1}, {run.seconds:.1f} s")
+    # Exactly `count` counted faults: the table does not depend on how many boots it took.
+    kept, counted = [], 0
+    for f in faults:
+        if counted == count:
+            break
+        kept.append(f)
+        counted += f.counted
+    return kept, time.perf_counter() - start, boots
+
+
+def spread(values: list) -> str:
+    if not values:
+        return "-"
+    return f"{min(values):,} / {int(statistics.median(values)):,} / {max(values):,}"
+
+
+def table(platform: str, faults: list[Fault], seed: int, gap: int) -> str:
+    counted = [f for f in faults if f.counted]
+    lines = [f"### {platform}", "",
+             f"{len(counted)} faults (seed {seed}, one every {gap} ms of guest time, checkpoint every {CHECKPOINT}, "
+             f"boot option ft_faults={FT_FAULTS}); {len(faults) - len(counted)} more were injected into a hung "
+             f"domain or refused, and are not counted.", "",
+             "| fault | injected | detected | recovered | crashed | benign | silent | hangs |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+
+    def row(name: str, group: list[Fault]) -> str:
+        c = {o: sum(f.outcome == o for f in group) for o in OUTCOMES}
+        detected = sum(bool(f.rollbacks) or f.outcome == "crashed" for f in group)
+        return (f"| {name} | {len(group)} | {detected} | {c['recovered']} | {c['crashed']} | {c['benign']} | "
+                f"{c['silent']} | {c['hang']} |")
+
+    for kind in KINDS:
+        lines.append(row(kind, [f for f in counted if f.kind == kind]))
+    lines.append(row("**all**", counted))
+    lost = [us for f in counted for us in f.rollbacks if us is not None]
+    lat = [f.latency_ns for f in counted if f.outcome == "recovered" and f.latency_ns is not None]
+    rollbacks = sum(len(f.rollbacks) for f in counted)
+    lines += ["", "| min / median / max | value |", "|---|---|",
+              f"| work lost per rollback (age of the checkpoint), us; {rollbacks} rollbacks | {spread(lost)} |",
+              f"| recovery latency (fault to first verified round after the rollback), us | "
+              f"{spread([v // 1000 for v in lat])} |",
+              f"| recovery latency, instructions (-icount: {NS_PER_INSN} ns each) | "
+              f"{spread([v // NS_PER_INSN for v in lat])} |", ""]
+    return "\n".join(lines) + "\n"
+
+
+def plot(results: dict, path: pathlib.Path) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    boards = list(results)
+    fig, axes = plt.subplots(1, 2, figsize=(13, 4.8))
+    colors = {"recovered": "#4c9a2a", "crashed": "#d1495b", "benign": "#9bb1c8", "silent": "#edae49", "hang": "#3d3d3d"}
+    ax = axes[0]
+    width = 0.8 / max(len(boards), 1)
+    for b, board in enumerate(boards):
+        counted = [f for f in results[board] if f.counted]
+        bottom = [0.0] * len(KINDS)
+        for o in OUTCOMES:
+            vals = []
+            for kind in KINDS:
+                group = [f for f in counted if f.kind == kind]
+                vals.append(100.0 * sum(f.outcome == o for f in group) / len(group) if group else 0.0)
+            xs = [i + (b - (len(boards) - 1) / 2) * width for i in range(len(KINDS))]
+            ax.bar(xs, vals, width * 0.95, bottom=bottom, color=colors[o], label=o if b == 0 else None)
+            bottom = [x + y for x, y in zip(bottom, vals)]
+    ax.set_xticks(range(len(KINDS)))
+    ax.set_xticklabels(KINDS, rotation=40, ha="right", fontsize=8)
+    ax.set_ylabel("% of the faults of that kind")
+    ax.set_title("outcome per kind (bars: " + ", ".join(boards) + ")", fontsize=9)
+    ax.legend(fontsize=8, loc="lower left")
+    ax = axes[1]
+    for board in boards:
+        lat = sorted(f.latency_ns / 1000 for f in results[board]
+                     if f.counted and f.outcome == "recovered" and f.latency_ns is not None)
+        if lat:
+            ax.step(lat, [100.0 * (i + 1) / len(lat) for i in range(len(lat))], where="post", label=board)
+    ax.set_xscale("log")
+    ax.set_xlabel("recovery latency, us (fault to first verified round after the rollback)")
+    ax.set_ylabel("% of recovered faults (cumulative)")
+    ax.set_title("recovery latency", fontsize=9)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--platform", action="append", help="a board (repeatable; default: every board)")
+    ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    ap.add_argument("--faults", type=int, default=DEFAULT_FAULTS, help="counted faults per board")
+    ap.add_argument("--gap", type=int, default=GAP_MS, help="ms of guest time between two faults")
+    ap.add_argument("--per-boot", type=int, default=PER_BOOT, help="faults per boot at most")
+    ap.add_argument("--out", type=pathlib.Path, default=xatrace.REPO / "traces" / "results",
+                    help="where faults.md and faults.png go")
+    ap.add_argument("--no-plot", action="store_true")
+    a = ap.parse_args()
+    platforms = a.platform or list(xatrace.PLATFORMS)
+    results, texts = {}, []
+    for platform in platforms:
+        faults, seconds, boots = run_board(platform, a.seed, a.faults, a.gap, a.per_boot,
+                                           xatrace.REPO / "build" / platform / "faults",
+                                           log=lambda s: print(s, file=sys.stderr))
+        results[platform] = faults
+        texts.append(table(platform, faults, a.seed, a.gap))
+        print(f"faults: {platform}: {boots} boot(s), {seconds:.1f} s", file=sys.stderr)
+    text = "# Fault-injection campaign (traces/faults.py)\n\n" + "\n".join(texts)
+    a.out.mkdir(parents=True, exist_ok=True)
+    (a.out / "faults.md").write_text(text)
+    if not a.no_plot:
+        plot(results, a.out / "faults.png")
+    print(text, end="")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
