@@ -9,6 +9,9 @@
 #   make switchcost [PLATFORM=...] the benchmark made harsh on domain switches (threads yielding, 100 us
 #                                  slices), 1/2/3/8 domains, switch=keep against switch=clean, vs native
 #                                  -> traces/results/<board>/switchcost.csv, switchcost.md
+#   make faults [FAULTS_SEED=N] [FAULTS=N]   the fault-injection campaign on every board: seeded faults
+#                                  into a fault-tolerant mini-OS domain, what became of each, per kind
+#                                  -> traces/results/faults.md, faults.png (traces/faults.py)
 #   make traces-plugin             build/traces/libxatrace.so (and the model's unit tests)
 #   make coherence [PLATFORM=...]  every system image of the board under the cache and TLB coherence
 #                                  checker; fails on any stale hit -> build/<board>/coherence/
@@ -28,7 +31,7 @@ TRACES_NATIVE = $(MINIOS_OUT)/native/$(PLATFORM)/minios.elf
 TRACES_TSWITCH := $(TRACES_BUILD)/kernels/minios-tswitch.elf
 TRACES_CODEWRITE := $(TRACES_BUILD)/kernels/minios-codewrite.elf
 
-.PHONY: traces bench switchcost traces-plugin traces-unit-test coherence rt rt-irq
+.PHONY: traces bench switchcost faults traces-plugin traces-unit-test coherence rt rt-irq
 
 # Configures with QEMU's plugin header when the project's QEMU source tree is there (the
 # model and its tests need nothing from QEMU).
@@ -93,3 +96,7 @@ rt: deps traces-plugin
 
 # The apps' header dependencies (-MMD), so a changed mini-OS or guestlib header rebuilds them.
 -include $(TRACES_BUILD)/obj/tswitch.d $(TRACES_BUILD)/obj/codewrite.d
+
+# The fault-injection campaign, every board (its VMMs and the test image: top-level Makefile).
+faults: deps
+	$(TRACES_PYTHON) traces/faults.py $(if $(FAULTS_SEED),--seed $(FAULTS_SEED)) $(if $(FAULTS),--faults $(FAULTS))
