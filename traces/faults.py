@@ -22,7 +22,9 @@ What happened after each fault is read from the console, up to the next fault:
 The work lost at a rollback is the age of the checkpoint, from the VMM's message. Recovery
 latency: from the fault's trace marker to the first verified round after the rollback (both
 trace markers, timed by the VMM), in ns and in instructions by the -icount clock (8 ns each;
-every instruction of the system, VMM and dom0 included).
+every instruction of the system, VMM and dom0 included), and in modelled cycles by the
+xatrace plugin (its events: the SWIs of the same two trace markers), which it runs under
+unless --no-plugin.
 
 Writes traces/results/faults.md (one table per board) and faults.png, and prints the tables.
 """
@@ -92,6 +94,10 @@ class Fault:
     rollbacks: list = dataclasses.field(default_factory=list)  # work lost, us (None: not in the message)
     latency_ns: int | None = None
     counted: bool = True
+    mark0: int | None = None  # which of dom0's trace markers is the fault's
+    mark1: int | None = None  # which of dom1's is the first verified round after the rollback
+    latency_insns: int | None = None  # by the plugin, when it ran
+    latency_cycles: int | None = None
 
 
 def classify(output: str) -> list[Fault]:
@@ -119,33 +125,38 @@ def classify(output: str) -> list[Fault]:
             cur.outcome = "hang"
 
     hung = False  # the domain made no progress since a hang: faults into it are not counted
-    marks: dict[int, int] = {}  # fault number -> time of its trace marker (printed before its line)
+    marks: dict[int, tuple[int, int]] = {}  # fault number -> (time, index) of its trace marker (before its line)
+    count = {"0": 0, "1": 0}  # trace markers so far, per domain
     for line in output.splitlines():
         if m := INJECT.match(line):
             close()
             if cur is not None and cur.outcome == "hang" and not state["rebuilt"]:
                 hung = True
             where = REGISTERS.get(int(m[4], 16), "r0-r12") if m[2] == "reg_flip" else m[3]
-            cur = Fault(int(m[1]), f"{m[2]} {where}", int(m[6]), marks.pop(int(m[1]) & 0xFFFFFF, 0))
+            t, index = marks.pop(int(m[1]) & 0xFFFFFF, (0, None))
+            cur = Fault(int(m[1]), f"{m[2]} {where}", int(m[6]), t, mark0=index)
             cur.counted = cur.rc == 0 and not hung
             faults.append(cur)
             state = {"crashed": False, "bad": False, "bad_after": False, "verified_after": False, "rebuilt": False}
         elif (m := MARK.match(line)) and m[1] == "0" and int(m[2], 16) == INJECT_MARK:
-            marks[int(m[3], 16)] = int(m[4])
+            marks[int(m[3], 16)] = (int(m[4]), count["0"])
+            count["0"] += 1
+        elif m and m[1] in count:
+            count[m[1]] += 1
+            if cur is None or m[1] != "1" or int(m[2], 16) != WORK_MARK:
+                continue
+            if not state["verified_after"]:
+                state["verified_after"] = True
+                if cur.rollbacks and cur.latency_ns is None and cur.t_ns:
+                    cur.latency_ns = int(m[4]) - cur.t_ns
+                    cur.mark1 = count["1"] - 1
+                hung = False
         elif cur is None:
             continue
-        elif m := MARK.match(line):
-            tag, t = int(m[2], 16), int(m[4])
-            if m[1] == "1" and tag == WORK_MARK:
-                if not state["verified_after"]:
-                    state["verified_after"] = True
-                    if cur.rollbacks and cur.latency_ns is None and cur.t_ns:
-                        cur.latency_ns = t - cur.t_ns
-                hung = False
         elif m := ROLLBACK.match(line):
             cur.rollbacks.append(int(m[1]) if m[1] is not None else None)
             state["verified_after"] = state["bad_after"] = False
-            cur.latency_ns = None
+            cur.latency_ns = cur.mark1 = None
         elif CRASH.match(line):
             state["crashed"] = True
         elif BAD.match(line):
@@ -157,9 +168,32 @@ def classify(output: str) -> list[Fault]:
     return faults
 
 
+def trace_marker_number() -> int:
+    m = re.search(r"^#define XA_HYPERCALL_trace_marker (\d+)", xatrace.HYPERCALLS_H.read_text(), re.M)
+    return int(m[1])
+
+
+def attach_cycles(got: list[Fault], output: str, events: list) -> None:
+    """Each recovered fault's latency in instructions and modelled cycles by the plugin: from
+    the SWI of dom0's trace marker for the fault to that of dom1's first verified round after
+    the rollback (the plugin's events, matched to the console's marker lines in order)."""
+    number = trace_marker_number()
+    swis = {d: [e for e in events if e.kind == "swi" and e.value == number and e.domain == d] for d in ("0", "1")}
+    for d, evs in swis.items():
+        lines = len(re.findall(rf"^xen-arm: trace dom{d} marker ", output, re.M))
+        if len(evs) != lines:
+            sys.exit(f"faults: the plugin saw {len(evs)} trace markers of dom{d}, the console shows {lines}")
+    for f in got:
+        if f.mark0 is not None and f.mark1 is not None:
+            a, b = swis["0"][f.mark0], swis["1"][f.mark1]
+            f.latency_insns = b.instructions - a.instructions
+            f.latency_cycles = b.cycles - a.cycles
+
+
 def run_board(platform: str, seed: int, count: int, gap: int, per_boot: int, work: pathlib.Path,
-              log=print) -> tuple[list[Fault], float, int]:
-    """At least `count` counted faults on one board: (faults, host seconds, boots)."""
+              log=print, plugin: bool = False) -> tuple[list[Fault], float, int]:
+    """At least `count` counted faults on one board: (faults, host seconds, boots). plugin:
+    under the xatrace plugin, for the recovery latency in modelled cycles."""
     work.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     # The workload's stack: where mini-OS put its thread (the same in every boot).
@@ -175,9 +209,13 @@ def run_board(platform: str, seed: int, count: int, gap: int, per_boot: int, wor
         n = min(per_boot, need + need // 10 + 5)  # a few more for those not counted
         cmdline = f"app=faultrun seed={seed} first={first} n={n} gap={gap} stack=0x{stack_top:x}"
         image = build(platform, work, f"faults-{boots}", cmdline)
-        run = xatrace.run(platform, image, f"ft_faults={FT_FAULTS}", timeout=3600)
+        events = work / f"faults-{boots}-events.csv"
+        run = xatrace.run(platform, image, f"ft_faults={FT_FAULTS}", {"events": events} if plugin else None,
+                          timeout=3600)
         (work / f"faults-{boots}.log").write_text(run.output)
         got = classify(run.output)
+        if plugin and run.status == 0:
+            attach_cycles(got, run.output, xatrace.read_events(events))
         if run.status != 0 or "[dom0] faults: done" not in run.output or len(got) != n:
             sys.exit(f"faults: {platform}: boot {boots} ended with status {run.status} after {len(got)} of {n} "
                      f"faults:\n{run.output[-3000:]}")
@@ -227,7 +265,11 @@ def table(platform: str, faults: list[Fault], seed: int, gap: int) -> str:
               f"| recovery latency (fault to first verified round after the rollback), us | "
               f"{spread([v // 1000 for v in lat])} |",
               f"| recovery latency, instructions (-icount: {NS_PER_INSN} ns each) | "
-              f"{spread([v // NS_PER_INSN for v in lat])} |", ""]
+              f"{spread([v // NS_PER_INSN for v in lat])} |"]
+    cycles = [f.latency_cycles for f in counted if f.outcome == "recovered" and f.latency_cycles is not None]
+    if cycles:
+        lines.append(f"| recovery latency, modelled cycles (xatrace plugin) | {spread(cycles)} |")
+    lines.append("")
     return "\n".join(lines) + "\n"
 
 
@@ -255,7 +297,7 @@ def plot(results: dict, path: pathlib.Path) -> None:
     ax.set_xticklabels(KINDS, rotation=40, ha="right", fontsize=8)
     ax.set_ylabel("% of the faults of that kind")
     ax.set_title("outcome per kind (bars: " + ", ".join(boards) + ")", fontsize=9)
-    ax.legend(fontsize=8, loc="lower left")
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=len(OUTCOMES))
     ax = axes[1]
     for board in boards:
         lat = sorted(f.latency_ns / 1000 for f in results[board]
@@ -282,13 +324,18 @@ def main() -> int:
     ap.add_argument("--out", type=pathlib.Path, default=xatrace.REPO / "traces" / "results",
                     help="where faults.md and faults.png go")
     ap.add_argument("--no-plot", action="store_true")
+    ap.add_argument("--no-plugin", action="store_true",
+                    help="without the xatrace plugin (no modelled cycles; about 3 times faster)")
     a = ap.parse_args()
     platforms = a.platform or list(xatrace.PLATFORMS)
+    plugin = not a.no_plugin
+    if plugin and not xatrace.PLUGIN.exists():
+        sys.exit(f"faults: no {xatrace.PLUGIN}: make traces-plugin (or --no-plugin)")
     results, texts = {}, []
     for platform in platforms:
         faults, seconds, boots = run_board(platform, a.seed, a.faults, a.gap, a.per_boot,
                                            xatrace.REPO / "build" / platform / "faults",
-                                           log=lambda s: print(s, file=sys.stderr))
+                                           log=lambda s: print(s, file=sys.stderr), plugin=plugin)
         results[platform] = faults
         texts.append(table(platform, faults, a.seed, a.gap))
         print(f"faults: {platform}: {boots} boot(s), {seconds:.1f} s", file=sys.stderr)

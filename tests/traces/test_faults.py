@@ -25,7 +25,8 @@ def campaign(tmp_path_factory):
     runs = []
     for i in range(2):
         got, _, boots = faults.run_board("goldfish", SEED, COUNT, faults.GAP_MS, faults.PER_BOOT,
-                                         tmp_path_factory.mktemp(f"faults{i}"), log=lambda s: None)
+                                         tmp_path_factory.mktemp(f"faults{i}"), log=lambda s: None,
+                                         plugin=xatrace.PLUGIN.exists())
         runs.append((got, faults.table("goldfish", got, SEED, faults.GAP_MS), boots))
     return runs
 
@@ -62,6 +63,18 @@ def test_table_has_every_kind_and_its_outcomes_add_up(campaign):
                      r"[\d,]+ \|$", text, re.M), text
     assert re.search(r"^\| recovery latency, instructions \(-icount: 8 ns each\) \| [\d,]+ / [\d,]+ / [\d,]+ \|$",
                      text, re.M), text
+    if xatrace.PLUGIN.exists():
+        assert re.search(r"^\| recovery latency, modelled cycles \(xatrace plugin\) \| [\d,]+ / [\d,]+ / [\d,]+ \|$",
+                         text, re.M), text
+
+
+def test_the_plugin_counts_the_instructions_the_icount_clock_does(campaign):
+    """Its latency in instructions is the -icount clock's (8 ns each), exactly."""
+    if not xatrace.PLUGIN.exists():
+        pytest.skip("no plugin: make traces-plugin")
+    recovered = [f for f in campaign[0][0] if f.outcome == "recovered"]
+    assert recovered and all(f.latency_insns == f.latency_ns // faults.NS_PER_INSN for f in recovered)
+    assert all(f.latency_cycles > f.latency_insns for f in recovered)
 
 
 def test_the_same_seed_gives_the_same_table(campaign):
