@@ -4,21 +4,24 @@
 Each board boots a system of two mini-OS domains from the test image: dom0 runs the injector
 (app=faultrun, tests/guests/minios/faultrun.c) and `work` the workload (app=work, work.c:
 rounds over data in memory, each verified by a checksum), with `fault_tolerance = vm` and a
-checkpoint every CHECKPOINT. Every GAP ms dom0 plants one fault in `work` with
-XA_DOMCTL_inject_fault: a bit flip or a wild write in its data, its kernel's other data, its
-stack or its code, a bit flip in one of its registers, an undefined instruction at its pc, or
-a jump into unmapped memory. Fault number k is drawn from (seed, k) alone, so the same seed
-gives the same faults, and QEMU's -icount the same run: the same table.
+checkpoint every CHECKPOINT. dom0 builds `work` afresh, lets it run GAP_MS ms, plants one
+fault in it with XA_DOMCTL_inject_fault and watches it for WATCH_MS ms: a bit flip or a wild
+write in its data, its kernel's other data, its stack or its code, a bit flip in one of its
+registers, an undefined instruction at its pc, or a jump into unmapped memory. Fault number
+k is drawn from (seed, k) alone, so the same seed gives the same faults, and QEMU's -icount
+the same run: the same table.
 
-What happened after each fault is read from the console, up to the next fault:
+What happened after each fault is read from the console, up to the workload's destruction:
   detected    the VMM rolled `work` back (`rolled back to its checkpoint of N us ago`) or
               crashed it (or it crashed itself)
   recovered   detected by rollbacks only, and `work` verified a round after the last one
               (and no checksum went bad after it)
   benign      nothing detected, rounds verified, every checksum right
-  silent      a checksum went bad with nothing detected (silent data corruption)
-  hang        no verified round, nothing detected (the next faults, while it stays hung,
-              are not counted: injected into a hung domain)
+  silent      a checksum went bad with nothing detected, or after the rollback (silent
+              data corruption)
+  hang        no verified round after it (or after its rollback) within WATCH_MS ms, the
+              watchdog (with faultrun's fresh=0, faults into a domain still hung are not
+              counted)
 The work lost at a rollback is the age of the checkpoint, from the VMM's message. Recovery
 latency: from the fault's trace marker to the first verified round after the rollback (both
 trace markers, timed by the VMM), in ns and in instructions by the -icount clock (8 ns each;
@@ -42,9 +45,10 @@ import xatrace
 NS_PER_INSN = 8  # tools/run-qemu.sh: -icount shift=3
 DEFAULT_SEED = 1
 DEFAULT_FAULTS = 1000
-GAP_MS = 20  # a fresh workload runs this long before each fault, and this long after it
+GAP_MS = 20  # a fresh workload runs this long before each fault
+WATCH_MS = 30  # and is watched this long after it (the watchdog of a hang)
 CHECKPOINT = "10ms"
-FT_FAULTS = "8/50"  # the boot option: rollbacks allowed per window (faults come every GAP_MS)
+FT_FAULTS = "8/50"  # the boot option: more rollbacks than the default for a fault that keeps faulting
 PER_BOOT = 1000  # faults per boot at most
 KINDS = ["mem_flip data", "mem_flip kdata", "mem_flip stack", "mem_flip code", "mem_write data", "mem_write kdata",
          "mem_write stack", "mem_write code", "reg_flip r0-r12", "reg_flip sp", "reg_flip lr", "reg_flip pc", "undef pc",
@@ -138,12 +142,14 @@ def classify(output: str) -> list[Fault]:
             cur.counted = cur.rc == 0 and not hung
             faults.append(cur)
             state = {"crashed": False, "bad": False, "bad_after": False, "verified_after": False, "rebuilt": False}
+        elif cur is not None and state["rebuilt"] and not MARK.match(line):
+            continue  # the workload that follows is a new one: not this fault's
         elif (m := MARK.match(line)) and m[1] == "0" and int(m[2], 16) == INJECT_MARK:
             marks[int(m[3], 16)] = (int(m[4]), count["0"])
             count["0"] += 1
         elif m and m[1] in count:
             count[m[1]] += 1
-            if cur is None or m[1] != "1" or int(m[2], 16) != WORK_MARK:
+            if cur is None or m[1] != "1" or int(m[2], 16) != WORK_MARK or state["rebuilt"]:
                 continue
             if not state["verified_after"]:
                 state["verified_after"] = True
@@ -207,7 +213,7 @@ def run_board(platform: str, seed: int, count: int, gap: int, per_boot: int, wor
     while sum(f.counted for f in faults) < count:
         need = count - sum(f.counted for f in faults)
         n = min(per_boot, need + need // 10 + 5)  # a few more for those not counted
-        cmdline = f"app=faultrun seed={seed} first={first} n={n} gap={gap} stack=0x{stack_top:x}"
+        cmdline = f"app=faultrun seed={seed} first={first} n={n} gap={gap} watch={WATCH_MS} stack=0x{stack_top:x}"
         image = build(platform, work, f"faults-{boots}", cmdline)
         events = work / f"faults-{boots}-events.csv"
         run = xatrace.run(platform, image, f"ft_faults={FT_FAULTS}", {"events": events} if plugin else None,
@@ -242,8 +248,8 @@ def spread(values: list) -> str:
 def table(platform: str, faults: list[Fault], seed: int, gap: int) -> str:
     counted = [f for f in faults if f.counted]
     lines = [f"### {platform}", "",
-             f"{len(counted)} faults (seed {seed}, one every {gap} ms of guest time, checkpoint every {CHECKPOINT}, "
-             f"boot option ft_faults={FT_FAULTS}); {len(faults) - len(counted)} more were injected into a hung "
+             f"{len(counted)} faults (seed {seed}; each into a workload built {gap} ms before, watched for {WATCH_MS} ms "
+             f"after; checkpoint every {CHECKPOINT}; boot option ft_faults={FT_FAULTS}); {len(faults) - len(counted)} more were injected into a hung "
              f"domain or refused, and are not counted.", "",
              "| fault | injected | detected | recovered | crashed | benign | silent | hangs |",
              "|---|---:|---:|---:|---:|---:|---:|---:|"]

@@ -1,7 +1,8 @@
 /*
  * app=faultrun (dom0): the fault-injection campaign's injector (traces/faults.py). Injects
  * faults n=N (default 30) numbered first=K (default 0) on into the domain built from the
- * boot image's entry `work` (app=work), one every 2 x gap=MS (default 20) ms of system time,
+ * boot image's entry `work` (app=work), gap=MS (default 20) ms after it was built and
+ * watch=MS (default 30) ms before the next fault,
  * with XA_DOMCTL_inject_fault. The workload's checkpoints are the VMM's own (its
  * configuration's `checkpoint = TIME`). Fault number k is drawn from (seed, k) alone, so a run of
  * faults K.. repeats any part of a longer one:
@@ -13,7 +14,7 @@
  * The workload runs the same image, so offsets are the injector's own symbols less its
  * window. Each fault meets a workload built afresh gap ms before (fresh=0: the same one
  * throughout, rebuilt only when it crashed, shut down or blocked), so that what a fault
- * leaves behind is not blamed on the next; gap ms after the fault, the next begins. Lines
+ * leaves behind is not blamed on the next; watch ms after the fault, the next begins. Lines
  * (t: system time in ns):
  *     faults: #k KIND WHERE ARG BIT rc=RC OLD>NEW t=T
  *             ARG: the offset (mem_*), the register (reg_flip), 0 (undef, jump); BIT: the
@@ -88,6 +89,7 @@ static void faultrun_main(void)
     const uint32_t first = cmdline_get_u32("first", 0);
     const uint32_t n = cmdline_get_u32("n", 30);
     const uint32_t gap = cmdline_get_u32("gap", 20);
+    const uint32_t watch = cmdline_get_u32("watch", 30);
     const uint32_t stack_top = cmdline_get_u32("stack", 0);
     const bool fresh = cmdline_get_u32("fresh", 1) != 0;
     const uintptr_t base = gl_window();
@@ -139,7 +141,7 @@ static void faultrun_main(void)
         printk("faults: #%u %s %s 0x%x %u rc=%d 0x%x>0x%x t=%llu\n", (unsigned int)k, kind_names[f->kind], where,
                (unsigned int)arg, (unsigned int)f->bit, rc, (unsigned int)f->old, (unsigned int)f->now,
                (unsigned long long)NOW());
-        msleep(gap); /* what it does next */
+        msleep(watch); /* what it does next */
     }
     struct xen_domctl d = {0};
     (void)domctl(&d, XEN_DOMCTL_destroydomain, WORK_DOM);
