@@ -98,5 +98,5 @@ rt: deps traces-plugin
 -include $(TRACES_BUILD)/obj/tswitch.d $(TRACES_BUILD)/obj/codewrite.d
 
 # The fault-injection campaign, every board (its VMMs and the test image: top-level Makefile).
-faults: deps
+faults: deps traces-plugin
 	$(TRACES_PYTHON) traces/faults.py $(if $(FAULTS_SEED),--seed $(FAULTS_SEED)) $(if $(FAULTS),--faults $(FAULTS))

@@ -7,6 +7,7 @@ import pytest
 
 import images
 from test_split import shell_dom0
+import vmm
 from vmm import PLATFORMS
 
 WORK = images.domain("work", images.MINIOS_TEST, cmdline="app=work") + "fault_tolerance = vm\ncheckpoint = 10ms\n"
@@ -47,3 +48,17 @@ def test_each_kind_is_rolled_back_and_bad_arguments_are_refused(tmp_path, platfo
     last = out.rindex("xen-arm: dom1 'work' rolled back")
     assert re.search(r"xen-arm: trace dom1 marker 0x57[0-9a-f]{6} at", out[last:]), out
     assert "'work' crashed" not in out, out
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_boot_option_ft_faults_sets_the_failure_window(tmp_path, platform):
+    """ft_faults=5/1000: a domain that faults again after every rollback is rolled back five
+    times, not the default three, then crashed as without fault tolerance."""
+    config = images.domain("dom0", images.MINIOS_TEST, privileged=True, cmdline="app=ft repeat=1")
+    image = images.build(tmp_path, platform, "ftwindow", config + "fault_tolerance = vm\n")
+    run = vmm.run_qemu(platform, image, append="ft_faults=5/1000", timeout=120)
+    assert run.output.count("rolled back to its checkpoint of") == 5, run.output
+    assert "xen-arm: dom0 'dom0' crashed: data abort at 0x00000004" in run.output, run.output
+    bad = vmm.run_qemu(platform, image, append="ft_faults=9/1000", timeout=120)
+    assert "ft_faults= takes N/MS: 1 to 8 rollbacks within 1 to 999999 ms" in bad.output, bad.output
+    assert bad.status == 2, bad.output  # a bad command line
