@@ -1,11 +1,11 @@
 /*
  * app=faultrun (dom0): the fault-injection campaign's injector (traces/faults.py). Injects
- * faults n=N (default 30) numbered first=K (default 0) on into the domain built from the
- * boot image's entry `work` (app=work), gap=MS (default 20) ms after it was built and
- * watch=MS (default 30) ms before the next fault,
- * with XA_DOMCTL_inject_fault. The workload's checkpoints are the VMM's own (its
- * configuration's `checkpoint = TIME`). Fault number k is drawn from (seed, k) alone, so a run of
- * faults K.. repeats any part of a longer one:
+ * faults n=N (default 30) numbered first=K (default 0) on, with XA_DOMCTL_inject_fault,
+ * into the domain built from the boot image's entry `work` (app=work): each gap=MS
+ * (default 20) ms after the workload was built, then watch=MS (default 30) ms before the
+ * next. The workload's checkpoints are the VMM's own (its configuration's
+ * `checkpoint = TIME`). Fault number k is drawn from (seed, k) alone, so a run of faults
+ * K.. repeats any part of a longer one:
  *   kind    mem_flip, mem_write (a wild write), reg_flip, undef (at its pc), jump (to the
  *           never-mapped first MiB), each a fifth of the time;
  *   where   mem_*: its work data, its kernel's other data (.rodata, .data, .bss), its
