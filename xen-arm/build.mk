@@ -29,7 +29,7 @@ VMM_LDS := $(VMM_OUT)/xen-arm.ld
 # that runs at boot, at a domain's build or teardown, or on management and fault paths is
 # optimised for size, which keeps the VMM's text+data under 64 KiB.
 VMM_OPT := -O2
-VMM_COLD := boot_image_parse domain domctl elf_loader exceptions fault_tolerance main mm_hypercalls vmm vmm_memory
+VMM_COLD := boot_image_parse domain domctl elf_loader exceptions fault_inject fault_tolerance main mm_hypercalls vmm vmm_memory
 $(patsubst %,$(VMM_OUT)/core/%.o,$(VMM_COLD)): VMM_OPT := -Os
 
 $(eval $(call arm_compile_rule,$(VMM_OUT)/%.o,$(VMM_DIR)/%.cc,CXX,$$(VMM_CXX) $$(VMM_CPPFLAGS) $$(VMM_CXXFLAGS) $$(VMM_OPT)))
