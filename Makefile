@@ -86,6 +86,7 @@ coherence: images test-guests
 switchcost: $(VMM_ELF) $(MINIOS_PV_ELF) $(TRACES_NATIVE)
 # The fault-injection campaign boots every board's VMM with mini-OS's test image.
 faults: vmm-all $(MINIOS_TEST_ELF)
+ftcost: $(VMM_ELF) $(MINIOS_PV_ELF) test-guests $(UCOS_PV_ELF)
 # The real-time experiment boots every board's VMM with dom0, mini-OS, the test image's
 # frontend and the µC/OS-II guest.
 rt: vmm-all minios test-guests ucos-pv ramdisks
@@ -219,6 +220,7 @@ help:
 	@echo "  coherence      every image of PLATFORM under the tracer's cache and TLB coherence checker (fails on a stale hit)"
 	@echo "  switchcost     the benchmark harsh on domain switches, 1/2/3/8 domains, switches that keep the caches vs clean ones"
 	@echo "  faults         seeded fault injection into a fault-tolerant domain on every board: outcomes per kind -> traces/results/faults.md, .png"
+	@echo "  ftcost         fault tolerance's cost on PLATFORM: the domain switch against dirty pages, µC/OS-II's task switch, the backup period"
 	@echo "  format         rewrite every C/C++ file with clang-format-14 and the tree's .clang-format files"
 	@echo "  format-check   list the files that do not follow their .clang-format (part of system-test)"
 	@echo "  clean          remove build/"

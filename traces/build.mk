@@ -12,6 +12,9 @@
 #   make faults [FAULTS_SEED=N] [FAULTS=N]   the fault-injection campaign on every board: seeded faults
 #                                  into a fault-tolerant mini-OS domain, what became of each, per kind
 #                                  -> traces/results/faults.md, faults.png (traces/faults.py)
+#   make ftcost [PLATFORM=...]     fault tolerance's cost: the domain switch with and without it against the
+#                                  pages the domain dirties, µC/OS-II's task switch, the backup period against
+#                                  overhead and lost work -> traces/results/<board>/ftcost.md, .csv, .png
 #   make traces-plugin             build/traces/libxatrace.so (and the model's unit tests)
 #   make coherence [PLATFORM=...]  every system image of the board under the cache and TLB coherence
 #                                  checker; fails on any stale hit -> build/<board>/coherence/
@@ -31,7 +34,7 @@ TRACES_NATIVE = $(MINIOS_OUT)/native/$(PLATFORM)/minios.elf
 TRACES_TSWITCH := $(TRACES_BUILD)/kernels/minios-tswitch.elf
 TRACES_CODEWRITE := $(TRACES_BUILD)/kernels/minios-codewrite.elf
 
-.PHONY: traces bench switchcost faults traces-plugin traces-unit-test coherence rt rt-irq
+.PHONY: traces bench switchcost ftcost faults traces-plugin traces-unit-test coherence rt rt-irq
 
 # Configures with QEMU's plugin header when the project's QEMU source tree is there (the
 # model and its tests need nothing from QEMU).
@@ -75,6 +78,10 @@ $(TRACES_TSWITCH): $(TRACES_BUILD)/obj/tswitch.o $(MINIOS_PV_LIB) $(GUESTLIB_PV_
 # The harsh variant of the benchmark, both switch modes (traces/switchcost.py).
 switchcost: deps traces-plugin
 	$(TRACES_PYTHON) traces/switchcost.py --platform $(PLATFORM)
+
+# Fault tolerance's cost (traces/ftcost.py).
+ftcost: deps traces-plugin
+	$(TRACES_PYTHON) traces/ftcost.py --platform $(PLATFORM) $(if $(TRACES_MODEL),--model $(TRACES_MODEL))
 
 # The coherence checker over every domains/*.cfg image of PLATFORM (traces/README.md).
 coherence: deps traces-plugin $(TRACES_TSWITCH) $(TRACES_CODEWRITE)
