@@ -4,7 +4,7 @@
  * plugin can time them with probes (the plugin records its instruction and cycle counters
  * each time a probed instruction is about to run).
  *
- * Command line: "mode=M count=N [dirty=D]" (decimal numbers, in that order):
+ * Command line: "mode=M count=N" (two decimal numbers, in that order):
  *   1 null    N xen_version hypercalls                    probes mb_null_swi -> mb_null_ret
  *   2 yield   N sched_op(yield); with two such domains     mb_yield_swi (dom A) ->
  *             every yield switches domains                 mb_yield_ret (dom B)
@@ -13,11 +13,6 @@
  *             send, then block until the reply's upcall
  *   4 timer   N times: set_timer_op(1 ns, already past),   irq entry -> mb_upcall
  *             spin until the VIRQ_TIMER upcall has run
- *   5 dirty   N times: store one word in each of D pages   mb_dirty_loop ->
- *             of a static buffer (at most 64), then        mb_dirty_swi (stores);
- *             sched_op(yield) as mode 2: the checkpoint    mb_dirty_swi (dom A) ->
- *             cost of a fault-tolerant domain against the  mb_dirty_ret (dom B)
- *             pages it wrote (traces/ftcost.py)            (switch)
  * then SCHEDOP_shutdown(poweroff).
  */
 #include <xen-arm/event_channel.h>
@@ -53,8 +48,6 @@ _start:
     beq     evping
     cmp     r4, #4
     beq     timer
-    cmp     r4, #5
-    beq     dirty
     b       done
 
 null_loop:
@@ -77,33 +70,6 @@ mb_yield_swi:
 mb_yield_ret:
     subs    r5, r5, #1
     bne     yield_loop
-    b       done
-
-/* The stores write a different value each time (the count), one word at the start of
- * each page: under write tracking the first store to each page after a checkpoint faults. */
-dirty:
-    bl      parse_number
-    cmp     r1, #DIRTY_PAGES_MAX
-    movhi   r1, #DIRTY_PAGES_MAX
-    mov     r6, r1                    /* pages to write per iteration */
-dirty_loop:
-    ldr     r7, =dirty_buf
-    movs    r8, r6
-    .global mb_dirty_loop
-mb_dirty_loop:
-    beq     2f
-1:  str     r5, [r7]
-    add     r7, r7, #4096
-    subs    r8, r8, #1
-    bne     1b
-2:  mov     r0, #SCHEDOP_yield
-    .global mb_dirty_swi
-mb_dirty_swi:
-    swi     #XA_HYPERCALL_sched_op
-    .global mb_dirty_ret
-mb_dirty_ret:
-    subs    r5, r5, #1
-    bne     dirty_loop
     b       done
 
 /* Two domains: dom1 sends on its store channel and waits for the reply; dom0 waits for a
@@ -219,10 +185,6 @@ mb_upcall:
 #include "parse_number.inc"
 
     .ltorg
-    .equ DIRTY_PAGES_MAX, 64
-    .bss
-    .balign 4096
-dirty_buf:     .space DIRTY_PAGES_MAX * 4096
     .data
 reason:        .word SHUTDOWN_poweroff
 trap_table:    .word 0, 0, 0, 0, 0, 0, mb_upcall, 0   /* XA_TRAP_IRQ = 6 */
