@@ -9,19 +9,11 @@
  * yields to the next every N iterations of its loops (mini-OS thread switches), and with a
  * short timeslice in the configuration the domains switch often too; iterations=N sets that
  * variant's loop length (default 100,000).
- *
- * ftinfo=1 (pv) prints the domain's fault-tolerance counts at the end, from the VMM
- * (XA_DOMCTL_ftinfo about itself): "bench: dom D fault tolerance: C checkpoints, F frames
- * copied (last L)", for traces/ftcost.py.
  */
 #include "minios/app.h"
 #include "minios/console.h"
 #include "minios/kernel.h"
 #include "minios/sched.h"
-#if __has_include("pv.h")
-#include "pv.h"
-#define BENCH_PV 1
-#endif
 
 #define BENCH_THREADS 4U
 #define BENCH_ITERATIONS 100000U
@@ -71,23 +63,6 @@ static void bench_thread(void *arg)
     wake_up(&done_wq);
 }
 
-static void print_ftinfo(unsigned int d)
-{
-#ifdef BENCH_PV
-    struct xen_domctl op = {.cmd = XA_DOMCTL_ftinfo, .interface_version = XA_DOMCTL_INTERFACE_VERSION, .domain = d};
-    const int rc = HYPERVISOR_domctl(&op);
-    if (rc != 0) {
-        printk("bench: dom %u fault tolerance: ftinfo failed: %d\n", d, rc);
-        return;
-    }
-    printk("bench: dom %u fault tolerance: %u checkpoints, %llu frames copied (last %u)\n", d,
-           (unsigned int)op.u.ftinfo.checkpoints, (unsigned long long)op.u.ftinfo.frames_copied,
-           (unsigned int)op.u.ftinfo.last_copied);
-#else
-    printk("bench: dom %u fault tolerance: no VMM\n", d);
-#endif
-}
-
 static bool all_finished(void *arg)
 {
     UNUSED(arg);
@@ -111,8 +86,6 @@ static void bench_main(void)
     const s_time_t end = NOW();
     arch_trace_marker(BENCH_MARKER(d, 1));
     printk("bench: dom %u elapsed %llu ns\n", d, (unsigned long long)(end - start));
-    if (cmdline_get_u32("ftinfo", 0))
-        print_ftinfo(d);
     printk("bench: dom %u done\n", d);
 }
 MINIOS_APP("bench", bench_main);
