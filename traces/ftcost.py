@@ -4,13 +4,13 @@ paper measures its VMM (an ARM920T running µC/OS-II: a VM switch 240 -> 290 ns 
 tolerance, a task switch 180 -> 210 ns, and the backup period against overhead and lost
 work), under the xatrace plugin (instructions and modelled ARM926EJ-S cycles):
 
-1. The domain switch (tests/guests/microbench.S mode 5: store one word in each of D pages,
-   then yield; two domains, d1 the fault-tolerant one): without fault tolerance; with
+1. The domain switch (tests/guests/dirty.S: store one word in each of D pages, then
+   yield; two domains, d1 the fault-tolerant one): without fault tolerance; with
    d1 `fault_tolerance = vm` and `checkpoint = manual` (configured, no checkpoint taken,
    no write tracking); with `checkpoint = switch` while d1 dirties D = 0, 1, 2, 4, 8, 16
    pages between yields. Per direction: dom0 -> d1 (no checkpoint on the way) and
-   d1 -> dom0 (d1's checkpoint at its switch-out), and d1's stores (probes mb_dirty_loop ->
-   mb_dirty_swi: the write faults of tracking). The fixed part (D = 0: shared_info, the
+   d1 -> dom0 (d1's checkpoint at its switch-out), and d1's stores (probes dirty_stores ->
+   dirty_swi: the write faults of tracking). The fixed part (D = 0: shared_info, the
    grant page, the registers, the caches cleaned), the slope per dirty page (copy and
    re-protect), the write fault alone.
 2. µC/OS-II's task switch (ucos-port/apps/bench.c) as the only domain, without fault
@@ -18,9 +18,9 @@ work), under the xatrace plugin (instructions and modelled ARM926EJ-S cycles):
 3. The backup period: Kim and Shin's benchmark (minios/apps/bench.c) in dom0 and in a
    fault-tolerant d1, 1 ms timeslices, with `checkpoint` = 1, 2, 5, 10, 20, 50 ms and
    switch: the total instructions and cycles against the same run without fault
-   tolerance, the checkpoints taken and frames copied (the guest's XA_DOMCTL_ftinfo about
-   itself), and the work a fault loses (the time since the last checkpoint: half the
-   checkpoint interval on average, at most a period plus a slice).
+   tolerance, the checkpoints taken and frames copied (probes on the VMM's ft::checkpoint,
+   memcpy and protect), and the work a fault loses (the time since the last checkpoint:
+   half the checkpoint interval on average, at most a period plus a slice).
 
 Prints the tables and writes traces/results/<platform>/ftcost.md, ftcost.csv and ftcost.png.
 """
@@ -45,8 +45,7 @@ COUNT = 200
 # fault tolerance.
 PAPER = {"VM switch": (240, 290), "task switch": (180, 210)}
 TARGET_PCT = 10.0  # the switch without dirty pages may cost at most this much more
-PROBES = ("mb_dirty_loop", "mb_dirty_swi", "mb_dirty_ret")
-FTINFO = re.compile(r"bench: dom (\d+) fault tolerance: (\d+) checkpoints, (\d+) frames copied \(last (\d+)\)")
+PROBES = ("dirty_stores", "dirty_swi", "dirty_ret")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -63,7 +62,8 @@ def pages(n: int) -> str:
 def switch_cases(dirty: tuple[int, ...]) -> list[SwitchCase]:
     """No fault tolerance (0 and the most dirty pages: the stores' own cost), configured
     but never checkpointed, then checkpointed at every switch-out against its dirty pages."""
-    return ([SwitchCase("no fault tolerance", "", 0), SwitchCase(f"no fault tolerance, {pages(max(dirty))}", "", max(dirty)),
+    return ([SwitchCase("no fault tolerance", "", 0),
+             SwitchCase(f"no fault tolerance, {pages(max(dirty))}", "", max(dirty)),
              SwitchCase("fault_tolerance = vm, checkpoint = manual", "manual", 0)]
             + [SwitchCase(f"checkpoint = switch, {pages(d)}", "switch", d) for d in dirty])
 
@@ -73,13 +73,13 @@ def ft_keys(checkpoint: str) -> str:
 
 
 def switch_config(c: SwitchCase, count: int) -> str:
-    """dom0 and d1 run microbench mode 5 (d1 storing into c.dirty pages), 10 ms slices
+    """dom0 and d1 run tests/guests/dirty.S (d1 storing into c.dirty pages), 10 ms slices
     (every yield switches): d1 is the fault-tolerant one."""
     text = "[system]\nname = ftcost\n\n"
     for i, dirty in enumerate((0, c.dirty)):
-        text += (f"[domain {'dom0' if i == 0 else 'd1'}]\nkernel = microbench\nmemory = 1M\ntimeslice = 10ms\n"
+        text += (f"[domain {'dom0' if i == 0 else 'd1'}]\nkernel = dirty\nmemory = 1M\ntimeslice = 10ms\n"
                  f"start = boot\n" + ("privileged = yes\n" if i == 0 else ft_keys(c.ft)) +
-                 f"cmdline = \"mode=5 count={count} dirty={dirty}\"\n\n")
+                 f"cmdline = \"count={count} dirty={dirty}\"\n\n")
     return text
 
 
@@ -112,7 +112,7 @@ def pair(events: list[xatrace.Event], start: int, end: int, domains: tuple[str, 
 def measure_switch(platform: str, work: pathlib.Path, c: SwitchCase, tag: str, count: int,
                    model: dict) -> dict[str, list[tuple[int, int]]]:
     """{path: samples} of one case: 'dom0 -> d1', 'd1 -> dom0', 'd1 stores'."""
-    elf = bench.GUESTS / "microbench.elf"
+    elf = bench.GUESTS / "dirty.elf"
     probes = {s: xatrace.symbol(elf, s) for s in PROBES}
     image = mkimage(platform, work, tag, switch_config(c, count), bench.GUESTS)
     events_csv = work / f"{tag}-events.csv"
@@ -120,9 +120,9 @@ def measure_switch(platform: str, work: pathlib.Path, c: SwitchCase, tag: str, c
     if run.status != 0 or "(2 shut down, 0 crashed)" not in run.output:
         sys.exit(f"ftcost: '{c.name}' did not run cleanly (status {run.status}):\n{run.output[-3000:]}")
     events = xatrace.read_events(events_csv)
-    s = {"dom0 -> d1": pair(events, probes["mb_dirty_swi"], probes["mb_dirty_ret"], ("0", "1")),
-         "d1 -> dom0": pair(events, probes["mb_dirty_swi"], probes["mb_dirty_ret"], ("1", "0")),
-         "d1 stores": pair(events, probes["mb_dirty_loop"], probes["mb_dirty_swi"], ("1", "1"))}
+    s = {"dom0 -> d1": pair(events, probes["dirty_swi"], probes["dirty_ret"], ("0", "1")),
+         "d1 -> dom0": pair(events, probes["dirty_swi"], probes["dirty_ret"], ("1", "0")),
+         "d1 stores": pair(events, probes["dirty_stores"], probes["dirty_swi"], ("1", "1"))}
     for path, samples in s.items():
         if len(samples) < count // 2:
             sys.exit(f"ftcost: '{c.name}', {path}: only {len(samples)} samples for {count} iterations")
@@ -189,8 +189,8 @@ def fixed_breakdown(platform: str, work: pathlib.Path, count: int, model: dict) 
            "protect": vmm_function(symbols, PROTECT_FN)}
     if None in vmm.values():
         return []
-    elf = bench.GUESTS / "microbench.elf"
-    guest = {s: xatrace.symbol(elf, s) for s in ("mb_dirty_swi", "mb_dirty_ret")}
+    elf = bench.GUESTS / "dirty.elf"
+    guest = {s: xatrace.symbol(elf, s) for s in ("dirty_swi", "dirty_ret")}
     image = mkimage(platform, work, "fixed", switch_config(SwitchCase("fixed", "switch", 0), count), bench.GUESTS)
     events_csv = work / "fixed-events.csv"
     run = xatrace.run(platform, image, "", {"events": events_csv, "probe": [*guest.values(), *vmm.values()], **model})
@@ -200,7 +200,7 @@ def fixed_breakdown(platform: str, work: pathlib.Path, count: int, model: dict) 
     for e in xatrace.read_events(events_csv):
         if e.kind != "probe":
             continue
-        if e.value == guest["mb_dirty_swi"] and e.domain == "1":
+        if e.value == guest["dirty_swi"] and e.domain == "1":
             marks = [e]
         elif marks is None:
             continue
@@ -210,10 +210,11 @@ def fixed_breakdown(platform: str, work: pathlib.Path, count: int, model: dict) 
             marks.append(e)
         elif e.value == vmm["protect"] and len(marks) == 3:
             marks.append(e)
-        elif e.value == guest["mb_dirty_ret"] and e.domain == "0":
+        elif e.value == guest["dirty_ret"] and e.domain == "0":
             if len(marks) == 4:
                 marks.append(e)
-                samples.append([(b.instructions - a.instructions, b.cycles - a.cycles) for a, b in zip(marks, marks[1:])])
+                samples.append([(b.instructions - a.instructions, b.cycles - a.cycles)
+                                for a, b in zip(marks, marks[1:])])
             marks = None
     if len(samples) < count // 2:
         sys.exit(f"ftcost: the fixed part: only {len(samples)} samples for {count} iterations")
@@ -288,7 +289,7 @@ def period_config(checkpoint: str, iterations: int, yield_every: int) -> str:
     for i in range(2):
         text += (f"[domain {'dom0' if i == 0 else 'd1'}]\nkernel = minios\nmemory = 1M\ntimeslice = {SLICE_MS}ms\n"
                  "start = boot\n" + ("privileged = yes\n" if i == 0 else ft_keys(checkpoint)) +
-                 f"cmdline = \"app=bench iterations={iterations} yield={yield_every} ftinfo=1\"\n\n")
+                 f"cmdline = \"app=bench iterations={iterations} yield={yield_every}\"\n\n")
     return text
 
 
@@ -301,37 +302,64 @@ def lost_work(times_ns: list[int], end_ns: int) -> tuple[float, float]:
     return sum(s * s for s in spans) / (2 * sum(spans)) / 1e6, max(spans) / 1e6
 
 
+def frames_copied(events: list[xatrace.Event], vmm: dict[str, int]) -> list[int]:
+    """The frames each checkpoint copied: one memcpy a page between ft::checkpoint and
+    protect, besides a fixed number (shared_info, the grant page, the registers) that the
+    first checkpoint, which copies all of the domain's frames, tells."""
+    counts, copies = [], None
+    for e in events:
+        if e.kind != "probe":
+            continue
+        if e.value == vmm["checkpoint"]:
+            copies = 0
+        elif e.value == vmm["memcpy"] and copies is not None:
+            copies += 1
+        elif e.value == vmm["protect"] and copies is not None:
+            counts.append(copies)
+            copies = None
+    if not counts:
+        return []
+    fixed = counts[0] - MEMORY_PAGES
+    if fixed < 0 or min(counts) < fixed:
+        sys.exit(f"ftcost: the checkpoints' copies do not fit a first full copy: {counts[:5]}...")
+    return [c - fixed for c in counts]
+
+
 def run_periods(platform: str, work: pathlib.Path, periods: tuple[int, ...], iterations: int, yield_every: int,
                 model: dict) -> list[dict]:
     """One row per checkpoint setting, the first without fault tolerance (the baseline)."""
-    ckpt = checkpoint_symbol(platform)
+    symbols = vmm_symbols(platform)
+    vmm = {"checkpoint": vmm_function(symbols, CHECKPOINT_FN), "memcpy": symbols.get("memcpy"),
+           "protect": vmm_function(symbols, PROTECT_FN)}
+    if None in vmm.values():
+        sys.exit(f"ftcost: ft::checkpoint, memcpy or ft's protect not found in {bench.vmm_elf(platform)}: {vmm}")
     rows = []
     for name in ("none", "switch", *(f"{p}ms" for p in periods)):
         image = mkimage(platform, work, f"period-{name}", period_config("" if name == "none" else name, iterations,
                                                                         yield_every), bench.MINIOS_PV)
         totals_csv, events_csv = work / f"period-{name}.csv", work / f"period-{name}-events.csv"
-        run = xatrace.run(platform, image, "", {"csv": totals_csv, "events": events_csv, "probe": ckpt, **model})
+        run = xatrace.run(platform, image, "", {"csv": totals_csv, "events": events_csv,
+                                                "probe": list(vmm.values()), **model})
         if run.status != 0 or "(2 shut down, 0 crashed)" not in run.output:
             sys.exit(f"ftcost: period {name} did not run cleanly (status {run.status}):\n{run.output[-3000:]}")
         _, total = xatrace.read_csv(totals_csv)
-        info = {int(m[0]): m for m in FTINFO.findall(run.output)}
-        if 1 not in info:
-            sys.exit(f"ftcost: period {name}: d1 printed no fault-tolerance counts:\n{run.output[-3000:]}")
-        checkpoints, frames = int(info[1][1]), int(info[1][2])
         events = xatrace.read_events(events_csv)
+        frames = frames_copied(events, vmm)
+        checkpoints = len(frames)
         # -icount: 8 ns an instruction, and neither domain idles until its benchmark ends.
-        times = [e.instructions * bench.ICOUNT_NS_PER_INSN for e in events if e.kind == "probe" and e.value == ckpt]
-        elapsed = int(re.search(r"\[d1\] bench: dom 1 elapsed (\d+) ns", run.output)[1])
+        times = [e.instructions * bench.ICOUNT_NS_PER_INSN for e in events
+                 if e.kind == "probe" and e.value == vmm["checkpoint"]]
         if len(times) != checkpoints:
-            sys.exit(f"ftcost: period {name}: {len(times)} checkpoints probed, the VMM counts {checkpoints}")
+            sys.exit(f"ftcost: period {name}: {len(times)} checkpoints begun, {checkpoints} ended")
+        elapsed = int(re.search(r"\[d1\] bench: dom 1 elapsed (\d+) ns", run.output)[1])
         d1_end = max(e.instructions for e in events if e.domain == "1") * bench.ICOUNT_NS_PER_INSN
         mean_lost, max_lost = lost_work(times, d1_end)
         rows.append({"part": "period", "case": "Kim and Shin's benchmark, dom0 and d1", "checkpoint": name,
                      "period_ms": "" if name in ("none", "switch") else int(name[:-2]),
                      "total_instructions": total.instructions, "total_cycles": total.cycles,
-                     "checkpoints": checkpoints, "frames_copied": frames,
+                     "checkpoints": checkpoints, "frames_copied": sum(frames),
                      # the first checkpoint copies all of d1's memory
-                     "frames_per_checkpoint": round((frames - MEMORY_PAGES) / (checkpoints - 1), 2) if checkpoints > 1 else "",
+                     "frames_per_checkpoint": round(statistics.mean(frames[1:]), 2) if checkpoints > 1 else "",
                      "d1_elapsed_ms": round(elapsed / 1e6, 1),
                      "interval_ms": round(elapsed / 1e6 / checkpoints, 2) if checkpoints else "",
                      "lost_work_mean_ms": round(mean_lost, 2), "lost_work_max_ms": round(max_lost, 2)})
@@ -399,7 +427,7 @@ def table(platform: str, count: int, switch_rows: list[dict], ucos: list[dict], 
              f"{PAPER['task switch'][1]} ns ({pct(*PAPER['task switch'][::-1]):+.1f} %): it copies the whole "
              "changing region at every switch.", "",
              "## 1. The domain switch", "",
-             f"tests/guests/microbench.S mode 5 in dom0 and d1, {count} yields each, every yield a switch; d1 stores "
+             f"tests/guests/dirty.S in dom0 and d1, {count} yields each, every yield a switch; d1 stores "
              "one word in each of D pages before each yield, and is the fault-tolerant domain. Medians "
              "(instructions / cycles); min and max are in ftcost.csv (the maximum is the first checkpoint, which "
              "copies all of d1's 256 frames). d1 -> dom0 carries d1's checkpoint; d1's stores carry the write "
@@ -465,12 +493,13 @@ def table(platform: str, count: int, switch_rows: list[dict], ucos: list[dict], 
                   f"{BENCH_YIELD:,} iterations, {BENCH_ITERATIONS:,} iterations a loop) in dom0 and in d1, "
                   f"{SLICE_MS} ms slices; d1 has `fault_tolerance = vm` and the checkpoint setting. Overheads are "
                   "the whole run's instructions and cycles against the run without fault tolerance. Checkpoints "
-                  "and frames come from the VMM (XA_DOMCTL_ftinfo, d1 about itself at the end; frames per "
-                  f"checkpoint leave out the first, which copies all {MEMORY_PAGES}). The work a fault loses is the "
-                  "age of the last checkpoint (what the VMM's rollback message reports), for a fault at a uniformly "
-                  "random moment of d1's run: the mean and the largest, from the checkpoints' times (probed, -icount: "
-                  "8 ns an instruction). A period ends at the first scheduling decision about d1 at least that "
-                  "long after its last checkpoint: at its switch-outs, every 2 slices here.", "",
+                  "and frames come from probes on the VMM's ft::checkpoint, memcpy and protect (a memcpy a frame; "
+                  f"frames per checkpoint leave out the first, which copies all {MEMORY_PAGES}). The work a fault "
+                  "loses is the age of the last checkpoint (what the VMM's rollback message reports), for a "
+                  "fault at a uniformly random moment of d1's run: the mean and the largest, from the "
+                  "checkpoints' times (probed, -icount: 8 ns an instruction). A period ends at the first "
+                  "scheduling decision about d1 at least that long after its last checkpoint: at its switch-outs, "
+                  "every 2 slices here.", "",
                   "| checkpoint | checkpoints | mean interval (ms) | frames per checkpoint | instructions vs none "
                   "| cycles vs none | work lost: mean / max (ms) |",
                   "|---|---:|---:|---:|---:|---:|---:|"]

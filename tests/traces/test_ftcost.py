@@ -24,7 +24,7 @@ ITERATIONS = 20000  # about 0.2 s of d1's benchmark: ten 20 ms periods
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    for path in (xatrace.PLUGIN, bench.vmm_elf("goldfish"), bench.GUESTS / "microbench.elf",
+    for path in (xatrace.PLUGIN, bench.vmm_elf("goldfish"), bench.GUESTS / "dirty.elf",
                  bench.MINIOS_PV / "minios.elf", bench.UCOS / "pv" / "ucos.elf"):
         if not path.exists():
             raise FileNotFoundError(f"{path} missing: run 'make traces-plugin vmm minios test-guests ucos'")
