@@ -416,7 +416,7 @@ def n(v: float) -> str:
 
 
 def table(platform: str, count: int, switch_rows: list[dict], ucos: list[dict], periods: list[dict],
-          fixed: list[dict] | None = None, seconds: float | None = None) -> str:
+          fixed: list[dict] | None = None) -> str:
     s = switch_summary(switch_rows)
     m = s["medians"]
     lines = [f"# What fault tolerance costs, on {platform} (make ftcost)", "",
@@ -511,8 +511,6 @@ def table(platform: str, count: int, switch_rows: list[dict], ucos: list[dict], 
             lines.append(f"| {r['checkpoint']} | {r['checkpoints']:,} | {r['interval_ms']} | "
                          f"{r['frames_per_checkpoint']} | {r['instructions_overhead_pct']:+.2f} % | "
                          f"{r['cycles_overhead_pct']:+.2f} % | {r['lost_work_mean_ms']} / {r['lost_work_max_ms']} |")
-    if seconds is not None:
-        lines += ["", f"Measured in {seconds:.0f} s of wall-clock time."]
     return "\n".join(lines) + "\n"
 
 
@@ -588,7 +586,7 @@ FIELDS = ["part", "case", "checkpoint", "dirty_pages", "path", "samples", "instr
 
 
 def write_results(out: pathlib.Path, platform: str, count: int, switch_rows: list[dict], ucos: list[dict],
-                  periods: list[dict], fixed: list[dict] | None = None, seconds: float | None = None) -> str:
+                  periods: list[dict], fixed: list[dict] | None = None) -> str:
     """ftcost.csv (every row of the three parts), ftcost.md (the tables) and ftcost.png;
     returns the markdown."""
     out.mkdir(parents=True, exist_ok=True)
@@ -596,7 +594,7 @@ def write_results(out: pathlib.Path, platform: str, count: int, switch_rows: lis
         w = csv.DictWriter(f, fieldnames=FIELDS, restval="")
         w.writeheader()
         w.writerows(switch_rows + (fixed or []) + ucos + periods)
-    text = table(platform, count, switch_rows, ucos, periods, fixed, seconds)
+    text = table(platform, count, switch_rows, ucos, periods, fixed)
     (out / "ftcost.md").write_text(text)
     plot(platform, switch_rows, periods, out / "ftcost.png")
     return text
@@ -627,9 +625,9 @@ def main() -> int:
     ucos = [] if a.no_ucos else run_ucos(a.platform, work, a.ucos_n, a.ucos_rounds, model)
     periods = [] if a.no_periods else run_periods(a.platform, work, tuple(int(p) for p in a.periods.split(",")),
                                                   a.iterations, BENCH_YIELD, model)
-    text = write_results(out, a.platform, a.count, switch_rows, ucos, periods, fixed, time.perf_counter() - start)
+    text = write_results(out, a.platform, a.count, switch_rows, ucos, periods, fixed)
     print(text, end="")
-    print(f"ftcost: {a.platform}: results in {out}")
+    print(f"ftcost: {a.platform}: measured in {time.perf_counter() - start:.0f} s; results in {out}")
     return 0
 
 
