@@ -146,3 +146,20 @@ def test_make_ftcost_runs_only_its_board():
     for other in ("goldfish", "versatilepb"):
         for pattern in (f"build/{other}/", f"PLATFORM={other}", f"--platform {other}"):
             assert pattern not in plan.stdout, pattern
+
+
+@pytest.mark.parametrize("both", [False, True], ids=["d1", "dom0-and-d1"])
+def test_checkpoints_at_switch_out_leave_no_stale_line(tmp_path, both):
+    """The system ftcost measures (8 dirty pages, checkpoint = switch) under the coherence
+    checker, and the same with dom0 fault-tolerant too: both domains' backup windows are at
+    the same address. The checkpoints' copies, the cleaning after them and the write
+    faults' protection changes return no stale data."""
+    import coherence
+    text = ftcost.switch_config(ftcost.SwitchCase("checked", "switch", 8), COUNT)
+    if both:
+        text = text.replace("privileged = yes\n", "privileged = yes\n" + ftcost.ft_keys("switch"))
+    image = ftcost.mkimage("goldfish", tmp_path, "checked", text, bench.GUESTS)
+    run, coh, report = coherence.check("goldfish", image, tmp_path)
+    assert run.status == 0 and "(2 shut down, 0 crashed)" in run.output, run.output[-2000:]
+    assert both == ("xen-arm: dom0 'dom0': fault tolerance: a backup" in run.output)
+    assert (coh["stale_icache"], coh["stale_dcache"], coh["stale_tlb"]) == (0, 0, 0), report
