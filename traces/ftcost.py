@@ -62,8 +62,8 @@ def pages(n: int) -> str:
 def switch_cases(dirty: tuple[int, ...]) -> list[SwitchCase]:
     """No fault tolerance (0 and the most dirty pages: the stores' own cost), configured
     but never checkpointed, then checkpointed at every switch-out against its dirty pages."""
-    return ([SwitchCase("no fault tolerance", "", 0),
-             SwitchCase(f"no fault tolerance, {pages(max(dirty))}", "", max(dirty)),
+    stores = [SwitchCase(f"no fault tolerance, {pages(max(dirty))}", "", max(dirty))] if max(dirty) else []
+    return ([SwitchCase("no fault tolerance", "", 0), *stores,
              SwitchCase("fault_tolerance = vm, checkpoint = manual", "manual", 0)]
             + [SwitchCase(f"checkpoint = switch, {pages(d)}", "switch", d) for d in dirty])
 
@@ -137,8 +137,6 @@ def run_switches(platform: str, work: pathlib.Path, dirty: tuple[int, ...], coun
     """One row per case and path: min / median / max instructions and cycles."""
     rows = []
     for i, c in enumerate(switch_cases(dirty)):
-        if c.ft == "" and c.dirty and not any(dirty):
-            continue
         for path, s in measure_switch(platform, work, c, f"switch{i}", count, model).items():
             r = bench.summary(path, s)
             rows.append({"part": "switch", "case": c.name, "checkpoint": c.ft or "none", "dirty_pages": c.dirty,
