@@ -186,27 +186,47 @@ u32 clean_page(const Domain& d, const Slot& s, u32 va) {
 }
 
 // The runs the tracker plans, page by page, one way or the other.
+//
+// Every vm domain's backup window is at the same address (kBackupWindowVa), so no line
+// or TLB entry of it may outlive the copy: another domain's copy would hit them (switches
+// keep the caches, address_space.hh). A copy for another domain runs between
+// with_table's two cleaning table switches. For the domain on the CPU, a checkpoint only
+// writes its backup window, and the ARM926's D-cache allocates on reads only, so it leaves
+// no line there: it drops the TLB entry of each backup page it wrote, and the caches stay
+// warm for the next switch. Only a rollback reads the backup window: it cleans the whole
+// caches and the TLB (it is rare, and the guest may run restored code). The coherence
+// checker, which models the read-allocate D-cache, holds every fault-tolerance test to it.
 u32 copy_memory(Domain& d, Tracker& t, bool to_backup) {
     u32 copied = 0;
+    const bool current = &d == domains::current();
     with_table(d, [&] {
         copied = t.plan(d.nr_pages, [&](CopyRun r) {
             for (u32 i = r.first; i < r.first + r.count; ++i) {
                 u8* mem = vmm_memory::current_va(d.window.value() + i * kPageSize);
                 u8* bak = vmm_memory::current_va(kBackupWindowVa + i * kPageSize);
                 memcpy(to_backup ? bak : mem, to_backup ? mem : bak, kPageSize);
+                if (current && to_backup) cpu::invalidate_tlb_entry(kBackupWindowVa + i * kPageSize);
             }
         });
-        // Every vm domain's backup window is at the same address (kBackupWindowVa), so
-        // no line or TLB entry of it may outlive the copy: another domain's copy would hit
-        // them (switches keep the caches, address_space.hh). The guest may also run
-        // restored code. (A copy for another domain ran under with_table's cleans.)
-        if (&d == domains::current()) {
+        if (current && !to_backup) {
             cpu::flush_caches();
             cpu::flush_tlb();
             space::flushed();
         }
     });
     return copied;
+}
+
+// Reads a VMM page the guest writes uncached (domain.hh) through the VMM's cached
+// DIRECTMAP alias: line fills instead of an uncached access per word. No line of that
+// alias may be in the cache before the read (it could be stale) nor stay after it (it
+// would be stale at the next one): both are cleaned away.
+void read_through_cache(void* dst, PhysAddr pa, u32 bytes) {
+    u8* src = vmm_memory::direct_map().ptr<u8>(pa);
+    const u32 va = static_cast<u32>(reinterpret_cast<uintptr_t>(src));
+    cpu::clean_invalidate_dcache_range(va, bytes);
+    memcpy(dst, src, bytes);
+    cpu::clean_invalidate_dcache_range(va, bytes);
 }
 
 // The domain's shared_info and grant entries, through the VMM's uncached alias (domain.hh).
@@ -320,7 +340,7 @@ u64 last_checkpoint_ns(const Domain& d) {
 }
 
 void scheduled(Domain& d, const TrapFrame& regs, bool leaving) {
-    if (!usable(d)) return;
+    if (d.checkpoint_us == boot_image::kCheckpointManual || !usable(d)) return;  // before reading the clock
     const u64 now = timer::now_ns();
     if (tracker_of(d).checkpoint_due(now, leaving)) (void)checkpoint(d, regs, now);
 }
@@ -337,8 +357,8 @@ Err checkpoint(Domain& d, const TrapFrame& regs, u64 now) {
     Slot& s = slots[d.id.value()];
     Tracker& t = tracker_of(d);
     (void)copy_memory(d, t, true);
-    memcpy(&s.shared, live_shared(d), sizeof s.shared);
-    memcpy(saved_grants(d), live_grants(d), kGrantEntries * sizeof(grant_entry_v1));
+    read_through_cache(&s.shared, d.shared_pa, sizeof s.shared);
+    read_through_cache(saved_grants(d), d.grants_pa, kGrantEntries * sizeof(grant_entry_v1));
     s.vcpu.ctx = regs;
     s.vcpu.mode = d.mode;
     memcpy(s.vcpu.trap_table, d.trap_table, sizeof d.trap_table);

@@ -80,15 +80,19 @@ class DirtySet {
     // fn(CopyRun) for every maximal run of frames that are dirty or pinned, in frame
     // order, each split so that no run is longer than max_run (the VMM's copy window; 0
     // is taken as 1).
+    // A word at a time: a checkpoint of a domain that wrote little walks mostly zeros.
     template <typename Fn>
     void for_each_run(u32 max_run, Fn&& fn) const {
         if (max_run == 0) max_run = 1;
         u32 i = 0;
         while (i < frames_) {
-            if (!copy_needed(i)) {
-                ++i;
+            const u32 word = needed_word(i / 32) >> (i % 32);
+            if (word == 0) {
+                i = (i / 32 + 1) * 32;  // nothing from here to the word's end
                 continue;
             }
+            i += static_cast<u32>(__builtin_ctz(word));
+            if (i >= frames_) break;
             const u32 first = i;
             while (i < frames_ && copy_needed(i) && i - first < max_run) ++i;
             fn(CopyRun{first, i - first});
@@ -98,6 +102,7 @@ class DirtySet {
   private:
     static bool test(const u32* words, u32 i) { return (words[i / 32] >> (i % 32)) & 1u; }
     bool copy_needed(u32 i) const { return test(dirty_, i) || test(pinned_, i); }
+    u32 needed_word(u32 w) const { return dirty_[w] | pinned_[w]; }
 
     u32 frames_ = 0;
     u32* dirty_ = nullptr;
