@@ -6,7 +6,8 @@
  * The main thread repeats rounds until until=<ms> of system time: round r writes an area
  * of `sectors` sectors (default 32, one page per request), area r mod `areas` of its disk,
  * with a pattern of the round and the sector, reads it back and checks it; with ring=N it
- * then sends N requests through the ring-test device (each answered once, checked). The
+ * then sends N requests through the ring-test device (each answered once, checked); with
+ * net=N it broadcasts N frames and takes the frames that came (another domain's). The
  * rollback comes from dom0's shell (`rollback <dom>`), or with at=<ms> from another
  * thread, which faults where the VMM cannot bounce it (a data abort with upcalls masked)
  * while the main thread waits for dom0; the fault is transient, only while the VMM counts
@@ -101,15 +102,19 @@ static void ftio_main(void)
     const s_time_t until = (s_time_t)cmdline_get_u32("until", 300) * 1000000;
     const uint32_t sectors = cmdline_get_u32("sectors", 32) / PER_PAGE * PER_PAGE;
     const uint32_t ring = cmdline_get_u32("ring", 0);
+    const uint32_t net = cmdline_get_u32("net", 0);
     if (xenbus_init() != 0) {
         printk("ftio: FAIL no store\n");
         return;
     }
     static struct blkfront bf;
     static struct ringfront rf;
+    static struct netfront nf;
     int rc = blkfront_connect(&bf, NOW() + XENBUS_TIMEOUT);
     if (rc == 0 && ring != 0)
         rc = ringfront_connect(&rf, NOW() + XENBUS_TIMEOUT);
+    if (rc == 0 && net != 0)
+        rc = netfront_connect(&nf, NOW() + XENBUS_TIMEOUT);
     uint32_t *buf = alloc_page();
     const uint32_t areas = sectors != 0 ? bf.sectors / sectors : 0;
     if (rc != 0 || buf == NULL || areas < 2) {
@@ -120,7 +125,7 @@ static void ftio_main(void)
            ring != 0 ? ", ring-test device" : "");
     if (at != 0)
         (void)create_thread("fault", fault_thread, &at);
-    uint32_t requests = 0, errors = 0, bad = 0;
+    uint32_t requests = 0, errors = 0, bad = 0, sent = 0, received = 0;
     struct ringfront_stats total = {0};
     while (NOW() < until) {
         round++;
@@ -141,6 +146,21 @@ static void ftio_main(void)
             total.bad_sum += st.bad_sum;
             total.out_of_order += st.out_of_order;
         }
+        for (uint32_t i = 0; i < net; i++) {
+            static uint8_t frame[XA_NETIF_MIN_FRAME];
+            memset(frame, 0xFF, 6); /* broadcast */
+            memcpy(frame + 6, nf.mac, 6);
+            frame[12] = 0x88; /* a local experimental ethertype */
+            frame[13] = 0xB5;
+            memcpy(frame + 14, (const void *)&round, sizeof round);
+            errors += netfront_send(&nf, frame, sizeof frame, NOW() + XENBUS_TIMEOUT) != 0 ? 1U : 0U;
+            sent++;
+        }
+        if (net != 0) {
+            static uint8_t in[XA_NETIF_MTU_FRAME];
+            while (netfront_recv(&nf, in, sizeof in, NOW()) > 0)
+                received++;
+        }
     }
     /* Each area holds the last round that wrote it. */
     for (uint32_t r = round >= areas ? round - areas + 1 : 1; r <= round; r++)
@@ -153,10 +173,14 @@ static void ftio_main(void)
         printk("ftio: ring: %u answered, %u lost, %u duplicated, %u wrong, %u out of order\n",
                (unsigned int)total.answered, (unsigned int)total.lost, (unsigned int)total.duplicated,
                (unsigned int)total.bad_sum, (unsigned int)total.out_of_order);
+    if (net != 0)
+        printk("ftio: net: %u frames sent, %u received\n", (unsigned int)sent, (unsigned int)received);
     const bool ok = errors == 0 && bad == 0 && total.lost == 0 && total.duplicated == 0 && total.bad_sum == 0;
     (void)blkfront_disconnect(&bf, NOW() + XENBUS_TIMEOUT);
     if (ring != 0)
         (void)ringfront_disconnect(&rf, NOW() + XENBUS_TIMEOUT);
+    if (net != 0)
+        (void)netfront_disconnect(&nf, NOW() + XENBUS_TIMEOUT);
     printk("ftio: %s\n", ok ? "ok" : "FAIL");
 }
 MINIOS_APP("ftio", ftio_main);
