@@ -171,8 +171,8 @@ void blkback_service(struct guest *g)
 {
     struct blkback *b = &g->vbd;
     for (;;) {
-        if (!b->c.connected)
-            return;
+        if (!b->c.connected || dom0_rollback_pending())
+            return; /* a rolled-back guest's ring is not served from the old state */
         RING_IDX prod;
         int n = blkif_unconsumed_requests(&b->ring, &prod);
         if (n < 0) {

@@ -157,6 +157,24 @@ void cons_service(struct guest *g)
     }
     barrier();
     c->intf->out_cons = cons;
+    c->out_seen = cons;
+    c->seen_valid = true;
+}
+
+/* The restored ring holds what the guest had written by its checkpoint, from the
+ * out_cons of then: what of it we printed since is skipped, not printed twice. What the
+ * guest wrote after the checkpoint, and writes again as it replays, is printed again. */
+void cons_rolled_back(struct guest *g)
+{
+    struct cons_back *c = &g->cons;
+    if (!c->up || c->broken || !c->seen_valid)
+        return;
+    const XENCONS_RING_IDX prod = c->intf->out_prod;
+    const XENCONS_RING_IDX cons = c->intf->out_cons;
+    barrier();
+    if (prod - cons > XENCONS_OUT_SIZE || c->out_seen - cons > XENCONS_OUT_SIZE)
+        return; /* not a ring we printed from: cons_service judges it */
+    c->intf->out_cons = c->out_seen - cons <= prod - cons ? c->out_seen : prod;
 }
 
 void cons_disconnect(struct guest *g)

@@ -12,6 +12,14 @@
  *   remove (the guest goes away): disconnect and delete the backend nodes.
  * A ring the frontend breaks (impossible indices) is disconnected by its backend
  * (backend_fail): error node, state Closed.
+ *
+ * A guest rolled back to a checkpoint (XA_VIRQ_DOM_ROLLBACK, docs/fault-tolerance.md)
+ * has its ring pages back as they were then, while each backend's private ring state
+ * (the requests it took, the responses it gave) is of now: every backend disconnects
+ * (requests in the ring it had not taken are never taken), the frontend's ring details
+ * and state are reset to Initialising and the backend goes to InitWait, as for a new
+ * frontend. The guest's frontends reconnect on XA_VIRQ_ROLLED_BACK, as after a Xen
+ * restore; until they have published new details, none of the old ones is used.
  */
 #include "dom0.h"
 
@@ -20,6 +28,7 @@
 
 struct device_type {
     const char *name;
+    const char *const *ring_keys; /* the frontend's ring details */
     struct backend_common *(*common)(struct guest *g);
     int (*connect)(struct guest *g);
     void (*disconnect)(struct guest *g);
@@ -29,10 +38,13 @@ static struct backend_common *vbd_common(struct guest *g) { return &g->vbd.c; }
 static struct backend_common *vif_common(struct guest *g) { return &g->vif.c; }
 static struct backend_common *vtest_common(struct guest *g) { return &g->vtest.c; }
 
+static const char *const one_ring[] = {"ring-ref", "event-channel", NULL};
+static const char *const two_rings[] = {"tx-ring-ref", "rx-ring-ref", "event-channel", NULL};
+
 static const struct device_type types[] = {
-    {"vbd", vbd_common, blkback_connect, blkback_disconnect},
-    {"vif", vif_common, netback_connect, netback_disconnect},
-    {"vtest", vtest_common, ringback_connect, ringback_disconnect},
+    {"vbd", one_ring, vbd_common, blkback_connect, blkback_disconnect},
+    {"vif", two_rings, vif_common, netback_connect, netback_disconnect},
+    {"vtest", one_ring, vtest_common, ringback_connect, ringback_disconnect},
 };
 
 static void backend_path(char *out, size_t size, const struct guest *g, const char *type, const char *key)
@@ -184,6 +196,39 @@ void backend_fail(struct guest *g, const char *type, const char *why)
         t->disconnect(g);
         c->connected = false;
         fail(g, t, why);
+    }
+}
+
+void devices_rolled_back(struct guest *g)
+{
+    char path[96];
+    for (unsigned int i = 0; i < ARRAY_SIZE(types); i++) {
+        const struct device_type *t = &types[i];
+        struct backend_common *c = t->common(g);
+        if (!c->offered)
+            continue;
+        const bool was_connected = c->connected;
+        if (was_connected) {
+            t->disconnect(g);
+            c->connected = false;
+        }
+        const int fs = frontend_state(g, t->name);
+        if (!was_connected && c->state == XenbusStateInitWait && fs <= XenbusStateInitialising)
+            continue; /* nothing began: nothing to undo */
+        for (const char *const *k = t->ring_keys; *k != NULL; k++) {
+            frontend_path(path, sizeof path, g, t->name, *k);
+            (void)store_rm(path);
+        }
+        frontend_path(path, sizeof path, g, t->name, "state");
+        store_printf(path, "%d", XenbusStateInitialising);
+        c->fe_state = XenbusStateInitialising;
+        backend_path(path, sizeof path, g, t->name, "error");
+        (void)store_rm(path);
+        printk("dom0: dom %u '%s' rolled back: %s reconnecting (%u requests on the old ring)\n", (unsigned int)g->domid,
+               g->name, t->name, (unsigned int)c->requests);
+        c->requests = 0;
+        c->errors = 0;
+        backend_set_state(g, t->name, c, XenbusStateInitWait);
     }
 }
 

@@ -13,6 +13,10 @@
  * already running is introduced (store and console pages mapped, device nodes offered),
  * then this thread becomes the io thread.
  *
+ * A guest rolled back to its checkpoint by the VMM (XA_VIRQ_DOM_ROLLBACK; which one: its
+ * rollback count in XA_DOMCTL_ftinfo rose) has its backends reset (devices.c), its store
+ * and console rings read from their restored indices; its frontends reconnect.
+ *
  * A guest that shuts down (VIRQ_DOM_EXC) is reaped: its backends disconnect, its store
  * nodes go, its pages are unmapped, then it is destroyed (Xen's on_poweroff=destroy), so
  * its memory and dom0's ports come back.
@@ -35,6 +39,7 @@ bool dom0_verbose;
 
 static struct wait_queue_head io_wq = WAIT_QUEUE_HEAD_INIT;
 static volatile bool dom_exc;
+static volatile bool dom_rollback;
 static unsigned int maps_in_use;
 static struct {
     struct guest *g;
@@ -69,6 +74,22 @@ static void dom_exc_event(evtchn_port_t port, void *data)
     UNUSED(data);
     dom_exc = true;
     wake_up(&io_wq);
+}
+
+static void dom_rollback_event(evtchn_port_t port, void *data)
+{
+    UNUSED(port);
+    UNUSED(data);
+    dom_rollback = true;
+    wake_up(&io_wq);
+}
+
+bool dom0_rollback_pending(void) { return dom_rollback; }
+
+static uint32_t ft_rollbacks(domid_t domid)
+{
+    struct xen_domctl op;
+    return dom0_domctl(XA_DOMCTL_ftinfo, domid, &op) == 0 ? op.u.ftinfo.rollbacks : 0;
 }
 
 int dom0_domctl(uint32_t cmd, domid_t dom, struct xen_domctl *out)
@@ -187,6 +208,7 @@ int dom0_introduce(domid_t domid, bool booted)
     g->booted = booted;
     g->store_port = info.store_port;
     g->console_port = info.console_port;
+    g->ft_rollbacks = ft_rollbacks(domid);
     rc = store_connect(g);
     if (rc == 0)
         rc = cons_connect(g);
@@ -277,10 +299,28 @@ static void reap(void)
         dom0_stop(0);
 }
 
+/* Guests the VMM rolled back since we last looked: what dom0 keeps of their rings is
+ * newer than the rings now. */
+static void rolled_back(void)
+{
+    for (unsigned int i = 1; i < DOM0_MAX_DOMS; i++) {
+        struct guest *g = guest_get(i);
+        if (g == NULL)
+            continue;
+        const uint32_t n = ft_rollbacks(g->domid);
+        if (n == g->ft_rollbacks)
+            continue;
+        g->ft_rollbacks = n;
+        store_rolled_back(g);
+        cons_rolled_back(g);
+        devices_rolled_back(g);
+    }
+}
+
 static bool io_pending(void *arg)
 {
     UNUSED(arg);
-    if (dom_exc)
+    if (dom_exc || dom_rollback)
         return true;
     for (unsigned int i = 1; i < DOM0_MAX_DOMS; i++) {
         if (guests[i].used && guests[i].work != 0)
@@ -293,10 +333,19 @@ static noreturn void io_loop(void)
 {
     for (;;) {
         wait_event(&io_wq, io_pending, NULL);
+        /* First: a rolled-back guest's rings must not be served from the old state. */
+        if (dom_rollback) {
+            dom_rollback = false;
+            rolled_back();
+        }
         for (unsigned int i = 1; i < DOM0_MAX_DOMS; i++) {
             struct guest *g = &guests[i];
             if (!g->used)
                 continue;
+            if (dom_rollback) {
+                dom_rollback = false;
+                rolled_back();
+            }
             unsigned long flags = local_irq_save();
             const uint32_t work = g->work;
             g->work = 0;
@@ -338,6 +387,8 @@ static void dom0_main(void)
         minios_panic("no usable RAM disk (see above)");
     if (bind_virq(VIRQ_DOM_EXC, dom_exc_event, NULL) < 0)
         minios_panic("cannot bind VIRQ_DOM_EXC");
+    if (bind_virq(XA_VIRQ_DOM_ROLLBACK, dom_rollback_event, NULL) < 0)
+        minios_panic("cannot bind XA_VIRQ_DOM_ROLLBACK");
     store_write("/local/domain/0/name", boot_info()->name);
     store_write("/local/domain/0/domid", "0");
 

@@ -112,7 +112,8 @@ struct store_conn {
         char body[XENSTORE_PAYLOAD_MAX + 1];
     } in;
     uint32_t in_len;
-    char out[STORE_OUT_MAX]; /* replies and events not yet in the ring */
+    XENSTORE_RING_IDX msg_start; /* the request index where the message in `in` began */
+    char out[STORE_OUT_MAX];     /* replies and events not yet in the ring */
     uint32_t out_len;
     uint32_t requests, events_dropped;
 };
@@ -124,6 +125,8 @@ struct cons_back {
     grant_handle_t handle;
     char line[120];
     uint32_t len;
+    XENCONS_RING_IDX out_seen; /* our out_cons as we last wrote it (a rollback restores the guest's) */
+    bool seen_valid;
 };
 
 struct guest {
@@ -138,6 +141,7 @@ struct guest {
     struct blkback vbd;
     struct netback vif;
     struct ringback vtest;
+    uint32_t ft_rollbacks; /* the VMM's rollback count of it (XA_DOMCTL_ftinfo) when last looked at */
 };
 
 /* dom0.c: the guests and the io thread */
@@ -154,7 +158,10 @@ int dom0_bind(domid_t dom, evtchn_port_t remote, evtchn_port_t *local, struct gu
 void dom0_unbind(evtchn_port_t *port);
 unsigned int dom0_ports_in_use(void);
 unsigned int dom0_maps_in_use(void);
-void dom0_stop(int status); /* ends dom0 (and with it the system once guests are gone) */
+void dom0_stop(int status);
+/* The VMM rolled a guest back and the io thread has not reset its connections yet: no
+ * ring is served meanwhile (dom0.c). */
+bool dom0_rollback_pending(void); /* ends dom0 (and with it the system once guests are gone) */
 extern bool dom0_auto_exit;
 extern bool dom0_verbose; /* verbose=1: log every device state change */
 
@@ -169,6 +176,7 @@ unsigned int store_nodes(void);
 int store_connect(struct guest *g);
 void store_service(struct guest *g);
 void store_disconnect(struct guest *g);
+void store_rolled_back(struct guest *g); /* its ring's indices went back: read from there */
 
 /* console_back.c */
 void mux_init(void);
@@ -181,6 +189,7 @@ int cons_connect(struct guest *g);
 void cons_service(struct guest *g);
 void cons_disconnect(struct guest *g);
 size_t cons_input(struct guest *g, const char *buf, size_t len);
+void cons_rolled_back(struct guest *g); /* its ring's indices went back: skip what was printed */
 
 /* devices: backend nodes, the handshake, the rings */
 void devices_offer(struct guest *g);
@@ -191,6 +200,10 @@ void backend_set_state(struct guest *g, const char *type, struct backend_common 
 int frontend_state(struct guest *g, const char *type);
 int frontend_u32(struct guest *g, const char *type, const char *key, uint32_t *out);
 void backend_fail(struct guest *g, const char *type, const char *why);
+/* The guest was rolled back to a checkpoint: every backend drops its connection (ring
+ * unmapped, channel closed, requests not yet taken forgotten) and waits for the frontend
+ * to connect again, as for a new one. */
+void devices_rolled_back(struct guest *g);
 
 int blkback_init(uint32_t sectors_per_guest); /* 0: the boot image's RAM disk in 7 equal slices */
 uint32_t blkback_sectors(void);

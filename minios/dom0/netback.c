@@ -180,8 +180,8 @@ void netback_service(struct guest *g)
 {
     struct netback *nb = &g->vif;
     for (;;) {
-        if (!nb->c.connected)
-            return;
+        if (!nb->c.connected || dom0_rollback_pending())
+            return; /* a rolled-back guest's ring is not served from the old state */
         RING_IDX prod;
         int n = netif_tx_unconsumed_requests(&nb->tx, &prod);
         if (n < 0) {

@@ -40,8 +40,8 @@ void ringback_service(struct guest *g)
 {
     struct ringback *rb = &g->vtest;
     for (;;) {
-        if (!rb->c.connected)
-            return;
+        if (!rb->c.connected || dom0_rollback_pending())
+            return; /* a rolled-back guest's ring is not served from the old state */
         RING_IDX prod;
         int n = ringtest_unconsumed_requests(&rb->ring, &prod);
         if (n < 0) {

@@ -338,6 +338,8 @@ void store_service(struct guest *g)
                                                      : (uint32_t)sizeof s->in.hdr + s->in.hdr.len - s->in_len;
         uint32_t n = prod - cons < want ? prod - cons : want;
         char *dst = (char *)&s->in + s->in_len;
+        if (s->in_len == 0)
+            s->msg_start = cons;
         for (uint32_t i = 0; i < n; i++)
             dst[i] = s->intf->req[MASK_XENSTORE_IDX(cons + i)];
         barrier();
@@ -367,6 +369,23 @@ int store_connect(struct guest *g)
     s->intf = (volatile struct xenstore_domain_interface *)dom0_map_va(g->domid, SLOT_STORE);
     s->up = true;
     return 0;
+}
+
+/* The guest's ring went back to its checkpoint, with its wait for the replies we sent
+ * since (its response ring went back too): the requests from the restored req_cons on
+ * are read and answered again. A message we had begun to read is kept only if we read
+ * nothing of it since the checkpoint; the guest's store client writes whole messages,
+ * so the restored req_cons is at a message's start. */
+void store_rolled_back(struct guest *g)
+{
+    struct store_conn *s = &g->store;
+    if (!s->up || s->broken)
+        return;
+    const XENSTORE_RING_IDX cons = s->intf->req_cons;
+    barrier();
+    if (s->in_len != 0 && cons != s->msg_start + s->in_len)
+        s->in_len = 0;
+    dom0_kick(g, W_STORE);
 }
 
 void store_disconnect(struct guest *g)

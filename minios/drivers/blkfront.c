@@ -1,4 +1,6 @@
-/* mini-OS block frontend (include/minios/frontends.h), one request in flight at a time. */
+/* mini-OS block frontend (include/minios/frontends.h), one request in flight at a time.
+ * The ring itself is the shadow of that request: a rollback restores it, and a reconnect
+ * moves it to the new ring (answered before the checkpoint, or issued again). */
 #include "minios/console.h"
 #include "minios/events.h"
 #include "minios/frontends.h"
@@ -12,6 +14,47 @@ static void blk_event(evtchn_port_t port, void *data)
     wake_up(&bf->wq);
 }
 
+/* A channel for the ring, published with it; then the handshake to Connected. */
+static int publish(struct blkfront *bf, s_time_t deadline)
+{
+    int rc = xenbus_alloc_evtchn(bf->dev.backend_id, &bf->port);
+    if (rc < 0)
+        return rc;
+    (void)bind_evtchn(bf->port, blk_event, bf);
+    const struct xenbus_kv kv[] = {{"ring-ref", bf->ring_ref}, {"event-channel", bf->port}};
+    rc = xenbus_publish(&bf->dev, kv, ARRAY_SIZE(kv), XenbusStateInitialised);
+    return rc == 0 ? frontend_finish(&bf->dev, deadline) : rc;
+}
+
+/* After a rollback: the restored ring's state onto a fresh one (frontends.h). */
+static int blk_reconnect(struct frontend_link *l, s_time_t deadline)
+{
+    struct blkfront *bf = container_of(l, struct blkfront, link);
+    int rc = frontend_restart(&bf->dev, deadline);
+    if (rc < 0)
+        return rc;
+    void *old = bf->sring;
+    const grant_ref_t old_ref = bf->ring_ref;
+    const evtchn_port_t old_port = bf->port;
+    bf->sring = frontend_grant_page(&bf->dev, &bf->ring_ref);
+    if (bf->sring == NULL) {
+        bf->sring = old;
+        bf->ring_ref = old_ref;
+        return -XEN_ENOMEM;
+    }
+    blkif_sring_init(bf->sring);
+    struct blkif_front_ring ring = bf->ring;
+    blkif_front_init(&bf->ring, bf->sring, PAGE_SIZE);
+    const int again = frontend_ring_move(bf->sring, old, bf->ring.nr_ents, sizeof(union blkif_sring_entry),
+                                         &ring.req_prod_pvt, &ring.rsp_cons);
+    bf->ring.req_prod_pvt = ring.req_prod_pvt;
+    bf->ring.rsp_cons = ring.rsp_cons;
+    (void)xenbus_close_evtchn(old_port);
+    frontend_free_page(old, old_ref);
+    rc = publish(bf, deadline);
+    return rc < 0 ? rc : again;
+}
+
 int blkfront_connect(struct blkfront *bf, s_time_t deadline)
 {
     memset(bf, 0, sizeof *bf);
@@ -23,14 +66,9 @@ int blkfront_connect(struct blkfront *bf, s_time_t deadline)
         return -XEN_ENOMEM;
     blkif_sring_init(bf->sring);
     blkif_front_init(&bf->ring, bf->sring, PAGE_SIZE);
-    rc = xenbus_alloc_evtchn(bf->dev.backend_id, &bf->port);
-    if (rc < 0)
-        return rc;
-    (void)bind_evtchn(bf->port, blk_event, bf);
-    const struct xenbus_kv kv[] = {{"ring-ref", bf->ring_ref}, {"event-channel", bf->port}};
-    rc = xenbus_publish(&bf->dev, kv, ARRAY_SIZE(kv), XenbusStateInitialised);
+    rc = publish(bf, deadline);
     if (rc == 0)
-        rc = frontend_finish(&bf->dev, deadline);
+        frontend_register(&bf->link, &bf->dev, &bf->wq, blk_reconnect);
     if (rc == 0)
         rc = xenbus_backend_u32(&bf->dev, "sectors", &bf->sectors);
     if (rc == 0)
@@ -41,11 +79,13 @@ int blkfront_connect(struct blkfront *bf, s_time_t deadline)
 static bool response_ready(void *arg)
 {
     struct blkfront *bf = arg;
-    return blkif_final_check_responses(&bf->ring) != 0;
+    return frontend_ready(&bf->link) && blkif_final_check_responses(&bf->ring) != 0;
 }
 
 int blkfront_submit(struct blkfront *bf, const struct blkif_request *req, struct blkif_response *rsp)
 {
+    if (!frontend_wait_ready(&bf->link, NOW() + XENBUS_TIMEOUT))
+        return -XB_ETIMEDOUT;
     if (blkif_full(&bf->ring))
         return -XEN_EBUSY;
     *blkif_next_request(&bf->ring) = *req;
@@ -108,6 +148,7 @@ int blkfront_flush(struct blkfront *bf)
 
 int blkfront_disconnect(struct blkfront *bf, s_time_t deadline)
 {
+    frontend_unregister(&bf->link, deadline);
     int rc = frontend_close(&bf->dev, deadline);
     (void)xenbus_close_evtchn(bf->port);
     frontend_free_page(bf->sring, bf->ring_ref);

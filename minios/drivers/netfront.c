@@ -43,6 +43,61 @@ static void *grant_tx_page(struct netfront *nf, grant_ref_t *ref)
     return page;
 }
 
+static int publish(struct netfront *nf, s_time_t deadline)
+{
+    int rc = xenbus_alloc_evtchn(nf->dev.backend_id, &nf->port);
+    if (rc < 0)
+        return rc;
+    (void)bind_evtchn(nf->port, net_event, nf);
+    const struct xenbus_kv kv[] = {
+        {"tx-ring-ref", nf->tx_ring_ref}, {"rx-ring-ref", nf->rx_ring_ref}, {"event-channel", nf->port}};
+    rc = xenbus_publish(&nf->dev, kv, ARRAY_SIZE(kv), XenbusStateInitialised);
+    return rc == 0 ? frontend_finish(&nf->dev, deadline) : rc;
+}
+
+/* After a rollback: both restored rings' state onto fresh ones (frontends.h); the
+ * buffers' grants stay. */
+static int net_reconnect(struct frontend_link *l, s_time_t deadline)
+{
+    struct netfront *nf = container_of(l, struct netfront, link);
+    int rc = frontend_restart(&nf->dev, deadline);
+    if (rc < 0)
+        return rc;
+    void *old_tx = nf->tx_sring, *old_rx = nf->rx_sring;
+    const grant_ref_t old_tx_ref = nf->tx_ring_ref, old_rx_ref = nf->rx_ring_ref;
+    const evtchn_port_t old_port = nf->port;
+    void *tx = frontend_grant_page(&nf->dev, &nf->tx_ring_ref);
+    void *rx = frontend_grant_page(&nf->dev, &nf->rx_ring_ref);
+    if (tx == NULL || rx == NULL) {
+        frontend_free_page(tx, nf->tx_ring_ref);
+        frontend_free_page(rx, nf->rx_ring_ref);
+        nf->tx_ring_ref = old_tx_ref;
+        nf->rx_ring_ref = old_rx_ref;
+        return -XEN_ENOMEM;
+    }
+    nf->tx_sring = tx;
+    nf->rx_sring = rx;
+    netif_tx_sring_init(tx);
+    netif_rx_sring_init(rx);
+    struct netif_tx_front_ring txr = nf->tx;
+    struct netif_rx_front_ring rxr = nf->rx;
+    netif_tx_front_init(&nf->tx, tx, PAGE_SIZE);
+    netif_rx_front_init(&nf->rx, rx, PAGE_SIZE);
+    const int tx_again = frontend_ring_move(tx, old_tx, nf->tx.nr_ents, sizeof(union netif_tx_sring_entry),
+                                            &txr.req_prod_pvt, &txr.rsp_cons);
+    const int rx_again = frontend_ring_move(rx, old_rx, nf->rx.nr_ents, sizeof(union netif_rx_sring_entry),
+                                            &rxr.req_prod_pvt, &rxr.rsp_cons);
+    nf->tx.req_prod_pvt = txr.req_prod_pvt;
+    nf->tx.rsp_cons = txr.rsp_cons;
+    nf->rx.req_prod_pvt = rxr.req_prod_pvt;
+    nf->rx.rsp_cons = rxr.rsp_cons;
+    (void)xenbus_close_evtchn(old_port);
+    frontend_free_page(old_tx, old_tx_ref);
+    frontend_free_page(old_rx, old_rx_ref);
+    rc = publish(nf, deadline);
+    return rc < 0 ? rc : (tx_again > 0 ? tx_again : 0) + (rx_again > 0 ? rx_again : 0);
+}
+
 int netfront_connect(struct netfront *nf, s_time_t deadline)
 {
     memset(nf, 0, sizeof *nf);
@@ -65,17 +120,10 @@ int netfront_connect(struct netfront *nf, s_time_t deadline)
         post_rx(nf, i);
     }
     (void)netif_rx_push_requests(&nf->rx);
-    rc = xenbus_alloc_evtchn(nf->dev.backend_id, &nf->port);
-    if (rc < 0)
-        return rc;
-    (void)bind_evtchn(nf->port, net_event, nf);
-    const struct xenbus_kv kv[] = {
-        {"tx-ring-ref", nf->tx_ring_ref}, {"rx-ring-ref", nf->rx_ring_ref}, {"event-channel", nf->port}};
-    rc = xenbus_publish(&nf->dev, kv, ARRAY_SIZE(kv), XenbusStateInitialised);
-    if (rc == 0)
-        rc = frontend_finish(&nf->dev, deadline);
+    rc = publish(nf, deadline);
     if (rc != 0)
         return rc;
+    frontend_register(&nf->link, &nf->dev, &nf->wq, net_reconnect);
     char mac[24], path[XENBUS_PATH_MAX];
     snprintf(path, sizeof path, "%s/mac", nf->dev.backend);
     rc = xenbus_read(path, mac, sizeof mac);
@@ -114,6 +162,8 @@ static bool tx_slot_free(void *arg)
 {
     struct tx_wait *w = arg;
     struct netfront *nf = w->nf;
+    if (!frontend_ready(&nf->link))
+        return false;
     do {
         tx_reclaim(nf);
         for (int i = 0; i < (int)NETFRONT_BUFS; i++) {
@@ -166,7 +216,7 @@ int netfront_send_raw(struct netfront *nf, const struct netif_tx_request *req)
 static bool rx_ready(void *arg)
 {
     struct netfront *nf = arg;
-    return netif_rx_final_check_responses(&nf->rx) != 0;
+    return frontend_ready(&nf->link) && netif_rx_final_check_responses(&nf->rx) != 0;
 }
 
 int netfront_recv(struct netfront *nf, void *buf, uint16_t size, s_time_t deadline)
@@ -194,6 +244,7 @@ int netfront_recv(struct netfront *nf, void *buf, uint16_t size, s_time_t deadli
 
 int netfront_disconnect(struct netfront *nf, s_time_t deadline)
 {
+    frontend_unregister(&nf->link, deadline);
     int rc = frontend_close(&nf->dev, deadline);
     (void)xenbus_close_evtchn(nf->port);
     frontend_free_page(nf->tx_sring, nf->tx_ring_ref);

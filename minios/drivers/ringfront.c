@@ -12,6 +12,46 @@ static void ring_event(evtchn_port_t port, void *data)
     wake_up(&rf->wq);
 }
 
+static int publish(struct ringfront *rf, s_time_t deadline)
+{
+    int rc = xenbus_alloc_evtchn(rf->dev.backend_id, &rf->port);
+    if (rc < 0)
+        return rc;
+    (void)bind_evtchn(rf->port, ring_event, rf);
+    const struct xenbus_kv kv[] = {{"ring-ref", rf->ring_ref}, {"event-channel", rf->port}};
+    rc = xenbus_publish(&rf->dev, kv, ARRAY_SIZE(kv), XenbusStateInitialised);
+    return rc == 0 ? frontend_finish(&rf->dev, deadline) : rc;
+}
+
+/* After a rollback: the restored ring's state onto a fresh one (frontends.h). */
+static int ring_reconnect(struct frontend_link *l, s_time_t deadline)
+{
+    struct ringfront *rf = container_of(l, struct ringfront, link);
+    int rc = frontend_restart(&rf->dev, deadline);
+    if (rc < 0)
+        return rc;
+    void *old = rf->sring;
+    const grant_ref_t old_ref = rf->ring_ref;
+    const evtchn_port_t old_port = rf->port;
+    rf->sring = frontend_grant_page(&rf->dev, &rf->ring_ref);
+    if (rf->sring == NULL) {
+        rf->sring = old;
+        rf->ring_ref = old_ref;
+        return -XEN_ENOMEM;
+    }
+    ringtest_sring_init(rf->sring);
+    struct ringtest_front_ring ring = rf->ring;
+    ringtest_front_init(&rf->ring, rf->sring, PAGE_SIZE);
+    const int again = frontend_ring_move(rf->sring, old, rf->ring.nr_ents, sizeof(union ringtest_sring_entry),
+                                         &ring.req_prod_pvt, &ring.rsp_cons);
+    rf->ring.req_prod_pvt = ring.req_prod_pvt;
+    rf->ring.rsp_cons = ring.rsp_cons;
+    (void)xenbus_close_evtchn(old_port);
+    frontend_free_page(old, old_ref);
+    rc = publish(rf, deadline);
+    return rc < 0 ? rc : again;
+}
+
 int ringfront_connect(struct ringfront *rf, s_time_t deadline)
 {
     memset(rf, 0, sizeof *rf);
@@ -23,21 +63,16 @@ int ringfront_connect(struct ringfront *rf, s_time_t deadline)
         return -XEN_ENOMEM;
     ringtest_sring_init(rf->sring);
     ringtest_front_init(&rf->ring, rf->sring, PAGE_SIZE);
-    rc = xenbus_alloc_evtchn(rf->dev.backend_id, &rf->port);
-    if (rc < 0)
-        return rc;
-    (void)bind_evtchn(rf->port, ring_event, rf);
-    const struct xenbus_kv kv[] = {{"ring-ref", rf->ring_ref}, {"event-channel", rf->port}};
-    rc = xenbus_publish(&rf->dev, kv, ARRAY_SIZE(kv), XenbusStateInitialised);
+    rc = publish(rf, deadline);
     if (rc == 0)
-        rc = frontend_finish(&rf->dev, deadline);
+        frontend_register(&rf->link, &rf->dev, &rf->wq, ring_reconnect);
     return rc;
 }
 
 static bool responses_ready(void *arg)
 {
     struct ringfront *rf = arg;
-    return ringtest_final_check_responses(&rf->ring) != 0;
+    return frontend_ready(&rf->link) && ringtest_final_check_responses(&rf->ring) != 0;
 }
 
 static uint32_t word(uint32_t seq, unsigned int w) { return seq * 2654435761U + w * 40503U; }
@@ -54,6 +89,10 @@ int ringfront_run(struct ringfront *rf, uint32_t count, struct ringfront_stats *
     uint32_t expected = 0; /* the one that should come back next (the backend keeps order) */
     int rc = 0;
     while (st->answered < count) {
+        if (!frontend_wait_ready(&rf->link, deadline)) {
+            rc = -XB_ETIMEDOUT;
+            break;
+        }
         bool queued = false;
         while (next < count && !ringtest_full(&rf->ring)) {
             struct ringtest_request *r = ringtest_next_request(&rf->ring);
@@ -114,6 +153,7 @@ int ringfront_run(struct ringfront *rf, uint32_t count, struct ringfront_stats *
 
 int ringfront_disconnect(struct ringfront *rf, s_time_t deadline)
 {
+    frontend_unregister(&rf->link, deadline);
     int rc = frontend_close(&rf->dev, deadline);
     (void)xenbus_close_evtchn(rf->port);
     frontend_free_page(rf->sring, rf->ring_ref);

@@ -13,6 +13,7 @@
 
 #include "minios/console.h"
 #include "minios/events.h"
+#include "minios/frontends.h"
 #include "minios/kernel.h"
 #include "minios/lib.h"
 #include "minios/sched.h"
@@ -27,6 +28,7 @@ static bool dead;
 static bool busy; /* a request is in flight */
 static uint32_t next_req_id = 1;
 static uint32_t next_token = 1;
+static volatile uint32_t rollbacks; /* XA_VIRQ_ROLLED_BACK events (frontend.c) */
 
 /* The message being assembled from the response ring. */
 static struct {
@@ -65,7 +67,16 @@ int xenbus_init(void)
         return -XEN_ENOENT;
     intf = arch_mach_to_virt(si->store_mfn);
     store_port = si->store_evtchn;
-    return bind_evtchn(store_port, store_event, NULL);
+    int rc = bind_evtchn(store_port, store_event, NULL);
+    return rc < 0 ? rc : frontend_rollback_init();
+}
+
+/* The watch events dom0 sent since the checkpoint are gone with the rollback: every
+ * wait for a state looks again. */
+void xenbus_rolled_back(void)
+{
+    rollbacks++;
+    wake_up(&xb_wq);
 }
 
 static void go_dead(const char *why)
@@ -416,6 +427,8 @@ struct event_wait {
     char *path;
     size_t size;
     bool found;
+    bool any_rollback; /* a rollback ends the wait too */
+    uint32_t rollbacks;
 };
 
 static bool event_ready(void *arg)
@@ -423,16 +436,21 @@ static bool event_ready(void *arg)
     struct event_wait *w = arg;
     pump();
     w->found = take_event(w->token, w->path, w->size);
-    return w->found || dead;
+    return w->found || dead || (w->any_rollback && w->rollbacks != rollbacks);
+}
+
+static bool wait_for_event(const char *token, char *path, size_t size, s_time_t deadline, bool any_rollback)
+{
+    if (take_event(token, path, size))
+        return true;
+    struct event_wait w = {token, path, size, false, any_rollback, rollbacks};
+    const bool ended = wait_event_deadline(&xb_wq, event_ready, &w, deadline);
+    return w.found || (ended && !dead);
 }
 
 bool xenbus_wait_event(const char *token, char *path, size_t size, s_time_t deadline)
 {
-    if (take_event(token, path, size))
-        return true;
-    struct event_wait w = {token, path, size, false};
-    (void)wait_event_deadline(&xb_wq, event_ready, &w, deadline);
-    return w.found;
+    return wait_for_event(token, path, size, deadline, false);
 }
 
 /* Watches path and calls check(value) after every event until it says yes. */
@@ -442,13 +460,15 @@ static int wait_until(const char *path, bool (*check)(const char *, void *), voi
     char token[XENBUS_TOKEN_MAX];
     snprintf(token, sizeof token, "wait%u", (unsigned int)next_token++);
     int rc = xenbus_watch(path, token);
+    if (rc == -XEN_EEXIST)
+        rc = 0; /* set before a rollback took us back to before it was: it is ours */
     if (rc < 0)
         return rc;
     for (;;) {
         rc = xenbus_read(path, value, size);
         if (rc >= 0 && check(value, arg))
             break;
-        if (!xenbus_wait_event(token, NULL, 0, deadline)) {
+        if (!wait_for_event(token, NULL, 0, deadline, true)) {
             rc = dead ? -XEN_EINVAL : -XB_ETIMEDOUT;
             break;
         }

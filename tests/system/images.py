@@ -15,8 +15,8 @@ DOM0 = "dom0"
 MINIOS_TEST = str(REPO / "build" / "tests" / "minios-test.elf")
 # The apps of the dom0 and test images (tests/guests/minios/); every other app is the guest's.
 DOM0_APPS = {"dom0"}
-TEST_APPS = {"attack", "canary", "domctl", "faultrun", "ft", "ftauto", "ftbeat", "guest", "hcfuzz", "poll", "share",
-             "work"}
+TEST_APPS = {"attack", "canary", "domctl", "faultrun", "ft", "ftauto", "ftbeat", "ftio", "guest", "hcfuzz", "poll",
+             "share", "work"}
 TEST_GUESTS = REPO / "build" / "guests"
 # dom0's block-device test image (domains/build.mk, domains/mkramdisk.py): 7 slices of 512
 # sectors, one per guest id, a known pattern in every sector.

@@ -6,6 +6,15 @@
  * goes Closing, waits for the backend's Closed, revokes the grants, closes the channel,
  * Closed. Every call blocks the calling thread; errors are negative errnos
  * (-XB_ETIMEDOUT at the deadline) or, for I/O, the protocol's negative status.
+ *
+ * After a rollback (XA_VIRQ_ROLLED_BACK, docs/fault-tolerance.md) every connected
+ * frontend reconnects, as after a Xen restore, in the "frontends" thread: it waits for
+ * its backend to be back in InitWait (dom0 dropped the old connection), grants a fresh
+ * ring page, moves the restored ring's state onto it (the responses given before the
+ * checkpoint and not consumed stay answered; the requests without one are issued again),
+ * allocates a fresh channel, goes Initialised -> Connected, then revokes the old ring
+ * and closes the old channel. A caller blocked in the device meanwhile waits, then goes
+ * on: each request it made is answered once.
  */
 #ifndef MINIOS_FRONTENDS_H
 #define MINIOS_FRONTENDS_H
@@ -17,9 +26,21 @@
 #include "minios/sched.h"
 #include "minios/xenbus.h"
 
+/* A connected frontend, for the reconnect after a rollback (drivers/frontend.c). */
+struct frontend_link {
+    struct xenbus_device *dev;
+    /* New ring(s) and channel, the old state moved over: requests issued again, or -errno. */
+    int (*reconnect)(struct frontend_link *l, s_time_t deadline);
+    struct wait_queue_head *wq; /* woken when the reconnect is over */
+    bool reconnecting;
+    uint32_t reconnects;
+    struct frontend_link *next;
+};
+
 /* ---- block ---- */
 struct blkfront {
     struct xenbus_device dev;
+    struct frontend_link link;
     struct blkif_front_ring ring;
     void *sring;
     grant_ref_t ring_ref;
@@ -42,6 +63,7 @@ int blkfront_disconnect(struct blkfront *bf, s_time_t deadline);
 #define NETFRONT_BUFS 16
 struct netfront {
     struct xenbus_device dev;
+    struct frontend_link link;
     struct netif_tx_front_ring tx;
     struct netif_rx_front_ring rx;
     void *tx_sring, *rx_sring;
@@ -69,6 +91,7 @@ int netfront_disconnect(struct netfront *nf, s_time_t deadline);
 /* ---- ring test ---- */
 struct ringfront {
     struct xenbus_device dev;
+    struct frontend_link link;
     struct ringtest_front_ring ring;
     void *sring;
     grant_ref_t ring_ref;
@@ -100,5 +123,27 @@ void frontend_free_page(void *page, grant_ref_t ref);
 int frontend_finish(struct xenbus_device *dev, s_time_t deadline);
 /* Closing, wait for the backend's Closed. */
 int frontend_close(struct xenbus_device *dev, s_time_t deadline);
+
+/* Rollbacks: binds XA_VIRQ_ROLLED_BACK (xenbus_init does, at start of day, so that the
+ * binding is older than any checkpoint). 0 or -errno. */
+int frontend_rollback_init(void);
+/* A connected frontend is reconnected after each rollback until unregistered. */
+void frontend_register(struct frontend_link *l, struct xenbus_device *dev, struct wait_queue_head *wq,
+                       int (*reconnect)(struct frontend_link *l, s_time_t deadline));
+/* Waits until no reconnect is due or running (deadline 0: none), then forgets l. */
+void frontend_unregister(struct frontend_link *l, s_time_t deadline);
+/* No reconnect of l is due or running: its ring and channel are the current ones. */
+bool frontend_ready(const struct frontend_link *l);
+/* Waits (on l's queue) until frontend_ready: true, or false at the deadline. */
+bool frontend_wait_ready(struct frontend_link *l, s_time_t deadline);
+/* For a reconnect: waits for the backend's InitWait (it dropped the old connection). */
+int frontend_restart(struct xenbus_device *dev, s_time_t deadline);
+/* Moves a restored ring's state (old_sring, *req_prod_pvt, *rsp_cons) onto new_sring, a
+ * fresh ring of the same kind and nr_ents slots of slot_size bytes: the responses not yet
+ * consumed, then the requests not yet answered, from slot 0; the front indices are set
+ * for the new ring. The number of requests to issue again, or -XEN_EINVAL if the old
+ * indices make no sense (then the new ring is left empty). */
+int frontend_ring_move(void *new_sring, const void *old_sring, unsigned int nr_ents, size_t slot_size,
+                       RING_IDX *req_prod_pvt, RING_IDX *rsp_cons);
 
 #endif /* MINIOS_FRONTENDS_H */

@@ -28,6 +28,8 @@
 
 /* Binds the store channel. 0, or -XEN_ENOENT without a store page (dom0 itself). */
 int xenbus_init(void);
+/* After a rollback (drivers/frontend.c): waits for a state read the state again. */
+void xenbus_rolled_back(void);
 
 /* Transactions (Xen's): the _tx calls act in transaction tx (XBT_NIL: none), which sees
  * its own changes and nobody else does until xenbus_transaction_end(tx, false) commits

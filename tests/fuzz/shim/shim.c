@@ -218,6 +218,8 @@ struct guest* guest_get(unsigned int domid) {
 
 void dom0_kick(struct guest* g, uint32_t bits) { g->work |= bits; }
 
+bool dom0_rollback_pending(void) { return false; }
+
 int dom0_bind(domid_t dom, evtchn_port_t remote, evtchn_port_t* local, struct guest* g, uint32_t bits) {
     (void)remote;
     (void)g;
