@@ -62,9 +62,12 @@ def check_survived(out, rollback_line):
     # since the rollback (the ones issued again among them).
     served = int(re.search(r"\[dom0\] vbd: dom 1 disconnected \((\d+) requests, 0 errors\)", out)[1])
     assert 0 < served <= requests, out
-    # Whatever the replay sent was sent again; the other domain got all of it.
+    # The other domain got every frame it counts as sent, and the frames of the lost work
+    # too (sent between the checkpoint and the rollback: xen-arm does not hold device
+    # output back until the next checkpoint, docs/fault-tolerance.md), a round's worth at most.
     sent = int(re.search(r"\[ftio\] ftio: net: (\d+) frames sent", out)[1])
-    assert re.search(rf"\[plain\] ftio: net: \d+ frames sent, {sent} received", out), out
+    received = int(re.search(r"\[plain\] ftio: net: \d+ frames sent, (\d+) received", out)[1])
+    assert sent <= received <= sent + 8, out
     # The domain beside it: no rollback, no reconnect, everything right.
     assert final(out, "plain")[2:] == (0, 0, 0, 0), out
     assert "[plain] ftio: ok" in out and "'plain' rolled back" not in out, out
@@ -84,14 +87,14 @@ def test_block_and_ring_io_survive_a_rollback_from_the_shell(tmp_path, platform)
     check_survived(result.output, "xen-arm: dom1 'ftio' rolled back to its checkpoint by dom0")
 
 
-@pytest.mark.xfail(strict=True, reason="the VMM stops when it rolls a domain back from a fault with "
-                   "XA_VIRQ_ROLLED_BACK bound (the same rollback from dom0's shell works)")
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_block_and_ring_io_survive_a_rollback_after_a_fault(tmp_path, platform):
+    """The domain faults where the VMM cannot bounce it (its own line saying so goes
+    through its console ring, which the rollback takes back before dom0 has read it)."""
     config = (DOM0 + ftio("ftio", "at=150 until=400 ring=200 net=4")
               + ftio("plain", "until=400 ring=200 net=4", fault_tolerance=False, console_ring=False))
     result = run(tmp_path, platform, config, "sleep 1000\n", timeout=30)
     assert result.status == 0, result.output
     rollbacks = ROLLED_BACK.findall(result.output)
     assert len(rollbacks) == 1 and rollbacks[0][3].startswith("data abort at 0x00000004"), result.output
-    check_survived(result.output, "[ftio] ftio: faulting in round")
+    check_survived(result.output, "xen-arm: dom1 'ftio' rolled back to its checkpoint of ")

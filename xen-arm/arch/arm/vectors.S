@@ -137,8 +137,12 @@ irq_entry:
     .cfi_endproc
     .size irq_entry, . - irq_entry
 
-/* Aborts and undefined instructions from a guest are bounced to its kernel. */
-.macro guest_trap_entry name, kind, adjust
+/* Aborts and undefined instructions from a guest are bounced to its kernel. An abort's
+ * handler runs in SVC mode, its frame left on the ABT stack: the handler may itself take
+ * the data abort of a failed guest-memory probe (uaccess.S; a page fault tolerance keeps
+ * read-only until it is written), which in ABT mode would overwrite the lr and spsr
+ * that the handler's own return and the probe's fixup need. */
+.macro guest_trap_entry name, kind, adjust, in_svc
     .type \name, %function
 \name:
     cfi_trap_entry
@@ -146,15 +150,21 @@ irq_entry:
     mov     r0, #\kind
     bne     fatal_common
     mov     r1, sp
+    .if \in_svc
+    msr     cpsr_c, #(ARM_MODE_SVC | ARM_PSR_I | ARM_PSR_F)
     bl      xa_guest_trap
+    msr     cpsr_c, #(ARM_MODE_ABT | ARM_PSR_I | ARM_PSR_F)
+    .else
+    bl      xa_guest_trap
+    .endif
     b       xa_return_to_guest
     .cfi_endproc
     .size \name, . - \name
 .endm
 
-    guest_trap_entry undef_entry, XA_EXC_UNDEF, 4
-    guest_trap_entry pabt_entry, XA_EXC_PABT, 4
-    guest_trap_entry dabt_guest_entry, XA_EXC_DABT, 8
+    guest_trap_entry undef_entry, XA_EXC_UNDEF, 4, 0
+    guest_trap_entry pabt_entry, XA_EXC_PABT, 4, 1
+    guest_trap_entry dabt_guest_entry, XA_EXC_DABT, 8, 1
 
 /*
  * Data abort: from a guest, the usual bounce. From the VMM, the one expected case is
