@@ -80,7 +80,8 @@ void check_accepted(const u8* data, u32 size, const BootImageView& v) {
             bad("period or budget", i);
         if (d.fault_tolerance > 1 ||
             (d.fault_tolerance == 0 ? d.checkpoint_us != 0
-                                    : d.checkpoint_us != 0 && (d.checkpoint_us < 1000 || d.checkpoint_us > 60000000)))
+                                    : d.checkpoint_us != 0 && d.checkpoint_us != bi::kCheckpointManual &&
+                                          (d.checkpoint_us < 1000 || d.checkpoint_us > 60000000)))
             bad("fault tolerance or checkpoint", i);
         if (d.kernel_offset % 4 != 0 || d.kernel_offset < table_end || d.kernel_size < 52 ||
             u64(d.kernel_offset) + d.kernel_size > h.total_size)
