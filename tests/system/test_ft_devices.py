@@ -62,12 +62,13 @@ def check_survived(out, rollback_line):
     # since the rollback (the ones issued again among them).
     served = int(re.search(r"\[dom0\] vbd: dom 1 disconnected \((\d+) requests, 0 errors\)", out)[1])
     assert 0 < served <= requests, out
-    # The other domain got every frame it counts as sent, and the frames of the lost work
-    # too (sent between the checkpoint and the rollback: xen-arm does not hold device
-    # output back until the next checkpoint, docs/fault-tolerance.md), a round's worth at most.
+    # The other domain got the frames it counts as sent, give or take a round's worth: the
+    # frames of the lost work arrive too (xen-arm does not hold device output back until the
+    # next checkpoint, docs/fault-tolerance.md), and a network may drop frames in flight
+    # while the connection is reset (block and ring-test I/O above are exact).
     sent = int(re.search(r"\[ftio\] ftio: net: (\d+) frames sent", out)[1])
     received = int(re.search(r"\[plain\] ftio: net: \d+ frames sent, (\d+) received", out)[1])
-    assert sent <= received <= sent + 8, out
+    assert abs(received - sent) <= 8, out
     # The domain beside it: no rollback, no reconnect, everything right.
     assert final(out, "plain")[2:] == (0, 0, 0, 0), out
     assert "[plain] ftio: ok" in out and "'plain' rolled back" not in out, out

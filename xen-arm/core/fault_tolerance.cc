@@ -73,7 +73,12 @@ Tracker& tracker_of(const Domain& d) {
 template <typename Fn>
 void with_table(Domain& d, Fn&& fn) {
     if (&d == domains::current()) {
+        // Its kernel pages even if it is in virtual user mode (a checkpoint at the end of a
+        // user task's slice, a rollback after a user-mode fault).
+        const u32 prev_dacr = cpu::read_dacr();
+        cpu::write_dacr(d.dacr_kernel);
         fn();
+        cpu::write_dacr(prev_dacr);
         return;
     }
     const u32 prev_ttbr = cpu::read_ttbr();
