@@ -334,36 +334,40 @@ def table(platform: str, faults: list[Fault], seed: int, gap: int, workload: str
 
 
 def plot(results: dict, path: pathlib.Path) -> None:
+    """results: {(board, workload): faults}. One outcome panel per workload, and the latency."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    boards = list(results)
-    fig, axes = plt.subplots(1, 2, figsize=(13, 4.8))
+    workloads = [w for w in WORKLOADS if any(k[1] == w for k in results)]
+    fig, axes = plt.subplots(1, len(workloads) + 1, figsize=(6.5 * (len(workloads) + 1), 4.8), squeeze=False)
     colors = {"recovered": "#4c9a2a", "crashed": "#d1495b", "benign": "#9bb1c8", "silent": "#edae49", "hang": "#3d3d3d"}
-    ax = axes[0]
-    width = 0.8 / max(len(boards), 1)
-    for b, board in enumerate(boards):
-        counted = [f for f in results[board] if f.counted]
-        bottom = [0.0] * len(KINDS)
-        for o in OUTCOMES:
-            vals = []
-            for kind in KINDS:
-                group = [f for f in counted if f.kind == kind]
-                vals.append(100.0 * sum(f.outcome == o for f in group) / len(group) if group else 0.0)
-            xs = [i + (b - (len(boards) - 1) / 2) * width for i in range(len(KINDS))]
-            ax.bar(xs, vals, width * 0.95, bottom=bottom, color=colors[o], label=o if b == 0 else None)
-            bottom = [x + y for x, y in zip(bottom, vals)]
-    ax.set_xticks(range(len(KINDS)))
-    ax.set_xticklabels(KINDS, rotation=40, ha="right", fontsize=8)
-    ax.set_ylabel("% of the faults of that kind")
-    ax.set_title("outcome per kind (bars: " + ", ".join(boards) + ")", fontsize=9)
-    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=len(OUTCOMES))
-    ax = axes[1]
-    for board in boards:
-        lat = sorted(f.latency_ns / 1000 for f in results[board]
-                     if f.counted and f.outcome == "recovered" and f.latency_ns is not None)
+    for w, workload in enumerate(workloads):
+        ax = axes[0][w]
+        kinds = kinds_of(workload)
+        boards = [b for b, wl in results if wl == workload]
+        width = 0.8 / max(len(boards), 1)
+        for b, board in enumerate(boards):
+            counted = [f for f in results[board, workload] if f.counted]
+            bottom = [0.0] * len(kinds)
+            for o in OUTCOMES:
+                vals = []
+                for kind in kinds:
+                    group = [f for f in counted if f.kind == kind]
+                    vals.append(100.0 * sum(f.outcome == o for f in group) / len(group) if group else 0.0)
+                xs = [i + (b - (len(boards) - 1) / 2) * width for i in range(len(kinds))]
+                ax.bar(xs, vals, width * 0.95, bottom=bottom, color=colors[o], label=o if b == 0 else None)
+                bottom = [x + y for x, y in zip(bottom, vals)]
+        ax.set_xticks(range(len(kinds)))
+        ax.set_xticklabels(kinds, rotation=40, ha="right", fontsize=8)
+        ax.set_ylabel("% of the faults of that kind")
+        ax.set_title(f"{WORKLOADS[workload]}: outcome per kind (bars: " + ", ".join(boards) + ")", fontsize=9)
+        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=len(OUTCOMES))
+    ax = axes[0][-1]
+    for (board, workload), got in results.items():
+        lat = sorted(f.latency_ns / 1000 for f in got if f.counted and f.outcome == "recovered" and f.latency_ns is not None)
         if lat:
-            ax.step(lat, [100.0 * (i + 1) / len(lat) for i in range(len(lat))], where="post", label=board)
+            ax.step(lat, [100.0 * (i + 1) / len(lat) for i in range(len(lat))], where="post",
+                    label=f"{board}, {WORKLOADS[workload]}", linestyle="-" if workload == "minios" else "--")
     ax.set_xscale("log")
     ax.set_xlabel("recovery latency, us (fault to first verified round after the rollback)")
     ax.set_ylabel("% of recovered faults (cumulative)")
@@ -378,7 +382,10 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--platform", action="append", help="a board (repeatable; default: every board)")
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    ap.add_argument("--faults", type=int, default=DEFAULT_FAULTS, help="counted faults per board")
+    ap.add_argument("--faults", type=int, default=DEFAULT_FAULTS,
+                    help="counted faults per board (with --workload both, split evenly between the two)")
+    ap.add_argument("--workload", choices=["minios", "ucos", "both"], default="both",
+                    help="into a mini-OS domain, a µC/OS-II task, or both (default)")
     ap.add_argument("--gap", type=int, default=GAP_MS, help="ms of guest time between two faults")
     ap.add_argument("--per-boot", type=int, default=PER_BOOT, help="faults per boot at most")
     ap.add_argument("--out", type=pathlib.Path, default=xatrace.REPO / "traces" / "results",
@@ -391,14 +398,18 @@ def main() -> int:
     plugin = not a.no_plugin
     if plugin and not xatrace.PLUGIN.exists():
         sys.exit(f"faults: no {xatrace.PLUGIN}: make traces-plugin (or --no-plugin)")
+    workloads = list(WORKLOADS) if a.workload == "both" else [a.workload]
     results, texts = {}, []
     for platform in platforms:
-        faults, seconds, boots = run_board(platform, a.seed, a.faults, a.gap, a.per_boot,
-                                           xatrace.REPO / "build" / platform / "faults",
-                                           log=lambda s: print(s, file=sys.stderr), plugin=plugin)
-        results[platform] = faults
-        texts.append(table(platform, faults, a.seed, a.gap))
-        print(f"faults: {platform}: {boots} boot(s), {seconds:.1f} s", file=sys.stderr)
+        for w, workload in enumerate(workloads):
+            count = a.faults // len(workloads) + (w < a.faults % len(workloads))
+            faults, seconds, boots = run_board(platform, a.seed, count, a.gap, a.per_boot,
+                                               xatrace.REPO / "build" / platform / f"faults-{workload}",
+                                               log=lambda s: print(s, file=sys.stderr), plugin=plugin,
+                                               workload=workload)
+            results[platform, workload] = faults
+            texts.append(table(platform, faults, a.seed, a.gap, workload))
+            print(f"faults: {platform}: {workload}: {boots} boot(s), {seconds:.1f} s", file=sys.stderr)
     text = "# Fault-injection campaign (traces/faults.py)\n\n" + "\n".join(texts)
     a.out.mkdir(parents=True, exist_ok=True)
     (a.out / "faults.md").write_text(text)
