@@ -239,8 +239,8 @@ def run_board(platform: str, seed: int, count: int, gap: int, per_boot: int, wor
         sys.exit(f"faults: {platform}: the {workload} workload did not start:\n{probe.output[-3000:]}")
     if workload == "ucos":
         code, code_size, data, data_size, stack, stack_size, va = (int(x, 16) for x in m.groups())
-        # faultrun knows the layout: three pages from 0x40000000, 256 words of data.
-        if (va, data - code, stack - code, stack_size, data_size) != (0x40000000, 0x1000, 0x2000, 0x1000, 4 * 257):
+        # faultrun knows the layout: three pages from 0x40000000, 1,000 words of data.
+        if (va, data - code, stack - code, stack_size, data_size) != (0x40000000, 0x1000, 0x2000, 0x1000, 4 * 1001):
             sys.exit(f"faults: {platform}: the µC/OS-II task's pages are not where faultrun expects them: {m[0]}")
         target = f"task=0x{code:x} tcode={code_size}"
     else:

@@ -143,7 +143,7 @@ extern const char bsp_user_blob[], bsp_user_blob_end[];
  * (r1 = the round), forever. */
 #define BSP_SYS_ROUND_OK 5u
 #define BSP_SYS_ROUND_BAD 6u
-#define BSP_WORK_WORDS 256u
+#define BSP_WORK_WORDS 1000u
 struct bsp_work_data {
     uint32_t round;
     uint32_t words[BSP_WORK_WORDS];

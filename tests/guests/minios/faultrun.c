@@ -53,7 +53,7 @@ static const char *const where_names[] = {"data", "kdata", "stack", "code"};
 #define UCOS_WHERE_CODE 3U
 #define USER_TRIES 50U
 #define UCOS_VA 0x40000000U /* ucos-port/apps/work.c */
-#define UCOS_WORDS 256U     /* ucos-port/bsp/bsp.h's BSP_WORK_WORDS */
+#define UCOS_WORDS 1000U    /* ucos-port/bsp/bsp.h's BSP_WORK_WORDS */
 
 /* splitmix32-style: a fresh generator per fault. */
 static uint32_t next(uint32_t *s)

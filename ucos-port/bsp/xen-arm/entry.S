@@ -125,7 +125,7 @@ bsp_user_blob_end:
  */
 #define SYS_ROUND_OK 5
 #define SYS_ROUND_BAD 6
-#define WORK_TASK_WORDS 256
+#define WORK_TASK_WORDS 1000
     .global bsp_work_blob
     .global bsp_work_blob_end
     .balign 4
