@@ -289,7 +289,7 @@ def kinds_of(workload: str) -> list[str]:
 def table(platform: str, faults: list[Fault], seed: int, gap: int, workload: str = "minios") -> str:
     counted = [f for f in faults if f.counted]
     ucos = workload == "ucos"
-    title = f"### {platform}" if not ucos else f"### {platform}: µC/OS-II task"
+    title = f"### {platform}: {WORKLOADS[workload]}"
     into = "a workload" if not ucos else "a µC/OS-II workload's user-mode task (registers and pc: in user mode)"
     lines = [title, "",
              f"{len(counted)} faults (seed {seed}; each into {into} built {gap} ms before, watched for {WATCH_MS} ms "
