@@ -84,8 +84,9 @@ traces: $(VMM_ELF) $(TRACES_NATIVE) $(TRACES_IMAGES)
 bench: $(VMM_ELF) $(MINIOS_PV_ELF) test-guests $(UCOS_PV_ELF) $(UCOS_OUT)/native/$(PLATFORM)/ucos.elf
 coherence: images test-guests
 switchcost: $(VMM_ELF) $(MINIOS_PV_ELF) $(TRACES_NATIVE)
-# The fault-injection campaign boots every board's VMM with mini-OS's test image.
-faults: vmm-all $(MINIOS_TEST_ELF)
+# The fault-injection campaign boots every board's VMM with mini-OS's test image and the
+# µC/OS-II guest.
+faults: vmm-all $(MINIOS_TEST_ELF) $(UCOS_PV_ELF)
 ftcost: $(VMM_ELF) $(MINIOS_PV_ELF) test-guests $(UCOS_PV_ELF)
 # The real-time experiment boots every board's VMM with dom0, mini-OS, the test image's
 # frontend and the µC/OS-II guest.
@@ -219,7 +220,7 @@ help:
 	@echo "  rt             the real-time experiment: µC/OS-II periodic tasks under sedf, credit, round-robin; every board (PLATFORM: one), then rt-irq -> traces/results/<board>/rt/"
 	@echo "  coherence      every image of PLATFORM under the tracer's cache and TLB coherence checker (fails on a stale hit)"
 	@echo "  switchcost     the benchmark harsh on domain switches, 1/2/3/8 domains, switches that keep the caches vs clean ones"
-	@echo "  faults         seeded fault injection into a fault-tolerant domain on every board: outcomes per kind -> traces/results/faults.md, .png"
+	@echo "  faults         seeded fault injection into a fault-tolerant mini-OS domain and a µC/OS-II task on every board: outcomes per kind -> traces/results/faults.md, .png"
 	@echo "  ftcost         fault tolerance's cost on PLATFORM: the domain switch against dirty pages, µC/OS-II's task switch, the backup period"
 	@echo "  format         rewrite every C/C++ file with clang-format-14 and the tree's .clang-format files"
 	@echo "  format-check   list the files that do not follow their .clang-format (part of system-test)"
@@ -235,7 +236,7 @@ help:
 	@echo "  GDB_PORT=$(GDB_PORT)     debug's gdbstub port (a free one is picked when the default is busy)"
 	@echo "  UCOS_SRC=        a µC/OS-II source tree to build the µC/OS-II guests against"
 	@echo "  TRACES_MODEL=    traces/bench: another timing model file for the tracer"
-	@echo "  FAULTS_SEED=     make faults: the campaign's seed (default 1); FAULTS=N faults per board (default 1000)"
+	@echo "  FAULTS_SEED=     make faults: the campaign's seed (default 1); FAULTS=N faults per board (default 1000); FAULTS_WORKLOAD=minios|ucos|both (default both, N split)"
 	@echo "  FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_SHORT_SECONDS=$(FUZZ_SHORT_SECONDS)  seconds per fuzz target (make fuzz, make fuzz-short)"
 	@echo "  QEMU=            (environment) another qemu-system-arm instead of the project's"
 	@echo "  XEN_ARM_CACHE=   (environment) where the QEMU build is cached (default ~/.cache/xen-arm)"

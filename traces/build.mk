@@ -9,8 +9,10 @@
 #   make switchcost [PLATFORM=...] the benchmark made harsh on domain switches (threads yielding, 100 us
 #                                  slices), 1/2/3/8 domains, switch=keep against switch=clean, vs native
 #                                  -> traces/results/<board>/switchcost.csv, switchcost.md
-#   make faults [FAULTS_SEED=N] [FAULTS=N]   the fault-injection campaign on every board: seeded faults
-#                                  into a fault-tolerant mini-OS domain, what became of each, per kind
+#   make faults [FAULTS_SEED=N] [FAULTS=N] [FAULTS_WORKLOAD=minios|ucos|both]   the fault-injection
+#                                  campaign on every board: seeded faults into a fault-tolerant mini-OS
+#                                  domain and a µC/OS-II domain's checkpointed user-mode task (both by
+#                                  default, FAULTS split between them), what became of each, per kind
 #                                  -> traces/results/faults.md, faults.png (traces/faults.py)
 #   make ftcost [PLATFORM=...]     fault tolerance's cost: the domain switch with and without it against the
 #                                  pages the domain dirties, µC/OS-II's task switch, the backup period against
@@ -106,4 +108,5 @@ rt: deps traces-plugin
 
 # The fault-injection campaign, every board (its VMMs and the test image: top-level Makefile).
 faults: deps traces-plugin
-	$(TRACES_PYTHON) traces/faults.py $(if $(FAULTS_SEED),--seed $(FAULTS_SEED)) $(if $(FAULTS),--faults $(FAULTS))
+	$(TRACES_PYTHON) traces/faults.py $(if $(FAULTS_SEED),--seed $(FAULTS_SEED)) $(if $(FAULTS),--faults $(FAULTS)) \
+		$(if $(FAULTS_WORKLOAD),--workload $(FAULTS_WORKLOAD))

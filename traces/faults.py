@@ -29,7 +29,18 @@ every instruction of the system, VMM and dom0 included), and in modelled cycles 
 xatrace plugin (its events: the SWIs of the same two trace markers), which it runs under
 unless --no-plugin.
 
-Writes traces/results/faults.md (one table per board) and faults.png, and prints the tables.
+The µC/OS-II workload (--workload ucos; both by default, the per-board count split between
+them): `work` is instead a µC/OS-II domain (ucos-port/apps/work.c, the same fault tolerance
+and checkpoints) whose one task in virtual user mode computes the same rounds in its own
+code, data and stack pages, all of them its task checkpoint region (the port backs it up at
+each system call, one per round). dom0 injects into that task only: bit flips and wild
+writes in its data, its stack and its code; and, while its saved pc is in its code (virtual
+user mode), register bit flips, an undefined instruction at its pc and jumps into unmapped
+memory. Besides the VMM's rollbacks, detected then counts the port's: `ucos: task N 'work'
+rolled back after ...` (task rollback; its work lost is not in the message).
+
+Writes traces/results/faults.md (one table per board and workload) and faults.png, and
+prints the tables.
 """
 import argparse
 import dataclasses
@@ -55,7 +66,11 @@ KINDS = ["mem_flip data", "mem_flip kdata", "mem_flip stack", "mem_flip code", "
          "jump pc"]
 REGISTERS = {13: "sp", 14: "lr", 15: "pc"}
 OUTCOMES = ["recovered", "crashed", "benign", "silent", "hang"]
+UCOS_KINDS = ["mem_flip data", "mem_flip stack", "mem_flip code", "mem_write data", "mem_write stack",
+              "mem_write code", "reg_flip r0-r12", "reg_flip sp", "reg_flip lr", "reg_flip pc", "undef pc", "jump pc"]
+WORKLOADS = {"minios": "mini-OS", "ucos": "µC/OS-II task"}
 MINIOS_TEST = xatrace.REPO / "build" / "tests" / "minios-test.elf"
+UCOS_ELF = xatrace.REPO / "build" / "ucos" / "pv" / "ucos.elf"
 
 INJECT = re.compile(r"^\[dom0\] faults: #(\d+) (\S+) (\S+) 0x([0-9a-f]+) (\d+) rc=(-?\d+) 0x([0-9a-f]+)>0x([0-9a-f]+) "
                     r"t=\d+$")
@@ -65,20 +80,28 @@ CRASH = re.compile(r"^xen-arm: dom1 'work' (?:crashed: |shut down \((?!poweroff)
 BAD = re.compile(r"^\[work\] work: round \d+ checksum BAD")
 STACK = re.compile(r"^\[work\] work: stack 0x([0-9a-f]+)-0x([0-9a-f]+)$", re.M)
 DOWN = re.compile(r"^xen-arm: dom1 destroyed")
+TASK_ROLLBACK = re.compile(r"^\[work\] ucos: task \d+ '[^']*' rolled back after ")
+TASK = re.compile(r"^\[work\] work: task region 0x[0-9a-f]+\+0x[0-9a-f]+ code 0x([0-9a-f]+)\+0x([0-9a-f]+) "
+                  r"data 0x([0-9a-f]+)\+0x([0-9a-f]+) stack 0x([0-9a-f]+)\+0x([0-9a-f]+) va 0x([0-9a-f]+)$", re.M)
 WORK_MARK, INJECT_MARK = 0x57, 0xFA
 
 
-def config(cmdline: str) -> str:
+def config(cmdline: str, workload: str = "minios") -> str:
+    # The µC/OS-II domain takes its checkpoints itself, every CHECKPOINT, in its task's system
+    # calls (ucos-port/apps/work.c: the VMM's own would find it in virtual user mode).
+    kernel, work, checkpoint = MINIOS_TEST, "app=work", CHECKPOINT
+    if workload == "ucos":
+        kernel, work, checkpoint = UCOS_ELF, f"app=work ckpt={CHECKPOINT.removesuffix('ms')}", "manual"
     return ("[system]\nname = faults\n\n"
             f"[domain dom0]\nkernel = {MINIOS_TEST}\nmemory = 1M\nprivileged = yes\nstart = boot\n"
             f"cmdline = \"{cmdline}\"\n\n"
-            f"[domain work]\nkernel = {MINIOS_TEST}\nmemory = 1M\nstart = boot\ncmdline = \"app=work\"\n"
-            f"fault_tolerance = vm\ncheckpoint = {CHECKPOINT}\n")
+            f"[domain work]\nkernel = {kernel}\nmemory = 1M\nstart = boot\ncmdline = \"{work}\"\n"
+            f"fault_tolerance = vm\ncheckpoint = {checkpoint}\n")
 
 
-def build(platform: str, work: pathlib.Path, name: str, cmdline: str) -> pathlib.Path:
+def build(platform: str, work: pathlib.Path, name: str, cmdline: str, workload: str = "minios") -> pathlib.Path:
     cfg = work / f"{name}.cfg"
-    cfg.write_text(config(cmdline))
+    cfg.write_text(config(cmdline, workload))
     out = work / f"{name}.elf"
     subprocess.run(["/usr/bin/python3", str(xatrace.REPO / "domains" / "mkimage.py"), "--vmm",
                     str(xatrace.REPO / "build" / platform / "xen-arm.elf"), "--config", str(cfg),
@@ -96,6 +119,7 @@ class Fault:
     t_ns: int = 0  # its trace marker
     outcome: str = ""
     rollbacks: list = dataclasses.field(default_factory=list)  # work lost, us (None: not in the message)
+    task_rollbacks: int = 0  # by the µC/OS-II port
     latency_ns: int | None = None
     counted: bool = True
     mark0: int | None = None  # which of dom0's trace markers is the fault's
@@ -114,7 +138,7 @@ def classify(output: str) -> list[Fault]:
         if cur is None:
             return
         crashed, bad_after, verified_after = state["crashed"], state["bad_after"], state["verified_after"]
-        if cur.rollbacks or crashed:  # detected
+        if cur.rollbacks or cur.task_rollbacks or crashed:  # detected
             if crashed:
                 cur.outcome = "crashed"
             elif bad_after:
@@ -153,7 +177,7 @@ def classify(output: str) -> list[Fault]:
                 continue
             if not state["verified_after"]:
                 state["verified_after"] = True
-                if cur.rollbacks and cur.latency_ns is None and cur.t_ns:
+                if (cur.rollbacks or cur.task_rollbacks) and cur.latency_ns is None and cur.t_ns:
                     cur.latency_ns = int(m[4]) - cur.t_ns
                     cur.mark1 = count["1"] - 1
                 hung = False
@@ -161,6 +185,10 @@ def classify(output: str) -> list[Fault]:
             continue
         elif m := ROLLBACK.match(line):
             cur.rollbacks.append(int(m[1]) if m[1] is not None else None)
+            state["verified_after"] = state["bad_after"] = False
+            cur.latency_ns = cur.mark1 = None
+        elif TASK_ROLLBACK.match(line):
+            cur.task_rollbacks += 1
             state["verified_after"] = state["bad_after"] = False
             cur.latency_ns = cur.mark1 = None
         elif CRASH.match(line):
@@ -197,24 +225,33 @@ def attach_cycles(got: list[Fault], output: str, events: list) -> None:
 
 
 def run_board(platform: str, seed: int, count: int, gap: int, per_boot: int, work: pathlib.Path,
-              log=print, plugin: bool = False) -> tuple[list[Fault], float, int]:
+              log=print, plugin: bool = False, workload: str = "minios") -> tuple[list[Fault], float, int]:
     """At least `count` counted faults on one board: (faults, host seconds, boots). plugin:
-    under the xatrace plugin, for the recovery latency in modelled cycles."""
+    under the xatrace plugin, for the recovery latency in modelled cycles. workload: minios
+    or ucos."""
     work.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    # The workload's stack: where mini-OS put its thread (the same in every boot).
-    probe = xatrace.run(platform, build(platform, work, "faults-stack", "app=faultrun n=1"), "")
-    m = STACK.search(probe.output)
+    # Where the workload is (the same in every boot): mini-OS's thread stack, or the µC/OS-II
+    # task's pages.
+    probe = xatrace.run(platform, build(platform, work, "faults-stack", "app=faultrun n=1", workload), "")
+    m = (TASK if workload == "ucos" else STACK).search(probe.output)
     if probe.status != 0 or m is None:
-        sys.exit(f"faults: {platform}: the workload did not start:\n{probe.output[-3000:]}")
-    stack_top = int(m[2], 16)
+        sys.exit(f"faults: {platform}: the {workload} workload did not start:\n{probe.output[-3000:]}")
+    if workload == "ucos":
+        code, code_size, data, data_size, stack, stack_size, va = (int(x, 16) for x in m.groups())
+        # faultrun knows the layout: three pages from 0x40000000, 1,000 words of data.
+        if (va, data - code, stack - code, stack_size, data_size) != (0x40000000, 0x1000, 0x2000, 0x1000, 4 * 1001):
+            sys.exit(f"faults: {platform}: the µC/OS-II task's pages are not where faultrun expects them: {m[0]}")
+        target = f"task=0x{code:x} tcode={code_size}"
+    else:
+        target = f"stack=0x{int(m[2], 16):x}"
     faults: list[Fault] = []
     first, boots = 0, 0
     while sum(f.counted for f in faults) < count:
         need = count - sum(f.counted for f in faults)
         n = min(per_boot, need + need // 10 + 5)  # a few more for those not counted
-        cmdline = f"app=faultrun seed={seed} first={first} n={n} gap={gap} watch={WATCH_MS} stack=0x{stack_top:x}"
-        image = build(platform, work, f"faults-{boots}", cmdline)
+        cmdline = f"app=faultrun seed={seed} first={first} n={n} gap={gap} watch={WATCH_MS} {target}"
+        image = build(platform, work, f"faults-{boots}", cmdline, workload)
         events = work / f"faults-{boots}-events.csv"
         run = xatrace.run(platform, image, f"ft_faults={FT_FAULTS}", {"events": events} if plugin else None,
                           timeout=3600)
@@ -228,7 +265,7 @@ def run_board(platform: str, seed: int, count: int, gap: int, per_boot: int, wor
         faults += got
         first += n
         boots += 1
-        log(f"faults: {platform}: boot {boots}: faults {first - n}-{first - 1}, {run.seconds:.1f} s")
+        log(f"faults: {platform}: {workload}: boot {boots}: faults {first - n}-{first - 1}, {run.seconds:.1f} s")
     # Exactly `count` counted faults: the table does not depend on how many boots it took.
     kept, counted = [], 0
     for f in faults:
@@ -245,30 +282,47 @@ def spread(values: list) -> str:
     return f"{min(values):,} / {int(statistics.median(values)):,} / {max(values):,}"
 
 
-def table(platform: str, faults: list[Fault], seed: int, gap: int) -> str:
+def kinds_of(workload: str) -> list[str]:
+    return UCOS_KINDS if workload == "ucos" else KINDS
+
+
+def table(platform: str, faults: list[Fault], seed: int, gap: int, workload: str = "minios") -> str:
     counted = [f for f in faults if f.counted]
-    lines = [f"### {platform}", "",
-             f"{len(counted)} faults (seed {seed}; each into a workload built {gap} ms before, watched for {WATCH_MS} ms "
+    ucos = workload == "ucos"
+    title = f"### {platform}: {WORKLOADS[workload]}"
+    into = "a workload" if not ucos else "a µC/OS-II workload's user-mode task (registers and pc: in user mode)"
+    lines = [title, "",
+             f"{len(counted)} faults (seed {seed}; each into {into} built {gap} ms before, watched for {WATCH_MS} ms "
              f"after; checkpoint every {CHECKPOINT}; boot option ft_faults={FT_FAULTS}); {len(faults) - len(counted)} more were injected into a hung "
-             f"domain or refused, and are not counted.", "",
-             "| fault | injected | detected | recovered | crashed | benign | silent | hangs |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+             f"domain or refused{' (the task not in user mode)' if ucos else ''}, and are not counted.", ""]
+    if ucos:
+        lines += ["| fault | injected | detected | task rolled back | domain rolled back | recovered | crashed | benign | "
+                  "silent | hangs |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    else:
+        lines += ["| fault | injected | detected | recovered | crashed | benign | silent | hangs |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|"]
 
     def row(name: str, group: list[Fault]) -> str:
         c = {o: sum(f.outcome == o for f in group) for o in OUTCOMES}
-        detected = sum(bool(f.rollbacks) or f.outcome == "crashed" for f in group)
-        return (f"| {name} | {len(group)} | {detected} | {c['recovered']} | {c['crashed']} | {c['benign']} | "
+        detected = sum(bool(f.rollbacks) or f.task_rollbacks > 0 or f.outcome == "crashed" for f in group)
+        by = ""
+        if ucos:
+            by = f"{sum(f.task_rollbacks > 0 for f in group)} | {sum(bool(f.rollbacks) for f in group)} | "
+        return (f"| {name} | {len(group)} | {detected} | {by}{c['recovered']} | {c['crashed']} | {c['benign']} | "
                 f"{c['silent']} | {c['hang']} |")
 
-    for kind in KINDS:
+    for kind in kinds_of(workload):
         lines.append(row(kind, [f for f in counted if f.kind == kind]))
     lines.append(row("**all**", counted))
     lost = [us for f in counted for us in f.rollbacks if us is not None]
     lat = [f.latency_ns for f in counted if f.outcome == "recovered" and f.latency_ns is not None]
     rollbacks = sum(len(f.rollbacks) for f in counted)
-    lines += ["", "| min / median / max | value |", "|---|---|",
-              f"| work lost per rollback (age of the checkpoint), us; {rollbacks} rollbacks | {spread(lost)} |",
-              f"| recovery latency (fault to first verified round after the rollback), us | "
+    lines += ["", "| min / median / max | value |", "|---|---|"]
+    if ucos:
+        lines.append(f"| task rollbacks by the port | {sum(f.task_rollbacks for f in counted)} |")
+    lines += [f"| work lost per {'domain ' if ucos else ''}rollback (age of the checkpoint), us; {rollbacks} rollbacks | "
+              f"{spread(lost)} |",
+              f"| recovery latency (fault to first verified round after the {'last ' if ucos else ''}rollback), us | "
               f"{spread([v // 1000 for v in lat])} |",
               f"| recovery latency, instructions (-icount: {NS_PER_INSN} ns each) | "
               f"{spread([v // NS_PER_INSN for v in lat])} |"]
@@ -280,36 +334,40 @@ def table(platform: str, faults: list[Fault], seed: int, gap: int) -> str:
 
 
 def plot(results: dict, path: pathlib.Path) -> None:
+    """results: {(board, workload): faults}. One outcome panel per workload, and the latency."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    boards = list(results)
-    fig, axes = plt.subplots(1, 2, figsize=(13, 4.8))
+    workloads = [w for w in WORKLOADS if any(k[1] == w for k in results)]
+    fig, axes = plt.subplots(1, len(workloads) + 1, figsize=(6.5 * (len(workloads) + 1), 4.8), squeeze=False)
     colors = {"recovered": "#4c9a2a", "crashed": "#d1495b", "benign": "#9bb1c8", "silent": "#edae49", "hang": "#3d3d3d"}
-    ax = axes[0]
-    width = 0.8 / max(len(boards), 1)
-    for b, board in enumerate(boards):
-        counted = [f for f in results[board] if f.counted]
-        bottom = [0.0] * len(KINDS)
-        for o in OUTCOMES:
-            vals = []
-            for kind in KINDS:
-                group = [f for f in counted if f.kind == kind]
-                vals.append(100.0 * sum(f.outcome == o for f in group) / len(group) if group else 0.0)
-            xs = [i + (b - (len(boards) - 1) / 2) * width for i in range(len(KINDS))]
-            ax.bar(xs, vals, width * 0.95, bottom=bottom, color=colors[o], label=o if b == 0 else None)
-            bottom = [x + y for x, y in zip(bottom, vals)]
-    ax.set_xticks(range(len(KINDS)))
-    ax.set_xticklabels(KINDS, rotation=40, ha="right", fontsize=8)
-    ax.set_ylabel("% of the faults of that kind")
-    ax.set_title("outcome per kind (bars: " + ", ".join(boards) + ")", fontsize=9)
-    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=len(OUTCOMES))
-    ax = axes[1]
-    for board in boards:
-        lat = sorted(f.latency_ns / 1000 for f in results[board]
-                     if f.counted and f.outcome == "recovered" and f.latency_ns is not None)
+    for w, workload in enumerate(workloads):
+        ax = axes[0][w]
+        kinds = kinds_of(workload)
+        boards = [b for b, wl in results if wl == workload]
+        width = 0.8 / max(len(boards), 1)
+        for b, board in enumerate(boards):
+            counted = [f for f in results[board, workload] if f.counted]
+            bottom = [0.0] * len(kinds)
+            for o in OUTCOMES:
+                vals = []
+                for kind in kinds:
+                    group = [f for f in counted if f.kind == kind]
+                    vals.append(100.0 * sum(f.outcome == o for f in group) / len(group) if group else 0.0)
+                xs = [i + (b - (len(boards) - 1) / 2) * width for i in range(len(kinds))]
+                ax.bar(xs, vals, width * 0.95, bottom=bottom, color=colors[o], label=o if b == 0 else None)
+                bottom = [x + y for x, y in zip(bottom, vals)]
+        ax.set_xticks(range(len(kinds)))
+        ax.set_xticklabels(kinds, rotation=40, ha="right", fontsize=8)
+        ax.set_ylabel("% of the faults of that kind")
+        ax.set_title(f"{WORKLOADS[workload]}: outcome per kind (bars: " + ", ".join(boards) + ")", fontsize=9)
+        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=len(OUTCOMES))
+    ax = axes[0][-1]
+    for (board, workload), got in results.items():
+        lat = sorted(f.latency_ns / 1000 for f in got if f.counted and f.outcome == "recovered" and f.latency_ns is not None)
         if lat:
-            ax.step(lat, [100.0 * (i + 1) / len(lat) for i in range(len(lat))], where="post", label=board)
+            ax.step(lat, [100.0 * (i + 1) / len(lat) for i in range(len(lat))], where="post",
+                    label=f"{board}, {WORKLOADS[workload]}", linestyle="-" if workload == "minios" else "--")
     ax.set_xscale("log")
     ax.set_xlabel("recovery latency, us (fault to first verified round after the rollback)")
     ax.set_ylabel("% of recovered faults (cumulative)")
@@ -324,7 +382,10 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--platform", action="append", help="a board (repeatable; default: every board)")
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    ap.add_argument("--faults", type=int, default=DEFAULT_FAULTS, help="counted faults per board")
+    ap.add_argument("--faults", type=int, default=DEFAULT_FAULTS,
+                    help="counted faults per board (with --workload both, split evenly between the two)")
+    ap.add_argument("--workload", choices=["minios", "ucos", "both"], default="both",
+                    help="into a mini-OS domain, a µC/OS-II task, or both (default)")
     ap.add_argument("--gap", type=int, default=GAP_MS, help="ms of guest time between two faults")
     ap.add_argument("--per-boot", type=int, default=PER_BOOT, help="faults per boot at most")
     ap.add_argument("--out", type=pathlib.Path, default=xatrace.REPO / "traces" / "results",
@@ -337,14 +398,18 @@ def main() -> int:
     plugin = not a.no_plugin
     if plugin and not xatrace.PLUGIN.exists():
         sys.exit(f"faults: no {xatrace.PLUGIN}: make traces-plugin (or --no-plugin)")
+    workloads = list(WORKLOADS) if a.workload == "both" else [a.workload]
     results, texts = {}, []
     for platform in platforms:
-        faults, seconds, boots = run_board(platform, a.seed, a.faults, a.gap, a.per_boot,
-                                           xatrace.REPO / "build" / platform / "faults",
-                                           log=lambda s: print(s, file=sys.stderr), plugin=plugin)
-        results[platform] = faults
-        texts.append(table(platform, faults, a.seed, a.gap))
-        print(f"faults: {platform}: {boots} boot(s), {seconds:.1f} s", file=sys.stderr)
+        for w, workload in enumerate(workloads):
+            count = a.faults // len(workloads) + (w < a.faults % len(workloads))
+            faults, seconds, boots = run_board(platform, a.seed, count, a.gap, a.per_boot,
+                                               xatrace.REPO / "build" / platform / f"faults-{workload}",
+                                               log=lambda s: print(s, file=sys.stderr), plugin=plugin,
+                                               workload=workload)
+            results[platform, workload] = faults
+            texts.append(table(platform, faults, a.seed, a.gap, workload))
+            print(f"faults: {platform}: {workload}: {boots} boot(s), {seconds:.1f} s", file=sys.stderr)
     text = "# Fault-injection campaign (traces/faults.py)\n\n" + "\n".join(texts)
     a.out.mkdir(parents=True, exist_ok=True)
     (a.out / "faults.md").write_text(text)

@@ -16,6 +16,7 @@ void app_demo_init(void);
 void app_ktest_init(void);
 void app_bench_init(void);
 void app_rt_init(void);
+void app_work_init(void);
 
 #ifndef UCOS_KERNEL_NAME
 #define UCOS_KERNEL_NAME "uC/OS-II"

@@ -14,6 +14,7 @@ static const struct app apps[] = {
     {"ktest", app_ktest_init},
     {"bench", app_bench_init},
     {"rt", app_rt_init},
+    {"work", app_work_init},
 };
 
 void app_main(void)
@@ -31,6 +32,6 @@ void app_main(void)
             OSStart(); /* does not return */
         }
     }
-    BSP_Printf("ucos: unknown app '%s' (demo, ktest, bench, rt)\n", which);
+    BSP_Printf("ucos: unknown app '%s' (demo, ktest, bench, rt, work)\n", which);
     BSP_Exit(1);
 }

@@ -137,12 +137,31 @@ struct bsp_user_data {
 #define BSP_USER_FAULT_UNDEF 1u
 #define BSP_USER_FAULT_PREFETCH 2u
 extern const char bsp_user_blob[], bsp_user_blob_end[];
+/* The fault campaign's workload (apps/work.c, bsp/xen-arm/entry.S): position-independent
+ * user code started with r0 = the user address of a struct bsp_work_data; rounds over its
+ * words, each verified by a checksum and reported by BSP_SYS_ROUND_OK / BSP_SYS_ROUND_BAD
+ * (r1 = the round), forever. */
+#define BSP_SYS_ROUND_OK 5u
+#define BSP_SYS_ROUND_BAD 6u
+#define BSP_WORK_WORDS 1000u
+struct bsp_work_data {
+    uint32_t round;
+    uint32_t words[BSP_WORK_WORDS];
+};
+extern const char bsp_work_blob[], bsp_work_blob_end[];
+/* What the kernel does with a BSP_SYS_ROUND_* system call (apps/work.c sets it). */
+typedef void (*BSP_RoundHook)(uint32_t round, int ok);
+void BSP_SetRoundHook(BSP_RoundHook hook);
 
 /* ---- fault tolerance ---- */
 /* How many times the VMM has rolled this domain back to a checkpoint (pv: XA_DOMCTL_ftinfo
  * about itself; 0 without fault_tolerance = vm, and natively): a count kept outside the
  * domain's memory, so a rolled-back guest can tell that it replays. */
 int BSP_DomainRollbacks(void);
+/* Asks the VMM for a checkpoint of this domain now (pv: XA_DOMCTL_checkpoint about itself,
+ * for `checkpoint = manual`): 0 taken, 1 resumed by a rollback to it, negative: none
+ * (natively, or without fault_tolerance = vm). */
+int BSP_DomainCheckpoint(void);
 
 /* ---- lib.c ---- */
 /* Zeroes .bss: the first thing the BSP's C entry does (its stack is not in .bss). */

@@ -102,6 +102,11 @@ void BSP_MarksPrint(void)
 
 void BSP_SetFaultHook(BSP_FaultHook hook) { fault_hook = hook; }
 
+int BSP_DomainCheckpoint(void) { return -1; }
+
+/* No system calls natively. */
+void BSP_SetRoundHook(BSP_RoundHook hook) { (void)hook; }
+
 /* The port's exception handler: the IRQ (faults come to bsp_native_fault). */
 void OS_CPU_ExceptHndlr(INT32U kind)
 {

@@ -70,6 +70,10 @@ _start:
     .global bsp_user_blob_end
 bsp_user_blob:
 bsp_user_blob_end:
+    .global bsp_work_blob
+    .global bsp_work_blob_end
+bsp_work_blob:
+bsp_work_blob_end:
 
 /* Mode stacks: not in .bss, which bsp_native_start() clears while running on them. */
     .section .stacks, "aw", %nobits

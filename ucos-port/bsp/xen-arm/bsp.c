@@ -230,6 +230,13 @@ int BSP_DomainRollbacks(void)
     return HYPERVISOR_domctl(&op) == 0 ? (int)op.u.ftinfo.rollbacks : 0;
 }
 
+int BSP_DomainCheckpoint(void)
+{
+    struct xen_domctl op = {
+        .cmd = XA_DOMCTL_checkpoint, .interface_version = XA_DOMCTL_INTERFACE_VERSION, .domain = (domid_t)start->domid};
+    return HYPERVISOR_domctl(&op);
+}
+
 /* ---- idle and virtual user mode ---- */
 
 void BSP_Idle(void)
@@ -255,6 +262,10 @@ int BSP_MapUserPage(uint32_t user_va, void *page)
     return HYPERVISOR_update_va_mapping(user_va, mach | XA_PTE_PRESENT | XA_PTE_RW | XA_PTE_USER, UVMF_INVLPG);
 }
 
+static BSP_RoundHook round_hook;
+
+void BSP_SetRoundHook(BSP_RoundHook hook) { round_hook = hook; }
+
 /* A system call from a virtual-user-mode task, run as that task on its kernel stack. */
 void OS_CPU_SyscallHndlr(OS_CPU_FRAME *frame)
 {
@@ -279,6 +290,12 @@ void OS_CPU_SyscallHndlr(OS_CPU_FRAME *frame)
         frame->r[0] = 0;
         break;
     case BSP_SYS_EXIT: (void)OSTaskDel(OS_PRIO_SELF); break;
+    case BSP_SYS_ROUND_OK:
+    case BSP_SYS_ROUND_BAD:
+        if (round_hook != NULL)
+            round_hook(arg, frame->r[0] == BSP_SYS_ROUND_OK);
+        frame->r[0] = 0;
+        break;
     case BSP_SYS_ROLLBACKS:
         /* Changes nothing, so no checkpoint: the task may ask between its last checkpoint
          * and a fault whether it is replaying. */

@@ -113,3 +113,77 @@ bsp_user_blob:
 21: .asciz  "user task: spinning"
     .balign 4
 bsp_user_blob_end:
+
+/*
+ * The fault campaign's user-mode workload (apps/work.c; position independent, copied to a
+ * user page). r0 = its data: the round, then WORK_TASK_WORDS words w. Round r turns every
+ * w[i] from h(i, r-1) into h(i, r) by XOR and checks the sum of the words against the sum
+ * of h(i, r) computed afresh; it reports the round with a system call (the port's task
+ * checkpoint), and on a bad sum rebuilds w as h(i, r) so that the next fault is judged on
+ * its own. h(i, r): x = i * 0x9E3779B9 ^ (r + 1) * 0x85EBCA6B; x ^= x >> 16;
+ * x *= 0x7FEB352D; x ^= x >> 15 (tests/guests/minios/work.c's).
+ */
+#define SYS_ROUND_OK 5
+#define SYS_ROUND_BAD 6
+#define WORK_TASK_WORDS 1000
+    .global bsp_work_blob
+    .global bsp_work_blob_end
+    .balign 4
+bsp_work_blob:
+    mov     r4, r0
+1:  ldr     r5, [r4]                   /* r5 = r, the round */
+    add     r5, r5, #1
+    str     r5, [r4]
+    mov     r6, #0                     /* i */
+    mov     r7, #0                     /* sum */
+    mov     r8, #0                     /* expected */
+2:  mov     r0, r6
+    sub     r1, r5, #1
+    bl      30f
+    mov     r9, r0                     /* h(i, r-1) */
+    mov     r0, r6
+    mov     r1, r5
+    bl      30f                        /* h(i, r) */
+    add     r10, r4, #4
+    ldr     r2, [r10, r6, lsl #2]
+    eor     r2, r2, r9
+    eor     r2, r2, r0
+    str     r2, [r10, r6, lsl #2]
+    add     r7, r7, r2
+    add     r8, r8, r0
+    add     r6, r6, #1
+    cmp     r6, #WORK_TASK_WORDS
+    blo     2b
+    cmp     r7, r8
+    moveq   r0, #SYS_ROUND_OK
+    movne   r0, #SYS_ROUND_BAD
+    mov     r1, r5
+    swi     #0
+    cmp     r7, r8
+    beq     1b
+    mov     r6, #0                     /* rebuild: w[i] = h(i, r) */
+3:  mov     r0, r6
+    mov     r1, r5
+    bl      30f
+    add     r10, r4, #4
+    str     r0, [r10, r6, lsl #2]
+    add     r6, r6, #1
+    cmp     r6, #WORK_TASK_WORDS
+    blo     3b
+    b       1b
+30: ldr     r2, 31f                    /* r0 = h(r0, r1); r2, r3 scratch */
+    mul     r3, r0, r2
+    add     r1, r1, #1
+    ldr     r2, 32f
+    mul     r0, r1, r2
+    eor     r0, r0, r3
+    eor     r0, r0, r0, lsr #16
+    ldr     r2, 33f
+    mul     r3, r0, r2
+    eor     r0, r3, r3, lsr #15
+    bx      lr
+31: .word   0x9E3779B9
+32: .word   0x85EBCA6B
+33: .word   0x7FEB352D
+    .balign 4
+bsp_work_blob_end:
