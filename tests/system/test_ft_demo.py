@@ -197,3 +197,16 @@ def test_make_run_boots_the_ft_system():
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "tools/run-qemu.sh --interactive --log build/goldfish/run-ft.log" in proc.stdout, proc.stdout
     assert "goldfish build/goldfish/images/ft.elf" in proc.stdout, proc.stdout
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_periodic_checkpoints_of_a_domain_in_virtual_user_mode(tmp_path, platform):
+    """The campaign's µC/OS-II workload runs its task in virtual user mode nearly all the
+    time, so the VMM's periodic checkpoints (1 ms) find it there: the VMM copies its memory
+    with the kernel's DACR (with the user-mode one it took a data abort of its own)."""
+    config = images.domain("dom0", str(ucos.pv_image()), privileged=True, cmdline="app=work rounds=300")
+    config += "fault_tolerance = vm\ncheckpoint = 1ms\n"
+    run = images.run(platform, images.build(tmp_path, platform, "ftwork", config))
+    assert run.status == 0, run.output
+    assert "[dom0] work: 300 rounds verified" in run.lines, run.output
+    assert "BAD" not in run.output and "*** xen-arm" not in run.output, run.output

@@ -10,11 +10,8 @@ struct app {
 };
 
 static const struct app apps[] = {
-    {"demo", app_demo_init},
-    {"ktest", app_ktest_init},
-    {"bench", app_bench_init},
-    {"rt", app_rt_init},
-    {"work", app_work_init},
+    {"demo", app_demo_init}, {"ktest", app_ktest_init}, {"bench", app_bench_init},
+    {"rt", app_rt_init},     {"work", app_work_init},
 };
 
 void app_main(void)
