@@ -87,8 +87,8 @@ WORK_MARK, INJECT_MARK = 0x57, 0xFA
 
 
 def config(cmdline: str, workload: str = "minios") -> str:
-    # The µC/OS-II domain takes its checkpoints itself, every CHECKPOINT, in its task's system
-    # calls (ucos-port/apps/work.c: the VMM's own would find it in virtual user mode).
+    # The µC/OS-II domain asks for its checkpoints itself, every CHECKPOINT, from its task's
+    # system calls (ucos-port/apps/work.c), so that they fall on the task's own checkpoints.
     kernel, work, checkpoint = MINIOS_TEST, "app=work", CHECKPOINT
     if workload == "ucos":
         kernel, work, checkpoint = UCOS_ELF, f"app=work ckpt={CHECKPOINT.removesuffix('ms')}", "manual"
