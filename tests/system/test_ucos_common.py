@@ -133,6 +133,16 @@ def build_config(tmp_path: pathlib.Path, platform: str, config: pathlib.Path) ->
     return out
 
 
+def assert_ends_cleanly(run) -> None:
+    """domains/ucos.cfg and ft.cfg: all five domains shut down, none crashed, dom0's
+    heartbeat and minios1's benchmark done."""
+    assert run.status == 0, run.output
+    assert "(5 shut down, 0 crashed)" in run.output, run.output
+    assert "crashed:" not in run.output, run.output
+    assert "[dom0] heartbeat: dom 0 done" in run.lines, run.output
+    assert "[minios1] bench: dom 1 done" in run.lines, run.output
+
+
 def guest_lines(run: vmm.Run, domain: str | None) -> list[str]:
     """A guest's lines without the VMM's "[name] " prefix (domain None: a native run)."""
     if domain is None:
